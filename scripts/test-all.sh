@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: every package's tests through turbo, then one summary line.
+set -u
+cd "$(dirname "$0")/.."
+# Two at a time: the suites start real servers (PostgreSQL, Azurite, Spark) and this is sized for 2 cores.
+npx --no-install turbo run test --concurrency="${SALESLAKE_TEST_CONCURRENCY:-2}" --continue "$@"
+rc=$?
+node scripts/test-summary.ts || rc=1
+exit $rc
