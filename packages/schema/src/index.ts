@@ -1,1 +1,67 @@
-export {};
+// Public surface of @saleslake/schema.
+
+export {
+  normalizedRawSql,
+  type ParseDialect,
+  rawName,
+  typedFromRawColumnSql,
+  typedFromRawSql,
+} from "./dialect/parse-sql.ts";
+export {
+  DIALECTS,
+  type Dialect,
+  physicalType,
+  quoteIdent,
+  quoteString,
+  TYPE_MAPS,
+} from "./dialect/type-map.ts";
+export { ColumnBuilder, type InferColumns, t } from "./dsl/column-builder.ts";
+export {
+  columnOf,
+  defineEntity,
+  durationSeconds,
+  type EntityInput,
+  type InferRow,
+  type TypedEntity,
+} from "./dsl/define-entity.ts";
+export { defineStar, type StarInput } from "./dsl/define-star.ts";
+export { SchemaError, type SchemaErrorCode } from "./errors.ts";
+export { parseDatetimePattern, patternToSpark, patternToStrptime } from "./formats/datetime-pattern.ts";
+export {
+  type AdfInterimType,
+  type AdfStructureColumn,
+  adfColumnMapping,
+  adfDatasetStructure,
+} from "./generators/adf-structure.ts";
+export { NOW_BOUND, type QualityRule, qualityRules, type RuleKind } from "./generators/quality-rules.ts";
+export { assertSafeIdentifier, isSafeIdentifier, LINEAGE_COLUMNS } from "./identifiers.ts";
+export type {
+  Aggregation,
+  Column,
+  ColumnConstraints,
+  ComposedFrom,
+  Contract,
+  CustomCheck,
+  DialectSql,
+  Dimension,
+  Entity,
+  LogicalKind,
+  LogicalType,
+  Measure,
+  NumberFormat,
+  PiiTag,
+  RuleSeverity,
+  Star,
+  UnknownColumnPolicy,
+  Watermark,
+} from "./model.ts";
+export {
+  carSales,
+  carSalesStar,
+  customers,
+  products,
+  salesEntities,
+  salesOrderLines,
+  salesOrderStar,
+  salesStars,
+} from "./sales/sales-domain.ts";

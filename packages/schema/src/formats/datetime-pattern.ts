@@ -1,0 +1,195 @@
+import { SchemaError } from "../errors.ts";
+
+/**
+ * Date and timestamp parse patterns, in the Java / Spark pattern letters users already know
+ * (`d/M/yyyy`, `M/d/yyyy H:mm`, `yyyy-MM-dd'T'HH:mm:ss.SSSXXX`). One parsed pattern renders to
+ * each engine's syntax and to a JavaScript parser, so all of them accept the same strings.
+ */
+
+export type PatternField = "year" | "month" | "day" | "hour" | "minute" | "second" | "fraction" | "offset";
+
+export type PatternToken =
+  | { readonly kind: "field"; readonly field: PatternField; readonly letters: string }
+  | { readonly kind: "literal"; readonly text: string };
+
+export interface DatetimePattern {
+  readonly source: string;
+  readonly tokens: readonly PatternToken[];
+  readonly hasTime: boolean;
+}
+
+const FIELD_LETTERS: Record<string, { field: PatternField; lengths: readonly number[] }> = {
+  y: { field: "year", lengths: [4] },
+  M: { field: "month", lengths: [1, 2] },
+  d: { field: "day", lengths: [1, 2] },
+  H: { field: "hour", lengths: [1, 2] },
+  m: { field: "minute", lengths: [1, 2] },
+  s: { field: "second", lengths: [1, 2] },
+  S: { field: "fraction", lengths: [3, 6] },
+  X: { field: "offset", lengths: [1, 3] },
+};
+
+const LITERAL_CHARS = new Set(["-", "/", ":", ".", " ", ",", "T"]);
+
+export function parseDatetimePattern(pattern: string, what: string): DatetimePattern {
+  const tokens: PatternToken[] = [];
+  const fail = (why: string): never => {
+    throw new SchemaError(
+      "INVALID_FORMAT",
+      `${what}: format ${JSON.stringify(pattern)} ${why}`,
+      "Use letters yyyy M MM d dd H HH m mm s ss SSS SSSSSS XXX with separators - / : . space, and 'T' in quotes.",
+    );
+  };
+  let i = 0;
+  while (i < pattern.length) {
+    const ch = pattern[i]!;
+    if (ch === "'") {
+      const end = pattern.indexOf("'", i + 1);
+      if (end < 0) fail("has an unclosed quote");
+      const text = pattern.slice(i + 1, end);
+      if (![...text].every((c) => LITERAL_CHARS.has(c))) fail(`quotes an unsupported literal ${text}`);
+      tokens.push({ kind: "literal", text });
+      i = end + 1;
+      continue;
+    }
+    const spec = FIELD_LETTERS[ch];
+    if (spec) {
+      let j = i;
+      while (pattern[j] === ch) j++;
+      const letters = pattern.slice(i, j);
+      if (!spec.lengths.includes(letters.length)) fail(`uses ${letters}, which is not supported`);
+      if (tokens.some((t) => t.kind === "field" && t.field === spec.field)) fail(`repeats ${spec.field}`);
+      tokens.push({ kind: "field", field: spec.field, letters });
+      i = j;
+      continue;
+    }
+    if (LITERAL_CHARS.has(ch) && ch !== "T") {
+      tokens.push({ kind: "literal", text: ch });
+      i++;
+      continue;
+    }
+    fail(`has an unsupported character ${JSON.stringify(ch)}`);
+  }
+  const fields = new Set(tokens.flatMap((t) => (t.kind === "field" ? [t.field] : [])));
+  for (const f of ["year", "month", "day"] as const) if (!fields.has(f)) fail(`has no ${f}`);
+  if (fields.has("minute") && !fields.has("hour")) fail("has minutes without hours");
+  if (fields.has("second") && !fields.has("minute")) fail("has seconds without minutes");
+  if (fields.has("fraction") && !fields.has("second")) fail("has fractions without seconds");
+  return { source: pattern, tokens, hasTime: fields.has("hour") };
+}
+
+/** Literals are only `- / : . , space T`; of these only `.` is special, written `[.]` to stay backslash-free. */
+const escapeRegex = (s: string) => s.replace(/\./g, "[.]");
+
+function fieldRegex(t: Extract<PatternToken, { kind: "field" }>): string {
+  switch (t.field) {
+    case "year":
+      return "[0-9]{4}";
+    case "fraction":
+      return `[0-9]{${t.letters.length}}`;
+    case "offset":
+      return t.letters.length === 1 ? "(Z|[+-][0-9]{2})" : "(Z|[+-][0-9]{2}:[0-9]{2})";
+    default:
+      return t.letters.length === 1 ? "[0-9]{1,2}" : "[0-9]{2}";
+  }
+}
+
+/** A regular expression (no anchors) in the subset JS, RE2 and Java agree on. */
+export function patternRegex(p: DatetimePattern): string {
+  return p.tokens.map((t) => (t.kind === "literal" ? escapeRegex(t.text) : fieldRegex(t))).join("");
+}
+
+/** DuckDB `strptime` format. */
+export function patternToStrptime(p: DatetimePattern): string {
+  return p.tokens
+    .map((t) => {
+      if (t.kind === "literal") return t.text.replace(/%/g, "%%");
+      switch (t.field) {
+        case "year":
+          return "%Y";
+        case "month":
+          return "%m";
+        case "day":
+          return "%d";
+        case "hour":
+          return "%H";
+        case "minute":
+          return "%M";
+        case "second":
+          return "%S";
+        case "fraction":
+          return t.letters.length === 3 ? "%g" : "%f";
+        case "offset":
+          return "%z";
+      }
+      return assertNever(t.field);
+    })
+    .join("");
+}
+
+/** Spark datetime pattern (Java letters, literals quoted). */
+export function patternToSpark(p: DatetimePattern): string {
+  return p.tokens.map((t) => (t.kind === "literal" ? (t.text === "T" ? "'T'" : t.text) : t.letters)).join("");
+}
+
+/** .NET / T-SQL has no pattern parse; conversions use the regex gate plus DATEFROMPARTS. */
+export interface ParsedDatetime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  micros: number;
+  offsetMinutes: number;
+}
+
+/** Parses `text` with the pattern; `undefined` when it does not match or is not a real date. */
+export function parseWithPattern(p: DatetimePattern, text: string): ParsedDatetime | undefined {
+  const groups = p.tokens.map((t) => (t.kind === "literal" ? escapeRegex(t.text) : `(${fieldRegex(t)})`));
+  const m = new RegExp(`^${groups.join("")}$`).exec(text);
+  if (!m) return undefined;
+  const out: ParsedDatetime = {
+    year: 0,
+    month: 0,
+    day: 0,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    micros: 0,
+    offsetMinutes: 0,
+  };
+  let g = 1;
+  for (const t of p.tokens) {
+    if (t.kind === "literal") continue;
+    const v = m[g]!;
+    g += t.field === "offset" ? 2 : 1; // the offset regex has a nested group
+    switch (t.field) {
+      case "fraction":
+        out.micros = Number(v.padEnd(6, "0").slice(0, 6));
+        break;
+      case "offset":
+        out.offsetMinutes =
+          v === "Z" ? 0 : (v[0] === "-" ? -1 : 1) * (Number(v.slice(1, 3)) * 60 + Number(v.slice(4, 6) || 0));
+        break;
+      default:
+        out[t.field] = Number(v);
+    }
+  }
+  return isValidDatetime(out) ? out : undefined;
+}
+
+export function isValidDatetime(d: ParsedDatetime): boolean {
+  if (d.year < 1 || d.month < 1 || d.month > 12 || d.day < 1) return false;
+  if (d.day > daysInMonth(d.year, d.month)) return false;
+  return d.hour <= 23 && d.minute <= 59 && d.second <= 59 && Math.abs(d.offsetMinutes) <= 18 * 60;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled pattern field ${String(x)}`);
+}
