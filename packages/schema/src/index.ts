@@ -33,8 +33,26 @@ export {
   adfColumnMapping,
   adfDatasetStructure,
 } from "./generators/adf-structure.ts";
+export { canonicalJson, schemaFingerprint } from "./generators/fingerprint.ts";
 export { NOW_BOUND, type QualityRule, qualityRules, type RuleKind } from "./generators/quality-rules.ts";
 export { assertSafeIdentifier, isSafeIdentifier, LINEAGE_COLUMNS } from "./identifiers.ts";
+export {
+  batchIngestDate,
+  batchPath,
+  isBatchId,
+  LAKE_ZONES,
+  LANDING_FORMATS,
+  type LakeZone,
+  type LandingFormat,
+  type LandingManifest,
+  landingManifestSchema,
+  MANIFEST_FILE,
+  type ManifestFile,
+  manifestFileSchema,
+  newBatchId,
+  parseBatchPath,
+  partFileName,
+} from "./landing/landing-layout.ts";
 export type {
   Aggregation,
   Column,

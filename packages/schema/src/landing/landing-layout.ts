@@ -1,0 +1,108 @@
+import { z } from "zod";
+
+/**
+ * The lake's layout, shared by whoever writes it (ingest, Data Factory Copy) and whoever reads
+ * it (the local engine, the Databricks notebooks):
+ *
+ *   <zone>/<entity>/ingest_date=YYYY-MM-DD/batch=<id>/part-NNNNN.<ext>
+ *   <zone>/<entity>/ingest_date=YYYY-MM-DD/batch=<id>/_manifest.json   (written last)
+ *
+ * A batch without its manifest is incomplete and is never read.
+ */
+
+export const LAKE_ZONES = ["landing", "bronze", "silver", "gold", "quarantine"] as const;
+export type LakeZone = (typeof LAKE_ZONES)[number];
+
+export const MANIFEST_FILE = "_manifest.json";
+
+/** Batch ids sort by landing time: `YYYYMMDDTHHMMSSmmmZ-<8 hex>`. */
+const BATCH_ID = /^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}$/;
+
+export function isBatchId(id: string): boolean {
+  return BATCH_ID.test(id);
+}
+
+/** A new batch id for a landing at `now`; `suffix` is 8 lowercase hex digits (random). */
+export function newBatchId(now: Date, suffix: string): string {
+  if (!/^[0-9a-f]{8}$/.test(suffix)) throw new Error(`batch id suffix must be 8 hex digits, got ${suffix}`);
+  const iso = now.toISOString(); // 2026-11-24T15:01:02.345Z
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}Z`;
+  return `${stamp}-${suffix}`;
+}
+
+/** `YYYY-MM-DD` (UTC) of a batch id. */
+export function batchIngestDate(batchId: string): string {
+  if (!isBatchId(batchId)) throw new Error(`not a batch id: ${batchId}`);
+  return `${batchId.slice(0, 4)}-${batchId.slice(4, 6)}-${batchId.slice(6, 8)}`;
+}
+
+/** The folder of a batch, relative to the lake root, with `/` separators. */
+export function batchPath(zone: LakeZone, entity: string, batchId: string): string {
+  return `${zone}/${entity}/ingest_date=${batchIngestDate(batchId)}/batch=${batchId}`;
+}
+
+export function partFileName(index: number, ext: string): string {
+  return `part-${String(index).padStart(5, "0")}.${ext}`;
+}
+
+/** Parses `<zone>/<entity>/ingest_date=…/batch=<id>/…`; undefined for any other path. */
+export function parseBatchPath(
+  path: string,
+): { zone: LakeZone; entity: string; batchId: string } | undefined {
+  const m =
+    /^(landing|bronze|silver|gold|quarantine)\/([a-z][a-z0-9_]*)\/ingest_date=[0-9]{4}-[0-9]{2}-[0-9]{2}\/batch=([^/]+)(\/|$)/.exec(
+      path,
+    );
+  if (!m || !isBatchId(m[3]!)) return undefined;
+  return { zone: m[1] as LakeZone, entity: m[2]!, batchId: m[3]! };
+}
+
+export const LANDING_FORMATS = ["csv", "json", "jsonl", "parquet"] as const;
+export type LandingFormat = (typeof LANDING_FORMATS)[number];
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const manifestFileSchema = z.object({
+  /** Relative to the batch folder, e.g. `part-00000.csv.gz`. */
+  path: z.string().regex(/^part-[0-9]{5}\.[a-z.]+$/),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  sha256: sha256Hex,
+});
+
+export const landingManifestSchema = z.object({
+  version: z.literal(1),
+  entity: z.string(),
+  batchId: z.string().refine(isBatchId, "not a batch id"),
+  /** ISO 8601 UTC time the manifest was written. */
+  landedAt: z.string(),
+  source: z.object({
+    kind: z.enum(["file", "postgres", "sqlserver", "http", "adf-copy"]),
+    /** Where the data came from, without credentials: a file name, `host/db.schema.table`, an API URL. */
+    name: z.string(),
+  }),
+  /** The watermark window read from the source, for database and API sources. */
+  window: z.object({ column: z.string(), low: z.string().nullable(), high: z.string() }).nullable(),
+  format: z.enum(LANDING_FORMATS),
+  compression: z.enum(["none", "gzip"]),
+  /** CSV reading options as found at landing time. */
+  csv: z
+    .object({
+      delimiter: z.string().length(1),
+      quote: z.string().length(1),
+      header: z.literal(true),
+      encoding: z.literal("utf-8"),
+      /** The header as found (BOM stripped). */
+      columns: z.array(z.string()),
+    })
+    .optional(),
+  files: z.array(manifestFileSchema).min(1),
+  rowCount: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  /** sha256 over the files' sha256 values in order: the same content lands once. */
+  contentSha256: sha256Hex,
+  schemaFingerprint: z.string(),
+});
+
+export type LandingManifest = z.infer<typeof landingManifestSchema>;
+export type ManifestFile = z.infer<typeof manifestFileSchema>;
