@@ -34,7 +34,19 @@ export {
   adfDatasetStructure,
 } from "./generators/adf-structure.ts";
 export { canonicalJson, schemaFingerprint } from "./generators/fingerprint.ts";
+export { jsonSchema } from "./generators/json-schema.ts";
 export { NOW_BOUND, type QualityRule, qualityRules, type RuleKind } from "./generators/quality-rules.ts";
+export { type ChangeKind, type SchemaChange, type SchemaDiff, schemaDiff } from "./generators/schema-diff.ts";
+export { sparkStruct } from "./generators/spark-struct.ts";
+export { type TableColumn, type TableShapeOptions, tableColumns } from "./generators/table-columns.ts";
+export { type DdlOptions, tableDdl } from "./generators/table-ddl.ts";
+export {
+  columnIssues,
+  parseValue,
+  type RawValue,
+  recordFromSource,
+  zodValidator,
+} from "./generators/zod-validator.ts";
 export { assertSafeIdentifier, isSafeIdentifier, LINEAGE_COLUMNS } from "./identifiers.ts";
 export {
   batchIngestDate,

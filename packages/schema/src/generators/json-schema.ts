@@ -1,0 +1,91 @@
+import type { Column, Entity } from "../model.ts";
+import { NOW_BOUND } from "./quality-rules.ts";
+
+type JsonSchema = Record<string, unknown>;
+
+function decimalPattern(precision: number, scale: number): string {
+  const ip = precision - scale;
+  const int = ip > 0 ? `(0|[1-9][0-9]{0,${ip - 1}})` : "0";
+  return scale > 0 ? `^-?${int}\\.[0-9]{${scale}}$` : `^-?${int}$`;
+}
+
+function columnSchema(c: Column): JsonSchema {
+  const s: JsonSchema = {};
+  const t = c.type;
+  switch (t.kind) {
+    case "string":
+      s.type = "string";
+      if (c.constraints.minLength !== undefined) s.minLength = c.constraints.minLength;
+      if (c.constraints.maxLength !== undefined) s.maxLength = c.constraints.maxLength;
+      if (c.constraints.pattern !== undefined) s.pattern = `^(?:${c.constraints.pattern})$`;
+      break;
+    case "enum":
+      s.type = "string";
+      s.enum = [...t.values];
+      break;
+    case "int":
+      s.type = "integer";
+      s.minimum = -2147483648;
+      s.maximum = 2147483647;
+      break;
+    case "bigint":
+      s.type = "integer";
+      break;
+    case "decimal":
+      // Exact decimals travel as strings at the column's scale, as the validator returns them.
+      s.type = "string";
+      s.pattern = decimalPattern(t.precision, t.scale);
+      break;
+    case "double":
+      s.type = "number";
+      break;
+    case "boolean":
+      s.type = "boolean";
+      break;
+    case "date":
+      s.type = "string";
+      s.format = "date";
+      break;
+    case "timestamp":
+      s.type = "string";
+      s.format = "date-time";
+      break;
+  }
+  const numeric = t.kind === "int" || t.kind === "bigint" || t.kind === "double";
+  if (numeric && typeof c.constraints.min === "number") s.minimum = c.constraints.min;
+  if (numeric && typeof c.constraints.max === "number") s.maximum = c.constraints.max;
+  if (
+    (t.kind === "date" || t.kind === "decimal" || t.kind === "timestamp") &&
+    c.constraints.min !== undefined
+  ) {
+    s["x-saleslake-min"] = c.constraints.min;
+  }
+  if (
+    (t.kind === "date" || t.kind === "decimal" || t.kind === "timestamp") &&
+    c.constraints.max !== undefined
+  ) {
+    s["x-saleslake-max"] = c.constraints.max === NOW_BOUND ? "now" : c.constraints.max;
+  }
+  if (c.nullable) s.type = [s.type as string, "null"];
+  if (c.description) s.description = c.description;
+  if (c.pii) s["x-pii"] = c.pii;
+  if (c.source !== c.name) s["x-source"] = c.source;
+  return s;
+}
+
+/** JSON Schema (2020-12) of a valid, typed record of the entity. */
+export function jsonSchema(entity: Entity): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const c of entity.columns) properties[c.name] = columnSchema(c);
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: `urn:saleslake:entity:${entity.name}`,
+    title: entity.name,
+    ...(entity.description && { description: entity.description }),
+    type: "object",
+    properties,
+    required: entity.columns.map((c) => c.name),
+    additionalProperties: false,
+    "x-key": [...entity.key],
+  };
+}

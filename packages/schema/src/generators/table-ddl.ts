@@ -1,0 +1,135 @@
+import { type Dialect, physicalType, quoteIdent, quoteString } from "../dialect/type-map.ts";
+import type { Entity } from "../model.ts";
+import { NOW_BOUND, type QualityRule, qualityRules } from "./quality-rules.ts";
+import { type TableShapeOptions, tableColumns } from "./table-columns.ts";
+
+export interface DdlOptions extends TableShapeOptions {
+  /** Schema (DuckDB, T-SQL) or `catalog.schema` (Databricks) the table lives in. Default `silver`. */
+  readonly schema?: string;
+  /** Table name. Default: the entity name. */
+  readonly table?: string;
+  /** Databricks: emit Unity Catalog's informational PRIMARY KEY. Default `true`. */
+  readonly unityCatalog?: boolean;
+  /** T-SQL target: Azure SQL (enforced keys and checks) or a Synapse dedicated pool. Default `azure-sql`. */
+  readonly tsqlTarget?: "azure-sql" | "synapse";
+}
+
+const qualified = (dialect: Dialect, schema: string, table: string) =>
+  [...schema.split("."), table].map((p) => quoteIdent(dialect, p)).join(".");
+
+/**
+ * Rules that can be table CHECK constraints: deterministic checks on typed values. Parse and
+ * not-null rules are enforced by the column types; `now` bounds change over time.
+ */
+function constraintRules(entity: Entity): QualityRule[] {
+  return qualityRules(entity).filter((r) => {
+    if (r.severity !== "error" || r.kind === "parse" || r.kind === "not_null" || r.kind === "missing")
+      return false;
+    const col = r.column ? entity.columns.find((c) => c.name === r.column) : undefined;
+    return !(r.kind === "max" && col?.constraints.max === NOW_BOUND);
+  });
+}
+
+const constraintName = (rule: QualityRule) => `ck_${rule.id.replace(/\./g, "_")}`;
+
+function duckdbDdl(entity: Entity, o: DdlOptions): string {
+  const d: Dialect = "duckdb";
+  const name = qualified(d, o.schema ?? "silver", o.table ?? entity.name);
+  const cols = tableColumns(entity, o).map(
+    (c) => `  ${quoteIdent(d, c.name)} ${physicalType(d, c.type)}${c.nullable ? "" : " NOT NULL"}`,
+  );
+  const lines = [
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(d, o.schema ?? "silver")};`,
+    `CREATE TABLE IF NOT EXISTS ${name} (`,
+    `${cols.join(",\n")}\n);`,
+  ];
+  if (entity.description) lines.push(`COMMENT ON TABLE ${name} IS ${quoteString(d, entity.description)};`);
+  for (const c of tableColumns(entity, o)) {
+    if (c.description)
+      lines.push(`COMMENT ON COLUMN ${name}.${quoteIdent(d, c.name)} IS ${quoteString(d, c.description)};`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function deltaDdl(entity: Entity, o: DdlOptions): string {
+  const d: Dialect = "spark";
+  const name = qualified(d, o.schema ?? "silver", o.table ?? entity.name);
+  const cols = tableColumns(entity, o).map((c) => {
+    const comment = c.description ? ` COMMENT ${quoteString(d, c.description)}` : "";
+    return `  ${quoteIdent(d, c.name)} ${physicalType(d, c.type)}${c.nullable ? "" : " NOT NULL"}${comment}`;
+  });
+  if ((o.unityCatalog ?? true) && entity.scd === 1) {
+    cols.push(
+      `  CONSTRAINT ${quoteIdent(d, `pk_${o.table ?? entity.name}`)} PRIMARY KEY (${entity.key.map((k) => quoteIdent(d, k)).join(", ")})`,
+    );
+  }
+  const lines = [`CREATE TABLE IF NOT EXISTS ${name} (`, `${cols.join(",\n")}\n)`, "USING DELTA"];
+  // Delta cannot combine partitioning with liquid clustering: partitioned tables use clusterBy for ZORDER instead.
+  if (entity.partitionBy.length > 0)
+    lines.push(`PARTITIONED BY (${entity.partitionBy.map((c) => quoteIdent(d, c)).join(", ")})`);
+  else if (entity.clusterBy.length > 0)
+    lines.push(`CLUSTER BY (${entity.clusterBy.map((c) => quoteIdent(d, c)).join(", ")})`);
+  if (entity.description) lines.push(`COMMENT ${quoteString(d, entity.description)}`);
+  lines.push(
+    "TBLPROPERTIES (",
+    "  'delta.enableChangeDataFeed' = 'true',",
+    "  'delta.autoOptimize.optimizeWrite' = 'true',",
+    "  'delta.autoOptimize.autoCompact' = 'true'",
+    ");",
+  );
+  for (const r of constraintRules(entity)) {
+    lines.push(
+      `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(d, constraintName(r))} CHECK (${r.sql.spark});`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function tsqlDdl(entity: Entity, o: DdlOptions): string {
+  const d: Dialect = "tsql";
+  const schema = o.schema ?? "silver";
+  const table = o.table ?? entity.name;
+  const name = qualified(d, schema, table);
+  const synapse = o.tsqlTarget === "synapse";
+  const cols = tableColumns(entity, o).map((c) => {
+    const type = physicalType(
+      d,
+      c.type,
+      synapse && c.maxLength === undefined && c.type.kind === "string" ? 4000 : c.maxLength,
+    );
+    return `    ${quoteIdent(d, c.name)} ${type} ${c.nullable ? "NULL" : "NOT NULL"}`;
+  });
+  const key = entity.key.map((k) => quoteIdent(d, k)).join(", ");
+  const body: string[] = [...cols];
+  if (synapse) {
+    // Dedicated pools enforce neither keys nor checks; the key is declared for the optimizer only.
+    if (entity.scd === 1)
+      body.push(
+        `    CONSTRAINT ${quoteIdent(d, `pk_${table}`)} PRIMARY KEY NONCLUSTERED (${key}) NOT ENFORCED`,
+      );
+  } else {
+    if (entity.scd === 1)
+      body.push(`    CONSTRAINT ${quoteIdent(d, `pk_${table}`)} PRIMARY KEY CLUSTERED (${key})`);
+    for (const r of constraintRules(entity))
+      body.push(`    CONSTRAINT ${quoteIdent(d, constraintName(r))} CHECK (${r.sql.tsql})`);
+  }
+  const lines = [
+    `IF SCHEMA_ID(${quoteString(d, schema)}) IS NULL EXEC(${quoteString(d, `CREATE SCHEMA ${quoteIdent(d, schema)}`)});`,
+    `IF OBJECT_ID(${quoteString(d, `${schema}.${table}`)}, N'U') IS NULL`,
+    `CREATE TABLE ${name} (`,
+    `${body.join(",\n")}\n)${synapse ? `\nWITH (DISTRIBUTION = HASH(${quoteIdent(d, entity.key[0]!)}), CLUSTERED COLUMNSTORE INDEX)` : ""};`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Table DDL for one dialect. Idempotent: safe to run on every deploy. */
+export function tableDdl(entity: Entity, dialect: Dialect, options: DdlOptions = {}): string {
+  switch (dialect) {
+    case "duckdb":
+      return duckdbDdl(entity, options);
+    case "spark":
+      return deltaDdl(entity, options);
+    case "tsql":
+      return tsqlDdl(entity, options);
+  }
+}
