@@ -36,6 +36,8 @@ export {
 export { canonicalJson, schemaFingerprint } from "./generators/fingerprint.ts";
 export { jsonSchema } from "./generators/json-schema.ts";
 export { NOW_BOUND, type QualityRule, qualityRules, type RuleKind } from "./generators/quality-rules.ts";
+export { rowTypeSource } from "./generators/row-type.ts";
+export { schemaArtifacts } from "./generators/schema-artifacts.ts";
 export { type ChangeKind, type SchemaChange, type SchemaDiff, schemaDiff } from "./generators/schema-diff.ts";
 export { sparkStruct } from "./generators/spark-struct.ts";
 export { type TableColumn, type TableShapeOptions, tableColumns } from "./generators/table-columns.ts";
@@ -95,3 +97,4 @@ export {
   salesOrderStar,
   salesStars,
 } from "./sales/sales-domain.ts";
+export { carSalesSeedFiles } from "./sales/seed-files.ts";

@@ -133,5 +133,9 @@ export type AnyColumnBuilder = ColumnBuilder<unknown, boolean>;
 
 /** The row type of a set of column builders. */
 export type InferColumns<C extends Record<string, AnyColumnBuilder>> = {
-  [K in keyof C]: C[K] extends ColumnBuilder<infer T, infer N> ? (N extends true ? T | null : T) : never;
+  -readonly [K in keyof C]: C[K] extends ColumnBuilder<infer T, infer N>
+    ? N extends true
+      ? T | null
+      : T
+    : never;
 };

@@ -112,7 +112,7 @@ export function defineEntity<const C extends Record<string, AnyColumnBuilder>>(
       "See the EntityInput type for the accepted fields.",
     );
   }
-  const name = assertSafeIdentifier(input.name, "entity name");
+  const name = assertSafeIdentifier(input.name, `${where}: name`);
 
   const columns: Column[] = [];
   const sourceNames = new Map<string, string>();

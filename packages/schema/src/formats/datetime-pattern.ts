@@ -26,6 +26,7 @@ const FIELD_LETTERS: Record<string, { field: PatternField; lengths: readonly num
   m: { field: "minute", lengths: [1, 2] },
   s: { field: "second", lengths: [1, 2] },
   S: { field: "fraction", lengths: [3, 6] },
+  /** `X` is `+HH`, `XXX` is `+HH:MM`; `Z` is not accepted by every engine's pattern parser. */
   X: { field: "offset", lengths: [1, 3] },
 };
 
@@ -81,16 +82,30 @@ export function parseDatetimePattern(pattern: string, what: string): DatetimePat
 /** Literals are only `- / : . , space T`; of these only `.` is special, written `[.]` to stay backslash-free. */
 const escapeRegex = (s: string) => s.replace(/\./g, "[.]");
 
+/** Per-field grammar: exact ranges, so no engine rolls an out-of-range value over (hour 24, minute 60). */
+export const FIELD_REGEX = {
+  year: "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})",
+  month: ["(?:0?[1-9]|1[0-2])", "(?:0[1-9]|1[0-2])"],
+  day: ["(?:0?[1-9]|[12][0-9]|3[01])", "(?:0[1-9]|[12][0-9]|3[01])"],
+  hour: ["(?:[01]?[0-9]|2[0-3])", "(?:[01][0-9]|2[0-3])"],
+  minute: ["(?:[0-5]?[0-9])", "(?:[0-5][0-9])"],
+  /** Offsets within ±18:00, the range every engine accepts. */
+  offset: ["[+-](?:0[0-9]|1[0-7]|18)", "[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)"],
+} as const;
+
 function fieldRegex(t: Extract<PatternToken, { kind: "field" }>): string {
+  const short = t.letters.length === 1 ? 0 : 1;
   switch (t.field) {
     case "year":
-      return "[0-9]{4}";
+      return FIELD_REGEX.year;
     case "fraction":
       return `[0-9]{${t.letters.length}}`;
     case "offset":
-      return t.letters.length === 1 ? "(Z|[+-][0-9]{2})" : "(Z|[+-][0-9]{2}:[0-9]{2})";
+      return FIELD_REGEX.offset[short];
+    case "second":
+      return FIELD_REGEX.minute[short];
     default:
-      return t.letters.length === 1 ? "[0-9]{1,2}" : "[0-9]{2}";
+      return FIELD_REGEX[t.field][short];
   }
 }
 
@@ -146,36 +161,25 @@ export interface ParsedDatetime {
 
 /** Parses `text` with the pattern; `undefined` when it does not match or is not a real date. */
 export function parseWithPattern(p: DatetimePattern, text: string): ParsedDatetime | undefined {
-  const groups = p.tokens.map((t) => (t.kind === "literal" ? escapeRegex(t.text) : `(${fieldRegex(t)})`));
-  const m = new RegExp(`^${groups.join("")}$`).exec(text);
-  if (!m) return undefined;
+  const source = p.tokens.map((t) =>
+    t.kind === "literal" ? escapeRegex(t.text) : `(?<${t.field}>${fieldRegex(t)})`,
+  );
+  const g = new RegExp(`^${source.join("")}$`).exec(text)?.groups;
+  if (!g) return undefined;
+  const num = (v: string | undefined) => Number(v ?? 0);
+  const off = g.offset;
   const out: ParsedDatetime = {
-    year: 0,
-    month: 0,
-    day: 0,
-    hour: 0,
-    minute: 0,
-    second: 0,
-    micros: 0,
-    offsetMinutes: 0,
+    year: num(g.year),
+    month: num(g.month),
+    day: num(g.day),
+    hour: num(g.hour),
+    minute: num(g.minute),
+    second: num(g.second),
+    micros: Number((g.fraction ?? "").padEnd(6, "0")),
+    offsetMinutes: off
+      ? (off[0] === "-" ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6) || 0))
+      : 0,
   };
-  let g = 1;
-  for (const t of p.tokens) {
-    if (t.kind === "literal") continue;
-    const v = m[g]!;
-    g += t.field === "offset" ? 2 : 1; // the offset regex has a nested group
-    switch (t.field) {
-      case "fraction":
-        out.micros = Number(v.padEnd(6, "0").slice(0, 6));
-        break;
-      case "offset":
-        out.offsetMinutes =
-          v === "Z" ? 0 : (v[0] === "-" ? -1 : 1) * (Number(v.slice(1, 3)) * 60 + Number(v.slice(4, 6) || 0));
-        break;
-      default:
-        out[t.field] = Number(v);
-    }
-  }
   return isValidDatetime(out) ? out : undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { Column, LogicalType } from "../model.ts";
-import { type DatetimePattern, parseDatetimePattern, patternRegex } from "./datetime-pattern.ts";
+import { type DatetimePattern, FIELD_REGEX, parseDatetimePattern, patternRegex } from "./datetime-pattern.ts";
 
 /**
  * What a raw (text) value must look like to parse as a column's type. The same grammar gates
@@ -14,9 +14,16 @@ export const INT_RANGE = { min: -(2n ** 31n), max: 2n ** 31n - 1n } as const;
 export const BIGINT_RANGE = { min: -(2n ** 63n), max: 2n ** 63n - 1n } as const;
 
 export const DEFAULT_DATE_FORMAT = "yyyy-MM-dd";
-/** ISO 8601: date, optional time with seconds and up to 6 fraction digits, optional offset. */
-export const ISO_TIMESTAMP_REGEX =
-  "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?";
+const ISO_DATE = `${FIELD_REGEX.year}-${FIELD_REGEX.month[1]}-${FIELD_REGEX.day[1]}`;
+const ISO_TIME = `${FIELD_REGEX.hour[1]}:${FIELD_REGEX.minute[1]}`;
+const ISO_SECONDS = `:${FIELD_REGEX.minute[1]}(?:[.][0-9]{1,6})?`;
+/** ISO 8601 date. */
+export const ISO_DATE_REGEX = ISO_DATE;
+/**
+ * ISO 8601 timestamp: a date, optionally a time (seconds and up to 6 fraction digits
+ * optional); an offset (`Z`, `±HH:MM` within ±18:00) needs the seconds. Without an offset: UTC.
+ */
+export const ISO_TIMESTAMP_REGEX = `${ISO_DATE}(?:[T ]${ISO_TIME}(?:${ISO_SECONDS})?|[T ]${ISO_TIME}${ISO_SECONDS}(?:Z|${FIELD_REGEX.offset[1]}))?`;
 
 /** The regex (no anchors) a normalised raw value must fully match, or undefined for free text. */
 export function rawGrammar(type: LogicalType, pattern: DatetimePattern | undefined): string | undefined {
@@ -32,12 +39,12 @@ export function rawGrammar(type: LogicalType, pattern: DatetimePattern | undefin
     case "decimal": {
       const ip = type.precision - type.scale;
       const intPart = ip > 0 ? `0*[0-9]{1,${ip}}` : "0*";
-      const frac = type.scale > 0 ? `([.][0-9]{0,${type.scale}})?` : "";
+      const frac = type.scale > 0 ? `(?:[.][0-9]{0,${type.scale}})?` : "";
       const fracOnly = type.scale > 0 ? `|[.][0-9]{1,${type.scale}}` : "";
-      return `[+-]?(${intPart}${frac}${fracOnly})`;
+      return `[+-]?(?:${intPart}${frac}${fracOnly})`;
     }
     case "double":
-      return "[+-]?([0-9]{1,20}([.][0-9]{0,20})?|[.][0-9]{1,20})([eE][+-]?[0-9]{1,2})?";
+      return "[+-]?(?:[0-9]{1,20}(?:[.][0-9]{0,20})?|[.][0-9]{1,20})(?:[eE][+-]?[0-9]{1,2})?";
     case "date":
     case "timestamp":
       return pattern

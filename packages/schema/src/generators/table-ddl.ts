@@ -78,9 +78,10 @@ function deltaDdl(entity: Entity, o: DdlOptions): string {
     ");",
   );
   for (const r of constraintRules(entity)) {
-    lines.push(
-      `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(d, constraintName(r))} CHECK (${r.sql.spark});`,
-    );
+    // Dropped first so that redeploying a changed rule replaces it instead of failing.
+    const ck = quoteIdent(d, constraintName(r));
+    lines.push(`ALTER TABLE ${name} DROP CONSTRAINT IF EXISTS ${ck};`);
+    lines.push(`ALTER TABLE ${name} ADD CONSTRAINT ${ck} CHECK (${r.sql.spark});`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -92,11 +93,9 @@ function tsqlDdl(entity: Entity, o: DdlOptions): string {
   const name = qualified(d, schema, table);
   const synapse = o.tsqlTarget === "synapse";
   const cols = tableColumns(entity, o).map((c) => {
-    const type = physicalType(
-      d,
-      c.type,
-      synapse && c.maxLength === undefined && c.type.kind === "string" ? 4000 : c.maxLength,
-    );
+    // Index keys are limited to 900 bytes: unbounded key strings get 450 characters.
+    const bound = c.maxLength ?? (entity.key.includes(c.name) ? 450 : synapse ? 4000 : undefined);
+    const type = physicalType(d, c.type, bound);
     return `    ${quoteIdent(d, c.name)} ${type} ${c.nullable ? "NULL" : "NOT NULL"}`;
   });
   const key = entity.key.map((k) => quoteIdent(d, k)).join(", ");

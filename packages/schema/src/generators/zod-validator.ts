@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseWithPattern } from "../formats/datetime-pattern.ts";
+import { daysInMonth, parseWithPattern } from "../formats/datetime-pattern.ts";
 import {
   BIGINT_RANGE,
   BOOLEAN_FALSE,
@@ -29,7 +29,8 @@ function normalize(column: Column, value: RawValue): string | undefined {
   if (value === null || value === undefined) return undefined;
   let text = typeof value === "string" ? value : String(value);
   const isText = column.type.kind === "string" || column.type.kind === "enum";
-  if (!isText) text = text.trim();
+  // Only spaces, as SQL trim() does in DuckDB and Spark: tabs and other whitespace are data.
+  if (!isText) text = text.replace(/^ +| +$/g, "");
   if (text === "") return undefined;
   const nf = column.numberFormat;
   if (nf && !isText) {
@@ -77,8 +78,7 @@ export function parseValue(column: Column, text: string): unknown {
       if (pattern) {
         const d = parseWithPattern(pattern, text);
         if (!d) return undefined;
-        const ms =
-          Date.UTC(d.year, d.month - 1, d.day, d.hour, d.minute, d.second) - d.offsetMinutes * 60_000;
+        const ms = utcMillis(d.year, d.month, d.day, d.hour, d.minute, d.second) - d.offsetMinutes * 60_000;
         return isoMicros(ms, d.micros);
       }
       return parseIsoTimestamp(text);
@@ -101,6 +101,21 @@ function canonicalDecimal(text: string, scale: number): string {
   return /^0(\.0*)?$/.test(out) ? out : sign + out;
 }
 
+/** Date.UTC maps years 0-99 to 1900-1999; this does not. */
+function utcMillis(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
 function isoMicros(ms: number, micros: number): string | undefined {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return undefined;
@@ -110,6 +125,7 @@ function isoMicros(ms: number, micros: number): string | undefined {
 const ISO_PARTS =
   /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
 
+/** Parses text that already matched the ISO grammar. */
 function parseIsoTimestamp(text: string): string | undefined {
   const m = ISO_PARTS.exec(text);
   if (!m) return undefined;
@@ -121,18 +137,14 @@ function parseIsoTimestamp(text: string): string | undefined {
     number,
     number,
   ];
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const dim = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  if (year < 1 || dim === undefined || day < 1 || day > dim || hour > 23 || minute > 59 || second > 59)
-    return undefined;
+  if (day > daysInMonth(year, month)) return undefined;
   const off = m[8];
   const offsetMinutes =
     !off || off === "Z"
       ? 0
       : (off[0] === "-" ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
-  if (Math.abs(offsetMinutes) > 18 * 60) return undefined;
   const micros = Number((m[7] ?? "").padEnd(6, "0"));
-  return isoMicros(Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000, micros);
+  return isoMicros(utcMillis(year, month, day, hour, minute, second) - offsetMinutes * 60_000, micros);
 }
 
 function compare(column: Column, value: unknown, bound: number | string): number {

@@ -1,0 +1,190 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { defineEntity, defineStar, type InferRow, SchemaError, t } from "../src/index.ts";
+
+const base = {
+  name: "orders",
+  columns: { order_id: t.string(), amount: t.decimal(10, 2) },
+  key: ["order_id"],
+} as const;
+
+function definitionError(fn: () => unknown): SchemaError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SchemaError);
+    return e as SchemaError;
+  }
+  throw new Error("expected a SchemaError");
+}
+
+describe("defineEntity", () => {
+  it("builds plain, frozen data with defaults", () => {
+    const e = defineEntity({ ...base });
+    expect(e.columns.map((c) => [c.name, c.type.kind, c.nullable, c.source])).toEqual([
+      ["order_id", "string", false, "order_id"],
+      ["amount", "decimal", false, "amount"],
+    ]);
+    expect(e.watermark).toEqual({ kind: "batch" });
+    expect(e.scd).toBe(1);
+    expect(e.contract).toEqual({ unknownColumns: "rescue", missingColumns: "reject" });
+    expect(Object.isFrozen(e.columns[0])).toBe(true);
+  });
+
+  it("infers the row type", () => {
+    const e = defineEntity({
+      name: "x",
+      columns: { id: t.int(), note: t.string().nullable(), kind: t.enum(["a", "b"]), big: t.bigint() },
+      key: ["id"],
+    });
+    expectTypeOf<InferRow<typeof e>>().toEqualTypeOf<{
+      id: number;
+      note: string | null;
+      kind: "a" | "b";
+      big: bigint;
+    }>();
+  });
+
+  const cases: [string, () => unknown, SchemaError["code"], RegExp][] = [
+    [
+      "unsafe entity name",
+      () => defineEntity({ ...base, name: "Orders; DROP TABLE x" }),
+      "UNSAFE_IDENTIFIER",
+      /name: "Orders; DROP TABLE x" is not a safe SQL identifier/,
+    ],
+    [
+      "reserved column name",
+      () => defineEntity({ ...base, columns: { ...base.columns, select: t.int() } }),
+      "RESERVED_NAME",
+      /"select" is reserved/,
+    ],
+    [
+      "lineage-like column name",
+      () => defineEntity({ ...base, columns: { ...base.columns, _batch_id: t.int() } }),
+      "UNSAFE_IDENTIFIER",
+      /_batch_id/,
+    ],
+    [
+      "duplicate source name",
+      () => defineEntity({ ...base, columns: { ...base.columns, total: t.int().source("AMOUNT") } }),
+      "DUPLICATE_COLUMN",
+      /source name "AMOUNT" is also used by column amount/,
+    ],
+    [
+      "missing key column",
+      () => defineEntity({ ...base, key: ["nope" as "order_id"] }),
+      "UNKNOWN_COLUMN",
+      /key column "nope" does not exist/,
+    ],
+    [
+      "nullable key",
+      () => defineEntity({ ...base, columns: { order_id: t.string().nullable() } }),
+      "INVALID_DEFINITION",
+      /nullable/,
+    ],
+    [
+      "missing sequence column",
+      () => defineEntity({ ...base, sequence: "ts" as "order_id" }),
+      "UNKNOWN_COLUMN",
+      /sequence column "ts"/,
+    ],
+    [
+      "boolean sequence",
+      () => defineEntity({ ...base, columns: { ...base.columns, f: t.boolean() }, sequence: "f" }),
+      "INVALID_TYPE",
+      /no useful order/,
+    ],
+    [
+      "impossible decimal",
+      () => defineEntity({ ...base, columns: { order_id: t.string(), amount: t.decimal(4, 6) } }),
+      "INVALID_TYPE",
+      /decimal\(4, 6\) is impossible/,
+    ],
+    [
+      "decimal precision over 38",
+      () => defineEntity({ ...base, columns: { order_id: t.string(), amount: t.decimal(39, 2) } }),
+      "INVALID_TYPE",
+      /impossible/,
+    ],
+    [
+      "bad date format",
+      () => defineEntity({ ...base, columns: { ...base.columns, d: t.date().format("dd.MMM.yyyy") } }),
+      "INVALID_FORMAT",
+      /MMM/,
+    ],
+    [
+      "format on a number",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.int().format("yyyy") } }),
+      "INVALID_FORMAT",
+      /only to date and timestamp/,
+    ],
+    [
+      "time in a date format",
+      () => defineEntity({ ...base, columns: { ...base.columns, d: t.date().format("yyyy-MM-dd HH:mm") } }),
+      "INVALID_FORMAT",
+      /time part/,
+    ],
+    [
+      "bad lookback",
+      () =>
+        defineEntity({
+          ...base,
+          columns: { ...base.columns, ts: t.timestamp() },
+          watermark: { column: "ts", lookback: "1 hour" },
+        }),
+      "INVALID_DEFINITION",
+      /ISO 8601 duration/,
+    ],
+    [
+      "bad pattern",
+      () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().pattern("(") } }),
+      "INVALID_CONSTRAINT",
+      /not a regular expression/,
+    ],
+    [
+      "source name with a quote",
+      () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().source('a"b') } }),
+      "UNSAFE_IDENTIFIER",
+      /source name/,
+    ],
+    [
+      "soft delete not boolean",
+      () => defineEntity({ ...base, softDelete: "amount" }),
+      "INVALID_TYPE",
+      /must be boolean/,
+    ],
+    ["empty key", () => defineEntity({ ...base, key: [] }), "INVALID_DEFINITION", /at least one column/],
+  ];
+  it.each(cases)("rejects %s at definition time", (_, fn, code, message) => {
+    const err = definitionError(fn);
+    expect(err.code).toBe(code);
+    expect(err.message).toMatch(message);
+    expect(err.message).toMatch(/entity "/);
+    expect(err.hint.length).toBeGreaterThan(5);
+  });
+});
+
+describe("defineStar", () => {
+  const e = defineEntity({ ...base, columns: { ...base.columns, d: t.date(), n: t.string() } });
+  it("rejects a calendar dimension on a non-date column", () => {
+    const err = definitionError(() =>
+      defineStar({
+        name: "s",
+        entity: e,
+        dimensions: [{ kind: "calendar", name: "dim_d", column: "n" }],
+        fact: { name: "f", measures: [] },
+      }),
+    );
+    expect(err.message).toMatch(/needs a date column/);
+  });
+  it("rejects two tables with one name", () => {
+    const err = definitionError(() =>
+      defineStar({
+        name: "s",
+        entity: e,
+        dimensions: [{ kind: "attribute", name: "f", key: ["n"], attributes: [] }],
+        fact: { name: "f", measures: ["amount"] },
+      }),
+    );
+    expect(err.message).toMatch(/table f is defined twice/);
+  });
+});
