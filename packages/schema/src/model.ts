@@ -86,7 +86,10 @@ export type UnknownColumnPolicy = "reject" | "rescue" | "ignore";
 export interface Contract {
   /** What to do with source columns the schema does not know. Default `rescue` (kept in `_rescued_data`). */
   readonly unknownColumns: UnknownColumnPolicy;
-  /** A source missing a non-nullable column rejects the batch. Missing nullable columns read as NULL. */
+  /**
+   * `reject`: a source missing any declared column rejects the batch. `null`: missing nullable
+   * columns read as NULL; a missing NOT NULL column still rejects. Default `reject`.
+   */
   readonly missingColumns: "reject" | "null";
 }
 
