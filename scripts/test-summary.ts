@@ -13,7 +13,7 @@ const root = new URL("..", import.meta.url).pathname;
 const dirs = ["packages", "apps"].flatMap((d) =>
   existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(root, d, p)) : [],
 );
-dirs.push(join(root, "infra"), join(root, "bench"));
+dirs.push(join(root, "infra"), join(root, "bench"), join(root, "faults"));
 
 let passed = 0;
 let failed = 0;
