@@ -1,1 +1,30 @@
-export {};
+// Public surface of @saleslake/pipeline.
+
+export { DuckdbCompiler, duckdbContext } from "./dialect/duckdb/duckdb-compiler.ts";
+export { SparkCompiler, sparkNotebookContext } from "./dialect/spark/spark-compiler.ts";
+export { PipelineError, type PipelineErrorCode } from "./errors.ts";
+export { buildPlan, type Plan, type PlanStep, type PlanStepKind } from "./plan/plan.ts";
+export {
+  BRONZE_LINEAGE,
+  type CompileContext,
+  type CompiledStep,
+  factValueColumns,
+  PlanCompiler,
+  type Statement,
+  surrogateKey,
+} from "./query-compiler/plan-compiler.ts";
+export { CRASH_POINTS, type CrashPoint } from "./runner/crash-points.ts";
+export { type LandedBatch, listLandedBatches } from "./runner/landing-batches.ts";
+export {
+  type EntityRunResult,
+  type PlannedRun,
+  type ProgressEvent,
+  planRun,
+  type RunMode,
+  type RunOptions,
+  type RunResult,
+  runPipeline,
+  type StepResult,
+} from "./runner/local-runner.ts";
+export { acquireRunLock, type LockHolder } from "./runner/run-lock.ts";
+export { type EngineOptions, projectPaths, type Row, Warehouse } from "./runner/warehouse.ts";

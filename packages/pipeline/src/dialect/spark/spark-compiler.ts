@@ -1,0 +1,60 @@
+import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
+
+/**
+ * Spark SQL on Delta Lake (Databricks, or local Spark with delta-spark). Temp relations are
+ * cached eagerly: a lazy view would be re-read after the MERGE that changes its inputs.
+ */
+export class SparkCompiler extends PlanCompiler {
+  readonly dialect = "spark" as const;
+
+  protected compactList(items: string[]): string {
+    return items.length === 0
+      ? "CAST(array() AS ARRAY<STRING>)"
+      : `filter(array(${items.join(", ")}), x -> x IS NOT NULL)`;
+  }
+  protected jsonObject(pairs: [string, string][]): string {
+    // Spark's to_json drops null fields; the quarantine keeps every field, null included.
+    return `concat('{', concat_ws(',', ${pairs.map(([k, v]) => `concat(to_json(${this.str(k)}), ':', coalesce(to_json(${v}), 'null'))`).join(", ")}), '}')`;
+  }
+  protected createTemp(name: string, select: string): Statement[] {
+    return [
+      { sql: `UNCACHE TABLE IF EXISTS ${this.q(name)}` },
+      { sql: `CACHE TABLE ${this.q(name)} AS ${select}` },
+    ];
+  }
+  protected stringListType(): string {
+    return "ARRAY<STRING>";
+  }
+  protected timestampType(): string {
+    return "TIMESTAMP";
+  }
+  protected stringType(): string {
+    return "STRING";
+  }
+  protected bigintType(): string {
+    return "BIGINT";
+  }
+  protected boolType(): string {
+    return "BOOLEAN";
+  }
+  protected override tableSuffix(): string {
+    return " USING DELTA";
+  }
+  protected calendar(d: string) {
+    return {
+      year: `year(${d})`,
+      quarter: `quarter(${d})`,
+      month: `month(${d})`,
+      monthName: `date_format(${d}, 'MMMM')`,
+      day: `day(${d})`,
+      isoDayOfWeek: `(weekday(${d}) + 1)`,
+      dayName: `date_format(${d}, 'EEEE')`,
+      isoWeek: `weekofyear(${d})`,
+    };
+  }
+}
+
+/** Widget-driven values for a Databricks notebook: `${run_id}` etc. are filled before execution. */
+export function sparkNotebookContext(mode: CompileContext["mode"] = "incremental"): CompileContext {
+  return { catalog: "${catalog}", runId: "'${run_id}'", now: "current_timestamp()", mode };
+}

@@ -1,0 +1,35 @@
+/** Stable codes for pipeline failures; the CLI prints `error <CODE>: message` and the hint. */
+export type PipelineErrorCode =
+  | "RUN_IN_PROGRESS"
+  | "MISSING_COLUMNS"
+  | "UNKNOWN_COLUMNS"
+  | "DUPLICATE_COLUMNS"
+  | "BAD_MANIFEST"
+  | "UNKNOWN_ENTITY"
+  | "READ_ONLY"
+  | "INVALID_OPTION"
+  | "ENGINE_ERROR";
+
+export interface PipelineErrorDetails {
+  readonly file?: string;
+  readonly row?: number;
+  readonly rule?: string;
+  readonly cause?: unknown;
+}
+
+export class PipelineError extends Error {
+  override readonly name = "PipelineError";
+  readonly code: PipelineErrorCode;
+  readonly hint: string;
+  readonly file?: string;
+  readonly row?: number;
+  readonly rule?: string;
+  constructor(code: PipelineErrorCode, message: string, hint: string, details: PipelineErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.hint = hint;
+    if (details.file !== undefined) this.file = details.file;
+    if (details.row !== undefined) this.row = details.row;
+    if (details.rule !== undefined) this.rule = details.rule;
+  }
+}

@@ -1,0 +1,619 @@
+import {
+  type Column,
+  type Dimension,
+  type Entity,
+  normalizedRawSql,
+  type ParseDialect,
+  type QualityRule,
+  qualityRules,
+  quoteIdent,
+  quoteString,
+  rawName,
+  type Star,
+  typedFromRawColumnSql,
+} from "@saleslake/schema";
+import type { Plan, PlanStep } from "../plan/plan.ts";
+
+/** One SQL statement; `label` marks statements whose single result row the runner reads as counts. */
+export interface Statement {
+  readonly sql: string;
+  readonly label?: string;
+}
+
+export interface CompiledStep {
+  readonly id: string;
+  readonly kind: PlanStep["kind"];
+  readonly statements: readonly Statement[];
+}
+
+/**
+ * What a compiled plan needs from its caller, as SQL expressions: literals on the local engine,
+ * `${name}` markers that a notebook fills from its widgets on Databricks.
+ */
+export interface CompileContext {
+  /** Schema prefix: `""` for DuckDB (schemas `bronze`, `silver`…), `catalog.` on Unity Catalog. */
+  readonly catalog: string;
+  /** SQL string expression of the run id. */
+  readonly runId: string;
+  /** SQL timestamp expression for `_ingested_at` / `_updated_at`. */
+  readonly now: string;
+  /** SQL string expression of the batch id of rows in `landing_raw`, or the column `_batch_id`. */
+  readonly mode: "incremental" | "full_refresh" | "backfill";
+  /** For backfill: SQL boolean over bronze rows (alias `b`) selecting the window. */
+  readonly backfillFilter?: string;
+}
+
+/** Columns the pipeline adds to bronze rows. */
+export const BRONZE_LINEAGE = [
+  "_batch_id",
+  "_source_file",
+  "_row_number",
+  "_ingested_at",
+  "_run_id",
+  "_rescued_data",
+] as const;
+
+/**
+ * The default compiler: every step in SQL that DuckDB and Spark SQL share, with the few
+ * differences as protected hooks that a dialect overrides (the kysely pattern).
+ */
+export abstract class PlanCompiler {
+  abstract readonly dialect: ParseDialect;
+
+  // ---- hooks --------------------------------------------------------------------------------
+  protected q(name: string): string {
+    return quoteIdent(this.dialect, name);
+  }
+  protected str(value: string): string {
+    return quoteString(this.dialect, value);
+  }
+  /** A list of the non-null values among `items`. */
+  protected abstract compactList(items: string[]): string;
+  /** A JSON object text from key/value SQL pairs. */
+  protected abstract jsonObject(pairs: [string, string][]): string;
+  /** Materialise a query as a session-scoped relation the next statements can read. */
+  protected abstract createTemp(name: string, select: string): Statement[];
+  /** SQL type of a list of strings. */
+  protected abstract stringListType(): string;
+  protected abstract timestampType(): string;
+  protected abstract stringType(): string;
+  protected abstract bigintType(): string;
+  protected abstract boolType(): string;
+  /** Calendar attributes of a date expression. */
+  protected abstract calendar(d: string): {
+    year: string;
+    quarter: string;
+    month: string;
+    monthName: string;
+    day: string;
+    isoDayOfWeek: string;
+    dayName: string;
+    isoWeek: string;
+  };
+  /** `CREATE TABLE IF NOT EXISTS` suffix (Delta's `USING DELTA`, nothing for DuckDB). */
+  protected tableSuffix(): string {
+    return "";
+  }
+  /** Empties a table. */
+  protected truncate(table: string): string {
+    return `DELETE FROM ${table}`;
+  }
+
+  // ---- names --------------------------------------------------------------------------------
+  table(ctx: CompileContext, schema: string, name: string): string {
+    const prefix = ctx.catalog
+      ? ctx.catalog
+          .replace(/\.$/, "")
+          .split(".")
+          .map((p) => this.q(p))
+          .join(".") + "."
+      : "";
+    return `${prefix}${this.q(schema)}.${this.q(name)}`;
+  }
+
+  // ---- the plan -----------------------------------------------------------------------------
+  compile(plan: Plan, ctx: CompileContext): CompiledStep[] {
+    return plan.steps.map((step) => ({
+      id: step.id,
+      kind: step.kind,
+      statements: this.compileStep(step, ctx),
+    }));
+  }
+
+  compileStep(step: PlanStep, ctx: CompileContext): Statement[] {
+    switch (step.kind) {
+      case "bronze":
+        return this.bronze(step.entity, ctx);
+      case "silver":
+        return this.silver(step.entity, ctx);
+      case "dimension":
+        return this.dimension(step.entity, step.dimension, ctx);
+      case "fact":
+        return this.fact(step.star, ctx);
+      case "aggregate":
+        return this.aggregate(step.star, ctx);
+      default:
+        return assertNever(step);
+    }
+  }
+
+  // ---- DDL ----------------------------------------------------------------------------------
+  private colDefs(cols: { name: string; type: string; notNull?: boolean }[]): string {
+    return cols.map((c) => `  ${this.q(c.name)} ${c.type}${c.notNull ? " NOT NULL" : ""}`).join(",\n");
+  }
+
+  protected typeOf(c: Column): string {
+    return physical(this.dialect, c);
+  }
+
+  bronzeColumns(entity: Entity): { name: string; type: string; notNull?: boolean }[] {
+    return [
+      ...entity.columns.map((c) => ({ name: c.name, type: this.typeOf(c) })),
+      { name: "_batch_id", type: this.stringType(), notNull: true },
+      { name: "_source_file", type: this.stringType(), notNull: true },
+      { name: "_row_number", type: this.bigintType(), notNull: true },
+      { name: "_ingested_at", type: this.timestampType(), notNull: true },
+      { name: "_run_id", type: this.stringType(), notNull: true },
+      { name: "_rescued_data", type: this.stringType() },
+    ];
+  }
+
+  silverColumns(entity: Entity): { name: string; type: string; notNull?: boolean }[] {
+    const cols = entity.columns.map((c) => ({ name: c.name, type: this.typeOf(c), notNull: !c.nullable }));
+    if (entity.scd === 2) {
+      cols.push(
+        { name: "valid_from", type: this.timestampType(), notNull: true },
+        { name: "valid_to", type: this.timestampType(), notNull: false },
+        { name: "is_current", type: this.boolType(), notNull: true },
+      );
+    }
+    cols.push(
+      { name: "_batch_id", type: this.stringType(), notNull: true },
+      { name: "_source_file", type: this.stringType(), notNull: true },
+      { name: "_row_number", type: this.bigintType(), notNull: true },
+      { name: "_ingested_at", type: this.timestampType(), notNull: true },
+      { name: "_run_id", type: this.stringType(), notNull: true },
+    );
+    return cols;
+  }
+
+  /** Tables every run needs, idempotent. Gold tables only when the plan has a star. */
+  ddl(plan: Plan, ctx: CompileContext): Statement[] {
+    const e = plan.entity;
+    const out: Statement[] = [];
+    const create = (
+      schema: string,
+      name: string,
+      cols: { name: string; type: string; notNull?: boolean }[],
+    ) =>
+      out.push({
+        sql: `CREATE TABLE IF NOT EXISTS ${this.table(ctx, schema, name)} (\n${this.colDefs(cols)}\n)${this.tableSuffix()}`,
+      });
+    create("bronze", e.name, this.bronzeColumns(e));
+    create("quarantine", e.name, [
+      { name: "_batch_id", type: this.stringType(), notNull: true },
+      { name: "_source_file", type: this.stringType(), notNull: true },
+      { name: "_row_number", type: this.bigintType(), notNull: true },
+      { name: "_run_id", type: this.stringType(), notNull: true },
+      { name: "_quarantined_at", type: this.timestampType(), notNull: true },
+      { name: "rule_ids", type: this.stringListType(), notNull: true },
+      { name: "messages", type: this.stringListType(), notNull: true },
+      { name: "raw", type: this.stringType(), notNull: true },
+      { name: "replayed_run_id", type: this.stringType() },
+    ]);
+    create("silver", e.name, this.silverColumns(e));
+    if (plan.star) {
+      const s = plan.star;
+      for (const d of s.dimensions) {
+        create("gold", d.name, this.dimensionColumns(e, d));
+        const sk = this.q(surrogateKey(d));
+        out.push({
+          sql: `INSERT INTO ${this.table(ctx, "gold", d.name)} (${sk}) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM ${this.table(ctx, "gold", d.name)} WHERE ${sk} = -1)`,
+        });
+      }
+      create("gold", s.fact.name, this.factColumns(s));
+      if (s.dailyAggregate) create("gold", s.dailyAggregate.name, this.aggregateColumns(s));
+    }
+    return out;
+  }
+
+  dimensionColumns(e: Entity, d: Dimension): { name: string; type: string; notNull?: boolean }[] {
+    const sk = { name: surrogateKey(d), type: this.bigintType(), notNull: true };
+    if (d.kind === "calendar") {
+      return [
+        sk,
+        { name: "date", type: "DATE" },
+        { name: "year", type: "INT" },
+        { name: "quarter", type: "INT" },
+        { name: "month", type: "INT" },
+        { name: "month_name", type: this.stringType() },
+        { name: "day", type: "INT" },
+        { name: "day_of_week", type: "INT" },
+        { name: "day_name", type: this.stringType() },
+        { name: "week_of_year", type: "INT" },
+        { name: "is_weekend", type: this.boolType() },
+      ];
+    }
+    const col = (n: string) => e.columns.find((c) => c.name === n)!;
+    return [
+      sk,
+      ...[...d.key, ...d.attributes].map((n) => ({ name: n, type: this.typeOf(col(n)) })),
+      { name: "_updated_at", type: this.timestampType() },
+      { name: "_run_id", type: this.stringType() },
+    ];
+  }
+
+  factColumns(s: Star): { name: string; type: string; notNull?: boolean }[] {
+    const e = s.entity;
+    const col = (n: string) => e.columns.find((c) => c.name === n)!;
+    return [
+      ...factValueColumns(s).map((n) => ({ name: n, type: this.typeOf(col(n)), notNull: e.key.includes(n) })),
+      ...s.dimensions.map((d) => ({ name: surrogateKey(d), type: this.bigintType(), notNull: true })),
+      { name: "_updated_at", type: this.timestampType(), notNull: true },
+      { name: "_run_id", type: this.stringType(), notNull: true },
+    ];
+  }
+
+  aggregateColumns(s: Star): { name: string; type: string; notNull?: boolean }[] {
+    const a = s.dailyAggregate!;
+    const e = s.entity;
+    return [
+      { name: "day", type: "DATE", notNull: true },
+      ...a.by.map((b) => ({
+        name: surrogateKey(s.dimensions.find((d) => d.name === b)!),
+        type: this.bigintType(),
+        notNull: true,
+      })),
+      ...a.measures.map((m) => {
+        const c = e.columns.find((x) => x.name === m.column)!;
+        const type =
+          m.agg === "count" ? this.bigintType() : m.agg === "sum" ? sumType(this.dialect, c) : this.typeOf(c);
+        return { name: m.name, type };
+      }),
+      { name: "_updated_at", type: this.timestampType(), notNull: true },
+    ];
+  }
+
+  // ---- bronze -------------------------------------------------------------------------------
+  /**
+   * Reads the relation `landing_raw` (`_batch_id`, `_source_file`, `_row_number`,
+   * `_rescued_data` and one text column per source name), parses, checks every rule, and
+   * splits rows into bronze and quarantine. The caller creates `landing_raw`.
+   */
+  protected bronze(e: Entity, ctx: CompileContext): Statement[] {
+    const rules = qualityRules(e);
+    const errors = rules.filter((r) => r.severity === "error");
+    const warns = rules.filter((r) => r.severity === "warn");
+    const raws = e.columns.map(
+      (c) => `${normalizedRawSql(this.dialect, c, (s) => this.q(s))} AS ${this.q(rawName(c.name))}`,
+    );
+    const typed = e.columns.map((c) => `${typedFromRawColumnSql(this.dialect, c)} AS ${this.q(c.name)}`);
+    const failing = (rs: QualityRule[], pick: (r: QualityRule) => string) =>
+      this.compactList(
+        rs.map((r) => `CASE WHEN NOT coalesce(${r.sql[this.dialect]}, false) THEN ${pick(r)} END`),
+      );
+    const sources = [...new Set(e.columns.flatMap((c) => c.composedFrom?.sources ?? [c.source]))];
+    const rawJson = this.jsonObject(sources.map((s) => [s, this.q(s)]));
+    const normalized = `SELECT _batch_id, _source_file, _row_number, _rescued_data, ${raws.join(",\n  ")}, ${rawJson} AS _raw_json FROM landing_raw`;
+    const withTyped = `SELECT n.*, ${typed.join(",\n  ")} FROM (${normalized}) n`;
+    const checked = `SELECT t.*, ${failing(errors, (r) => this.str(r.id))} AS _rule_ids, ${failing(errors, (r) => this.str(r.message))} AS _messages${
+      warns.length
+        ? `, ${failing(warns, (r) => this.str(r.id))} AS _warn_ids`
+        : `, ${this.compactList([])} AS _warn_ids`
+    } FROM (${withTyped}) t`;
+    const bronzeCols = e.columns.map((c) => this.q(c.name));
+    const lineage = [
+      "_batch_id",
+      "_source_file",
+      "_row_number",
+      "_ingested_at",
+      "_run_id",
+      "_rescued_data",
+    ].map((c) => this.q(c));
+    const warnCounts = warns.map(
+      (w, i) =>
+        `count(*) FILTER (WHERE ${this.listContains("_warn_ids", this.str(w.id))}) AS ${this.q(`warn_${i}`)}`,
+    );
+    return [
+      ...this.createTemp("bronze_stage", checked),
+      {
+        sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${["_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw"].map((c) => this.q(c)).join(", ")})
+SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids, _messages, _raw_json FROM bronze_stage WHERE ${this.listSize("_rule_ids")} > 0`,
+      },
+      {
+        sql: `INSERT INTO ${this.table(ctx, "bronze", e.name)} (${[...bronzeCols, ...lineage].join(", ")})
+SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now}, ${ctx.runId}, _rescued_data FROM bronze_stage WHERE ${this.listSize("_rule_ids")} = 0`,
+      },
+      {
+        label: "bronze",
+        sql: `SELECT count(*) AS rows_read, count(*) FILTER (WHERE ${this.listSize("_rule_ids")} = 0) AS rows_accepted, count(*) FILTER (WHERE ${this.listSize("_rule_ids")} > 0) AS rows_quarantined${
+          warnCounts.length ? `, ${warnCounts.join(", ")}` : ""
+        } FROM bronze_stage`,
+      },
+    ];
+  }
+
+  protected listSize(expr: string): string {
+    return `size(${expr})`;
+  }
+  protected listContains(list: string, value: string): string {
+    return `array_contains(${list}, ${value})`;
+  }
+
+  // ---- silver -------------------------------------------------------------------------------
+  /** Newest first: sequence, then landing order (batch, file, row). Deterministic in both engines. */
+  protected latestOrder(e: Entity, alias = ""): string {
+    const p = alias ? `${alias}.` : "";
+    const seq = e.sequence ? `${p}${this.q(e.sequence)} DESC NULLS LAST, ` : "";
+    return `${seq}${p}_batch_id DESC, ${p}_source_file DESC, ${p}_row_number DESC`;
+  }
+
+  /** True when row `s` is newer than stored row `t`. Equal is not newer: rerunning changes nothing. */
+  protected newer(e: Entity): string {
+    const tie = `(s._batch_id > t._batch_id OR (s._batch_id = t._batch_id AND (s._source_file > t._source_file OR (s._source_file = t._source_file AND s._row_number > t._row_number))))`;
+    if (!e.sequence) return tie;
+    const seq = this.q(e.sequence);
+    return `(s.${seq} > t.${seq} OR (t.${seq} IS NULL AND s.${seq} IS NOT NULL))`;
+  }
+
+  protected keyJoin(e: Entity, a: string, b: string): string {
+    return e.key.map((k) => `${a}.${this.q(k)} = ${b}.${this.q(k)}`).join(" AND ");
+  }
+
+  /** Bronze rows this run applies: its batches, all of bronze (full refresh), or a backfill window. */
+  protected deltaSource(e: Entity, ctx: CompileContext): string {
+    const bronze = this.table(ctx, "bronze", e.name);
+    switch (ctx.mode) {
+      case "incremental":
+        return `SELECT b.* FROM ${bronze} b WHERE b._run_id = ${ctx.runId}`;
+      case "full_refresh":
+        return `SELECT b.* FROM ${bronze} b`;
+      case "backfill":
+        return `SELECT b.* FROM ${bronze} b WHERE ${ctx.backfillFilter ?? "false"}`;
+    }
+  }
+
+  protected silver(e: Entity, ctx: CompileContext): Statement[] {
+    const silver = this.table(ctx, "silver", e.name);
+    const cols = e.columns.map((c) => this.q(c.name));
+    const lineage = ["_batch_id", "_source_file", "_row_number", "_ingested_at"].map((c) => this.q(c));
+    const deduped = `SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `d.${this.q(k)}`).join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM (${this.deltaSource(e, ctx)}) d) x WHERE _rn = 1`;
+    const stored =
+      e.scd === 2
+        ? `(SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.valid_from DESC) AS _vrn FROM ${silver} v) y WHERE _vrn = 1)`
+        : silver;
+    const k0 = this.q(e.key[0]!);
+    const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action
+FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
+    const out: Statement[] = [...this.createTemp("silver_delta", classify)];
+    const setList = [...cols, ...lineage, this.q("_run_id")]
+      .map((c) => `${c} = s.${c}`)
+      .join(", ")
+      .replace(`${this.q("_run_id")} = s.${this.q("_run_id")}`, `${this.q("_run_id")} = ${ctx.runId}`);
+    if (e.scd === 1) {
+      out.push({
+        sql: `MERGE INTO ${silver} AS t
+USING (SELECT * FROM silver_delta WHERE _action <> 'stale') AS s
+ON ${this.keyJoin(e, "t", "s")}
+WHEN MATCHED THEN UPDATE SET ${setList}
+WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(", ")}) VALUES (${[...cols, ...lineage].map((c) => `s.${c}`).join(", ")}, ${ctx.runId})`,
+      });
+    } else {
+      const validFrom = e.sequence
+        ? `CAST(s.${this.q(e.sequence)} AS ${this.timestampType()})`
+        : "s._ingested_at";
+      out.push(
+        {
+          sql: `MERGE INTO ${silver} AS t
+USING (SELECT * FROM silver_delta WHERE _action = 'update') AS s
+ON ${this.keyJoin(e, "t", "s")} AND t.is_current
+WHEN MATCHED THEN UPDATE SET valid_to = ${validFrom}, is_current = false`,
+        },
+        {
+          sql: `INSERT INTO ${silver} (${[...cols, "valid_from", "valid_to", "is_current", ...lineage, this.q("_run_id")].join(", ")})
+SELECT ${cols.map((c) => `s.${c}`).join(", ")}, ${validFrom}, NULL, true, ${lineage.map((c) => `s.${c}`).join(", ")}, ${ctx.runId}
+FROM silver_delta s WHERE s._action <> 'stale'`,
+        },
+      );
+    }
+    out.push(
+      ...this.createTemp(
+        "changed_keys",
+        `SELECT ${e.key.map((k) => this.q(k)).join(", ")} FROM silver_delta WHERE _action <> 'stale'`,
+      ),
+    );
+    out.push({
+      label: "silver",
+      sql: `SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale${
+        e.softDelete
+          ? `, count(*) FILTER (WHERE _action <> 'stale' AND coalesce(${this.q(e.softDelete)}, false)) AS rows_deleted`
+          : ""
+      } FROM silver_delta`,
+    });
+    return out;
+  }
+
+  /** Current silver rows of the keys this run changed. */
+  protected changedSilver(e: Entity, ctx: CompileContext): string {
+    const current = e.scd === 2 ? " AND s.is_current" : "";
+    return `SELECT s.* FROM ${this.table(ctx, "silver", e.name)} s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE ${this.keyJoin(e, "c", "s")})${current}`;
+  }
+
+  // ---- gold ---------------------------------------------------------------------------------
+  protected dimension(e: Entity, d: Dimension, ctx: CompileContext): Statement[] {
+    const dim = this.table(ctx, "gold", d.name);
+    const sk = this.q(surrogateKey(d));
+    const tmp = `src_${d.name}`;
+    if (d.kind === "calendar") {
+      const c = this.calendar("x.d");
+      const dateKey = `(${c.year} * 10000 + ${c.month} * 100 + ${c.day})`;
+      return [
+        ...this.createTemp(
+          tmp,
+          `SELECT DISTINCT CAST(s.${this.q(d.column)} AS DATE) AS d FROM (${this.changedSilver(e, ctx)}) s WHERE s.${this.q(d.column)} IS NOT NULL`,
+        ),
+        {
+          sql: `INSERT INTO ${dim} (${[sk, "date", "year", "quarter", "month", "month_name", "day", "day_of_week", "day_name", "week_of_year", "is_weekend"].map((n) => (n === sk ? n : this.q(n))).join(", ")})
+SELECT ${dateKey}, x.d, ${c.year}, ${c.quarter}, ${c.month}, ${c.monthName}, ${c.day}, ${c.isoDayOfWeek}, ${c.dayName}, ${c.isoWeek}, ${c.isoDayOfWeek} >= 6
+FROM ${tmp} x WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE t.${sk} = ${dateKey})`,
+        },
+        { label: d.name, sql: `SELECT count(*) AS members_seen FROM ${tmp}` },
+      ];
+    }
+    const keys = d.key.map((k) => this.q(k));
+    const attrs = d.attributes.map((a) => this.q(a));
+    const src = `SELECT ${[...keys, ...attrs].join(", ")} FROM (SELECT s.*, row_number() OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(", ")} ORDER BY ${this.latestOrder(e, "s")}) AS _rn FROM (${this.changedSilver(e, ctx)}) s WHERE ${keys.map((k) => `s.${k} IS NOT NULL`).join(" AND ")}) x WHERE _rn = 1`;
+    const match = keys.map((k) => `t.${k} = s.${k}`).join(" AND ");
+    const out: Statement[] = [
+      ...this.createTemp(tmp, src),
+      ...this.createTemp(
+        `new_${d.name}`,
+        `SELECT s.* FROM ${tmp} s WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE ${match})`,
+      ),
+      {
+        // New members get keys after the current maximum, in natural-key order: never reused, same in every engine.
+        sql: `INSERT INTO ${dim} (${[sk, ...keys, ...attrs, "_updated_at", "_run_id"].join(", ")})
+SELECT m.mx + row_number() OVER (ORDER BY ${keys.map((k) => `s.${k}`).join(", ")}), ${[...keys, ...attrs].map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId}
+FROM new_${d.name} s CROSS JOIN (SELECT coalesce(max(${sk}), 0) AS mx FROM ${dim}) m`,
+      },
+    ];
+    if (attrs.length > 0) {
+      out.push({
+        sql: `MERGE INTO ${dim} AS t USING ${tmp} AS s ON ${match}
+WHEN MATCHED AND (${attrs.map((a) => `t.${a} IS DISTINCT FROM s.${a}`).join(" OR ")}) THEN UPDATE SET ${attrs.map((a) => `${a} = s.${a}`).join(", ")}, _updated_at = ${ctx.now}, _run_id = ${ctx.runId}`,
+      });
+    }
+    out.push({ label: d.name, sql: `SELECT count(*) AS members_added FROM new_${d.name}` });
+    return out;
+  }
+
+  protected fact(s: Star, ctx: CompileContext): Statement[] {
+    const e = s.entity;
+    const fact = this.table(ctx, "gold", s.fact.name);
+    const values = factValueColumns(s).map((c) => this.q(c));
+    const dimKeys: string[] = [];
+    const joins: string[] = [];
+    s.dimensions.forEach((d, i) => {
+      const alias = `d${i}`;
+      if (d.kind === "calendar") {
+        const c = this.calendar(`CAST(s.${this.q(d.column)} AS DATE)`);
+        dimKeys.push(
+          `coalesce(${c.year} * 10000 + ${c.month} * 100 + ${c.day}, -1) AS ${this.q(surrogateKey(d))}`,
+        );
+      } else {
+        joins.push(
+          `LEFT JOIN ${this.table(ctx, "gold", d.name)} ${alias} ON ${d.key.map((k) => `${alias}.${this.q(k)} = s.${this.q(k)}`).join(" AND ")}`,
+        );
+        dimKeys.push(`coalesce(${alias}.${this.q(surrogateKey(d))}, -1) AS ${this.q(surrogateKey(d))}`);
+      }
+    });
+    const deleted = e.softDelete ? `coalesce(s.${this.q(e.softDelete)}, false)` : "false";
+    const src = `SELECT ${values.map((v) => `s.${v}`).join(", ")}, ${dimKeys.join(", ")}, ${deleted} AS _deleted
+FROM (${this.changedSilver(e, ctx)}) s ${joins.join(" ")}`;
+    const all = [...values, ...s.dimensions.map((d) => this.q(surrogateKey(d)))];
+    const out: Statement[] = [];
+    const agg = s.dailyAggregate;
+    if (agg) {
+      // Days whose aggregate must be recomputed: where changed rows were, and where they are now.
+      const day = this.q(agg.dateColumn);
+      out.push(
+        ...this.createTemp(
+          "agg_days",
+          `SELECT DISTINCT CAST(f.${day} AS DATE) AS day FROM ${fact} f WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE ${this.keyJoin(e, "c", "f")}) AND f.${day} IS NOT NULL
+UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}) s WHERE s.${day} IS NOT NULL`,
+        ),
+      );
+    }
+    out.push(...this.createTemp("fact_src", src));
+    out.push({
+      sql: `MERGE INTO ${fact} AS t USING fact_src AS s ON ${this.keyJoin(e, "t", "s")}
+WHEN MATCHED AND s._deleted THEN DELETE
+WHEN MATCHED THEN UPDATE SET ${all.map((c) => `${c} = s.${c}`).join(", ")}, _updated_at = ${ctx.now}, _run_id = ${ctx.runId}
+WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (${[...all, "_updated_at", "_run_id"].join(", ")}) VALUES (${all.map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId})`,
+    });
+    out.push({
+      label: s.fact.name,
+      sql: `SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM fact_src`,
+    });
+    return out;
+  }
+
+  protected aggregate(s: Star, ctx: CompileContext): Statement[] {
+    const a = s.dailyAggregate!;
+    const table = this.table(ctx, "gold", a.name);
+    const fact = this.table(ctx, "gold", s.fact.name);
+    const by = a.by.map((b) => this.q(surrogateKey(s.dimensions.find((d) => d.name === b)!)));
+    const measures = a.measures.map((m) => `${m.agg}(f.${this.q(m.column)}) AS ${this.q(m.name)}`);
+    const day = `CAST(f.${this.q(a.dateColumn)} AS DATE)`;
+    return [
+      { sql: `DELETE FROM ${table} WHERE day IN (SELECT day FROM agg_days)` },
+      {
+        sql: `INSERT INTO ${table} (day, ${[...by, ...a.measures.map((m) => this.q(m.name))].join(", ")}, _updated_at)
+SELECT ${day} AS day, ${by.map((b) => `f.${b}`).join(", ")}${by.length ? ", " : ""}${measures.join(", ")}, ${ctx.now}
+FROM ${fact} f WHERE ${day} IN (SELECT day FROM agg_days)
+GROUP BY ${[day, ...by.map((b) => `f.${b}`)].join(", ")}`,
+      },
+      { label: a.name, sql: `SELECT count(*) AS days_recomputed FROM agg_days` },
+    ];
+  }
+
+  /** Empties silver and facts before a full refresh; dimensions stay, so surrogate keys stay stable. */
+  fullRefreshReset(plan: Plan, ctx: CompileContext): Statement[] {
+    const out = [{ sql: this.truncate(this.table(ctx, "silver", plan.entity.name)) }];
+    if (plan.star) {
+      out.push({ sql: this.truncate(this.table(ctx, "gold", plan.star.fact.name)) });
+      if (plan.star.dailyAggregate)
+        out.push({ sql: this.truncate(this.table(ctx, "gold", plan.star.dailyAggregate.name)) });
+    }
+    return out;
+  }
+}
+
+/** `dim_branch` → `dim_branch_key`. */
+export function surrogateKey(d: Dimension): string {
+  return `${d.name}_key`;
+}
+
+/** Entity key, measures, degenerate columns and the aggregate's date column, once each, in entity order. */
+export function factValueColumns(s: Star): string[] {
+  const wanted = new Set([
+    ...s.entity.key,
+    ...s.fact.measures,
+    ...s.fact.degenerate,
+    ...(s.dailyAggregate ? [s.dailyAggregate.dateColumn] : []),
+  ]);
+  return s.entity.columns.map((c) => c.name).filter((n) => wanted.has(n));
+}
+
+function physical(dialect: ParseDialect, c: Column): string {
+  const t = c.type;
+  switch (t.kind) {
+    case "string":
+    case "enum":
+      return dialect === "duckdb" ? "VARCHAR" : "STRING";
+    case "int":
+      return dialect === "duckdb" ? "INTEGER" : "INT";
+    case "bigint":
+      return "BIGINT";
+    case "decimal":
+      return `DECIMAL(${t.precision}, ${t.scale})`;
+    case "double":
+      return "DOUBLE";
+    case "boolean":
+      return "BOOLEAN";
+    case "date":
+      return "DATE";
+    case "timestamp":
+      return dialect === "duckdb" ? "TIMESTAMPTZ" : "TIMESTAMP";
+  }
+}
+
+function sumType(_dialect: ParseDialect, c: Column): string {
+  if (c.type.kind === "decimal") return `DECIMAL(38, ${c.type.scale})`;
+  if (c.type.kind === "double") return "DOUBLE";
+  return "DECIMAL(38, 0)";
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled plan step ${JSON.stringify(x)}`);
+}

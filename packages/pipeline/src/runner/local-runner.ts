@@ -1,0 +1,572 @@
+import { randomBytes } from "node:crypto";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { carSales, carSalesStar, type Entity, qualityRules, type Star } from "@saleslake/schema";
+import { DuckdbCompiler, duckdbContext } from "../dialect/duckdb/duckdb-compiler.ts";
+import { PipelineError } from "../errors.ts";
+import { buildPlan, type Plan } from "../plan/plan.ts";
+import type { CompileContext } from "../query-compiler/plan-compiler.ts";
+import { crashPoint } from "./crash-points.ts";
+import { batchRelationSql, type LandedBatch, listLandedBatches } from "./landing-batches.ts";
+import { acquireRunLock } from "./run-lock.ts";
+import { type EngineOptions, openEngine, projectPaths, type Row, rows, STATE_DDL } from "./warehouse.ts";
+
+export type RunMode = "incremental" | "full_refresh" | "backfill";
+
+export interface RunOptions extends EngineOptions {
+  /** Project folder: lake in `<dir>/lake`, warehouse and lock in `<dir>/state`. */
+  readonly dir: string;
+  /** Lake root. Default `<dir>/lake`. */
+  readonly lakeRoot?: string;
+  /** Entities to run. Default: the bundled car-sales entity. */
+  readonly entities?: readonly Entity[];
+  /** Star schemas built on those entities. Default: the car-sales star. */
+  readonly stars?: readonly Star[];
+  /** Only this entity. Default: all. */
+  readonly entity?: string;
+  /** Default `incremental`: process landed batches not yet processed. */
+  readonly mode?: RunMode;
+  /** Backfill window, inclusive start, exclusive end: ISO timestamps or dates, or batch ids for batch watermarks. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Clock, for tests. Default: the system clock. */
+  readonly now?: () => Date;
+}
+
+export type ProgressEvent =
+  | {
+      readonly type: "run-start";
+      readonly entity: string;
+      readonly runId: string;
+      readonly batches: number;
+      readonly mode: RunMode;
+    }
+  | { readonly type: "step-start"; readonly entity: string; readonly step: string }
+  | {
+      readonly type: "step-end";
+      readonly entity: string;
+      readonly step: string;
+      readonly durationMs: number;
+      readonly counts: Row;
+    }
+  | { readonly type: "run-end"; readonly entity: string; readonly result: EntityRunResult };
+
+export interface StepResult {
+  readonly step: string;
+  readonly kind: string;
+  readonly durationMs: number;
+  readonly counts: Row;
+}
+
+export interface EntityRunResult {
+  readonly runId: string;
+  readonly entity: string;
+  readonly mode: RunMode;
+  /** `nothing_to_do` when no batch was pending (incremental). */
+  readonly status: "succeeded" | "nothing_to_do";
+  readonly batches: readonly string[];
+  readonly window: { readonly low: string | null; readonly high: string | null };
+  readonly rowsRead: number;
+  readonly rowsAccepted: number;
+  readonly rowsQuarantined: number;
+  readonly rowsInserted: number;
+  readonly rowsUpdated: number;
+  readonly rowsStale: number;
+  readonly rowsDeleted: number;
+  /** Rule id → rows quarantined for it. */
+  readonly quarantinedByRule: Readonly<Record<string, number>>;
+  /** Warn rule id → rows that broke it (kept). */
+  readonly warnings: Readonly<Record<string, number>>;
+  readonly steps: readonly StepResult[];
+  readonly durationMs: number;
+}
+
+export interface RunResult {
+  readonly runs: readonly EntityRunResult[];
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+
+function newRunId(now: Date): string {
+  return `run-${now.toISOString().replace(/[-:.]/g, "").replace("T", "-").slice(0, 18)}-${randomBytes(4).toString("hex")}`;
+}
+
+function selectEntities(options: RunOptions): { entity: Entity; star?: Star }[] {
+  const entities = options.entities ?? [carSales];
+  const stars = options.stars ?? (options.entities ? [] : [carSalesStar]);
+  const picked = options.entity ? entities.filter((e) => e.name === options.entity) : entities;
+  if (options.entity && picked.length === 0) {
+    throw new PipelineError(
+      "UNKNOWN_ENTITY",
+      `no entity named ${options.entity}`,
+      `Known entities: ${entities.map((e) => e.name).join(", ")}.`,
+    );
+  }
+  return picked.map((entity) => {
+    const star = stars.find((s) => s.entity.name === entity.name);
+    return star ? { entity, star } : { entity };
+  });
+}
+
+/** Batches landed but not yet processed, oldest first. */
+async function pendingBatches(
+  con: DuckDBConnection,
+  lakeRoot: string,
+  entity: Entity,
+): Promise<LandedBatch[]> {
+  const done = new Set(
+    (
+      await rows(con, "SELECT batch_id FROM saleslake.processed_batches WHERE entity = $1", [entity.name])
+    ).map((r) => String(r.batch_id)),
+  );
+  return listLandedBatches(lakeRoot, entity.name).filter((b) => !done.has(b.batchId));
+}
+
+async function jsonKeysReader(con: DuckDBConnection) {
+  const cache = new Map<string, string[]>();
+  return {
+    async prefetch(batches: LandedBatch[]) {
+      for (const b of batches) {
+        if (b.manifest.format === "csv") continue;
+        for (const f of b.manifest.files) {
+          const path = `${b.dir}/${f.path}`;
+          const lit = `'${path.replace(/'/g, "''")}'`;
+          const compression = b.manifest.compression === "gzip" ? "'gzip'" : "'none'";
+          const sql =
+            b.manifest.format === "parquet"
+              ? `SELECT name AS k FROM parquet_schema(${lit}) WHERE name <> 'schema' ORDER BY k`
+              : `SELECT DISTINCT unnest(json_keys(json)) AS k FROM read_json_objects(${lit}, format = ${b.manifest.format === "json" ? "'array'" : "'newline_delimited'"}, compression = ${compression}) ORDER BY k`;
+          try {
+            cache.set(
+              path,
+              (await rows(con, sql)).map((r) => String(r.k)),
+            );
+          } catch (e) {
+            throw new PipelineError(
+              "ENGINE_ERROR",
+              `${path}: ${(e as Error).message.split("\n")[0]}`,
+              "The landed file is not valid for its declared format.",
+              { file: path, cause: e },
+            );
+          }
+        }
+      }
+    },
+    keys: (path: string) => cache.get(path) ?? [],
+  };
+}
+
+/** Runs one entity's plan inside one transaction: data, ledger, processed batches and watermark commit together. */
+async function runEntity(
+  con: DuckDBConnection,
+  options: RunOptions,
+  lakeRoot: string,
+  target: { entity: Entity; star?: Star },
+  runId: string,
+  now: Date,
+): Promise<EntityRunResult> {
+  const started = Date.now();
+  const mode = options.mode ?? "incremental";
+  const { entity } = target;
+  const plan: Plan = buildPlan(entity, target.star);
+  const compiler = new DuckdbCompiler();
+  const backfill = mode === "backfill" ? backfillFilter(entity, options) : undefined;
+  const ctx: CompileContext = duckdbContext(runId, now, mode, backfill);
+  const batches = mode === "incremental" ? await pendingBatches(con, lakeRoot, entity) : [];
+  const emit = options.onProgress ?? (() => {});
+  emit({ type: "run-start", entity: entity.name, runId, batches: batches.length, mode });
+
+  const empty: EntityRunResult = {
+    runId,
+    entity: entity.name,
+    mode,
+    status: "nothing_to_do",
+    batches: [],
+    window: { low: null, high: null },
+    rowsRead: 0,
+    rowsAccepted: 0,
+    rowsQuarantined: 0,
+    rowsInserted: 0,
+    rowsUpdated: 0,
+    rowsStale: 0,
+    rowsDeleted: 0,
+    quarantinedByRule: {},
+    warnings: {},
+    steps: [],
+    durationMs: 0,
+  };
+  for (const stmt of compiler.ddl(plan, ctx)) await con.run(stmt.sql);
+  if (mode === "incremental" && batches.length === 0) {
+    const result = { ...empty, durationMs: Date.now() - started };
+    emit({ type: "run-end", entity: entity.name, result });
+    return result;
+  }
+
+  const keys = await jsonKeysReader(con);
+  await keys.prefetch(batches);
+  const landing = batches.map((b) => batchRelationSql(entity, b, keys.keys));
+
+  await con.run(
+    `INSERT INTO saleslake.runs (run_id, entity, mode, status, started_at, batches, pid) VALUES ($1, $2, $3, 'running', $4::TIMESTAMPTZ, from_json($5, '["VARCHAR"]'), $6)`,
+    [
+      runId,
+      entity.name,
+      mode,
+      now.toISOString(),
+      JSON.stringify(batches.map((b) => b.batchId)),
+      process.pid,
+    ] as never,
+  );
+  const steps: StepResult[] = [];
+  let window: { low: string | null; high: string | null } = { low: null, high: null };
+  await con.run("BEGIN TRANSACTION");
+  try {
+    const compiled = compiler.compile(plan, ctx);
+    const counts = new Map<string, Row>();
+    let perBatch: Row[] = [];
+    if (mode === "full_refresh") for (const s of compiler.fullRefreshReset(plan, ctx)) await con.run(s.sql);
+    for (const step of compiled) {
+      if (step.kind === "bronze" && mode !== "incremental") continue;
+      if (step.kind === "silver") crashPoint("before:silver");
+      if (step.kind === "bronze") {
+        crashPoint("before:bronze");
+        await con.run(`CREATE OR REPLACE TEMP VIEW landing_raw AS ${landing.join("\nUNION ALL BY NAME\n")}`);
+      }
+      emit({ type: "step-start", entity: entity.name, step: step.id });
+      const t0 = Date.now();
+      let stepCounts: Row = {};
+      for (const stmt of step.statements) {
+        if (step.kind === "bronze" && stmt.sql.startsWith("INSERT INTO") && stmt.sql.includes('"bronze".'))
+          crashPoint("during:bronze");
+        if (step.kind === "fact") crashPoint("during:gold");
+        try {
+          if (stmt.label) stepCounts = (await rows(con, stmt.sql))[0] ?? {};
+          else await con.run(stmt.sql);
+        } catch (e) {
+          throw engineError(e, entity, step.id);
+        }
+        if (step.kind === "silver" && stmt.sql.startsWith("MERGE")) crashPoint("during:merge");
+      }
+      if (step.kind === "bronze") {
+        perBatch = await rows(
+          con,
+          `SELECT _batch_id, count(*) AS rows_read, count(*) FILTER (WHERE len(_rule_ids) = 0) AS rows_accepted, count(*) FILTER (WHERE len(_rule_ids) > 0) AS rows_quarantined FROM bronze_stage GROUP BY _batch_id`,
+        );
+        crashPoint("after:bronze");
+      }
+      const durationMs = Date.now() - t0;
+      counts.set(step.id, stepCounts);
+      steps.push({ step: step.id, kind: step.kind, durationMs, counts: stepCounts });
+      emit({ type: "step-end", entity: entity.name, step: step.id, durationMs, counts: stepCounts });
+      if (step.kind === "silver") crashPoint("after:merge-before-ledger");
+    }
+
+    const bronze = counts.get("bronze") ?? {};
+    const silver = counts.get("silver") ?? {};
+    const rules = qualityRules(entity);
+    const warns = rules.filter((r) => r.severity === "warn");
+    const warnings: Record<string, number> = {};
+    warns.forEach((w, i) => {
+      const n = num(bronze[`warn_${i}`]);
+      if (n > 0) warnings[w.id] = n;
+    });
+    const quarantinedByRule: Record<string, number> = {};
+    if (mode === "incremental") {
+      for (const r of await rows(
+        con,
+        "SELECT rule, count(*) AS n FROM (SELECT unnest(_rule_ids) AS rule FROM bronze_stage) GROUP BY rule ORDER BY rule",
+      )) {
+        quarantinedByRule[String(r.rule)] = num(r.n);
+      }
+    }
+
+    // Ledger, processed batches and watermark: in the same transaction as the data.
+    window = await advanceWatermarks(con, entity, batches, perBatch, runId, now, mode);
+    const result: EntityRunResult = {
+      runId,
+      entity: entity.name,
+      mode,
+      status: "succeeded",
+      batches: batches.map((b) => b.batchId),
+      window,
+      rowsRead: num(bronze.rows_read),
+      rowsAccepted: num(bronze.rows_accepted),
+      rowsQuarantined: num(bronze.rows_quarantined),
+      rowsInserted: num(silver.rows_inserted),
+      rowsUpdated: num(silver.rows_updated),
+      rowsStale: num(silver.rows_stale),
+      rowsDeleted: num(silver.rows_deleted),
+      quarantinedByRule,
+      warnings,
+      steps,
+      durationMs: Date.now() - started,
+    };
+    for (const s of steps) {
+      await con.run("INSERT INTO saleslake.run_steps VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5, $6)", [
+        runId,
+        s.step,
+        s.kind,
+        now.toISOString(),
+        s.durationMs,
+        JSON.stringify(s.counts),
+      ] as never);
+    }
+    await con.run(
+      `UPDATE saleslake.runs SET status = 'succeeded', finished_at = now(), window_low = NULLIF($2, ''), window_high = NULLIF($3, ''), rows_read = $4,
+       rows_accepted = $5, rows_quarantined = $6, rows_warned = $7, rows_inserted = $8, rows_updated = $9, rows_stale = $10, rows_deleted = $11
+       WHERE run_id = $1`,
+      [
+        runId,
+        window.low ?? "",
+        window.high ?? "",
+        result.rowsRead,
+        result.rowsAccepted,
+        result.rowsQuarantined,
+        Object.values(warnings).reduce((a, b) => a + b, 0),
+        result.rowsInserted,
+        result.rowsUpdated,
+        result.rowsStale,
+        result.rowsDeleted,
+      ] as never,
+    );
+    crashPoint("before:commit");
+    await con.run("COMMIT");
+    crashPoint("after:commit");
+    emit({ type: "run-end", entity: entity.name, result });
+    return result;
+  } catch (e) {
+    await con.run("ROLLBACK").catch(() => {});
+    const err = e instanceof PipelineError ? e : engineError(e, entity, "run");
+    await con
+      .run("UPDATE saleslake.runs SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1", [
+        runId,
+        `${err.code}: ${err.message}`,
+      ] as never)
+      .catch(() => {});
+    throw err;
+  }
+}
+
+function engineError(e: unknown, entity: Entity, step: string): PipelineError {
+  if (e instanceof PipelineError) return e;
+  const msg = (e as Error).message.split("\n")[0] ?? String(e);
+  const file = /(\/[^\s"']+\.(csv|jsonl?|parquet)(\.gz)?)/.exec(msg)?.[1];
+  return new PipelineError(
+    "ENGINE_ERROR",
+    `${entity.name} ${step}: ${msg}`,
+    file
+      ? `Fix or remove the landed file ${file}, then run again; nothing was committed.`
+      : "Nothing was committed; fix the cause and run again.",
+    { cause: e, ...(file && { file }) },
+  );
+}
+
+/** Records processed batches and moves the watermark; full refresh and backfill leave both alone. */
+async function advanceWatermarks(
+  con: DuckDBConnection,
+  entity: Entity,
+  batches: LandedBatch[],
+  perBatch: Row[],
+  runId: string,
+  now: Date,
+  mode: RunMode,
+): Promise<{ low: string | null; high: string | null }> {
+  if (mode !== "incremental") return { low: null, high: null };
+  const counts = new Map(perBatch.map((r) => [String(r._batch_id), r]));
+  for (const b of batches) {
+    const c = counts.get(b.batchId) ?? {};
+    await con.run(
+      "INSERT INTO saleslake.processed_batches VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::TIMESTAMPTZ)",
+      [
+        entity.name,
+        b.batchId,
+        runId,
+        b.manifest.source.name,
+        b.manifest.contentSha256,
+        num(c.rows_read),
+        num(c.rows_accepted),
+        num(c.rows_quarantined),
+        now.toISOString(),
+      ] as never,
+    );
+  }
+  const sources = [...new Set(batches.map((b) => b.manifest.source.name))];
+  let low: string | undefined;
+  let high: string | undefined;
+  for (const source of sources) {
+    const prior = (
+      await rows(con, "SELECT value FROM saleslake.watermarks WHERE entity = $1 AND source = $2", [
+        entity.name,
+        source,
+      ])
+    )[0];
+    const ids = batches.filter((b) => b.manifest.source.name === source).map((b) => b.batchId);
+    let value: string;
+    let kind: string;
+    if (entity.watermark.kind === "column") {
+      kind = `column:${entity.watermark.column}`;
+      const col = `"${entity.watermark.column}"`;
+      const r = (
+        await rows(
+          con,
+          `SELECT CAST(max(${col}) AS VARCHAR) AS v FROM bronze.${`"${entity.name}"`} WHERE _run_id = $1 AND list_contains(from_json($2, '["VARCHAR"]'), _batch_id)`,
+          [runId, JSON.stringify(ids)] as never,
+        )
+      )[0];
+      const fromRows = r?.v === null || r?.v === undefined ? undefined : String(r.v);
+      const windows = batches
+        .filter((b) => b.manifest.source.name === source && b.manifest.window)
+        .map((b) => b.manifest.window!.high);
+      const candidates = [
+        fromRows,
+        ...windows,
+        prior?.value === undefined ? undefined : String(prior.value),
+      ].filter((v): v is string => v !== undefined);
+      value = candidates.sort().at(-1)!;
+    } else {
+      kind = "batch";
+      value = [...ids, ...(prior ? [String(prior.value)] : [])].sort().at(-1)!;
+    }
+    if (low === undefined && prior) low = String(prior.value);
+    if (high === undefined || value > high) high = value;
+    await con.run(
+      "INSERT OR REPLACE INTO saleslake.watermarks VALUES ($1, $2, $3, $4, $5, $6::TIMESTAMPTZ)",
+      [entity.name, source, kind, value, runId, now.toISOString()] as never,
+    );
+  }
+  return { low: low ?? null, high: high ?? null };
+}
+
+const ISO = /^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?$/;
+
+function backfillFilter(entity: Entity, options: RunOptions): string {
+  const { from, to } = options;
+  if (!from || !to)
+    throw new PipelineError(
+      "INVALID_OPTION",
+      "a backfill needs both --from and --to",
+      "Give an inclusive start and an exclusive end.",
+    );
+  if (entity.watermark.kind === "column") {
+    if (!ISO.test(from) || !ISO.test(to)) {
+      throw new PipelineError(
+        "INVALID_OPTION",
+        `backfill bounds ${from} / ${to} are not ISO 8601 dates or timestamps`,
+        "Write them like 2026-01-01 or 2026-01-01T00:00:00Z.",
+      );
+    }
+    const col = `b."${entity.watermark.column}"`;
+    return `${col} >= TIMESTAMPTZ '${from}' AND ${col} < TIMESTAMPTZ '${to}'`;
+  }
+  const bound = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+  const asBatch = (v: string) => (bound.test(v) ? v.replace(/-/g, "") : v);
+  if (![from, to].every((v) => bound.test(v) || /^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}$/.test(v))) {
+    throw new PipelineError(
+      "INVALID_OPTION",
+      `backfill bounds ${from} / ${to} are neither dates nor batch ids`,
+      "For file-drop entities give landing dates (2026-01-01) or batch ids.",
+    );
+  }
+  return `b._batch_id >= '${asBatch(from)}' AND b._batch_id < '${asBatch(to)}'`;
+}
+
+/**
+ * Runs the pipeline for each entity: landing → bronze → silver → gold. One run at a time per
+ * project; each entity commits in one transaction, so a failure leaves data and watermarks as
+ * they were, and rerunning a processed batch changes nothing.
+ */
+export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  const paths = projectPaths(options.dir);
+  const now = (options.now ?? (() => new Date()))();
+  const runIdBase = newRunId(now);
+  const lock = acquireRunLock(paths.lock, runIdBase);
+  const { instance, con } = await openEngine(paths.warehouse, {
+    ...options,
+    spillDir: options.spillDir ?? paths.spill,
+  });
+  try {
+    for (const sql of STATE_DDL) await con.run(sql);
+    await con.run(
+      "UPDATE saleslake.runs SET status = 'abandoned', finished_at = now(), error = 'the process ended before the run committed; nothing of it was kept' WHERE status = 'running'",
+    );
+    const results: EntityRunResult[] = [];
+    const targets = selectEntities(options);
+    for (const [i, target] of targets.entries()) {
+      const runId = targets.length > 1 ? `${runIdBase}-${i + 1}` : runIdBase;
+      results.push(await runEntity(con, options, options.lakeRoot ?? paths.lake, target, runId, now));
+    }
+    return { runs: results };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+    lock.release();
+  }
+}
+
+export interface PlannedRun {
+  readonly entity: string;
+  readonly mode: RunMode;
+  readonly batches: readonly { batchId: string; source: string; rows: number; landedAt: string }[];
+  readonly expectedRows: number;
+  readonly watermarks: readonly Row[];
+  readonly steps: readonly { id: string; kind: string; dependsOn: readonly string[] }[];
+}
+
+/** What a run would do — batches, rows, steps, current watermarks — without doing it. */
+export async function planRun(options: RunOptions): Promise<PlannedRun[]> {
+  const paths = projectPaths(options.dir);
+  const mode = options.mode ?? "incremental";
+  const out: PlannedRun[] = [];
+  const { existsSync } = await import("node:fs");
+  const hasWarehouse = existsSync(paths.warehouse);
+  const engine = hasWarehouse ? await openEngine(paths.warehouse, { readOnly: true }) : undefined;
+  try {
+    for (const target of selectEntities(options)) {
+      const landed = listLandedBatches(options.lakeRoot ?? paths.lake, target.entity.name);
+      let done = new Set<string>();
+      let watermarks: Row[] = [];
+      if (engine) {
+        const hasState =
+          (
+            await rows(
+              engine.con,
+              "SELECT 1 FROM information_schema.tables WHERE table_schema = 'saleslake' AND table_name = 'processed_batches'",
+            )
+          ).length > 0;
+        if (hasState) {
+          done = new Set(
+            (
+              await rows(engine.con, "SELECT batch_id FROM saleslake.processed_batches WHERE entity = $1", [
+                target.entity.name,
+              ])
+            ).map((r) => String(r.batch_id)),
+          );
+          watermarks = await rows(
+            engine.con,
+            "SELECT source, kind, value FROM saleslake.watermarks WHERE entity = $1 ORDER BY source",
+            [target.entity.name],
+          );
+        }
+      }
+      const pending = mode === "incremental" ? landed.filter((b) => !done.has(b.batchId)) : [];
+      const plan = buildPlan(target.entity, target.star);
+      out.push({
+        entity: target.entity.name,
+        mode,
+        batches: pending.map((b) => ({
+          batchId: b.batchId,
+          source: b.manifest.source.name,
+          rows: b.manifest.rowCount,
+          landedAt: b.manifest.landedAt,
+        })),
+        expectedRows: pending.reduce((a, b) => a + b.manifest.rowCount, 0),
+        watermarks,
+        steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, dependsOn: s.dependsOn })),
+      });
+    }
+  } finally {
+    engine?.con.closeSync();
+    engine?.instance.closeSync();
+  }
+  return out;
+}

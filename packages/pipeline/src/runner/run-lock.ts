@@ -1,0 +1,71 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import { PipelineError } from "../errors.ts";
+
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly runId: string;
+  readonly startedAt: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * One run at a time per project folder: an exclusive lock file naming its holder. A lock left
+ * by a process that no longer exists on this host (killed, crashed) is taken over.
+ */
+export function acquireRunLock(
+  path: string,
+  runId: string,
+): { release: () => void; tookOverFrom?: LockHolder } {
+  mkdirSync(dirname(path), { recursive: true });
+  const me: LockHolder = { pid: process.pid, host: hostname(), runId, startedAt: new Date().toISOString() };
+  let tookOverFrom: LockHolder | undefined;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, JSON.stringify(me));
+      closeSync(fd);
+      const release = () => {
+        try {
+          const held = JSON.parse(readFileSync(path, "utf8")) as LockHolder;
+          if (held.runId === runId) rmSync(path, { force: true });
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+      return tookOverFrom ? { release, tookOverFrom } : { release };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let holder: LockHolder | undefined;
+      try {
+        holder = JSON.parse(readFileSync(path, "utf8")) as LockHolder;
+      } catch {
+        holder = undefined; // Half-written by a process killed mid-write: treat as stale.
+      }
+      if (holder && (holder.host !== me.host || alive(holder.pid))) {
+        throw new PipelineError(
+          "RUN_IN_PROGRESS",
+          `another run holds ${path}: run ${holder.runId}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}`,
+          "Wait for it to finish (saleslake status shows it). If that process is gone for good on another host, delete the lock file.",
+        );
+      }
+      if (holder) tookOverFrom = holder;
+      rmSync(path, { force: true });
+    }
+  }
+  throw new PipelineError(
+    "RUN_IN_PROGRESS",
+    `could not take the lock ${path}`,
+    "Retry; another run started at the same moment.",
+  );
+}

@@ -1,0 +1,201 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { PipelineError } from "../errors.ts";
+
+/** Where a project keeps its local state. */
+export function projectPaths(dir: string) {
+  const state = join(dir, "state");
+  return {
+    dir,
+    lake: join(dir, "lake"),
+    state,
+    warehouse: join(state, "warehouse.duckdb"),
+    lock: join(state, "run.lock"),
+    spill: join(state, "tmp"),
+  };
+}
+
+export interface EngineOptions {
+  /** DuckDB memory limit, e.g. `"2GB"`. Default: DuckDB's own (80% of RAM). */
+  readonly memoryLimit?: string;
+  /** Folder for spilling to disk. Default `<dir>/state/tmp`. */
+  readonly spillDir?: string;
+  /** Worker threads. Default: DuckDB's own (one per core). */
+  readonly threads?: number;
+}
+
+export const STATE_DDL = [
+  "CREATE SCHEMA IF NOT EXISTS saleslake",
+  "CREATE SCHEMA IF NOT EXISTS bronze",
+  "CREATE SCHEMA IF NOT EXISTS silver",
+  "CREATE SCHEMA IF NOT EXISTS gold",
+  "CREATE SCHEMA IF NOT EXISTS quarantine",
+  `CREATE TABLE IF NOT EXISTS saleslake.runs (
+  run_id VARCHAR PRIMARY KEY, entity VARCHAR NOT NULL, mode VARCHAR NOT NULL, status VARCHAR NOT NULL,
+  started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, window_low VARCHAR, window_high VARCHAR,
+  batches VARCHAR[], rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT, rows_warned BIGINT,
+  rows_inserted BIGINT, rows_updated BIGINT, rows_stale BIGINT, rows_deleted BIGINT, error VARCHAR, pid INTEGER)`,
+  `CREATE TABLE IF NOT EXISTS saleslake.run_steps (
+  run_id VARCHAR NOT NULL, step VARCHAR NOT NULL, kind VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL,
+  duration_ms BIGINT NOT NULL, counts VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS saleslake.processed_batches (
+  entity VARCHAR NOT NULL, batch_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
+  content_sha256 VARCHAR NOT NULL, rows_read BIGINT NOT NULL, rows_accepted BIGINT NOT NULL,
+  rows_quarantined BIGINT NOT NULL, processed_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (entity, batch_id))`,
+  `CREATE TABLE IF NOT EXISTS saleslake.watermarks (
+  entity VARCHAR NOT NULL, source VARCHAR NOT NULL, kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
+  run_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (entity, source))`,
+];
+
+export async function openEngine(
+  path: string,
+  options: EngineOptions & { readOnly?: boolean; spillDir?: string } = {},
+): Promise<{ instance: DuckDBInstance; con: DuckDBConnection }> {
+  const config: Record<string, string> = {};
+  if (options.readOnly) config.access_mode = "READ_ONLY";
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, config);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/lock/i.test(msg)) {
+      throw new PipelineError(
+        "RUN_IN_PROGRESS",
+        `the warehouse ${path} is in use by another process`,
+        "Wait for the running command to finish.",
+        { cause: e },
+      );
+    }
+    throw new PipelineError(
+      "ENGINE_ERROR",
+      `cannot open the warehouse ${path}: ${msg}`,
+      "Check the path and permissions.",
+      { cause: e },
+    );
+  }
+  const con = await instance.connect();
+  await con.run("SET TimeZone = 'UTC'");
+  if (!options.readOnly) {
+    if (options.spillDir) {
+      mkdirSync(options.spillDir, { recursive: true });
+      await con.run(`SET temp_directory = '${options.spillDir.replace(/'/g, "''")}'`);
+    }
+    if (options.memoryLimit) {
+      if (!/^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(options.memoryLimit)) {
+        throw new PipelineError(
+          "INVALID_OPTION",
+          `memory limit ${options.memoryLimit} is not a size`,
+          'Write it like "2GB" or "512MB".',
+        );
+      }
+      await con.run(`SET memory_limit = '${options.memoryLimit}'`);
+    }
+    if (options.threads) await con.run(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
+  }
+  return { instance, con };
+}
+
+export type Row = Record<string, unknown>;
+
+export async function rows(con: DuckDBConnection, sql: string, params?: unknown[]): Promise<Row[]> {
+  const reader = params ? await con.runAndReadAll(sql, params as never) : await con.runAndReadAll(sql);
+  return reader.getRowObjectsJson() as Row[];
+}
+
+/** A read-only view of a project's warehouse: status, run history, quarantine, ad-hoc SQL. */
+export class Warehouse {
+  private readonly instance: DuckDBInstance;
+  private readonly con: DuckDBConnection;
+
+  private constructor(instance: DuckDBInstance, con: DuckDBConnection) {
+    this.instance = instance;
+    this.con = con;
+  }
+
+  static async open(dir: string): Promise<Warehouse> {
+    const { warehouse } = projectPaths(dir);
+    if (!existsSync(warehouse)) {
+      throw new PipelineError(
+        "UNKNOWN_ENTITY",
+        `no warehouse in ${dir}`,
+        "Run `saleslake demo` or `saleslake run` first.",
+      );
+    }
+    const { instance, con } = await openEngine(warehouse, { readOnly: true });
+    return new Warehouse(instance, con);
+  }
+
+  /** Runs read-only SQL (writes are refused by the engine) and returns row objects. */
+  async query(sql: string): Promise<Row[]> {
+    try {
+      return await rows(this.con, sql);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/read-only|read only/i.test(msg)) {
+        throw new PipelineError(
+          "READ_ONLY",
+          "query is read-only: the statement would change the warehouse",
+          "Use SELECT, or run the pipeline to change data.",
+          { cause: e },
+        );
+      }
+      throw new PipelineError(
+        "ENGINE_ERROR",
+        msg.split("\n")[0]!,
+        "Check the SQL; list tables with: select * from information_schema.tables",
+        { cause: e },
+      );
+    }
+  }
+
+  /** Per entity: watermarks, last run, lag since the last successful run, quarantine size. */
+  async status(): Promise<Row[]> {
+    return rows(
+      this.con,
+      `WITH last AS (
+        SELECT *, row_number() OVER (PARTITION BY entity ORDER BY started_at DESC) AS rn FROM saleslake.runs
+      ), ok AS (
+        SELECT entity, max(finished_at) AS last_success FROM saleslake.runs WHERE status = 'succeeded' GROUP BY entity
+      ), q AS (
+        SELECT entity, count(*) AS batches, sum(rows_quarantined) AS quarantined FROM saleslake.processed_batches GROUP BY entity
+      )
+      SELECT l.entity, l.run_id AS last_run_id, l.status AS last_status, l.started_at AS last_started_at,
+        l.finished_at AS last_finished_at, ok.last_success,
+        CAST(epoch(now() - ok.last_success) AS BIGINT) AS lag_seconds,
+        (SELECT list(struct_pack(source := w.source, kind := w.kind, value := w.value) ORDER BY w.source) FROM saleslake.watermarks w WHERE w.entity = l.entity) AS watermarks,
+        coalesce(q.batches, 0) AS batches_processed, coalesce(q.quarantined, 0) AS rows_quarantined
+      FROM last l LEFT JOIN ok USING (entity) LEFT JOIN q USING (entity) WHERE l.rn = 1 ORDER BY l.entity`,
+    );
+  }
+
+  async runs(limit = 50): Promise<Row[]> {
+    return rows(
+      this.con,
+      `SELECT * FROM saleslake.runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+    );
+  }
+
+  async runSteps(runId: string): Promise<Row[]> {
+    return rows(this.con, "SELECT * FROM saleslake.run_steps WHERE run_id = $1 ORDER BY started_at", [runId]);
+  }
+
+  /** Quarantined rows not yet replayed, newest first. */
+  async quarantine(entity: string): Promise<Row[]> {
+    const exists = await rows(
+      this.con,
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = 'quarantine' AND table_name = $1",
+      [entity],
+    );
+    if (exists.length === 0) return [];
+    return rows(
+      this.con,
+      `SELECT _batch_id, _source_file, _row_number, _run_id, _quarantined_at, rule_ids, messages, raw FROM quarantine."${entity.replace(/"/g, '""')}" WHERE replayed_run_id IS NULL ORDER BY _quarantined_at DESC, _source_file, _row_number`,
+    );
+  }
+
+  close(): void {
+    this.con.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  batchPath,
+  type Entity,
+  type LandingManifest,
+  newBatchId,
+  partFileName,
+  schemaFingerprint,
+} from "@saleslake/schema";
+
+let clock = Date.parse("2026-01-01T00:00:00Z");
+
+/** Lands files as one batch per the landing contract (manifest last); batch ids increase per call. */
+export function landBatch(
+  lakeRoot: string,
+  entity: Entity,
+  files: { name: string; bytes: Buffer | string }[],
+  format: LandingManifest["format"] = "csv",
+  window: LandingManifest["window"] = null,
+): string {
+  clock += 60_000;
+  const batchId = newBatchId(new Date(clock), randomBytes(4).toString("hex"));
+  const dir = join(lakeRoot, batchPath("landing", entity.name, batchId));
+  mkdirSync(dir, { recursive: true });
+  const ext = format;
+  const entries = files.map((f, i) => {
+    const bytes = typeof f.bytes === "string" ? Buffer.from(f.bytes) : f.bytes;
+    const path = partFileName(i, ext);
+    writeFileSync(join(dir, path), bytes);
+    const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
+    const rows =
+      format === "csv"
+        ? Math.max(0, text.split(/\r?\n/).filter((l) => l.length > 0).length - 1)
+        : text.split("\n").filter(Boolean).length;
+    return { path, rows, bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
+  });
+  const first = (
+    typeof files[0]!.bytes === "string" ? files[0]!.bytes : files[0]!.bytes.toString("utf8")
+  ).replace(/^\uFEFF/, "");
+  const manifest: LandingManifest = {
+    version: 1,
+    entity: entity.name,
+    batchId,
+    landedAt: new Date(clock).toISOString(),
+    source: { kind: "file", name: files.map((f) => f.name).join(",") },
+    window,
+    format,
+    compression: "none",
+    ...(format === "csv" && {
+      csv: {
+        delimiter: ",",
+        quote: '"',
+        header: true,
+        encoding: "utf-8",
+        columns: first.split(/\r?\n/)[0]!.split(","),
+      },
+    }),
+    files: entries,
+    rowCount: entries.reduce((a, e) => a + e.rows, 0),
+    bytes: entries.reduce((a, e) => a + e.bytes, 0),
+    contentSha256: createHash("sha256")
+      .update(entries.map((e) => e.sha256).join(""))
+      .digest("hex"),
+    schemaFingerprint: schemaFingerprint(entity),
+  };
+  writeFileSync(join(dir, "_manifest.json"), JSON.stringify(manifest, null, 2));
+  return batchId;
+}
+
+export const readFixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
