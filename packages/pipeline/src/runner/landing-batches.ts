@@ -175,7 +175,7 @@ export function batchRelationSql(
     const found = jsonKeys(path);
     const { select, unknown } = mapColumns(entity, found, rel);
     const format = m.format === "json" ? "'array'" : "'newline_delimited'";
-    return `SELECT ${projection(batch.batchId, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, rel, "row_number() OVER ()")} FROM read_json_objects(${sqlPath(path)}, format = ${format}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"})`;
+    return `SELECT ${projection(batch.batchId, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, rel, "row_number() OVER ()")} FROM read_json_objects(${sqlPath(path)}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""})`;
   });
   return parts.join("\nUNION ALL BY NAME\n");
 }

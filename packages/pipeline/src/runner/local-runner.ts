@@ -131,11 +131,11 @@ async function jsonKeysReader(con: DuckDBConnection) {
         for (const f of b.manifest.files) {
           const path = `${b.dir}/${f.path}`;
           const lit = `'${path.replace(/'/g, "''")}'`;
-          const compression = b.manifest.compression === "gzip" ? "'gzip'" : "'none'";
+          const compression = b.manifest.compression === "gzip" ? ", compression = 'gzip'" : "";
           const sql =
             b.manifest.format === "parquet"
               ? `SELECT name AS k FROM parquet_schema(${lit}) WHERE name <> 'schema' ORDER BY k`
-              : `SELECT DISTINCT unnest(json_keys(json)) AS k FROM read_json_objects(${lit}, format = ${b.manifest.format === "json" ? "'array'" : "'newline_delimited'"}, compression = ${compression}) ORDER BY k`;
+              : `SELECT DISTINCT unnest(json_keys(json)) AS k FROM read_json_objects(${lit}, format = ${b.manifest.format === "json" ? "'array'" : "'newline_delimited'"}${compression}) ORDER BY k`;
           try {
             cache.set(
               path,

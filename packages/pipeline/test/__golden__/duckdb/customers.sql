@@ -1,0 +1,89 @@
+CREATE TABLE IF NOT EXISTS "bronze"."customers" (
+  "customer_id" VARCHAR,
+  "full_name" VARCHAR,
+  "email" VARCHAR,
+  "segment" VARCHAR,
+  "region" VARCHAR,
+  "updated_at" TIMESTAMPTZ,
+  "is_deleted" BOOLEAN,
+  "_batch_id" VARCHAR NOT NULL,
+  "_source_file" VARCHAR NOT NULL,
+  "_row_number" BIGINT NOT NULL,
+  "_ingested_at" TIMESTAMPTZ NOT NULL,
+  "_run_id" VARCHAR NOT NULL,
+  "_rescued_data" VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS "quarantine"."customers" (
+  "_batch_id" VARCHAR NOT NULL,
+  "_source_file" VARCHAR NOT NULL,
+  "_row_number" BIGINT NOT NULL,
+  "_run_id" VARCHAR NOT NULL,
+  "_quarantined_at" TIMESTAMPTZ NOT NULL,
+  "rule_ids" VARCHAR[] NOT NULL,
+  "messages" VARCHAR[] NOT NULL,
+  "raw" VARCHAR NOT NULL,
+  "replayed_run_id" VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS "silver"."customers" (
+  "customer_id" VARCHAR NOT NULL,
+  "full_name" VARCHAR NOT NULL,
+  "email" VARCHAR,
+  "segment" VARCHAR NOT NULL,
+  "region" VARCHAR NOT NULL,
+  "updated_at" TIMESTAMPTZ NOT NULL,
+  "is_deleted" BOOLEAN,
+  "valid_from" TIMESTAMPTZ NOT NULL,
+  "valid_to" TIMESTAMPTZ,
+  "is_current" BOOLEAN NOT NULL,
+  "_batch_id" VARCHAR NOT NULL,
+  "_source_file" VARCHAR NOT NULL,
+  "_row_number" BIGINT NOT NULL,
+  "_ingested_at" TIMESTAMPTZ NOT NULL,
+  "_run_id" VARCHAR NOT NULL
+);
+
+
+
+-- step bronze (bronze)
+
+CREATE OR REPLACE TEMP TABLE "bronze_stage" AS SELECT t.*, list_filter([CASE WHEN NOT coalesce("_raw_customer_id" IS NOT NULL, false) THEN 'customer_id.not_null' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR regexp_full_match("customer_id", 'C[0-9]{6}')), false) THEN 'customer_id.pattern' END, CASE WHEN NOT coalesce("_raw_full_name" IS NOT NULL, false) THEN 'full_name.not_null' END, CASE WHEN NOT coalesce(("full_name" IS NULL OR length("full_name") <= 200), false) THEN 'full_name.max_length' END, CASE WHEN NOT coalesce(("email" IS NULL OR length("email") <= 320), false) THEN 'email.max_length' END, CASE WHEN NOT coalesce(("email" IS NULL OR regexp_full_match("email", '[^@ ]+@[^@ ]+')), false) THEN 'email.pattern' END, CASE WHEN NOT coalesce("_raw_segment" IS NOT NULL, false) THEN 'segment.not_null' END, CASE WHEN NOT coalesce(("segment" IS NULL OR "segment" IN ('consumer', 'business', 'fleet')), false) THEN 'segment.enum' END, CASE WHEN NOT coalesce("_raw_region" IS NOT NULL, false) THEN 'region.not_null' END, CASE WHEN NOT coalesce(("region" IS NULL OR length("region") <= 64), false) THEN 'region.max_length' END, CASE WHEN NOT coalesce("_raw_updated_at" IS NOT NULL, false) THEN 'updated_at.not_null' END, CASE WHEN NOT coalesce(("_raw_updated_at" IS NULL OR CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END IS NOT NULL), false) THEN 'updated_at.parse' END, CASE WHEN NOT coalesce(("_raw_is_deleted" IS NULL OR CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END IS NOT NULL), false) THEN 'is_deleted.parse' END], lambda x: x IS NOT NULL) AS _rule_ids, list_filter([CASE WHEN NOT coalesce("_raw_customer_id" IS NOT NULL, false) THEN 'customer_id: a value is required' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR regexp_full_match("customer_id", 'C[0-9]{6}')), false) THEN 'customer_id: does not match the pattern C[0-9]{6}' END, CASE WHEN NOT coalesce("_raw_full_name" IS NOT NULL, false) THEN 'full_name: a value is required' END, CASE WHEN NOT coalesce(("full_name" IS NULL OR length("full_name") <= 200), false) THEN 'full_name: longer than 200 characters' END, CASE WHEN NOT coalesce(("email" IS NULL OR length("email") <= 320), false) THEN 'email: longer than 320 characters' END, CASE WHEN NOT coalesce(("email" IS NULL OR regexp_full_match("email", '[^@ ]+@[^@ ]+')), false) THEN 'email: does not match the pattern [^@ ]+@[^@ ]+' END, CASE WHEN NOT coalesce("_raw_segment" IS NOT NULL, false) THEN 'segment: a value is required' END, CASE WHEN NOT coalesce(("segment" IS NULL OR "segment" IN ('consumer', 'business', 'fleet')), false) THEN 'segment: not one of consumer, business, fleet' END, CASE WHEN NOT coalesce("_raw_region" IS NOT NULL, false) THEN 'region: a value is required' END, CASE WHEN NOT coalesce(("region" IS NULL OR length("region") <= 64), false) THEN 'region: longer than 64 characters' END, CASE WHEN NOT coalesce("_raw_updated_at" IS NOT NULL, false) THEN 'updated_at: a value is required' END, CASE WHEN NOT coalesce(("_raw_updated_at" IS NULL OR CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END IS NOT NULL), false) THEN 'updated_at: not a valid timestamp' END, CASE WHEN NOT coalesce(("_raw_is_deleted" IS NULL OR CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END IS NOT NULL), false) THEN 'is_deleted: not a valid boolean' END], lambda x: x IS NOT NULL) AS _messages, CAST([] AS VARCHAR[]) AS _warn_ids FROM (SELECT n.*, "_raw_customer_id" AS "customer_id",
+  "_raw_full_name" AS "full_name",
+  "_raw_email" AS "email",
+  "_raw_segment" AS "segment",
+  "_raw_region" AS "region",
+  CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END AS "updated_at",
+  CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END AS "is_deleted" FROM (SELECT _batch_id, _source_file, _row_number, _rescued_data, NULLIF("CustomerID", '') AS "_raw_customer_id",
+  NULLIF("full_name", '') AS "_raw_full_name",
+  NULLIF("email", '') AS "_raw_email",
+  NULLIF("segment", '') AS "_raw_segment",
+  NULLIF("region", '') AS "_raw_region",
+  NULLIF(trim("updated_at"), '') AS "_raw_updated_at",
+  NULLIF(trim("is_deleted"), '') AS "_raw_is_deleted", CAST(json_object('CustomerID', "CustomerID", 'full_name', "full_name", 'email', "email", 'segment', "segment", 'region', "region", 'updated_at', "updated_at", 'is_deleted', "is_deleted") AS VARCHAR) AS _raw_json FROM landing_raw) n) t;
+
+INSERT INTO "quarantine"."customers" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw")
+SELECT _batch_id, _source_file, _row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _rule_ids, _messages, _raw_json FROM bronze_stage WHERE len(_rule_ids) > 0;
+
+INSERT INTO "bronze"."customers" ("customer_id", "full_name", "email", "segment", "region", "updated_at", "is_deleted", "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id", "_rescued_data")
+SELECT "customer_id", "full_name", "email", "segment", "region", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden', _rescued_data FROM bronze_stage WHERE len(_rule_ids) = 0;
+
+SELECT count(*) AS rows_read, count(*) FILTER (WHERE len(_rule_ids) = 0) AS rows_accepted, count(*) FILTER (WHERE len(_rule_ids) > 0) AS rows_quarantined FROM bronze_stage;
+
+-- step silver (silver)
+
+CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."customer_id" IS NULL THEN 'insert' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."customer_id" ORDER BY d."updated_at" DESC NULLS LAST, d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM "bronze"."customers" b WHERE b._run_id = 'run-golden') d) x WHERE _rn = 1) s LEFT JOIN (SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY v."customer_id" ORDER BY v.valid_from DESC) AS _vrn FROM "silver"."customers" v) y WHERE _vrn = 1) t ON s."customer_id" = t."customer_id";
+
+MERGE INTO "silver"."customers" AS t
+USING (SELECT * FROM silver_delta WHERE _action = 'update') AS s
+ON t."customer_id" = s."customer_id" AND t.is_current
+WHEN MATCHED THEN UPDATE SET valid_to = CAST(s."updated_at" AS TIMESTAMPTZ), is_current = false;
+
+INSERT INTO "silver"."customers" ("customer_id", "full_name", "email", "segment", "region", "updated_at", "is_deleted", valid_from, valid_to, is_current, "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id")
+SELECT s."customer_id", s."full_name", s."email", s."segment", s."region", s."updated_at", s."is_deleted", CAST(s."updated_at" AS TIMESTAMPTZ), NULL, true, s."_batch_id", s."_source_file", s."_row_number", s."_ingested_at", 'run-golden'
+FROM silver_delta s WHERE s._action <> 'stale';
+
+CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "customer_id" FROM silver_delta WHERE _action <> 'stale';
+
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action <> 'stale' AND coalesce("is_deleted", false)) AS rows_deleted FROM silver_delta;

@@ -1,0 +1,246 @@
+CREATE TABLE IF NOT EXISTS "bronze"."sales_order_lines" (
+  "order_id" VARCHAR,
+  "line_number" INTEGER,
+  "order_date" DATE,
+  "customer_id" VARCHAR,
+  "product_id" VARCHAR,
+  "quantity" INTEGER,
+  "unit_price" DECIMAL(12, 2),
+  "discount_pct" DECIMAL(5, 2),
+  "currency" VARCHAR,
+  "status" VARCHAR,
+  "channel" VARCHAR,
+  "updated_at" TIMESTAMPTZ,
+  "is_deleted" BOOLEAN,
+  "_batch_id" VARCHAR NOT NULL,
+  "_source_file" VARCHAR NOT NULL,
+  "_row_number" BIGINT NOT NULL,
+  "_ingested_at" TIMESTAMPTZ NOT NULL,
+  "_run_id" VARCHAR NOT NULL,
+  "_rescued_data" VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS "quarantine"."sales_order_lines" (
+  "_batch_id" VARCHAR NOT NULL,
+  "_source_file" VARCHAR NOT NULL,
+  "_row_number" BIGINT NOT NULL,
+  "_run_id" VARCHAR NOT NULL,
+  "_quarantined_at" TIMESTAMPTZ NOT NULL,
+  "rule_ids" VARCHAR[] NOT NULL,
+  "messages" VARCHAR[] NOT NULL,
+  "raw" VARCHAR NOT NULL,
+  "replayed_run_id" VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS "silver"."sales_order_lines" (
+  "order_id" VARCHAR NOT NULL,
+  "line_number" INTEGER NOT NULL,
+  "order_date" DATE NOT NULL,
+  "customer_id" VARCHAR NOT NULL,
+  "product_id" VARCHAR NOT NULL,
+  "quantity" INTEGER NOT NULL,
+  "unit_price" DECIMAL(12, 2) NOT NULL,
+  "discount_pct" DECIMAL(5, 2),
+  "currency" VARCHAR NOT NULL,
+  "status" VARCHAR NOT NULL,
+  "channel" VARCHAR,
+  "updated_at" TIMESTAMPTZ NOT NULL,
+  "is_deleted" BOOLEAN,
+  "_batch_id" VARCHAR NOT NULL,
+  "_source_file" VARCHAR NOT NULL,
+  "_row_number" BIGINT NOT NULL,
+  "_ingested_at" TIMESTAMPTZ NOT NULL,
+  "_run_id" VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS "gold"."dim_customer" (
+  "dim_customer_key" BIGINT NOT NULL,
+  "customer_id" VARCHAR,
+  "_updated_at" TIMESTAMPTZ,
+  "_run_id" VARCHAR
+);
+
+INSERT INTO "gold"."dim_customer" ("dim_customer_key") SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" WHERE "dim_customer_key" = -1);
+
+CREATE TABLE IF NOT EXISTS "gold"."dim_product" (
+  "dim_product_key" BIGINT NOT NULL,
+  "product_id" VARCHAR,
+  "_updated_at" TIMESTAMPTZ,
+  "_run_id" VARCHAR
+);
+
+INSERT INTO "gold"."dim_product" ("dim_product_key") SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" WHERE "dim_product_key" = -1);
+
+CREATE TABLE IF NOT EXISTS "gold"."dim_channel" (
+  "dim_channel_key" BIGINT NOT NULL,
+  "channel" VARCHAR,
+  "_updated_at" TIMESTAMPTZ,
+  "_run_id" VARCHAR
+);
+
+INSERT INTO "gold"."dim_channel" ("dim_channel_key") SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" WHERE "dim_channel_key" = -1);
+
+CREATE TABLE IF NOT EXISTS "gold"."dim_order_date" (
+  "dim_order_date_key" BIGINT NOT NULL,
+  "date" DATE,
+  "year" INT,
+  "quarter" INT,
+  "month" INT,
+  "month_name" VARCHAR,
+  "day" INT,
+  "day_of_week" INT,
+  "day_name" VARCHAR,
+  "week_of_year" INT,
+  "is_weekend" BOOLEAN
+);
+
+INSERT INTO "gold"."dim_order_date" ("dim_order_date_key") SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_order_date" WHERE "dim_order_date_key" = -1);
+
+CREATE TABLE IF NOT EXISTS "gold"."fact_order_lines" (
+  "order_id" VARCHAR NOT NULL,
+  "line_number" INTEGER NOT NULL,
+  "order_date" DATE,
+  "quantity" INTEGER,
+  "unit_price" DECIMAL(12, 2),
+  "currency" VARCHAR,
+  "status" VARCHAR,
+  "dim_customer_key" BIGINT NOT NULL,
+  "dim_product_key" BIGINT NOT NULL,
+  "dim_channel_key" BIGINT NOT NULL,
+  "dim_order_date_key" BIGINT NOT NULL,
+  "_updated_at" TIMESTAMPTZ NOT NULL,
+  "_run_id" VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS "gold"."agg_orders_daily" (
+  "day" DATE NOT NULL,
+  "dim_product_key" BIGINT NOT NULL,
+  "quantity" DECIMAL(38, 0),
+  "line_count" BIGINT,
+  "_updated_at" TIMESTAMPTZ NOT NULL
+);
+
+
+
+-- step bronze (bronze)
+
+CREATE OR REPLACE TEMP TABLE "bronze_stage" AS SELECT t.*, list_filter([CASE WHEN NOT coalesce("_raw_order_id" IS NOT NULL, false) THEN 'order_id.not_null' END, CASE WHEN NOT coalesce(("order_id" IS NULL OR length("order_id") <= 10), false) THEN 'order_id.max_length' END, CASE WHEN NOT coalesce(("order_id" IS NULL OR regexp_full_match("order_id", 'SO[0-9]{8}')), false) THEN 'order_id.pattern' END, CASE WHEN NOT coalesce("_raw_line_number" IS NOT NULL, false) THEN 'line_number.not_null' END, CASE WHEN NOT coalesce(("_raw_line_number" IS NULL OR CASE WHEN regexp_full_match("_raw_line_number", '[+-]?[0-9]{1,10}') THEN TRY_CAST("_raw_line_number" AS INTEGER) END IS NOT NULL), false) THEN 'line_number.parse' END, CASE WHEN NOT coalesce(("line_number" IS NULL OR "line_number" >= 1), false) THEN 'line_number.min' END, CASE WHEN NOT coalesce(("line_number" IS NULL OR "line_number" <= 9999), false) THEN 'line_number.max' END, CASE WHEN NOT coalesce("_raw_order_date" IS NOT NULL, false) THEN 'order_date.not_null' END, CASE WHEN NOT coalesce(("_raw_order_date" IS NULL OR CASE WHEN regexp_full_match("_raw_order_date", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])') THEN CAST(try_strptime("_raw_order_date", '%Y-%m-%d') AS DATE) END IS NOT NULL), false) THEN 'order_date.parse' END, CASE WHEN NOT coalesce("_raw_customer_id" IS NOT NULL, false) THEN 'customer_id.not_null' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR length("customer_id") <= 7), false) THEN 'customer_id.max_length' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR regexp_full_match("customer_id", 'C[0-9]{6}')), false) THEN 'customer_id.pattern' END, CASE WHEN NOT coalesce("_raw_product_id" IS NOT NULL, false) THEN 'product_id.not_null' END, CASE WHEN NOT coalesce(("product_id" IS NULL OR length("product_id") <= 7), false) THEN 'product_id.max_length' END, CASE WHEN NOT coalesce(("product_id" IS NULL OR regexp_full_match("product_id", 'P-[0-9]{5}')), false) THEN 'product_id.pattern' END, CASE WHEN NOT coalesce("_raw_quantity" IS NOT NULL, false) THEN 'quantity.not_null' END, CASE WHEN NOT coalesce(("_raw_quantity" IS NULL OR CASE WHEN regexp_full_match("_raw_quantity", '[+-]?[0-9]{1,10}') THEN TRY_CAST("_raw_quantity" AS INTEGER) END IS NOT NULL), false) THEN 'quantity.parse' END, CASE WHEN NOT coalesce(("quantity" IS NULL OR "quantity" >= 1), false) THEN 'quantity.min' END, CASE WHEN NOT coalesce(("quantity" IS NULL OR "quantity" <= 100000), false) THEN 'quantity.max' END, CASE WHEN NOT coalesce("_raw_unit_price" IS NOT NULL, false) THEN 'unit_price.not_null' END, CASE WHEN NOT coalesce(("_raw_unit_price" IS NULL OR CASE WHEN regexp_full_match("_raw_unit_price", '[+-]?(?:0*[0-9]{1,10}(?:[.][0-9]{0,2})?|[.][0-9]{1,2})') THEN TRY_CAST("_raw_unit_price" AS DECIMAL(12, 2)) END IS NOT NULL), false) THEN 'unit_price.parse' END, CASE WHEN NOT coalesce(("unit_price" IS NULL OR "unit_price" >= 0), false) THEN 'unit_price.min' END, CASE WHEN NOT coalesce(("_raw_discount_pct" IS NULL OR CASE WHEN regexp_full_match("_raw_discount_pct", '[+-]?(?:0*[0-9]{1,3}(?:[.][0-9]{0,2})?|[.][0-9]{1,2})') THEN TRY_CAST("_raw_discount_pct" AS DECIMAL(5, 2)) END IS NOT NULL), false) THEN 'discount_pct.parse' END, CASE WHEN NOT coalesce(("discount_pct" IS NULL OR "discount_pct" >= 0), false) THEN 'discount_pct.min' END, CASE WHEN NOT coalesce(("discount_pct" IS NULL OR "discount_pct" <= 100), false) THEN 'discount_pct.max' END, CASE WHEN NOT coalesce("_raw_currency" IS NOT NULL, false) THEN 'currency.not_null' END, CASE WHEN NOT coalesce(("currency" IS NULL OR "currency" IN ('EUR', 'USD', 'GBP')), false) THEN 'currency.enum' END, CASE WHEN NOT coalesce("_raw_status" IS NOT NULL, false) THEN 'status.not_null' END, CASE WHEN NOT coalesce(("status" IS NULL OR "status" IN ('open', 'shipped', 'invoiced', 'cancelled')), false) THEN 'status.enum' END, CASE WHEN NOT coalesce(("channel" IS NULL OR length("channel") <= 32), false) THEN 'channel.max_length' END, CASE WHEN NOT coalesce("_raw_updated_at" IS NOT NULL, false) THEN 'updated_at.not_null' END, CASE WHEN NOT coalesce(("_raw_updated_at" IS NULL OR CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END IS NOT NULL), false) THEN 'updated_at.parse' END, CASE WHEN NOT coalesce(("updated_at" IS NULL OR "updated_at" <= current_timestamp), false) THEN 'updated_at.max' END, CASE WHEN NOT coalesce(("_raw_is_deleted" IS NULL OR CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END IS NOT NULL), false) THEN 'is_deleted.parse' END, CASE WHEN NOT coalesce(coalesce((quantity * unit_price <= 100000000), true), false) THEN 'row.net_amount_bounded' END], lambda x: x IS NOT NULL) AS _rule_ids, list_filter([CASE WHEN NOT coalesce("_raw_order_id" IS NOT NULL, false) THEN 'order_id: a value is required' END, CASE WHEN NOT coalesce(("order_id" IS NULL OR length("order_id") <= 10), false) THEN 'order_id: longer than 10 characters' END, CASE WHEN NOT coalesce(("order_id" IS NULL OR regexp_full_match("order_id", 'SO[0-9]{8}')), false) THEN 'order_id: does not match the pattern SO[0-9]{8}' END, CASE WHEN NOT coalesce("_raw_line_number" IS NOT NULL, false) THEN 'line_number: a value is required' END, CASE WHEN NOT coalesce(("_raw_line_number" IS NULL OR CASE WHEN regexp_full_match("_raw_line_number", '[+-]?[0-9]{1,10}') THEN TRY_CAST("_raw_line_number" AS INTEGER) END IS NOT NULL), false) THEN 'line_number: not a valid int' END, CASE WHEN NOT coalesce(("line_number" IS NULL OR "line_number" >= 1), false) THEN 'line_number: below the minimum 1' END, CASE WHEN NOT coalesce(("line_number" IS NULL OR "line_number" <= 9999), false) THEN 'line_number: above the maximum 9999' END, CASE WHEN NOT coalesce("_raw_order_date" IS NOT NULL, false) THEN 'order_date: a value is required' END, CASE WHEN NOT coalesce(("_raw_order_date" IS NULL OR CASE WHEN regexp_full_match("_raw_order_date", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])') THEN CAST(try_strptime("_raw_order_date", '%Y-%m-%d') AS DATE) END IS NOT NULL), false) THEN 'order_date: not a valid date' END, CASE WHEN NOT coalesce("_raw_customer_id" IS NOT NULL, false) THEN 'customer_id: a value is required' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR length("customer_id") <= 7), false) THEN 'customer_id: longer than 7 characters' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR regexp_full_match("customer_id", 'C[0-9]{6}')), false) THEN 'customer_id: does not match the pattern C[0-9]{6}' END, CASE WHEN NOT coalesce("_raw_product_id" IS NOT NULL, false) THEN 'product_id: a value is required' END, CASE WHEN NOT coalesce(("product_id" IS NULL OR length("product_id") <= 7), false) THEN 'product_id: longer than 7 characters' END, CASE WHEN NOT coalesce(("product_id" IS NULL OR regexp_full_match("product_id", 'P-[0-9]{5}')), false) THEN 'product_id: does not match the pattern P-[0-9]{5}' END, CASE WHEN NOT coalesce("_raw_quantity" IS NOT NULL, false) THEN 'quantity: a value is required' END, CASE WHEN NOT coalesce(("_raw_quantity" IS NULL OR CASE WHEN regexp_full_match("_raw_quantity", '[+-]?[0-9]{1,10}') THEN TRY_CAST("_raw_quantity" AS INTEGER) END IS NOT NULL), false) THEN 'quantity: not a valid int' END, CASE WHEN NOT coalesce(("quantity" IS NULL OR "quantity" >= 1), false) THEN 'quantity: below the minimum 1' END, CASE WHEN NOT coalesce(("quantity" IS NULL OR "quantity" <= 100000), false) THEN 'quantity: above the maximum 100000' END, CASE WHEN NOT coalesce("_raw_unit_price" IS NOT NULL, false) THEN 'unit_price: a value is required' END, CASE WHEN NOT coalesce(("_raw_unit_price" IS NULL OR CASE WHEN regexp_full_match("_raw_unit_price", '[+-]?(?:0*[0-9]{1,10}(?:[.][0-9]{0,2})?|[.][0-9]{1,2})') THEN TRY_CAST("_raw_unit_price" AS DECIMAL(12, 2)) END IS NOT NULL), false) THEN 'unit_price: not a valid decimal(12,2)' END, CASE WHEN NOT coalesce(("unit_price" IS NULL OR "unit_price" >= 0), false) THEN 'unit_price: below the minimum 0' END, CASE WHEN NOT coalesce(("_raw_discount_pct" IS NULL OR CASE WHEN regexp_full_match("_raw_discount_pct", '[+-]?(?:0*[0-9]{1,3}(?:[.][0-9]{0,2})?|[.][0-9]{1,2})') THEN TRY_CAST("_raw_discount_pct" AS DECIMAL(5, 2)) END IS NOT NULL), false) THEN 'discount_pct: not a valid decimal(5,2)' END, CASE WHEN NOT coalesce(("discount_pct" IS NULL OR "discount_pct" >= 0), false) THEN 'discount_pct: below the minimum 0' END, CASE WHEN NOT coalesce(("discount_pct" IS NULL OR "discount_pct" <= 100), false) THEN 'discount_pct: above the maximum 100' END, CASE WHEN NOT coalesce("_raw_currency" IS NOT NULL, false) THEN 'currency: a value is required' END, CASE WHEN NOT coalesce(("currency" IS NULL OR "currency" IN ('EUR', 'USD', 'GBP')), false) THEN 'currency: not one of EUR, USD, GBP' END, CASE WHEN NOT coalesce("_raw_status" IS NOT NULL, false) THEN 'status: a value is required' END, CASE WHEN NOT coalesce(("status" IS NULL OR "status" IN ('open', 'shipped', 'invoiced', 'cancelled')), false) THEN 'status: not one of open, shipped, invoiced, cancelled' END, CASE WHEN NOT coalesce(("channel" IS NULL OR length("channel") <= 32), false) THEN 'channel: longer than 32 characters' END, CASE WHEN NOT coalesce("_raw_updated_at" IS NOT NULL, false) THEN 'updated_at: a value is required' END, CASE WHEN NOT coalesce(("_raw_updated_at" IS NULL OR CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END IS NOT NULL), false) THEN 'updated_at: not a valid timestamp' END, CASE WHEN NOT coalesce(("updated_at" IS NULL OR "updated_at" <= current_timestamp), false) THEN 'updated_at: in the future' END, CASE WHEN NOT coalesce(("_raw_is_deleted" IS NULL OR CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END IS NOT NULL), false) THEN 'is_deleted: not a valid boolean' END, CASE WHEN NOT coalesce(coalesce((quantity * unit_price <= 100000000), true), false) THEN 'line amount exceeds 100,000,000' END], lambda x: x IS NOT NULL) AS _messages, CAST([] AS VARCHAR[]) AS _warn_ids FROM (SELECT n.*, "_raw_order_id" AS "order_id",
+  CASE WHEN regexp_full_match("_raw_line_number", '[+-]?[0-9]{1,10}') THEN TRY_CAST("_raw_line_number" AS INTEGER) END AS "line_number",
+  CASE WHEN regexp_full_match("_raw_order_date", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])') THEN CAST(try_strptime("_raw_order_date", '%Y-%m-%d') AS DATE) END AS "order_date",
+  "_raw_customer_id" AS "customer_id",
+  "_raw_product_id" AS "product_id",
+  CASE WHEN regexp_full_match("_raw_quantity", '[+-]?[0-9]{1,10}') THEN TRY_CAST("_raw_quantity" AS INTEGER) END AS "quantity",
+  CASE WHEN regexp_full_match("_raw_unit_price", '[+-]?(?:0*[0-9]{1,10}(?:[.][0-9]{0,2})?|[.][0-9]{1,2})') THEN TRY_CAST("_raw_unit_price" AS DECIMAL(12, 2)) END AS "unit_price",
+  CASE WHEN regexp_full_match("_raw_discount_pct", '[+-]?(?:0*[0-9]{1,3}(?:[.][0-9]{0,2})?|[.][0-9]{1,2})') THEN TRY_CAST("_raw_discount_pct" AS DECIMAL(5, 2)) END AS "discount_pct",
+  "_raw_currency" AS "currency",
+  "_raw_status" AS "status",
+  "_raw_channel" AS "channel",
+  CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END AS "updated_at",
+  CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END AS "is_deleted" FROM (SELECT _batch_id, _source_file, _row_number, _rescued_data, NULLIF("OrderID", '') AS "_raw_order_id",
+  NULLIF(trim("LineNo"), '') AS "_raw_line_number",
+  NULLIF(trim("order_date"), '') AS "_raw_order_date",
+  NULLIF("customer_id", '') AS "_raw_customer_id",
+  NULLIF("product_id", '') AS "_raw_product_id",
+  NULLIF(trim("quantity"), '') AS "_raw_quantity",
+  NULLIF(trim("unit_price"), '') AS "_raw_unit_price",
+  NULLIF(trim("discount_pct"), '') AS "_raw_discount_pct",
+  NULLIF("currency", '') AS "_raw_currency",
+  NULLIF("status", '') AS "_raw_status",
+  NULLIF("channel", '') AS "_raw_channel",
+  NULLIF(trim("updated_at"), '') AS "_raw_updated_at",
+  NULLIF(trim("is_deleted"), '') AS "_raw_is_deleted", CAST(json_object('OrderID', "OrderID", 'LineNo', "LineNo", 'order_date', "order_date", 'customer_id', "customer_id", 'product_id', "product_id", 'quantity', "quantity", 'unit_price', "unit_price", 'discount_pct', "discount_pct", 'currency', "currency", 'status', "status", 'channel', "channel", 'updated_at', "updated_at", 'is_deleted', "is_deleted") AS VARCHAR) AS _raw_json FROM landing_raw) n) t;
+
+INSERT INTO "quarantine"."sales_order_lines" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw")
+SELECT _batch_id, _source_file, _row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _rule_ids, _messages, _raw_json FROM bronze_stage WHERE len(_rule_ids) > 0;
+
+INSERT INTO "bronze"."sales_order_lines" ("order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id", "_rescued_data")
+SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden', _rescued_data FROM bronze_stage WHERE len(_rule_ids) = 0;
+
+SELECT count(*) AS rows_read, count(*) FILTER (WHERE len(_rule_ids) = 0) AS rows_accepted, count(*) FILTER (WHERE len(_rule_ids) > 0) AS rows_quarantined FROM bronze_stage;
+
+-- step silver (silver)
+
+CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."order_id" IS NULL THEN 'insert' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."order_id", d."line_number" ORDER BY d."updated_at" DESC NULLS LAST, d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM "bronze"."sales_order_lines" b WHERE b._run_id = 'run-golden') d) x WHERE _rn = 1) s LEFT JOIN "silver"."sales_order_lines" t ON s."order_id" = t."order_id" AND s."line_number" = t."line_number";
+
+MERGE INTO "silver"."sales_order_lines" AS t
+USING (SELECT * FROM silver_delta WHERE _action <> 'stale') AS s
+ON t."order_id" = s."order_id" AND t."line_number" = s."line_number"
+WHEN MATCHED THEN UPDATE SET "order_id" = s."order_id", "line_number" = s."line_number", "order_date" = s."order_date", "customer_id" = s."customer_id", "product_id" = s."product_id", "quantity" = s."quantity", "unit_price" = s."unit_price", "discount_pct" = s."discount_pct", "currency" = s."currency", "status" = s."status", "channel" = s."channel", "updated_at" = s."updated_at", "is_deleted" = s."is_deleted", "_batch_id" = s."_batch_id", "_source_file" = s."_source_file", "_row_number" = s."_row_number", "_ingested_at" = s."_ingested_at", "_run_id" = 'run-golden'
+WHEN NOT MATCHED THEN INSERT ("order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id") VALUES (s."order_id", s."line_number", s."order_date", s."customer_id", s."product_id", s."quantity", s."unit_price", s."discount_pct", s."currency", s."status", s."channel", s."updated_at", s."is_deleted", s."_batch_id", s."_source_file", s."_row_number", s."_ingested_at", 'run-golden');
+
+CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "order_id", "line_number" FROM silver_delta WHERE _action <> 'stale';
+
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action <> 'stale' AND coalesce("is_deleted", false)) AS rows_deleted FROM silver_delta;
+
+-- step dim_customer (dimension)
+
+CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT "customer_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."customer_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."customer_id" IS NOT NULL) x WHERE _rn = 1;
+
+CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.* FROM src_dim_customer s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" t WHERE t."customer_id" = s."customer_id");
+
+INSERT INTO "gold"."dim_customer" ("dim_customer_key", "customer_id", _updated_at, _run_id)
+SELECT m.mx + row_number() OVER (ORDER BY s."customer_id"), s."customer_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+FROM new_dim_customer s CROSS JOIN (SELECT coalesce(max("dim_customer_key"), 0) AS mx FROM "gold"."dim_customer") m;
+
+SELECT count(*) AS members_added FROM new_dim_customer;
+
+-- step dim_product (dimension)
+
+CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT "product_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."product_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."product_id" IS NOT NULL) x WHERE _rn = 1;
+
+CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.* FROM src_dim_product s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" t WHERE t."product_id" = s."product_id");
+
+INSERT INTO "gold"."dim_product" ("dim_product_key", "product_id", _updated_at, _run_id)
+SELECT m.mx + row_number() OVER (ORDER BY s."product_id"), s."product_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+FROM new_dim_product s CROSS JOIN (SELECT coalesce(max("dim_product_key"), 0) AS mx FROM "gold"."dim_product") m;
+
+SELECT count(*) AS members_added FROM new_dim_product;
+
+-- step dim_channel (dimension)
+
+CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT "channel" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."channel" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."channel" IS NOT NULL) x WHERE _rn = 1;
+
+CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.* FROM src_dim_channel s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" t WHERE t."channel" = s."channel");
+
+INSERT INTO "gold"."dim_channel" ("dim_channel_key", "channel", _updated_at, _run_id)
+SELECT m.mx + row_number() OVER (ORDER BY s."channel"), s."channel", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+FROM new_dim_channel s CROSS JOIN (SELECT coalesce(max("dim_channel_key"), 0) AS mx FROM "gold"."dim_channel") m;
+
+SELECT count(*) AS members_added FROM new_dim_channel;
+
+-- step dim_order_date (dimension)
+
+CREATE OR REPLACE TEMP TABLE "src_dim_order_date" AS SELECT DISTINCT CAST(s."order_date" AS DATE) AS d FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."order_date" IS NOT NULL;
+
+INSERT INTO "gold"."dim_order_date" ("dim_order_date_key", "date", "year", "quarter", "month", "month_name", "day", "day_of_week", "day_name", "week_of_year", "is_weekend")
+SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), monthname(x.d), day(x.d), isodow(x.d), dayname(x.d), weekofyear(x.d), isodow(x.d) >= 6
+FROM src_dim_order_date x WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_order_date" t WHERE t."dim_order_date_key" = (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)));
+
+SELECT count(*) AS members_seen FROM src_dim_order_date;
+
+-- step fact_order_lines (fact)
+
+CREATE OR REPLACE TEMP TABLE "agg_days" AS SELECT DISTINCT CAST(f."order_date" AS DATE) AS day FROM "gold"."fact_order_lines" f WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE c."order_id" = f."order_id" AND c."line_number" = f."line_number") AND f."order_date" IS NOT NULL
+UNION SELECT DISTINCT CAST(s."order_date" AS DATE) FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."order_date" IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE "fact_src" AS SELECT s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", coalesce(d0."dim_customer_key", -1) AS "dim_customer_key", coalesce(d1."dim_product_key", -1) AS "dim_product_key", coalesce(d2."dim_channel_key", -1) AS "dim_channel_key", coalesce(year(CAST(s."order_date" AS DATE)) * 10000 + month(CAST(s."order_date" AS DATE)) * 100 + day(CAST(s."order_date" AS DATE)), -1) AS "dim_order_date_key", coalesce(s."is_deleted", false) AS _deleted
+FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s LEFT JOIN "gold"."dim_customer" d0 ON d0."customer_id" = s."customer_id" LEFT JOIN "gold"."dim_product" d1 ON d1."product_id" = s."product_id" LEFT JOIN "gold"."dim_channel" d2 ON d2."channel" = s."channel";
+
+MERGE INTO "gold"."fact_order_lines" AS t USING fact_src AS s ON t."order_id" = s."order_id" AND t."line_number" = s."line_number"
+WHEN MATCHED AND s._deleted THEN DELETE
+WHEN MATCHED THEN UPDATE SET "order_id" = s."order_id", "line_number" = s."line_number", "order_date" = s."order_date", "quantity" = s."quantity", "unit_price" = s."unit_price", "currency" = s."currency", "status" = s."status", "dim_customer_key" = s."dim_customer_key", "dim_product_key" = s."dim_product_key", "dim_channel_key" = s."dim_channel_key", "dim_order_date_key" = s."dim_order_date_key", _updated_at = TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _run_id = 'run-golden'
+WHEN NOT MATCHED AND NOT s._deleted THEN INSERT ("order_id", "line_number", "order_date", "quantity", "unit_price", "currency", "status", "dim_customer_key", "dim_product_key", "dim_channel_key", "dim_order_date_key", _updated_at, _run_id) VALUES (s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", s."dim_customer_key", s."dim_product_key", s."dim_channel_key", s."dim_order_date_key", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden');
+
+SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM fact_src;
+
+-- step agg_orders_daily (aggregate)
+
+DELETE FROM "gold"."agg_orders_daily" WHERE day IN (SELECT day FROM agg_days);
+
+INSERT INTO "gold"."agg_orders_daily" (day, "dim_product_key", "quantity", "line_count", _updated_at)
+SELECT CAST(f."order_date" AS DATE) AS day, f."dim_product_key", sum(f."quantity") AS "quantity", count(f."order_id") AS "line_count", TIMESTAMPTZ '2026-01-01T00:00:00.000Z'
+FROM "gold"."fact_order_lines" f WHERE CAST(f."order_date" AS DATE) IN (SELECT day FROM agg_days)
+GROUP BY CAST(f."order_date" AS DATE), f."dim_product_key";
+
+SELECT count(*) AS days_recomputed FROM agg_days;

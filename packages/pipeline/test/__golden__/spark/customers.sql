@@ -1,0 +1,95 @@
+CREATE TABLE IF NOT EXISTS `${catalog}`.`bronze`.`customers` (
+  `customer_id` STRING,
+  `full_name` STRING,
+  `email` STRING,
+  `segment` STRING,
+  `region` STRING,
+  `updated_at` TIMESTAMP,
+  `is_deleted` BOOLEAN,
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_ingested_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL,
+  `_rescued_data` STRING
+) USING DELTA;
+
+CREATE TABLE IF NOT EXISTS `${catalog}`.`quarantine`.`customers` (
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_run_id` STRING NOT NULL,
+  `_quarantined_at` TIMESTAMP NOT NULL,
+  `rule_ids` ARRAY<STRING> NOT NULL,
+  `messages` ARRAY<STRING> NOT NULL,
+  `raw` STRING NOT NULL,
+  `replayed_run_id` STRING
+) USING DELTA;
+
+CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`customers` (
+  `customer_id` STRING NOT NULL,
+  `full_name` STRING NOT NULL,
+  `email` STRING,
+  `segment` STRING NOT NULL,
+  `region` STRING NOT NULL,
+  `updated_at` TIMESTAMP NOT NULL,
+  `is_deleted` BOOLEAN,
+  `valid_from` TIMESTAMP NOT NULL,
+  `valid_to` TIMESTAMP,
+  `is_current` BOOLEAN NOT NULL,
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_ingested_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL
+) USING DELTA;
+
+
+
+-- step bronze (bronze)
+
+UNCACHE TABLE IF EXISTS `bronze_stage`;
+
+CACHE TABLE `bronze_stage` AS SELECT t.*, filter(array(CASE WHEN NOT coalesce(`_raw_customer_id` IS NOT NULL, false) THEN 'customer_id.not_null' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$'), false) THEN 'customer_id.pattern' END, CASE WHEN NOT coalesce(`_raw_full_name` IS NOT NULL, false) THEN 'full_name.not_null' END, CASE WHEN NOT coalesce((`full_name` IS NULL OR char_length(`full_name`) <= 200), false) THEN 'full_name.max_length' END, CASE WHEN NOT coalesce((`email` IS NULL OR char_length(`email`) <= 320), false) THEN 'email.max_length' END, CASE WHEN NOT coalesce((`email` IS NULL OR `email` RLIKE '^([^@ ]+@[^@ ]+)$'), false) THEN 'email.pattern' END, CASE WHEN NOT coalesce(`_raw_segment` IS NOT NULL, false) THEN 'segment.not_null' END, CASE WHEN NOT coalesce((`segment` IS NULL OR `segment` IN ('consumer', 'business', 'fleet')), false) THEN 'segment.enum' END, CASE WHEN NOT coalesce(`_raw_region` IS NOT NULL, false) THEN 'region.not_null' END, CASE WHEN NOT coalesce((`region` IS NULL OR char_length(`region`) <= 64), false) THEN 'region.max_length' END, CASE WHEN NOT coalesce(`_raw_updated_at` IS NOT NULL, false) THEN 'updated_at.not_null' END, CASE WHEN NOT coalesce((`_raw_updated_at` IS NULL OR CASE WHEN `_raw_updated_at` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?)$' THEN try_cast(`_raw_updated_at` AS TIMESTAMP) END IS NOT NULL), false) THEN 'updated_at.parse' END, CASE WHEN NOT coalesce((`_raw_is_deleted` IS NULL OR CASE WHEN lower(`_raw_is_deleted`) IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower(`_raw_is_deleted`) IN ('false', 'f', 'no', 'n', '0') THEN false END IS NOT NULL), false) THEN 'is_deleted.parse' END), x -> x IS NOT NULL) AS _rule_ids, filter(array(CASE WHEN NOT coalesce(`_raw_customer_id` IS NOT NULL, false) THEN 'customer_id: a value is required' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$'), false) THEN 'customer_id: does not match the pattern C[0-9]{6}' END, CASE WHEN NOT coalesce(`_raw_full_name` IS NOT NULL, false) THEN 'full_name: a value is required' END, CASE WHEN NOT coalesce((`full_name` IS NULL OR char_length(`full_name`) <= 200), false) THEN 'full_name: longer than 200 characters' END, CASE WHEN NOT coalesce((`email` IS NULL OR char_length(`email`) <= 320), false) THEN 'email: longer than 320 characters' END, CASE WHEN NOT coalesce((`email` IS NULL OR `email` RLIKE '^([^@ ]+@[^@ ]+)$'), false) THEN 'email: does not match the pattern [^@ ]+@[^@ ]+' END, CASE WHEN NOT coalesce(`_raw_segment` IS NOT NULL, false) THEN 'segment: a value is required' END, CASE WHEN NOT coalesce((`segment` IS NULL OR `segment` IN ('consumer', 'business', 'fleet')), false) THEN 'segment: not one of consumer, business, fleet' END, CASE WHEN NOT coalesce(`_raw_region` IS NOT NULL, false) THEN 'region: a value is required' END, CASE WHEN NOT coalesce((`region` IS NULL OR char_length(`region`) <= 64), false) THEN 'region: longer than 64 characters' END, CASE WHEN NOT coalesce(`_raw_updated_at` IS NOT NULL, false) THEN 'updated_at: a value is required' END, CASE WHEN NOT coalesce((`_raw_updated_at` IS NULL OR CASE WHEN `_raw_updated_at` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?)$' THEN try_cast(`_raw_updated_at` AS TIMESTAMP) END IS NOT NULL), false) THEN 'updated_at: not a valid timestamp' END, CASE WHEN NOT coalesce((`_raw_is_deleted` IS NULL OR CASE WHEN lower(`_raw_is_deleted`) IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower(`_raw_is_deleted`) IN ('false', 'f', 'no', 'n', '0') THEN false END IS NOT NULL), false) THEN 'is_deleted: not a valid boolean' END), x -> x IS NOT NULL) AS _messages, CAST(array() AS ARRAY<STRING>) AS _warn_ids FROM (SELECT n.*, `_raw_customer_id` AS `customer_id`,
+  `_raw_full_name` AS `full_name`,
+  `_raw_email` AS `email`,
+  `_raw_segment` AS `segment`,
+  `_raw_region` AS `region`,
+  CASE WHEN `_raw_updated_at` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?)$' THEN try_cast(`_raw_updated_at` AS TIMESTAMP) END AS `updated_at`,
+  CASE WHEN lower(`_raw_is_deleted`) IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower(`_raw_is_deleted`) IN ('false', 'f', 'no', 'n', '0') THEN false END AS `is_deleted` FROM (SELECT _batch_id, _source_file, _row_number, _rescued_data, NULLIF(`CustomerID`, '') AS `_raw_customer_id`,
+  NULLIF(`full_name`, '') AS `_raw_full_name`,
+  NULLIF(`email`, '') AS `_raw_email`,
+  NULLIF(`segment`, '') AS `_raw_segment`,
+  NULLIF(`region`, '') AS `_raw_region`,
+  NULLIF(trim(`updated_at`), '') AS `_raw_updated_at`,
+  NULLIF(trim(`is_deleted`), '') AS `_raw_is_deleted`, concat('{', concat_ws(',', concat(to_json('CustomerID'), ':', coalesce(to_json(`CustomerID`), 'null')), concat(to_json('full_name'), ':', coalesce(to_json(`full_name`), 'null')), concat(to_json('email'), ':', coalesce(to_json(`email`), 'null')), concat(to_json('segment'), ':', coalesce(to_json(`segment`), 'null')), concat(to_json('region'), ':', coalesce(to_json(`region`), 'null')), concat(to_json('updated_at'), ':', coalesce(to_json(`updated_at`), 'null')), concat(to_json('is_deleted'), ':', coalesce(to_json(`is_deleted`), 'null'))), '}') AS _raw_json FROM landing_raw) n) t;
+
+INSERT INTO `${catalog}`.`quarantine`.`customers` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
+SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), _rule_ids, _messages, _raw_json FROM bronze_stage WHERE size(_rule_ids) > 0;
+
+INSERT INTO `${catalog}`.`bronze`.`customers` (`customer_id`, `full_name`, `email`, `segment`, `region`, `updated_at`, `is_deleted`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
+SELECT `customer_id`, `full_name`, `email`, `segment`, `region`, `updated_at`, `is_deleted`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM bronze_stage WHERE size(_rule_ids) = 0;
+
+SELECT count(*) AS rows_read, count(*) FILTER (WHERE size(_rule_ids) = 0) AS rows_accepted, count(*) FILTER (WHERE size(_rule_ids) > 0) AS rows_quarantined FROM bronze_stage;
+
+-- step silver (silver)
+
+UNCACHE TABLE IF EXISTS `silver_delta`;
+
+CACHE TABLE `silver_delta` AS SELECT s.*, CASE WHEN t.`customer_id` IS NULL THEN 'insert' WHEN (s.`updated_at` > t.`updated_at` OR (t.`updated_at` IS NULL AND s.`updated_at` IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`customer_id` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`customers` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN (SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY v.`customer_id` ORDER BY v.valid_from DESC) AS _vrn FROM `${catalog}`.`silver`.`customers` v) y WHERE _vrn = 1) t ON s.`customer_id` = t.`customer_id`;
+
+MERGE INTO `${catalog}`.`silver`.`customers` AS t
+USING (SELECT * FROM silver_delta WHERE _action = 'update') AS s
+ON t.`customer_id` = s.`customer_id` AND t.is_current
+WHEN MATCHED THEN UPDATE SET valid_to = CAST(s.`updated_at` AS TIMESTAMP), is_current = false;
+
+INSERT INTO `${catalog}`.`silver`.`customers` (`customer_id`, `full_name`, `email`, `segment`, `region`, `updated_at`, `is_deleted`, valid_from, valid_to, is_current, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`)
+SELECT s.`customer_id`, s.`full_name`, s.`email`, s.`segment`, s.`region`, s.`updated_at`, s.`is_deleted`, CAST(s.`updated_at` AS TIMESTAMP), NULL, true, s.`_batch_id`, s.`_source_file`, s.`_row_number`, s.`_ingested_at`, '${run_id}'
+FROM silver_delta s WHERE s._action <> 'stale';
+
+UNCACHE TABLE IF EXISTS `changed_keys`;
+
+CACHE TABLE `changed_keys` AS SELECT `customer_id` FROM silver_delta WHERE _action <> 'stale';
+
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action <> 'stale' AND coalesce(`is_deleted`, false)) AS rows_deleted FROM silver_delta;

@@ -1,0 +1,51 @@
+import { carSales, carSalesStar, customers, salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { describe, expect, it } from "vitest";
+import {
+  buildPlan,
+  DuckdbCompiler,
+  duckdbContext,
+  SparkCompiler,
+  sparkNotebookContext,
+} from "../src/index.ts";
+
+const plans = [
+  buildPlan(carSales, carSalesStar),
+  buildPlan(salesOrderLines, salesOrderStar),
+  buildPlan(customers),
+];
+const compilers = [
+  {
+    name: "duckdb",
+    compiler: new DuckdbCompiler(),
+    ctx: duckdbContext("run-golden", new Date("2026-01-01T00:00:00Z"), "incremental"),
+  },
+  { name: "spark", compiler: new SparkCompiler(), ctx: sparkNotebookContext() },
+] as const;
+
+// Whole-text goldens per dialect and plan. Regenerate with `vitest run -u` and review the diff.
+describe.each(compilers)("$name SQL", ({ name, compiler, ctx }) => {
+  it.each(plans.map((p) => [p.entity.name, p] as const))("%s", async (entity, plan) => {
+    const ddl = compiler.ddl(plan, ctx).map((s) => `${s.sql};`);
+    const steps = compiler
+      .compile(plan, ctx)
+      .flatMap((s) => [`-- step ${s.id} (${s.kind})`, ...s.statements.map((st) => `${st.sql};`)]);
+    await expect([...ddl, "", ...steps].join("\n\n")).toMatchFileSnapshot(`__golden__/${name}/${entity}.sql`);
+  });
+});
+
+describe("the plan", () => {
+  it("orders steps bronze → silver → dimensions → fact → aggregate", () => {
+    const plan = buildPlan(carSales, carSalesStar);
+    expect(plan.steps.map((s) => [s.id, s.dependsOn])).toEqual([
+      ["bronze", []],
+      ["silver", ["bronze"]],
+      ["dim_branch", ["silver"]],
+      ["dim_dealer", ["silver"]],
+      ["dim_model", ["silver"]],
+      ["dim_date", ["silver"]],
+      ["fact_sales", ["dim_branch", "dim_dealer", "dim_model", "dim_date"]],
+      ["agg_sales_daily", ["fact_sales"]],
+    ]);
+    expect(() => buildPlan(customers, carSalesStar)).toThrow(/built on car_sales, not customers/);
+  });
+});

@@ -1,0 +1,328 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { customers, salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { afterAll, describe, expect, it } from "vitest";
+import { CRASH_POINTS, type RunOptions, runPipeline, Warehouse } from "../src/index.ts";
+import { landBatch } from "./support/land.ts";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+type Line = Record<string, string | number | boolean | null>;
+function line(order: number, patch: Line = {}): Line {
+  return {
+    OrderID: `SO${String(order).padStart(8, "0")}`,
+    LineNo: 1,
+    order_date: "2026-01-05",
+    customer_id: "C000001",
+    product_id: "P-00001",
+    quantity: 1,
+    unit_price: "10.00",
+    discount_pct: null,
+    currency: "EUR",
+    status: "open",
+    channel: "web",
+    updated_at: "2026-01-05T10:00:00Z",
+    is_deleted: false,
+    ...patch,
+  };
+}
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), "saleslake-scenario-"));
+  dirs.push(dir);
+  const lake = join(dir, "lake");
+  const opts: RunOptions = { dir, entities: [salesOrderLines], stars: [salesOrderStar] };
+  return {
+    dir,
+    land: (lines: Line[]) =>
+      landBatch(
+        lake,
+        salesOrderLines,
+        [{ name: "orders.jsonl", bytes: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n` }],
+        "jsonl",
+      ),
+    run: (extra: Partial<RunOptions> = {}) => runPipeline({ ...opts, ...extra }).then((r) => r.runs[0]!),
+    q: async (sql: string) => {
+      const w = await Warehouse.open(dir);
+      try {
+        return await w.query(sql);
+      } finally {
+        w.close();
+      }
+    },
+  };
+}
+
+const SILVER =
+  "SELECT order_id, quantity, status, CAST(updated_at AS VARCHAR) AS updated_at, is_deleted FROM silver.sales_order_lines ORDER BY order_id";
+const FACT = "SELECT order_id, quantity FROM gold.fact_order_lines ORDER BY order_id";
+
+describe("incremental scenarios on the local engine", () => {
+  it("initial load, then pure inserts", async () => {
+    const p = project();
+    p.land([line(1), line(2)]);
+    expect(await p.run()).toMatchObject({ rowsRead: 2, rowsInserted: 2, rowsUpdated: 0 });
+    p.land([line(3)]);
+    expect(await p.run()).toMatchObject({ rowsRead: 1, rowsInserted: 1, rowsUpdated: 0 });
+    expect((await p.q(SILVER)).map((r) => r.order_id)).toEqual(["SO00000001", "SO00000002", "SO00000003"]);
+    expect(await p.q(FACT)).toEqual([
+      { order_id: "SO00000001", quantity: 1 },
+      { order_id: "SO00000002", quantity: 1 },
+      { order_id: "SO00000003", quantity: 1 },
+    ]);
+    const [wm] = await p.q("SELECT kind, value FROM saleslake.watermarks");
+    expect(wm).toEqual({ kind: "column:updated_at", value: "2026-01-05 10:00:00+00" });
+  });
+
+  it("updates apply when newer; out-of-order (older) updates never win", async () => {
+    const p = project();
+    p.land([line(1), line(2)]);
+    await p.run();
+    p.land([line(1, { quantity: 5, status: "shipped", updated_at: "2026-01-06T09:00:00Z" })]);
+    expect(await p.run()).toMatchObject({ rowsUpdated: 1, rowsStale: 0 });
+    p.land([line(1, { quantity: 3, updated_at: "2026-01-05T12:00:00Z" })]);
+    expect(await p.run()).toMatchObject({ rowsUpdated: 0, rowsStale: 1 });
+    expect(await p.q(SILVER)).toEqual([
+      {
+        order_id: "SO00000001",
+        quantity: 5,
+        status: "shipped",
+        updated_at: "2026-01-06 09:00:00+00",
+        is_deleted: false,
+      },
+      {
+        order_id: "SO00000002",
+        quantity: 1,
+        status: "open",
+        updated_at: "2026-01-05 10:00:00+00",
+        is_deleted: false,
+      },
+    ]);
+    expect(await p.q(FACT)).toEqual([
+      { order_id: "SO00000001", quantity: 5 },
+      { order_id: "SO00000002", quantity: 1 },
+    ]);
+  });
+
+  it("late rows inside the lookback and rows at exactly the watermark: none lost, none duplicated", async () => {
+    const p = project();
+    p.land([line(1, { updated_at: "2026-01-05T10:00:00Z" })]);
+    await p.run();
+    // A late row 30 minutes before the watermark (lookback is 1 hour), one exactly at it, and the
+    // already-loaded row read again at the boundary.
+    p.land([
+      line(2, { updated_at: "2026-01-05T09:30:00Z" }),
+      line(3, { updated_at: "2026-01-05T10:00:00Z" }),
+      line(1, { updated_at: "2026-01-05T10:00:00Z" }),
+    ]);
+    expect(await p.run()).toMatchObject({ rowsRead: 3, rowsInserted: 2, rowsUpdated: 0, rowsStale: 1 });
+    expect((await p.q(SILVER)).map((r) => r.order_id)).toEqual(["SO00000001", "SO00000002", "SO00000003"]);
+    expect(await p.q("SELECT count(*) AS n FROM gold.fact_order_lines")).toEqual([{ n: "3" }]);
+  });
+
+  it("duplicate keys in one batch: the newest sequence wins, then the later row", async () => {
+    const p = project();
+    p.land([
+      line(1, { quantity: 7, updated_at: "2026-01-05T11:00:00Z" }),
+      line(1, { quantity: 2, updated_at: "2026-01-05T10:00:00Z" }),
+      line(2, { quantity: 4 }),
+      line(2, { quantity: 9 }),
+    ]);
+    expect(await p.run()).toMatchObject({ rowsRead: 4, rowsAccepted: 4, rowsInserted: 2 });
+    expect(await p.q(FACT)).toEqual([
+      { order_id: "SO00000001", quantity: 7 },
+      { order_id: "SO00000002", quantity: 9 },
+    ]);
+  });
+
+  it("soft deletes flag silver, remove the fact row, and a stale update does not revive it", async () => {
+    const p = project();
+    p.land([line(1), line(2)]);
+    await p.run();
+    p.land([line(2, { is_deleted: true, updated_at: "2026-01-07T00:00:00Z" })]);
+    expect(await p.run()).toMatchObject({ rowsUpdated: 1, rowsDeleted: 1 });
+    p.land([line(2, { quantity: 8, updated_at: "2026-01-06T00:00:00Z" })]);
+    expect(await p.run()).toMatchObject({ rowsStale: 1 });
+    expect((await p.q(SILVER)).map((r) => [r.order_id, r.is_deleted])).toEqual([
+      ["SO00000001", false],
+      ["SO00000002", true],
+    ]);
+    expect(await p.q(FACT)).toEqual([{ order_id: "SO00000001", quantity: 1 }]);
+  });
+
+  it("a quarantined row keeps its rule, message and raw values; counts reconcile", async () => {
+    const p = project();
+    p.land([
+      line(1),
+      line(2, { quantity: -1 }),
+      line(3, { currency: "BTC", updated_at: "2999-01-01T00:00:00Z" }),
+    ]);
+    const r = await p.run();
+    expect(r).toMatchObject({ rowsRead: 3, rowsAccepted: 1, rowsQuarantined: 2 });
+    expect(r.quarantinedByRule).toEqual({ "quantity.min": 1, "currency.enum": 1, "updated_at.max": 1 });
+    const rows = await p.q(
+      "SELECT _row_number, rule_ids, messages, raw FROM quarantine.sales_order_lines ORDER BY _row_number",
+    );
+    expect(rows.map((x) => [x._row_number, x.rule_ids])).toEqual([
+      ["2", ["quantity.min"]],
+      ["3", ["currency.enum", "updated_at.max"]],
+    ]);
+    expect(rows[0]!.messages).toEqual(["quantity: below the minimum 1"]);
+    expect(JSON.parse(String(rows[0]!.raw))).toMatchObject({ OrderID: "SO00000002", quantity: "-1" });
+  });
+
+  it("the same batch landed twice changes nothing the second time", async () => {
+    const p = project();
+    const lines = [line(1, { quantity: 2 }), line(2)];
+    p.land(lines);
+    await p.run();
+    const before = await p.q(SILVER);
+    p.land(lines);
+    expect(await p.run()).toMatchObject({ rowsRead: 2, rowsInserted: 0, rowsUpdated: 0, rowsStale: 2 });
+    expect(await p.q(SILVER)).toEqual(before);
+    expect(await p.q("SELECT count(*) AS n FROM gold.fact_order_lines")).toEqual([{ n: "2" }]);
+  });
+
+  it("full refresh rebuilds silver and gold from bronze without moving the watermark; keys stay stable", async () => {
+    const p = project();
+    p.land([line(1), line(2, { channel: "store" })]);
+    await p.run();
+    p.land([line(1, { quantity: 6, updated_at: "2026-01-08T00:00:00Z" })]);
+    await p.run();
+    const silver = await p.q(SILVER);
+    const dims = await p.q(
+      "SELECT * EXCLUDE (_updated_at, _run_id) FROM gold.dim_channel ORDER BY dim_channel_key",
+    );
+    const wm = await p.q("SELECT value FROM saleslake.watermarks");
+    const r = await p.run({ mode: "full_refresh" });
+    expect(r).toMatchObject({ mode: "full_refresh", rowsInserted: 2 });
+    expect(await p.q(SILVER)).toEqual(silver);
+    expect(
+      await p.q("SELECT * EXCLUDE (_updated_at, _run_id) FROM gold.dim_channel ORDER BY dim_channel_key"),
+    ).toEqual(dims);
+    expect(await p.q(FACT)).toEqual([
+      { order_id: "SO00000001", quantity: 6 },
+      { order_id: "SO00000002", quantity: 1 },
+    ]);
+    expect(await p.q("SELECT value FROM saleslake.watermarks")).toEqual(wm);
+  });
+
+  it("a bounded backfill re-applies a window without moving the main watermark", async () => {
+    const p = project();
+    p.land([
+      line(1, { updated_at: "2026-01-05T10:00:00Z" }),
+      line(2, { updated_at: "2026-01-09T10:00:00Z" }),
+    ]);
+    await p.run();
+    const wm = await p.q("SELECT value FROM saleslake.watermarks");
+    const r = await p.run({ mode: "backfill", from: "2026-01-05", to: "2026-01-06" });
+    expect(r).toMatchObject({ mode: "backfill", rowsRead: 0, rowsStale: 1 });
+    expect(await p.q("SELECT value FROM saleslake.watermarks")).toEqual(wm);
+    await expect(p.run({ mode: "backfill", from: "yesterday", to: "today" })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+    });
+  });
+
+  it("SCD2 keeps history with valid_from, valid_to and is_current", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "saleslake-scd2-"));
+    dirs.push(dir);
+    const c = (patch: Line) => ({
+      CustomerID: "C000001",
+      full_name: "Ada",
+      email: null,
+      segment: "consumer",
+      region: "north",
+      updated_at: "2026-01-01T00:00:00Z",
+      is_deleted: false,
+      ...patch,
+    });
+    const land = (rows: Line[]) =>
+      landBatch(
+        join(dir, "lake"),
+        customers,
+        [{ name: "customers.jsonl", bytes: `${rows.map((x) => JSON.stringify(x)).join("\n")}\n` }],
+        "jsonl",
+      );
+    land([c({})]);
+    await runPipeline({ dir, entities: [customers] });
+    land([
+      c({ segment: "business", updated_at: "2026-02-01T00:00:00Z" }),
+      c({ CustomerID: "C000002", updated_at: "2026-02-01T00:00:00Z" }),
+    ]);
+    await runPipeline({ dir, entities: [customers] });
+    const w = await Warehouse.open(dir);
+    const rows = await w.query(
+      "SELECT customer_id, segment, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY customer_id, valid_from",
+    );
+    w.close();
+    expect(rows).toEqual([
+      {
+        customer_id: "C000001",
+        segment: "consumer",
+        f: "2026-01-01 00:00:00+00",
+        t: "2026-02-01 00:00:00+00",
+        is_current: false,
+      },
+      { customer_id: "C000001", segment: "business", f: "2026-02-01 00:00:00+00", t: null, is_current: true },
+      { customer_id: "C000002", segment: "consumer", f: "2026-02-01 00:00:00+00", t: null, is_current: true },
+    ]);
+  });
+
+  it("a second run at the same time is refused, naming the holder", async () => {
+    const p = project();
+    p.land([line(1)]);
+    const { acquireRunLock } = await import("../src/index.ts");
+    const lock = acquireRunLock(join(p.dir, "state", "run.lock"), "run-held-elsewhere");
+    try {
+      await expect(p.run()).rejects.toMatchObject({
+        code: "RUN_IN_PROGRESS",
+        message: expect.stringMatching(/run-held-elsewhere, pid \d+/),
+      });
+    } finally {
+      lock.release();
+    }
+    expect(await p.run()).toMatchObject({ rowsInserted: 1 });
+  });
+
+  it.each(CRASH_POINTS.filter((c) => c !== "after:commit"))(
+    "a crash at %s, then a rerun, equals an uninterrupted run",
+    async (point) => {
+      const p = project();
+      p.land([line(1), line(2)]);
+      await p.run();
+      p.land([
+        line(1, { quantity: 4, updated_at: "2026-01-06T00:00:00Z" }),
+        line(3),
+        line(4, { quantity: 0 }),
+      ]);
+      const script = `import { salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { runPipeline } from "./src/index.ts";
+await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], stars: [salesOrderStar] });`;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { ...process.env, SALESLAKE_CRASH_AT: point },
+        encoding: "utf8",
+      });
+      expect(child.signal).toBe("SIGKILL");
+      const r = await p.run();
+      expect(r).toMatchObject({ rowsRead: 3, rowsQuarantined: 1, rowsInserted: 1, rowsUpdated: 1 });
+      expect(await p.q(FACT)).toEqual([
+        { order_id: "SO00000001", quantity: 4 },
+        { order_id: "SO00000002", quantity: 1 },
+        { order_id: "SO00000003", quantity: 1 },
+      ]);
+      expect(await p.q("SELECT count(*) AS n FROM quarantine.sales_order_lines")).toEqual([{ n: "1" }]);
+      expect(
+        await p.q("SELECT status, count(*) AS n FROM saleslake.runs GROUP BY status ORDER BY status"),
+      ).toEqual([
+        { status: "abandoned", n: "1" },
+        { status: "succeeded", n: "2" },
+      ]);
+    },
+  );
+});
