@@ -50,6 +50,7 @@ export {
   zodValidator,
 } from "./generators/zod-validator.ts";
 export { assertSafeIdentifier, isSafeIdentifier, LINEAGE_COLUMNS } from "./identifiers.ts";
+export { type ColumnMapping, mapSourceColumns } from "./landing/column-mapping.ts";
 export {
   batchIngestDate,
   batchPath,

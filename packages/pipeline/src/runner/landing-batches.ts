@@ -5,6 +5,7 @@ import {
   type LandingManifest,
   landingManifestSchema,
   MANIFEST_FILE,
+  mapSourceColumns,
   quoteIdent,
   quoteString,
 } from "@saleslake/schema";
@@ -52,83 +53,47 @@ export function listLandedBatches(lakeRoot: string, entity: string): LandedBatch
 const sqlPath = (p: string) => quoteString("duckdb", p);
 const q = (n: string) => quoteIdent("duckdb", n);
 
-/** Source names the entity reads, and for each, every header name that may carry it. */
-function wantedSources(entity: Entity): Map<string, string[]> {
-  const wanted = new Map<string, string[]>();
-  for (const c of entity.columns) {
-    if (c.composedFrom) for (const s of c.composedFrom.sources) wanted.set(s, [s]);
-    else wanted.set(c.source, [c.source, ...c.aliases]);
-  }
-  return wanted;
-}
-
-function isRequired(entity: Entity, source: string): boolean {
-  return entity.columns.some(
-    (c) => (c.composedFrom ? c.composedFrom.sources.includes(source) : c.source === source) && !c.nullable,
-  );
-}
-
 /**
- * Maps the columns found in a landed file onto the entity's source names: case-insensitive,
- * aliases included. Missing and unknown columns are handled by the entity's contract.
+ * Maps a landed file's columns onto the entity's source names (the schema's one mapping), and
+ * applies the entity's contract for missing and unknown columns.
  */
 export function mapColumns(
   entity: Entity,
   found: string[],
   file: string,
-): { select: Map<string, string | null>; unknown: string[] } {
-  const lower = new Map<string, string>();
-  const dupes = new Set<string>();
-  for (const f of found) {
-    const k = f.trim().toLowerCase();
-    if (lower.has(k)) dupes.add(f);
-    lower.set(k, f);
-  }
-  if (dupes.size > 0) {
+): { select: ReadonlyMap<string, string | null>; unknown: readonly string[] } {
+  const m = mapSourceColumns(entity, found);
+  if (m.duplicates.length > 0) {
     throw new PipelineError(
       "DUPLICATE_COLUMNS",
-      `${file}: column ${[...dupes].join(", ")} appears more than once`,
+      `${file}: column ${m.duplicates.join(", ")} appears more than once`,
       "Rename or remove the repeated column in the source.",
       { file },
     );
   }
-  const select = new Map<string, string | null>();
-  const used = new Set<string>();
-  const missing: string[] = [];
-  for (const [source, names] of wantedSources(entity)) {
-    const hit = names.map((n) => lower.get(n.toLowerCase())).find((h) => h !== undefined);
-    if (hit === undefined) {
-      if (entity.contract.missingColumns === "reject" || isRequired(entity, source)) missing.push(source);
-      select.set(source, null);
-    } else {
-      select.set(source, hit);
-      used.add(hit);
-    }
-  }
-  if (missing.length > 0) {
+  if (m.missing.length > 0) {
     throw new PipelineError(
       "MISSING_COLUMNS",
-      `${file}: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} for entity ${entity.name} (found: ${found.join(", ")})`,
+      `${file}: missing column${m.missing.length > 1 ? "s" : ""} ${m.missing.join(", ")} for entity ${entity.name} (found: ${found.join(", ")})`,
       'Check the delimiter and header of the file, or declare the column nullable with contract missingColumns: "null".',
       { file },
     );
   }
-  const unknown = found.filter((f) => !used.has(f));
-  if (unknown.length > 0 && entity.contract.unknownColumns === "reject") {
+  if (m.unknown.length > 0 && entity.contract.unknownColumns === "reject") {
     throw new PipelineError(
       "UNKNOWN_COLUMNS",
-      `${file}: unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} for entity ${entity.name}`,
+      `${file}: unknown column${m.unknown.length > 1 ? "s" : ""} ${m.unknown.join(", ")} for entity ${entity.name}`,
       'Add the columns to the entity, or set contract unknownColumns to "rescue" or "ignore".',
       { file },
     );
   }
-  return { select, unknown: entity.contract.unknownColumns === "rescue" ? unknown : [] };
+  return { select: m.select, unknown: entity.contract.unknownColumns === "rescue" ? m.unknown : [] };
 }
 
 function projection(
   batchId: string,
-  select: Map<string, string | null>,
-  unknown: string[],
+  select: ReadonlyMap<string, string | null>,
+  unknown: readonly string[],
   rawRef: (name: string) => string,
   file: string,
   rowNumber: string,

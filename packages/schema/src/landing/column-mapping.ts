@@ -1,0 +1,50 @@
+import type { Entity } from "../model.ts";
+
+export interface ColumnMapping {
+  /** Source name the entity reads → the column found in the file (null when absent). */
+  readonly select: ReadonlyMap<string, string | null>;
+  /** Found columns the entity does not know. */
+  readonly unknown: readonly string[];
+  /** Source names the contract requires that the file lacks. */
+  readonly missing: readonly string[];
+  /** Found names that appear more than once (case-insensitively). */
+  readonly duplicates: readonly string[];
+}
+
+/**
+ * Maps the columns found in a source (CSV header, JSON keys) onto the entity's source names:
+ * case-insensitive, aliases included, composed columns by their parts. Missing columns follow
+ * the entity's contract. Ingest and every engine use this one mapping.
+ */
+export function mapSourceColumns(entity: Entity, found: readonly string[]): ColumnMapping {
+  const lower = new Map<string, string>();
+  const duplicates: string[] = [];
+  for (const f of found) {
+    const k = f.trim().toLowerCase();
+    if (lower.has(k)) duplicates.push(f);
+    else lower.set(k, f);
+  }
+  const wanted = new Map<string, { names: string[]; required: boolean }>();
+  for (const c of entity.columns) {
+    const sources = c.composedFrom ? c.composedFrom.sources.map((s) => [s]) : [[c.source, ...c.aliases]];
+    for (const names of sources) {
+      const prior = wanted.get(names[0]!);
+      wanted.set(names[0]!, { names, required: (prior?.required ?? false) || !c.nullable });
+    }
+  }
+  const select = new Map<string, string | null>();
+  const used = new Set<string>();
+  const missing: string[] = [];
+  for (const [source, { names, required }] of wanted) {
+    const hit = names.map((n) => lower.get(n.toLowerCase())).find((h) => h !== undefined);
+    if (hit === undefined) {
+      if (entity.contract.missingColumns === "reject" || required) missing.push(source);
+      select.set(source, null);
+    } else {
+      select.set(source, hit);
+      used.add(hit);
+    }
+  }
+  const unknown = found.filter((f) => !used.has(f) && !duplicates.includes(f));
+  return { select, unknown, missing, duplicates };
+}
