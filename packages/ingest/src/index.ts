@@ -1,1 +1,17 @@
-export {};
+// Public surface of @saleslake/ingest.
+export { IngestError, type IngestErrorCode } from "./errors.ts";
+export {
+  type FileFormat,
+  type FileInspection,
+  formatOf,
+  type InspectOptions,
+  inspectFile,
+} from "./files/inspect-file.ts";
+export { assertLakePath, type LakeStore, type PutResult } from "./lake/lake-store.ts";
+export { LocalLakeStore } from "./lake/local-lake-store.ts";
+export {
+  type LandFilesOptions,
+  type LandResult,
+  landFiles,
+  listLandedManifests,
+} from "./landing/land-files.ts";

@@ -1,0 +1,34 @@
+/** Stable codes for everything that can go wrong while landing data. */
+export type IngestErrorCode =
+  | "EMPTY_FILE"
+  | "INVALID_ENCODING"
+  | "MALFORMED_CSV"
+  | "MALFORMED_JSON"
+  | "CORRUPT_FILE"
+  | "DECOMPRESSION_LIMIT"
+  | "MISSING_COLUMNS"
+  | "UNKNOWN_COLUMNS"
+  | "DUPLICATE_COLUMNS"
+  | "UNSAFE_PATH"
+  | "NO_FILES"
+  | "MIXED_FORMATS";
+
+export class IngestError extends Error {
+  override readonly name = "IngestError";
+  readonly code: IngestErrorCode;
+  readonly hint: string;
+  readonly file?: string;
+  readonly row?: number;
+  constructor(
+    code: IngestErrorCode,
+    message: string,
+    hint: string,
+    details: { file?: string; row?: number; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.hint = hint;
+    if (details.file !== undefined) this.file = details.file;
+    if (details.row !== undefined) this.row = details.row;
+  }
+}
