@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { carSales, carSalesSeedFiles, salesOrderLines } from "@saleslake/schema";
+import { carSales, carSalesSeedFiles, type Entity, salesOrderLines } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import { IngestError, LocalLakeStore, landFiles, listLandedManifests } from "../src/index.ts";
 
@@ -21,7 +21,7 @@ const H =
   "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name";
 const R = "BR0001,DLR0001,BMW-M1,13363978,2,DT00001,1,1,2017,AC Cars Motors,AC Cars Motors,BMW";
 
-async function landError(path: string, entity = carSales): Promise<IngestError> {
+async function landError(path: string, entity: Entity = carSales): Promise<IngestError> {
   try {
     await landFiles({ store: fresh(), entity, paths: [path] });
   } catch (e) {

@@ -347,7 +347,7 @@ async function inspectJson(
               { file: path },
             );
           }
-          value.forEach((v, i) => record(v, `record ${i + 1}`));
+          for (const [i, v] of value.entries()) record(v, `record ${i + 1}`);
         }
         done();
       } catch (e) {
