@@ -390,7 +390,9 @@ async function advanceWatermarks(
       ] as never,
     );
   }
-  const sources = [...new Set(batches.map((b) => b.manifest.source.name))];
+  // File drops are one feed whatever the file names; databases and APIs are one source each.
+  const sourceOf = (b: LandedBatch) => (b.manifest.source.kind === "file" ? "files" : b.manifest.source.name);
+  const sources = [...new Set(batches.map(sourceOf))];
   let low: string | undefined;
   let high: string | undefined;
   for (const source of sources) {
@@ -400,7 +402,7 @@ async function advanceWatermarks(
         source,
       ])
     )[0];
-    const ids = batches.filter((b) => b.manifest.source.name === source).map((b) => b.batchId);
+    const ids = batches.filter((b) => sourceOf(b) === source).map((b) => b.batchId);
     let value: string;
     let kind: string;
     if (entity.watermark.kind === "column") {

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const CONFIG = `import { defineConfig } from "@saleslake/cli";
+import { returns } from "./entities/returns.ts";
+
+export default defineConfig({
+  entities: [returns],
+  lake: { root: "lake" },
+  engine: { memoryLimit: "2GB" },
+});
+`;
+
+const ENTITY = `import { defineEntity, t } from "@saleslake/schema";
+
+/** An example entity: edit the columns to match your source. */
+export const returns = defineEntity({
+  name: "sales_returns",
+  description: "Goods returned by customers.",
+  columns: {
+    return_id: t.string().source("ReturnID").maxLength(16),
+    order_id: t.string().source("OrderID").maxLength(16),
+    quantity: t.int().min(1),
+    refund: t.decimal(12, 2).min(0),
+    returned_at: t.timestamp().source("Returned"),
+  },
+  key: ["return_id"],
+  sequence: "returned_at",
+  watermark: { column: "returned_at", lookback: "PT1H" },
+});
+`;
+
+const README = `# saleslake project
+
+- \`saleslake.config.ts\`: entities, lake and engine settings.
+- \`entities/\`: one file per entity.
+- \`lake/\`: landed files (\`landing/<entity>/ingest_date=…/batch=…\`).
+- \`state/warehouse.duckdb\`: bronze, silver, gold, quarantine and the run ledger.
+
+Land files with \`saleslake ingest --dir . <files>\`, process them with \`saleslake run --dir .\`,
+and look with \`saleslake status\`, \`saleslake query\` and \`saleslake report\`.
+`;
+
+/** Scaffolds a project folder; existing files are kept. Returns the files written. */
+export function initProject(dir: string): string[] {
+  mkdirSync(join(dir, "entities"), { recursive: true });
+  const files: [string, string][] = [
+    ["saleslake.config.ts", CONFIG],
+    ["entities/returns.ts", ENTITY],
+    ["README.md", README],
+    [".gitignore", "state/\nlake/\n"],
+  ];
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    if (existsSync(join(dir, name))) continue;
+    writeFileSync(join(dir, name), text);
+    written.push(name);
+  }
+  return written;
+}

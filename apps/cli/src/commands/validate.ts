@@ -1,0 +1,77 @@
+import { createReadStream, readFileSync } from "node:fs";
+import { createGunzip } from "node:zlib";
+import { inspectFile } from "@saleslake/ingest";
+import { columnIssues, type Entity, type RawValue, recordFromSource } from "@saleslake/schema";
+import { parse } from "csv-parse";
+
+export interface ValidationResult {
+  readonly file: string;
+  readonly rows: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly warnings: number;
+  readonly issues: { row: number; rule: string; message: string }[];
+}
+
+/**
+ * Checks a file without loading it: structure and encoding as landing would, then every row
+ * with the schema's rules (the same grammar the engines run in SQL).
+ */
+export async function validateFile(entity: Entity, path: string): Promise<ValidationResult> {
+  const info = await inspectFile(path);
+  const issues: ValidationResult["issues"] = [];
+  let rows = 0;
+  let invalid = 0;
+  let warnings = 0;
+  const check = (record: Record<string, RawValue>) => {
+    rows++;
+    const values = recordFromSource(entity, record);
+    let bad = false;
+    for (const c of entity.columns) {
+      const r = columnIssues(c, values[c.name]);
+      warnings += r.warnings.length;
+      for (const i of r.issues) {
+        bad = true;
+        const [rule, ...rest] = i.split(": ");
+        issues.push({ row: rows, rule: rule!, message: rest.join(": ") });
+      }
+    }
+    if (bad) invalid++;
+  };
+  const input = () =>
+    info.compression === "gzip" ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
+  if (info.format === "csv") {
+    for await (const record of input().pipe(
+      parse({
+        bom: true,
+        columns: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        delimiter: info.delimiter ?? ",",
+      }),
+    )) {
+      check(record as Record<string, RawValue>);
+    }
+  } else if (info.format === "jsonl") {
+    let buf = "";
+    for await (const chunk of input()) {
+      buf += chunk.toString();
+      const lines = buf.split("\n");
+      buf = lines.pop() ?? "";
+      for (const l of lines) if (l.trim()) check(jsonRecord(JSON.parse(l)));
+    }
+    if (buf.trim()) check(jsonRecord(JSON.parse(buf)));
+  } else if (info.format === "json") {
+    for (const r of JSON.parse(readFileSync(path, "utf8")) as unknown[]) check(jsonRecord(r));
+  } else {
+    throw new Error("validate reads csv, json and jsonl files; parquet files are checked when they are run");
+  }
+  return { file: path, rows, valid: rows - invalid, invalid, warnings, issues };
+}
+
+function jsonRecord(v: unknown): Record<string, RawValue> {
+  const out: Record<string, RawValue> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>))
+    out[k] = x === null || typeof x !== "object" ? (x as RawValue) : JSON.stringify(x);
+  return out;
+}

@@ -1,0 +1,67 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { carSales, carSalesStar, type Entity, type Star } from "@saleslake/schema";
+
+/** A project's `saleslake.config.ts`. Every field has a default; the demo needs none. */
+export interface SaleslakeConfig {
+  /** Entities this project loads. Default: the bundled car-sales entity. */
+  readonly entities?: readonly Entity[];
+  /** Star schemas over those entities. Default: the car-sales star. */
+  readonly stars?: readonly Star[];
+  readonly lake?: {
+    /** Local lake folder, relative to the project. Default `lake`. */
+    readonly root?: string;
+  };
+  readonly engine?: {
+    /** DuckDB memory limit, e.g. `"2GB"`. Default: DuckDB's (80% of RAM). */
+    readonly memoryLimit?: string;
+    /** Worker threads. Default: one per core. */
+    readonly threads?: number;
+  };
+  /** Azure settings, used by `generate` and `deploy`. */
+  readonly azure?: {
+    readonly subscriptionId?: string;
+    readonly resourceGroup?: string;
+    readonly environment?: "dev" | "test" | "prod";
+  };
+}
+
+/** Identity function that types a config file. */
+export function defineConfig(config: SaleslakeConfig): SaleslakeConfig {
+  return config;
+}
+
+export interface ResolvedConfig {
+  readonly dir: string;
+  readonly entities: readonly Entity[];
+  readonly stars: readonly Star[];
+  readonly lakeRoot: string;
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+  readonly configFile?: string;
+}
+
+export const CONFIG_FILE = "saleslake.config.ts";
+
+/** Loads `<dir>/saleslake.config.ts` when present, with defaults for everything it leaves out. */
+export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
+  const dir = resolve(dirArg);
+  const file = join(dir, CONFIG_FILE);
+  let config: SaleslakeConfig = {};
+  if (existsSync(file)) {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: SaleslakeConfig };
+    config = mod.default ?? {};
+  }
+  const entities = config.entities ?? [carSales];
+  const stars = config.stars ?? (config.entities ? [] : [carSalesStar]);
+  return {
+    dir,
+    entities,
+    stars,
+    lakeRoot: resolve(dir, config.lake?.root ?? "lake"),
+    ...(config.engine?.memoryLimit !== undefined && { memoryLimit: config.engine.memoryLimit }),
+    ...(config.engine?.threads !== undefined && { threads: config.engine.threads }),
+    ...(existsSync(file) && { configFile: file }),
+  };
+}
