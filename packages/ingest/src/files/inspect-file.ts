@@ -219,27 +219,40 @@ async function inspectCsv(
     skip_empty_lines: true,
     max_record_size: 256 * 1024 * 1024,
   });
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      if (!sawText && chunk.toString("utf8").trim().length > 0) sawText = true;
-      if (!parser.write(chunk)) parser.once("drain", () => done());
-      else done();
-    },
-    final(done) {
-      parser.end();
-      parser.once("end", () => done());
-      parser.once("error", (e) => done(e));
-    },
-  });
+  let parseError: Error | undefined;
+  let ended = false;
+  const waiters: (() => void)[] = [];
+  const settle = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   parser.on("readable", () => {
     for (let r = parser.read() as string[] | null; r !== null; r = parser.read() as string[] | null) {
       if (!header) header = r;
       else rows++;
     }
   });
-  let parseError: Error | undefined;
   parser.on("error", (e) => {
     parseError = e;
+    settle();
+  });
+  parser.on("end", () => {
+    ended = true;
+    settle();
+  });
+  // The parser may fail at any write; the sink then stops feeding it and reports that error.
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (parseError) return done();
+      if (!sawText && chunk.toString("utf8").trim().length > 0) sawText = true;
+      if (parser.write(chunk) || parseError) return done();
+      waiters.push(() => done());
+      parser.once("drain", settle);
+    },
+    final(done) {
+      if (parseError || ended) return done();
+      waiters.push(() => done());
+      parser.end();
+    },
   });
   let stored: { bytes: number; sha256: string };
   try {

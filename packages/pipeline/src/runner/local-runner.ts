@@ -424,6 +424,8 @@ async function advanceWatermarks(
         ...windows,
         prior?.value === undefined ? undefined : String(prior.value),
       ].filter((v): v is string => v !== undefined);
+      // Every row quarantined and no earlier mark: nothing to advance to.
+      if (candidates.length === 0) continue;
       value = candidates.sort().at(-1)!;
     } else {
       kind = "batch";
