@@ -288,19 +288,19 @@ export abstract class PlanCompiler {
       (c) => `${normalizedRawSql(this.dialect, c, (s) => this.q(s))} AS ${this.q(rawName(c.name))}`,
     );
     const typed = e.columns.map((c) => `${typedFromRawColumnSql(this.dialect, c)} AS ${this.q(c.name)}`);
-    const failing = (rs: QualityRule[], pick: (r: QualityRule) => string) =>
-      this.compactList(
-        rs.map((r) => `CASE WHEN NOT coalesce(${r.sql[this.dialect]}, false) THEN ${pick(r)} END`),
-      );
+    const passes = (r: QualityRule) => `coalesce(${r.sql[this.dialect]}, false)`;
     const sources = [...new Set(e.columns.flatMap((c) => c.composedFrom?.sources ?? [c.source]))];
-    const rawJson = this.jsonObject(sources.map((s) => [s, this.q(s)]));
-    const normalized = `SELECT _batch_id, _source_file, _row_number, _rescued_data, ${raws.join(",\n  ")}, ${rawJson} AS _raw_json FROM landing_raw`;
+    // One boolean per row decides bronze or quarantine; the list of broken rules and the raw
+    // values as JSON are built only for the rows that need them.
+    const ok = errors.length ? errors.map(passes).join(" AND ") : "true";
+    // Source columns travel as _src_<n>: a source may share its name with a typed column.
+    const kept = sources.map((src, i) => `l.${this.q(src)} AS ${this.q(`_src_${i}`)}`);
+    const normalized = `SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, ${kept.join(", ")}, ${raws.join(",\n  ")} FROM landing_raw l`;
     const withTyped = `SELECT n.*, ${typed.join(",\n  ")} FROM (${normalized}) n`;
-    const checked = `SELECT t.*, ${failing(errors, (r) => this.str(r.id))} AS _rule_ids, ${failing(errors, (r) => this.str(r.message))} AS _messages${
-      warns.length
-        ? `, ${failing(warns, (r) => this.str(r.id))} AS _warn_ids`
-        : `, ${this.compactList([])} AS _warn_ids`
-    } FROM (${withTyped}) t`;
+    const checked = `SELECT t.*, ${ok} AS _ok${warns.map((w, i) => `, NOT ${passes(w)} AS ${this.q(`_warn_${i}`)}`).join("")} FROM (${withTyped}) t`;
+    const failing = (pick: (r: QualityRule) => string) =>
+      this.compactList(errors.map((r) => `CASE WHEN NOT ${passes(r)} THEN ${pick(r)} END`));
+    const rawJson = this.jsonObject(sources.map((src, i) => [src, this.q(`_src_${i}`)]));
     const bronzeCols = e.columns.map((c) => this.q(c.name));
     const lineage = [
       "_batch_id",
@@ -311,22 +311,21 @@ export abstract class PlanCompiler {
       "_rescued_data",
     ].map((c) => this.q(c));
     const warnCounts = warns.map(
-      (w, i) =>
-        `count(*) FILTER (WHERE ${this.listContains("_warn_ids", this.str(w.id))}) AS ${this.q(`warn_${i}`)}`,
+      (_, i) => `count(*) FILTER (WHERE ${this.q(`_warn_${i}`)}) AS ${this.q(`warn_${i}`)}`,
     );
     return [
       ...this.createTemp("bronze_stage", checked),
       {
         sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${["_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw"].map((c) => this.q(c)).join(", ")})
-SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids, _messages, _raw_json FROM bronze_stage WHERE ${this.listSize("_rule_ids")} > 0`,
+SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${failing((r) => this.str(r.id))}, ${failing((r) => this.str(r.message))}, ${rawJson} FROM bronze_stage WHERE NOT _ok`,
       },
       {
         sql: `INSERT INTO ${this.table(ctx, "bronze", e.name)} (${[...bronzeCols, ...lineage].join(", ")})
-SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now}, ${ctx.runId}, _rescued_data FROM bronze_stage WHERE ${this.listSize("_rule_ids")} = 0`,
+SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now}, ${ctx.runId}, _rescued_data FROM bronze_stage WHERE _ok`,
       },
       {
         label: "bronze",
-        sql: `SELECT count(*) AS rows_read, count(*) FILTER (WHERE ${this.listSize("_rule_ids")} = 0) AS rows_accepted, count(*) FILTER (WHERE ${this.listSize("_rule_ids")} > 0) AS rows_quarantined${
+        sql: `SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined${
           warnCounts.length ? `, ${warnCounts.join(", ")}` : ""
         } FROM bronze_stage`,
       },

@@ -250,7 +250,7 @@ async function runEntity(
       if (step.kind === "bronze") {
         perBatch = await rows(
           con,
-          `SELECT _batch_id, count(*) AS rows_read, count(*) FILTER (WHERE len(_rule_ids) = 0) AS rows_accepted, count(*) FILTER (WHERE len(_rule_ids) > 0) AS rows_quarantined FROM bronze_stage GROUP BY _batch_id`,
+          `SELECT _batch_id, count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined FROM bronze_stage GROUP BY _batch_id`,
         );
         crashPoint("after:bronze");
       }
@@ -274,7 +274,7 @@ async function runEntity(
     if (mode === "incremental") {
       for (const r of await rows(
         con,
-        "SELECT rule, count(*) AS n FROM (SELECT unnest(_rule_ids) AS rule FROM bronze_stage) GROUP BY rule ORDER BY rule",
+        `SELECT rule, count(*) AS n FROM (SELECT unnest(rule_ids) AS rule FROM quarantine."${entity.name}" WHERE _run_id = '${runId}') GROUP BY rule ORDER BY rule`,
       )) {
         quarantinedByRule[String(r.rule)] = num(r.n);
       }

@@ -1,4 +1,4 @@
-import { type ParseDialect, rawName, typedFromRawColumnSql } from "../dialect/parse-sql.ts";
+import { rawName } from "../dialect/parse-sql.ts";
 import { type Dialect, quoteIdent, quoteString } from "../dialect/type-map.ts";
 import { typeLabel } from "../formats/value-grammar.ts";
 import type { Column, DialectSql, Entity, RuleSeverity } from "../model.ts";
@@ -122,10 +122,8 @@ function columnRules(column: Column): QualityRule[] {
       kind: "parse",
       severity: "error",
       message: `${name}: not a valid ${typeLabel(column)}`,
-      sql: perDialect(
-        (d) => `(${raw(d)} IS NULL OR ${typedFromRawColumnSql(d as ParseDialect, column)} IS NOT NULL)`,
-        false,
-      ),
+      // The typed column is the parse result: NULL from present text means it did not parse.
+      sql: perDialect((d) => `(${raw(d)} IS NULL OR ${q(d)} IS NOT NULL)`, false),
     });
   }
   const c = column.constraints;
