@@ -90,6 +90,18 @@ export abstract class PlanCompiler {
     dayName: string;
     isoWeek: string;
   };
+  /**
+   * A relation that later steps read (changed keys, days to recompute). On one engine session a
+   * temp table is enough; engines that run each step in its own session override both hooks.
+   */
+  protected shared(name: string, _ctx: CompileContext, _entity: Entity): string {
+    return this.q(name);
+  }
+  protected createShared(name: string, ctx: CompileContext, entity: Entity, select: string): Statement[] {
+    void ctx;
+    void entity;
+    return this.createTemp(name, select);
+  }
   /** `CREATE TABLE IF NOT EXISTS` suffix (Delta's `USING DELTA`, nothing for DuckDB). */
   protected tableSuffix(): string {
     return "";
@@ -314,20 +326,20 @@ export abstract class PlanCompiler {
       (_, i) => `count(*) FILTER (WHERE ${this.q(`_warn_${i}`)}) AS ${this.q(`warn_${i}`)}`,
     );
     return [
-      ...this.createTemp("bronze_stage", checked),
+      ...this.createShared("bronze_stage", ctx, e, checked),
       {
         sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${["_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw"].map((c) => this.q(c)).join(", ")})
-SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${failing((r) => this.str(r.id))}, ${failing((r) => this.str(r.message))}, ${rawJson} FROM bronze_stage WHERE NOT _ok`,
+SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${failing((r) => this.str(r.id))}, ${failing((r) => this.str(r.message))}, ${rawJson} FROM ${this.shared("bronze_stage", ctx, e)} WHERE NOT _ok`,
       },
       {
         sql: `INSERT INTO ${this.table(ctx, "bronze", e.name)} (${[...bronzeCols, ...lineage].join(", ")})
-SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now}, ${ctx.runId}, _rescued_data FROM bronze_stage WHERE _ok`,
+SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now}, ${ctx.runId}, _rescued_data FROM ${this.shared("bronze_stage", ctx, e)} WHERE _ok`,
       },
       {
         label: "bronze",
         sql: `SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined${
           warnCounts.length ? `, ${warnCounts.join(", ")}` : ""
-        } FROM bronze_stage`,
+        } FROM ${this.shared("bronze_stage", ctx, e)}`,
       },
     ];
   }
@@ -384,7 +396,8 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     const k0 = this.q(e.key[0]!);
     const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action
 FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
-    const out: Statement[] = [...this.createTemp("silver_delta", classify)];
+    const delta = this.shared("silver_delta", ctx, e);
+    const out: Statement[] = [...this.createShared("silver_delta", ctx, e, classify)];
     const setList = [...cols, ...lineage, this.q("_run_id")]
       .map((c) => `${c} = s.${c}`)
       .join(", ")
@@ -392,7 +405,7 @@ FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
     if (e.scd === 1) {
       out.push({
         sql: `MERGE INTO ${silver} AS t
-USING (SELECT * FROM silver_delta WHERE _action <> 'stale') AS s
+USING (SELECT * FROM ${delta} WHERE _action <> 'stale') AS s
 ON ${this.keyJoin(e, "t", "s")}
 WHEN MATCHED THEN UPDATE SET ${setList}
 WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(", ")}) VALUES (${[...cols, ...lineage].map((c) => `s.${c}`).join(", ")}, ${ctx.runId})`,
@@ -404,21 +417,23 @@ WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(",
       out.push(
         {
           sql: `MERGE INTO ${silver} AS t
-USING (SELECT * FROM silver_delta WHERE _action = 'update') AS s
+USING (SELECT * FROM ${delta} WHERE _action = 'update') AS s
 ON ${this.keyJoin(e, "t", "s")} AND t.is_current
 WHEN MATCHED THEN UPDATE SET valid_to = ${validFrom}, is_current = false`,
         },
         {
           sql: `INSERT INTO ${silver} (${[...cols, "valid_from", "valid_to", "is_current", ...lineage, this.q("_run_id")].join(", ")})
 SELECT ${cols.map((c) => `s.${c}`).join(", ")}, ${validFrom}, NULL, true, ${lineage.map((c) => `s.${c}`).join(", ")}, ${ctx.runId}
-FROM silver_delta s WHERE s._action <> 'stale'`,
+FROM ${delta} s WHERE s._action <> 'stale'`,
         },
       );
     }
     out.push(
-      ...this.createTemp(
+      ...this.createShared(
         "changed_keys",
-        `SELECT ${e.key.map((k) => this.q(k)).join(", ")} FROM silver_delta WHERE _action <> 'stale'`,
+        ctx,
+        e,
+        `SELECT ${e.key.map((k) => this.q(k)).join(", ")} FROM ${delta} WHERE _action <> 'stale'`,
       ),
     );
     out.push({
@@ -427,7 +442,7 @@ FROM silver_delta s WHERE s._action <> 'stale'`,
         e.softDelete
           ? `, count(*) FILTER (WHERE _action <> 'stale' AND coalesce(${this.q(e.softDelete)}, false)) AS rows_deleted`
           : ""
-      } FROM silver_delta`,
+      } FROM ${delta}`,
     });
     return out;
   }
@@ -435,20 +450,23 @@ FROM silver_delta s WHERE s._action <> 'stale'`,
   /** Current silver rows of the keys this run changed. */
   protected changedSilver(e: Entity, ctx: CompileContext): string {
     const current = e.scd === 2 ? " AND s.is_current" : "";
-    return `SELECT s.* FROM ${this.table(ctx, "silver", e.name)} s WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE ${this.keyJoin(e, "c", "s")})${current}`;
+    return `SELECT s.* FROM ${this.table(ctx, "silver", e.name)} s WHERE EXISTS (SELECT 1 FROM ${this.shared("changed_keys", ctx, e)} c WHERE ${this.keyJoin(e, "c", "s")})${current}`;
   }
 
   // ---- gold ---------------------------------------------------------------------------------
   protected dimension(e: Entity, d: Dimension, ctx: CompileContext): Statement[] {
     const dim = this.table(ctx, "gold", d.name);
     const sk = this.q(surrogateKey(d));
-    const tmp = `src_${d.name}`;
+    const tmp = this.shared(`src_${d.name}`, ctx, e);
+    const fresh = this.shared(`new_${d.name}`, ctx, e);
     if (d.kind === "calendar") {
       const c = this.calendar("x.d");
       const dateKey = `(${c.year} * 10000 + ${c.month} * 100 + ${c.day})`;
       return [
-        ...this.createTemp(
-          tmp,
+        ...this.createShared(
+          `src_${d.name}`,
+          ctx,
+          e,
           `SELECT DISTINCT CAST(s.${this.q(d.column)} AS DATE) AS d FROM (${this.changedSilver(e, ctx)}) s WHERE s.${this.q(d.column)} IS NOT NULL`,
         ),
         {
@@ -464,16 +482,18 @@ FROM ${tmp} x WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE t.${sk} = ${dateKey
     const src = `SELECT ${[...keys, ...attrs].join(", ")} FROM (SELECT s.*, row_number() OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(", ")} ORDER BY ${this.latestOrder(e, "s")}) AS _rn FROM (${this.changedSilver(e, ctx)}) s WHERE ${keys.map((k) => `s.${k} IS NOT NULL`).join(" AND ")}) x WHERE _rn = 1`;
     const match = keys.map((k) => `t.${k} = s.${k}`).join(" AND ");
     const out: Statement[] = [
-      ...this.createTemp(tmp, src),
-      ...this.createTemp(
+      ...this.createShared(`src_${d.name}`, ctx, e, src),
+      ...this.createShared(
         `new_${d.name}`,
+        ctx,
+        e,
         `SELECT s.* FROM ${tmp} s WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE ${match})`,
       ),
       {
         // New members get keys after the current maximum, in natural-key order: never reused, same in every engine.
         sql: `INSERT INTO ${dim} (${[sk, ...keys, ...attrs, "_updated_at", "_run_id"].join(", ")})
 SELECT m.mx + row_number() OVER (ORDER BY ${keys.map((k) => `s.${k}`).join(", ")}), ${[...keys, ...attrs].map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId}
-FROM new_${d.name} s CROSS JOIN (SELECT coalesce(max(${sk}), 0) AS mx FROM ${dim}) m`,
+FROM ${fresh} s CROSS JOIN (SELECT coalesce(max(${sk}), 0) AS mx FROM ${dim}) m`,
       },
     ];
     if (attrs.length > 0) {
@@ -482,7 +502,7 @@ FROM new_${d.name} s CROSS JOIN (SELECT coalesce(max(${sk}), 0) AS mx FROM ${dim
 WHEN MATCHED AND (${attrs.map((a) => `t.${a} IS DISTINCT FROM s.${a}`).join(" OR ")}) THEN UPDATE SET ${attrs.map((a) => `${a} = s.${a}`).join(", ")}, _updated_at = ${ctx.now}, _run_id = ${ctx.runId}`,
       });
     }
-    out.push({ label: d.name, sql: `SELECT count(*) AS members_added FROM new_${d.name}` });
+    out.push({ label: d.name, sql: `SELECT count(*) AS members_added FROM ${fresh}` });
     return out;
   }
 
@@ -516,23 +536,26 @@ FROM (${this.changedSilver(e, ctx)}) s ${joins.join(" ")}`;
       // Days whose aggregate must be recomputed: where changed rows were, and where they are now.
       const day = this.q(agg.dateColumn);
       out.push(
-        ...this.createTemp(
+        ...this.createShared(
           "agg_days",
-          `SELECT DISTINCT CAST(f.${day} AS DATE) AS day FROM ${fact} f WHERE EXISTS (SELECT 1 FROM changed_keys c WHERE ${this.keyJoin(e, "c", "f")}) AND f.${day} IS NOT NULL
+          ctx,
+          e,
+          `SELECT DISTINCT CAST(f.${day} AS DATE) AS day FROM ${fact} f WHERE EXISTS (SELECT 1 FROM ${this.shared("changed_keys", ctx, e)} c WHERE ${this.keyJoin(e, "c", "f")}) AND f.${day} IS NOT NULL
 UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}) s WHERE s.${day} IS NOT NULL`,
         ),
       );
     }
-    out.push(...this.createTemp("fact_src", src));
+    const factSrc = this.shared("fact_src", ctx, e);
+    out.push(...this.createShared("fact_src", ctx, e, src));
     out.push({
-      sql: `MERGE INTO ${fact} AS t USING fact_src AS s ON ${this.keyJoin(e, "t", "s")}
+      sql: `MERGE INTO ${fact} AS t USING ${factSrc} AS s ON ${this.keyJoin(e, "t", "s")}
 WHEN MATCHED AND s._deleted THEN DELETE
 WHEN MATCHED THEN UPDATE SET ${all.map((c) => `${c} = s.${c}`).join(", ")}, _updated_at = ${ctx.now}, _run_id = ${ctx.runId}
 WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (${[...all, "_updated_at", "_run_id"].join(", ")}) VALUES (${all.map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId})`,
     });
     out.push({
       label: s.fact.name,
-      sql: `SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM fact_src`,
+      sql: `SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM ${factSrc}`,
     });
     return out;
   }
@@ -545,14 +568,20 @@ WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (${[...all, "_updated_at", "_run
     const measures = a.measures.map((m) => `${m.agg}(f.${this.q(m.column)}) AS ${this.q(m.name)}`);
     const day = `CAST(f.${this.q(a.dateColumn)} AS DATE)`;
     return [
-      { sql: `DELETE FROM ${table} WHERE day IN (SELECT day FROM agg_days)` },
+      // A MERGE rather than DELETE … IN (subquery), which Delta does not support.
+      {
+        sql: `MERGE INTO ${table} AS t USING ${this.shared("agg_days", ctx, s.entity)} AS d ON t.day = d.day WHEN MATCHED THEN DELETE`,
+      },
       {
         sql: `INSERT INTO ${table} (day, ${[...by, ...a.measures.map((m) => this.q(m.name))].join(", ")}, _updated_at)
 SELECT ${day} AS day, ${by.map((b) => `f.${b}`).join(", ")}${by.length ? ", " : ""}${measures.join(", ")}, ${ctx.now}
-FROM ${fact} f WHERE ${day} IN (SELECT day FROM agg_days)
+FROM ${fact} f WHERE ${day} IN (SELECT day FROM ${this.shared("agg_days", ctx, s.entity)})
 GROUP BY ${[day, ...by.map((b) => `f.${b}`)].join(", ")}`,
       },
-      { label: a.name, sql: `SELECT count(*) AS days_recomputed FROM agg_days` },
+      {
+        label: a.name,
+        sql: `SELECT count(*) AS days_recomputed FROM ${this.shared("agg_days", ctx, s.entity)}`,
+      },
     ];
   }
 

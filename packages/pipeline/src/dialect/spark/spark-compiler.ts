@@ -1,3 +1,4 @@
+import type { Entity } from "@saleslake/schema";
 import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
 
 /**
@@ -13,8 +14,8 @@ export class SparkCompiler extends PlanCompiler {
       : `filter(array(${items.join(", ")}), x -> x IS NOT NULL)`;
   }
   protected jsonObject(pairs: [string, string][]): string {
-    // Spark's to_json drops null fields; the quarantine keeps every field, null included.
-    return `concat('{', concat_ws(',', ${pairs.map(([k, v]) => `concat(to_json(${this.str(k)}), ':', coalesce(to_json(${v}), 'null'))`).join(", ")}), '}')`;
+    // Nulls are kept: the quarantine shows every field as it came.
+    return `to_json(named_struct(${pairs.map(([k, v]) => `${this.str(k)}, ${v}`).join(", ")}), map('ignoreNullFields', 'false'))`;
   }
   protected createTemp(name: string, select: string): Statement[] {
     return [
@@ -36,6 +37,21 @@ export class SparkCompiler extends PlanCompiler {
   }
   protected boolType(): string {
     return "BOOLEAN";
+  }
+  /**
+   * Each notebook task has its own session, and Spark recomputes cached views after a write to
+   * what they read: every intermediate relation is a Delta table of its own.
+   */
+  protected override shared(name: string, ctx: CompileContext, entity: Entity): string {
+    return this.table(ctx, "saleslake", `${name}_${entity.name}`);
+  }
+  protected override createShared(
+    name: string,
+    ctx: CompileContext,
+    entity: Entity,
+    select: string,
+  ): Statement[] {
+    return [{ sql: `CREATE OR REPLACE TABLE ${this.shared(name, ctx, entity)} USING DELTA AS ${select}` }];
   }
   protected override tableSuffix(): string {
     return " USING DELTA";

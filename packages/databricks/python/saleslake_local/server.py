@@ -1,0 +1,119 @@
+"""Runs Databricks SOURCE-format notebooks on one local SparkSession with Delta Lake.
+
+Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
+  {"op": "notebook", "source": "...", "params": {...}}  -> {"ok": true, "exit": "<exit value>"}
+  {"op": "sql", "query": "..."}                           -> {"ok": true, "rows": [...]}
+  {"op": "stop"}
+Errors answer {"ok": false, "error": "..."}; the process keeps serving.
+"""
+import datetime
+import decimal
+import json
+import os
+import sys
+import traceback
+
+from delta import configure_spark_with_delta_pip
+from pyspark.sql import SparkSession
+
+
+class NotebookExit(Exception):
+    def __init__(self, value):
+        super().__init__("notebook exit")
+        self.value = value
+
+
+class Widgets:
+    def __init__(self, params):
+        self.params = dict(params)
+
+    def text(self, name, default="", label=None):
+        self.params.setdefault(name, default)
+
+    def dropdown(self, name, default, choices, label=None):
+        self.params.setdefault(name, default)
+
+    def get(self, name):
+        return self.params[name]
+
+    def getArgument(self, name, default=None):
+        return self.params.get(name, default)
+
+
+class Notebook:
+    def exit(self, value):
+        raise NotebookExit(value)
+
+
+class DbUtils:
+    def __init__(self, params):
+        self.widgets = Widgets(params)
+        self.notebook = Notebook()
+
+
+def cells(source):
+    body = source.split("\n", 1)[1] if source.startswith("# Databricks notebook source") else source
+    for cell in body.split("# COMMAND ----------"):
+        lines = [l for l in cell.splitlines() if not l.startswith("# MAGIC")]
+        code = "\n".join(lines).strip()
+        if code:
+            yield code
+
+
+def plain(v):
+    if isinstance(v, (datetime.datetime, datetime.date)):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    return v
+
+
+def main():
+    warehouse = os.environ.get("SALESLAKE_SPARK_WAREHOUSE", "spark-warehouse")
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName("saleslake-local")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.warehouse.dir", warehouse)
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    spark = configure_spark_with_delta_pip(builder).getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    out = sys.stdout
+    sys.stdout = sys.stderr  # notebook prints must not corrupt the protocol
+    out.write(json.dumps({"ok": True, "ready": spark.version}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            if req["op"] == "stop":
+                break
+            if req["op"] == "sql":
+                rows = [{k: plain(v) for k, v in r.asDict().items()} for r in spark.sql(req["query"]).collect()]
+                answer = {"ok": True, "rows": rows}
+            else:
+                ns = {"spark": spark, "dbutils": DbUtils(req.get("params", {}))}
+                exit_value = None
+                try:
+                    for code in cells(req["source"]):
+                        exec(compile(code, "<notebook>", "exec"), ns)
+                except NotebookExit as e:
+                    exit_value = e.value
+                answer = {"ok": True, "exit": exit_value}
+        except Exception as e:  # report and keep serving
+            answer = {"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-4000:]}
+        out.write(json.dumps(answer, default=str) + "\n")
+        out.flush()
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

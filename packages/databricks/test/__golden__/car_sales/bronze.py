@@ -1,0 +1,236 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC ## saleslake · car_sales · bronze
+# MAGIC Generated from the saleslake schema; regenerate instead of editing. Parameters arrive as widgets.
+
+# COMMAND ----------
+
+import json
+from string import Template
+
+PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
+for _p in PARAMS:
+    dbutils.widgets.text(_p, "")
+params = {p: dbutils.widgets.get(p) for p in PARAMS}
+params["catalog"] = params["catalog"] or "main"
+counts = {"step": "bronze", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
+
+
+def run(sql, label=None):
+    rows = spark.sql(Template(sql).safe_substitute(params)).collect()
+    if label and rows:
+        for k, v in rows[0].asDict().items():
+            counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+
+# COMMAND ----------
+
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`bronze`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`silver`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`gold`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`quarantine`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`saleslake`""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`bronze`.`car_sales` (
+  `branch_id` STRING,
+  `dealer_id` STRING,
+  `model_id` STRING,
+  `revenue` BIGINT,
+  `units_sold` INT,
+  `date_id` STRING,
+  `day` INT,
+  `month` INT,
+  `year` INT,
+  `sale_date` DATE,
+  `branch_name` STRING,
+  `dealer_name` STRING,
+  `product_name` STRING,
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_ingested_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL,
+  `_rescued_data` STRING
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`quarantine`.`car_sales` (
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_run_id` STRING NOT NULL,
+  `_quarantined_at` TIMESTAMP NOT NULL,
+  `rule_ids` ARRAY<STRING> NOT NULL,
+  `messages` ARRAY<STRING> NOT NULL,
+  `raw` STRING NOT NULL,
+  `replayed_run_id` STRING
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`car_sales` (
+  `branch_id` STRING NOT NULL,
+  `dealer_id` STRING NOT NULL,
+  `model_id` STRING NOT NULL,
+  `revenue` BIGINT NOT NULL,
+  `units_sold` INT NOT NULL,
+  `date_id` STRING NOT NULL,
+  `day` INT NOT NULL,
+  `month` INT NOT NULL,
+  `year` INT NOT NULL,
+  `sale_date` DATE NOT NULL,
+  `branch_name` STRING NOT NULL,
+  `dealer_name` STRING,
+  `product_name` STRING NOT NULL,
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_ingested_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_branch` (
+  `dim_branch_key` BIGINT NOT NULL,
+  `branch_id` STRING,
+  `branch_name` STRING,
+  `_updated_at` TIMESTAMP,
+  `_run_id` STRING
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_branch` (`dim_branch_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_branch` WHERE `dim_branch_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_dealer` (
+  `dim_dealer_key` BIGINT NOT NULL,
+  `dealer_id` STRING,
+  `dealer_name` STRING,
+  `_updated_at` TIMESTAMP,
+  `_run_id` STRING
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_dealer` (`dim_dealer_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_dealer` WHERE `dim_dealer_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_model` (
+  `dim_model_key` BIGINT NOT NULL,
+  `model_id` STRING,
+  `product_name` STRING,
+  `_updated_at` TIMESTAMP,
+  `_run_id` STRING
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_model` (`dim_model_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_model` WHERE `dim_model_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_date` (
+  `dim_date_key` BIGINT NOT NULL,
+  `date` DATE,
+  `year` INT,
+  `quarter` INT,
+  `month` INT,
+  `month_name` STRING,
+  `day` INT,
+  `day_of_week` INT,
+  `day_name` STRING,
+  `week_of_year` INT,
+  `is_weekend` BOOLEAN
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_date` (`dim_date_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_date` WHERE `dim_date_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`fact_sales` (
+  `branch_id` STRING NOT NULL,
+  `dealer_id` STRING NOT NULL,
+  `model_id` STRING NOT NULL,
+  `revenue` BIGINT,
+  `units_sold` INT,
+  `date_id` STRING NOT NULL,
+  `sale_date` DATE,
+  `dim_branch_key` BIGINT NOT NULL,
+  `dim_dealer_key` BIGINT NOT NULL,
+  `dim_model_key` BIGINT NOT NULL,
+  `dim_date_key` BIGINT NOT NULL,
+  `_updated_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_sales_daily` (
+  `day` DATE NOT NULL,
+  `dim_branch_key` BIGINT NOT NULL,
+  `dim_model_key` BIGINT NOT NULL,
+  `revenue` DECIMAL(38, 0),
+  `units_sold` DECIMAL(38, 0),
+  `sales_count` BIGINT,
+  `_updated_at` TIMESTAMP NOT NULL
+) USING DELTA""")
+
+# COMMAND ----------
+
+import glob, os
+from pyspark.sql import functions as F, types as T
+
+ENTITY = "car_sales"
+SOURCES = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","DealerName","Product_Name"]
+ALIASES = {"Branch_ID":["Branch_ID"],"Dealer_ID":["Dealer_ID"],"Model_ID":["Model_ID"],"Revenue":["Revenue"],"Units_Sold":["Units_Sold"],"Date_ID":["Date_ID"],"Day":["Day"],"Month":["Month"],"Year":["Year"],"BranchName":["BranchName"],"DealerName":["DealerName"],"Product_Name":["Product_Name"]}
+UNKNOWN = "rescue"
+batch_id = params["batch_id"]
+batch_dirs = glob.glob(os.path.join(params["lake_root"], "landing", ENTITY, "ingest_date=*", "batch=" + batch_id))
+if len(batch_dirs) != 1 or not os.path.exists(os.path.join(batch_dirs[0], "_manifest.json")):
+    raise Exception(f"batch {batch_id} of {ENTITY} is not landed (no manifest)")
+manifest = json.load(open(os.path.join(batch_dirs[0], "_manifest.json")))
+already = spark.sql(Template("SELECT count(*) AS n FROM (SELECT _batch_id FROM `${catalog}`.`bronze`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "' UNION ALL SELECT _batch_id FROM `${catalog}`.`quarantine`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "')").safe_substitute(params)).collect()[0]["n"]
+frames = []
+for f in manifest["files"]:
+    path = os.path.join(batch_dirs[0], f["path"])
+    rel = os.path.relpath(path, params["lake_root"])
+    if manifest["format"] == "csv":
+        df = (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True).option("escape", '"')
+              .option("sep", manifest["csv"]["delimiter"]).csv(path))
+    elif manifest["format"] == "parquet":
+        df = spark.read.parquet(path)
+        df = df.select([F.col(c).cast("string").alias(c) for c in df.columns])
+    else:
+        df = spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json").json(path)
+        df = df.select([(F.to_json(F.col(c)) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col(c)).alias(c) for c in df.columns])
+    found = {c.strip().lower(): c for c in df.columns}
+    cols = []
+    used = set()
+    for s in SOURCES:
+        hit = next((found[a.lower()] for a in ALIASES[s] if a.lower() in found), None)
+        if hit is None:
+            cols.append(F.lit(None).cast("string").alias(s))
+        else:
+            used.add(hit)
+            cols.append(F.col("`" + hit + "`").alias(s))
+    unknown = [c for c in df.columns if c not in used]
+    rescued = F.to_json(F.struct(*[F.col("`" + c + "`") for c in unknown])) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
+    # Row numbers follow the file's order: one partition per file read, indexed in order.
+    rdd = df.select(*cols, rescued.alias("_rescued_data")).rdd.zipWithIndex().map(lambda p: (*p[0], p[1] + 1))
+    schema = T.StructType([T.StructField(s, T.StringType()) for s in SOURCES] + [T.StructField("_rescued_data", T.StringType()), T.StructField("_row_number", T.LongType())])
+    frames.append(spark.createDataFrame(rdd, schema).withColumn("_batch_id", F.lit(batch_id)).withColumn("_source_file", F.lit(rel)))
+landing = frames[0]
+for extra in frames[1:]:
+    landing = landing.unionByName(extra)
+# A staging view cached over an earlier landing_raw would be re-resolved against the new one.
+spark.sql("UNCACHE TABLE IF EXISTS bronze_stage")
+spark.sql("DROP VIEW IF EXISTS bronze_stage")
+landing.createOrReplaceTempView("landing_raw")
+if already:
+    dbutils.notebook.exit(json.dumps({**counts, "skipped": "batch already applied"}))
+
+# COMMAND ----------
+
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`bronze_stage_car_sales` USING DELTA AS SELECT t.*, coalesce(`_raw_branch_id` IS NOT NULL, false) AND coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) AND coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) AND coalesce(`_raw_dealer_id` IS NOT NULL, false) AND coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) AND coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) AND coalesce(`_raw_model_id` IS NOT NULL, false) AND coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) AND coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) AND coalesce(`_raw_revenue` IS NOT NULL, false) AND coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) AND coalesce((`revenue` IS NULL OR `revenue` >= 0), false) AND coalesce(`_raw_units_sold` IS NOT NULL, false) AND coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) AND coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) AND coalesce(`_raw_date_id` IS NOT NULL, false) AND coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) AND coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) AND coalesce(`_raw_day` IS NOT NULL, false) AND coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) AND coalesce((`day` IS NULL OR `day` >= 1), false) AND coalesce((`day` IS NULL OR `day` <= 31), false) AND coalesce(`_raw_month` IS NOT NULL, false) AND coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) AND coalesce((`month` IS NULL OR `month` >= 1), false) AND coalesce((`month` IS NULL OR `month` <= 12), false) AND coalesce(`_raw_year` IS NOT NULL, false) AND coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) AND coalesce((`year` IS NULL OR `year` >= 1900), false) AND coalesce((`year` IS NULL OR `year` <= 2999), false) AND coalesce(`_raw_sale_date` IS NOT NULL, false) AND coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) AND coalesce(`_raw_branch_name` IS NOT NULL, false) AND coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) AND coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) AND coalesce(`_raw_product_name` IS NOT NULL, false) AND coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) AS _ok, NOT coalesce(`_raw_dealer_name` IS NOT NULL, false) AS `_warn_0` FROM (SELECT n.*, `_raw_branch_id` AS `branch_id`,
+  `_raw_dealer_id` AS `dealer_id`,
+  `_raw_model_id` AS `model_id`,
+  CASE WHEN `_raw_revenue` RLIKE '^([+-]?[0-9]{1,19})$' THEN try_cast(`_raw_revenue` AS BIGINT) END AS `revenue`,
+  CASE WHEN `_raw_units_sold` RLIKE '^([+-]?[0-9]{1,10})$' THEN try_cast(`_raw_units_sold` AS INT) END AS `units_sold`,
+  `_raw_date_id` AS `date_id`,
+  CASE WHEN `_raw_day` RLIKE '^([+-]?[0-9]{1,10})$' THEN try_cast(`_raw_day` AS INT) END AS `day`,
+  CASE WHEN `_raw_month` RLIKE '^([+-]?[0-9]{1,10})$' THEN try_cast(`_raw_month` AS INT) END AS `month`,
+  CASE WHEN `_raw_year` RLIKE '^([+-]?[0-9]{1,10})$' THEN try_cast(`_raw_year` AS INT) END AS `year`,
+  CASE WHEN `_raw_sale_date` RLIKE '^((?:0?[1-9]|[12][0-9]|3[01])/(?:0?[1-9]|1[0-2])/(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3}))$' THEN to_date(try_to_timestamp(`_raw_sale_date`, 'd/M/yyyy')) END AS `sale_date`,
+  `_raw_branch_name` AS `branch_name`,
+  `_raw_dealer_name` AS `dealer_name`,
+  `_raw_product_name` AS `product_name` FROM (SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l.`Branch_ID` AS `_src_0`, l.`Dealer_ID` AS `_src_1`, l.`Model_ID` AS `_src_2`, l.`Revenue` AS `_src_3`, l.`Units_Sold` AS `_src_4`, l.`Date_ID` AS `_src_5`, l.`Day` AS `_src_6`, l.`Month` AS `_src_7`, l.`Year` AS `_src_8`, l.`BranchName` AS `_src_9`, l.`DealerName` AS `_src_10`, l.`Product_Name` AS `_src_11`, NULLIF(`Branch_ID`, '') AS `_raw_branch_id`,
+  NULLIF(`Dealer_ID`, '') AS `_raw_dealer_id`,
+  NULLIF(`Model_ID`, '') AS `_raw_model_id`,
+  NULLIF(trim(`Revenue`), '') AS `_raw_revenue`,
+  NULLIF(trim(`Units_Sold`), '') AS `_raw_units_sold`,
+  NULLIF(`Date_ID`, '') AS `_raw_date_id`,
+  NULLIF(trim(`Day`), '') AS `_raw_day`,
+  NULLIF(trim(`Month`), '') AS `_raw_month`,
+  NULLIF(trim(`Year`), '') AS `_raw_year`,
+  NULLIF(trim(`Day`), '') || '/' || NULLIF(trim(`Month`), '') || '/' || NULLIF(trim(`Year`), '') AS `_raw_sale_date`,
+  NULLIF(`BranchName`, '') AS `_raw_branch_name`,
+  NULLIF(`DealerName`, '') AS `_raw_dealer_name`,
+  NULLIF(`Product_Name`, '') AS `_raw_product_name` FROM landing_raw l) n) t""")
+run(r"""INSERT INTO `${catalog}`.`quarantine`.`car_sales` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
+SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), filter(array(CASE WHEN NOT coalesce(`_raw_branch_id` IS NOT NULL, false) THEN 'branch_id.not_null' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) THEN 'branch_id.min_length' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) THEN 'branch_id.max_length' END, CASE WHEN NOT coalesce(`_raw_dealer_id` IS NOT NULL, false) THEN 'dealer_id.not_null' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) THEN 'dealer_id.min_length' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) THEN 'dealer_id.max_length' END, CASE WHEN NOT coalesce(`_raw_model_id` IS NOT NULL, false) THEN 'model_id.not_null' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) THEN 'model_id.min_length' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) THEN 'model_id.max_length' END, CASE WHEN NOT coalesce(`_raw_revenue` IS NOT NULL, false) THEN 'revenue.not_null' END, CASE WHEN NOT coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) THEN 'revenue.parse' END, CASE WHEN NOT coalesce((`revenue` IS NULL OR `revenue` >= 0), false) THEN 'revenue.min' END, CASE WHEN NOT coalesce(`_raw_units_sold` IS NOT NULL, false) THEN 'units_sold.not_null' END, CASE WHEN NOT coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) THEN 'units_sold.parse' END, CASE WHEN NOT coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) THEN 'units_sold.min' END, CASE WHEN NOT coalesce(`_raw_date_id` IS NOT NULL, false) THEN 'date_id.not_null' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) THEN 'date_id.min_length' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) THEN 'date_id.max_length' END, CASE WHEN NOT coalesce(`_raw_day` IS NOT NULL, false) THEN 'day.not_null' END, CASE WHEN NOT coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) THEN 'day.parse' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` >= 1), false) THEN 'day.min' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` <= 31), false) THEN 'day.max' END, CASE WHEN NOT coalesce(`_raw_month` IS NOT NULL, false) THEN 'month.not_null' END, CASE WHEN NOT coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) THEN 'month.parse' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` >= 1), false) THEN 'month.min' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` <= 12), false) THEN 'month.max' END, CASE WHEN NOT coalesce(`_raw_year` IS NOT NULL, false) THEN 'year.not_null' END, CASE WHEN NOT coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) THEN 'year.parse' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` >= 1900), false) THEN 'year.min' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` <= 2999), false) THEN 'year.max' END, CASE WHEN NOT coalesce(`_raw_sale_date` IS NOT NULL, false) THEN 'sale_date.not_null' END, CASE WHEN NOT coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) THEN 'sale_date.parse' END, CASE WHEN NOT coalesce(`_raw_branch_name` IS NOT NULL, false) THEN 'branch_name.not_null' END, CASE WHEN NOT coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) THEN 'branch_name.max_length' END, CASE WHEN NOT coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) THEN 'dealer_name.max_length' END, CASE WHEN NOT coalesce(`_raw_product_name` IS NOT NULL, false) THEN 'product_name.not_null' END, CASE WHEN NOT coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) THEN 'product_name.max_length' END), x -> x IS NOT NULL), filter(array(CASE WHEN NOT coalesce(`_raw_branch_id` IS NOT NULL, false) THEN 'branch_id: a value is required' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) THEN 'branch_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) THEN 'branch_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_dealer_id` IS NOT NULL, false) THEN 'dealer_id: a value is required' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) THEN 'dealer_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) THEN 'dealer_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_model_id` IS NOT NULL, false) THEN 'model_id: a value is required' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) THEN 'model_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) THEN 'model_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_revenue` IS NOT NULL, false) THEN 'revenue: a value is required' END, CASE WHEN NOT coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) THEN 'revenue: not a valid bigint' END, CASE WHEN NOT coalesce((`revenue` IS NULL OR `revenue` >= 0), false) THEN 'revenue: below the minimum 0' END, CASE WHEN NOT coalesce(`_raw_units_sold` IS NOT NULL, false) THEN 'units_sold: a value is required' END, CASE WHEN NOT coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) THEN 'units_sold: not a valid int' END, CASE WHEN NOT coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) THEN 'units_sold: below the minimum 0' END, CASE WHEN NOT coalesce(`_raw_date_id` IS NOT NULL, false) THEN 'date_id: a value is required' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) THEN 'date_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) THEN 'date_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_day` IS NOT NULL, false) THEN 'day: a value is required' END, CASE WHEN NOT coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) THEN 'day: not a valid int' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` >= 1), false) THEN 'day: below the minimum 1' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` <= 31), false) THEN 'day: above the maximum 31' END, CASE WHEN NOT coalesce(`_raw_month` IS NOT NULL, false) THEN 'month: a value is required' END, CASE WHEN NOT coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) THEN 'month: not a valid int' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` >= 1), false) THEN 'month: below the minimum 1' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` <= 12), false) THEN 'month: above the maximum 12' END, CASE WHEN NOT coalesce(`_raw_year` IS NOT NULL, false) THEN 'year: a value is required' END, CASE WHEN NOT coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) THEN 'year: not a valid int' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` >= 1900), false) THEN 'year: below the minimum 1900' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` <= 2999), false) THEN 'year: above the maximum 2999' END, CASE WHEN NOT coalesce(`_raw_sale_date` IS NOT NULL, false) THEN 'sale_date: a value is required' END, CASE WHEN NOT coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) THEN 'sale_date: not a valid date in format d/M/yyyy' END, CASE WHEN NOT coalesce(`_raw_branch_name` IS NOT NULL, false) THEN 'branch_name: a value is required' END, CASE WHEN NOT coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) THEN 'branch_name: longer than 200 characters' END, CASE WHEN NOT coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) THEN 'dealer_name: longer than 200 characters' END, CASE WHEN NOT coalesce(`_raw_product_name` IS NOT NULL, false) THEN 'product_name: a value is required' END, CASE WHEN NOT coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) THEN 'product_name: longer than 200 characters' END), x -> x IS NOT NULL), to_json(named_struct('Branch_ID', `_src_0`, 'Dealer_ID', `_src_1`, 'Model_ID', `_src_2`, 'Revenue', `_src_3`, 'Units_Sold', `_src_4`, 'Date_ID', `_src_5`, 'Day', `_src_6`, 'Month', `_src_7`, 'Year', `_src_8`, 'BranchName', `_src_9`, 'DealerName', `_src_10`, 'Product_Name', `_src_11`), map('ignoreNullFields', 'false')) FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE NOT _ok""")
+run(r"""INSERT INTO `${catalog}`.`bronze`.`car_sales` (`branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
+SELECT `branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE _ok""")
+run(r"""SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined, count(*) FILTER (WHERE `_warn_0`) AS `warn_0` FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales`""", "bronze")
+
+# COMMAND ----------
+
+dbutils.notebook.exit(json.dumps(counts))

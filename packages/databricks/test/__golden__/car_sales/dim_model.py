@@ -1,0 +1,38 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC ## saleslake · car_sales · dim_model
+# MAGIC Generated from the saleslake schema; regenerate instead of editing. Parameters arrive as widgets.
+
+# COMMAND ----------
+
+import json
+from string import Template
+
+PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
+for _p in PARAMS:
+    dbutils.widgets.text(_p, "")
+params = {p: dbutils.widgets.get(p) for p in PARAMS}
+params["catalog"] = params["catalog"] or "main"
+counts = {"step": "dim_model", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
+
+
+def run(sql, label=None):
+    rows = spark.sql(Template(sql).safe_substitute(params)).collect()
+    if label and rows:
+        for k, v in rows[0].asDict().items():
+            counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+
+# COMMAND ----------
+
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_model_car_sales` USING DELTA AS SELECT `model_id`, `product_name` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`model_id` ORDER BY s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`model_id` IS NOT NULL) x WHERE _rn = 1""")
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_model_car_sales` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_model_car_sales` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_model` t WHERE t.`model_id` = s.`model_id`)""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_model` (`dim_model_key`, `model_id`, `product_name`, _updated_at, _run_id)
+SELECT m.mx + row_number() OVER (ORDER BY s.`model_id`), s.`model_id`, s.`product_name`, current_timestamp(), '${run_id}'
+FROM `${catalog}`.`saleslake`.`new_dim_model_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_model_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_model`) m""")
+run(r"""MERGE INTO `${catalog}`.`gold`.`dim_model` AS t USING `${catalog}`.`saleslake`.`src_dim_model_car_sales` AS s ON t.`model_id` = s.`model_id`
+WHEN MATCHED AND (t.`product_name` IS DISTINCT FROM s.`product_name`) THEN UPDATE SET `product_name` = s.`product_name`, _updated_at = current_timestamp(), _run_id = '${run_id}'""")
+run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_model_car_sales`""", "dim_model")
+
+# COMMAND ----------
+
+dbutils.notebook.exit(json.dumps(counts))

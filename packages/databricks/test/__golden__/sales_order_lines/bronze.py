@@ -1,0 +1,231 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC ## saleslake · sales_order_lines · bronze
+# MAGIC Generated from the saleslake schema; regenerate instead of editing. Parameters arrive as widgets.
+
+# COMMAND ----------
+
+import json
+from string import Template
+
+PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
+for _p in PARAMS:
+    dbutils.widgets.text(_p, "")
+params = {p: dbutils.widgets.get(p) for p in PARAMS}
+params["catalog"] = params["catalog"] or "main"
+counts = {"step": "bronze", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
+
+
+def run(sql, label=None):
+    rows = spark.sql(Template(sql).safe_substitute(params)).collect()
+    if label and rows:
+        for k, v in rows[0].asDict().items():
+            counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+
+# COMMAND ----------
+
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`bronze`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`silver`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`gold`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`quarantine`""")
+run(r"""CREATE SCHEMA IF NOT EXISTS `${catalog}`.`saleslake`""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`bronze`.`sales_order_lines` (
+  `order_id` STRING,
+  `line_number` INT,
+  `order_date` DATE,
+  `customer_id` STRING,
+  `product_id` STRING,
+  `quantity` INT,
+  `unit_price` DECIMAL(12, 2),
+  `discount_pct` DECIMAL(5, 2),
+  `currency` STRING,
+  `status` STRING,
+  `channel` STRING,
+  `updated_at` TIMESTAMP,
+  `is_deleted` BOOLEAN,
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_ingested_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL,
+  `_rescued_data` STRING
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`quarantine`.`sales_order_lines` (
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_run_id` STRING NOT NULL,
+  `_quarantined_at` TIMESTAMP NOT NULL,
+  `rule_ids` ARRAY<STRING> NOT NULL,
+  `messages` ARRAY<STRING> NOT NULL,
+  `raw` STRING NOT NULL,
+  `replayed_run_id` STRING
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`sales_order_lines` (
+  `order_id` STRING NOT NULL,
+  `line_number` INT NOT NULL,
+  `order_date` DATE NOT NULL,
+  `customer_id` STRING NOT NULL,
+  `product_id` STRING NOT NULL,
+  `quantity` INT NOT NULL,
+  `unit_price` DECIMAL(12, 2) NOT NULL,
+  `discount_pct` DECIMAL(5, 2),
+  `currency` STRING NOT NULL,
+  `status` STRING NOT NULL,
+  `channel` STRING,
+  `updated_at` TIMESTAMP NOT NULL,
+  `is_deleted` BOOLEAN,
+  `_batch_id` STRING NOT NULL,
+  `_source_file` STRING NOT NULL,
+  `_row_number` BIGINT NOT NULL,
+  `_ingested_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_customer` (
+  `dim_customer_key` BIGINT NOT NULL,
+  `customer_id` STRING,
+  `_updated_at` TIMESTAMP,
+  `_run_id` STRING
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_customer` (`dim_customer_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_customer` WHERE `dim_customer_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_product` (
+  `dim_product_key` BIGINT NOT NULL,
+  `product_id` STRING,
+  `_updated_at` TIMESTAMP,
+  `_run_id` STRING
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_product` (`dim_product_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_product` WHERE `dim_product_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_channel` (
+  `dim_channel_key` BIGINT NOT NULL,
+  `channel` STRING,
+  `_updated_at` TIMESTAMP,
+  `_run_id` STRING
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_channel` (`dim_channel_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_channel` WHERE `dim_channel_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_order_date` (
+  `dim_order_date_key` BIGINT NOT NULL,
+  `date` DATE,
+  `year` INT,
+  `quarter` INT,
+  `month` INT,
+  `month_name` STRING,
+  `day` INT,
+  `day_of_week` INT,
+  `day_name` STRING,
+  `week_of_year` INT,
+  `is_weekend` BOOLEAN
+) USING DELTA""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_order_date` (`dim_order_date_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_order_date` WHERE `dim_order_date_key` = -1)""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`fact_order_lines` (
+  `order_id` STRING NOT NULL,
+  `line_number` INT NOT NULL,
+  `order_date` DATE,
+  `quantity` INT,
+  `unit_price` DECIMAL(12, 2),
+  `currency` STRING,
+  `status` STRING,
+  `dim_customer_key` BIGINT NOT NULL,
+  `dim_product_key` BIGINT NOT NULL,
+  `dim_channel_key` BIGINT NOT NULL,
+  `dim_order_date_key` BIGINT NOT NULL,
+  `_updated_at` TIMESTAMP NOT NULL,
+  `_run_id` STRING NOT NULL
+) USING DELTA""")
+run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_orders_daily` (
+  `day` DATE NOT NULL,
+  `dim_product_key` BIGINT NOT NULL,
+  `quantity` DECIMAL(38, 0),
+  `line_count` BIGINT,
+  `_updated_at` TIMESTAMP NOT NULL
+) USING DELTA""")
+
+# COMMAND ----------
+
+import glob, os
+from pyspark.sql import functions as F, types as T
+
+ENTITY = "sales_order_lines"
+SOURCES = ["OrderID","LineNo","order_date","customer_id","product_id","quantity","unit_price","discount_pct","currency","status","channel","updated_at","is_deleted"]
+ALIASES = {"OrderID":["OrderID","order_number"],"LineNo":["LineNo","line"],"order_date":["order_date"],"customer_id":["customer_id"],"product_id":["product_id"],"quantity":["quantity"],"unit_price":["unit_price"],"discount_pct":["discount_pct"],"currency":["currency"],"status":["status"],"channel":["channel"],"updated_at":["updated_at"],"is_deleted":["is_deleted"]}
+UNKNOWN = "rescue"
+batch_id = params["batch_id"]
+batch_dirs = glob.glob(os.path.join(params["lake_root"], "landing", ENTITY, "ingest_date=*", "batch=" + batch_id))
+if len(batch_dirs) != 1 or not os.path.exists(os.path.join(batch_dirs[0], "_manifest.json")):
+    raise Exception(f"batch {batch_id} of {ENTITY} is not landed (no manifest)")
+manifest = json.load(open(os.path.join(batch_dirs[0], "_manifest.json")))
+already = spark.sql(Template("SELECT count(*) AS n FROM (SELECT _batch_id FROM `${catalog}`.`bronze`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "' UNION ALL SELECT _batch_id FROM `${catalog}`.`quarantine`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "')").safe_substitute(params)).collect()[0]["n"]
+frames = []
+for f in manifest["files"]:
+    path = os.path.join(batch_dirs[0], f["path"])
+    rel = os.path.relpath(path, params["lake_root"])
+    if manifest["format"] == "csv":
+        df = (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True).option("escape", '"')
+              .option("sep", manifest["csv"]["delimiter"]).csv(path))
+    elif manifest["format"] == "parquet":
+        df = spark.read.parquet(path)
+        df = df.select([F.col(c).cast("string").alias(c) for c in df.columns])
+    else:
+        df = spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json").json(path)
+        df = df.select([(F.to_json(F.col(c)) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col(c)).alias(c) for c in df.columns])
+    found = {c.strip().lower(): c for c in df.columns}
+    cols = []
+    used = set()
+    for s in SOURCES:
+        hit = next((found[a.lower()] for a in ALIASES[s] if a.lower() in found), None)
+        if hit is None:
+            cols.append(F.lit(None).cast("string").alias(s))
+        else:
+            used.add(hit)
+            cols.append(F.col("`" + hit + "`").alias(s))
+    unknown = [c for c in df.columns if c not in used]
+    rescued = F.to_json(F.struct(*[F.col("`" + c + "`") for c in unknown])) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
+    # Row numbers follow the file's order: one partition per file read, indexed in order.
+    rdd = df.select(*cols, rescued.alias("_rescued_data")).rdd.zipWithIndex().map(lambda p: (*p[0], p[1] + 1))
+    schema = T.StructType([T.StructField(s, T.StringType()) for s in SOURCES] + [T.StructField("_rescued_data", T.StringType()), T.StructField("_row_number", T.LongType())])
+    frames.append(spark.createDataFrame(rdd, schema).withColumn("_batch_id", F.lit(batch_id)).withColumn("_source_file", F.lit(rel)))
+landing = frames[0]
+for extra in frames[1:]:
+    landing = landing.unionByName(extra)
+# A staging view cached over an earlier landing_raw would be re-resolved against the new one.
+spark.sql("UNCACHE TABLE IF EXISTS bronze_stage")
+spark.sql("DROP VIEW IF EXISTS bronze_stage")
+landing.createOrReplaceTempView("landing_raw")
+if already:
+    dbutils.notebook.exit(json.dumps({**counts, "skipped": "batch already applied"}))
+
+# COMMAND ----------
+
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines` USING DELTA AS SELECT t.*, coalesce(`_raw_order_id` IS NOT NULL, false) AND coalesce((`order_id` IS NULL OR char_length(`order_id`) <= 10), false) AND coalesce((`order_id` IS NULL OR `order_id` RLIKE '^(SO[0-9]{8})$'), false) AND coalesce(`_raw_line_number` IS NOT NULL, false) AND coalesce((`_raw_line_number` IS NULL OR `line_number` IS NOT NULL), false) AND coalesce((`line_number` IS NULL OR `line_number` >= 1), false) AND coalesce((`line_number` IS NULL OR `line_number` <= 9999), false) AND coalesce(`_raw_order_date` IS NOT NULL, false) AND coalesce((`_raw_order_date` IS NULL OR `order_date` IS NOT NULL), false) AND coalesce(`_raw_customer_id` IS NOT NULL, false) AND coalesce((`customer_id` IS NULL OR char_length(`customer_id`) <= 7), false) AND coalesce((`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$'), false) AND coalesce(`_raw_product_id` IS NOT NULL, false) AND coalesce((`product_id` IS NULL OR char_length(`product_id`) <= 7), false) AND coalesce((`product_id` IS NULL OR `product_id` RLIKE '^(P-[0-9]{5})$'), false) AND coalesce(`_raw_quantity` IS NOT NULL, false) AND coalesce((`_raw_quantity` IS NULL OR `quantity` IS NOT NULL), false) AND coalesce((`quantity` IS NULL OR `quantity` >= 1), false) AND coalesce((`quantity` IS NULL OR `quantity` <= 100000), false) AND coalesce(`_raw_unit_price` IS NOT NULL, false) AND coalesce((`_raw_unit_price` IS NULL OR `unit_price` IS NOT NULL), false) AND coalesce((`unit_price` IS NULL OR `unit_price` >= 0), false) AND coalesce((`_raw_discount_pct` IS NULL OR `discount_pct` IS NOT NULL), false) AND coalesce((`discount_pct` IS NULL OR `discount_pct` >= 0), false) AND coalesce((`discount_pct` IS NULL OR `discount_pct` <= 100), false) AND coalesce(`_raw_currency` IS NOT NULL, false) AND coalesce((`currency` IS NULL OR `currency` IN ('EUR', 'USD', 'GBP')), false) AND coalesce(`_raw_status` IS NOT NULL, false) AND coalesce((`status` IS NULL OR `status` IN ('open', 'shipped', 'invoiced', 'cancelled')), false) AND coalesce((`channel` IS NULL OR char_length(`channel`) <= 32), false) AND coalesce(`_raw_updated_at` IS NOT NULL, false) AND coalesce((`_raw_updated_at` IS NULL OR `updated_at` IS NOT NULL), false) AND coalesce((`updated_at` IS NULL OR `updated_at` <= current_timestamp), false) AND coalesce((`_raw_is_deleted` IS NULL OR `is_deleted` IS NOT NULL), false) AND coalesce(coalesce((quantity * unit_price <= 100000000), true), false) AS _ok FROM (SELECT n.*, `_raw_order_id` AS `order_id`,
+  CASE WHEN `_raw_line_number` RLIKE '^([+-]?[0-9]{1,10})$' THEN try_cast(`_raw_line_number` AS INT) END AS `line_number`,
+  CASE WHEN `_raw_order_date` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))$' THEN to_date(try_to_timestamp(`_raw_order_date`, 'yyyy-MM-dd')) END AS `order_date`,
+  `_raw_customer_id` AS `customer_id`,
+  `_raw_product_id` AS `product_id`,
+  CASE WHEN `_raw_quantity` RLIKE '^([+-]?[0-9]{1,10})$' THEN try_cast(`_raw_quantity` AS INT) END AS `quantity`,
+  CASE WHEN `_raw_unit_price` RLIKE '^([+-]?(?:0*[0-9]{1,10}(?:[.][0-9]{0,2})?|[.][0-9]{1,2}))$' THEN try_cast(`_raw_unit_price` AS DECIMAL(12, 2)) END AS `unit_price`,
+  CASE WHEN `_raw_discount_pct` RLIKE '^([+-]?(?:0*[0-9]{1,3}(?:[.][0-9]{0,2})?|[.][0-9]{1,2}))$' THEN try_cast(`_raw_discount_pct` AS DECIMAL(5, 2)) END AS `discount_pct`,
+  `_raw_currency` AS `currency`,
+  `_raw_status` AS `status`,
+  `_raw_channel` AS `channel`,
+  CASE WHEN `_raw_updated_at` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?)$' THEN try_cast(`_raw_updated_at` AS TIMESTAMP) END AS `updated_at`,
+  CASE WHEN lower(`_raw_is_deleted`) IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower(`_raw_is_deleted`) IN ('false', 'f', 'no', 'n', '0') THEN false END AS `is_deleted` FROM (SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l.`OrderID` AS `_src_0`, l.`LineNo` AS `_src_1`, l.`order_date` AS `_src_2`, l.`customer_id` AS `_src_3`, l.`product_id` AS `_src_4`, l.`quantity` AS `_src_5`, l.`unit_price` AS `_src_6`, l.`discount_pct` AS `_src_7`, l.`currency` AS `_src_8`, l.`status` AS `_src_9`, l.`channel` AS `_src_10`, l.`updated_at` AS `_src_11`, l.`is_deleted` AS `_src_12`, NULLIF(`OrderID`, '') AS `_raw_order_id`,
+  NULLIF(trim(`LineNo`), '') AS `_raw_line_number`,
+  NULLIF(trim(`order_date`), '') AS `_raw_order_date`,
+  NULLIF(`customer_id`, '') AS `_raw_customer_id`,
+  NULLIF(`product_id`, '') AS `_raw_product_id`,
+  NULLIF(trim(`quantity`), '') AS `_raw_quantity`,
+  NULLIF(trim(`unit_price`), '') AS `_raw_unit_price`,
+  NULLIF(trim(`discount_pct`), '') AS `_raw_discount_pct`,
+  NULLIF(`currency`, '') AS `_raw_currency`,
+  NULLIF(`status`, '') AS `_raw_status`,
+  NULLIF(`channel`, '') AS `_raw_channel`,
+  NULLIF(trim(`updated_at`), '') AS `_raw_updated_at`,
+  NULLIF(trim(`is_deleted`), '') AS `_raw_is_deleted` FROM landing_raw l) n) t""")
+run(r"""INSERT INTO `${catalog}`.`quarantine`.`sales_order_lines` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
+SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), filter(array(CASE WHEN NOT coalesce(`_raw_order_id` IS NOT NULL, false) THEN 'order_id.not_null' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR char_length(`order_id`) <= 10), false) THEN 'order_id.max_length' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR `order_id` RLIKE '^(SO[0-9]{8})$'), false) THEN 'order_id.pattern' END, CASE WHEN NOT coalesce(`_raw_line_number` IS NOT NULL, false) THEN 'line_number.not_null' END, CASE WHEN NOT coalesce((`_raw_line_number` IS NULL OR `line_number` IS NOT NULL), false) THEN 'line_number.parse' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` >= 1), false) THEN 'line_number.min' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` <= 9999), false) THEN 'line_number.max' END, CASE WHEN NOT coalesce(`_raw_order_date` IS NOT NULL, false) THEN 'order_date.not_null' END, CASE WHEN NOT coalesce((`_raw_order_date` IS NULL OR `order_date` IS NOT NULL), false) THEN 'order_date.parse' END, CASE WHEN NOT coalesce(`_raw_customer_id` IS NOT NULL, false) THEN 'customer_id.not_null' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR char_length(`customer_id`) <= 7), false) THEN 'customer_id.max_length' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$'), false) THEN 'customer_id.pattern' END, CASE WHEN NOT coalesce(`_raw_product_id` IS NOT NULL, false) THEN 'product_id.not_null' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR char_length(`product_id`) <= 7), false) THEN 'product_id.max_length' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR `product_id` RLIKE '^(P-[0-9]{5})$'), false) THEN 'product_id.pattern' END, CASE WHEN NOT coalesce(`_raw_quantity` IS NOT NULL, false) THEN 'quantity.not_null' END, CASE WHEN NOT coalesce((`_raw_quantity` IS NULL OR `quantity` IS NOT NULL), false) THEN 'quantity.parse' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` >= 1), false) THEN 'quantity.min' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` <= 100000), false) THEN 'quantity.max' END, CASE WHEN NOT coalesce(`_raw_unit_price` IS NOT NULL, false) THEN 'unit_price.not_null' END, CASE WHEN NOT coalesce((`_raw_unit_price` IS NULL OR `unit_price` IS NOT NULL), false) THEN 'unit_price.parse' END, CASE WHEN NOT coalesce((`unit_price` IS NULL OR `unit_price` >= 0), false) THEN 'unit_price.min' END, CASE WHEN NOT coalesce((`_raw_discount_pct` IS NULL OR `discount_pct` IS NOT NULL), false) THEN 'discount_pct.parse' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` >= 0), false) THEN 'discount_pct.min' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` <= 100), false) THEN 'discount_pct.max' END, CASE WHEN NOT coalesce(`_raw_currency` IS NOT NULL, false) THEN 'currency.not_null' END, CASE WHEN NOT coalesce((`currency` IS NULL OR `currency` IN ('EUR', 'USD', 'GBP')), false) THEN 'currency.enum' END, CASE WHEN NOT coalesce(`_raw_status` IS NOT NULL, false) THEN 'status.not_null' END, CASE WHEN NOT coalesce((`status` IS NULL OR `status` IN ('open', 'shipped', 'invoiced', 'cancelled')), false) THEN 'status.enum' END, CASE WHEN NOT coalesce((`channel` IS NULL OR char_length(`channel`) <= 32), false) THEN 'channel.max_length' END, CASE WHEN NOT coalesce(`_raw_updated_at` IS NOT NULL, false) THEN 'updated_at.not_null' END, CASE WHEN NOT coalesce((`_raw_updated_at` IS NULL OR `updated_at` IS NOT NULL), false) THEN 'updated_at.parse' END, CASE WHEN NOT coalesce((`updated_at` IS NULL OR `updated_at` <= current_timestamp), false) THEN 'updated_at.max' END, CASE WHEN NOT coalesce((`_raw_is_deleted` IS NULL OR `is_deleted` IS NOT NULL), false) THEN 'is_deleted.parse' END, CASE WHEN NOT coalesce(coalesce((quantity * unit_price <= 100000000), true), false) THEN 'row.net_amount_bounded' END), x -> x IS NOT NULL), filter(array(CASE WHEN NOT coalesce(`_raw_order_id` IS NOT NULL, false) THEN 'order_id: a value is required' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR char_length(`order_id`) <= 10), false) THEN 'order_id: longer than 10 characters' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR `order_id` RLIKE '^(SO[0-9]{8})$'), false) THEN 'order_id: does not match the pattern SO[0-9]{8}' END, CASE WHEN NOT coalesce(`_raw_line_number` IS NOT NULL, false) THEN 'line_number: a value is required' END, CASE WHEN NOT coalesce((`_raw_line_number` IS NULL OR `line_number` IS NOT NULL), false) THEN 'line_number: not a valid int' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` >= 1), false) THEN 'line_number: below the minimum 1' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` <= 9999), false) THEN 'line_number: above the maximum 9999' END, CASE WHEN NOT coalesce(`_raw_order_date` IS NOT NULL, false) THEN 'order_date: a value is required' END, CASE WHEN NOT coalesce((`_raw_order_date` IS NULL OR `order_date` IS NOT NULL), false) THEN 'order_date: not a valid date' END, CASE WHEN NOT coalesce(`_raw_customer_id` IS NOT NULL, false) THEN 'customer_id: a value is required' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR char_length(`customer_id`) <= 7), false) THEN 'customer_id: longer than 7 characters' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$'), false) THEN 'customer_id: does not match the pattern C[0-9]{6}' END, CASE WHEN NOT coalesce(`_raw_product_id` IS NOT NULL, false) THEN 'product_id: a value is required' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR char_length(`product_id`) <= 7), false) THEN 'product_id: longer than 7 characters' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR `product_id` RLIKE '^(P-[0-9]{5})$'), false) THEN 'product_id: does not match the pattern P-[0-9]{5}' END, CASE WHEN NOT coalesce(`_raw_quantity` IS NOT NULL, false) THEN 'quantity: a value is required' END, CASE WHEN NOT coalesce((`_raw_quantity` IS NULL OR `quantity` IS NOT NULL), false) THEN 'quantity: not a valid int' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` >= 1), false) THEN 'quantity: below the minimum 1' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` <= 100000), false) THEN 'quantity: above the maximum 100000' END, CASE WHEN NOT coalesce(`_raw_unit_price` IS NOT NULL, false) THEN 'unit_price: a value is required' END, CASE WHEN NOT coalesce((`_raw_unit_price` IS NULL OR `unit_price` IS NOT NULL), false) THEN 'unit_price: not a valid decimal(12,2)' END, CASE WHEN NOT coalesce((`unit_price` IS NULL OR `unit_price` >= 0), false) THEN 'unit_price: below the minimum 0' END, CASE WHEN NOT coalesce((`_raw_discount_pct` IS NULL OR `discount_pct` IS NOT NULL), false) THEN 'discount_pct: not a valid decimal(5,2)' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` >= 0), false) THEN 'discount_pct: below the minimum 0' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` <= 100), false) THEN 'discount_pct: above the maximum 100' END, CASE WHEN NOT coalesce(`_raw_currency` IS NOT NULL, false) THEN 'currency: a value is required' END, CASE WHEN NOT coalesce((`currency` IS NULL OR `currency` IN ('EUR', 'USD', 'GBP')), false) THEN 'currency: not one of EUR, USD, GBP' END, CASE WHEN NOT coalesce(`_raw_status` IS NOT NULL, false) THEN 'status: a value is required' END, CASE WHEN NOT coalesce((`status` IS NULL OR `status` IN ('open', 'shipped', 'invoiced', 'cancelled')), false) THEN 'status: not one of open, shipped, invoiced, cancelled' END, CASE WHEN NOT coalesce((`channel` IS NULL OR char_length(`channel`) <= 32), false) THEN 'channel: longer than 32 characters' END, CASE WHEN NOT coalesce(`_raw_updated_at` IS NOT NULL, false) THEN 'updated_at: a value is required' END, CASE WHEN NOT coalesce((`_raw_updated_at` IS NULL OR `updated_at` IS NOT NULL), false) THEN 'updated_at: not a valid timestamp' END, CASE WHEN NOT coalesce((`updated_at` IS NULL OR `updated_at` <= current_timestamp), false) THEN 'updated_at: in the future' END, CASE WHEN NOT coalesce((`_raw_is_deleted` IS NULL OR `is_deleted` IS NOT NULL), false) THEN 'is_deleted: not a valid boolean' END, CASE WHEN NOT coalesce(coalesce((quantity * unit_price <= 100000000), true), false) THEN 'line amount exceeds 100,000,000' END), x -> x IS NOT NULL), to_json(named_struct('OrderID', `_src_0`, 'LineNo', `_src_1`, 'order_date', `_src_2`, 'customer_id', `_src_3`, 'product_id', `_src_4`, 'quantity', `_src_5`, 'unit_price', `_src_6`, 'discount_pct', `_src_7`, 'currency', `_src_8`, 'status', `_src_9`, 'channel', `_src_10`, 'updated_at', `_src_11`, 'is_deleted', `_src_12`), map('ignoreNullFields', 'false')) FROM `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines` WHERE NOT _ok""")
+run(r"""INSERT INTO `${catalog}`.`bronze`.`sales_order_lines` (`order_id`, `line_number`, `order_date`, `customer_id`, `product_id`, `quantity`, `unit_price`, `discount_pct`, `currency`, `status`, `channel`, `updated_at`, `is_deleted`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
+SELECT `order_id`, `line_number`, `order_date`, `customer_id`, `product_id`, `quantity`, `unit_price`, `discount_pct`, `currency`, `status`, `channel`, `updated_at`, `is_deleted`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines` WHERE _ok""")
+run(r"""SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined FROM `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines`""", "bronze")
+
+# COMMAND ----------
+
+dbutils.notebook.exit(json.dumps(counts))

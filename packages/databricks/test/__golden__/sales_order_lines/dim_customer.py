@@ -1,0 +1,36 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC ## saleslake · sales_order_lines · dim_customer
+# MAGIC Generated from the saleslake schema; regenerate instead of editing. Parameters arrive as widgets.
+
+# COMMAND ----------
+
+import json
+from string import Template
+
+PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
+for _p in PARAMS:
+    dbutils.widgets.text(_p, "")
+params = {p: dbutils.widgets.get(p) for p in PARAMS}
+params["catalog"] = params["catalog"] or "main"
+counts = {"step": "dim_customer", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
+
+
+def run(sql, label=None):
+    rows = spark.sql(Template(sql).safe_substitute(params)).collect()
+    if label and rows:
+        for k, v in rows[0].asDict().items():
+            counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+
+# COMMAND ----------
+
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` USING DELTA AS SELECT `customer_id` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`customer_id` ORDER BY s.`updated_at` DESC NULLS LAST, s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`customer_id` IS NOT NULL) x WHERE _rn = 1""")
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_customer` t WHERE t.`customer_id` = s.`customer_id`)""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_customer` (`dim_customer_key`, `customer_id`, _updated_at, _run_id)
+SELECT m.mx + row_number() OVER (ORDER BY s.`customer_id`), s.`customer_id`, current_timestamp(), '${run_id}'
+FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_customer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_customer`) m""")
+run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines`""", "dim_customer")
+
+# COMMAND ----------
+
+dbutils.notebook.exit(json.dumps(counts))

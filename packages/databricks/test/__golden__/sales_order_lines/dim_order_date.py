@@ -1,0 +1,35 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC ## saleslake · sales_order_lines · dim_order_date
+# MAGIC Generated from the saleslake schema; regenerate instead of editing. Parameters arrive as widgets.
+
+# COMMAND ----------
+
+import json
+from string import Template
+
+PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
+for _p in PARAMS:
+    dbutils.widgets.text(_p, "")
+params = {p: dbutils.widgets.get(p) for p in PARAMS}
+params["catalog"] = params["catalog"] or "main"
+counts = {"step": "dim_order_date", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
+
+
+def run(sql, label=None):
+    rows = spark.sql(Template(sql).safe_substitute(params)).collect()
+    if label and rows:
+        for k, v in rows[0].asDict().items():
+            counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+
+# COMMAND ----------
+
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(s.`order_date` AS DATE) AS d FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`order_date` IS NOT NULL""")
+run(r"""INSERT INTO `${catalog}`.`gold`.`dim_order_date` (`dim_order_date_key`, `date`, `year`, `quarter`, `month`, `month_name`, `day`, `day_of_week`, `day_name`, `week_of_year`, `is_weekend`)
+SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), date_format(x.d, 'MMMM'), day(x.d), (weekday(x.d) + 1), date_format(x.d, 'EEEE'), weekofyear(x.d), (weekday(x.d) + 1) >= 6
+FROM `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines` x WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_order_date` t WHERE t.`dim_order_date_key` = (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)))""")
+run(r"""SELECT count(*) AS members_seen FROM `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines`""", "dim_order_date")
+
+# COMMAND ----------
+
+dbutils.notebook.exit(json.dumps(counts))
