@@ -1,5 +1,6 @@
 // One contender, one phase, in its own process so that peak memory is its own.
-// Usage: node src/contender.ts <floor|saleslake> <stateDir> <csv> <phase>
+// Usage: node src/contender.ts <floor|saleslake|pyspark-delta> <stateDir> <csv> <phase>
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -62,6 +63,24 @@ async function saleslake(): Promise<Record<string, number>> {
   };
 }
 
+/** PySpark + Delta MERGE in the project's Python environment; it times its merge itself. */
+function pysparkDelta(): never {
+  const python = join(new URL("../../", import.meta.url).pathname, ".venv", "bin", "python");
+  const out = execFileSync(
+    python,
+    [new URL("../python/delta_merge.py", import.meta.url).pathname, stateDir, csv],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+  );
+  const r = JSON.parse(out.trim().split("\n").at(-1)!) as {
+    seconds: number;
+    peakRssMb: number;
+    counts: Record<string, number>;
+  };
+  process.stdout.write(`${JSON.stringify({ name, phase, ...r })}\n`);
+  process.exit(0);
+}
+
+if (name === "pyspark-delta") pysparkDelta();
 const t0 = performance.now();
 const counts = name === "floor" ? await floor() : name === "saleslake" ? await saleslake() : undefined;
 if (!counts) throw new Error(`unknown contender ${name}`);

@@ -125,7 +125,7 @@ describe("incremental scenarios on the local engine", () => {
     expect(await p.q("SELECT count(*) AS n FROM gold.fact_order_lines")).toEqual([{ n: "3" }]);
   });
 
-  it("duplicate keys in one batch: the newest sequence wins, then the later row", async () => {
+  it("duplicate keys in one batch: the newest sequence wins; on equal sequence the first landed stays", async () => {
     const p = project();
     p.land([
       line(1, { quantity: 7, updated_at: "2026-01-05T11:00:00Z" }),
@@ -136,7 +136,7 @@ describe("incremental scenarios on the local engine", () => {
     expect(await p.run()).toMatchObject({ rowsRead: 4, rowsAccepted: 4, rowsInserted: 2 });
     expect(await p.q(FACT)).toEqual([
       { order_id: "SO00000001", quantity: 7 },
-      { order_id: "SO00000002", quantity: 9 },
+      { order_id: "SO00000002", quantity: 4 },
     ]);
   });
 

@@ -352,11 +352,17 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
   }
 
   // ---- silver -------------------------------------------------------------------------------
-  /** Newest first: sequence, then landing order (batch, file, row). Deterministic in both engines. */
+  /**
+   * Which version of a key wins, first: the greatest sequence, and on equal sequence the first
+   * landed (as across runs, where an equal sequence is not newer); without a sequence column,
+   * the last landed. So the result never depends on how batches were grouped into runs.
+   */
   protected latestOrder(e: Entity, alias = ""): string {
     const p = alias ? `${alias}.` : "";
-    const seq = e.sequence ? `${p}${this.q(e.sequence)} DESC NULLS LAST, ` : "";
-    return `${seq}${p}_batch_id DESC, ${p}_source_file DESC, ${p}_row_number DESC`;
+    if (e.sequence) {
+      return `${p}${this.q(e.sequence)} DESC NULLS LAST, ${p}_batch_id ASC, ${p}_source_file ASC, ${p}_row_number ASC`;
+    }
+    return `${p}_batch_id DESC, ${p}_source_file DESC, ${p}_row_number DESC`;
   }
 
   /** True when row `s` is newer than stored row `t`. Equal is not newer: rerunning changes nothing. */

@@ -25,7 +25,7 @@ def run(sql, label=None):
 # COMMAND ----------
 
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` USING DELTA AS SELECT s.*, CASE WHEN t.`order_id` IS NULL THEN 'insert' WHEN (s.`updated_at` > t.`updated_at` OR (t.`updated_at` IS NULL AND s.`updated_at` IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
-FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`order_id`, d.`line_number` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`sales_order_lines` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`sales_order_lines` t ON s.`order_id` = t.`order_id` AND s.`line_number` = t.`line_number`""")
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`order_id`, d.`line_number` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`sales_order_lines` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`sales_order_lines` t ON s.`order_id` = t.`order_id` AND s.`line_number` = t.`line_number`""")
 run(r"""MERGE INTO `${catalog}`.`silver`.`sales_order_lines` AS t
 USING (SELECT * FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` WHERE _action <> 'stale') AS s
 ON t.`order_id` = s.`order_id` AND t.`line_number` = s.`line_number`

@@ -73,7 +73,7 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 -- step silver (silver)
 
 CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."customer_id" IS NULL THEN 'insert' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
-FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."customer_id" ORDER BY d."updated_at" DESC NULLS LAST, d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM "bronze"."customers" b WHERE b._run_id = 'run-golden') d) x WHERE _rn = 1) s LEFT JOIN (SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY v."customer_id" ORDER BY v.valid_from DESC) AS _vrn FROM "silver"."customers" v) y WHERE _vrn = 1) t ON s."customer_id" = t."customer_id";
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."customer_id" ORDER BY d."updated_at" DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM (SELECT b.* FROM "bronze"."customers" b WHERE b._run_id = 'run-golden') d) x WHERE _rn = 1) s LEFT JOIN (SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY v."customer_id" ORDER BY v.valid_from DESC) AS _vrn FROM "silver"."customers" v) y WHERE _vrn = 1) t ON s."customer_id" = t."customer_id";
 
 MERGE INTO "silver"."customers" AS t
 USING (SELECT * FROM "silver_delta" WHERE _action = 'update') AS s

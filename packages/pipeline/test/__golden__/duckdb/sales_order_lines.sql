@@ -161,7 +161,7 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 -- step silver (silver)
 
 CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."order_id" IS NULL THEN 'insert' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
-FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."order_id", d."line_number" ORDER BY d."updated_at" DESC NULLS LAST, d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM "bronze"."sales_order_lines" b WHERE b._run_id = 'run-golden') d) x WHERE _rn = 1) s LEFT JOIN "silver"."sales_order_lines" t ON s."order_id" = t."order_id" AND s."line_number" = t."line_number";
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."order_id", d."line_number" ORDER BY d."updated_at" DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM (SELECT b.* FROM "bronze"."sales_order_lines" b WHERE b._run_id = 'run-golden') d) x WHERE _rn = 1) s LEFT JOIN "silver"."sales_order_lines" t ON s."order_id" = t."order_id" AND s."line_number" = t."line_number";
 
 MERGE INTO "silver"."sales_order_lines" AS t
 USING (SELECT * FROM "silver_delta" WHERE _action <> 'stale') AS s
@@ -175,7 +175,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_customer (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT "customer_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."customer_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."customer_id" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT "customer_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."customer_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."customer_id" IS NOT NULL) x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.* FROM "src_dim_customer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" t WHERE t."customer_id" = s."customer_id");
 
@@ -187,7 +187,7 @@ SELECT count(*) AS members_added FROM "new_dim_customer";
 
 -- step dim_product (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT "product_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."product_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."product_id" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT "product_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."product_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."product_id" IS NOT NULL) x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.* FROM "src_dim_product" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" t WHERE t."product_id" = s."product_id");
 
@@ -199,7 +199,7 @@ SELECT count(*) AS members_added FROM "new_dim_product";
 
 -- step dim_channel (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT "channel" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."channel" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."channel" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT "channel" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."channel" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."channel" IS NOT NULL) x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.* FROM "src_dim_channel" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" t WHERE t."channel" = s."channel");
 
