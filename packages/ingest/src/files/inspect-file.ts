@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { parse as parseCsvSync } from "csv-parse/sync";
 import { IngestError } from "../errors.ts";
+import { hashingTap } from "../lake/hashing-tap.ts";
 
 export type FileFormat = "csv" | "json" | "jsonl" | "parquet";
 
@@ -170,15 +171,7 @@ async function streamFile(
   sink: Writable,
   options: InspectOptions,
 ): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const { tap, result } = hashingTap();
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [createReadStream(path), tap];
   if (compression === "gzip")
     stages.push(createGunzip(), expansionGuard(path, statSync(path).size, options.maxExpansionRatio ?? 100));
@@ -200,7 +193,7 @@ async function streamFile(
     }
     throw e;
   }
-  return { bytes, sha256: hash.digest("hex") };
+  return result();
 }
 
 /**

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { IngestError } from "../errors.ts";
+import { hashingTap } from "./hashing-tap.ts";
 import { assertLakePath, type LakeStore, type PutResult } from "./lake-store.ts";
 
 /** The embedded default: a local folder with the ADLS layout. Writes go to a temp name, then rename. */
@@ -33,15 +34,7 @@ export class LocalLakeStore implements LakeStore {
     const target = this.abs(path);
     mkdirSync(dirname(target), { recursive: true });
     const tmp = join(dirname(target), `.tmp-${randomBytes(6).toString("hex")}`);
-    const hash = createHash("sha256");
-    let bytes = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const { tap, result } = hashingTap();
     try {
       await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, tap, createWriteStream(tmp));
       renameSync(tmp, target);
@@ -49,7 +42,7 @@ export class LocalLakeStore implements LakeStore {
       rmSync(tmp, { force: true });
       throw e;
     }
-    return { bytes, sha256: hash.digest("hex") };
+    return result();
   }
 
   async get(path: string): Promise<Buffer> {

@@ -4,6 +4,7 @@ import {
   type Entity,
   normalizedRawSql,
   type ParseDialect,
+  physicalType,
   type QualityRule,
   qualityRules,
   quoteIdent,
@@ -155,7 +156,7 @@ export abstract class PlanCompiler {
   }
 
   protected typeOf(c: Column): string {
-    return physical(this.dialect, c);
+    return physicalType(this.dialect, c.type);
   }
 
   bronzeColumns(entity: Entity): { name: string; type: string; notNull?: boolean }[] {
@@ -617,29 +618,6 @@ export function factValueColumns(s: Star): string[] {
     ...(s.dailyAggregate ? [s.dailyAggregate.dateColumn] : []),
   ]);
   return s.entity.columns.map((c) => c.name).filter((n) => wanted.has(n));
-}
-
-function physical(dialect: ParseDialect, c: Column): string {
-  const t = c.type;
-  switch (t.kind) {
-    case "string":
-    case "enum":
-      return dialect === "duckdb" ? "VARCHAR" : "STRING";
-    case "int":
-      return dialect === "duckdb" ? "INTEGER" : "INT";
-    case "bigint":
-      return "BIGINT";
-    case "decimal":
-      return `DECIMAL(${t.precision}, ${t.scale})`;
-    case "double":
-      return "DOUBLE";
-    case "boolean":
-      return "BOOLEAN";
-    case "date":
-      return "DATE";
-    case "timestamp":
-      return dialect === "duckdb" ? "TIMESTAMPTZ" : "TIMESTAMP";
-  }
 }
 
 function sumType(_dialect: ParseDialect, c: Column): string {
