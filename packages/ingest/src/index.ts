@@ -1,4 +1,10 @@
 // Public surface of @saleslake/ingest.
+
+export {
+  type PostgresWindow,
+  type PostgresWindowOptions,
+  readPostgresWindow,
+} from "./database/postgres-source.ts";
 export { IngestError, type IngestErrorCode } from "./errors.ts";
 export {
   type FileFormat,
@@ -15,3 +21,4 @@ export {
   landFiles,
   listLandedManifests,
 } from "./landing/land-files.ts";
+export { type LandRecordsOptions, landRecords } from "./landing/land-records.ts";
