@@ -1,0 +1,6 @@
+using '../main.bicep'
+
+param environment = 'dev'
+param sqlAdminGroupName = 'saleslake-dev-sql-admins'
+param sqlAdminGroupObjectId = readEnvironmentVariable('SALESLAKE_SQL_ADMIN_GROUP_ID', '00000000-0000-0000-0000-000000000000')
+param alertEmail = readEnvironmentVariable('SALESLAKE_ALERT_EMAIL', 'data-platform@example.com')
