@@ -1,0 +1,15 @@
+// Public surface of @saleslake/adf-templates.
+
+export { AdfError, type AdfErrorCode, type AdfErrorDetails } from "./errors.ts";
+export { ADF_FUNCTION_NAMES, type AdfFunction, adfFunction } from "./expression/adf-functions.ts";
+export type {
+  AdfValue,
+  Expression,
+  ExpressionKind,
+  Span,
+  TemplatePart,
+} from "./expression/expression-ast.ts";
+export { isDynamic, parseAdfValue, parseExpression } from "./expression/expression-parser.ts";
+export { printAdfValue, printExpression } from "./expression/expression-printer.ts";
+export { ExpressionSyntaxError } from "./expression/expression-syntax-error.ts";
+export { accessChain, valueExpressions, walkExpression } from "./expression/expression-walk.ts";
