@@ -1,5 +1,13 @@
 // Public surface of @saleslake/adf-templates.
 
+export {
+  type AzureTypeFinding,
+  type AzureTypeFindingCode,
+  resourceApiVersions,
+  resourceTypeExists,
+  type ValidateResourceBodyOptions,
+  validateResourceBody,
+} from "./azure-types/resource-body-validator.ts";
 export { AdfError, type AdfErrorCode, type AdfErrorDetails } from "./errors.ts";
 export { ADF_FUNCTION_NAMES, type AdfFunction, adfFunction } from "./expression/adf-functions.ts";
 export type {
