@@ -11,7 +11,12 @@ export type IngestErrorCode =
   | "DUPLICATE_COLUMNS"
   | "UNSAFE_PATH"
   | "NO_FILES"
-  | "MIXED_FORMATS";
+  | "MIXED_FORMATS"
+  | "RECORD_TOO_LONG"
+  | "NOT_FOUND"
+  | "BAD_MANIFEST"
+  | "LAKE_ACCESS_DENIED"
+  | "LAKE_UNAVAILABLE";
 
 export class IngestError extends Error {
   override readonly name = "IngestError";
@@ -19,16 +24,19 @@ export class IngestError extends Error {
   readonly hint: string;
   readonly file?: string;
   readonly row?: number;
+  /** The rule or limit that was broken, e.g. `contract.unknownColumns` or `maxRecordBytes`. */
+  readonly rule?: string;
   constructor(
     code: IngestErrorCode,
     message: string,
     hint: string,
-    details: { file?: string; row?: number; cause?: unknown } = {},
+    details: { file?: string; row?: number; rule?: string; cause?: unknown } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.hint = hint;
     if (details.file !== undefined) this.file = details.file;
     if (details.row !== undefined) this.row = details.row;
+    if (details.rule !== undefined) this.rule = details.rule;
   }
 }

@@ -13,7 +13,8 @@ export {
   type InspectOptions,
   inspectFile,
 } from "./files/inspect-file.ts";
-export { assertLakePath, type LakeStore, type PutResult } from "./lake/lake-store.ts";
+export { AdlsLakeStore, type AdlsLakeStoreOptions } from "./lake/adls-lake-store.ts";
+export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";
 export { LocalLakeStore } from "./lake/local-lake-store.ts";
 export {
   type LandFilesOptions,

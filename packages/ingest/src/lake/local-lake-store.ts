@@ -1,74 +1,130 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { IngestError } from "../errors.ts";
 import { hashingTap } from "./hashing-tap.ts";
-import { assertLakePath, type LakeStore, type PutResult } from "./lake-store.ts";
+import {
+  assertLakePath,
+  assertLakePrefix,
+  type LakeStore,
+  type PutBody,
+  type PutResult,
+} from "./lake-store.ts";
 
-/** The embedded default: a local folder with the ADLS layout. Writes go to a temp name, then rename. */
+/** Temp names of writes in progress: hidden from `list`, never read. */
+const TEMP_PREFIX = ".tmp-";
+
+function notFound(path: string, cause: unknown): IngestError {
+  return new IngestError(
+    "NOT_FOUND",
+    `lake object ${path} does not exist`,
+    "Check the path, or land the data first.",
+    {
+      file: path,
+      cause,
+    },
+  );
+}
+
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === "ENOENT";
+
+/**
+ * The embedded default: a local folder with the ADLS layout. A write goes to a temp name in the
+ * target folder, is flushed to disk, then renamed, so a reader never sees a partial file.
+ */
 export class LocalLakeStore implements LakeStore {
   readonly kind = "local" as const;
   readonly root: string;
+  readonly location: string;
 
   constructor(root: string) {
-    this.root = root;
+    this.root = resolve(root);
+    this.location = this.root;
   }
 
   private abs(path: string): string {
-    try {
-      return join(this.root, assertLakePath(path));
-    } catch (e) {
-      throw new IngestError(
-        "UNSAFE_PATH",
-        (e as Error).message,
-        "Lake paths are relative and may not contain '..'.",
-        { file: path },
-      );
-    }
+    return join(this.root, assertLakePath(path));
   }
 
-  async put(path: string, body: Readable | Buffer): Promise<PutResult> {
+  async put(path: string, body: PutBody): Promise<PutResult> {
     const target = this.abs(path);
-    mkdirSync(dirname(target), { recursive: true });
-    const tmp = join(dirname(target), `.tmp-${randomBytes(6).toString("hex")}`);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = join(dirname(target), `${TEMP_PREFIX}${basename(target)}-${randomBytes(6).toString("hex")}`);
     const { tap, result } = hashingTap();
+    const source = body instanceof Uint8Array ? Readable.from([body]) : body;
     try {
-      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, tap, createWriteStream(tmp));
-      renameSync(tmp, target);
+      // flush: fsync before close, so the rename never publishes bytes still in the page cache.
+      await pipeline(source, tap, createWriteStream(tmp, { flush: true }));
+      await rename(tmp, target);
     } catch (e) {
-      rmSync(tmp, { force: true });
+      await rm(tmp, { force: true });
       throw e;
     }
     return result();
   }
 
   async get(path: string): Promise<Buffer> {
-    return readFile(this.abs(path));
+    try {
+      return await readFile(this.abs(path));
+    } catch (e) {
+      throw isMissing(e) ? notFound(path, e) : e;
+    }
+  }
+
+  async getStream(path: string): Promise<Readable> {
+    const file = this.abs(path);
+    try {
+      await stat(file);
+    } catch (e) {
+      throw isMissing(e) ? notFound(path, e) : e;
+    }
+    return createReadStream(file);
   }
 
   async exists(path: string): Promise<boolean> {
-    return existsSync(this.abs(path));
+    try {
+      return (await stat(this.abs(path))).isFile();
+    } catch (e) {
+      if (isMissing(e)) return false;
+      throw e;
+    }
   }
 
   async list(prefix: string): Promise<string[]> {
-    const base = join(this.root, prefix);
-    if (!existsSync(base)) return [];
+    assertLakePrefix(prefix);
+    // A prefix names a folder (`landing/car_sales/`) or the start of a name (`landing/car_`).
+    const folder =
+      prefix.endsWith("/") || prefix === "" ? prefix : prefix.slice(0, prefix.lastIndexOf("/") + 1);
     const out: string[] = [];
-    const walk = (d: string) => {
-      for (const name of readdirSync(d)) {
-        const p = join(d, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (!name.startsWith(".tmp-")) out.push(relative(this.root, p).split(sep).join("/"));
+    const walk = async (rel: string): Promise<void> => {
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await readdir(join(this.root, rel), { withFileTypes: true });
+      } catch (e) {
+        if (isMissing(e)) return;
+        throw e;
+      }
+      for (const d of entries) {
+        const p = `${rel}${d.name}`;
+        if (d.isDirectory()) {
+          if (p.startsWith(prefix) || prefix.startsWith(`${p}/`)) await walk(`${p}/`);
+        } else if (d.isFile() && !d.name.startsWith(TEMP_PREFIX) && p.startsWith(prefix)) out.push(p);
       }
     };
-    walk(base);
+    await walk(folder);
     return out.sort();
   }
 
   async delete(path: string): Promise<void> {
-    rmSync(this.abs(path), { force: true });
+    await rm(this.abs(path), { force: true });
+  }
+
+  async localPath(path: string): Promise<string> {
+    const file = this.abs(path);
+    if (!(await this.exists(path))) throw notFound(path, undefined);
+    return file;
   }
 }
