@@ -21,3 +21,12 @@ export { isDynamic, parseAdfValue, parseExpression } from "./expression/expressi
 export { printAdfValue, printExpression } from "./expression/expression-printer.ts";
 export { ExpressionSyntaxError } from "./expression/expression-syntax-error.ts";
 export { accessChain, valueExpressions, walkExpression } from "./expression/expression-walk.ts";
+export {
+  ARTIFACT_TYPES,
+  type ArtifactDocument,
+  type ArtifactType,
+  type FactoryArtifacts,
+} from "./lint/factory-artifacts.ts";
+export { lintFactory } from "./lint/lint-factory.ts";
+export { formatFinding, type LintFinding, type LintRule } from "./lint/lint-finding.ts";
+export { type LintFolderResult, lintAdfFolder } from "./lint/lint-folder.ts";
