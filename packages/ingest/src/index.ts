@@ -13,13 +13,21 @@ export {
   type InspectOptions,
   inspectFile,
 } from "./files/inspect-file.ts";
+export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
 export { AdlsLakeStore, type AdlsLakeStoreOptions } from "./lake/adls-lake-store.ts";
 export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";
 export { LocalLakeStore } from "./lake/local-lake-store.ts";
 export {
-  type LandFilesOptions,
+  type BatchInput,
+  type LandBatchOptions,
   type LandResult,
+  landBatch,
+} from "./landing/land-batch.ts";
+export {
+  type ColumnDrift,
+  type LandFilesOptions,
+  type LandFilesResult,
   landFiles,
-  listLandedManifests,
 } from "./landing/land-files.ts";
 export { type LandRecordsOptions, landRecords } from "./landing/land-records.ts";
+export { type LandedBatch, listLandedBatches, listLandedManifests } from "./landing/landed-batches.ts";

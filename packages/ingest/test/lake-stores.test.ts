@@ -6,13 +6,19 @@ import { Readable } from "node:stream";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdlsLakeStore, IngestError, type LakeStore, LocalLakeStore } from "../src/index.ts";
-import { AZURITE_ACCOUNT, type AzuriteServer, SKIP_AZURITE, startAzurite } from "./harness/azurite-server.ts";
+import {
+  AZURITE_ACCOUNT,
+  type AzuriteServer,
+  azuriteLakeStore,
+  SKIP_AZURITE,
+  startAzurite,
+} from "./harness/azurite-server.ts";
 
 if (SKIP_AZURITE) console.warn("SALESLAKE_SKIP_AZURITE=1: the ADLS (Azurite) lake store tests are skipped");
 
 const work = mkdtempSync(join(tmpdir(), "saleslake-lake-"));
 let azurite: AzuriteServer | undefined;
-let containers = 0;
+let caches = 0;
 
 beforeAll(async () => {
   if (!SKIP_AZURITE) azurite = await startAzurite();
@@ -22,23 +28,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** A fresh Azurite container behind the ADLS store, created the way the infra templates would. */
 async function adlsStore(): Promise<AdlsLakeStore> {
   if (!azurite) throw new Error("Azurite is not running");
-  const fileSystem = `lake${++containers}`;
-  await new BlobServiceClient(
-    azurite.blobUrl,
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT.accountName, AZURITE_ACCOUNT.accountKey),
-  )
-    .getContainerClient(fileSystem)
-    .create();
-  return new AdlsLakeStore({
-    accountUrl: azurite.blobUrl,
-    fileSystem,
-    sharedKey: AZURITE_ACCOUNT,
-    cacheDir: join(work, `cache-${containers}`),
-    blockSize: 1024 * 1024,
-  });
+  return azuriteLakeStore(azurite, { cacheDir: join(work, `cache-${++caches}`) });
 }
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { AdlsLakeStore } from "../../src/lake/adls-lake-store.ts";
 
 /**
  * Azurite's built-in development account. Its key is published in the Azure documentation and
@@ -95,4 +97,27 @@ export async function startAzurite(): Promise<AzuriteServer> {
       rmSync(cwd, { recursive: true, force: true });
     },
   };
+}
+
+let containers = 0;
+
+/** A fresh container on the emulator, created the way the infra templates would, behind the ADLS lake store. */
+export async function azuriteLakeStore(
+  server: AzuriteServer,
+  options: { cacheDir: string; blockSize?: number },
+): Promise<AdlsLakeStore> {
+  const fileSystem = `lake${process.pid}x${++containers}`;
+  await new BlobServiceClient(
+    server.blobUrl,
+    new StorageSharedKeyCredential(AZURITE_ACCOUNT.accountName, AZURITE_ACCOUNT.accountKey),
+  )
+    .getContainerClient(fileSystem)
+    .create();
+  return new AdlsLakeStore({
+    accountUrl: server.blobUrl,
+    fileSystem,
+    sharedKey: AZURITE_ACCOUNT,
+    cacheDir: options.cacheDir,
+    blockSize: options.blockSize ?? 1024 * 1024,
+  });
 }

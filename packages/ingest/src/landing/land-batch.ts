@@ -1,0 +1,277 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { basename } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import {
+  assertSafeIdentifier,
+  batchPath,
+  type Entity,
+  type LandingManifest,
+  landingManifestSchema,
+  MANIFEST_FILE,
+  newBatchId,
+  partFileName,
+  schemaFingerprint,
+} from "@saleslake/schema";
+import { IngestError } from "../errors.ts";
+import type { FileInspection } from "../files/inspect-file.ts";
+import type { LakeStore } from "../lake/lake-store.ts";
+import { listLandedBatches } from "./landed-batches.ts";
+
+/** What a batch is made of: inspected files landed byte for byte, or records written as JSON Lines. */
+export type BatchInput =
+  | {
+      readonly kind: "files";
+      /** Inspected files (see `inspectFile`), landed as parts in this order; one format per batch. */
+      readonly files: readonly FileInspection[];
+    }
+  | {
+      readonly kind: "records";
+      /** Records keyed by the entity's source column names; pulled one part at a time. */
+      readonly records: AsyncIterable<Record<string, unknown>>;
+      readonly source: LandingManifest["source"];
+      /** The watermark window read, or null. */
+      readonly window: LandingManifest["window"];
+      /** Records per part. Default `100_000`. */
+      readonly rowsPerPart?: number;
+      /** Gzip each part (`part-NNNNN.jsonl.gz`). Default `false`. */
+      readonly gzip?: boolean;
+    };
+
+export interface LandBatchOptions {
+  /** Land even when the same content was landed before. Default `false`. */
+  readonly force?: boolean;
+  /** Clock, for tests. Default: now. */
+  readonly now?: Date;
+}
+
+export interface LandResult {
+  /** `duplicate`: the same content was landed before, as `batchId`; nothing new is visible. */
+  readonly status: "landed" | "duplicate";
+  readonly batchId: string;
+  /** The batch folder in the lake. */
+  readonly dir: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly contentSha256: string;
+}
+
+const sha256Of = (parts: readonly { sha256: string }[]) =>
+  createHash("sha256")
+    .update(parts.map((p) => p.sha256).join(""))
+    .digest("hex");
+
+/** Best-effort removal of parts written before a failure; without a manifest they are invisible anyway. */
+async function removeParts(store: LakeStore, paths: readonly string[]): Promise<void> {
+  await Promise.allSettled(paths.map((p) => store.delete(p)));
+}
+
+/** Pulls records into JSON Lines chunks of about 64 KiB, up to `limit` records; `next` is shared across parts. */
+async function* jsonLines(
+  iterator: AsyncIterator<Record<string, unknown>>,
+  state: { next: IteratorResult<Record<string, unknown>> },
+  limit: number,
+  counter: { rows: number },
+): AsyncGenerator<Buffer> {
+  let text = "";
+  while (!state.next.done && counter.rows < limit) {
+    text += `${JSON.stringify(state.next.value)}\n`;
+    counter.rows++;
+    if (text.length >= 65_536) {
+      yield Buffer.from(text);
+      text = "";
+    }
+    state.next = await iterator.next();
+  }
+  if (text) yield Buffer.from(text);
+}
+
+async function writeRecordParts(
+  store: LakeStore,
+  dir: string,
+  input: Extract<BatchInput, { kind: "records" }>,
+  written: string[],
+): Promise<LandingManifest["files"]> {
+  const perPart = Math.max(1, input.rowsPerPart ?? 100_000);
+  const iterator = input.records[Symbol.asyncIterator]();
+  const state = { next: await iterator.next() };
+  const files: { path: string; rows: number; bytes: number; sha256: string }[] = [];
+  try {
+    while (!state.next.done) {
+      const path = partFileName(files.length, input.gzip ? "jsonl.gz" : "jsonl");
+      const counter = { rows: 0 };
+      let body: Readable = Readable.from(jsonLines(iterator, state, perPart, counter));
+      if (input.gzip) {
+        const gz = createGzip();
+        pipeline(body, gz).catch(() => {}); // a failure reaches put through gz
+        body = gz;
+      }
+      written.push(`${dir}/${path}`);
+      const put = await store.put(`${dir}/${path}`, body);
+      files.push({ path, rows: counter.rows, ...put });
+    }
+  } catch (e) {
+    await iterator.return?.();
+    throw e;
+  }
+  return files;
+}
+
+async function writeFileParts(
+  store: LakeStore,
+  dir: string,
+  files: readonly FileInspection[],
+  written: string[],
+): Promise<LandingManifest["files"]> {
+  const out: { path: string; rows: number; bytes: number; sha256: string }[] = [];
+  for (const [i, f] of files.entries()) {
+    const path = partFileName(i, `${f.format}${f.compression === "gzip" ? ".gz" : ""}`);
+    written.push(`${dir}/${path}`);
+    const put = await store.put(`${dir}/${path}`, createReadStream(f.path));
+    if (put.sha256 !== f.sha256 || put.bytes !== f.bytes) {
+      throw new IngestError(
+        "CORRUPT_FILE",
+        `${f.path} changed while it was being landed`,
+        "Land it again once the writer has finished.",
+        { file: f.path },
+      );
+    }
+    out.push({ path, rows: f.rows, ...put });
+  }
+  return out;
+}
+
+function checkOneFormat(files: readonly FileInspection[]): FileInspection {
+  const first = files[0];
+  if (!first) throw new IngestError("NO_FILES", "no files to land", "Name at least one file or folder.");
+  for (const f of files) {
+    if (f.format !== first.format || f.compression !== first.compression) {
+      throw new IngestError(
+        "MIXED_FORMATS",
+        `${f.path} is ${f.format}/${f.compression}, ${first.path} is ${first.format}/${first.compression}`,
+        "Land files of one format per batch.",
+        { file: f.path },
+      );
+    }
+    // Engines read every CSV part of a batch with the manifest's one header and delimiter.
+    if (
+      f.format === "csv" &&
+      (f.delimiter !== first.delimiter || f.columns.join("\u0000") !== first.columns.join("\u0000"))
+    ) {
+      throw new IngestError(
+        "MIXED_FORMATS",
+        `${f.path}: its header differs from ${first.path} (${f.columns.join(",")} vs ${first.columns.join(",")})`,
+        "Land CSV files with different headers as separate batches.",
+        { file: f.path },
+      );
+    }
+  }
+  return first;
+}
+
+/**
+ * Lands one batch: the parts first, then `_manifest.json` LAST, so a reader never sees a
+ * half-landed batch. Content already landed (same content hash, and for records the same
+ * window) is not landed again unless `force`: file content is checked before anything is
+ * written; records are hashed as they are written, and the parts removed when they turn out
+ * to be a duplicate. On failure the parts written so far are removed.
+ * Returns undefined for a records input with no records (no empty batches).
+ */
+export async function landBatch(
+  store: LakeStore,
+  entity: Entity,
+  input: BatchInput,
+  options: LandBatchOptions = {},
+): Promise<LandResult | undefined> {
+  try {
+    assertSafeIdentifier(entity.name, "entity name");
+  } catch (e) {
+    throw new IngestError("UNSAFE_PATH", (e as Error).message, "Entity names are lower snake case.", {
+      cause: e,
+    });
+  }
+  const now = options.now ?? new Date();
+  const batchId = newBatchId(now, randomBytes(4).toString("hex"));
+  const dir = batchPath("landing", entity.name, batchId);
+  const window = input.kind === "records" ? input.window : null;
+  const priorSame = async (contentSha256: string) =>
+    options.force
+      ? undefined
+      : (await listLandedBatches(store, entity.name)).find(
+          (b) =>
+            b.manifest.contentSha256 === contentSha256 &&
+            JSON.stringify(b.manifest.window) === JSON.stringify(window),
+        );
+
+  const first = input.kind === "files" ? checkOneFormat(input.files) : undefined;
+  if (input.kind === "files") {
+    const contentSha256 = sha256Of(input.files);
+    const prior = await priorSame(contentSha256);
+    if (prior) {
+      return {
+        status: "duplicate",
+        batchId: prior.batchId,
+        dir: prior.dir,
+        rows: prior.manifest.rowCount,
+        bytes: prior.manifest.bytes,
+        contentSha256,
+      };
+    }
+  }
+
+  const written: string[] = [];
+  try {
+    const files =
+      input.kind === "files"
+        ? await writeFileParts(store, dir, input.files, written)
+        : await writeRecordParts(store, dir, input, written);
+    if (files.length === 0) return undefined;
+    const contentSha256 = sha256Of(files);
+    const rows = files.reduce((a, f) => a + f.rows, 0);
+    const bytes = files.reduce((a, f) => a + f.bytes, 0);
+    if (input.kind === "records") {
+      const prior = await priorSame(contentSha256);
+      if (prior) {
+        await removeParts(store, written);
+        return { status: "duplicate", batchId: prior.batchId, dir: prior.dir, rows, bytes, contentSha256 };
+      }
+    }
+    const manifest: LandingManifest = {
+      version: 1,
+      entity: entity.name,
+      batchId,
+      landedAt: now.toISOString(),
+      source:
+        input.kind === "records"
+          ? input.source
+          : { kind: "file", name: input.files.map((f) => basename(f.path)).join(",") },
+      window,
+      format: first?.format ?? "jsonl",
+      compression: first?.compression ?? (input.kind === "records" && input.gzip ? "gzip" : "none"),
+      ...(first?.format === "csv" && {
+        csv: {
+          delimiter: first.delimiter ?? ",",
+          quote: '"',
+          header: true as const,
+          encoding: "utf-8" as const,
+          columns: [...first.columns],
+        },
+      }),
+      files,
+      rowCount: rows,
+      bytes,
+      contentSha256,
+      schemaFingerprint: schemaFingerprint(entity),
+    };
+    await store.put(
+      `${dir}/${MANIFEST_FILE}`,
+      Buffer.from(`${JSON.stringify(landingManifestSchema.parse(manifest), null, 2)}\n`),
+    );
+    return { status: "landed", batchId, dir, rows, bytes, contentSha256 };
+  } catch (e) {
+    await removeParts(store, written);
+    throw e;
+  }
+}

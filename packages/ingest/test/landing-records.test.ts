@@ -1,0 +1,224 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { salesOrderLines, schemaFingerprint } from "@saleslake/schema";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  IngestError,
+  LocalLakeStore,
+  landBatch,
+  landRecords,
+  listLandedBatches,
+  listLandedManifests,
+} from "../src/index.ts";
+
+const work = mkdtempSync(join(tmpdir(), "saleslake-records-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => new LocalLakeStore(join(work, `lake-${++n}`));
+
+const record = (i: number) => ({
+  OrderID: `SO${String(i).padStart(8, "0")}`,
+  LineNo: 1,
+  order_date: "2026-01-05",
+  customer_id: "C000001",
+  product_id: "P-00001",
+  quantity: i % 7,
+  unit_price: "10.00",
+  discount_pct: null,
+  currency: "EUR",
+  status: "open",
+  channel: "web",
+  updated_at: `2026-01-05T10:00:${String(i % 60).padStart(2, "0")}Z`,
+  is_deleted: false,
+});
+
+async function* records(count: number, pulled?: { n: number }) {
+  for (let i = 1; i <= count; i++) {
+    if (pulled) pulled.n++;
+    yield record(i);
+  }
+}
+
+const window = { column: "updated_at", low: null, high: "2026-01-05T11:00:00Z" };
+const source = { kind: "postgres" as const, name: "127.0.0.1/sales.public.order_lines" };
+
+describe("landing records as JSON Lines parts", () => {
+  it("splits records into parts of rowsPerPart, keyed by source names, manifest last with the window", async () => {
+    const store = fresh();
+    const landed = await landRecords({
+      store,
+      entity: salesOrderLines,
+      records: records(25),
+      source,
+      window,
+      rowsPerPart: 10,
+      now: new Date("2026-01-10T00:00:00Z"),
+    });
+    expect(landed).toMatchObject({ status: "landed", rows: 25 });
+    const [batch] = await listLandedBatches(store, "sales_order_lines");
+    expect(batch!.manifest).toMatchObject({
+      source,
+      window,
+      format: "jsonl",
+      compression: "none",
+      rowCount: 25,
+      schemaFingerprint: schemaFingerprint(salesOrderLines),
+    });
+    expect(batch!.manifest.files.map((f) => [f.path, f.rows])).toEqual([
+      ["part-00000.jsonl", 10],
+      ["part-00001.jsonl", 10],
+      ["part-00002.jsonl", 5],
+    ]);
+    const lines = (await Promise.all(batch!.files.map((f) => store.get(f))))
+      .map((b) => b.toString("utf8"))
+      .join("")
+      .trimEnd()
+      .split("\n");
+    expect(lines.map((l) => JSON.parse(l))).toEqual(Array.from({ length: 25 }, (_, i) => record(i + 1)));
+    expect(batch!.manifest.bytes).toBe(lines.join("\n").length + 1);
+  });
+
+  it("gzips parts on request; the manifest hashes the stored (compressed) bytes", async () => {
+    const store = fresh();
+    await landRecords({ store, entity: salesOrderLines, records: records(3), source, window, gzip: true });
+    const [batch] = await listLandedBatches(store, "sales_order_lines");
+    expect(batch!.manifest).toMatchObject({
+      compression: "gzip",
+      files: [{ path: "part-00000.jsonl.gz", rows: 3 }],
+    });
+    const stored = await store.get(batch!.files[0]!);
+    expect(stored.length).toBe(batch!.manifest.files[0]!.bytes);
+    expect(
+      gunzipSync(stored)
+        .toString()
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([record(1), record(2), record(3)]);
+  });
+
+  it("pulls records one part at a time rather than reading the source ahead", async () => {
+    const store = fresh();
+    const pulled = { n: 0 };
+    const seen: number[] = [];
+    const spy = {
+      ...store,
+      kind: store.kind,
+      location: store.location,
+      put: async (path: string, body: Parameters<LocalLakeStore["put"]>[1]) => {
+        const r = await store.put(path, body);
+        seen.push(pulled.n);
+        return r;
+      },
+      list: (p: string) => store.list(p),
+      get: (p: string) => store.get(p),
+      getStream: (p: string) => store.getStream(p),
+      exists: (p: string) => store.exists(p),
+      delete: (p: string) => store.delete(p),
+      localPath: (p: string) => store.localPath(p),
+    };
+    await landRecords({
+      store: spy,
+      entity: salesOrderLines,
+      records: records(30, pulled),
+      source,
+      window,
+      rowsPerPart: 10,
+    });
+    // After each part is stored the source has been read at most one record past it.
+    expect(seen).toEqual([11, 21, 30, 30]);
+  });
+
+  it("the same records and window are a duplicate (parts removed); another window or force lands", async () => {
+    const store = fresh();
+    const first = await landRecords({ store, entity: salesOrderLines, records: records(5), source, window });
+    const again = await landRecords({ store, entity: salesOrderLines, records: records(5), source, window });
+    expect(again).toMatchObject({ status: "duplicate", batchId: first!.batchId });
+    expect(await store.list("landing/")).toHaveLength(2);
+    const later = { ...window, low: window.high, high: "2026-01-05T12:00:00Z" };
+    expect(
+      await landRecords({ store, entity: salesOrderLines, records: records(5), source, window: later }),
+    ).toMatchObject({
+      status: "landed",
+    });
+    expect(
+      await landRecords({ store, entity: salesOrderLines, records: records(5), source, window, force: true }),
+    ).toMatchObject({ status: "landed" });
+    expect(await listLandedManifests(store, "sales_order_lines")).toHaveLength(3);
+  });
+
+  it("no records: no batch", async () => {
+    const store = fresh();
+    expect(
+      await landRecords({ store, entity: salesOrderLines, records: records(0), source, window }),
+    ).toBeUndefined();
+    expect(await store.list("")).toEqual([]);
+  });
+
+  it("a source that fails after some parts leaves nothing behind and reports the source's error", async () => {
+    const store = fresh();
+    async function* failing() {
+      yield* records(25);
+      throw new Error("connection reset by peer");
+    }
+    await expect(
+      landRecords({ store, entity: salesOrderLines, records: failing(), source, window, rowsPerPart: 10 }),
+    ).rejects.toThrow("connection reset by peer");
+    expect(await store.list("")).toEqual([]);
+  });
+
+  it("refuses an entity name that would escape the lake", async () => {
+    const store = fresh();
+    const evil = { ...salesOrderLines, name: "../../etc" };
+    const e = await landBatch(store, evil, { kind: "records", records: records(1), source, window }).catch(
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(IngestError);
+    expect(e).toMatchObject({ code: "UNSAFE_PATH" });
+    expect(await store.list("")).toEqual([]);
+  });
+});
+
+describe("listing landed batches", () => {
+  it("ignores a batch folder without a manifest, sorts by batch id, and flags a broken manifest", async () => {
+    const store = fresh();
+    const late = await landRecords({
+      store,
+      entity: salesOrderLines,
+      records: records(2),
+      source,
+      window,
+      now: new Date("2026-02-02T00:00:00Z"),
+    });
+    const early = await landRecords({
+      store,
+      entity: salesOrderLines,
+      records: records(3),
+      source,
+      window: { ...window, high: "2026-01-01T00:00:00Z" },
+      now: new Date("2026-02-01T00:00:00Z"),
+    });
+    // A batch still being written: parts, no manifest.
+    await store.put(
+      "landing/sales_order_lines/ingest_date=2026-02-03/batch=20260203T000000000Z-0000abcd/part-00000.jsonl",
+      Buffer.from(`${JSON.stringify(record(9))}\n`),
+    );
+    expect((await listLandedBatches(store, "sales_order_lines")).map((b) => b.batchId)).toEqual([
+      early!.batchId,
+      late!.batchId,
+    ]);
+
+    await store.put(`${early!.dir}/_manifest.json`, Buffer.from('{"version": 1, "entity": "sales_'));
+    await expect(listLandedBatches(store, "sales_order_lines")).rejects.toMatchObject({
+      code: "BAD_MANIFEST",
+      file: `${early!.dir}/_manifest.json`,
+    });
+    await store.delete(`${early!.dir}/_manifest.json`);
+    await store.delete(`${late!.dir}/part-00000.jsonl`);
+    await expect(listLandedBatches(store, "sales_order_lines")).rejects.toThrow(
+      /part-00000.jsonl, which is not in the lake/,
+    );
+  });
+});
