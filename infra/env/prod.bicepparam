@@ -1,6 +1,12 @@
 using '../main.bicep'
 
+// Production: zone-redundant lake, longer recovery and log retention, Synapse for reporting.
 param environment = 'prod'
+param storageSku = 'Standard_ZRS'
+param softDeleteDays = 30
+param sqlDatabaseSku = 'S1'
+param logRetentionDays = 90
+param deploySynapse = true
 param sqlAdminGroupName = 'saleslake-prod-sql-admins'
-param sqlAdminGroupObjectId = readEnvironmentVariable('SALESLAKE_SQL_ADMIN_GROUP_ID', '00000000-0000-0000-0000-000000000000')
-param alertEmail = readEnvironmentVariable('SALESLAKE_ALERT_EMAIL', 'data-platform@example.com')
+param sqlAdminGroupObjectId = readEnvironmentVariable('SALESLAKE_SQL_ADMIN_GROUP_ID')
+param alertEmail = readEnvironmentVariable('SALESLAKE_ALERT_EMAIL')

@@ -1,4 +1,4 @@
-// Premium workspace (Unity Catalog) and the access connector it uses to reach the lake.
+// Premium workspace (Unity Catalog) and the access connector whose identity reaches the lake.
 param name string
 param location string
 param tags object = {}
@@ -27,5 +27,7 @@ resource connector 'Microsoft.Databricks/accessConnectors@2024-05-01' = {
 }
 
 output id string = workspace.id
+output name string = workspace.name
 output url string = workspace.properties.workspaceUrl
+output connectorId string = connector.id
 output connectorPrincipalId string = connector.identity.principalId

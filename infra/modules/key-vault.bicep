@@ -1,6 +1,9 @@
-// Key Vault in RBAC mode; secrets (e.g. API tokens) are read by managed identities only.
+// Key Vault in RBAC mode: secrets (e.g. API tokens for sources) are read by managed identities
+// through role assignments, never through access policies or keys in templates.
 param name string
 param location string
+@description('Days a deleted vault or secret can be recovered. Default `90`.')
+param softDeleteDays int = 90
 param tags object = {}
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
@@ -15,7 +18,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    softDeleteRetentionInDays: 90
+    softDeleteRetentionInDays: softDeleteDays
     enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
   }
@@ -23,3 +26,4 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
 
 output id string = vault.id
 output name string = vault.name
+output uri string = vault.properties.vaultUri

@@ -1,8 +1,14 @@
-// Log Analytics, diagnostic settings for the factory, and an alert on failed pipeline runs.
+// Log Analytics; diagnostic settings for the factory, Databricks and the lake; an action group
+// and an alert on failed pipeline runs.
 param name string
 param location string
 param factoryName string
+param databricksName string
+param storageName string
+@description('Where alerts go.')
 param alertEmail string
+@description('Days Log Analytics keeps logs. Default `30`.')
+param retentionDays int = 30
 param tags object = {}
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -13,12 +19,24 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
     sku: {
       name: 'PerGB2018'
     }
-    retentionInDays: 30
+    retentionInDays: retentionDays
   }
 }
 
 resource factory 'Microsoft.DataFactory/factories@2018-06-01' existing = {
   name: factoryName
+}
+
+resource databricks 'Microsoft.Databricks/workspaces@2024-05-01' existing = {
+  name: databricksName
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: storageName
+
+  resource blobs 'blobServices' existing = {
+    name: 'default'
+  }
 }
 
 resource factoryDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
@@ -36,6 +54,55 @@ resource factoryDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
     metrics: [
       {
         category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource databricksDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: databricks
+  properties: {
+    workspaceId: logs.id
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// Storage: transactions at the account, reads/writes/deletes on the blob service.
+resource storageDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage
+  properties: {
+    workspaceId: logs.id
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage::blobs
+  properties: {
+    workspaceId: logs.id
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'Transaction'
         enabled: true
       }
     ]

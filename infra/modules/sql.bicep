@@ -1,8 +1,13 @@
-// Azure SQL for the control tables (watermarks, run ledger): Microsoft Entra authentication only.
+// Azure SQL for the control tables (watermarks, run ledger): Microsoft Entra authentication only,
+// so no SQL login or password exists. The factory's identity becomes a database user at deploy.
 param name string
 param location string
+@description('Display name of the Entra group that administers the server.')
 param adminLogin string
+@description('Object id of that group.')
 param adminObjectId string
+@description('Database SKU. Default `Basic`.')
+param databaseSku string = 'Basic'
 param tags object = {}
 
 resource server 'Microsoft.Sql/servers@2023-08-01' = {
@@ -21,17 +26,26 @@ resource server 'Microsoft.Sql/servers@2023-08-01' = {
       principalType: 'Group'
     }
   }
-}
 
-resource control 'Microsoft.Sql/servers/databases@2023-08-01' = {
-  parent: server
-  name: 'saleslake_control'
-  location: location
-  tags: tags
-  sku: {
-    name: 'Basic'
+  // Lets Azure services (the factory) connect; identities still need a database user.
+  resource azureServices 'firewallRules' = {
+    name: 'AllowAllWindowsAzureIps'
+    properties: {
+      startIpAddress: '0.0.0.0'
+      endIpAddress: '0.0.0.0'
+    }
+  }
+
+  resource control 'databases' = {
+    name: 'saleslake_control'
+    location: location
+    tags: tags
+    sku: {
+      name: databaseSku
+    }
   }
 }
 
 output serverName string = server.name
 output fqdn string = server.properties.fullyQualifiedDomainName
+output database string = server::control.name

@@ -1,7 +1,13 @@
-// ADLS Gen2 account for the lake: one container per zone, locked down.
+// ADLS Gen2 account for the lake: one container per zone, locked down. Only managed identities
+// reach the data (shared keys off), so nothing holds an account key.
 param name string
 param location string
+@description('Lake containers, one per zone, from generated/lake.json.')
 param containers array
+@description('Replication. Default `Standard_ZRS`.')
+param skuName string = 'Standard_ZRS'
+@description('Days a deleted blob or container can be restored. Default `14`.')
+param softDeleteDays int = 14
 param tags object = {}
 
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
@@ -10,7 +16,7 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   tags: tags
   kind: 'StorageV2'
   sku: {
-    name: 'Standard_ZRS'
+    name: skuName
   }
   properties: {
     isHnsEnabled: true
@@ -18,33 +24,32 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
     allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
     publicNetworkAccess: 'Enabled'
     accessTier: 'Hot'
   }
-}
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
-  parent: account
-  name: 'default'
-  properties: {
-    deleteRetentionPolicy: {
-      enabled: true
-      days: 14
+  resource blobs 'blobServices' = {
+    name: 'default'
+    properties: {
+      deleteRetentionPolicy: {
+        enabled: true
+        days: softDeleteDays
+      }
+      containerDeleteRetentionPolicy: {
+        enabled: true
+        days: softDeleteDays
+      }
     }
-    containerDeleteRetentionPolicy: {
-      enabled: true
-      days: 14
-    }
+
+    resource zone 'containers' = [for c in containers: {
+      name: c
+      properties: {
+        publicAccess: 'None'
+      }
+    }]
   }
 }
-
-resource zone 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = [for c in containers: {
-  parent: blobs
-  name: c
-  properties: {
-    publicAccess: 'None'
-  }
-}]
 
 output id string = account.id
 output name string = account.name

@@ -1,9 +1,25 @@
-// Public surface of @saleslake/infra: the offline Bicep checks.
+// Public surface of @saleslake/infra: the offline Bicep checks and the deploy orchestrator.
 export {
-  AzureTypes,
   type BicepFinding,
+  checkBicep,
+  type ResolvedResource,
+  resolveResources,
+} from "./bicep/bicep-check.ts";
+export { readBicep, readBicepFolder } from "./bicep/bicep-reader.ts";
+export {
+  BicepExpression,
+  type BicepFile,
+  type BicepLoad,
+  BicepLoop,
+  type BicepModule,
+  type BicepParam,
   type BicepResource,
-  checkResources,
-  readBicepFolder,
-  readBicepResources,
-} from "./bicep-check.ts";
+  type BicepValue,
+} from "./bicep/bicep-syntax.ts";
+export {
+  ALLOWED_ROLES,
+  BASELINE_RULES,
+  checkSecurityBaseline,
+  DIAGNOSED_TYPES,
+} from "./bicep/security-baseline.ts";
+export { InfraError, type InfraErrorCode, type InfraErrorDetails } from "./infra-error.ts";
