@@ -6,13 +6,9 @@ export {
   readPostgresWindow,
 } from "./database/postgres-source.ts";
 export { IngestError, type IngestErrorCode } from "./errors.ts";
-export {
-  type FileFormat,
-  type FileInspection,
-  formatOf,
-  type InspectOptions,
-  inspectFile,
-} from "./files/inspect-file.ts";
+export { type FileFormat, formatOf } from "./files/file-format.ts";
+export type { FileInspection, InspectOptions } from "./files/file-inspection.ts";
+export { inspectFile } from "./files/inspect-file.ts";
 export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
 export { AdlsLakeStore, type AdlsLakeStoreOptions } from "./lake/adls-lake-store.ts";
 export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";

@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { glob, readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { IngestError } from "../errors.ts";
-import { formatOf } from "./inspect-file.ts";
+import { formatOf } from "./file-format.ts";
 
 export interface ResolveSourceOptions {
   /**

@@ -16,7 +16,7 @@ import {
   schemaFingerprint,
 } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
-import type { FileInspection } from "../files/inspect-file.ts";
+import type { FileInspection } from "../files/file-inspection.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { listLandedBatches } from "./landed-batches.ts";
 

@@ -1,6 +1,7 @@
 import { type Entity, mapSourceColumns } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
-import { type FileInspection, type InspectOptions, inspectFile } from "../files/inspect-file.ts";
+import type { FileInspection, InspectOptions } from "../files/file-inspection.ts";
+import { inspectFile } from "../files/inspect-file.ts";
 import { type ResolveSourceOptions, resolveSourceFiles } from "../files/resolve-source-files.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { type LandResult, landBatch } from "./land-batch.ts";

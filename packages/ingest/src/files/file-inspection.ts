@@ -1,0 +1,32 @@
+import type { FileFormat } from "./file-format.ts";
+
+export interface FileInspection {
+  readonly path: string;
+  readonly format: FileFormat;
+  readonly compression: "none" | "gzip";
+  /** Data rows (CSV: after the header). */
+  readonly rows: number;
+  /** CSV header as found (BOM stripped), or the union of JSON keys / Parquet columns. */
+  readonly columns: readonly string[];
+  /** Size and sha256 of the file as stored (compressed bytes for gzip). */
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly delimiter?: string;
+}
+
+export interface InspectOptions {
+  /** CSV delimiter. Default `,`. */
+  readonly delimiter?: string;
+  /** A gzip file may expand at most this many times its size once past 64 MiB. Default `100`. */
+  readonly maxExpansionRatio?: number;
+  /**
+   * Longest record (CSV record, JSON Lines line) accepted, in bytes. Default `256 MiB`, what the
+   * local engine reads; a longer one is refused as RECORD_TOO_LONG rather than exhausting memory.
+   */
+  readonly maxRecordBytes?: number;
+  /** Longest CSV header row, in bytes. Default `1 MiB`. */
+  readonly maxHeaderBytes?: number;
+}
+
+export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;

@@ -1,0 +1,170 @@
+import { Writable } from "node:stream";
+import { JSONParser } from "@streamparser/json";
+import { IngestError } from "../errors.ts";
+import { DEFAULT_MAX_RECORD_BYTES, type FileInspection, type InspectOptions } from "./file-inspection.ts";
+import { streamTextFile } from "./stream-file.ts";
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Streams a JSON array of records or a JSON Lines file: record count, the union of keys, hash;
+ * or which record or line is not valid. Neither form is ever held whole in memory.
+ */
+export async function inspectJson(
+  path: string,
+  format: "json" | "jsonl",
+  compression: "none" | "gzip",
+  options: InspectOptions,
+): Promise<FileInspection> {
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const keys = new Set<string>();
+  let rows = 0;
+  const record = (value: unknown, where: string, row: number) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new IngestError(
+        "MALFORMED_JSON",
+        `${path}: ${where} is not a JSON object`,
+        "Each record must be an object of field: value.",
+        { file: path, row },
+      );
+    }
+    for (const k of Object.keys(value)) keys.add(k);
+    rows++;
+  };
+  const sink = format === "json" ? jsonArraySink(path, record) : jsonLinesSink(path, maxRecordBytes, record);
+  const stored = await streamTextFile(path, compression, sink, options);
+  if (rows === 0 && format === "jsonl")
+    throw new IngestError("EMPTY_FILE", `${path}: the file has no records`, "Nothing to land.", {
+      file: path,
+    });
+  return { path, format, compression, rows, columns: [...keys], ...stored };
+}
+
+type OnRecord = (value: unknown, where: string, row: number) => void;
+
+function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): Writable {
+  let pending = Buffer.alloc(0);
+  let lineNo = 0;
+  const parseLine = (line: Buffer) => {
+    lineNo++;
+    const text = line.toString("utf8");
+    if (!text.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(lineNo === 1 ? text.replace(/^\uFEFF/, "") : text);
+    } catch (e) {
+      throw new IngestError(
+        "MALFORMED_JSON",
+        `${path}: line ${lineNo}: ${(e as Error).message}`,
+        "Each line of a JSON Lines file must be one complete JSON object.",
+        { file: path, row: lineNo, cause: e },
+      );
+    }
+    record(value, `line ${lineNo}`, lineNo);
+  };
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      try {
+        let start = 0;
+        for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+          parseLine(
+            pending.length ? Buffer.concat([pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl),
+          );
+          pending = Buffer.alloc(0);
+          start = nl + 1;
+        }
+        pending = Buffer.concat([pending, chunk.subarray(start)]);
+        if (pending.length > maxRecordBytes) {
+          throw new IngestError(
+            "RECORD_TOO_LONG",
+            `${path}: line ${lineNo + 1} is longer than ${maxRecordBytes} bytes`,
+            "Check the file has one record per line; otherwise raise maxRecordBytes.",
+            { file: path, row: lineNo + 1, rule: "maxRecordBytes" },
+          );
+        }
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+    final(done) {
+      try {
+        if (pending.length) parseLine(pending);
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+  });
+}
+
+function jsonArraySink(path: string, record: OnRecord): Writable {
+  // paths $.*: each element of the top-level array is emitted and then dropped (keepStack false).
+  const parser = new JSONParser({ paths: ["$.*"], keepStack: false });
+  let seen = 0;
+  let started = false;
+  let elements = 0;
+  let failure: unknown;
+  parser.onValue = ({ value }) => {
+    elements++;
+    record(value, `record ${elements}`, elements);
+  };
+  parser.onError = (e) => {
+    failure ??= e;
+  };
+  const malformed = (why: string, cause?: unknown) =>
+    new IngestError(
+      "MALFORMED_JSON",
+      `${path}: ${why}`,
+      "The file is not a valid JSON array of records; it may be truncated. JSON Lines files end in .jsonl.",
+      { file: path, row: elements + 1, cause },
+    );
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      try {
+        let data = chunk;
+        if (!started) {
+          if (seen === 0 && data.subarray(0, 3).equals(UTF8_BOM)) data = data.subarray(3);
+          const first = data.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+          if (first >= 0) {
+            if (data[first] !== 0x5b) throw malformed("expected a JSON array of records");
+            started = true;
+          }
+        }
+        parser.write(data);
+        if (failure)
+          throw failure instanceof IngestError
+            ? failure
+            : malformed(
+                `after record ${elements}, near byte ${seen}: ${(failure as Error).message}`,
+                failure,
+              );
+        seen += chunk.length;
+        done();
+      } catch (e) {
+        done(
+          e instanceof IngestError
+            ? e
+            : malformed(`after record ${elements}, near byte ${seen}: ${(e as Error).message}`, e),
+        );
+      }
+    },
+    final(done) {
+      if (!started) {
+        done(new IngestError("EMPTY_FILE", `${path}: the file is empty`, "Nothing to land.", { file: path }));
+        return;
+      }
+      try {
+        if (!parser.isEnded) parser.end();
+        if (failure) throw failure;
+        done();
+      } catch (e) {
+        done(
+          e instanceof IngestError
+            ? e
+            : malformed(`ends before the array is closed, after record ${elements}`, e),
+        );
+      }
+    },
+  });
+}

@@ -1,0 +1,48 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { Transform, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { IngestError } from "../errors.ts";
+import { hashingTap } from "../lake/hashing-tap.ts";
+import { expansionGuard } from "./expansion-guard.ts";
+import type { InspectOptions } from "./file-inspection.ts";
+import { Utf8Guard } from "./utf8-guard.ts";
+
+/**
+ * Streams a text file once: the hash and size of its stored bytes, and its decompressed,
+ * UTF-8-checked text into `sink`. Memory stays at a few chunks whatever the file size.
+ */
+export async function streamTextFile(
+  path: string,
+  compression: "none" | "gzip",
+  sink: Writable,
+  options: InspectOptions,
+): Promise<{ bytes: number; sha256: string }> {
+  const { tap, result } = hashingTap();
+  const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [createReadStream(path), tap];
+  if (compression === "gzip")
+    stages.push(
+      createGunzip(),
+      expansionGuard(path, (await stat(path)).size, options.maxExpansionRatio ?? 100),
+    );
+  try {
+    await (pipeline as (...s: unknown[]) => Promise<void>)(...stages, new Utf8Guard(path), sink);
+  } catch (e) {
+    if (e instanceof IngestError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    if (
+      code.startsWith("Z_") ||
+      /unexpected end of file|incorrect header check/i.test((e as Error).message)
+    ) {
+      throw new IngestError(
+        "CORRUPT_FILE",
+        `${path}: the gzip stream is damaged (${(e as Error).message})`,
+        "Re-export or re-copy the file.",
+        { file: path, cause: e },
+      );
+    }
+    throw e;
+  }
+  return result();
+}

@@ -1,0 +1,308 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { carSales, defineEntity, t } from "@saleslake/schema";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  IngestError,
+  inspectFile,
+  LocalLakeStore,
+  landFiles,
+  listLandedBatches,
+  resolveSourceFiles,
+} from "../src/index.ts";
+
+const work = mkdtempSync(join(tmpdir(), "saleslake-files-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => new LocalLakeStore(join(work, `lake-${++n}`));
+const file = (name: string, bytes: string | Buffer, dir = work) => {
+  const p = join(dir, `${++n}-${name}`);
+  writeFileSync(p, bytes);
+  return p;
+};
+
+/** An entity with aliases and a strict contract, as a user would declare for a drop folder. */
+const orders = defineEntity({
+  name: "drop_orders",
+  columns: {
+    order_id: t.string().source("OrderID", "order_no", "Order Number"),
+    amount: t.int().source("Amount"),
+    note: t.string().nullable().source("Note"),
+  },
+  key: ["order_id"],
+  watermark: "batch",
+  scd: 1,
+  contract: { unknownColumns: "reject", missingColumns: "null" },
+});
+const rescuing = defineEntity({
+  name: "drop_orders_open",
+  columns: {
+    order_id: t.string().source("OrderID"),
+    amount: t.int().source("Amount"),
+  },
+  key: ["order_id"],
+  watermark: "batch",
+  scd: 1,
+});
+
+async function failure(p: Promise<unknown>): Promise<IngestError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(IngestError);
+  return e as IngestError;
+}
+
+describe("CSV sources", () => {
+  it("counts records with quoted delimiters, quotes and line breaks, CRLF, and strips the BOM from the header", async () => {
+    const csv =
+      '\uFEFF"OrderID",Amount,Note\r\nSO1,1,"a, ""quoted"" note"\r\nSO2,2,"two\r\nlines"\r\n\r\nSO3,3,\r\n';
+    const f = await inspectFile(file("crlf.csv", csv));
+    expect(f).toMatchObject({ rows: 3, columns: ["OrderID", "Amount", "Note"], delimiter: "," });
+  });
+
+  it("matches the header to source names and aliases case-insensitively", async () => {
+    const store = fresh();
+    const r = await landFiles({
+      store,
+      entity: orders,
+      paths: [file("alias.csv", "ORDER NUMBER;amount;note\nSO1;5;x\n")],
+      delimiter: ";",
+    });
+    expect(r).toMatchObject({ status: "landed", rows: 1, drift: [] });
+    const [b] = await listLandedBatches(store, "drop_orders");
+    expect(b!.manifest.csv).toMatchObject({ delimiter: ";", columns: ["ORDER NUMBER", "amount", "note"] });
+  });
+
+  it("reports drift it accepts: absent nullable columns, and unknown columns when the contract rescues them", async () => {
+    const absent = await landFiles({
+      store: fresh(),
+      entity: orders,
+      paths: [file("absent.csv", "OrderID,Amount\nSO1,1\n")],
+    });
+    expect(absent.drift).toEqual([
+      { file: expect.stringContaining("absent.csv"), unknown: [], absent: ["Note"] },
+    ]);
+    const extra = await landFiles({
+      store: fresh(),
+      entity: rescuing,
+      paths: [file("extra.csv", "OrderID,Amount,Colour,Size\nSO1,1,red,L\n")],
+    });
+    expect(extra).toMatchObject({ status: "landed", drift: [{ unknown: ["Colour", "Size"], absent: [] }] });
+  });
+
+  it("rejects the batch on drift the contract refuses, naming file, columns and rule", async () => {
+    const store = fresh();
+    const path = file("unknown.csv", "OrderID,Amount,Colour\nSO1,1,red\n");
+    const e = await failure(landFiles({ store, entity: orders, paths: [path] }));
+    expect(e).toMatchObject({ code: "UNKNOWN_COLUMNS", file: path, row: 1, rule: "contract.unknownColumns" });
+    expect(e.message).toContain("Colour");
+    const missing = file("missing.csv", "OrderID,Note\nSO1,x\n");
+    expect(await failure(landFiles({ store, entity: orders, paths: [missing] }))).toMatchObject({
+      code: "MISSING_COLUMNS",
+      file: missing,
+      rule: "contract.missingColumns",
+    });
+    expect(await store.list("")).toEqual([]);
+  });
+
+  it("refuses a record longer than maxRecordBytes, and a header with no line break, naming the row", async () => {
+    const longField = "x".repeat(200_000);
+    const path = file("long.csv", `OrderID,Amount,Note\nSO1,1,a\nSO2,2,${longField}\nSO3,3,c\n`);
+    const e = await failure(inspectFile(path, { maxRecordBytes: 100_000 }));
+    expect(e).toMatchObject({ code: "RECORD_TOO_LONG", file: path, row: 3, rule: "maxRecordBytes" });
+    // Within the default limit (the engine's own) the same file is fine.
+    expect((await inspectFile(path)).rows).toBe(3);
+    const noBreaks = file("nobreak.csv", `OrderID,${"y".repeat(300_000)}`);
+    expect(await failure(inspectFile(noBreaks, { maxHeaderBytes: 65_536 }))).toMatchObject({
+      code: "RECORD_TOO_LONG",
+      row: 1,
+      rule: "maxHeaderBytes",
+    });
+  });
+
+  it("an unbalanced quote is MALFORMED_CSV at the row where it opened", async () => {
+    const path = file("open.csv", 'OrderID,Amount,Note\nSO1,1,ok\nSO2,2,"never closed\nSO3,3,x\n');
+    expect(await failure(inspectFile(path))).toMatchObject({ code: "MALFORMED_CSV", row: 3, file: path });
+  });
+
+  it("finds the exact byte of invalid UTF-8 even when a valid character straddles a read boundary", async () => {
+    // createReadStream reads 64 KiB chunks: put a 2-byte character across the boundary.
+    const head = "OrderID,Amount,Note\n";
+    const filler = "SO1,1,".padEnd(65_535 - head.length, "a");
+    const valid = Buffer.concat([Buffer.from(head + filler), Buffer.from("é\n", "utf8")]);
+    expect(valid[65_535]).toBe(0xc3);
+    expect((await inspectFile(file("straddle.csv", valid))).rows).toBe(1);
+    const invalid = Buffer.concat([
+      valid,
+      Buffer.from("SO2,2,caf"),
+      Buffer.from([0xe9]),
+      Buffer.from(",x\n"),
+    ]);
+    const e = await failure(inspectFile(file("straddle-bad.csv", invalid)));
+    expect(e).toMatchObject({ code: "INVALID_ENCODING", row: 3 });
+    expect(e.message).toContain(`at byte ${valid.length + 9}, row 3`);
+  });
+
+  it("UTF-16 without a byte-order mark is refused as not UTF-8", async () => {
+    const e = await failure(
+      inspectFile(file("utf16.csv", Buffer.from("OrderID,Amount\nSO1,1\n", "utf16le"))),
+    );
+    expect(e).toMatchObject({ code: "INVALID_ENCODING", row: 1 });
+    expect(e.message).toMatch(/NUL byte\) at byte 1/);
+  });
+});
+
+describe("JSON, JSON Lines, gzip and Parquet sources", () => {
+  it("counts the records and collects the keys of a 50,000-record JSON array read as a stream", async () => {
+    const records = Array.from({ length: 50_000 }, (_, i) => ({
+      OrderID: `SO${i}`,
+      Amount: i,
+      ...(i % 2 ? { Note: "x" } : {}),
+    }));
+    const f = await inspectFile(
+      file("big.json", `\uFEFF[\n${records.map((r) => JSON.stringify(r)).join(",\n")}\n]\n`),
+    );
+    expect(f).toMatchObject({ format: "json", rows: 50_000 });
+    expect([...f.columns].sort()).toEqual(["Amount", "Note", "OrderID"]);
+    expect((await inspectFile(file("empty-array.json", "[]"))).rows).toBe(0);
+  });
+
+  it("a truncated array, a top-level object and a non-object element are MALFORMED_JSON naming the record", async () => {
+    const truncated = await failure(
+      inspectFile(file("cut.json", '[{"OrderID":"SO1"},{"OrderID":"SO2"},{"Ord')),
+    );
+    expect(truncated).toMatchObject({ code: "MALFORMED_JSON", row: 3 });
+    expect(truncated.message).toMatch(/after record 2/);
+    expect(await failure(inspectFile(file("obj.json", '{"OrderID":"SO1"}')))).toMatchObject({
+      code: "MALFORMED_JSON",
+    });
+    const scalar = await failure(inspectFile(file("scalar.json", '[{"OrderID":"SO1"}, 42]')));
+    expect(scalar).toMatchObject({ code: "MALFORMED_JSON", row: 2 });
+    expect(scalar.message).toMatch(/record 2 is not a JSON object/);
+    expect(await failure(inspectFile(file("ws.json", " \n ")))).toMatchObject({ code: "EMPTY_FILE" });
+  });
+
+  it("JSON Lines: blank lines skipped, a line longer than maxRecordBytes refused with its number", async () => {
+    const ok = await inspectFile(file("a.jsonl", '{"OrderID":"SO1"}\n\n{"OrderID":"SO2","Amount":2}\n'));
+    expect(ok).toMatchObject({ rows: 2, columns: ["OrderID", "Amount"] });
+    const long = file("long.jsonl", `{"OrderID":"SO1"}\n{"OrderID":"${"z".repeat(300_000)}"}\n`);
+    expect(await failure(inspectFile(long, { maxRecordBytes: 100_000 }))).toMatchObject({
+      code: "RECORD_TOO_LONG",
+      row: 2,
+    });
+  });
+
+  it("gzip variants land their compressed bytes, counted through gunzip", async () => {
+    const store = fresh();
+    const csv = gzipSync("OrderID,Amount\nSO1,1\nSO2,2\n");
+    const r = await landFiles({ store, entity: rescuing, paths: [file("o.csv.gz", csv)] });
+    expect(r).toMatchObject({ rows: 2, bytes: csv.length });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    expect(b!.manifest).toMatchObject({
+      format: "csv",
+      compression: "gzip",
+      files: [{ path: "part-00000.csv.gz" }],
+    });
+    expect((await store.get(b!.files[0]!)).equals(csv)).toBe(true);
+    expect((await inspectFile(file("o.jsonl.gz", gzipSync('{"a":1}\n{"a":2}\n')))).rows).toBe(2);
+    expect((await inspectFile(file("o.json.gz", gzipSync('[{"a":1}]')))).rows).toBe(1);
+  });
+
+  it("Parquet: columns and rows from DuckDB; a damaged or gzipped Parquet file is refused", async () => {
+    const path = join(work, `${++n}-orders.parquet`);
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    await con.run(
+      `COPY (SELECT 'SO' || i AS OrderID, i::INT AS Amount FROM range(1234) t(i)) TO '${path}' (FORMAT parquet)`,
+    );
+    con.closeSync();
+    db.closeSync();
+    const store = fresh();
+    const r = await landFiles({ store, entity: rescuing, paths: [path] });
+    expect(r).toMatchObject({ status: "landed", rows: 1234, files: [{ columns: ["OrderID", "Amount"] }] });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    expect(b!.manifest).toMatchObject({
+      format: "parquet",
+      files: [{ path: "part-00000.parquet", rows: 1234 }],
+    });
+    const { readFileSync } = await import("node:fs");
+    const bytes = readFileSync(path);
+    expect(
+      await failure(inspectFile(file("cut.parquet", bytes.subarray(0, bytes.length - 20)))),
+    ).toMatchObject({
+      code: "CORRUPT_FILE",
+    });
+    expect(await failure(inspectFile(file("x.parquet.gz", gzipSync(bytes))))).toMatchObject({
+      code: "MIXED_FORMATS",
+    });
+  });
+});
+
+describe("folders, globs and names that try to escape", () => {
+  const drop = join(work, "drop");
+  mkdirSync(join(drop, "2026", "03"), { recursive: true });
+  writeFileSync(join(drop, "2026", "03", "a.csv"), "OrderID,Amount\nSO1,1\n");
+  writeFileSync(join(drop, "2026", "03", "b.csv"), "OrderID,Amount\nSO2,2\nSO3,3\n");
+  writeFileSync(join(drop, "2026", "03", ".b.csv.swp"), "junk");
+  writeFileSync(join(drop, "README.md"), "not data");
+  mkdirSync(join(drop, ".partial"));
+  writeFileSync(join(drop, ".partial", "c.csv"), "OrderID,Amount\nSO9,9\n");
+  const outside = join(work, "outside.csv");
+  writeFileSync(outside, "OrderID,Amount\nSO1,1\n");
+  symlinkSync(outside, join(drop, "link.csv"));
+
+  it("a folder lands every data file beneath it as one batch, hidden files skipped", async () => {
+    const store = fresh();
+    const r = await landFiles({ store, entity: rescuing, paths: [join(drop, "2026")] });
+    expect(r).toMatchObject({ status: "landed", rows: 3 });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    expect(b!.manifest.files.map((f) => [f.path, f.rows])).toEqual([
+      ["part-00000.csv", 1],
+      ["part-00001.csv", 2],
+    ]);
+    expect(b!.manifest.source.name).toBe("a.csv,b.csv");
+  });
+
+  it("a glob is taken relative to baseDir and sorted", async () => {
+    expect(await resolveSourceFiles(["2026/*/*.csv"], { baseDir: drop })).toEqual([
+      join(drop, "2026", "03", "a.csv"),
+      join(drop, "2026", "03", "b.csv"),
+    ]);
+    expect(await failure(resolveSourceFiles(["*.parquet"], { baseDir: drop }))).toMatchObject({
+      code: "NO_FILES",
+    });
+  });
+
+  it("paths leaving baseDir — ../, absolute, or a symlink out — are UNSAFE_PATH and nothing lands", async () => {
+    const store = fresh();
+    for (const p of ["../outside.csv", outside, "link.csv", "../*.csv"]) {
+      const e = await failure(landFiles({ store, entity: rescuing, paths: [p], baseDir: drop }));
+      expect(e.code, p).toBe("UNSAFE_PATH");
+      expect(e.file, p).toBeTruthy();
+    }
+    expect(await store.list("")).toEqual([]);
+  });
+
+  it("CSV files with different headers do not share a batch", async () => {
+    const a = file("h1.csv", "OrderID,Amount\nSO1,1\n");
+    const b = file("h2.csv", "Amount,OrderID\n2,SO2\n");
+    const store = fresh();
+    const e = await failure(landFiles({ store, entity: rescuing, paths: [a, b] }));
+    expect(e).toMatchObject({ code: "MIXED_FORMATS", file: b });
+    expect(await store.list("")).toEqual([]);
+  });
+
+  it("the seed car-sales header needs no options", async () => {
+    const r = await inspectFile(new URL("./fixtures/seed/SalesData.csv", import.meta.url).pathname);
+    expect(r.columns[0]).toBe("Branch_ID");
+    expect(r.rows).toBe(1849);
+    expect(carSales.columns.filter((c) => !c.composedFrom).every((c) => r.columns.includes(c.source))).toBe(
+      true,
+    );
+  });
+});
