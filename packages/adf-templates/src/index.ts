@@ -22,6 +22,40 @@ export { printAdfValue, printExpression } from "./expression/expression-printer.
 export { ExpressionSyntaxError } from "./expression/expression-syntax-error.ts";
 export { accessChain, valueExpressions, walkExpression } from "./expression/expression-walk.ts";
 export {
+  ADF_API_VERSION,
+  ARM_RESOURCE_TYPE,
+  armTemplate,
+  REST_COLLECTION,
+  referencedArtifacts,
+} from "./generate/arm-template.ts";
+export {
+  CONTROL_DATASET,
+  entityPipeline,
+  fileDropTrigger,
+  LINKED_SERVICE,
+  landingDataset,
+  PARENT_PIPELINE,
+  sourceDataset,
+  WINDOW_TRIGGER,
+} from "./generate/artifact-names.ts";
+export { controlDbGrantSql, controlDbSql } from "./generate/control-db-sql.ts";
+export { EXAMPLE_FACTORY_NAME, EXAMPLE_FACTORY_OPTIONS } from "./generate/example-options.ts";
+export { type FactoryOptions, type ResolvedOptions, resolveOptions } from "./generate/factory-options.ts";
+export {
+  type GeneratedArtifacts,
+  type GeneratedFactory,
+  generateFactory,
+} from "./generate/generate-factory.ts";
+export { SEAL_NOTEBOOK, sealBatchNotebook } from "./generate/seal-batch-notebook.ts";
+export type {
+  ActivityBody,
+  DatasetBody,
+  LinkedServiceBody,
+  PipelineBody,
+  TriggerBody,
+} from "./generate/wire-types.ts";
+export { generatedFiles, writeGeneratedFactory } from "./generate/write-generated.ts";
+export {
   ARTIFACT_TYPES,
   type ArtifactDocument,
   type ArtifactType,

@@ -1,0 +1,18 @@
+/** Names of the generated artifacts: one place, so pipelines, triggers and tests agree. */
+export const LINKED_SERVICE = {
+  lake: "ls_lake",
+  sourceSql: "ls_source_sql",
+  controlSql: "ls_control_sql",
+  databricks: "ls_databricks",
+  keyVault: "ls_key_vault",
+} as const;
+
+export const CONTROL_DATASET = "ds_control";
+export const PARENT_PIPELINE = "pl_saleslake_incremental";
+export const WINDOW_TRIGGER = "tr_saleslake_window";
+
+export const sourceDataset = (entity: string) => `ds_${entity}_source`;
+export const landingDataset = (entity: string, format: "jsonl" | "parquet" | "csv") =>
+  `ds_${entity}_landing_${format}`;
+export const entityPipeline = (entity: string) => `pl_${entity}`;
+export const fileDropTrigger = (entity: string) => `tr_${entity}_file_drop`;

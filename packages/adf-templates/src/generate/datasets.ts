@@ -1,0 +1,129 @@
+import type * as Adf from "@azure/arm-datafactory";
+import { adfDatasetStructure, type Entity } from "@saleslake/schema";
+import { CONTROL_DATASET, LINKED_SERVICE, landingDataset, sourceDataset } from "./artifact-names.ts";
+import type { ResolvedOptions } from "./factory-options.ts";
+import type { DatasetBody, TypePropertiesOf } from "./wire-types.ts";
+
+const ref = (name: string): Adf.LinkedServiceReference => ({
+  referenceName: name,
+  type: "LinkedServiceReference",
+});
+
+function dataset<T extends Adf.DatasetUnion>(
+  name: string,
+  type: T["type"],
+  rest: Omit<DatasetBody["properties"], "type" | "typeProperties">,
+  typeProperties: TypePropertiesOf<T, Adf.Dataset>,
+): DatasetBody {
+  return { name, properties: { type, annotations: ["saleslake"], ...rest, typeProperties } };
+}
+
+/** The landing batch folder: `landing/<entity>/ingest_date=<date>/batch=<id>` (the landing contract). */
+const BATCH_FOLDER = {
+  value:
+    "@concat('landing/', dataset().entity, '/ingest_date=', dataset().ingest_date, '/batch=', dataset().batch_id)",
+  type: "Expression",
+};
+
+const LANDING_PARAMETERS = (entity: Entity): { [name: string]: Adf.ParameterSpecification } => ({
+  entity: { type: "String", defaultValue: entity.name },
+  ingest_date: { type: "String" },
+  batch_id: { type: "String" },
+});
+
+function location(o: ResolvedOptions, fileName: string): Adf.AzureBlobFSLocation {
+  return { type: "AzureBlobFSLocation", fileSystem: o.fileSystem, folderPath: BATCH_FOLDER, fileName };
+}
+
+/**
+ * Datasets of one entity: the source table (Azure SQL) for watermark entities; landing files
+ * parameterised by entity and batch, with the schema's source columns: JSON Lines (what Copy
+ * lands, as the landing contract says for database sources), Parquet and delimited text (file drops).
+ */
+export function entityDatasets(entity: Entity, o: ResolvedOptions): DatasetBody[] {
+  const structure = adfDatasetStructure(entity);
+  const out: DatasetBody[] = [];
+  const description = (what: string) => `${entity.name}: ${what}. Generated from the saleslake schema.`;
+  if (entity.watermark.kind === "column") {
+    const t = o.sourceTable(entity);
+    out.push(
+      dataset<Adf.AzureSqlTableDataset>(
+        sourceDataset(entity.name),
+        "AzureSqlTable",
+        {
+          description: description("source table"),
+          linkedServiceName: ref(LINKED_SERVICE.sourceSql),
+          structure,
+        },
+        sqlTable(t.schema, t.table),
+      ),
+      dataset<Adf.JsonDataset>(
+        landingDataset(entity.name, "jsonl"),
+        "Json",
+        {
+          description: description("landing batch as JSON Lines"),
+          linkedServiceName: ref(LINKED_SERVICE.lake),
+          parameters: LANDING_PARAMETERS(entity),
+          structure,
+        },
+        { location: location(o, "part-00000.jsonl"), encodingName: "UTF-8" },
+      ),
+    );
+  }
+  out.push(
+    dataset<Adf.ParquetDataset>(
+      landingDataset(entity.name, "parquet"),
+      "Parquet",
+      {
+        description: description("landing batch as Parquet"),
+        linkedServiceName: ref(LINKED_SERVICE.lake),
+        parameters: LANDING_PARAMETERS(entity),
+        structure,
+      },
+      { location: location(o, "part-00000.parquet"), compressionCodec: "snappy" },
+    ),
+    dataset<Adf.DelimitedTextDataset>(
+      landingDataset(entity.name, "csv"),
+      "DelimitedText",
+      {
+        description: description("landing batch as delimited text"),
+        linkedServiceName: ref(LINKED_SERVICE.lake),
+        parameters: LANDING_PARAMETERS(entity),
+        structure,
+      },
+      {
+        location: location(o, "part-00000.csv"),
+        columnDelimiter: ",",
+        quoteChar: '"',
+        escapeChar: '"',
+        firstRowAsHeader: true,
+        encodingName: "UTF-8",
+      },
+    ),
+  );
+  return out;
+}
+
+/**
+ * Azure SQL table properties. The SDK model calls the table's schema `schemaTypePropertiesSchema`
+ * (its `schema` is the dataset's column list); on the wire both are `schema`, at different levels.
+ */
+function sqlTable(schema: string, table: string): TypePropertiesOf<Adf.AzureSqlTableDataset, Adf.Dataset> {
+  const wire: Omit<TypePropertiesOf<Adf.AzureSqlTableDataset, Adf.Dataset>, "schemaTypePropertiesSchema"> & {
+    schema: string;
+  } = { schema, table };
+  return wire;
+}
+
+/** The control database, for Lookups that call the ledger's stored procedures. */
+export function controlDataset(): DatasetBody {
+  return dataset<Adf.AzureSqlTableDataset>(
+    CONTROL_DATASET,
+    "AzureSqlTable",
+    {
+      description: "Control database (watermarks and run ledger), for stored procedure Lookups.",
+      linkedServiceName: ref(LINKED_SERVICE.controlSql),
+    },
+    {},
+  );
+}

@@ -1,0 +1,377 @@
+import type * as Adf from "@azure/arm-datafactory";
+import { buildPlan } from "@saleslake/pipeline";
+import {
+  adfColumnMapping,
+  durationSeconds,
+  type Entity,
+  type Star,
+  schemaFingerprint,
+} from "@saleslake/schema";
+import { AdfError } from "../errors.ts";
+import { after, controlActivity, datasetRef, executionActivity, expression } from "./activities.ts";
+import {
+  CONTROL_DATASET,
+  entityPipeline,
+  LINKED_SERVICE,
+  landingDataset,
+  sourceDataset,
+} from "./artifact-names.ts";
+import type { ResolvedOptions } from "./factory-options.ts";
+import { SEAL_NOTEBOOK } from "./seal-batch-notebook.ts";
+import type { ActivityBody, PipelineBody } from "./wire-types.ts";
+
+/** Timestamps handed between activities and to SQL: fixed width, UTC, so they also sort as text. */
+const ISO = "yyyy-MM-ddTHH:mm:ss.fffffffZ";
+const EPOCH = "1900-01-01T00:00:00.0000000Z";
+
+export const ACTIVITY = {
+  beginRun: "Begin run",
+  highMark: "Lookup new high mark",
+  copy: "Copy window to landing",
+  seal: "Seal landing batch",
+  completeRun: "Advance watermark and close run",
+  failRun: "Record failed run",
+  fail: "Fail",
+} as const;
+
+/** `[name]` with `]` doubled: a T-SQL identifier that cannot break out of its brackets. */
+const bracket = (name: string) => `[${name.replaceAll("]", "]]")}]`;
+
+/** Batch id per the landing contract (`YYYYMMDDTHHMMSSmmmZ-<8 hex>`), stable across retries of one run. */
+const BATCH_ID =
+  "concat(formatDateTime(pipeline().TriggerTime, 'yyyyMMddTHHmmssfff'), 'Z-', substring(toLower(replace(pipeline().RunId, '-', '')), 0, 8))";
+const INGEST_DATE = "formatDateTime(pipeline().TriggerTime, 'yyyy-MM-dd')";
+const FILE_DROP_BATCH_ID = "last(split(pipeline().parameters.batch_folder, 'batch='))";
+const FULL_REFRESH = "if(pipeline().parameters.full_refresh, 'true', 'false')";
+
+/** Low end of the window: the stored watermark, or the beginning of time on a full refresh. */
+const WINDOW_LOW = `if(pipeline().parameters.full_refresh, '${EPOCH}', formatDateTime(activity('${ACTIVITY.beginRun}').output.firstRow.old_watermark, '${ISO}'))`;
+/** High end: the source's newest change at or before the window end; the old mark when nothing is new. */
+const WINDOW_HIGH = `formatDateTime(coalesce(activity('${ACTIVITY.highMark}').output.firstRow.high_mark, activity('${ACTIVITY.beginRun}').output.firstRow.old_watermark), '${ISO}')`;
+/** The trigger's window end, or now for a manual run. formatDateTime rejects anything but a time. */
+const WINDOW_END = `formatDateTime(if(empty(pipeline().parameters.window_end), utcNow(), pipeline().parameters.window_end), '${ISO}')`;
+
+const sp = (value: string, type: "String" | "Int64" = "String") => ({ value, type });
+
+function watermarkColumn(entity: Entity): string {
+  if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
+  const name = entity.watermark.column;
+  const column = entity.columns.find((c) => c.name === name);
+  if (!column || column.composedFrom)
+    throw new AdfError(
+      "INVALID_OPTIONS",
+      `${entity.name}: watermark column ${name} is not read from one source column`,
+      "The watermark column must be a plain source column so the source query can filter on it.",
+    );
+  return column.source;
+}
+
+/**
+ * The Databricks notebooks of the plan (bronze → silver → dimensions in parallel → fact →
+ * aggregates), with the contract's widgets. Returns the activities and the names of the last ones.
+ */
+function notebookSteps(
+  entity: Entity,
+  star: Star | undefined,
+  first: string[],
+  params: { batchId: string; windowLow: string; windowHigh: string },
+  o: ResolvedOptions,
+): { activities: ActivityBody[]; leaves: string[] } {
+  const plan = buildPlan(entity, star);
+  const dependedOn = new Set(plan.steps.flatMap((s) => s.dependsOn));
+  const activities = plan.steps.map((step) =>
+    executionActivity<Adf.DatabricksNotebookActivity>(
+      "DatabricksNotebook",
+      step.id,
+      {
+        notebookPath: `${o.databricks.notebookRoot}/${entity.name}/${step.id}`,
+        baseParameters: {
+          run_id: "@pipeline().RunId",
+          batch_id: `@${params.batchId}`,
+          window_low: params.windowLow,
+          window_high: params.windowHigh,
+          catalog: o.databricks.catalog,
+          lake_root: o.lakeRoot,
+          full_refresh: `@${FULL_REFRESH}`,
+        },
+      },
+      {
+        description: `${entity.name}: plan step ${step.id} (${step.kind}).`,
+        dependsOn: after(...(step.dependsOn.length > 0 ? step.dependsOn : first)),
+        linkedService: LINKED_SERVICE.databricks,
+        timeout: "0.02:00:00",
+      },
+      o,
+    ),
+  );
+  return { activities, leaves: plan.steps.filter((s) => !dependedOn.has(s.id)).map((s) => s.id) };
+}
+
+/** Begin the ledger entry and read the stored watermark, in one idempotent procedure call. */
+function beginRun(entity: Entity, windowStart: string, windowEnd: string, o: ResolvedOptions): ActivityBody {
+  return executionActivity<Adf.LookupActivity>(
+    "Lookup",
+    ACTIVITY.beginRun,
+    {
+      source: {
+        type: "AzureSqlSource",
+        sqlReaderStoredProcedureName: "[saleslake].[begin_run]",
+        storedProcedureParameters: {
+          run_id: sp("@pipeline().RunId"),
+          entity: sp(entity.name),
+          pipeline_name: sp("@pipeline().Pipeline"),
+          trigger_name: sp("@pipeline().TriggerName"),
+          window_start: sp(windowStart),
+          window_end: sp(windowEnd),
+        },
+      } as Adf.AzureSqlSource,
+      dataset: datasetRef(CONTROL_DATASET),
+      firstRowOnly: true,
+    },
+    {
+      description: "Opens the run in the ledger (once per run id) and returns the stored watermark.",
+      timeout: "0.00:10:00",
+    },
+    o,
+  );
+}
+
+function closeAndFailPath(
+  entity: Entity,
+  leaves: string[],
+  newWatermark: string,
+  rowsLanded: string,
+  stepIds: readonly string[],
+  o: ResolvedOptions,
+): ActivityBody[] {
+  const stepCounts = `@concat('[', ${stepIds.map((id) => `activity('${id}').output.runOutput`).join(", ',', ")}, ']')`;
+  return [
+    executionActivity<Adf.SqlServerStoredProcedureActivity>(
+      "SqlServerStoredProcedure",
+      ACTIVITY.completeRun,
+      {
+        storedProcedureName: "[saleslake].[complete_run]",
+        storedProcedureParameters: {
+          run_id: sp("@pipeline().RunId"),
+          entity: sp(entity.name),
+          new_watermark: sp(newWatermark),
+          rows_landed: sp(rowsLanded, "Int64"),
+          step_counts: sp(stepCounts),
+        },
+      },
+      {
+        description:
+          "Only after every notebook succeeded: advances the watermark and closes the run, in one transaction.",
+        dependsOn: after(...leaves),
+        linkedService: LINKED_SERVICE.controlSql,
+        timeout: "0.00:10:00",
+      },
+      o,
+    ),
+    executionActivity<Adf.SqlServerStoredProcedureActivity>(
+      "SqlServerStoredProcedure",
+      ACTIVITY.failRun,
+      {
+        storedProcedureName: "[saleslake].[fail_run]",
+        storedProcedureParameters: {
+          run_id: sp("@pipeline().RunId"),
+          entity: sp(entity.name),
+          error: sp(
+            `@concat('${entity.name} run ', pipeline().RunId, ' failed or was cut short before the watermark advanced; see its activity runs')`,
+          ),
+        },
+      },
+      {
+        description:
+          "Failure path: something upstream failed (so the close was skipped) or the close failed. The watermark stays.",
+        dependsOn: after([ACTIVITY.completeRun, ["Failed", "Skipped"]]),
+        linkedService: LINKED_SERVICE.controlSql,
+        timeout: "0.00:10:00",
+      },
+      o,
+    ),
+    controlActivity<Adf.FailActivity>(
+      "Fail",
+      ACTIVITY.fail,
+      "Ends the run as failed once it is recorded (or recording failed too).",
+      after([ACTIVITY.failRun, ["Succeeded", "Failed"]]),
+      {
+        message: expression(
+          `@concat('saleslake ${entity.name} run ', pipeline().RunId, ' failed; the watermark was not advanced')`,
+        ),
+        errorCode: "SALESLAKE_RUN_FAILED",
+      },
+    ),
+  ];
+}
+
+/**
+ * A column-watermark entity: begin run + read the old watermark and the new high mark → copy
+ * the window (old − lookback, high] to a landing batch → seal it with its manifest → notebooks
+ * → ONLY THEN advance the watermark and close the run. Any failure is recorded, then fails the run.
+ */
+function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOptions): PipelineBody {
+  if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
+  const column = bracket(watermarkColumn(entity));
+  const t = o.sourceTable(entity);
+  const table = `${bracket(t.schema)}.${bracket(t.table)}`;
+  const lookback = durationSeconds(entity.watermark.lookback);
+  const mapping = adfColumnMapping(entity);
+  const sources = mapping.mappings.map((m) => m.source.name);
+  const windowLow = `@${WINDOW_LOW}`;
+  const windowHigh = `@${WINDOW_HIGH}`;
+  const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };
+  const highMark = executionActivity<Adf.LookupActivity>(
+    "Lookup",
+    ACTIVITY.highMark,
+    {
+      source: {
+        type: "AzureSqlSource",
+        sqlReaderQuery: expression(
+          `SELECT MAX(${column}) AS high_mark FROM ${table} WHERE ${column} <= CONVERT(datetime2, '@{${WINDOW_END}}', 127)`,
+        ),
+        queryTimeout: "00:10:00",
+      } as Adf.AzureSqlSource,
+      dataset: datasetRef(sourceDataset(entity.name)),
+      firstRowOnly: true,
+    },
+    {
+      description: "The newest change at or before the window end: the watermark this run advances to.",
+      timeout: "0.00:10:00",
+    },
+    o,
+  );
+  const copy = executionActivity<Adf.CopyActivity>(
+    "Copy",
+    ACTIVITY.copy,
+    {
+      source: {
+        type: "AzureSqlSource",
+        sqlReaderQuery: expression(
+          `SELECT ${sources.map(bracket).join(", ")} FROM ${table} WHERE ${column} > DATEADD(second, -${lookback}, CONVERT(datetime2, '@{${WINDOW_LOW}}', 127)) AND ${column} <= CONVERT(datetime2, '@{${WINDOW_HIGH}}', 127)`,
+        ),
+        queryTimeout: "02:00:00",
+      } as Adf.AzureSqlSource,
+      sink: {
+        type: "JsonSink",
+        storeSettings: { type: "AzureBlobFSWriteSettings" },
+        formatSettings: { type: "JsonWriteSettings", filePattern: "setOfObjects" },
+      } as Adf.JsonSink,
+      // Landing keeps source names (the landing contract); bronze maps them to the schema's names.
+      translator: {
+        ...mapping,
+        mappings: mapping.mappings.map((m) => ({ source: m.source, sink: { name: m.source.name } })),
+      },
+      enableStaging: false,
+    },
+    {
+      description: `Copies (old watermark − ${lookback} s, new high mark] of ${t.schema}.${t.table} to a landing batch as JSON Lines.`,
+      dependsOn: after(ACTIVITY.beginRun, ACTIVITY.highMark),
+      inputs: [datasetRef(sourceDataset(entity.name))],
+      outputs: [datasetRef(landingDataset(entity.name, "jsonl"), landing)],
+      timeout: "0.02:00:00",
+    },
+    o,
+  );
+  const seal = executionActivity<Adf.DatabricksNotebookActivity>(
+    "DatabricksNotebook",
+    ACTIVITY.seal,
+    {
+      notebookPath: `${o.databricks.notebookRoot}/${SEAL_NOTEBOOK}`,
+      baseParameters: {
+        lake_root: o.lakeRoot,
+        entity: entity.name,
+        ingest_date: `@${INGEST_DATE}`,
+        batch_id: `@${BATCH_ID}`,
+        window_column: entity.watermark.column,
+        window_low: windowLow,
+        window_high: windowHigh,
+        rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
+        source_name: `${o.sqlServer}/${o.sourceDatabase}.${t.schema}.${t.table}`,
+        schema_fingerprint: schemaFingerprint(entity),
+      },
+    },
+    {
+      description:
+        "Writes the batch's _manifest.json last (sizes, hashes, window), so readers see the batch whole or not at all.",
+      dependsOn: after(ACTIVITY.copy),
+      linkedService: LINKED_SERVICE.databricks,
+      timeout: "0.00:30:00",
+    },
+    o,
+  );
+  const steps = notebookSteps(entity, star, [ACTIVITY.seal], { batchId: BATCH_ID, windowLow, windowHigh }, o);
+  return {
+    name: entityPipeline(entity.name),
+    properties: {
+      description: `saleslake: incremental load of ${entity.name} by its ${entity.watermark.column} watermark. Generated; regenerate instead of editing.`,
+      parameters: {
+        window_start: { type: "String", defaultValue: "" },
+        window_end: { type: "String", defaultValue: "" },
+        full_refresh: { type: "Bool", defaultValue: false },
+      },
+      annotations: ["saleslake"],
+      folder: { name: "saleslake" },
+      activities: [
+        beginRun(entity, "@pipeline().parameters.window_start", "@pipeline().parameters.window_end", o),
+        highMark,
+        copy,
+        seal,
+        ...steps.activities,
+        ...closeAndFailPath(
+          entity,
+          steps.leaves,
+          windowHigh,
+          `@activity('${ACTIVITY.copy}').output.rowsCopied`,
+          steps.activities.map((a) => a.name),
+          o,
+        ),
+      ],
+    },
+  };
+}
+
+/**
+ * A file-drop entity (watermark `batch`): started by the storage event of a batch's manifest,
+ * no source copy; the notebooks process that batch, then the batch id becomes the watermark.
+ */
+function fileDropPipeline(entity: Entity, star: Star | undefined, o: ResolvedOptions): PipelineBody {
+  const steps = notebookSteps(
+    entity,
+    star,
+    [ACTIVITY.beginRun],
+    { batchId: FILE_DROP_BATCH_ID, windowLow: "", windowHigh: "" },
+    o,
+  );
+  return {
+    name: entityPipeline(entity.name),
+    properties: {
+      description: `saleslake: load of ${entity.name} file drops, one landed batch per run. Generated; regenerate instead of editing.`,
+      parameters: {
+        batch_folder: { type: "String", defaultValue: "" },
+        full_refresh: { type: "Bool", defaultValue: false },
+      },
+      annotations: ["saleslake"],
+      folder: { name: "saleslake" },
+      activities: [
+        beginRun(entity, "", "", o),
+        ...steps.activities,
+        ...closeAndFailPath(
+          entity,
+          steps.leaves,
+          `@${FILE_DROP_BATCH_ID}`,
+          "0",
+          steps.activities.map((a) => a.name),
+          o,
+        ),
+      ],
+    },
+  };
+}
+
+/** The pipeline of one entity: watermark window copy for column watermarks, event-driven for file drops. */
+export function entityPipelineBody(entity: Entity, star: Star | undefined, o: ResolvedOptions): PipelineBody {
+  return entity.watermark.kind === "column"
+    ? watermarkPipeline(entity, star, o)
+    : fileDropPipeline(entity, star, o);
+}

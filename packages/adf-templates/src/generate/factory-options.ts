@@ -1,0 +1,210 @@
+import { type Entity, type Star, salesEntities, salesStars } from "@saleslake/schema";
+import { AdfError } from "../errors.ts";
+
+/** Where the factory's neighbours are. Everything is reached with the factory's managed identity. */
+export interface FactoryOptions {
+  /** ADLS Gen2 account name of the lake, e.g. `stsaleslakedev`. */
+  readonly storageAccount: string;
+  /** Resource id of that account, for the storage event trigger. */
+  readonly storageAccountResourceId: string;
+  /** File system (container) whose root holds the zone folders (`landing/`, `bronze/`, …). Default `lake`. */
+  readonly fileSystem?: string;
+  /** Azure SQL server host of the source tables, e.g. `sql-sales.database.windows.net`. */
+  readonly sqlServer: string;
+  /** Database holding the source tables. */
+  readonly sourceDatabase: string;
+  /** Database holding the watermark table and run ledger (`saleslake` schema). Default: `sourceDatabase`. */
+  readonly controlDatabase?: string;
+  /** Source table per entity. Default `dbo.<entity name>`. */
+  readonly sourceTables?: { readonly [entity: string]: { readonly schema: string; readonly table: string } };
+  readonly databricks: {
+    /** Workspace URL, e.g. `https://adb-123.4.azuredatabricks.net`. */
+    readonly workspaceUrl: string;
+    /** Workspace resource id; the factory authenticates with its managed identity (no token). */
+    readonly workspaceResourceId: string;
+    /** Run on this existing cluster. Default: a new job cluster per run (see `newCluster`). */
+    readonly existingClusterId?: string;
+    /** Job cluster settings when no existing cluster is given. Default 15.4 LTS, 2 × Standard_D4ds_v5. */
+    readonly newCluster?: { readonly version: string; readonly nodeType: string; readonly workers: number };
+    /** Unity Catalog catalog of the tables. Default `main`. */
+    readonly catalog?: string;
+    /** Workspace folder of the notebooks. Default `/Workspace/saleslake`. */
+    readonly notebookRoot?: string;
+  };
+  /** Key Vault for any secret a linked service may need later; none is needed today. */
+  readonly keyVaultName: string;
+  /** The tumbling window of incremental runs. Default every hour from 2026-01-01T00:00:00Z. */
+  readonly window?: {
+    readonly frequency: "Minute" | "Hour";
+    readonly interval: number;
+    readonly startTime: string;
+    /** Wait after a window closes before running it, for late rows. Default `00:05:00`. */
+    readonly delay?: string;
+  };
+  /** Retries of every execution activity. Default `2`, 60 s apart. */
+  readonly retry?: { readonly count: number; readonly intervalSeconds: number };
+  /** Entities to generate for, each with its star when it has one. Default: the bundled sales domain. */
+  readonly entities?: readonly { readonly entity: Entity; readonly star?: Star }[];
+}
+
+export interface ResolvedOptions {
+  readonly storageAccount: string;
+  readonly storageAccountResourceId: string;
+  readonly fileSystem: string;
+  readonly sqlServer: string;
+  readonly sourceDatabase: string;
+  readonly controlDatabase: string;
+  readonly sourceTable: (entity: Entity) => { readonly schema: string; readonly table: string };
+  readonly databricks: {
+    readonly workspaceUrl: string;
+    readonly workspaceResourceId: string;
+    readonly existingClusterId?: string;
+    readonly newCluster: { readonly version: string; readonly nodeType: string; readonly workers: number };
+    readonly catalog: string;
+    readonly notebookRoot: string;
+  };
+  readonly keyVaultName: string;
+  readonly window: {
+    readonly frequency: "Minute" | "Hour";
+    readonly interval: number;
+    readonly startTime: string;
+    readonly delay: string;
+  };
+  readonly retry: { readonly count: number; readonly intervalSeconds: number };
+  readonly entities: readonly { readonly entity: Entity; readonly star?: Star }[];
+  /** `abfss://<fileSystem>@<account>.dfs.core.windows.net`, the notebooks' `lake_root`. */
+  readonly lakeRoot: string;
+}
+
+const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+function invalid(what: string, value: unknown, hint: string): never {
+  throw new AdfError("INVALID_OPTIONS", `${what}: ${JSON.stringify(value)} is not valid`, hint, {
+    rule: what,
+  });
+}
+
+/** Fills defaults and checks every value that ends up in a name, a URL or SQL text. */
+export function resolveOptions(o: FactoryOptions): ResolvedOptions {
+  if (!/^[a-z0-9]{3,24}$/.test(o.storageAccount))
+    invalid(
+      "storageAccount",
+      o.storageAccount,
+      "A storage account name is 3-24 lowercase letters and digits.",
+    );
+  if (
+    !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i.test(
+      o.storageAccountResourceId,
+    )
+  )
+    invalid(
+      "storageAccountResourceId",
+      o.storageAccountResourceId,
+      "Use /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>.",
+    );
+  const fileSystem = o.fileSystem ?? "lake";
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(fileSystem))
+    invalid(
+      "fileSystem",
+      fileSystem,
+      "A file system name is 3-63 lowercase letters, digits and single hyphens.",
+    );
+  if (!HOST.test(o.sqlServer))
+    invalid("sqlServer", o.sqlServer, "Give the server host name, e.g. sql-sales.database.windows.net.");
+  for (const [what, v] of [
+    ["sourceDatabase", o.sourceDatabase],
+    ["controlDatabase", o.controlDatabase ?? o.sourceDatabase],
+  ] as const)
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(v))
+      invalid(what, v, "Database names here are letters, digits, '_' and '-'.");
+  if (!/^https:\/\/[a-z0-9.-]+$/.test(o.databricks.workspaceUrl))
+    invalid(
+      "databricks.workspaceUrl",
+      o.databricks.workspaceUrl,
+      "Use the workspace URL without a path, e.g. https://adb-123.4.azuredatabricks.net.",
+    );
+  if (
+    !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Databricks\/workspaces\/[^/]+$/i.test(
+      o.databricks.workspaceResourceId,
+    )
+  )
+    invalid(
+      "databricks.workspaceResourceId",
+      o.databricks.workspaceResourceId,
+      "Use /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Databricks/workspaces/<name>.",
+    );
+  const catalog = o.databricks.catalog ?? "main";
+  if (!SQL_NAME.test(catalog))
+    invalid("databricks.catalog", catalog, "A catalog name is letters, digits and '_'.");
+  const notebookRoot = o.databricks.notebookRoot ?? "/Workspace/saleslake";
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(notebookRoot))
+    invalid(
+      "databricks.notebookRoot",
+      notebookRoot,
+      "Use an absolute workspace path such as /Workspace/saleslake.",
+    );
+  if (!/^[A-Za-z0-9-]{3,24}$/.test(o.keyVaultName))
+    invalid("keyVaultName", o.keyVaultName, "A Key Vault name is 3-24 letters, digits and hyphens.");
+  const window = {
+    frequency: "Hour" as const,
+    interval: 1,
+    startTime: "2026-01-01T00:00:00Z",
+    delay: "00:05:00",
+    ...o.window,
+  };
+  if (!Number.isInteger(window.interval) || window.interval < 1)
+    invalid("window.interval", window.interval, "A positive whole number.");
+  if (Number.isNaN(Date.parse(window.startTime)) || !window.startTime.endsWith("Z"))
+    invalid("window.startTime", window.startTime, "An ISO 8601 UTC time, e.g. 2026-01-01T00:00:00Z.");
+  if (!/^\d{2}:\d{2}:\d{2}$/.test(window.delay))
+    invalid("window.delay", window.delay, "hh:mm:ss, e.g. 00:05:00.");
+  const retry = o.retry ?? { count: 2, intervalSeconds: 60 };
+  if (!Number.isInteger(retry.count) || retry.count < 0 || retry.intervalSeconds < 30)
+    invalid("retry", retry, "count is a whole number >= 0; intervalSeconds at least 30.");
+  const entities =
+    o.entities ??
+    salesEntities.map((entity) => {
+      const star = salesStars.find((s) => s.entity.name === entity.name);
+      return star ? { entity, star } : { entity };
+    });
+  const sourceTable = (entity: Entity) => {
+    const t = o.sourceTables?.[entity.name] ?? { schema: "dbo", table: entity.name };
+    if (!SQL_NAME.test(t.schema) || !SQL_NAME.test(t.table))
+      invalid(
+        `sourceTables.${entity.name}`,
+        t,
+        "Schema and table names are letters, digits and '_' (they are quoted in SQL).",
+      );
+    return t;
+  };
+  for (const { entity } of entities) sourceTable(entity);
+  return {
+    storageAccount: o.storageAccount,
+    storageAccountResourceId: o.storageAccountResourceId,
+    fileSystem,
+    sqlServer: o.sqlServer,
+    sourceDatabase: o.sourceDatabase,
+    controlDatabase: o.controlDatabase ?? o.sourceDatabase,
+    sourceTable,
+    databricks: {
+      workspaceUrl: o.databricks.workspaceUrl,
+      workspaceResourceId: o.databricks.workspaceResourceId,
+      ...(o.databricks.existingClusterId !== undefined && {
+        existingClusterId: o.databricks.existingClusterId,
+      }),
+      newCluster: o.databricks.newCluster ?? {
+        version: "15.4.x-scala2.12",
+        nodeType: "Standard_D4ds_v5",
+        workers: 2,
+      },
+      catalog,
+      notebookRoot,
+    },
+    keyVaultName: o.keyVaultName,
+    window,
+    retry,
+    entities,
+    lakeRoot: `abfss://${fileSystem}@${o.storageAccount}.dfs.core.windows.net`,
+  };
+}

@@ -1,0 +1,86 @@
+import type * as Adf from "@azure/arm-datafactory";
+import { LINKED_SERVICE } from "./artifact-names.ts";
+import type { ResolvedOptions } from "./factory-options.ts";
+import type { LinkedServiceBody, TypePropertiesOf } from "./wire-types.ts";
+
+function linkedService<T extends Adf.LinkedServiceUnion>(
+  name: string,
+  type: T["type"],
+  description: string,
+  typeProperties: TypePropertiesOf<T, Adf.LinkedService>,
+): LinkedServiceBody {
+  return { name, properties: { type, description, annotations: ["saleslake"], typeProperties } };
+}
+
+/**
+ * Azure SQL through the factory's managed identity. `server`/`database`/`authenticationType` are
+ * the service's current form; the SDK release here predates them, hence the extension.
+ */
+type AzureSqlManagedIdentity = TypePropertiesOf<Adf.AzureSqlDatabaseLinkedService, Adf.LinkedService> & {
+  readonly server: string;
+  readonly database: string;
+  readonly authenticationType: "SystemAssignedManagedIdentity";
+};
+
+function azureSql(
+  name: string,
+  description: string,
+  o: ResolvedOptions,
+  database: string,
+): LinkedServiceBody {
+  const typeProperties: AzureSqlManagedIdentity = {
+    server: o.sqlServer,
+    database,
+    authenticationType: "SystemAssignedManagedIdentity",
+  };
+  return linkedService<Adf.AzureSqlDatabaseLinkedService>(
+    name,
+    "AzureSqlDatabase",
+    description,
+    typeProperties,
+  );
+}
+
+/** Lake, source and control databases, Databricks and Key Vault: all by managed identity, no secret. */
+export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
+  const db = o.databricks;
+  const cluster: TypePropertiesOf<Adf.AzureDatabricksLinkedService, Adf.LinkedService> = db.existingClusterId
+    ? { existingClusterId: db.existingClusterId }
+    : {
+        newClusterVersion: db.newCluster.version,
+        newClusterNodeType: db.newCluster.nodeType,
+        newClusterNumOfWorker: String(db.newCluster.workers),
+      };
+  return [
+    linkedService<Adf.AzureBlobFSLinkedService>(
+      LINKED_SERVICE.lake,
+      "AzureBlobFS",
+      "The lake (ADLS Gen2), as the factory's managed identity.",
+      { url: `https://${o.storageAccount}.dfs.core.windows.net/` },
+    ),
+    azureSql(LINKED_SERVICE.sourceSql, "Source tables, read by watermark window.", o, o.sourceDatabase),
+    azureSql(
+      LINKED_SERVICE.controlSql,
+      "Control database: watermarks and run ledger (schema saleslake).",
+      o,
+      o.controlDatabase,
+    ),
+    linkedService<Adf.AzureDatabricksLinkedService>(
+      LINKED_SERVICE.databricks,
+      "AzureDatabricks",
+      "Databricks workspace, as the factory's managed identity (no personal access token).",
+      {
+        domain: db.workspaceUrl,
+        authentication: "MSI",
+        workspaceResourceId: db.workspaceResourceId,
+        ...cluster,
+      },
+    ),
+    linkedService<Adf.AzureKeyVaultLinkedService>(
+      LINKED_SERVICE.keyVault,
+      "AzureKeyVault",
+      "Key Vault for secrets a source may need; reference them, never inline.",
+      { baseUrl: `https://${o.keyVaultName}.vault.azure.net/` },
+    ),
+  ];
+}

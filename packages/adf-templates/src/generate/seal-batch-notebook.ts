@@ -1,0 +1,70 @@
+import { MANIFEST_FILE } from "@saleslake/schema";
+
+/** Workspace path of the notebook, under the notebook root. */
+export const SEAL_NOTEBOOK = "_landing/seal_batch";
+
+/**
+ * The Databricks notebook that seals a batch Copy landed: it hashes and counts the part files
+ * and writes `_manifest.json` (the landing contract, source kind `adf-copy`) last, so readers
+ * see the batch whole or not at all. A batch already sealed is left as it is (activity retries).
+ */
+export function sealBatchNotebook(): string {
+  return `# Databricks notebook source
+# MAGIC %md
+# MAGIC ## saleslake · seal a landing batch
+# MAGIC Writes the batch manifest after a Data Factory Copy. Generated; regenerate instead of editing.
+
+# COMMAND ----------
+
+import hashlib, json
+from datetime import datetime, timezone
+
+PARAMS = ["lake_root", "entity", "ingest_date", "batch_id", "window_column", "window_low", "window_high", "rows_copied", "source_name", "schema_fingerprint"]
+for _p in PARAMS:
+    dbutils.widgets.text(_p, "")
+p = {k: dbutils.widgets.get(k) for k in PARAMS}
+folder = f"{p['lake_root'].rstrip('/')}/landing/{p['entity']}/ingest_date={p['ingest_date']}/batch={p['batch_id']}"
+manifest_path = f"{folder}/${MANIFEST_FILE}"
+
+# COMMAND ----------
+
+def exists(path):
+    try:
+        dbutils.fs.ls(path)
+        return True
+    except Exception:
+        return False
+
+if exists(manifest_path):
+    dbutils.notebook.exit(json.dumps({"sealed": False, "reason": "already sealed", "batch_id": p["batch_id"]}))
+
+parts = sorted(f for f in dbutils.fs.ls(folder) if f.name.startswith("part-"))
+if not parts:
+    raise Exception(f"no part files in {folder}: nothing was landed")
+files = []
+for f in parts:
+    data = spark.read.format("binaryFile").load(f.path).select("content").collect()[0][0]
+    rows = data.count(b"\\n") + (1 if data and not data.endswith(b"\\n") else 0)
+    files.append({"path": f.name, "rows": rows, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+row_count = sum(f["rows"] for f in files)
+if p["rows_copied"] and int(p["rows_copied"]) != row_count:
+    raise Exception(f"Copy reported {p['rows_copied']} rows but the part files hold {row_count}")
+manifest = {
+    "version": 1,
+    "entity": p["entity"],
+    "batchId": p["batch_id"],
+    "landedAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    "source": {"kind": "adf-copy", "name": p["source_name"]},
+    "window": {"column": p["window_column"], "low": p["window_low"] or None, "high": p["window_high"]},
+    "format": "jsonl",
+    "compression": "none",
+    "files": files,
+    "rowCount": row_count,
+    "bytes": sum(f["bytes"] for f in files),
+    "contentSha256": hashlib.sha256("".join(f["sha256"] for f in files).encode()).hexdigest(),
+    "schemaFingerprint": p["schema_fingerprint"],
+}
+dbutils.fs.put(manifest_path, json.dumps(manifest, indent=2), overwrite=False)
+dbutils.notebook.exit(json.dumps({"sealed": True, "batch_id": p["batch_id"], "rows": row_count}))
+`;
+}

@@ -1,0 +1,161 @@
+import { salesOrderLines } from "@saleslake/schema";
+import { describe, expect, it } from "vitest";
+import { AdfError } from "../src/errors.ts";
+import { armTemplate } from "../src/generate/arm-template.ts";
+import { EXAMPLE_FACTORY_NAME, EXAMPLE_FACTORY_OPTIONS } from "../src/generate/example-options.ts";
+import { generateFactory } from "../src/generate/generate-factory.ts";
+import { generatedFiles } from "../src/generate/write-generated.ts";
+import { lintFactory } from "../src/lint/lint-factory.ts";
+
+// Whole-text goldens. Regenerate deliberately with `pnpm --filter @saleslake/adf-templates test -u` and review the diff.
+const factory = generateFactory(EXAMPLE_FACTORY_OPTIONS);
+const files = generatedFiles(factory, EXAMPLE_FACTORY_NAME);
+
+describe("generated factory", () => {
+  it.each([...files.keys()])("matches the golden %s", async (path) => {
+    await expect(files.get(path)).toMatchFileSnapshot(`__golden__/adf/${path}`);
+  });
+
+  it("writes the expected set of files", () => {
+    expect([...files.keys()].sort()).toMatchInlineSnapshot(`
+      [
+        "arm-template.json",
+        "control-db/control-db.sql",
+        "control-db/grant-factory.sql",
+        "dataset/ds_car_sales_landing_csv.json",
+        "dataset/ds_car_sales_landing_parquet.json",
+        "dataset/ds_control.json",
+        "dataset/ds_customers_landing_csv.json",
+        "dataset/ds_customers_landing_jsonl.json",
+        "dataset/ds_customers_landing_parquet.json",
+        "dataset/ds_customers_source.json",
+        "dataset/ds_products_landing_csv.json",
+        "dataset/ds_products_landing_jsonl.json",
+        "dataset/ds_products_landing_parquet.json",
+        "dataset/ds_products_source.json",
+        "dataset/ds_sales_order_lines_landing_csv.json",
+        "dataset/ds_sales_order_lines_landing_jsonl.json",
+        "dataset/ds_sales_order_lines_landing_parquet.json",
+        "dataset/ds_sales_order_lines_source.json",
+        "linkedService/ls_control_sql.json",
+        "linkedService/ls_databricks.json",
+        "linkedService/ls_key_vault.json",
+        "linkedService/ls_lake.json",
+        "linkedService/ls_source_sql.json",
+        "notebooks/_landing/seal_batch.py",
+        "pipeline/pl_car_sales.json",
+        "pipeline/pl_customers.json",
+        "pipeline/pl_products.json",
+        "pipeline/pl_sales_order_lines.json",
+        "pipeline/pl_saleslake_incremental.json",
+        "trigger/tr_car_sales_file_drop.json",
+        "trigger/tr_saleslake_window.json",
+      ]
+    `);
+  });
+
+  it("passes the linter", () => {
+    expect(lintFactory(factory.artifacts)).toEqual([]);
+  });
+
+  it("holds no secret: managed identity everywhere, no keys, tokens, passwords or connection strings", () => {
+    const text = [...files.values()].join("\n");
+    expect(text).not.toMatch(
+      /accountKey|accessToken|password|connectionString|sasToken|servicePrincipalKey|AccountKey=/i,
+    );
+    for (const ls of factory.artifacts.linkedServices) {
+      const tp = ls.properties.typeProperties;
+      if (ls.properties.type === "AzureSqlDatabase")
+        expect(tp.authenticationType).toBe("SystemAssignedManagedIdentity");
+      if (ls.properties.type === "AzureDatabricks")
+        expect(tp).toMatchObject({
+          authentication: "MSI",
+          workspaceResourceId: expect.stringContaining("/workspaces/"),
+        });
+    }
+  });
+
+  it("orders the watermark pipeline: lookups → copy → seal → notebooks → close; failure recorded, then Fail", () => {
+    const pl = factory.artifacts.pipelines.find((p) => p.name === "pl_sales_order_lines")!;
+    const deps = Object.fromEntries(
+      pl.properties.activities.map((a) => [
+        a.name,
+        (a.dependsOn ?? []).map((d) => `${d.activity}:${d.dependencyConditions.join("|")}`),
+      ]),
+    );
+    expect(deps).toEqual({
+      "Begin run": [],
+      "Lookup new high mark": [],
+      "Copy window to landing": ["Begin run:Succeeded", "Lookup new high mark:Succeeded"],
+      "Seal landing batch": ["Copy window to landing:Succeeded"],
+      bronze: ["Seal landing batch:Succeeded"],
+      silver: ["bronze:Succeeded"],
+      dim_customer: ["silver:Succeeded"],
+      dim_product: ["silver:Succeeded"],
+      dim_channel: ["silver:Succeeded"],
+      dim_order_date: ["silver:Succeeded"],
+      fact_order_lines: [
+        "dim_customer:Succeeded",
+        "dim_product:Succeeded",
+        "dim_channel:Succeeded",
+        "dim_order_date:Succeeded",
+      ],
+      agg_orders_daily: ["fact_order_lines:Succeeded"],
+      "Advance watermark and close run": ["agg_orders_daily:Succeeded"],
+      "Record failed run": ["Advance watermark and close run:Failed|Skipped"],
+      Fail: ["Record failed run:Succeeded|Failed"],
+    });
+    for (const a of pl.properties.activities) {
+      if (a.type === "Fail") continue;
+      expect(a.policy, a.name).toMatchObject({
+        retry: 2,
+        retryIntervalInSeconds: 60,
+        timeout: expect.stringMatching(/^0\.\d\d:\d\d:00$/),
+      });
+    }
+    const notebook = pl.properties.activities.find((a) => a.name === "dim_customer")!;
+    expect(notebook.typeProperties).toMatchObject({
+      notebookPath: "/Workspace/saleslake/sales_order_lines/dim_customer",
+      baseParameters: { catalog: "main", lake_root: "abfss://lake@saleslakedevlake.dfs.core.windows.net" },
+    });
+    expect(Object.keys(notebook.typeProperties.baseParameters as object).sort()).toEqual(
+      ["batch_id", "catalog", "full_refresh", "lake_root", "run_id", "window_high", "window_low"].sort(),
+    );
+  });
+
+  it("runs file drops from the storage event of the batch manifest, without a source copy", () => {
+    const pl = factory.artifacts.pipelines.find((p) => p.name === "pl_car_sales")!;
+    expect(pl.properties.activities.map((a) => a.type)).not.toContain("Copy");
+    const tr = factory.artifacts.triggers.find((t) => t.name === "tr_car_sales_file_drop")!;
+    expect(tr.properties).toMatchObject({
+      type: "BlobEventsTrigger",
+      typeProperties: {
+        blobPathBeginsWith: "/lake/blobs/landing/car_sales/",
+        blobPathEndsWith: "/_manifest.json",
+      },
+    });
+  });
+
+  it("escapes bracketed strings in the ARM template so ARM does not evaluate them", () => {
+    const text = JSON.stringify(armTemplate(factory.artifacts));
+    expect(text).toContain('"[[saleslake].[begin_run]"');
+    expect(text).not.toContain('"[saleslake].[begin_run]"');
+  });
+
+  it("validates options that end up in names, URLs and SQL", () => {
+    const bad = {
+      ...EXAMPLE_FACTORY_OPTIONS,
+      sourceTables: { [salesOrderLines.name]: { schema: "dbo]; DROP TABLE x; --", table: "t" } },
+    };
+    expect(() => generateFactory(bad)).toThrow(AdfError);
+    try {
+      generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, storageAccount: "Not-Valid" });
+    } catch (e) {
+      expect(e).toMatchObject({
+        code: "INVALID_OPTIONS",
+        rule: "storageAccount",
+        hint: expect.stringContaining("3-24 lowercase"),
+      });
+    }
+  });
+});
