@@ -9,6 +9,11 @@ export { IngestError, type IngestErrorCode } from "./errors.ts";
 export { type FileFormat, formatOf } from "./files/file-format.ts";
 export type { FileInspection, InspectOptions } from "./files/file-inspection.ts";
 export { inspectFile } from "./files/inspect-file.ts";
+export {
+  type LandingThroughputOptions,
+  type LandingThroughputReport,
+  measureLandingThroughput,
+} from "./files/land-throughput.ts";
 export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
 export { AdlsLakeStore, type AdlsLakeStoreOptions } from "./lake/adls-lake-store.ts";
 export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";
