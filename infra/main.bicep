@@ -126,6 +126,7 @@ module synapse 'modules/synapse.bicep' = if (deploySynapse) {
 }
 
 output storageAccount string = storage.outputs.name
+output storageAccountId string = storage.outputs.id
 output lakeDfsEndpoint string = storage.outputs.dfsEndpoint
 output dataFactory string = factory.outputs.name
 output factoryPrincipalId string = factory.outputs.principalId
@@ -135,5 +136,6 @@ output databricksWorkspaceId string = databricks.outputs.id
 output accessConnectorId string = databricks.outputs.connectorId
 output sqlServer string = sql.outputs.fqdn
 output sqlDatabase string = sql.outputs.database
+output keyVaultName string = vault.outputs.name
 output keyVaultUri string = vault.outputs.uri
 output synapseServerlessEndpoint string = deploySynapse ? synapse!.outputs.serverlessEndpoint : ''

@@ -1,0 +1,62 @@
+import { controlDbGrantSql, controlDbSql } from "@saleslake/adf-templates";
+import type { DeployStep } from "./deploy-step.ts";
+import type { SqlConnect } from "./sql/sql-target.ts";
+import { buildStep } from "./steps/build-step.ts";
+import { controlDbStep } from "./steps/control-db-step.ts";
+import { infraStep } from "./steps/infra-step.ts";
+import { synapseViewsStep } from "./steps/synapse-views-step.ts";
+import { triggersStep } from "./steps/triggers-step.ts";
+
+export interface DefaultStepsOptions {
+  /** The infra folder. Default: this package's. */
+  readonly infraDir?: string;
+  /** Compiled ARM template for the SDK path. Default `<infraDir>/dist/arm/main.json`. */
+  readonly templateFile?: string;
+  /** Deploy the Bicep with the Azure CLI when `az` is on PATH. Default `true`. */
+  readonly useAzureCli?: boolean;
+  /** How the SQL steps reach their databases. Default: tedious with a Microsoft Entra token. */
+  readonly connect?: SqlConnect;
+  /** Environment the parameter files read. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The Databricks notebooks-and-job step. Default: the one @saleslake/databricks provides. */
+  readonly databricks?: DeployStep;
+  /** The Data Factory artifacts step. Default: the one @saleslake/adf-templates provides. */
+  readonly factory?: DeployStep;
+}
+
+/** A step whose package does not provide its deploy yet: the plan shows it, the deploy refuses to start. */
+function pendingStep(id: string, title: string, pkg: string): DeployStep {
+  return {
+    id,
+    title,
+    plan: () => [`deployed by ${pkg}`],
+    unavailable: () => `${pkg} does not provide its deploy step yet`,
+    run: async () => {
+      throw new Error(`${pkg} does not provide its deploy step yet`);
+    },
+  };
+}
+
+/** The steps of `pnpm turbo deploy`, in order. */
+export function defaultSteps(o: DefaultStepsOptions = {}): DeployStep[] {
+  const sql = o.connect === undefined ? {} : { connect: o.connect };
+  return [
+    buildStep({ ...(o.infraDir !== undefined && { infraDir: o.infraDir }) }),
+    infraStep({
+      ...(o.infraDir !== undefined && { infraDir: o.infraDir }),
+      ...(o.templateFile !== undefined && { templateFile: o.templateFile }),
+      ...(o.useAzureCli !== undefined && { useAzureCli: o.useAzureCli }),
+      ...(o.env !== undefined && { env: o.env }),
+    }),
+    controlDbStep((factory) => `${controlDbSql()}\nGO\n${controlDbGrantSql(factory)}`, sql),
+    synapseViewsStep(sql),
+    o.databricks ?? pendingStep("databricks", "Databricks notebooks and job", "@saleslake/databricks"),
+    o.factory ??
+      pendingStep(
+        "factory",
+        "Data Factory linked services, datasets, pipelines, triggers",
+        "@saleslake/adf-templates",
+      ),
+    triggersStep(),
+  ];
+}

@@ -1,0 +1,194 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { type DeploymentExtended, DeploymentsClient } from "@azure/arm-resourcesdeployments";
+import { readBicepParams } from "../../bicep/bicepparam-reader.ts";
+import { InfraError } from "../../infra-error.ts";
+import type { DeployContext, DeployStep, DeployTarget, StepResult } from "../deploy-step.ts";
+import { onPath } from "../on-path.ts";
+
+const run = promisify(execFile);
+
+export const INFRA_DIR = new URL("../../../", import.meta.url).pathname;
+/** Tag on the ARM deployment holding the hash of what it deployed: equal hash, nothing to do. */
+export const DEPLOYMENT_HASH_TAG = "saleslake-hash";
+
+export interface InfraStepOptions {
+  /** The infra folder (main.bicep, env/). Default: this package's. */
+  readonly infraDir?: string;
+  /** Compiled ARM template for the SDK path. Default `<infraDir>/dist/arm/main.json`, written by the build step. */
+  readonly templateFile?: string;
+  /** Deploy with the Azure CLI when `az` is on PATH. Default `true`. */
+  readonly useAzureCli?: boolean;
+  /** Environment the parameter files read. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export const deploymentName = (target: DeployTarget): string => `saleslake-${target.env}`;
+
+/**
+ * Deploys main.bicep with the environment's parameters to the resource group, in Incremental
+ * mode. With the Azure CLI: `what-if` first, `create` only when something changes. With the ARM
+ * SDK: the compiled template, skipped when the last successful deployment carries the same hash.
+ * Either way the deployment's outputs become the next steps' inputs.
+ */
+export function infraStep(options: InfraStepOptions = {}): DeployStep {
+  const dir = options.infraDir ?? INFRA_DIR;
+  const useCli = () => (options.useAzureCli ?? true) && onPath("az");
+  return {
+    id: "infra",
+    title: "Azure resources from infra/main.bicep",
+    plan: (t) => [
+      useCli()
+        ? `az deployment group create --resource-group ${t.resourceGroup} --name ${deploymentName(t)} --template-file main.bicep --parameters env/${t.env}.bicepparam (skipped when what-if shows no change)`
+        : `ARM deployment ${deploymentName(t)} of the compiled template to ${t.resourceGroup} with env/${t.env}.bicepparam (skipped when unchanged)`,
+      "storage, Data Factory, Databricks, SQL, Key Vault, monitoring, role assignments, optional Synapse",
+    ],
+    run: (ctx) => (useCli() ? deployWithCli(dir, ctx) : deployWithSdk(dir, options, ctx)),
+  };
+}
+
+function keepOutputs(ctx: DeployContext, outputs: unknown): string[] {
+  const names: string[] = [];
+  for (const [k, v] of Object.entries(
+    (outputs ?? {}) as Record<string, { value?: unknown; type?: string }>,
+  )) {
+    if (v?.value === undefined || /secure/i.test(v.type ?? "")) continue;
+    ctx.outputs.set(k, String(v.value));
+    names.push(k);
+  }
+  return names;
+}
+
+function parametersFor(
+  dir: string,
+  ctx: DeployContext,
+  env: NodeJS.ProcessEnv,
+): Record<string, { value: unknown }> {
+  const compiled = join(dir, "dist", "arm", `${ctx.target.env}.parameters.json`);
+  if (existsSync(compiled))
+    return (JSON.parse(readFileSync(compiled, "utf8")) as { parameters: Record<string, { value: unknown }> })
+      .parameters;
+  const { values } = readBicepParams(join(dir, "env", `${ctx.target.env}.bicepparam`), env);
+  return Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }]));
+}
+
+async function deployWithSdk(
+  dir: string,
+  options: InfraStepOptions,
+  ctx: DeployContext,
+): Promise<StepResult> {
+  const templateFile =
+    options.templateFile ?? ctx.outputs.get("templateFile") ?? join(dir, "dist", "arm", "main.json");
+  if (!existsSync(templateFile))
+    throw new InfraError("MISSING_ARTIFACT", `no compiled ARM template at ${templateFile}`, {
+      hint: "Install the Azure CLI (deploys the Bicep directly) or the Bicep CLI (the build step compiles main.bicep), then rerun.",
+      file: templateFile,
+    });
+  const template = JSON.parse(readFileSync(templateFile, "utf8")) as unknown;
+  const parameters = parametersFor(dir, ctx, options.env ?? process.env);
+  const hash = createHash("sha256").update(JSON.stringify({ template, parameters })).digest("hex");
+  const client = new DeploymentsClient(ctx.credential, ctx.target.subscriptionId, {
+    ...(ctx.azure.endpoint !== undefined && { endpoint: ctx.azure.endpoint }),
+    ...(ctx.azure.additionalPolicies !== undefined && {
+      additionalPolicies: [...ctx.azure.additionalPolicies],
+    }),
+  });
+  const name = deploymentName(ctx.target);
+  let previous: DeploymentExtended | undefined;
+  try {
+    previous = await client.deployments.get(ctx.target.resourceGroup, name);
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+  }
+  if (
+    previous?.properties?.provisioningState === "Succeeded" &&
+    previous.tags?.[DEPLOYMENT_HASH_TAG] === hash
+  ) {
+    const names = keepOutputs(ctx, previous.properties.outputs);
+    return {
+      changed: 0,
+      unchanged: 1,
+      detail: [`deployment ${name} is current (outputs: ${names.join(", ")})`],
+    };
+  }
+  const result = await client.deployments.createOrUpdate(ctx.target.resourceGroup, name, {
+    properties: { mode: "Incremental", template, parameters },
+    tags: { [DEPLOYMENT_HASH_TAG]: hash, app: "saleslake" },
+  });
+  if (result.properties?.provisioningState !== "Succeeded")
+    throw new InfraError(
+      "DEPLOY_STEP_FAILED",
+      `deployment ${name} ended ${result.properties?.provisioningState ?? "without a state"}`,
+      {
+        hint: `See the deployment's operations in the portal or \`az deployment operation group list -g ${ctx.target.resourceGroup} -n ${name}\`.`,
+      },
+    );
+  const names = keepOutputs(ctx, result.properties.outputs);
+  return { changed: 1, unchanged: 0, detail: [`deployed ${name} (outputs: ${names.join(", ")})`] };
+}
+
+async function az(args: string[]): Promise<unknown> {
+  try {
+    const { stdout } = await run("az", [...args, "--only-show-errors", "--output", "json"], {
+      maxBuffer: 64 << 20,
+    });
+    return stdout.trim() === "" ? null : (JSON.parse(stdout) as unknown);
+  } catch (e) {
+    throw new Error(
+      `az ${args.slice(0, 3).join(" ")} failed: ${String((e as { stderr?: string }).stderr ?? e).trim()}`,
+    );
+  }
+}
+
+async function deployWithCli(dir: string, ctx: DeployContext): Promise<StepResult> {
+  const name = deploymentName(ctx.target);
+  const common = [
+    "--subscription",
+    ctx.target.subscriptionId,
+    "--resource-group",
+    ctx.target.resourceGroup,
+    "--name",
+    name,
+    "--template-file",
+    join(dir, "main.bicep"),
+    "--parameters",
+    join(dir, "env", `${ctx.target.env}.bicepparam`),
+  ];
+  const whatIf = (await az(["deployment", "group", "what-if", ...common, "--no-pretty-print"])) as {
+    changes?: { changeType?: string }[];
+  } | null;
+  const changes = (whatIf?.changes ?? []).filter(
+    (c) => c.changeType !== "NoChange" && c.changeType !== "Ignore",
+  );
+  if (whatIf && changes.length === 0) {
+    const outputs = await az([
+      "deployment",
+      "group",
+      "show",
+      "--subscription",
+      ctx.target.subscriptionId,
+      "--resource-group",
+      ctx.target.resourceGroup,
+      "--name",
+      name,
+      "--query",
+      "properties.outputs",
+    ]);
+    const names = keepOutputs(ctx, outputs);
+    return {
+      changed: 0,
+      unchanged: 1,
+      detail: [`what-if: no change to ${name} (outputs: ${names.join(", ")})`],
+    };
+  }
+  const outputs = await az(["deployment", "group", "create", ...common, "--query", "properties.outputs"]);
+  const names = keepOutputs(ctx, outputs);
+  return {
+    changed: 1,
+    unchanged: 0,
+    detail: [`deployed ${name}: ${changes.length} resource changes (outputs: ${names.join(", ")})`],
+  };
+}
