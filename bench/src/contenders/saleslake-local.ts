@@ -1,0 +1,43 @@
+import { join } from "node:path";
+import { LocalLakeStore, landFiles } from "@saleslake/ingest";
+import { runPipeline } from "@saleslake/pipeline";
+import { salesOrderLines } from "@saleslake/schema";
+import { BenchError } from "../harness/bench-error.ts";
+import type { ContenderOutcome } from "./contender-outcome.ts";
+
+/**
+ * saleslake's whole landing→silver step on the local engine: land the file (streamed checks,
+ * hash, manifest), then the run — parse, every quality rule, quarantine, lineage, merge, ledger.
+ */
+export async function saleslakeLocal(stateDir: string, file: string): Promise<ContenderOutcome> {
+  const t0 = performance.now();
+  await landFiles({
+    store: new LocalLakeStore(join(stateDir, "lake")),
+    entity: salesOrderLines,
+    paths: [file],
+    force: true,
+  });
+  const landed = performance.now();
+  const { runs } = await runPipeline({ dir: stateDir, entities: [salesOrderLines], stars: [] });
+  const run = runs[0];
+  if (run?.status !== "succeeded") {
+    throw new BenchError(
+      "CONTENDER_FAILED",
+      "the saleslake run found no batch to process",
+      "Check that landing succeeded.",
+    );
+  }
+  const steps: Record<string, number> = { landing: (landed - t0) / 1000 };
+  for (const s of run.steps) steps[s.step] = s.durationMs / 1000;
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    counts: {
+      read: run.rowsRead,
+      quarantined: run.rowsQuarantined,
+      inserted: run.rowsInserted,
+      updated: run.rowsUpdated,
+      stale: run.rowsStale,
+    },
+    steps,
+  };
+}

@@ -1,0 +1,115 @@
+import { ALL_CONTENDERS } from "../contenders/contender-registry.ts";
+import { BenchError } from "./bench-error.ts";
+
+export interface BenchOptions {
+  readonly mode: "quick" | "full" | "custom";
+  /** Contenders to run, by name. Default: all. */
+  readonly contenders: readonly string[];
+  /** Table sizes (rows) of the scaling curve; each is also an initial load. */
+  readonly bases: readonly number[];
+  /** Delta sizes (rows) merged into every base. */
+  readonly deltas: readonly number[];
+  /** Bases whose initial load is repeated like the deltas (others run once, as preparation). */
+  readonly initialRepeated: readonly number[];
+  readonly repeats: number;
+  /** Size of the CSV landed for the ingest figures, in bytes (0 = none). */
+  readonly landingBytes: number;
+  /** Bound on one contender run. */
+  readonly timeoutMinutes: number;
+  readonly seed: number;
+}
+
+export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M]
+       [--repeats n] [--landing-size 2GB] [--timeout-minutes n] [--seed n]
+contenders: ${ALL_CONTENDERS.join(", ")}`;
+
+const QUICK = {
+  bases: [20_000, 100_000],
+  deltas: [1_000, 10_000],
+  initialRepeated: [100_000],
+  repeats: 1,
+  landingBytes: 100e6,
+};
+/** What the issue asks for: 10M initial, 10k/100k/1M deltas into 1M/10M/30M tables, 2 GB landing. */
+const FULL = {
+  bases: [1_000_000, 10_000_000, 30_000_000],
+  deltas: [10_000, 100_000, 1_000_000],
+  initialRepeated: [10_000_000],
+  repeats: 3,
+  landingBytes: 2e9,
+};
+
+const UNITS: Record<string, number> = { "": 1, k: 1e3, m: 1e6, g: 1e9, kb: 1e3, mb: 1e6, gb: 1e9 };
+
+/** `10k` → 10000, `1M` → 1000000, `2GB` → 2000000000. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(text.trim());
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    throw new BenchError(
+      "USAGE",
+      `not a size: ${JSON.stringify(text)}`,
+      "Write sizes like 10k, 1M, 30M or 2GB.",
+    );
+  }
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** `10000` → `10k`, `30000000` → `30M`. */
+export function formatSize(n: number): string {
+  if (n >= 1e6 && n % 1e5 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 100 === 0) return `${n / 1e3}k`;
+  return String(n);
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick" || a === "--full") flags.add(a);
+    else if (a.startsWith("--") && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) {
+      values.set(a, argv[++i]!);
+    } else {
+      throw new BenchError("USAGE", `unknown or incomplete option ${a}`, USAGE);
+    }
+  }
+  const known = [
+    "--contenders",
+    "--bases",
+    "--deltas",
+    "--repeats",
+    "--landing-size",
+    "--timeout-minutes",
+    "--seed",
+  ];
+  for (const k of values.keys()) {
+    if (!known.includes(k)) throw new BenchError("USAGE", `unknown option ${k}`, USAGE);
+  }
+  const base = flags.has("--quick") ? QUICK : FULL;
+  const list = (k: string) => values.get(k)?.split(",").map(parseSize);
+  const contenders = values.get("--contenders")?.split(",") ?? ALL_CONTENDERS;
+  const unknown = contenders.filter((c) => !ALL_CONTENDERS.includes(c));
+  if (unknown.length > 0) throw new BenchError("USAGE", `unknown contender ${unknown.join(", ")}`, USAGE);
+  const bases = list("--bases") ?? base.bases;
+  const deltas = list("--deltas") ?? base.deltas;
+  const int = (k: string, fallback: number) => {
+    const v = values.get(k);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < 1)
+      throw new BenchError("USAGE", `${k} needs a whole number ≥ 1`, USAGE);
+    return Number(v);
+  };
+  const custom = values.has("--bases") || values.has("--deltas") || values.has("--repeats");
+  return {
+    mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
+    contenders,
+    bases: [...bases].sort((a, b) => a - b),
+    deltas: [...deltas].sort((a, b) => a - b),
+    initialRepeated: values.has("--bases") ? [Math.max(...bases)] : base.initialRepeated,
+    repeats: int("--repeats", base.repeats),
+    landingBytes: values.has("--landing-size") ? parseSize(values.get("--landing-size")!) : base.landingBytes,
+    timeoutMinutes: int("--timeout-minutes", 120),
+    seed: int("--seed", 7),
+  };
+}

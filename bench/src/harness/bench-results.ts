@@ -1,0 +1,85 @@
+import type { Sample } from "./run-contender.ts";
+
+/** One contender on one case: its samples and their median. */
+export interface CellResult {
+  /** `initial-10M` or `delta-10k-into-10M`. */
+  readonly case: string;
+  readonly kind: "initial" | "delta";
+  /** Rows in the table before the file is merged (0 for an initial load). */
+  readonly base: number;
+  /** Rows the case is named for: the delta size (or the base size for an initial load). */
+  readonly nominal: number;
+  /** Rows in the merged file (duplicates included). */
+  readonly rows: number;
+  readonly contender: string;
+  readonly samples: readonly Sample[];
+  /** Median of the samples' work seconds; null when the contender failed. */
+  readonly seconds: number | null;
+  readonly wallSeconds: number | null;
+  /** Largest peak RSS of the samples, MB. */
+  readonly peakRssMb: number | null;
+  /** `seconds / floor seconds` on the same case. */
+  readonly ratioToFloor: number | null;
+  readonly counts: Readonly<Record<string, number>>;
+  /** Per-step seconds of the median sample, for contenders with steps. */
+  readonly steps?: Readonly<Record<string, number>>;
+  /** `ok`, or how the counts differ from what the generator wrote. */
+  readonly check: string;
+  readonly error?: string;
+}
+
+export interface IngestResult {
+  readonly contender: string;
+  readonly bytes: number;
+  readonly rows: number;
+  readonly seconds: number | null;
+  readonly mbPerSecond: number | null;
+  readonly peakRssMb: number | null;
+  readonly error?: string;
+}
+
+export interface TargetResult {
+  readonly id: string;
+  readonly target: string;
+  readonly status: "met" | "missed" | "not measured";
+  /** Measured figure and, when missed, by how much and what the profile shows. */
+  readonly detail: string;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly mode: string;
+  readonly commit: string;
+  readonly machine: {
+    readonly cores: number;
+    readonly cpu: string;
+    readonly memoryGb: number;
+    readonly node: string;
+  };
+  readonly sizes: {
+    readonly bases: readonly number[];
+    readonly deltas: readonly number[];
+    readonly repeats: number;
+    readonly initialRepeated: readonly number[];
+    readonly landingBytes: number;
+  };
+  readonly workload: Readonly<Record<string, number>>;
+  readonly contenders: readonly { readonly name: string; readonly does: string }[];
+  readonly skipped: readonly { readonly contender: string; readonly reason: string }[];
+  readonly cells: readonly CellResult[];
+  readonly ingest: readonly IngestResult[];
+  readonly targets: readonly TargetResult[];
+  readonly notMeasured: readonly string[];
+}
+
+/** Median (the lower middle for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+/** The sample whose seconds are the median, so its counts and steps go with the figure. */
+export function medianSample<T extends { seconds: number }>(samples: readonly T[]): T {
+  const m = median(samples.map((s) => s.seconds));
+  return samples.find((s) => s.seconds === m)!;
+}

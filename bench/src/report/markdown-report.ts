@@ -1,0 +1,128 @@
+import { formatSize } from "../harness/bench-options.ts";
+import type { BenchResults, CellResult } from "../harness/bench-results.ts";
+
+const sec = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+
+function cellText(c: CellResult | undefined): string {
+  if (!c) return "–";
+  if (c.seconds === null) return `failed${c.error ? `: ${c.error.split("\n")[0]!.slice(0, 80)}` : ""}`;
+  const ratio = c.ratioToFloor === null ? "" : ` (${c.ratioToFloor.toFixed(2)}×)`;
+  return `${sec(c.seconds)} s${ratio} · ${c.peakRssMb?.toFixed(0) ?? "–"} MB${c.check === "ok" ? "" : " ⚠"}`;
+}
+
+const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
+  [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+
+/** The results as Markdown: targets first, then the figures, then what was not measured and why. */
+export function markdownReport(r: BenchResults, chartFile: string): string {
+  const names = r.contenders.map((c) => c.name);
+  const cases = [...new Set(r.cells.map((c) => c.case))];
+  const find = (caseId: string, name: string) =>
+    r.cells.find((c) => c.case === caseId && c.contender === name);
+  const initialOnce = r.sizes.bases.filter((b) => !r.sizes.initialRepeated.includes(b));
+  const out: string[] = [];
+  out.push(`# saleslake benchmarks (${r.mode} run)
+
+${r.date.slice(0, 16).replace("T", " ")} UTC, commit ${r.commit}; ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GiB, Node ${r.machine.node}; the machine was shared with other test runs.
+
+**Sizes run:** tables of ${r.sizes.bases.map(formatSize).join(", ")} rows; deltas of ${r.sizes.deltas.map(formatSize).join(", ")} rows into each; landing file ${r.sizes.landingBytes > 0 ? `${(r.sizes.landingBytes / 1e6).toFixed(0)} MB` : "none"}. Median of ${r.sizes.repeats} run(s) per delta${r.sizes.repeats > 1 ? "" : " (one run: no spread measured)"}; initial loads of ${r.sizes.initialRepeated.map(formatSize).join(", ")} likewise${initialOnce.length > 0 ? `, of ${initialOnce.map(formatSize).join(", ")} once (they prepare the table for the deltas)` : ""}.`);
+
+  out.push(`## Targets
+
+${table(
+  ["target", "status", "measured"],
+  r.targets.map((t) => [
+    t.target,
+    t.status === "met" ? "met" : t.status === "missed" ? "**missed**" : "not measured",
+    t.detail || "–",
+  ]),
+)}`);
+
+  out.push(`## Landing → silver
+
+Each cell: median seconds of the contender's own work (process and Spark session start excluded; wall time with start-up is in \`latest.json\`), its ratio to the floor on the same file, and the peak resident memory of its whole process tree. ⚠ marks counts that differ from what the generator wrote (see below).
+
+${table(
+  ["case", ...names],
+  cases.map((id) => [id, ...names.map((n) => cellText(find(id, n)))]),
+)}`);
+
+  out.push(`## Scaling curve
+
+![seconds against table size, one panel per delta size](${chartFile})
+
+${table(
+  ["delta into table", ...names.map((n) => `${n} s`)],
+  r.cells
+    .filter((c) => c.kind === "delta" && c.contender === names[0])
+    .map((c) => [
+      `${formatSize(c.nominal)} into ${formatSize(c.base)}`,
+      ...names.map((n) => {
+        const x = find(c.case, n)?.seconds;
+        return x === null || x === undefined ? "–" : sec(x);
+      }),
+    ]),
+)}`);
+
+  const stepped = r.cells.filter((c) => c.contender === "saleslake" && c.steps);
+  if (stepped.length > 0) {
+    const stepNames = [...new Set(stepped.flatMap((c) => Object.keys(c.steps!)))];
+    out.push(`## Where saleslake's time goes
+
+Seconds per step of the median run (steps as recorded in the run ledger; landing measured around \`landFiles\`), next to the floor's whole merge.
+
+${table(
+  ["case", ...stepNames, "total", "floor"],
+  stepped.map((c) => [
+    c.case,
+    ...stepNames.map((s) => (c.steps![s] === undefined ? "–" : sec(c.steps![s]!))),
+    sec(c.seconds!),
+    (() => {
+      const f = find(c.case, "floor")?.seconds;
+      return f === null || f === undefined ? "–" : sec(f);
+    })(),
+  ]),
+)}`);
+  }
+
+  const mismatches = r.cells.filter((c) => c.check !== "ok" && c.seconds !== null);
+  out.push(`## Counts checked
+
+Every contender's reported counts are compared with what the generator wrote: validating loaders (saleslake, saleslake-spark) must insert and update exactly the keys of the valid rows and quarantine the rule-breaking rows; the others must merge every row's key; rows no newer than the stored row change nothing. ${mismatches.length === 0 ? "All measured runs match." : `Differences:\n\n${mismatches.map((c) => `- ${c.case} ${c.contender}: ${c.check}`).join("\n")}`}`);
+
+  if (r.ingest.length > 0) {
+    out.push(`## Landing throughput
+
+${table(
+  ["", "MB", "rows", "seconds", "MB/s", "peak RSS MB"],
+  r.ingest.map((i) => [
+    i.contender,
+    (i.bytes / 1e6).toFixed(0),
+    formatSize(i.rows),
+    i.seconds === null ? `failed: ${i.error?.split("\n")[0] ?? ""}` : sec(i.seconds),
+    i.mbPerSecond?.toFixed(0) ?? "–",
+    i.peakRssMb?.toFixed(0) ?? "–",
+  ]),
+)}`);
+  }
+
+  const notes = [...r.skipped.map((s) => `${s.contender}: ${s.reason}`), ...r.notMeasured];
+  if (notes.length > 0) out.push(`## Not measured in this run\n\n${notes.map((n) => `- ${n}`).join("\n")}`);
+
+  out.push(`## Contenders and workload
+
+${table(
+  ["contender", "what it does"],
+  r.contenders.map((c) => [c.name, c.does]),
+)}
+
+Workload: sales order lines with the entity's source column names, seed ${r.workload.seed}; a table of N rows is a clean base file; each delta has ${r.workload.updateShare! * 100}% updates of existing keys (newer \`updated_at\`), ${r.workload.lateShare! * 100}% late rows (30 min before the table's watermark, inside the 1 h lookback), ${r.workload.duplicateShare! * 100}% rows repeated byte for byte, ${r.workload.invalidShare! * 100}% rows breaking one quality rule.
+
+Regenerate with \`pnpm bench\` (the full sizes), \`pnpm bench --quick\`, or \`pnpm bench --bases 1M,10M --deltas 10k,1M --repeats 3\`; see bench/README.md.
+`);
+  return out.join("\n\n");
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { BenchError } from "../src/harness/bench-error.ts";
+import { formatSize, parseBenchArgs, parseSize } from "../src/harness/bench-options.ts";
+
+describe("bench options", () => {
+  it("reads sizes as people write them", () => {
+    expect(parseSize("10k")).toBe(10_000);
+    expect(parseSize("1M")).toBe(1_000_000);
+    expect(parseSize("2.5m")).toBe(2_500_000);
+    expect(parseSize("2GB")).toBe(2_000_000_000);
+    expect(parseSize("1500")).toBe(1500);
+    expect(() => parseSize("ten")).toThrow(BenchError);
+    expect(formatSize(10_000)).toBe("10k");
+    expect(formatSize(30_000_000)).toBe("30M");
+    expect(formatSize(1234)).toBe("1234");
+  });
+
+  it("the full run is the issue's sizes; --quick is small with one repeat", () => {
+    const full = parseBenchArgs([]);
+    expect(full).toMatchObject({
+      mode: "full",
+      bases: [1e6, 1e7, 3e7],
+      deltas: [1e4, 1e5, 1e6],
+      initialRepeated: [1e7],
+      repeats: 3,
+      landingBytes: 2e9,
+    });
+    expect(full.contenders).toEqual([
+      "floor",
+      "saleslake",
+      "dlt",
+      "pyspark-delta",
+      "saleslake-spark",
+      "copy",
+      "landing",
+    ]);
+    const quick = parseBenchArgs(["--quick"]);
+    expect(quick.mode).toBe("quick");
+    expect(quick.repeats).toBe(1);
+    expect(Math.max(...quick.bases)).toBeLessThan(1e6);
+  });
+
+  it("filters contenders and overrides sizes", () => {
+    const o = parseBenchArgs([
+      "--quick",
+      "--contenders",
+      "floor,saleslake",
+      "--bases",
+      "10M,1M",
+      "--deltas",
+      "10k",
+      "--repeats",
+      "2",
+    ]);
+    expect(o).toMatchObject({
+      mode: "custom",
+      contenders: ["floor", "saleslake"],
+      bases: [1e6, 1e7],
+      deltas: [1e4],
+      repeats: 2,
+    });
+    expect(o.initialRepeated).toEqual([1e7]);
+  });
+
+  it("rejects unknown contenders and options with a usage error", () => {
+    const code = (argv: string[]) => {
+      try {
+        parseBenchArgs(argv);
+        return "none";
+      } catch (e) {
+        return (e as BenchError).code;
+      }
+    };
+    expect(code(["--contenders", "floor,spark"])).toBe("USAGE");
+    expect(code(["--fast"])).toBe("USAGE");
+    expect(code(["--repeats", "0"])).toBe("USAGE");
+    expect(code(["--bases"])).toBe("USAGE");
+  });
+});

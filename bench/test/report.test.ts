@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import type { BenchResults, CellResult } from "../src/harness/bench-results.ts";
+import { median } from "../src/harness/bench-results.ts";
+import { checkCounts, expectedCounts } from "../src/harness/expected-counts.ts";
+import { markdownReport } from "../src/report/markdown-report.ts";
+import { evaluateTargets } from "../src/report/performance-targets.ts";
+import { renderScalingChart } from "../src/report/scaling-chart.ts";
+
+const NAMES = ["floor", "saleslake", "dlt", "pyspark-delta"];
+
+/** A synthetic run: seconds per contender grow with delta and table as given. */
+function cells(seconds: (contender: string, base: number, delta: number) => number): CellResult[] {
+  const out: CellResult[] = [];
+  for (const base of [1e6, 1e7]) {
+    for (const delta of [1e4, 1e6]) {
+      const floor = seconds("floor", base, delta);
+      for (const contender of NAMES) {
+        const s = seconds(contender, base, delta);
+        out.push({
+          case: `delta-${delta === 1e4 ? "10k" : "1M"}-into-${base === 1e6 ? "1M" : "10M"}`,
+          kind: "delta",
+          base,
+          nominal: delta,
+          rows: delta + 10,
+          contender,
+          samples: [{ seconds: s, wallSeconds: s + 1, peakRssMb: 200, counts: { inserted: 5 } }],
+          seconds: s,
+          wallSeconds: s + 1,
+          peakRssMb: 200,
+          ratioToFloor: s / floor,
+          counts: { inserted: 5 },
+          ...(contender === "saleslake" && {
+            steps: { landing: s * 0.2, bronze: s * 0.5, silver: s * 0.25 },
+          }),
+          check: "ok",
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const fast = (c: string, base: number, delta: number) =>
+  ({ floor: 1, saleslake: 1.2, dlt: 30, "pyspark-delta": 9 })[c]! *
+  (delta / 1e6 + 0.005 * Math.log10(base / 1e5));
+const slow = (c: string, base: number, delta: number) =>
+  ({ floor: 1, saleslake: 2, dlt: 12, "pyspark-delta": 6 })[c]! * (delta / 1e6 + (base / 1e7) * 0.9);
+
+describe("the targets", () => {
+  it("are met when the figures meet them", () => {
+    const t = evaluateTargets(cells(fast));
+    expect(t.map((x) => [x.id, x.status])).toEqual([
+      ["floor-ratio", "met"],
+      ["faster-than-dlt", "met"],
+      ["faster-than-pyspark-delta", "met"],
+      ["small-delta-under-1s", "met"],
+      ["small-delta-flat", "met"],
+    ]);
+    expect(t[1]!.detail).toMatch(/^25\.0× \(dlt/);
+  });
+
+  it("a missed target says by how much and shows saleslake's steps next to the floor", () => {
+    const t = evaluateTargets(cells(slow));
+    const byId = Object.fromEntries(t.map((x) => [x.id, x]));
+    expect(byId["floor-ratio"]!.status).toBe("missed");
+    expect(byId["floor-ratio"]!.detail).toMatch(/2\.00× on delta-1M-into-10M; worst 2\.00×/);
+    expect(byId["floor-ratio"]!.detail).toMatch(
+      /Profile of the worst: saleslake \d+\.\d{3} s = landing .* \+ bronze .* \+ silver .*; the floor's read_csv \+ MERGE takes/,
+    );
+    expect(byId["faster-than-dlt"]!).toMatchObject({ status: "missed" });
+    expect(byId["faster-than-dlt"]!.detail).toMatch(/^6\.0× .*short by 1\.7× \(10× needed\)/);
+    expect(byId["small-delta-under-1s"]!.status).toBe("missed");
+    expect(byId["small-delta-flat"]!.status).toBe("missed");
+    expect(byId["small-delta-flat"]!.detail).toMatch(/slower for a 10× larger table/);
+  });
+
+  it("are not measured when a contender is missing, and name the case used when the headline case was not run", () => {
+    const t = evaluateTargets(cells(fast).filter((c) => c.contender !== "dlt" && c.base === 1e6));
+    expect(t.find((x) => x.id === "faster-than-dlt")!.status).toBe("not measured");
+    expect(t.find((x) => x.id === "faster-than-pyspark-delta")!.detail).toMatch(
+      /measured on delta-1M-into-1M/,
+    );
+    expect(t.find((x) => x.id === "small-delta-flat")!.status).toBe("not measured");
+  });
+});
+
+describe("counts against the generator", () => {
+  const tally = {
+    updates: 10,
+    late: 1,
+    duplicates: 1,
+    invalid: 2,
+    invalidRows: 3,
+    invalidByRule: {},
+    anyRow: { inserted: 7, updated: 9 },
+    validRows: { inserted: 6, updated: 8 },
+  };
+  it("validating loaders quarantine, the others merge every key", () => {
+    expect(expectedCounts("saleslake", { kind: "delta", base: 100, tally })).toEqual({
+      inserted: 6,
+      updated: 8,
+      quarantined: 3,
+      silverRows: 106,
+    });
+    expect(expectedCounts("dlt", { kind: "delta", base: 100, tally })).toMatchObject({ silverRows: 107 });
+    expect(
+      checkCounts(
+        { inserted: 6, updated: 8, read: 20 },
+        expectedCounts("saleslake", { kind: "delta", base: 100, tally }),
+      ),
+    ).toBe("ok");
+    expect(checkCounts({ inserted: 7 }, { inserted: 6 })).toBe("inserted 7 ≠ 6 expected");
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2);
+  });
+});
+
+describe("the report", () => {
+  const results: BenchResults = {
+    date: "2026-01-02T03:04:05.000Z",
+    mode: "custom",
+    commit: "abc1234",
+    machine: { cores: 2, cpu: "Test CPU", memoryGb: 24, node: "v24.0.0" },
+    sizes: { bases: [1e6, 1e7], deltas: [1e4, 1e6], repeats: 3, initialRepeated: [1e7], landingBytes: 2e9 },
+    workload: { seed: 7, updateShare: 0.5, lateShare: 0.01, duplicateShare: 0.001, invalidShare: 0.001 },
+    contenders: NAMES.map((name) => ({ name, does: `what ${name} does` })),
+    skipped: [{ contender: "saleslake-spark", reason: "skipped: SALESLAKE_SKIP_SPARK=1 is set" }],
+    cells: cells(slow).map((c) =>
+      c.contender === "dlt" && c.base === 1e7 && c.nominal === 1e4
+        ? { ...c, check: "inserted 4 ≠ 5 expected" }
+        : c,
+    ),
+    ingest: [
+      { contender: "copy", bytes: 2e9, rows: 20_202_021, seconds: 4, mbPerSecond: 500, peakRssMb: 5 },
+      { contender: "landing", bytes: 2e9, rows: 20_202_021, seconds: 10, mbPerSecond: 200, peakRssMb: 120 },
+    ],
+    targets: [],
+    notMeasured: ["the ten-increment comparison: not provided yet"],
+  };
+
+  it("is whole Markdown text, compared with its golden", async () => {
+    const md = markdownReport({ ...results, targets: evaluateTargets(results.cells) }, "scaling.png");
+    await expect(md).toMatchFileSnapshot("__golden__/latest.md");
+  });
+
+  it("draws the scaling chart as a PNG, one panel per delta size", () => {
+    const png = renderScalingChart(results.cells, [1e4, 1e6], NAMES);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBe(1120); // IHDR width: two 560-pixel panels
+    expect(png.readUInt32BE(20)).toBe(420);
+  });
+});
