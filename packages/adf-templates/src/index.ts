@@ -8,6 +8,25 @@ export {
   type ValidateResourceBodyOptions,
   validateResourceBody,
 } from "./azure-types/resource-body-validator.ts";
+export { type ArtifactDiffEntry, artifactDiff } from "./deploy/artifact-diff.ts";
+export {
+  type DeployAction,
+  type DeployOptions,
+  type DeployPlanEntry,
+  type DeployResult,
+  type DeployStep,
+  deployFactory,
+  formatPlan,
+} from "./deploy/deploy-factory.ts";
+export { type FactoryClientOptions, factoryClient } from "./deploy/factory-client.ts";
+export type { FactoryTarget } from "./deploy/factory-rest.ts";
+export {
+  type ActivityRunSummary,
+  type FollowOptions,
+  followPipelineRun,
+  listActivityRuns,
+  startPipelineRun,
+} from "./deploy/pipeline-runs.ts";
 export { AdfError, type AdfErrorCode, type AdfErrorDetails } from "./errors.ts";
 export { ADF_FUNCTION_NAMES, type AdfFunction, adfFunction } from "./expression/adf-functions.ts";
 export type {
