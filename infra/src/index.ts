@@ -22,4 +22,18 @@ export {
   checkSecurityBaseline,
   DIAGNOSED_TYPES,
 } from "./bicep/security-baseline.ts";
+export { type DefaultStepsOptions, defaultSteps } from "./deploy/default-steps.ts";
+export { type DeployMainOptions, deployMain } from "./deploy/deploy-main.ts";
+export { type DeployReport, formatPlan, type RunDeployOptions, runDeploy } from "./deploy/deploy-runner.ts";
+export {
+  type AzureClientOptions,
+  type DeployContext,
+  type DeployStep,
+  type DeployTarget,
+  ENVIRONMENTS,
+  type Environment,
+  type StepResult,
+} from "./deploy/deploy-step.ts";
+export { redact } from "./deploy/redact.ts";
+export type { SqlConnect, SqlTarget } from "./deploy/sql/sql-target.ts";
 export { InfraError, type InfraErrorCode, type InfraErrorDetails } from "./infra-error.ts";

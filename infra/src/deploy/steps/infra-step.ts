@@ -3,9 +3,10 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type DeploymentExtended, DeploymentsClient } from "@azure/arm-resourcesdeployments";
+import type { DeploymentExtended } from "@azure/arm-resourcesdeployments";
 import { readBicepParams } from "../../bicep/bicepparam-reader.ts";
 import { InfraError } from "../../infra-error.ts";
+import { deploymentsClient } from "../arm-clients.ts";
 import type { DeployContext, DeployStep, DeployTarget, StepResult } from "../deploy-step.ts";
 import { onPath } from "../on-path.ts";
 
@@ -90,12 +91,7 @@ async function deployWithSdk(
   const template = JSON.parse(readFileSync(templateFile, "utf8")) as unknown;
   const parameters = parametersFor(dir, ctx, options.env ?? process.env);
   const hash = createHash("sha256").update(JSON.stringify({ template, parameters })).digest("hex");
-  const client = new DeploymentsClient(ctx.credential, ctx.target.subscriptionId, {
-    ...(ctx.azure.endpoint !== undefined && { endpoint: ctx.azure.endpoint }),
-    ...(ctx.azure.additionalPolicies !== undefined && {
-      additionalPolicies: [...ctx.azure.additionalPolicies],
-    }),
-  });
+  const client = deploymentsClient(ctx);
   const name = deploymentName(ctx.target);
   let previous: DeploymentExtended | undefined;
   try {

@@ -1,4 +1,4 @@
-import { DataFactoryManagementClient } from "@azure/arm-datafactory";
+import { dataFactoryClient } from "../arm-clients.ts";
 import type { DeployStep } from "../deploy-step.ts";
 import { requireOutput } from "./control-db-step.ts";
 
@@ -14,12 +14,7 @@ export function triggersStep(): DeployStep {
     run: async (ctx) => {
       const factory = requireOutput(ctx, "dataFactory");
       const names = JSON.parse(requireOutput(ctx, "factoryTriggers", "factory")) as string[];
-      const client = new DataFactoryManagementClient(ctx.credential, ctx.target.subscriptionId, {
-        ...(ctx.azure.endpoint !== undefined && { endpoint: ctx.azure.endpoint }),
-        ...(ctx.azure.additionalPolicies !== undefined && {
-          additionalPolicies: [...ctx.azure.additionalPolicies],
-        }),
-      });
+      const client = dataFactoryClient(ctx);
       let changed = 0;
       const detail: string[] = [];
       for (const name of names) {

@@ -1,0 +1,239 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { TokenCredential } from "@azure/core-auth";
+import {
+  type ArmRecorder,
+  armError,
+  DataFactoryFake,
+  startArmRecorder,
+} from "@saleslake/adf-templates/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type DeployStep, deployMain } from "../src/index.ts";
+import { INFRA, readInfra } from "./estate.ts";
+import { deploymentsRoute } from "./harness/deployments-route.ts";
+import { SqlRecorder } from "./harness/sql-recorder.ts";
+
+const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa";
+const TEMPLATE = join(INFRA, "test/fixtures/arm/main.json");
+const credential: TokenCredential = {
+  getToken: async () => ({ token: "local-test-token", expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
+const noCredential: TokenCredential = {
+  getToken: async () => {
+    throw new Error("DefaultAzureCredential failed to retrieve a token from the included credentials");
+  },
+};
+
+let rec: ArmRecorder;
+let sql: SqlRecorder;
+beforeAll(async () => {
+  rec = await startArmRecorder({ routes: [new DataFactoryFake().route, deploymentsRoute] });
+});
+afterAll(async () => {
+  await rec.close();
+});
+beforeEach(() => {
+  rec.resources.clear();
+  rec.clearRequests();
+  sql = new SqlRecorder();
+});
+
+const FACTORY = "saleslake-test-adf-abc123";
+const factoryPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.DataFactory/factories/${FACTORY}`;
+
+// Until @saleslake/databricks and @saleslake/adf-templates export their deploy steps, the
+// orchestrator is walked with these in their places: they put what the triggers step starts.
+const stand_ins = (steps: DeployStep[]): DeployStep[] =>
+  steps.map((s) =>
+    s.id === "databricks"
+      ? {
+          id: s.id,
+          title: s.title,
+          plan: () => [],
+          run: async () => ({ changed: 0, unchanged: 0, detail: [] }),
+        }
+      : s.id === "factory"
+        ? {
+            id: s.id,
+            title: s.title,
+            plan: () => [],
+            run: async (ctx) => {
+              const path = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${ctx.target.resourceGroup}/providers/Microsoft.DataFactory/factories/${ctx.outputs.get("dataFactory")}/triggers/tr_saleslake_window`;
+              const exists = rec.get(path) !== undefined;
+              if (!exists)
+                rec.put(path, { properties: { type: "TumblingWindowTrigger", runtimeState: "Stopped" } });
+              ctx.outputs.set("factoryTriggers", JSON.stringify(["tr_saleslake_window"]));
+              return { changed: exists ? 0 : 1, unchanged: exists ? 1 : 0, detail: [] };
+            },
+          }
+        : s,
+  );
+
+async function deploy(args: string[], extra: { credential?: TokenCredential; env?: NodeJS.ProcessEnv } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await deployMain(
+    args,
+    { AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, ...extra.env },
+    {
+      credential: extra.credential ?? credential,
+      azure: { endpoint: rec.url },
+      templateFile: TEMPLATE,
+      useAzureCli: false,
+      connect: sql.connect,
+      steps: stand_ins,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    },
+  );
+  return { code, out, err };
+}
+
+describe("pnpm turbo deploy against the local recorders", () => {
+  it("walks every step in order, then is a no-op the second time", async () => {
+    const first = await deploy(["--env", "test"]);
+    expect(first.err).toEqual([]);
+    expect(first.code).toBe(0);
+    expect(first.out.filter((l) => /^\[\d\/\d\] /.test(l)).map((l) => l.split(":")[0])).toEqual([
+      "[1/7] build",
+      "[2/7] infra",
+      "[3/7] control-db",
+      "[4/7] synapse-views",
+      "[5/7] databricks",
+      "[6/7] factory",
+      "[7/7] triggers",
+    ]);
+    expect(rec.lines((r) => r.method !== "GET")).toEqual([
+      `PUT /subscriptions/${SUBSCRIPTION}/resourcegroups/saleslake-test/providers/Microsoft.Resources/deployments/saleslake-test`,
+      `POST ${factoryPath}/triggers/tr_saleslake_window/start`,
+    ]);
+    expect(rec.requests.every((r) => r.authorized)).toBe(true);
+    const deployment = rec.writes()[0]!.body as {
+      properties: { mode: string; parameters: Record<string, { value: unknown }> };
+    };
+    expect(deployment.properties.mode).toBe("Incremental");
+    expect(deployment.properties.parameters.environment).toEqual({ value: "test" });
+    expect(deployment.properties.parameters.deploySynapse).toEqual({ value: true });
+    const control = sql.batches.get("saleslake-test-sql-abc123.database.windows.net/saleslake_control")!;
+    expect(control.some((b) => b.includes("CREATE TABLE saleslake.watermarks"))).toBe(true);
+    expect(control.at(-1)).toMatch(
+      /GRANT EXECUTE ON OBJECT::saleslake\.fail_run TO \[saleslake-test-adf-abc123\]/,
+    );
+    const synapse = sql.batches.get("saleslake-test-syn-abc123-ondemand.sql.azuresynapse.net/master")!;
+    expect(synapse[0]).toBe("IF DB_ID(N'saleslake') IS NULL CREATE DATABASE [saleslake];");
+    expect(synapse.filter((b) => b.includes("CREATE OR ALTER VIEW gold."))).toHaveLength(12);
+    expect(sql.open).toBe(0);
+    expect(first.out.at(-1)).toMatch(/^deploy: \d+ changes applied$/);
+
+    rec.clearRequests();
+    const executed = sql.executed();
+    const second = await deploy(["--env", "test"]);
+    expect(second.code).toBe(0);
+    expect(rec.writes()).toEqual([]);
+    expect(sql.executed()).toBe(executed);
+    expect(second.out.at(-1)).toBe("deploy: nothing to change");
+  });
+
+  it("redeploys the infrastructure when a parameter changes", async () => {
+    await deploy(["--env", "dev"]);
+    rec.clearRequests();
+    const again = await deploy(["--env", "dev"], { env: { SALESLAKE_ALERT_EMAIL: "oncall@example.org" } });
+    expect(again.err).toEqual([]);
+    expect(again.code).toBe(0);
+    expect(rec.lines((r) => r.method === "PUT")).toEqual([
+      `PUT /subscriptions/${SUBSCRIPTION}/resourcegroups/saleslake-dev/providers/Microsoft.Resources/deployments/saleslake-dev`,
+    ]);
+    expect(
+      (rec.writes()[0]!.body as { properties: { parameters: Record<string, unknown> } }).properties.parameters
+        .alertEmail,
+    ).toEqual({
+      value: "oncall@example.org",
+    });
+    // dev has no Synapse: the views step has nothing to do.
+    expect([...sql.batches.keys()].some((k) => k.includes("azuresynapse"))).toBe(false);
+  });
+
+  it("without credentials prints the whole plan and exits 1 before any request", async () => {
+    const r = await deploy(["--env", "prod"], {
+      credential: noCredential,
+      env: {
+        SALESLAKE_SQL_ADMIN_GROUP_ID: "22222222-2222-2222-2222-222222222222",
+        SALESLAKE_ALERT_EMAIL: "a@example.com",
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.out[0]).toBe(
+      `deploy plan for prod: subscription ${SUBSCRIPTION}, resource group saleslake-prod`,
+    );
+    expect(r.out.filter((l) => /^ {2}\d\. /.test(l))).toHaveLength(7);
+    expect(r.err[0]).toMatch(/^error NO_CREDENTIALS: no Azure credentials: nothing was deployed/);
+    expect(r.err[1]).toMatch(/^hint: Sign in with `az login`/);
+    expect(rec.requests).toEqual([]);
+    expect(sql.connections).toEqual([]);
+  });
+
+  it("a failing step stops the deploy with its id, and later steps do not run", async () => {
+    rec.failNext(
+      "PUT",
+      /deployments\/saleslake-test$/,
+      armError(400, "InvalidTemplateDeployment", "The template deployment failed: quota exceeded."),
+    );
+    const r = await deploy(["--env", "test"]);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/^error DEPLOY_STEP_FAILED: deploy step infra failed: .*quota exceeded/);
+    expect(r.err[1]).toMatch(/^hint: Fix the cause and rerun `pnpm turbo deploy`; build will be no-ops\.$/);
+    expect(sql.connections).toEqual([]);
+  });
+
+  it("refuses an unknown environment as a usage error", async () => {
+    const r = await deploy(["--env", "staging"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([
+      'error UNKNOWN_ENVIRONMENT: no environment "staging"',
+      "hint: pass --env dev|test|prod or set SALESLAKE_ENV.",
+    ]);
+  });
+
+  it("--plan prints the plan and deploys nothing", async () => {
+    const r = await deploy(["--env", "dev", "--plan"]);
+    expect(r.code).toBe(0);
+    expect(r.out.some((l) => l.includes("ARM deployment saleslake-dev of the compiled template"))).toBe(true);
+    expect(rec.requests).toEqual([]);
+  });
+});
+
+describe("the deploy command itself", () => {
+  const run = promisify(execFile);
+  const cli = join(INFRA, "src/deploy/deploy-cli.ts");
+  const bare = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
+
+  it("without a subscription or login: prints the plan, says why, exits 1", async () => {
+    const r = await run(process.execPath, [cli, "--env", "dev"], { env: bare }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect((r as { code?: number }).code).toBe(1);
+    expect(r.stdout).toMatch(/^deploy plan for dev: /);
+    expect(r.stdout).toMatch(/7\. triggers: start the Data Factory triggers/);
+    expect(r.stderr).toMatch(/^error (NO_CREDENTIALS|MISSING_ARTIFACT): /m);
+    expect(r.stderr).toMatch(/^hint: /m);
+  }, 60_000);
+
+  it("with SALESLAKE_ENV unset and no --env: usage error, exit 2", async () => {
+    const r = await run(process.execPath, [cli], { env: bare }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect((r as { code?: number }).code).toBe(2);
+    expect(r.stderr).toMatch(/^error UNKNOWN_ENVIRONMENT: no environment given/);
+  }, 60_000);
+});
+
+describe("the test template stands in for bicep build", () => {
+  it("has exactly main.bicep's parameters and outputs", () => {
+    const template = JSON.parse(readFileSync(TEMPLATE, "utf8")) as { parameters: object; outputs: object };
+    const main = readInfra("main.bicep");
+    expect(Object.keys(template.parameters)).toEqual([...main.matchAll(/^param (\w+)/gm)].map((m) => m[1]));
+    expect(Object.keys(template.outputs)).toEqual([...main.matchAll(/^output (\w+)/gm)].map((m) => m[1]));
+  });
+});
