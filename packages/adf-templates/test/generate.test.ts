@@ -1,11 +1,15 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { AdfError } from "../src/errors.ts";
 import { armTemplate } from "../src/generate/arm-template.ts";
 import { EXAMPLE_FACTORY_NAME, EXAMPLE_FACTORY_OPTIONS } from "../src/generate/example-options.ts";
 import { generateFactory } from "../src/generate/generate-factory.ts";
-import { generatedFiles } from "../src/generate/write-generated.ts";
+import { generatedFiles, writeGeneratedFactory } from "../src/generate/write-generated.ts";
 import { lintFactory } from "../src/lint/lint-factory.ts";
+import { lintAdfFolder } from "../src/lint/lint-folder.ts";
 
 // Whole-text goldens. Regenerate deliberately with `pnpm --filter @saleslake/adf-templates test -u` and review the diff.
 const factory = generateFactory(EXAMPLE_FACTORY_OPTIONS);
@@ -54,8 +58,19 @@ describe("generated factory", () => {
     `);
   });
 
-  it("passes the linter", () => {
+  it("passes the linter, in memory and as written to a folder", () => {
     expect(lintFactory(factory.artifacts)).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), "adf-generated-"));
+    try {
+      writeGeneratedFactory(dir, files);
+      expect(lintAdfFolder(dir)).toMatchObject({
+        findings: [],
+        errors: 0,
+        counts: { linkedService: 5, dataset: 15, pipeline: 5, trigger: 2 },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("holds no secret: managed identity everywhere, no keys, tokens, passwords or connection strings", () => {
