@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -52,12 +52,43 @@ describe("the users' GitHub Actions workflow", () => {
     }
   });
 
-  it("tests each package separately, only what a change affects, with caches", () => {
+  it("tests each affected package in its own job, with pnpm and turbo caches, on Node 24", () => {
     const text = readFileSync(workflow, "utf8");
     const pkgs = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { packageManager: string };
     expect(pkgs.packageManager).toMatch(/^pnpm@10\./);
-    expect(text).toMatch(/turbo run test --filter="\$\{\{ matrix\.package \}\}" --affected/);
+    expect(text).toMatch(/pnpm exec turbo ls --affected --output=json/);
+    expect(text).toMatch(/package: \$\{\{ fromJSON\(needs\.affected\.outputs\.packages\) \}\}/);
+    expect(text).toMatch(/turbo run test --filter="\$PACKAGE"/);
     expect(text).toMatch(/cache: pnpm/);
     expect(text).toMatch(/path: \.turbo\/cache/);
+    expect(text.match(/node-version: 24/g)).toHaveLength(3);
+  });
+
+  it("the affected-package script keeps the packages that have tests", () => {
+    const script = /node -e '\n([\s\S]*?)\n\s*'\n/.exec(readFileSync(workflow, "utf8"))?.[1];
+    expect(script).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), "saleslake-affected-"));
+    try {
+      for (const [path, scripts] of [
+        ["packages/a", { test: "vitest run" }],
+        ["packages/b", { build: "tsc" }],
+      ] as const) {
+        mkdirSync(join(dir, path), { recursive: true });
+        writeFileSync(join(dir, path, "package.json"), JSON.stringify({ scripts }));
+      }
+      const items = [
+        { name: "@x/a", path: "packages/a" },
+        { name: "@x/b", path: "packages/b" },
+      ];
+      writeFileSync(join(dir, "affected.json"), JSON.stringify({ packages: { count: 2, items } }));
+      const output = join(dir, "github-output");
+      execFileSync(process.execPath, ["-e", script!], {
+        cwd: dir,
+        env: { ...process.env, GITHUB_OUTPUT: output },
+      });
+      expect(readFileSync(output, "utf8")).toBe('packages=["@x/a"]\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
