@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { TokenCredential } from "@azure/core-auth";
+import { validateResourceBody } from "@saleslake/adf-templates";
 import {
   type ArmRecorder,
   armError,
@@ -43,8 +44,7 @@ beforeEach(() => {
 const FACTORY = "saleslake-test-adf-abc123";
 const factoryPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.DataFactory/factories/${FACTORY}`;
 
-// Until @saleslake/databricks and @saleslake/adf-templates export their deploy steps, the
-// orchestrator is walked with these in their places: they put what the triggers step starts.
+// Until @saleslake/databricks exports its deploy, the orchestrator is walked with this in its place.
 const stand_ins = (steps: DeployStep[]): DeployStep[] =>
   steps.map((s) =>
     s.id === "databricks"
@@ -54,21 +54,7 @@ const stand_ins = (steps: DeployStep[]): DeployStep[] =>
           plan: () => [],
           run: async () => ({ changed: 0, unchanged: 0, detail: [] }),
         }
-      : s.id === "factory"
-        ? {
-            id: s.id,
-            title: s.title,
-            plan: () => [],
-            run: async (ctx) => {
-              const path = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${ctx.target.resourceGroup}/providers/Microsoft.DataFactory/factories/${ctx.outputs.get("dataFactory")}/triggers/tr_saleslake_window`;
-              const exists = rec.get(path) !== undefined;
-              if (!exists)
-                rec.put(path, { properties: { type: "TumblingWindowTrigger", runtimeState: "Stopped" } });
-              ctx.outputs.set("factoryTriggers", JSON.stringify(["tr_saleslake_window"]));
-              return { changed: exists ? 0 : 1, unchanged: exists ? 1 : 0, detail: [] };
-            },
-          }
-        : s,
+      : s,
   );
 
 async function deploy(args: string[], extra: { credential?: TokenCredential; env?: NodeJS.ProcessEnv } = {}) {
@@ -105,10 +91,36 @@ describe("pnpm turbo deploy against the local recorders", () => {
       "[6/7] factory",
       "[7/7] triggers",
     ]);
-    expect(rec.lines((r) => r.method !== "GET")).toEqual([
+    const writes = rec.lines((r) => r.method !== "GET");
+    expect(writes[0]).toBe(
       `PUT /subscriptions/${SUBSCRIPTION}/resourcegroups/saleslake-test/providers/Microsoft.Resources/deployments/saleslake-test`,
-      `POST ${factoryPath}/triggers/tr_saleslake_window/start`,
+    );
+    // The factory: linked services, datasets, pipelines, triggers, each body valid for its type.
+    const factoryWrites = rec.writes().filter((r) => r.path.startsWith(factoryPath));
+    const kinds = factoryWrites.map(
+      (r) => `${r.method} ${r.path.slice(factoryPath.length + 1).split("/")[0]}`,
+    );
+    expect([...new Set(kinds)]).toEqual([
+      "PUT linkedservices",
+      "PUT datasets",
+      "PUT pipelines",
+      "PUT triggers",
+      "POST triggers",
     ]);
+    for (const w of factoryWrites.filter((r) => r.method === "PUT")) {
+      const collection = w.path.slice(factoryPath.length + 1).split("/")[0]!;
+      expect(
+        validateResourceBody(`Microsoft.DataFactory/factories/${collection}`, "2018-06-01", w.body),
+        w.path,
+      ).toEqual([]);
+    }
+    const triggers = factoryWrites
+      .filter((r) => r.method === "PUT" && r.path.includes("/triggers/"))
+      .map((r) => r.path.split("/").at(-1));
+    expect(triggers.length).toBeGreaterThan(0);
+    expect(writes.slice(-triggers.length)).toEqual(
+      triggers.map((t) => `POST ${factoryPath}/triggers/${t}/start`),
+    );
     expect(rec.requests.every((r) => r.authorized)).toBe(true);
     const deployment = rec.writes()[0]!.body as {
       properties: { mode: string; parameters: Record<string, { value: unknown }> };

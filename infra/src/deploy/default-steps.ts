@@ -3,6 +3,7 @@ import type { DeployStep } from "./deploy-step.ts";
 import type { SqlConnect } from "./sql/sql-target.ts";
 import { buildStep } from "./steps/build-step.ts";
 import { controlDbStep } from "./steps/control-db-step.ts";
+import { factoryStep } from "./steps/factory-step.ts";
 import { infraStep } from "./steps/infra-step.ts";
 import { synapseViewsStep } from "./steps/synapse-views-step.ts";
 import { triggersStep } from "./steps/triggers-step.ts";
@@ -20,7 +21,7 @@ export interface DefaultStepsOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The Databricks notebooks-and-job step. Default: the one @saleslake/databricks provides. */
   readonly databricks?: DeployStep;
-  /** The Data Factory artifacts step. Default: the one @saleslake/adf-templates provides. */
+  /** The Data Factory artifacts step. Default: `factoryStep()` over @saleslake/adf-templates' deploy. */
   readonly factory?: DeployStep;
 }
 
@@ -40,6 +41,7 @@ function pendingStep(id: string, title: string, pkg: string): DeployStep {
 /** The steps of `pnpm turbo deploy`, in order. */
 export function defaultSteps(o: DefaultStepsOptions = {}): DeployStep[] {
   const sql = o.connect === undefined ? {} : { connect: o.connect };
+  const sourceDatabase = (o.env ?? process.env).SALESLAKE_SOURCE_DATABASE;
   return [
     buildStep({ ...(o.infraDir !== undefined && { infraDir: o.infraDir }) }),
     infraStep({
@@ -51,12 +53,7 @@ export function defaultSteps(o: DefaultStepsOptions = {}): DeployStep[] {
     controlDbStep((factory) => `${controlDbSql()}\nGO\n${controlDbGrantSql(factory)}`, sql),
     synapseViewsStep(sql),
     o.databricks ?? pendingStep("databricks", "Databricks notebooks and job", "@saleslake/databricks"),
-    o.factory ??
-      pendingStep(
-        "factory",
-        "Data Factory linked services, datasets, pipelines, triggers",
-        "@saleslake/adf-templates",
-      ),
+    o.factory ?? factoryStep(sourceDatabase === undefined ? {} : { sourceDatabase }),
     triggersStep(),
   ];
 }

@@ -1,0 +1,71 @@
+import { deployFactory, type FactoryOptions, factoryClient, generateFactory } from "@saleslake/adf-templates";
+import type { DeployContext, DeployStep } from "../deploy-step.ts";
+import { requireOutput } from "./control-db-step.ts";
+
+export interface FactoryStepOptions {
+  /**
+   * Database of the source tables the pipelines copy from. Default `SALESLAKE_SOURCE_DATABASE`,
+   * else the control database.
+   */
+  readonly sourceDatabase?: string;
+  /** Lake file system the pipelines read and write. Default: @saleslake/adf-templates' default. */
+  readonly fileSystem?: string;
+}
+
+/** The factory's options, from the infra step's outputs: nothing is typed twice. */
+export function factoryOptionsFrom(ctx: DeployContext, o: FactoryStepOptions = {}): FactoryOptions {
+  const control = requireOutput(ctx, "sqlDatabase");
+  const host = requireOutput(ctx, "databricksUrl")
+    .replace(/^https:\/\//, "")
+    .replace(/\/+$/, "");
+  return {
+    storageAccount: requireOutput(ctx, "storageAccount"),
+    storageAccountResourceId: requireOutput(ctx, "storageAccountId"),
+    ...(o.fileSystem !== undefined && { fileSystem: o.fileSystem }),
+    sqlServer: requireOutput(ctx, "sqlServer"),
+    sourceDatabase: o.sourceDatabase ?? control,
+    controlDatabase: control,
+    databricks: {
+      workspaceUrl: `https://${host}`,
+      workspaceResourceId: requireOutput(ctx, "databricksWorkspaceId"),
+    },
+    keyVaultName: requireOutput(ctx, "keyVaultName"),
+  };
+}
+
+/**
+ * The Data Factory artifacts from @saleslake/adf-templates, deployed by its idempotent
+ * `deployFactory` (only what differs is written). Triggers are left to the triggers step: their
+ * names go to the output `factoryTriggers`.
+ */
+export function factoryStep(o: FactoryStepOptions = {}): DeployStep {
+  return {
+    id: "factory",
+    title: "Data Factory linked services, datasets, pipelines, triggers",
+    plan: () => [
+      "generate the factory from the schema and the infra outputs (@saleslake/adf-templates)",
+      "write only the artifacts that differ from the factory's; stop affected triggers while writing",
+    ],
+    run: async (ctx) => {
+      const generated = generateFactory(factoryOptionsFrom(ctx, o));
+      const client = factoryClient({
+        subscriptionId: ctx.target.subscriptionId,
+        credential: ctx.credential,
+        ...(ctx.azure.endpoint !== undefined && { endpoint: ctx.azure.endpoint }),
+      });
+      const result = await deployFactory(
+        client,
+        { resourceGroup: ctx.target.resourceGroup, factoryName: requireOutput(ctx, "dataFactory") },
+        generated.artifacts,
+        { startTriggers: false },
+      );
+      ctx.outputs.set("factoryTriggers", JSON.stringify(generated.artifacts.triggers.map((t) => t.name)));
+      const writes = result.steps.filter((s) => s.kind === "put" || s.kind === "delete");
+      return {
+        changed: writes.length,
+        unchanged: result.plan.filter((p) => p.action === "unchanged").length,
+        detail: writes.map((s) => `${s.kind} ${s.type} ${s.name}`),
+      };
+    },
+  };
+}
