@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
 import { validateResourceBody } from "@saleslake/adf-templates";
 import {
   type ArmRecorder,
@@ -14,13 +15,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DeployStep, deployMain } from "../src/index.ts";
 import { INFRA, readInfra } from "./estate.ts";
 import { deploymentsRoute } from "./harness/deployments-route.ts";
+import { IdentityEndpoint } from "./harness/identity-endpoint.ts";
 import { SqlRecorder } from "./harness/sql-recorder.ts";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa";
 const TEMPLATE = join(INFRA, "test/fixtures/arm/main.json");
-const credential: TokenCredential = {
-  getToken: async () => ({ token: "local-test-token", expiresOnTimestamp: Date.now() + 3_600_000 }),
-};
 const noCredential: TokenCredential = {
   getToken: async () => {
     throw new Error("DefaultAzureCredential failed to retrieve a token from the included credentials");
@@ -29,11 +28,24 @@ const noCredential: TokenCredential = {
 
 let rec: ArmRecorder;
 let sql: SqlRecorder;
+let identity: IdentityEndpoint;
+let credential: TokenCredential;
+const saved = { ...process.env };
 beforeAll(async () => {
-  rec = await startArmRecorder({ routes: [new DataFactoryFake().route, deploymentsRoute] });
+  identity = await new IdentityEndpoint().start();
+  rec = await startArmRecorder({
+    routes: [new DataFactoryFake().route, deploymentsRoute],
+    expectToken: identity.token,
+  });
+  // The real DefaultAzureCredential, finding a managed identity endpoint (App Service style) here.
+  Object.assign(process.env, identity.env());
+  credential = new DefaultAzureCredential();
 });
 afterAll(async () => {
+  for (const k of Object.keys(identity.env())) delete process.env[k];
+  Object.assign(process.env, saved);
   await rec.close();
+  await identity.close();
 });
 beforeEach(() => {
   rec.resources.clear();
@@ -122,6 +134,7 @@ describe("pnpm turbo deploy against the local recorders", () => {
       triggers.map((t) => `POST ${factoryPath}/triggers/${t}/start`),
     );
     expect(rec.requests.every((r) => r.authorized)).toBe(true);
+    expect(new Set(identity.resources)).toEqual(new Set(["https://management.azure.com"]));
     const deployment = rec.writes()[0]!.body as {
       properties: { mode: string; parameters: Record<string, { value: unknown }> };
     };

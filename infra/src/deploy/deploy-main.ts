@@ -18,9 +18,10 @@ export interface DeployMainOptions extends DefaultStepsOptions {
   readonly err?: (line: string) => void;
 }
 
-const USAGE = `usage: pnpm turbo deploy -- --env <dev|test|prod> [--plan] [--subscription ID] [--resource-group NAME]
+const USAGE = `usage: pnpm turbo deploy -- --env <dev|test|prod> [--plan] [--subscription ID] [--resource-group NAME] [--template FILE]
   --env             environment (or SALESLAKE_ENV)
   --plan            print what would be deployed and stop
+  --template        ARM template compiled from main.bicep elsewhere (e.g. by bicep build in CI)
   --subscription    Azure subscription id (or AZURE_SUBSCRIPTION_ID)
   --resource-group  target resource group (or SALESLAKE_RESOURCE_GROUP). Default saleslake-<env>`;
 
@@ -59,7 +60,11 @@ export async function deployMain(
     subscriptionId: args.subscription ?? env.AZURE_SUBSCRIPTION_ID ?? "<AZURE_SUBSCRIPTION_ID not set>",
     resourceGroup: args["resource-group"] ?? env.SALESLAKE_RESOURCE_GROUP ?? `saleslake-${envName}`,
   };
-  const base = defaultSteps({ ...options, env: options.env ?? env });
+  const base = defaultSteps({
+    ...options,
+    env: options.env ?? env,
+    ...(args.template !== undefined && { templateFile: args.template }),
+  });
   const steps = options.steps ? options.steps(base) : base;
   const armEndpoint = env.SALESLAKE_ARM_ENDPOINT;
   try {
@@ -89,6 +94,7 @@ function parse(argv: readonly string[]) {
       plan: { type: "boolean" },
       subscription: { type: "string" },
       "resource-group": { type: "string" },
+      template: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
