@@ -1,7 +1,7 @@
 // pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M] [--repeats n]
 // Runs every contender on the same generated files in one run; writes bench/results/.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { BENCH_ROOT, INGEST_CONTENDERS, MERGE_CONTENDERS } from "./contenders/contender-registry.ts";
@@ -9,6 +9,7 @@ import { BenchError } from "./harness/bench-error.ts";
 import { parseBenchArgs } from "./harness/bench-options.ts";
 import type { BenchResults } from "./harness/bench-results.ts";
 import { runBench, WORKLOAD_KNOBS } from "./harness/bench-runner.ts";
+import { killRunningContenders } from "./harness/run-contender.ts";
 import { markdownReport } from "./report/markdown-report.ts";
 import { evaluateTargets } from "./report/performance-targets.ts";
 import { renderScalingChart } from "./report/scaling-chart.ts";
@@ -30,8 +31,27 @@ function commit(): string {
   }
 }
 
+const RESULTS = join(BENCH_ROOT, "results");
+
+/** latest.json, then the chart and the Markdown drawn from it; targets are evaluated afresh. */
+function writeReports(measured: BenchResults): void {
+  const results = { ...measured, targets: evaluateTargets(measured.cells) };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const merge = results.contenders
+    .map((c) => c.name)
+    .filter((n) => results.cells.some((c) => c.contender === n));
+  writeFileSync(join(RESULTS, "scaling.png"), renderScalingChart(results.cells, results.sizes.deltas, merge));
+  writeFileSync(join(RESULTS, "latest.md"), markdownReport(results, "scaling.png"));
+  console.error(`bench: wrote ${join(RESULTS, "latest.md")}, latest.json and scaling.png`);
+}
+
 async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));
+  if (options.reportOnly) {
+    writeReports(JSON.parse(readFileSync(join(RESULTS, "latest.json"), "utf8")) as BenchResults);
+    return;
+  }
   const skipped: { contender: string; reason: string }[] = [];
   const skip = (needs: string) =>
     process.env.SALESLAKE_SKIP_PYTHON === "1"
@@ -72,6 +92,7 @@ async function main(): Promise<void> {
       deltas: options.deltas,
       repeats: options.repeats,
       initialRepeated: options.initialRepeated.filter((b) => options.bases.includes(b)),
+      sparkBases: options.sparkBases,
       landingBytes: ingest.length > 0 ? options.landingBytes : 0,
     },
     workload: { seed: options.seed, ...WORKLOAD_KNOBS },
@@ -79,22 +100,17 @@ async function main(): Promise<void> {
     skipped,
     cells,
     ingest: ingestResults,
-    targets: evaluateTargets(cells),
+    targets: [],
     notMeasured: NOT_AVAILABLE,
   };
-  const dir = join(BENCH_ROOT, "results");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(
-    join(dir, "scaling.png"),
-    renderScalingChart(
-      cells,
-      options.deltas,
-      merge.map((c) => c.name),
-    ),
-  );
-  writeFileSync(join(dir, "latest.md"), markdownReport(results, "scaling.png"));
-  console.error(`bench: wrote ${join(dir, "latest.md")}, latest.json and scaling.png`);
+  writeReports(results);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killRunningContenders();
+    process.exit(130);
+  });
 }
 
 try {

@@ -64,7 +64,7 @@ export const MERGE_CONTENDERS: readonly Contender[] = [
 export const INGEST_CONTENDERS: readonly Contender[] = [
   {
     name: "copy",
-    does: "`cp` of the file (no checks, no hash, no fsync)",
+    does: "`cp` of the file, then `sync` of the copy (no checks, no hash)",
     needs: "node",
     launch: node("copy"),
   },

@@ -9,6 +9,8 @@ export interface BenchOptions {
   readonly bases: readonly number[];
   /** Delta sizes (rows) merged into every base. */
   readonly deltas: readonly number[];
+  /** Bases the Spark contenders run on: a local Spark run costs about a minute whatever the size. */
+  readonly sparkBases: readonly number[];
   /** Bases whose initial load is repeated like the deltas (others run once, as preparation). */
   readonly initialRepeated: readonly number[];
   readonly repeats: number;
@@ -17,14 +19,18 @@ export interface BenchOptions {
   /** Bound on one contender run. */
   readonly timeoutMinutes: number;
   readonly seed: number;
+  /** Only re-render latest.md and scaling.png from latest.json (no measuring). */
+  readonly reportOnly: boolean;
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M]
        [--repeats n] [--landing-size 2GB] [--timeout-minutes n] [--seed n]
+       pnpm bench --report-only   (re-render latest.md and scaling.png from latest.json)
 contenders: ${ALL_CONTENDERS.join(", ")}`;
 
 const QUICK = {
   bases: [20_000, 100_000],
+  sparkBases: [100_000],
   deltas: [1_000, 10_000],
   initialRepeated: [100_000],
   repeats: 1,
@@ -33,6 +39,7 @@ const QUICK = {
 /** What the issue asks for: 10M initial, 10k/100k/1M deltas into 1M/10M/30M tables, 2 GB landing. */
 const FULL = {
   bases: [1_000_000, 10_000_000, 30_000_000],
+  sparkBases: [1_000_000, 10_000_000, 30_000_000],
   deltas: [10_000, 100_000, 1_000_000],
   initialRepeated: [10_000_000],
   repeats: 3,
@@ -67,7 +74,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--quick" || a === "--full") flags.add(a);
+    if (a === "--quick" || a === "--full" || a === "--report-only") flags.add(a);
     else if (a.startsWith("--") && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) {
       values.set(a, argv[++i]!);
     } else {
@@ -105,11 +112,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
     contenders,
     bases: [...bases].sort((a, b) => a - b),
+    sparkBases: values.has("--bases") ? bases : base.sparkBases,
     deltas: [...deltas].sort((a, b) => a - b),
     initialRepeated: values.has("--bases") ? [Math.max(...bases)] : base.initialRepeated,
     repeats: int("--repeats", base.repeats),
     landingBytes: values.has("--landing-size") ? parseSize(values.get("--landing-size")!) : base.landingBytes,
     timeoutMinutes: int("--timeout-minutes", 120),
     seed: int("--seed", 7),
+    reportOnly: flags.has("--report-only"),
   };
 }

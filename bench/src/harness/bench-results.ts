@@ -61,6 +61,7 @@ export interface BenchResults {
     readonly deltas: readonly number[];
     readonly repeats: number;
     readonly initialRepeated: readonly number[];
+    readonly sparkBases: readonly number[];
     readonly landingBytes: number;
   };
   readonly workload: Readonly<Record<string, number>>;

@@ -106,10 +106,11 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
     log(`[${clock()}] generating ${formatSize(base)} base rows`);
     const baseFile = await writeBaseFile({ rows: base, seed: options.seed }, join(work, `base-${base}.csv`));
     const runs = options.initialRepeated.includes(base) ? options.repeats : 1;
-    const samples = new Map<string, Sample[]>(plan.merge.map((c) => [c.name, []]));
+    const contenders = plan.merge.filter((c) => c.needs !== "spark" || options.sparkBases.includes(base));
+    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
     const errors = new Map<string, string>();
     for (let r = 0; r < runs; r++) {
-      for (const c of plan.merge) {
+      for (const c of contenders) {
         if (errors.has(c.name)) continue;
         rmSync(live(c), { recursive: true, force: true });
         try {
@@ -120,12 +121,12 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
         }
       }
     }
-    const prepared = plan.merge.filter((c) => !errors.has(c.name));
+    const prepared = contenders.filter((c) => !errors.has(c.name));
     for (const c of prepared) {
       rmSync(snapshot(c), { recursive: true, force: true });
       copyState(live(c), snapshot(c));
     }
-    for (const c of plan.merge) {
+    for (const c of contenders) {
       cells.push(
         cell(
           baseId,
@@ -145,9 +146,9 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
         { base, rows: delta, seed: options.seed, ...WORKLOAD_KNOBS },
         join(work, `delta-${delta}-into-${base}.csv`),
       );
-      const deltaSamples = new Map<string, Sample[]>(plan.merge.map((c) => [c.name, []]));
+      const deltaSamples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
       const deltaErrors = new Map<string, string>(
-        plan.merge
+        contenders
           .filter((c) => errors.has(c.name))
           .map((c) => [c.name, `no ${baseId} table: ${errors.get(c.name)}`]),
       );
@@ -163,7 +164,7 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
           }
         }
       }
-      for (const c of plan.merge) {
+      for (const c of contenders) {
         cells.push(
           cell(
             caseId,
@@ -182,11 +183,10 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
     rmSync(baseFile.path, { force: true });
   }
 
-  for (const c of cells) {
+  const withRatios = cells.map((c) => {
     const floor = cells.find((f) => f.case === c.case && f.contender === "floor");
-    if (floor?.seconds && c.seconds !== null)
-      (c as { ratioToFloor: number | null }).ratioToFloor = c.seconds / floor.seconds;
-  }
+    return floor?.seconds && c.seconds !== null ? { ...c, ratioToFloor: c.seconds / floor.seconds } : c;
+  });
 
   const ingest: IngestResult[] = [];
   if (plan.ingest.length > 0 && options.landingBytes > 0) {
@@ -199,7 +199,7 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
       for (let r = 0; r < options.repeats && error === undefined; r++) {
         rmSync(live(c), { recursive: true, force: true });
         try {
-          samples.push(await measure(c, `landing-${formatSize(file.bytes)}B`, file.path, r));
+          samples.push(await measure(c, `landing-${Math.round(file.bytes / 1e6)}MB`, file.path, r));
         } catch (e) {
           error = (e as Error).message;
         }
@@ -218,5 +218,5 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
     }
   }
   rmSync(work, { recursive: true, force: true });
-  return { cells, ingest };
+  return { cells: withRatios, ingest };
 }

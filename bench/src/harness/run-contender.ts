@@ -16,6 +16,21 @@ export interface Sample extends ContenderOutcome {
   readonly peakRssMb: number;
 }
 
+/** Process groups of running contenders, so an interrupted bench does not leave them behind. */
+const running = new Set<number>();
+
+/** Kills every contender still running (each its own process group). */
+export function killRunningContenders(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 /** Parses the last non-empty stdout line of a contender as its outcome. */
 export function parseOutcome(stdout: string): ContenderOutcome {
   const last = stdout.trim().split("\n").at(-1) ?? "";
@@ -55,6 +70,7 @@ export async function runContender(
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  running.add(child.pid!);
   const sampler = new TreePeakSampler(child.pid!);
   let stdout = "";
   let stderr = "";
@@ -73,6 +89,7 @@ export async function runContender(
           process.kill(-child.pid!, "SIGKILL");
         }, timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  running.delete(child.pid!);
   if (timer) clearTimeout(timer);
   const sampledMb = sampler.stop();
   const wallSeconds = (performance.now() - t0) / 1000;

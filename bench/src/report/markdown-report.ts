@@ -19,7 +19,7 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
 
 /** The results as Markdown: targets first, then the figures, then what was not measured and why. */
 export function markdownReport(r: BenchResults, chartFile: string): string {
-  const names = r.contenders.map((c) => c.name);
+  const names = r.contenders.map((c) => c.name).filter((n) => r.cells.some((c) => c.contender === n));
   const cases = [...new Set(r.cells.map((c) => c.case))];
   const find = (caseId: string, name: string) =>
     r.cells.find((c) => c.case === caseId && c.contender === name);
@@ -29,7 +29,11 @@ export function markdownReport(r: BenchResults, chartFile: string): string {
 
 ${r.date.slice(0, 16).replace("T", " ")} UTC, commit ${r.commit}; ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GiB, Node ${r.machine.node}; the machine was shared with other test runs.
 
-**Sizes run:** tables of ${r.sizes.bases.map(formatSize).join(", ")} rows; deltas of ${r.sizes.deltas.map(formatSize).join(", ")} rows into each; landing file ${r.sizes.landingBytes > 0 ? `${(r.sizes.landingBytes / 1e6).toFixed(0)} MB` : "none"}. Median of ${r.sizes.repeats} run(s) per delta${r.sizes.repeats > 1 ? "" : " (one run: no spread measured)"}; initial loads of ${r.sizes.initialRepeated.map(formatSize).join(", ")} likewise${initialOnce.length > 0 ? `, of ${initialOnce.map(formatSize).join(", ")} once (they prepare the table for the deltas)` : ""}.`);
+**Sizes run:** tables of ${r.sizes.bases.map(formatSize).join(", ")} rows; deltas of ${r.sizes.deltas.map(formatSize).join(", ")} rows into each; landing file ${r.sizes.landingBytes > 0 ? `${(r.sizes.landingBytes / 1e6).toFixed(0)} MB` : "none"}. Median of ${r.sizes.repeats} run(s) per delta${r.sizes.repeats > 1 ? "" : " (one run: no spread measured)"}; initial loads of ${r.sizes.initialRepeated.map(formatSize).join(", ")} likewise${initialOnce.length > 0 ? `, of ${initialOnce.map(formatSize).join(", ")} once (they prepare the table for the deltas)` : ""}.${
+    r.sizes.sparkBases.length < r.sizes.bases.length
+      ? ` The Spark contenders ran on tables of ${r.sizes.sparkBases.map(formatSize).join(", ")} only (about a minute per run whatever the size).`
+      : ""
+  }`);
 
   out.push(`## Targets
 
@@ -58,7 +62,7 @@ ${table(
 ${table(
   ["delta into table", ...names.map((n) => `${n} s`)],
   r.cells
-    .filter((c) => c.kind === "delta" && c.contender === names[0])
+    .filter((c, i, all) => c.kind === "delta" && all.findIndex((x) => x.case === c.case) === i)
     .map((c) => [
       `${formatSize(c.nominal)} into ${formatSize(c.base)}`,
       ...names.map((n) => {

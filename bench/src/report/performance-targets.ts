@@ -84,7 +84,9 @@ export function evaluateTargets(cells: readonly CellResult[]): TargetResult[] {
   out.push(fasterThan(cells, "pyspark-delta", 5));
 
   const small = cells.filter((c) => c.contender === "saleslake" && c.kind === "delta" && c.seconds !== null);
-  const smallest = Math.min(...small.map((c) => c.nominal));
+  const smallest = small.some((c) => c.nominal === SMALL_DELTA)
+    ? SMALL_DELTA
+    : Math.min(...small.map((c) => c.nominal));
   const curve = small.filter((c) => c.nominal === smallest).sort((a, b) => a.base - b.base);
   const note = smallest !== SMALL_DELTA ? ` (smallest delta run: ${formatSize(smallest)} rows)` : "";
   if (curve.length === 0) {

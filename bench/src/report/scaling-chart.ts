@@ -29,6 +29,7 @@ const background = {
 function panel(cells: readonly CellResult[], delta: number, contenders: readonly string[]) {
   const canvas = createCanvas(PANEL.width, PANEL.height);
   const mine = cells.filter((c) => c.kind === "delta" && c.nominal === delta && c.seconds !== null);
+  const bases = [...new Set(mine.map((c) => c.base))].sort((a, b) => a - b);
   const config: ChartConfiguration<"line", { x: number; y: number }[]> = {
     type: "line",
     data: {
@@ -56,6 +57,10 @@ function panel(cells: readonly CellResult[], delta: number, contenders: readonly
         x: {
           type: "logarithmic",
           title: { display: true, text: "rows in the table before the delta" },
+          // Only the measured table sizes: a log axis otherwise labels every minor step.
+          afterBuildTicks: (axis) => {
+            axis.ticks = bases.map((value) => ({ value }));
+          },
           ticks: { callback: (v) => formatSize(Number(v)) },
         },
         y: {
