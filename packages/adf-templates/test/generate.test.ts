@@ -131,7 +131,7 @@ describe("generated factory", () => {
     const notebook = pl.properties.activities.find((a) => a.name === "dim_customer")!;
     expect(notebook.typeProperties).toMatchObject({
       notebookPath: "/Workspace/saleslake/sales_order_lines/dim_customer",
-      baseParameters: { catalog: "main", lake_root: "abfss://lake@saleslakedevlake.dfs.core.windows.net" },
+      baseParameters: { catalog: "main", lake_root: "abfss://{zone}@saleslakedevlake.dfs.core.windows.net" },
     });
     expect(Object.keys(notebook.typeProperties.baseParameters as object).sort()).toEqual(
       ["batch_id", "catalog", "full_refresh", "lake_root", "run_id", "window_high", "window_low"].sort(),
@@ -145,10 +145,32 @@ describe("generated factory", () => {
     expect(tr.properties).toMatchObject({
       type: "BlobEventsTrigger",
       typeProperties: {
-        blobPathBeginsWith: "/lake/blobs/landing/car_sales/",
+        blobPathBeginsWith: "/landing/blobs/car_sales/",
         blobPathEndsWith: "/_manifest.json",
       },
     });
+  });
+
+  it("puts each zone in its own container by default, or every zone under one file system", () => {
+    const landing = (f: typeof factory) =>
+      f.artifacts.datasets.find((d) => d.name === "ds_car_sales_landing_csv")!.properties.typeProperties as {
+        location: { fileSystem: string; folderPath: { value: string } };
+      };
+    expect(landing(factory).location.fileSystem).toBe("landing");
+    expect(landing(factory).location.folderPath.value).toMatch(/^@concat\('', dataset\(\)\.entity, /);
+    const single = generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, fileSystem: "lake" });
+    expect(landing(single).location.fileSystem).toBe("lake");
+    expect(landing(single).location.folderPath.value).toMatch(/^@concat\('landing\/', dataset\(\)\.entity, /);
+    const trigger = single.artifacts.triggers.find((t) => t.name === "tr_car_sales_file_drop")!;
+    expect(trigger.properties.typeProperties).toMatchObject({
+      blobPathBeginsWith: "/lake/blobs/landing/car_sales/",
+    });
+    const notebook = single.artifacts.pipelines
+      .flatMap((p) => p.properties.activities)
+      .find((a) => a.type === "DatabricksNotebook")!;
+    expect(
+      (notebook.typeProperties as { baseParameters: { lake_root: string } }).baseParameters.lake_root,
+    ).toBe("abfss://lake@saleslakedevlake.dfs.core.windows.net/{zone}");
   });
 
   it("escapes bracketed strings in the ARM template so ARM does not evaluate them", () => {

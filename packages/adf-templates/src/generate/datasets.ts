@@ -18,12 +18,14 @@ function dataset<T extends Adf.DatasetUnion>(
   return { name, properties: { type, annotations: ["saleslake"], ...rest, typeProperties } };
 }
 
-/** The landing batch folder: `landing/<entity>/ingest_date=<date>/batch=<id>` (the landing contract). */
-const BATCH_FOLDER = {
-  value:
-    "@concat('landing/', dataset().entity, '/ingest_date=', dataset().ingest_date, '/batch=', dataset().batch_id)",
+/**
+ * The landing batch folder, `<entity>/ingest_date=<date>/batch=<id>` in the landing zone (the
+ * landing contract), under `landing/` when one file system holds every zone.
+ */
+const batchFolder = (o: ResolvedOptions) => ({
+  value: `@concat('${o.zonePrefix("landing")}', dataset().entity, '/ingest_date=', dataset().ingest_date, '/batch=', dataset().batch_id)`,
   type: "Expression",
-};
+});
 
 const LANDING_PARAMETERS = (entity: Entity): { [name: string]: Adf.ParameterSpecification } => ({
   entity: { type: "String", defaultValue: entity.name },
@@ -32,7 +34,12 @@ const LANDING_PARAMETERS = (entity: Entity): { [name: string]: Adf.ParameterSpec
 });
 
 function location(o: ResolvedOptions, fileName: string): Adf.AzureBlobFSLocation {
-  return { type: "AzureBlobFSLocation", fileSystem: o.fileSystem, folderPath: BATCH_FOLDER, fileName };
+  return {
+    type: "AzureBlobFSLocation",
+    fileSystem: o.zoneContainer("landing"),
+    folderPath: batchFolder(o),
+    fileName,
+  };
 }
 
 /**

@@ -7,7 +7,11 @@ export interface FactoryOptions {
   readonly storageAccount: string;
   /** Resource id of that account, for the storage event trigger. */
   readonly storageAccountResourceId: string;
-  /** File system (container) whose root holds the zone folders (`landing/`, `bronze/`, …). Default `lake`. */
+  /**
+   * One file system (container) whose root holds the zone folders (`landing/`, `bronze/`, …).
+   * Default: none — each zone is its own container (`landing`, `bronze`, `silver`, `gold`,
+   * `quarantine`), as the infra templates create them.
+   */
   readonly fileSystem?: string;
   /** Azure SQL server host of the source tables, e.g. `sql-sales.database.windows.net`. */
   readonly sqlServer: string;
@@ -50,7 +54,12 @@ export interface FactoryOptions {
 export interface ResolvedOptions {
   readonly storageAccount: string;
   readonly storageAccountResourceId: string;
-  readonly fileSystem: string;
+  /** The single file system holding every zone, or undefined when each zone is its own container. */
+  readonly fileSystem: string | undefined;
+  /** The container a zone lives in. */
+  readonly zoneContainer: (zone: string) => string;
+  /** The path prefix of a zone inside its container: `""` per zone container, `"<zone>/"` otherwise. */
+  readonly zonePrefix: (zone: string) => string;
   readonly sqlServer: string;
   readonly sourceDatabase: string;
   readonly controlDatabase: string;
@@ -72,7 +81,11 @@ export interface ResolvedOptions {
   };
   readonly retry: { readonly count: number; readonly intervalSeconds: number };
   readonly entities: readonly { readonly entity: Entity; readonly star?: Star }[];
-  /** `abfss://<fileSystem>@<account>.dfs.core.windows.net`, the notebooks' `lake_root`. */
+  /**
+   * The notebooks' `lake_root`: a URL template in which `{zone}` is replaced by the zone name,
+   * `abfss://{zone}@<account>.dfs.core.windows.net` (one container per zone) or
+   * `abfss://<fileSystem>@<account>.dfs.core.windows.net/{zone}`.
+   */
   readonly lakeRoot: string;
 }
 
@@ -103,8 +116,8 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       o.storageAccountResourceId,
       "Use /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>.",
     );
-  const fileSystem = o.fileSystem ?? "lake";
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(fileSystem))
+  const fileSystem = o.fileSystem;
+  if (fileSystem !== undefined && !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(fileSystem))
     invalid(
       "fileSystem",
       fileSystem,
@@ -183,6 +196,8 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
     storageAccount: o.storageAccount,
     storageAccountResourceId: o.storageAccountResourceId,
     fileSystem,
+    zoneContainer: (zone) => fileSystem ?? zone,
+    zonePrefix: (zone) => (fileSystem === undefined ? "" : `${zone}/`),
     sqlServer: o.sqlServer,
     sourceDatabase: o.sourceDatabase,
     controlDatabase: o.controlDatabase ?? o.sourceDatabase,
@@ -205,6 +220,9 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
     window,
     retry,
     entities,
-    lakeRoot: `abfss://${fileSystem}@${o.storageAccount}.dfs.core.windows.net`,
+    lakeRoot:
+      fileSystem === undefined
+        ? `abfss://{zone}@${o.storageAccount}.dfs.core.windows.net`
+        : `abfss://${fileSystem}@${o.storageAccount}.dfs.core.windows.net/{zone}`,
   };
 }

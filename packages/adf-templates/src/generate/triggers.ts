@@ -62,7 +62,7 @@ export function fileDropTriggers(o: ResolvedOptions): TriggerBody[] {
     .filter(({ entity }) => entity.watermark.kind === "batch")
     .map(({ entity }) => {
       const typeProperties: TypePropertiesOf<Adf.BlobEventsTrigger, Adf.MultiplePipelineTrigger> = {
-        blobPathBeginsWith: `/${o.fileSystem}/blobs/landing/${entity.name}/`,
+        blobPathBeginsWith: `/${o.zoneContainer("landing")}/blobs/${o.zonePrefix("landing")}${entity.name}/`,
         blobPathEndsWith: `/${MANIFEST_FILE}`,
         ignoreEmptyBlobs: true,
         scope: o.storageAccountResourceId,

@@ -12,7 +12,13 @@ PARAMS = ["lake_root", "entity", "ingest_date", "batch_id", "window_column", "wi
 for _p in PARAMS:
     dbutils.widgets.text(_p, "")
 p = {k: dbutils.widgets.get(k) for k in PARAMS}
-folder = f"{p['lake_root'].rstrip('/')}/landing/{p['entity']}/ingest_date={p['ingest_date']}/batch={p['batch_id']}"
+def zone_root(zone):
+    # lake_root is a template: abfss://{zone}@<account>.dfs.core.windows.net (a container per zone)
+    # or abfss://<file system>@<account>.dfs.core.windows.net/{zone}; a plain folder holds the zones.
+    root = p["lake_root"].rstrip("/")
+    return root.replace("{zone}", zone) if "{zone}" in root else f"{root}/{zone}"
+
+folder = f"{zone_root('landing')}/{p['entity']}/ingest_date={p['ingest_date']}/batch={p['batch_id']}"
 manifest_path = f"{folder}/_manifest.json"
 
 # COMMAND ----------
