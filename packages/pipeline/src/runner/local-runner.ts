@@ -484,11 +484,14 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const now = (options.now ?? (() => new Date()))();
   const runIdBase = newRunId(now);
   const lock = acquireRunLock(paths.lock, runIdBase);
-  const { instance, con } = await openEngine(paths.warehouse, {
-    ...options,
-    spillDir: options.spillDir ?? paths.spill,
-  });
+  // Everything after the lock is inside the try: a warehouse that cannot be opened releases it too.
+  let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
   try {
+    engine = await openEngine(paths.warehouse, {
+      ...options,
+      spillDir: options.spillDir ?? paths.spill,
+    });
+    const { con } = engine;
     for (const sql of STATE_DDL) await con.run(sql);
     await con.run(
       "UPDATE saleslake.runs SET status = 'abandoned', finished_at = now(), error = 'the process ended before the run committed; nothing of it was kept' WHERE status = 'running'",
@@ -501,9 +504,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     }
     return { runs: results };
   } finally {
-    con.closeSync();
-    instance.closeSync();
-    lock.release();
+    try {
+      engine?.con.closeSync();
+      engine?.instance.closeSync();
+    } finally {
+      lock.release();
+    }
   }
 }
 

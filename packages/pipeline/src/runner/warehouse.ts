@@ -74,7 +74,23 @@ export async function openEngine(
       { cause: e },
     );
   }
-  const con = await instance.connect();
+  let con: DuckDBConnection | undefined;
+  try {
+    con = await instance.connect();
+    await configure(con, options);
+  } catch (e) {
+    // A refused setting must not leave the warehouse open (and locked) in this process.
+    con?.closeSync();
+    instance.closeSync();
+    throw e;
+  }
+  return { instance, con };
+}
+
+async function configure(
+  con: DuckDBConnection,
+  options: EngineOptions & { readOnly?: boolean; spillDir?: string },
+): Promise<void> {
   await con.run("SET TimeZone = 'UTC'");
   if (!options.readOnly) {
     if (options.spillDir) {
@@ -93,7 +109,6 @@ export async function openEngine(
     }
     if (options.threads) await con.run(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
   }
-  return { instance, con };
 }
 
 export type Row = Record<string, unknown>;
