@@ -211,7 +211,7 @@ describe("usage and errors", () => {
     const r = cli(["status", "--dir", join(work, "nowhere")]);
     expect(r.code).toBe(1);
     expect(r.err.trim().split("\n")).toEqual([
-      expect.stringMatching(/^error UNKNOWN_ENTITY: no warehouse/),
+      expect.stringMatching(/^error (UNKNOWN_ENTITY|NO_WAREHOUSE): no warehouse/),
       expect.stringMatching(/^hint: /),
     ]);
   });

@@ -6,6 +6,7 @@ export type PipelineErrorCode =
   | "DUPLICATE_COLUMNS"
   | "BAD_MANIFEST"
   | "UNKNOWN_ENTITY"
+  | "NO_WAREHOUSE"
   | "READ_ONLY"
   | "INVALID_OPTION"
   | "ENGINE_ERROR";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectPaths, type RunOptions, runPipeline } from "../src/index.ts";
+import { projectPaths, type RunOptions, runPipeline, Warehouse } from "../src/index.ts";
 import { landBatch } from "./support/land.ts";
 
 const dirs: string[] = [];
@@ -64,5 +64,17 @@ describe("a run that fails to start", () => {
     await expect(p.run({ memoryLimit: "lots" })).rejects.toMatchObject({ code: "INVALID_OPTION" });
     expect(existsSync(p.paths.lock)).toBe(false);
     expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded" });
+  });
+});
+
+describe("reading a project without a warehouse", () => {
+  it("says there is no warehouse, with its own code and a hint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "saleslake-failures-"));
+    dirs.push(dir);
+    await expect(Warehouse.open(dir)).rejects.toMatchObject({
+      code: "NO_WAREHOUSE",
+      message: `no warehouse in ${dir}`,
+      hint: "Run `saleslake demo` or `saleslake run` first.",
+    });
   });
 });

@@ -132,7 +132,7 @@ export class Warehouse {
     const { warehouse } = projectPaths(dir);
     if (!existsSync(warehouse)) {
       throw new PipelineError(
-        "UNKNOWN_ENTITY",
+        "NO_WAREHOUSE",
         `no warehouse in ${dir}`,
         "Run `saleslake demo` or `saleslake run` first.",
       );
