@@ -3,9 +3,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { carSales } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdlsLakeStore, IngestError, type LakeStore, LocalLakeStore } from "../src/index.ts";
+import {
+  AdlsLakeStore,
+  IngestError,
+  type LakeStore,
+  LocalLakeStore,
+  landFiles,
+  listLandedBatches,
+} from "../src/index.ts";
 import {
   AZURITE_ACCOUNT,
   type AzuriteServer,
@@ -141,6 +150,45 @@ describe.each(stores)("%s lake store", (_name, make, skip) => {
 });
 
 describe.skipIf(SKIP_AZURITE)("adls lake store specifics", () => {
+  it("keeps each zone in its own container when no file system is given, as the infra creates them", async () => {
+    const service = new BlobServiceClient(
+      azurite!.blobUrl,
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT.accountName, AZURITE_ACCOUNT.accountKey),
+    );
+    const store = new AdlsLakeStore({
+      accountUrl: azurite!.blobUrl,
+      sharedKey: AZURITE_ACCOUNT,
+      cacheDir: join(work, `cache-${++caches}`),
+    });
+    expect(store.location).toBe(`abfss://{zone}@127.0.0.1:${azurite!.port}`);
+    await store.ensureZones();
+    const names: string[] = [];
+    for await (const c of service.listContainers()) names.push(c.name);
+    expect(names).toEqual(expect.arrayContaining(["landing", "bronze", "silver", "gold", "quarantine"]));
+
+    const seedFile = fileURLToPath(new URL("./fixtures/seed/SalesData.csv", import.meta.url));
+    const landed = await landFiles({ store, entity: carSales, paths: [seedFile] });
+    const [batch] = await listLandedBatches(store, "car_sales");
+    expect(batch!.batchId).toBe(landed.batchId);
+    expect(batch!.dir).toMatch(/^landing\/car_sales\/ingest_date=\d{4}-\d\d-\d\d\/batch=/);
+    // In Azure terms: the container `landing`, blobs under `car_sales/…`, the manifest among them.
+    const blobs: string[] = [];
+    for await (const b of service.getContainerClient("landing").listBlobsFlat()) blobs.push(b.name);
+    expect(blobs).toContain(`${batch!.dir.slice("landing/".length)}/_manifest.json`);
+    expect(blobs.every((b) => b.startsWith("car_sales/"))).toBe(true);
+    const part = await store.get(batch!.files[0]!);
+    expect(sha(part)).toBe(sha(readFileSync(seedFile)));
+    expect(await store.list("")).toEqual(await store.list("landing/"));
+    // Local mirror in the lake's layout, so lineage paths read the same as on a local lake.
+    expect(await store.localPath(batch!.files[0]!)).toBe(join(store.localRoot, batch!.files[0]!));
+    await expect(store.put("elsewhere/a.csv", Buffer.from("a"))).rejects.toMatchObject({
+      code: "UNSAFE_PATH",
+    });
+    await expect(store.rename("landing/car_sales", "bronze/car_sales")).rejects.toMatchObject({
+      code: "UNSAFE_PATH",
+    });
+  });
+
   it("hides hierarchical-namespace directory markers from listings", async () => {
     const store = await adlsStore();
     const container = new BlobServiceClient(

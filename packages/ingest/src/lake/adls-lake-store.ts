@@ -5,9 +5,8 @@ import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import {
-  type DataLakeFileSystemClient,
   DataLakeServiceClient,
   StorageSharedKeyCredential as DfsSharedKeyCredential,
   type PathAccessControlItem,
@@ -26,8 +25,12 @@ import {
 export interface AdlsLakeStoreOptions {
   /** Blob endpoint of the storage account, e.g. `https://salesprod.blob.core.windows.net`. */
   readonly accountUrl: string;
-  /** The container (ADLS file system) holding the lake. */
-  readonly fileSystem: string;
+  /**
+   * The container (ADLS file system) holding every zone as a top folder. Omit it for the layout
+   * the infra templates create, one container per zone: `landing/<entity>/…` is then the blob
+   * `<entity>/…` of the container `landing`.
+   */
+  readonly fileSystem?: string;
   /**
    * Who we are. Default `new DefaultAzureCredential()`: managed identity in Azure, `az login` on a
    * workstation. Needs the Storage Blob Data Contributor role on the container.
@@ -48,6 +51,9 @@ export interface AdlsLakeStoreOptions {
   readonly concurrency?: number;
 }
 
+/** The file-system placeholder of the per-zone layout, as in the notebooks' `lake_root` template. */
+const ZONE_TEMPLATE = "{zone}";
+
 interface RestLikeError {
   statusCode?: number;
   code?: string;
@@ -62,10 +68,15 @@ interface RestLikeError {
  */
 export class AdlsLakeStore implements LakeStore {
   readonly kind = "adls" as const;
+  /** `abfss://<file system>@<host>`, or `abfss://{zone}@<host>` with a container per zone. */
   readonly location: string;
+  /** The single file system, or `{zone}` with a container per zone (the `lake_root` template). */
   readonly fileSystem: string;
-  private readonly container: ContainerClient;
-  private readonly dfs: DataLakeFileSystemClient;
+  /** The folder `localPath` mirrors the lake into, in the lake's layout (`<zone>/<entity>/…`). */
+  readonly localRoot: string;
+  private readonly single: boolean;
+  private readonly blobService: BlobServiceClient;
+  private readonly dfsService: DataLakeServiceClient;
   private readonly cacheDir: string;
   private readonly blockSize: number;
   private readonly concurrency: number;
@@ -73,27 +84,57 @@ export class AdlsLakeStore implements LakeStore {
   constructor(options: AdlsLakeStoreOptions) {
     const accountUrl = options.accountUrl.replace(/\/+$/, "");
     const dfsUrl = (options.dfsUrl ?? accountUrl.replace(".blob.", ".dfs.")).replace(/\/+$/, "");
-    this.fileSystem = options.fileSystem;
+    this.single = options.fileSystem !== undefined;
+    this.fileSystem = options.fileSystem ?? ZONE_TEMPLATE;
     const host = new URL(dfsUrl).host;
-    this.location = `abfss://${options.fileSystem}@${host}`;
+    this.location = `abfss://${this.fileSystem}@${host}`;
     this.cacheDir = options.cacheDir ?? join(tmpdir(), "saleslake-lake-cache");
+    this.localRoot = join(
+      this.cacheDir,
+      options.fileSystem ?? `zones@${host.replace(/[^A-Za-z0-9.-]/g, "_")}`,
+    );
     this.blockSize = options.blockSize ?? 8 * 1024 * 1024;
     this.concurrency = options.concurrency ?? 4;
     if (options.sharedKey) {
       const { accountName, accountKey } = options.sharedKey;
-      this.container = new BlobServiceClient(
+      this.blobService = new BlobServiceClient(
         accountUrl,
         new StorageSharedKeyCredential(accountName, accountKey),
-      ).getContainerClient(options.fileSystem);
-      this.dfs = new DataLakeServiceClient(
+      );
+      this.dfsService = new DataLakeServiceClient(
         dfsUrl,
         new DfsSharedKeyCredential(accountName, accountKey),
-      ).getFileSystemClient(options.fileSystem);
+      );
     } else {
       const credential = options.credential ?? new DefaultAzureCredential();
-      this.container = new BlobServiceClient(accountUrl, credential).getContainerClient(options.fileSystem);
-      this.dfs = new DataLakeServiceClient(dfsUrl, credential).getFileSystemClient(options.fileSystem);
+      this.blobService = new BlobServiceClient(accountUrl, credential);
+      this.dfsService = new DataLakeServiceClient(dfsUrl, credential);
     }
+  }
+
+  /** The container and the name inside it of a lake path. */
+  private at(path: string): { readonly container: string; readonly name: string } {
+    if (this.single) return { container: this.fileSystem, name: path };
+    const slash = path.indexOf("/");
+    const zone = slash < 0 ? path : path.slice(0, slash);
+    if (!(LAKE_ZONES as readonly string[]).includes(zone))
+      throw new IngestError(
+        "UNSAFE_PATH",
+        `${path}: the lake keeps a container per zone, and ${zone} is not a zone (${LAKE_ZONES.join(", ")})`,
+        "Start lake paths with a zone folder, or give the store one fileSystem holding every zone.",
+        { file: path },
+      );
+    return { container: zone, name: slash < 0 ? "" : path.slice(slash + 1) };
+  }
+
+  private blob(path: string) {
+    const { container, name } = this.at(path);
+    return this.blobService.getContainerClient(container).getBlockBlobClient(name);
+  }
+
+  private directory(path: string) {
+    const { container, name } = this.at(path);
+    return this.dfsService.getFileSystemClient(container).getDirectoryClient(name);
   }
 
   /** Maps SDK failures to typed errors; messages carry status and service code, never request headers. */
@@ -111,7 +152,7 @@ export class AdlsLakeStore implements LakeStore {
     if (status === 404) {
       throw new IngestError(
         "LAKE_UNAVAILABLE",
-        `${what}: container ${this.fileSystem} does not exist`,
+        `${what}: container ${this.at(path).container} does not exist`,
         "Create the container (the infra templates do), or fix the lake's file system name.",
         { file: path, cause: e },
       );
@@ -149,7 +190,7 @@ export class AdlsLakeStore implements LakeStore {
     const feeding = pipeline(source, tap);
     feeding.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
     try {
-      await this.container.getBlockBlobClient(path).uploadStream(tap, this.blockSize, this.concurrency);
+      await this.blob(path).uploadStream(tap, this.blockSize, this.concurrency);
       await feeding;
     } catch (e) {
       tap.destroy();
@@ -168,7 +209,7 @@ export class AdlsLakeStore implements LakeStore {
   async get(path: string): Promise<Buffer> {
     assertLakePath(path);
     try {
-      return await this.container.getBlobClient(path).downloadToBuffer();
+      return await this.blob(path).downloadToBuffer();
     } catch (e) {
       this.fail(e, path, "read");
     }
@@ -178,7 +219,7 @@ export class AdlsLakeStore implements LakeStore {
     assertLakePath(path);
     try {
       // maxRetryRequests: a broken download resumes from where it stopped.
-      const r = await this.container.getBlobClient(path).download(0, undefined, { maxRetryRequests: 5 });
+      const r = await this.blob(path).download(0, undefined, { maxRetryRequests: 5 });
       return r.readableStreamBody as Readable;
     } catch (e) {
       this.fail(e, path, "read");
@@ -188,7 +229,7 @@ export class AdlsLakeStore implements LakeStore {
   async exists(path: string): Promise<boolean> {
     assertLakePath(path);
     try {
-      return await this.container.getBlobClient(path).exists();
+      return await this.blob(path).exists();
     } catch (e) {
       this.fail(e, path, "check");
     }
@@ -197,14 +238,37 @@ export class AdlsLakeStore implements LakeStore {
   async list(prefix: string): Promise<string[]> {
     assertLakePrefix(prefix);
     const out: string[] = [];
-    try {
-      for await (const b of this.container.listBlobsFlat({ prefix, includeMetadata: true })) {
-        // On a hierarchical namespace the Blob endpoint lists directories as empty marker blobs.
-        if (b.metadata?.hdi_isfolder === "true") continue;
-        out.push(b.name);
+    // One listing per container the prefix can reach: the file system, the prefix's zone, or every zone.
+    const scopes = this.single
+      ? [{ container: this.fileSystem, inner: prefix, outer: "" }]
+      : prefix === ""
+        ? LAKE_ZONES.map((z) => ({ container: z, inner: "", outer: `${z}/` }))
+        : prefix.includes("/")
+          ? [
+              {
+                container: this.at(prefix).container,
+                inner: this.at(prefix).name,
+                outer: `${this.at(prefix).container}/`,
+              },
+            ]
+          : LAKE_ZONES.filter((z) => z.startsWith(prefix)).map((z) => ({
+              container: z,
+              inner: "",
+              outer: `${z}/`,
+            }));
+    for (const scope of scopes) {
+      try {
+        const container = this.blobService.getContainerClient(scope.container);
+        for await (const b of container.listBlobsFlat({ prefix: scope.inner, includeMetadata: true })) {
+          // On a hierarchical namespace the Blob endpoint lists directories as empty marker blobs.
+          if (b.metadata?.hdi_isfolder === "true") continue;
+          out.push(scope.outer + b.name);
+        }
+      } catch (e) {
+        // A zone whose container was never created holds nothing, when listing every zone.
+        if (!this.single && prefix === "" && (e as RestLikeError).statusCode === 404) continue;
+        this.fail(e, prefix, "list");
       }
-    } catch (e) {
-      this.fail(e, prefix, "list");
     }
     return out.sort();
   }
@@ -212,7 +276,7 @@ export class AdlsLakeStore implements LakeStore {
   async delete(path: string): Promise<void> {
     assertLakePath(path);
     try {
-      await this.container.getBlobClient(path).deleteIfExists();
+      await this.blob(path).deleteIfExists();
     } catch (e) {
       this.fail(e, path, "delete");
     }
@@ -224,8 +288,8 @@ export class AdlsLakeStore implements LakeStore {
    */
   async localPath(path: string): Promise<string> {
     assertLakePath(path);
-    const blob = this.container.getBlobClient(path);
-    const target = join(this.cacheDir, this.fileSystem, path);
+    const blob = this.blob(path);
+    const target = join(this.localRoot, path);
     const tagFile = join(dirname(target), `.${basename(target)}.etag`);
     let etag: string;
     try {
@@ -248,17 +312,21 @@ export class AdlsLakeStore implements LakeStore {
     return target;
   }
 
-  /** Creates a directory (DFS); an existing one is left as it is. */
+  /** Creates a directory (DFS); an existing one is left as it is. A zone's own container is created (Blob). */
   async createDirectory(path: string): Promise<void> {
     assertLakePath(path);
     try {
-      await this.dfs.getDirectoryClient(path).createIfNotExists();
+      if (this.at(path).name === "") {
+        await this.blobService.getContainerClient(this.at(path).container).createIfNotExists();
+        return;
+      }
+      await this.directory(path).createIfNotExists();
     } catch (e) {
       this.fail(e, path, "create directory");
     }
   }
 
-  /** Creates the zone folders (`landing/`, `bronze/`, …) so ACLs can be set on them. */
+  /** Creates the zone folders (`landing/`, `bronze/`, …) so ACLs can be set on them, or with a container per zone the containers. */
   async ensureZones(zones: readonly string[] = LAKE_ZONES): Promise<void> {
     for (const z of zones) await this.createDirectory(z);
   }
@@ -270,10 +338,18 @@ export class AdlsLakeStore implements LakeStore {
   async rename(from: string, to: string, options: { readonly overwrite?: boolean } = {}): Promise<void> {
     assertLakePath(from);
     assertLakePath(to);
+    if (this.at(from).container !== this.at(to).container)
+      throw new IngestError(
+        "UNSAFE_PATH",
+        `rename ${from} → ${to}: a rename stays inside one container (${this.at(from).container})`,
+        "Copy across zones instead of renaming.",
+        { file: to },
+      );
     try {
-      await this.dfs
-        .getDirectoryClient(from)
-        .move(to, options.overwrite ? {} : { destinationConditions: { ifNoneMatch: "*" } });
+      await this.directory(from).move(
+        to,
+        options.overwrite ? {} : { destinationConditions: { ifNoneMatch: "*" } },
+      );
     } catch (e) {
       if ((e as RestLikeError).statusCode === 409) {
         throw new IngestError(
@@ -291,7 +367,7 @@ export class AdlsLakeStore implements LakeStore {
   async setAccessControl(path: string, acl: readonly PathAccessControlItem[]): Promise<void> {
     assertLakePath(path);
     try {
-      await this.dfs.getDirectoryClient(path).setAccessControl([...acl]);
+      await this.directory(path).setAccessControl([...acl]);
     } catch (e) {
       this.fail(e, path, "set ACL on");
     }
@@ -303,7 +379,7 @@ export class AdlsLakeStore implements LakeStore {
   ): Promise<{ owner: string; group: string; acl: PathAccessControlItem[] }> {
     assertLakePath(path);
     try {
-      const r = await this.dfs.getDirectoryClient(path).getAccessControl();
+      const r = await this.directory(path).getAccessControl();
       return { owner: r.owner ?? "", group: r.group ?? "", acl: r.acl };
     } catch (e) {
       this.fail(e, path, "read ACL of");
