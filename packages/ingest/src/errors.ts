@@ -16,7 +16,13 @@ export type IngestErrorCode =
   | "NOT_FOUND"
   | "BAD_MANIFEST"
   | "LAKE_ACCESS_DENIED"
-  | "LAKE_UNAVAILABLE";
+  | "LAKE_UNAVAILABLE"
+  | "BAD_OPTIONS"
+  | "HTTP_REQUEST_FAILED"
+  | "HTTP_BAD_RESPONSE"
+  | "INSECURE_TRANSPORT"
+  | "SECRET_UNAVAILABLE"
+  | "INVALID_RECORDS";
 
 export class IngestError extends Error {
   override readonly name = "IngestError";

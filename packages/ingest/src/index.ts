@@ -15,6 +15,24 @@ export {
   measureLandingThroughput,
 } from "./files/land-throughput.ts";
 export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
+export type { HttpAuth, HttpSecretSource, KeyVaultSecretRef } from "./http/auth-secret.ts";
+export type { HttpSourceEvent } from "./http/fetch-json.ts";
+export {
+  type HttpPagination,
+  type HttpReadStats,
+  type HttpWindow,
+  type HttpWindowOptions,
+  type InvalidHttpRecord,
+  readHttpWindow,
+} from "./http/http-source.ts";
+export { HttpSourceError } from "./http/http-source-error.ts";
+export {
+  type InvalidLandedRecord,
+  type LandHttpWindowOptions,
+  type LandHttpWindowResult,
+  landHttpWindow,
+} from "./http/land-http-window.ts";
+export type { RetryOptions } from "./http/retry-policy.ts";
 export { AdlsLakeStore, type AdlsLakeStoreOptions } from "./lake/adls-lake-store.ts";
 export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";
 export { LocalLakeStore } from "./lake/local-lake-store.ts";

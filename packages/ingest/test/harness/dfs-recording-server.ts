@@ -1,9 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
+import { selfSignedCertificate } from "./self-signed-certificate.ts";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -22,49 +19,6 @@ export interface DfsRecordingServer {
   /** Paths whose requests are answered 403 AuthorizationPermissionMismatch. */
   readonly denied: Set<string>;
   stop(): Promise<void>;
-}
-
-/**
- * A self-signed certificate for 127.0.0.1 made with openssl, trusted by this process only: the
- * storage SDK sends bearer tokens over HTTPS alone, as it should.
- */
-function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), "saleslake-dfs-tls-"));
-  try {
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "pipe" },
-    );
-    return {
-      key: readFileSync(join(dir, "key.pem"), "utf8"),
-      cert: readFileSync(join(dir, "cert.pem"), "utf8"),
-    };
-  } catch (e) {
-    throw new Error(
-      `openssl is needed to make the test server's certificate (apt-get install openssl): ${(e as Error).message}`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 let etagCounter = 0;
