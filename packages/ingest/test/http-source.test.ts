@@ -301,8 +301,8 @@ describe("misbehaving API: each fault is recovered", () => {
     ["502 without Retry-After", { kind: "status", status: 502 }, {}],
     ["truncated JSON (a clean end)", { kind: "truncate" }, {}],
     ["a connection dropped mid-body", { kind: "reset" }, {}],
-    ["a response slower than the timeout", { kind: "slow", delayMs: 5_000 }, { timeoutMs: 300 }],
-    ["a body that stalls past the timeout", { kind: "stall-body", delayMs: 5_000 }, { timeoutMs: 300 }],
+    ["a response slower than the timeout", { kind: "slow", delayMs: 5_000 }, { timeoutMs: 1_000 }],
+    ["a body that stalls past the timeout", { kind: "stall-body", delayMs: 5_000 }, { timeoutMs: 1_000 }],
   ];
   it.each(cases)("%s", async (_name, fault, extra) => {
     const store = await local();
