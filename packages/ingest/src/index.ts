@@ -5,6 +5,14 @@ export {
   type PostgresWindowOptions,
   readPostgresWindow,
 } from "./database/postgres-source.ts";
+export {
+  readSqlServerWindow,
+  type SqlServerWindow,
+  type SqlServerWindowOptions,
+} from "./database/sqlserver-source.ts";
+export type { SqlServerTimestampType } from "./database/sqlserver-window-query.ts";
+export type { WindowQuery } from "./database/window-query-compiler.ts";
+export type { RunWindowQuery } from "./database/window-reader.ts";
 export { IngestError, type IngestErrorCode } from "./errors.ts";
 export { type FileFormat, formatOf } from "./files/file-format.ts";
 export type { FileInspection, InspectOptions } from "./files/file-inspection.ts";

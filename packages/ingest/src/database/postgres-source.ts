@@ -1,6 +1,7 @@
-import { assertSafeIdentifier, type Column, columnOf, type Entity } from "@saleslake/schema";
+import type { Entity } from "@saleslake/schema";
 import type pg from "pg";
-import { IngestError } from "../errors.ts";
+import { PostgresWindowQuery } from "./postgres-window-query.ts";
+import { readWindowPages } from "./window-reader.ts";
 
 export interface PostgresWindowOptions {
   /** A connected client (the caller owns the connection and its credentials). */
@@ -22,20 +23,6 @@ export interface PostgresWindow {
   readonly records: AsyncIterable<Record<string, unknown>>;
 }
 
-const quote = (name: string) => `"${name}"`;
-
-function sourceName(c: Column): string {
-  // Database columns are addressed by the entity's source name, validated like an identifier.
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(c.source)) {
-    throw new IngestError(
-      "UNSAFE_PATH",
-      `column ${c.name}: source name ${JSON.stringify(c.source)} is not a plain database identifier`,
-      "Database sources need plain column names.",
-    );
-  }
-  return c.source;
-}
-
 function jsonValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "bigint") return v.toString();
@@ -49,61 +36,16 @@ function jsonValue(v: unknown): unknown {
  */
 export async function readPostgresWindow(options: PostgresWindowOptions): Promise<PostgresWindow> {
   const { client, entity } = options;
-  if (entity.watermark.kind !== "column") {
-    throw new IngestError(
-      "MIXED_FORMATS",
-      `entity ${entity.name} has no watermark column`,
-      "Database sources read by a watermark column; declare one on the entity.",
-    );
-  }
-  const parts = options.table.split(".");
-  if (parts.length > 2)
-    throw new IngestError(
-      "UNSAFE_PATH",
-      `table ${options.table} has too many parts`,
-      "Use table or schema.table.",
-    );
-  for (const p of parts) assertSafeIdentifier(p.toLowerCase(), "source table");
-  const table = parts.map(quote).join(".");
-  const wm = quote(sourceName(columnOf(entity, entity.watermark.column)));
-  const keys = entity.key.map((k) => quote(sourceName(columnOf(entity, k))));
-  const cols = entity.columns.filter((c) => !c.composedFrom).map((c) => quote(sourceName(c)));
-  const pageSize = Math.max(1, Math.floor(options.pageSize ?? 10_000));
-  const highRow = await client.query(`SELECT max(${wm})::text AS high FROM ${table}`);
+  const compiler = new PostgresWindowQuery(entity, options.table);
+  const highQuery = compiler.highQuery();
+  const highRow = await client.query({ text: highQuery.text, values: [...highQuery.values] });
   const high = (highRow.rows[0]?.high as string | null) ?? null;
   const low = options.low;
-  const order = [wm, ...keys];
+  const run = async (q: { text: string; values: readonly unknown[] }) =>
+    (await client.query({ text: q.text, values: [...q.values] })).rows as Record<string, unknown>[];
   async function* records() {
     if (high === null) return;
-    let after: unknown[] | undefined;
-    for (;;) {
-      const params: unknown[] = [high];
-      let where = `${wm} <= $1::timestamptz`;
-      if (low !== null) {
-        params.push(low);
-        where += ` AND ${wm} > $${params.length}::timestamptz`;
-      }
-      if (after) {
-        const marks = after.map((v) => {
-          params.push(v);
-          return `$${params.length}`;
-        });
-        where += ` AND (${order.join(", ")}) > (${marks.map((m, i) => (i === 0 ? `${m}::timestamptz` : m)).join(", ")})`;
-      }
-      params.push(pageSize);
-      const page = await client.query({
-        text: `SELECT ${cols.join(", ")}, ${wm}::text AS "__wm" FROM ${table} WHERE ${where} ORDER BY ${order.join(", ")} LIMIT $${params.length}`,
-        values: params,
-      });
-      for (const row of page.rows as Record<string, unknown>[]) {
-        const out: Record<string, unknown> = {};
-        for (const c of entity.columns) if (!c.composedFrom) out[c.source] = jsonValue(row[c.source]);
-        yield out;
-      }
-      if (page.rows.length < pageSize) return;
-      const last = page.rows.at(-1) as Record<string, unknown>;
-      after = [last.__wm, ...entity.key.map((k) => last[columnOf(entity, k).source])];
-    }
+    yield* readWindowPages(compiler, run, { low, high, pageSize: options.pageSize ?? 10_000 }, jsonValue);
   }
-  return { column: entity.watermark.column, low, high, records: records() };
+  return { column: compiler.watermark.name, low, high, records: records() };
 }

@@ -1,0 +1,66 @@
+import type { Column, Entity } from "@saleslake/schema";
+import { WindowQueryCompiler } from "./window-query-compiler.ts";
+
+/** How the source table stores timestamps: `datetime2` in UTC (the convention), or `datetimeoffset`. */
+export type SqlServerTimestampType = "datetime2" | "datetimeoffset";
+
+/**
+ * SQL Server / Azure SQL: `@pN` parameters, `[bracket]` quoting, `TOP (@p)`, and no row-value
+ * comparison, so the keyset is spelled out. Marks travel as UTC text in ISO 8601 style 126
+ * (`2026-01-05T10:00:00.1234567`), exact to datetime2's 100 ns. Decimals, dates and timestamps
+ * are read as text, so no value goes through a JavaScript float or a millisecond Date.
+ */
+export class SqlServerWindowQuery extends WindowQueryCompiler {
+  readonly timestampType: SqlServerTimestampType;
+
+  constructor(entity: Entity, table: string, timestampType: SqlServerTimestampType = "datetime2") {
+    super(entity, table);
+    this.timestampType = timestampType;
+  }
+
+  protected quote(name: string): string {
+    return `[${name.replace(/]/g, "]]")}]`;
+  }
+  protected param(n: number): string {
+    return `@p${n}`;
+  }
+  protected markValue(ref: string): string {
+    const utc = `CONVERT(datetime2(7), ${ref}, 126)`;
+    return this.timestampType === "datetime2" ? utc : `TODATETIMEOFFSET(${utc}, '+00:00')`;
+  }
+  /** A timestamp as UTC datetime2(7) text, style 126 (no zone; fraction omitted when zero). */
+  protected markText(expr: string): string {
+    const utc =
+      this.timestampType === "datetime2" ? expr : `CAST(SWITCHOFFSET(${expr}, '+00:00') AS datetime2(7))`;
+    return `CONVERT(nvarchar(33), ${utc}, 126)`;
+  }
+  protected selectColumn(column: Column): string {
+    const c = this.q(column);
+    const as = `AS ${c}`;
+    switch (column.type.kind) {
+      case "decimal":
+        return `CONVERT(nvarchar(64), ${c}) ${as}`;
+      case "date":
+        return `CONVERT(nvarchar(10), ${c}, 23) ${as}`;
+      case "timestamp": {
+        // Microseconds, as the schema's timestamps have; UTC marked with Z.
+        const utc =
+          this.timestampType === "datetime2" ? c : `CAST(SWITCHOFFSET(${c}, '+00:00') AS datetime2(7))`;
+        return `CONVERT(nvarchar(33), CAST(${utc} AS datetime2(6)), 126) + N'Z' ${as}`;
+      }
+      default:
+        return `${c} ${as}`;
+    }
+  }
+  protected limitRows(select: { columns: string; rest: string }, ref: string): string {
+    return `SELECT TOP (${ref}) ${select.columns} ${select.rest}`;
+  }
+  /** `(a, b, c) > (x, y, z)` as `a > x OR (a = x AND b > y) OR (a = x AND b = y AND c > z)`. */
+  protected override keysetAfter(order: readonly string[], marks: readonly string[]): string {
+    const terms = order.map((col, i) => {
+      const equal = order.slice(0, i).map((prior, j) => `${prior} = ${marks[j]}`);
+      return [...equal, `${col} > ${marks[i]}`].join(" AND ");
+    });
+    return `(${terms.map((t, i) => (i === 0 ? t : `(${t})`)).join(" OR ")})`;
+  }
+}

@@ -1,0 +1,119 @@
+import { assertSafeIdentifier, type Column, columnOf, type Entity } from "@saleslake/schema";
+import { IngestError } from "../errors.ts";
+
+/** A query with its bound values: placeholder n (1-based) is `values[n - 1]`. Values are never in the text. */
+export interface WindowQuery {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/** One page of a window: rows with watermark in (low, high], after the keyset position `after`. */
+export interface WindowPage {
+  readonly low: string | null;
+  readonly high: string;
+  /** The previous page's last row: its watermark as the dialect's exact text, then its key values. */
+  readonly after?: readonly unknown[];
+  readonly pageSize: number;
+}
+
+/** The column alias carrying the watermark as exact text, for the next page's keyset position. */
+export const MARK_ALIAS = "__wm";
+
+function sourceName(c: Column): string {
+  // Database columns are addressed by the entity's source name, validated like an identifier.
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(c.source)) {
+    throw new IngestError(
+      "UNSAFE_PATH",
+      `column ${c.name}: source name ${JSON.stringify(c.source)} is not a plain database identifier`,
+      "Database sources need plain column names.",
+    );
+  }
+  return c.source;
+}
+
+/**
+ * The incremental read of a database table, dialect-neutral: the high mark query, and keyset
+ * pages of `wm > low AND wm <= high` ordered by (watermark, key). Identifiers are validated and
+ * quoted; every value is a bound parameter. Dialects override the hooks (quoting, parameters,
+ * casts, row limits, keyset comparison), as the pipeline's SQL compilers do.
+ */
+export abstract class WindowQueryCompiler {
+  readonly entity: Entity;
+  /** The watermark column. */
+  readonly watermark: Column;
+  /** The entity's stored columns (composed columns are built downstream), read by source name. */
+  readonly columns: readonly Column[];
+  /** The key columns, in key order. */
+  readonly keys: readonly Column[];
+  protected readonly table: string;
+
+  constructor(entity: Entity, table: string) {
+    if (entity.watermark.kind !== "column") {
+      throw new IngestError(
+        "BAD_OPTIONS",
+        `entity ${entity.name} has no watermark column`,
+        "Database sources read by a watermark column; declare one on the entity.",
+      );
+    }
+    const parts = table.split(".");
+    if (parts.length > 2)
+      throw new IngestError("UNSAFE_PATH", `table ${table} has too many parts`, "Use table or schema.table.");
+    for (const p of parts) assertSafeIdentifier(p.toLowerCase(), "source table");
+    this.entity = entity;
+    this.table = parts.map((p) => this.quote(p)).join(".");
+    this.watermark = columnOf(entity, entity.watermark.column);
+    this.columns = entity.columns.filter((c) => !c.composedFrom);
+    this.keys = entity.key.map((k) => columnOf(entity, k));
+    for (const c of [...this.columns, this.watermark, ...this.keys]) sourceName(c);
+  }
+
+  /** Quotes a validated identifier. */
+  protected abstract quote(name: string): string;
+  /** The placeholder of bound value `n` (1-based). */
+  protected abstract param(n: number): string;
+  /** A bound watermark value (as text) in the column's type. */
+  protected abstract markValue(ref: string): string;
+  /** The watermark expression `expr` as exact text, which `markValue` reads back unchanged. */
+  protected abstract markText(expr: string): string;
+  /** A stored column in the select list, aliased to its source name. */
+  protected abstract selectColumn(column: Column): string;
+  /** `select` limited to the first `ref` rows of its order. */
+  protected abstract limitRows(select: { columns: string; rest: string }, ref: string): string;
+
+  /** `order > marks` over the (watermark, key) tuple. Default: a row-value comparison. */
+  protected keysetAfter(order: readonly string[], marks: readonly string[]): string {
+    return `(${order.join(", ")}) > (${marks.join(", ")})`;
+  }
+
+  protected q(c: Column): string {
+    return this.quote(c.source);
+  }
+
+  /** The watermark's maximum when the read starts, as text in column `high`. */
+  highQuery(): WindowQuery {
+    return {
+      text: `SELECT ${this.markText(`max(${this.q(this.watermark)})`)} AS high FROM ${this.table}`,
+      values: [],
+    };
+  }
+
+  pageQuery(page: WindowPage): WindowQuery {
+    const values: unknown[] = [];
+    const bind = (v: unknown) => {
+      values.push(v);
+      return this.param(values.length);
+    };
+    const wm = this.q(this.watermark);
+    let where = `${wm} <= ${this.markValue(bind(page.high))}`;
+    if (page.low !== null) where += ` AND ${wm} > ${this.markValue(bind(page.low))}`;
+    const order = [wm, ...this.keys.map((k) => this.q(k))];
+    if (page.after) {
+      const [mark, ...keys] = page.after;
+      const marks = [this.markValue(bind(mark)), ...keys.map((k) => bind(k))];
+      where += ` AND ${this.keysetAfter(order, marks)}`;
+    }
+    const columns = `${this.columns.map((c) => this.selectColumn(c)).join(", ")}, ${this.markText(wm)} AS ${this.quote(MARK_ALIAS)}`;
+    const rest = `FROM ${this.table} WHERE ${where} ORDER BY ${order.join(", ")}`;
+    return { text: this.limitRows({ columns, rest }, bind(Math.max(1, Math.floor(page.pageSize)))), values };
+  }
+}

@@ -1,0 +1,32 @@
+import { MARK_ALIAS, type WindowQuery, type WindowQueryCompiler } from "./window-query-compiler.ts";
+
+/** Runs one query, returning its rows as objects keyed by column alias. */
+export type RunWindowQuery = (query: WindowQuery) => Promise<Record<string, unknown>[]>;
+
+/**
+ * Streams the rows of (low, high] page by page: each page starts after the previous page's
+ * last (watermark, key), so rows sharing a timestamp are neither skipped nor repeated, and only
+ * one page is in memory. `toValue` turns a driver value into its JSON form.
+ */
+export async function* readWindowPages(
+  compiler: WindowQueryCompiler,
+  run: RunWindowQuery,
+  window: { low: string | null; high: string; pageSize: number },
+  toValue: (value: unknown) => unknown,
+): AsyncGenerator<Record<string, unknown>> {
+  const pageSize = Math.max(1, Math.floor(window.pageSize));
+  let after: unknown[] | undefined;
+  for (;;) {
+    const rows = await run(
+      compiler.pageQuery({ low: window.low, high: window.high, pageSize, ...(after && { after }) }),
+    );
+    for (const row of rows) {
+      const out: Record<string, unknown> = {};
+      for (const c of compiler.columns) out[c.source] = toValue(row[c.source]);
+      yield out;
+    }
+    if (rows.length < pageSize) return;
+    const last = rows.at(-1) as Record<string, unknown>;
+    after = [last[MARK_ALIAS], ...compiler.keys.map((k) => last[k.source])];
+  }
+}
