@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await spark?.stop();
   rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 /** Columns that record when or by which run a row was written: not data, not compared. */
 const VOLATILE = new Set(["_ingested_at", "_run_id", "_updated_at", "_quarantined_at", "replayed_run_id"]);
@@ -158,7 +158,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     ]);
     expect(out["silver.car_sales"]).toHaveLength(1852);
     expect(out["quarantine.car_sales"]).toHaveLength(1);
-  }, 600_000);
+  }, 1_500_000);
 
   it("on order lines: inserts, updates, late and boundary rows, out-of-order, duplicates, soft deletes, quarantine, a batch twice", async () => {
     const out = await parity("orders", salesOrderLines, salesOrderStar, [
@@ -192,5 +192,5 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["silver.sales_order_lines"]).toHaveLength(6);
     expect(out["gold.fact_order_lines"]).toHaveLength(5);
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
-  }, 600_000);
+  }, 1_500_000);
 });
