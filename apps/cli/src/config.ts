@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { carSales, carSalesStar, type Entity, type Star } from "@saleslake/schema";
+import { provideProjectImports } from "./project-imports.ts";
 
 /** A project's `saleslake.config.ts`. Every field has a default; the demo needs none. */
 export interface SaleslakeConfig {
@@ -40,6 +41,7 @@ export interface ResolvedConfig {
   readonly memoryLimit?: string;
   readonly threads?: number;
   readonly configFile?: string;
+  readonly azure?: SaleslakeConfig["azure"];
 }
 
 export const CONFIG_FILE = "saleslake.config.ts";
@@ -50,6 +52,7 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   const file = join(dir, CONFIG_FILE);
   let config: SaleslakeConfig = {};
   if (existsSync(file)) {
+    provideProjectImports();
     const mod = (await import(pathToFileURL(file).href)) as { default?: SaleslakeConfig };
     config = mod.default ?? {};
   }
@@ -63,5 +66,6 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
     ...(config.engine?.memoryLimit !== undefined && { memoryLimit: config.engine.memoryLimit }),
     ...(config.engine?.threads !== undefined && { threads: config.engine.threads }),
     ...(existsSync(file) && { configFile: file }),
+    ...(config.azure !== undefined && { azure: config.azure }),
   };
 }

@@ -6,8 +6,9 @@ import { SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
 import { describeRun } from "./commands/describe-run.ts";
-import { generate } from "./commands/generate.ts";
 import { initProject } from "./commands/init.ts";
+import { pipelineProgress } from "./commands/pipeline-progress.ts";
+import { listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { validateFile } from "./commands/validate.ts";
@@ -79,7 +80,7 @@ export function program(progress = new Progress()): Command {
       const cfg = await loadConfig(o.dir);
       const entity = pickEntity(cfg.entities, o.entity);
       const files = paths.flatMap((path) => expand(resolve(path)));
-      progress.update(`landing ${files.length} file(s)`);
+      progress.start(`landing ${files.length} file(s) as one ${entity.name} batch`);
       const r = await landFiles({
         store: new LocalLakeStore(cfg.lakeRoot),
         entity,
@@ -87,6 +88,7 @@ export function program(progress = new Progress()): Command {
         force: Boolean(o.force),
         delimiter: o.delimiter,
       });
+      progress.update(`landed ${files.length} file(s)`, 0, r.rows);
       progress.done();
       if (o.json)
         printJson({
@@ -136,9 +138,7 @@ export function program(progress = new Progress()): Command {
         ...(o.from && { from: o.from, to: o.to }),
         ...(memoryLimit && { memoryLimit }),
         ...(cfg.threads && { threads: cfg.threads }),
-        onProgress: (e) => {
-          if (e.type === "step-start") progress.update(`${e.entity}: ${e.step}…`);
-        },
+        onProgress: pipelineProgress(progress, cfg.entities, cfg.stars),
       });
       progress.done();
       if (o.json) printJson({ runs });
@@ -216,24 +216,79 @@ export function program(progress = new Progress()): Command {
       );
     });
 
-  p.command("quarantine")
+  const quarantine = p
+    .command("quarantine")
     .description("Rows held back by a quality rule, with the rule and the raw values")
     .addOption(dirOption())
-    .option("--entity <name>", "entity", "car_sales")
-    .option("--export <file>", "write the rows as JSON Lines, for fixing and re-landing")
+    .option("--entity <name>", "only this entity (default: every configured entity)")
+    .option("--export <file>", "write the rows as JSON Lines, to fix and replay")
     .addOption(jsonOption())
-    .addHelpText("after", examples("saleslake quarantine", "saleslake quarantine --export fix.jsonl"))
+    .addHelpText(
+      "after",
+      examples(
+        "saleslake quarantine",
+        "saleslake quarantine --entity car_sales --json",
+        "saleslake quarantine --export fix.jsonl",
+      ),
+    )
     .action(async (o) => {
-      const rows = await withWarehouse(o.dir, (w) => w.quarantine(o.entity));
+      const cfg = await loadConfig(o.dir);
+      const entities = o.entity ? [pickEntity(cfg.entities, o.entity).name] : cfg.entities.map((e) => e.name);
+      const rows = await listQuarantine(cfg.dir, entities);
       if (o.export) {
+        const held = [...new Set(rows.map((r) => String(r.entity)))];
+        if (held.length > 1)
+          throw new UsageError(
+            `rows of several entities are quarantined (${held.join(", ")}): export one with --entity`,
+          );
         writeFileSync(o.export, rows.map((r) => `${String(r.raw)}\n`).join(""));
+        const entity = held[0] ?? entities[0] ?? "<entity>";
         console.log(
-          `wrote ${rows.length} row(s) to ${o.export}; fix them and land with: saleslake ingest --entity ${o.entity} ${o.export}`,
+          `wrote ${rows.length} row(s) of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay --entity ${entity} ${o.export}`,
         );
         return;
       }
-      if (o.json) return printJson({ entity: o.entity, rows });
-      console.log(table(rows, ["_source_file", "_row_number", "rule_ids", "messages", "raw"]));
+      if (o.json) return printJson({ entities, rows });
+      console.log(table(rows, ["entity", "_source_file", "_row_number", "rule_ids", "messages", "raw"]));
+    });
+
+  quarantine
+    .command("replay")
+    .description(
+      "Land fixed quarantined rows (an edited --export file) as a new batch, run the pipeline, and mark the rows replayed",
+    )
+    .argument("<file>", "JSON Lines file, one row of source values a line (as written by --export)")
+    // No defaults here: `quarantine` parses these options wherever they stand, so both levels are read.
+    .option("--dir <dir>", "project folder (default: the current folder)")
+    .option("--entity <name>", "entity the rows belong to (default: the only one configured)")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "saleslake quarantine --export fix.jsonl   # then edit fix.jsonl",
+        "saleslake quarantine replay --entity car_sales fix.jsonl",
+      ),
+    )
+    .action(async (file: string, _o, cmd: Command) => {
+      const o = cmd.optsWithGlobals();
+      const cfg = await loadConfig(o.dir ?? ".");
+      const entity = pickEntity(cfg.entities, o.entity);
+      const path = resolve(file);
+      if (!existsSync(path)) throw new UsageError(`no such file: ${path}`);
+      progress.start(`replaying ${file}`);
+      const r = await replayQuarantine(
+        cfg,
+        entity,
+        path,
+        pipelineProgress(progress, cfg.entities, cfg.stars),
+      );
+      progress.done();
+      if (o.json) return printJson(r);
+      console.log(
+        `landed ${fmt(r.rows)} fixed row(s) as batch ${r.batchId}: ${fmt(r.accepted)} accepted, ${fmt(r.quarantinedAgain)} quarantined again; ${fmt(r.resolved)} quarantine entr${r.resolved === 1 ? "y" : "ies"} marked replayed`,
+      );
+      console.log(describeRun(r.run));
+      if (r.quarantinedAgain > 0) exitCode = EXIT.failure;
     });
 
   p.command("query")
@@ -278,13 +333,15 @@ export function program(progress = new Progress()): Command {
 
   p.command("generate")
     .description(
-      "Write every generated artifact (schema, DDL, rules, ADF structure) for the configured entities",
+      "Write every generated artifact (schema, DDL, rules, Data Factory) for the configured entities",
     )
     .addOption(dirOption())
     .option("--out <dir>", "output folder", "generated")
+    .addHelpText("after", examples("saleslake generate", "saleslake generate --out build/generated"))
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
-      const written = generate(cfg.entities, resolve(cfg.dir, o.out));
+      const { generate } = await import("./commands/generate.ts");
+      const written = generate(cfg, resolve(cfg.dir, o.out));
       console.log(`wrote ${written} files to ${resolve(cfg.dir, o.out)}`);
     });
 
@@ -315,6 +372,86 @@ export function program(progress = new Progress()): Command {
       if (!d.compatible) exitCode = EXIT.failure;
     });
 
+  const adf = p.command("adf").description("Azure Data Factory tools");
+  adf
+    .command("lint")
+    .description(
+      "Lint a Data Factory folder (git layout: linkedService/, dataset/, pipeline/, trigger/); default: the project's generated factory",
+    )
+    .argument("[folder]", "factory folder, e.g. generated/adf or a factory's git repository")
+    .addOption(dirOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "saleslake adf lint",
+        "saleslake adf lint generated/adf",
+        "saleslake adf lint --json my-factory/",
+      ),
+    )
+    .action(async (folder: string | undefined, o) => {
+      const cfg = await loadConfig(o.dir);
+      // Loaded on demand, like deploy: most commands need neither Data Factory nor Azure code.
+      const { adfLint } = await import("./commands/adf.ts");
+      const { formatFinding } = await import("@saleslake/adf-templates");
+      const r = adfLint(cfg, folder === undefined ? undefined : resolve(folder));
+      if (o.json) printJson(r);
+      else {
+        for (const f of r.findings) {
+          const line = formatFinding(f);
+          console.log(f.severity === "error" ? color.red(line) : color.yellow(line));
+        }
+        const c = r.counts;
+        console.log(
+          `${r.source ?? "the project's generated factory"}: ${c.linkedService} linked services, ${c.dataset} datasets, ${c.pipeline} pipelines, ${c.trigger} triggers; ${r.errors} error(s), ${r.warnings} warning(s)`,
+        );
+      }
+      if (r.errors > 0) exitCode = EXIT.failure;
+    });
+
+  p.command("deploy")
+    .description(
+      "Deploy to Azure with the infra orchestrator: Bicep, control database, Synapse views, Databricks, Data Factory, triggers",
+    )
+    .addOption(dirOption())
+    .option("--dry-run", "print the plan and the Data Factory artifacts; change nothing")
+    .addOption(
+      new Option(
+        "--env <env>",
+        "environment (default: the config's azure.environment, SALESLAKE_ENV, else dev)",
+      ).choices(["dev", "test", "prod"]),
+    )
+    .option("--subscription <id>", "Azure subscription (default: the config's, or AZURE_SUBSCRIPTION_ID)")
+    .option("--resource-group <name>", "target resource group (default: saleslake-<env>)")
+    .option("--template <file>", "ARM template compiled from infra/main.bicep elsewhere")
+    .option("--factory <name>", "with --dry-run: compare the artifacts with this existing factory")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "saleslake deploy --dry-run --env dev",
+        "saleslake deploy --dry-run --env test --factory saleslake-test-adf-abc123",
+        "saleslake deploy --env prod --subscription 00000000-0000-0000-0000-000000000000",
+      ),
+    )
+    .action(async (o) => {
+      const cfg = await loadConfig(o.dir);
+      const { deployCommand } = await import("./commands/deploy.ts");
+      const r = await deployCommand(
+        cfg,
+        {
+          dryRun: Boolean(o.dryRun),
+          ...(o.env && { env: o.env }),
+          ...(o.subscription && { subscription: o.subscription }),
+          ...(o.resourceGroup && { resourceGroup: o.resourceGroup }),
+          ...(o.template && { template: resolve(o.template) }),
+          ...(o.factory && { factory: o.factory }),
+        },
+        o.json ? () => {} : (l) => console.log(l),
+      );
+      if (o.json) printJson(r);
+    });
+
   p.command("report")
     .description("Write an HTML report: sales by day, region and product; runs; rows per step; quarantine")
     .addOption(dirOption())
@@ -332,6 +469,9 @@ export function program(progress = new Progress()): Command {
       }
     });
 
+  p.hook("preAction", (_p, action) => {
+    if (action.optsWithGlobals().json) progress.silence();
+  });
   p.hook("postAction", () => {
     process.exitCode = exitCode;
   });
@@ -369,6 +509,19 @@ async function withWarehouse<T>(dir: string, fn: (w: Warehouse) => Promise<T>): 
   }
 }
 
+/**
+ * The typed errors of the packages loaded on demand (@saleslake/adf-templates' AdfError,
+ * @saleslake/infra's InfraError, the deploy's): a code for tools and a hint for people.
+ */
+function isCodedError(e: unknown): e is Error & { code: string; hint: string } {
+  return (
+    e instanceof Error &&
+    /^(AdfError|InfraError|DeployError)$/.test(e.name) &&
+    typeof (e as { code?: unknown }).code === "string" &&
+    typeof (e as { hint?: unknown }).hint === "string"
+  );
+}
+
 /** Runs the CLI and returns its exit code; errors print as one line plus a hint. */
 export async function run(argv: string[]): Promise<number> {
   const progress = new Progress();
@@ -387,9 +540,20 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${color.red("usage error")}: ${e.message}\n(run with --help for usage)\n`);
       return EXIT.usage;
     }
-    if (e instanceof PipelineError || e instanceof IngestError || e instanceof SchemaError) {
+    if (e instanceof ReplayInputError) {
       process.stderr.write(
-        `${color.red(`error ${e.code}`)}: ${e.message}\n${color.dim("hint:")} ${e.hint}\n`,
+        `${color.red("error INVALID_REPLAY_FILE")}: ${e.message}\n${color.dim("hint:")} write the file with: saleslake quarantine --export FILE, then fix the values in place\n`,
+      );
+      return EXIT.failure;
+    }
+    if (
+      e instanceof PipelineError ||
+      e instanceof IngestError ||
+      e instanceof SchemaError ||
+      isCodedError(e)
+    ) {
+      process.stderr.write(
+        `${color.red(`error ${e.code}`)}: ${e.message.split("\n")[0]}\n${color.dim("hint:")} ${e.hint}\n`,
       );
       if (verbose) process.stderr.write(`${e.stack}\n`);
       return EXIT.failure;

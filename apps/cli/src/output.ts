@@ -29,19 +29,90 @@ export function table(rows: Record<string, unknown>[], columns?: string[]): stri
 
 export const fmt = (n: number) => n.toLocaleString("en-US");
 
-/** Progress on stderr, rewritten in place on a terminal; silent otherwise. */
+export interface ProgressState {
+  /** What is happening, e.g. `car_sales: silver`. */
+  readonly label: string;
+  /** Units done and expected (steps, files); no bar without `total`. */
+  readonly done: number;
+  readonly total?: number;
+  /** Rows handled so far. */
+  readonly rows: number;
+  readonly elapsedMs: number;
+}
+
+/** One progress line: `[#####-----] 3/7  car_sales: silver  1,853 rows  2,345 rows/s  0.8s`. */
+export function renderProgress(s: ProgressState, width = 16): string {
+  const parts: string[] = [];
+  if (s.total !== undefined && s.total > 0) {
+    const filled = Math.min(width, Math.round((s.done / s.total) * width));
+    parts.push(`[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${s.done}/${s.total}`);
+  }
+  parts.push(s.label);
+  const secs = s.elapsedMs / 1000;
+  if (s.rows > 0) {
+    parts.push(`${fmt(s.rows)} rows`);
+    if (secs > 0) parts.push(`${fmt(Math.round(s.rows / secs))} rows/s`);
+  }
+  parts.push(`${secs.toFixed(1)}s`);
+  return parts.join("  ");
+}
+
+type Stream = { isTTY?: boolean; columns?: number; write(s: string): unknown };
+
+/**
+ * Progress on stderr, redrawn in place on a terminal; silent when stderr is not a terminal, in CI,
+ * and for `--json`. A small renderer rather than a library: one line, redrawn at most 10×/s.
+ */
 export class Progress {
-  private readonly live = Boolean(process.stderr.isTTY) && !process.env.CI;
-  private started = Date.now();
-  update(text: string): void {
+  private live: boolean;
+  private readonly stream: Stream;
+  private started = 0;
+  private lastDraw = 0;
+  private state: Omit<ProgressState, "elapsedMs"> = { label: "", done: 0, rows: 0 };
+
+  private readonly now: () => number;
+
+  constructor(
+    stream: Stream = process.stderr,
+    live = Boolean(stream.isTTY) && !process.env.CI,
+    now: () => number = Date.now,
+  ) {
+    this.stream = stream;
+    this.live = live;
+    this.now = now;
+  }
+
+  /** No output from here on (`--json`). */
+  silence(): void {
+    this.done();
+    this.live = false;
+  }
+
+  /** Starts a new task: counts and the clock restart. */
+  start(label: string, total?: number): void {
+    this.started = this.now();
+    this.state = { label, done: 0, rows: 0, ...(total !== undefined && { total }) };
+    this.draw(true);
+  }
+
+  /** Moves on: a new label, `advance` units done, `rows` more rows. */
+  update(label: string, advance = 0, rows = 0): void {
+    this.state = { ...this.state, label, done: this.state.done + advance, rows: this.state.rows + rows };
+    this.draw(advance > 0 || rows > 0);
+  }
+
+  private draw(force: boolean): void {
     if (!this.live) return;
-    const secs = ((Date.now() - this.started) / 1000).toFixed(1);
-    process.stderr.write(`\r\x1b[2K${color.dim(`[${secs}s]`)} ${text}`);
+    const now = this.now();
+    if (!force && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    let line = renderProgress({ ...this.state, elapsedMs: now - this.started });
+    const cols = this.stream.columns ?? 100;
+    if (line.length > cols - 1) line = `${line.slice(0, cols - 2)}…`;
+    this.stream.write(`\r\x1b[2K${line}`);
   }
-  restart(): void {
-    this.started = Date.now();
-  }
+
   done(): void {
-    if (this.live) process.stderr.write("\r\x1b[2K");
+    if (this.live) this.stream.write("\r\x1b[2K");
   }
 }

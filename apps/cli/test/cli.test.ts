@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = new URL("../src/bin.ts", import.meta.url).pathname;
+const repoRoot = new URL("../../../", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "saleslake-cli-"));
 const demoDir = join(work, "demo");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -71,6 +72,28 @@ describe("reporting commands", () => {
     expect(cli(["status", "--dir", demoDir]).out).toMatch(/car_sales\s+succeeded/);
   });
 
+  it("demo, run and ingest print no progress when stderr is not a terminal", () => {
+    const d = join(work, "quiet");
+    const r = cli(["demo", "--dir", d], { NO_COLOR: "" });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    expect(r.out).not.toMatch(/\x1b\[|\r/); // neither colours nor in-place redraws
+    const csv = join(work, "quiet.csv");
+    writeFileSync(
+      csv,
+      "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name\nBR9,DLR9,M9,10,1,DT9,3,2,2020,B,D,P\n",
+    );
+    for (const args of [
+      ["ingest", "--dir", d, csv],
+      ["run", "--dir", d],
+    ]) {
+      const x = cli(args, { NO_COLOR: "" });
+      expect(x.code).toBe(0);
+      expect(x.err).toBe("");
+      expect(x.out).not.toMatch(/\x1b\[|\r|rows\/s/);
+    }
+  });
+
   it("runs", () => {
     const runs = JSON.parse(cli(["runs", "--dir", demoDir, "--json"]).out).runs;
     expect(runs.map((r: { rows_read: string; status: string }) => [r.status, r.rows_read])).toEqual([
@@ -96,8 +119,16 @@ describe("reporting commands", () => {
 
   it("quarantine, and its export for fixing and re-landing", () => {
     const q = JSON.parse(cli(["quarantine", "--dir", demoDir, "--json"]).out);
+    expect(q.entities).toEqual(["car_sales"]); // every configured entity by default
     expect(q.rows).toHaveLength(1);
-    expect(q.rows[0]).toMatchObject({ _row_number: "1194", rule_ids: ["sale_date.parse"] });
+    expect(q.rows[0]).toMatchObject({
+      entity: "car_sales",
+      _row_number: "1194",
+      rule_ids: ["sale_date.parse"],
+    });
+    const unknown = cli(["quarantine", "--dir", demoDir, "--entity", "nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/no entity named nope; configured: car_sales/);
     const file = join(work, "fix.jsonl");
     expect(cli(["quarantine", "--dir", demoDir, "--export", file]).code).toBe(0);
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ Day: "29", Month: "2", Year: "2019" });
@@ -189,22 +220,44 @@ describe("reporting commands", () => {
     expect(breaking.out).toMatch(/breaking\s+narrowed/);
   });
 
-  it("init scaffolds a project whose config loads", () => {
+  it("init scaffolds a project whose config loads outside the workspace", () => {
     const d = join(work, "newproj");
+    expect(d.startsWith(repoRoot)).toBe(false);
     expect(cli(["init", d]).out).toMatch(/created saleslake\.config\.ts/);
     expect(existsSync(join(d, "entities", "returns.ts"))).toBe(true);
+    expect(JSON.parse(readFileSync(join(d, "package.json"), "utf8")).dependencies).toHaveProperty(
+      "@saleslake/cli",
+    );
+    // The config imports @saleslake/cli and the entity @saleslake/schema; nothing is installed in d.
+    expect(existsSync(join(d, "node_modules"))).toBe(false);
+    const plan = cli(["plan", "--dir", d, "--json"]);
+    expect(plan.err).toBe("");
+    expect(JSON.parse(plan.out).plans.map((x: { entity: string }) => x.entity)).toEqual(["sales_returns"]);
   });
 });
 
 describe("usage and errors", () => {
-  it("usage errors exit 2; --help on every command has examples", () => {
+  it("usage errors exit 2", () => {
     expect(cli(["frobnicate"]).code).toBe(2);
     expect(cli(["run", "--from", "2026-01-01"]).code).toBe(2);
-    for (const c of ["demo", "ingest", "run", "query", "validate", "quarantine"]) {
-      const h = cli([c, "--help"]);
-      expect(h.code).toBe(0);
-      expect(h.out).toMatch(/Examples:\n {2}\$ saleslake /);
-    }
+  });
+
+  // One test per command: each spawns the CLI, and a busy machine makes ten in one test slow.
+  it.each([
+    "demo",
+    "ingest",
+    "run",
+    "query",
+    "validate",
+    "quarantine",
+    "quarantine replay",
+    "generate",
+    "adf lint",
+    "deploy",
+  ])("--help of %s has examples", (c) => {
+    const h = cli([...c.split(" "), "--help"]);
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/Examples:\n {2}\$ saleslake /);
   });
 
   it("a missing warehouse is one line plus a hint", () => {
@@ -225,5 +278,160 @@ describe("usage and errors", () => {
       new RegExp(`^error INVALID_ENCODING: ${bad.replace(/[.]/g, "\\.")}: the file is UTF-16`),
     );
     expect(cli(["ingest", "--dir", join(work, "badproj"), bad, "--verbose"]).err).toMatch(/\n\s+at /);
+  });
+});
+
+describe("quarantine replay", () => {
+  it("re-lands the fixed row, which reaches silver, and the quarantine entry is marked replayed", () => {
+    const d = join(work, "replay");
+    expect(cli(["demo", "--dir", d]).code).toBe(0);
+    const file = join(work, "replay-fix.jsonl");
+    const exported = cli(["quarantine", "--dir", d, "--export", file]);
+    expect(exported.out).toMatch(/saleslake quarantine replay --entity car_sales /);
+    const broken = readFileSync(file, "utf8");
+    expect(broken.trim().split("\n")).toHaveLength(1);
+    // 29/2/2019 does not exist: the dealer meant the 28th.
+    writeFileSync(file, broken.replace('"Day":"29"', '"Day":"28"'));
+
+    const r = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      entity: "car_sales",
+      rows: 1,
+      accepted: 1,
+      quarantinedAgain: 0,
+      resolved: 1,
+      run: { rowsRead: 1, rowsInserted: 1, rowsQuarantined: 0 },
+    });
+    expect(
+      JSON.parse(cli(["query", "--dir", d, "--json", "select count(*) as n from silver.car_sales"]).out),
+    ).toEqual([{ n: "1853" }]);
+    expect(
+      JSON.parse(
+        cli([
+          "query",
+          "--dir",
+          d,
+          "--json",
+          "select branch_id, dealer_id, model_id, date_id, cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
+        ]).out,
+      ),
+    ).toEqual([
+      {
+        branch_id: "BR1665",
+        dealer_id: "DLR0087",
+        model_id: "Che-M47",
+        date_id: "DT00794",
+        sale_date: "2019-02-28",
+      },
+    ]);
+    expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toEqual([]);
+    const runs = JSON.parse(cli(["runs", "--dir", d, "--json"]).out).runs;
+    expect(runs[0]).toMatchObject({ status: "succeeded", rows_read: "1", rows_accepted: "1" });
+  });
+
+  it("a row still broken stays quarantined, and the replay exits 1", () => {
+    const d = join(work, "replay-bad");
+    expect(cli(["demo", "--dir", d]).code).toBe(0);
+    const file = join(work, "replay-bad.jsonl");
+    cli(["quarantine", "--dir", d, "--export", file]);
+    const r = cli(["quarantine", "replay", "--dir", d, file]); // not fixed
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/1 quarantined again; 0 quarantine entries marked replayed/);
+    expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toHaveLength(2);
+    writeFileSync(file, "not json\n");
+    const bad = cli(["quarantine", "replay", "--dir", d, file]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^error INVALID_REPLAY_FILE: .*replay-bad\.jsonl:1: not a JSON object/);
+  });
+});
+
+describe("adf lint", () => {
+  it("lints the project's generated factory by default", () => {
+    const r = cli(["adf", "lint", "--dir", demoDir, "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ source: null, errors: 0, findings: [] });
+    expect(j.counts.pipeline).toBeGreaterThan(0);
+    expect(cli(["adf", "lint", "--dir", demoDir]).out).toMatch(
+      /the project's generated factory: \d+ linked services, \d+ datasets, 1 pipelines, 1 triggers; 0 error\(s\)/,
+    );
+  });
+
+  it("names the artifact, activity and expression of a hand-broken pipeline", () => {
+    const out = join(work, "adf-gen");
+    expect(cli(["generate", "--dir", demoDir, "--out", out]).code).toBe(0);
+    const folder = join(out, "adf");
+    expect(cli(["adf", "lint", folder]).code).toBe(0);
+    const file = join(folder, "pipeline", "pl_car_sales.json");
+    const doc = JSON.parse(readFileSync(file, "utf8"));
+    const silver = doc.properties.activities.find((a: { name: string }) => a.name === "silver");
+    silver.typeProperties.baseParameters.run_id = "@activity('Lookup old watermark').output.firstRow.value";
+    silver.typeProperties.baseParameters.batch_id = "@concat('batch=', pipeline().RunId";
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+
+    const r = cli(["adf", "lint", folder]);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split("\n");
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^error unknown-activity: pipeline pl_car_sales, activity "silver": .*Lookup old watermark.* in "@activity\('Lookup old watermark'\)\.output\.firstRow\.value"/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^error expression-syntax: pipeline pl_car_sales, activity "silver": .* in "@concat\('batch=', pipeline\(\)\.RunId"/,
+      ),
+    );
+    expect(lines.at(-1)).toMatch(/2 error\(s\)/);
+    const j = JSON.parse(cli(["adf", "lint", folder, "--json"]).out);
+    expect(j.errors).toBe(2);
+    expect(
+      j.findings.map((f: { rule: string; artifact: string; activity: string }) => [
+        f.rule,
+        f.artifact,
+        f.activity,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["unknown-activity", "pl_car_sales", "silver"],
+        ["expression-syntax", "pl_car_sales", "silver"],
+      ]),
+    );
+    const none = cli(["adf", "lint", join(work, "nowhere")]);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/^error INVALID_OPTIONS: .* is not a Data Factory folder.*\nhint: /);
+  });
+});
+
+describe("deploy", () => {
+  const noAzure = { AZURE_SUBSCRIPTION_ID: "", SALESLAKE_ENV: "" };
+
+  it("without Azure credentials: the whole plan, then one line and a hint, exit 1", () => {
+    const r = cli(["deploy", "--dir", demoDir, "--env", "dev"], noAzure);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^deploy plan for dev: .*resource group saleslake-dev/);
+    for (const step of ["build", "infra", "control-db", "synapse-views", "databricks", "factory", "triggers"])
+      expect(r.out).toMatch(new RegExp(`^ {2}\\d\\. ${step}: `, "m"));
+    expect(r.err.trim().split("\n")).toEqual([
+      expect.stringMatching(/^error NO_CREDENTIALS: no Azure subscription given: nothing was deployed$/),
+      expect.stringMatching(/^hint: Set AZURE_SUBSCRIPTION_ID/),
+    ]);
+  });
+
+  it("--dry-run prints the plan and each Data Factory artifact, and changes nothing", () => {
+    const r = cli(["deploy", "--dir", demoDir, "--dry-run", "--env", "test"], noAzure);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^deploy plan for test: /);
+    expect(r.out).toMatch(/^ {2}pipeline pl_car_sales$/m);
+    expect(r.out).toMatch(/^ {2}trigger tr_car_sales_file_drop$/m);
+    const j = JSON.parse(
+      cli(["deploy", "--dir", demoDir, "--dry-run", "--env", "test", "--json"], noAzure).out,
+    );
+    expect(j).toMatchObject({ env: "test", dryRun: true });
+    expect(j.artifacts).toContainEqual({ type: "pipeline", name: "pl_car_sales", action: "not compared" });
+    expect(cli(["deploy", "--dir", demoDir, "--env", "staging"], noAzure).code).toBe(2);
   });
 });

@@ -69,11 +69,16 @@ describe.skipIf(skip)("the HTML report in headless Chromium", () => {
       expect(await page.locator("#runs tbody tr").count()).toBe(2);
       const box = await page.locator("#sales-by-day svg.chart").first().boundingBox();
       expect(box!.width).toBeGreaterThan(300);
+      // The screenshot of this run, kept under test/artifacts/ (ignored by git) for people to look at.
+      const shot = new URL("./artifacts/report.png", import.meta.url).pathname;
       mkdirSync(new URL("./artifacts/", import.meta.url), { recursive: true });
-      await page.screenshot({
-        path: new URL("./artifacts/report.png", import.meta.url).pathname,
-        fullPage: true,
-      });
+      rmSync(shot, { force: true });
+      const png = await page.screenshot({ path: shot, fullPage: true });
+      expect(png.length).toBeGreaterThan(10_000);
+      const onDisk = readFileSync(shot);
+      expect(onDisk.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(onDisk.readUInt32BE(16)).toBeGreaterThanOrEqual(1000); // IHDR width: at least the viewport
+      expect(onDisk.readUInt32BE(20)).toBeGreaterThan(1000); // full page: taller than one screen
     } finally {
       await browser.close();
     }

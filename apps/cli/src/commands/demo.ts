@@ -5,6 +5,7 @@ import { type EntityRunResult, runPipeline } from "@saleslake/pipeline";
 import { carSales, carSalesSeedFiles, carSalesStar } from "@saleslake/schema";
 import { color, fmt, type Progress, printJson } from "../output.ts";
 import { describeRun } from "./describe-run.ts";
+import { pipelineProgress } from "./pipeline-progress.ts";
 
 /**
  * The main job on the embedded default: lands the bundled car-sales files (initial, then the
@@ -26,8 +27,9 @@ export async function demo(dirArg: string, opts: { json?: boolean }, progress: P
     ["1. initial load", carSalesSeedFiles.initial],
     ["2. incremental load", carSalesSeedFiles.incremental],
   ] as const) {
-    progress.update(`landing ${file}`);
+    progress.start(`landing ${file.split("/").pop()}`);
     const landed = await landFiles({ store, entity: carSales, paths: [file] });
+    progress.done(); // clear the line before writing to stdout: both go to the same terminal
     const name = file.split("/").pop()!;
     say(color.bold(step));
     say(
@@ -39,9 +41,7 @@ export async function demo(dirArg: string, opts: { json?: boolean }, progress: P
       dir,
       entities: [carSales],
       stars: [carSalesStar],
-      onProgress: (e) => {
-        if (e.type === "step-start") progress.update(`${e.entity}: ${e.step}…`);
-      },
+      onProgress: pipelineProgress(progress, [carSales], [carSalesStar]),
     });
     progress.done();
     say(describeRun(runs[0]!).replace(/^/gm, "  "));

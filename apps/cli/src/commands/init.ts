@@ -30,12 +30,27 @@ export const returns = defineEntity({
 });
 `;
 
+const PACKAGE_JSON = `${JSON.stringify(
+  {
+    name: "my-saleslake-project",
+    private: true,
+    type: "module",
+    dependencies: { "@saleslake/cli": "^0.1.0", "@saleslake/schema": "^0.1.0" },
+  },
+  null,
+  2,
+)}\n`;
+
 const README = `# saleslake project
 
 - \`saleslake.config.ts\`: entities, lake and engine settings.
 - \`entities/\`: one file per entity.
 - \`lake/\`: landed files (\`landing/<entity>/ingest_date=…/batch=…\`).
 - \`state/warehouse.duckdb\`: bronze, silver, gold, quarantine and the run ledger.
+
+The config and entity files import \`@saleslake/cli\` and \`@saleslake/schema\`: the
+\`saleslake\` command provides both when the folder has not installed them; install them
+(\`npm install\`) for your editor's type checking.
 
 Land files with \`saleslake ingest --dir . <files>\`, process them with \`saleslake run --dir .\`,
 and look with \`saleslake status\`, \`saleslake query\` and \`saleslake report\`.
@@ -47,6 +62,7 @@ export function initProject(dir: string): string[] {
   const files: [string, string][] = [
     ["saleslake.config.ts", CONFIG],
     ["entities/returns.ts", ENTITY],
+    ["package.json", PACKAGE_JSON],
     ["README.md", README],
     [".gitignore", "state/\nlake/\n"],
   ];

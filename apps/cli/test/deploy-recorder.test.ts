@@ -1,0 +1,125 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REST_COLLECTION } from "@saleslake/adf-templates";
+import { type ArmRecorder, DataFactoryFake, startArmRecorder } from "@saleslake/adf-templates/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectFactory } from "../src/commands/adf.ts";
+import { loadConfig } from "../src/config.ts";
+
+const bin = new URL("../src/bin.ts", import.meta.url).pathname;
+const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000cc";
+const FACTORY = "saleslake-test-adf";
+const TOKEN = "local-managed-identity-token";
+const HEADER = "local-identity-header";
+const factoryPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.DataFactory/factories/${FACTORY}`;
+
+let rec: ArmRecorder;
+let identity: Server;
+let identityUrl = "";
+
+// A managed-identity token endpoint as App Service provides it: the CLI's DefaultAzureCredential
+// gets its token here, and the recorder only answers requests that carry it.
+beforeAll(async () => {
+  identity = createServer((req, res) => {
+    if (req.headers["x-identity-header"] !== HEADER) return void res.writeHead(401).end();
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        access_token: TOKEN,
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource: new URL(req.url ?? "/", "http://127.0.0.1").searchParams.get("resource"),
+        token_type: "Bearer",
+      }),
+    );
+  });
+  await new Promise<void>((r) => identity.listen(0, "127.0.0.1", r));
+  identityUrl = `http://127.0.0.1:${(identity.address() as AddressInfo).port}/msi/token`;
+  rec = await startArmRecorder({ routes: [new DataFactoryFake().route], expectToken: TOKEN });
+});
+afterAll(async () => {
+  await rec.close();
+  await new Promise<void>((r) => identity.close(() => r()));
+});
+
+/** The real CLI process, asynchronously: the recorder in this process must keep answering. */
+function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NO_COLOR: "1",
+      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
+      SALESLAKE_ARM_ENDPOINT: rec.url,
+      IDENTITY_ENDPOINT: identityUrl,
+      IDENTITY_HEADER: HEADER,
+    };
+    for (const k of [
+      "AZURE_CLIENT_ID",
+      "AZURE_TENANT_ID",
+      "AZURE_CLIENT_SECRET",
+      "AZURE_FEDERATED_TOKEN_FILE",
+    ])
+      delete env[k];
+    const p = spawn(process.execPath, [bin, ...args], { env });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => {
+      out += d;
+    });
+    p.stderr.on("data", (d) => {
+      err += d;
+    });
+    p.on("close", (code) => resolve({ code, out, err }));
+  });
+}
+
+describe("deploy --dry-run --factory against a local Resource Manager", () => {
+  it("says create, update or unchanged per artifact, and writes nothing", async () => {
+    const args = ["deploy", "--dry-run", "--env", "test", "--factory", FACTORY, "--json"];
+    const empty = await cli(args);
+    expect(empty.err).toBe("");
+    expect(empty.code).toBe(0);
+    const first = JSON.parse(empty.out).artifacts as { type: string; name: string; action: string }[];
+    expect(first.length).toBeGreaterThan(5);
+    expect(new Set(first.map((a) => a.action))).toEqual(new Set(["create"]));
+
+    // The factory as a previous deploy left it, except one pipeline that differs and a trigger never deployed.
+    // What the CLI generates for a project without a config (the demo's defaults).
+    const { artifacts } = projectFactory(await loadConfig(mkdtempSync(join(tmpdir(), "saleslake-deploy-"))));
+    const docs = [
+      ...artifacts.linkedServices.map((d) => ["linkedService", d] as const),
+      ...artifacts.datasets.map((d) => ["dataset", d] as const),
+      ...artifacts.pipelines.map((d) => ["pipeline", d] as const),
+    ];
+    for (const [type, doc] of docs) {
+      const body = JSON.parse(JSON.stringify(doc));
+      if (doc.name === "pl_car_sales") body.properties.description = "edited by hand in the portal";
+      rec.put(`${factoryPath}/${REST_COLLECTION[type]}/${doc.name}`, body);
+    }
+    rec.clearRequests();
+
+    const r = await cli(args);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out).artifacts as { type: string; name: string; action: string }[];
+    const action = (name: string) => plan.find((a) => a.name === name)?.action;
+    expect(action("pl_car_sales")).toBe("update");
+    expect(action("tr_car_sales_file_drop")).toBe("create");
+    expect(action("ls_lake")).toBe("unchanged");
+    expect(action("ds_car_sales_landing_csv")).toBe("unchanged");
+    expect(rec.writes()).toEqual([]);
+    expect(rec.requests.length).toBeGreaterThan(0);
+    expect(rec.requests.every((q) => q.authorized)).toBe(true);
+
+    const text = await cli(args.slice(0, -1));
+    expect(text.out).toMatch(
+      new RegExp(`^Data Factory ${FACTORY} \\(saleslake-test\\), per artifact:$`, "m"),
+    );
+    expect(text.out).toMatch(/^ {2}update {4}pipeline pl_car_sales$/m);
+    expect(text.out).toMatch(/^ {4}~ description: "edited by hand in the portal" → "saleslake: /m);
+    expect(text.out).toMatch(/^ {2}unchanged dataset ds_car_sales_landing_csv$/m);
+  });
+});
