@@ -294,6 +294,24 @@ export abstract class PlanCompiler {
    * splits rows into bronze and quarantine. The caller creates `landing_raw`.
    */
   protected bronze(e: Entity, ctx: CompileContext): Statement[] {
+    const b = this.bronzeParts(e);
+    return [
+      ...this.createShared("bronze_stage", ctx, e, b.checked),
+      {
+        sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${b.quarantineColumns.join(", ")})
+SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${b.ruleIds}, ${b.messages}, ${b.rawJson} FROM ${this.shared("bronze_stage", ctx, e)} WHERE NOT _ok`,
+      },
+      this.bronzeInsert(e, ctx),
+      this.bronzeCounts(e, ctx),
+    ];
+  }
+
+  /**
+   * The pieces of the bronze step: `checked` reads `landing_raw` and yields every source
+   * column (`_src_<n>`), normalised raw text, typed columns, `_ok` and one `_warn_<n>` per warn
+   * rule; `ruleIds`, `messages` and `rawJson` read a row of it that is not `_ok`.
+   */
+  protected bronzeParts(e: Entity) {
     const rules = qualityRules(e);
     const errors = rules.filter((r) => r.severity === "error");
     const warns = rules.filter((r) => r.severity === "warn");
@@ -313,36 +331,46 @@ export abstract class PlanCompiler {
     const checked = `SELECT t.*, ${ok} AS _ok${warns.map((w, i) => `, NOT ${passes(w)} AS ${this.q(`_warn_${i}`)}`).join("")} FROM (${withTyped}) t`;
     const failing = (pick: (r: QualityRule) => string) =>
       this.compactList(errors.map((r) => `CASE WHEN NOT ${passes(r)} THEN ${pick(r)} END`));
-    const rawJson = this.jsonObject(sources.map((src, i) => [src, this.q(`_src_${i}`)]));
+    return {
+      checked,
+      warnCount: warns.length,
+      ruleIds: failing((r) => this.str(r.id)),
+      messages: failing((r) => this.str(r.message)),
+      rawJson: this.jsonObject(sources.map((src, i) => [src, this.q(`_src_${i}`)])),
+      quarantineColumns: [
+        "_batch_id",
+        "_source_file",
+        "_row_number",
+        "_run_id",
+        "_quarantined_at",
+        "rule_ids",
+        "messages",
+        "raw",
+      ].map((c) => this.q(c)),
+    };
+  }
+
+  /** Accepted rows of `bronze_stage` into bronze, with their lineage. */
+  protected bronzeInsert(e: Entity, ctx: CompileContext): Statement {
     const bronzeCols = e.columns.map((c) => this.q(c.name));
-    const lineage = [
-      "_batch_id",
-      "_source_file",
-      "_row_number",
-      "_ingested_at",
-      "_run_id",
-      "_rescued_data",
-    ].map((c) => this.q(c));
-    const warnCounts = warns.map(
+    const lineage = BRONZE_LINEAGE.map((c) => this.q(c));
+    return {
+      sql: `INSERT INTO ${this.table(ctx, "bronze", e.name)} (${[...bronzeCols, ...lineage].join(", ")})
+SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now}, ${ctx.runId}, _rescued_data FROM ${this.shared("bronze_stage", ctx, e)} WHERE _ok`,
+    };
+  }
+
+  protected bronzeCounts(e: Entity, ctx: CompileContext): Statement {
+    const warnCounts = Array.from(
+      { length: qualityRules(e).filter((r) => r.severity === "warn").length },
       (_, i) => `count(*) FILTER (WHERE ${this.q(`_warn_${i}`)}) AS ${this.q(`warn_${i}`)}`,
     );
-    return [
-      ...this.createShared("bronze_stage", ctx, e, checked),
-      {
-        sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${["_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw"].map((c) => this.q(c)).join(", ")})
-SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${failing((r) => this.str(r.id))}, ${failing((r) => this.str(r.message))}, ${rawJson} FROM ${this.shared("bronze_stage", ctx, e)} WHERE NOT _ok`,
-      },
-      {
-        sql: `INSERT INTO ${this.table(ctx, "bronze", e.name)} (${[...bronzeCols, ...lineage].join(", ")})
-SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now}, ${ctx.runId}, _rescued_data FROM ${this.shared("bronze_stage", ctx, e)} WHERE _ok`,
-      },
-      {
-        label: "bronze",
-        sql: `SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined${
-          warnCounts.length ? `, ${warnCounts.join(", ")}` : ""
-        } FROM ${this.shared("bronze_stage", ctx, e)}`,
-      },
-    ];
+    return {
+      label: "bronze",
+      sql: `SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined${
+        warnCounts.length ? `, ${warnCounts.join(", ")}` : ""
+      } FROM ${this.shared("bronze_stage", ctx, e)}`,
+    };
   }
 
   protected listSize(expr: string): string {
@@ -395,7 +423,7 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     const silver = this.table(ctx, "silver", e.name);
     const cols = e.columns.map((c) => this.q(c.name));
     const lineage = ["_batch_id", "_source_file", "_row_number", "_ingested_at"].map((c) => this.q(c));
-    const deduped = `SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `d.${this.q(k)}`).join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM (${this.deltaSource(e, ctx)}) d) x WHERE _rn = 1`;
+    const deduped = this.latestPerKey(e, ctx);
     const stored =
       e.scd === 2
         ? `(SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.valid_from DESC) AS _vrn FROM ${silver} v) y WHERE _vrn = 1)`
@@ -410,13 +438,7 @@ FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
       .join(", ")
       .replace(`${this.q("_run_id")} = s.${this.q("_run_id")}`, `${this.q("_run_id")} = ${ctx.runId}`);
     if (e.scd === 1) {
-      out.push({
-        sql: `MERGE INTO ${silver} AS t
-USING (SELECT * FROM ${delta} WHERE _action <> 'stale') AS s
-ON ${this.keyJoin(e, "t", "s")}
-WHEN MATCHED THEN UPDATE SET ${setList}
-WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(", ")}) VALUES (${[...cols, ...lineage].map((c) => `s.${c}`).join(", ")}, ${ctx.runId})`,
-      });
+      out.push(...this.applyScd1(e, ctx, delta, setList));
     } else {
       const validFrom = e.sequence
         ? `CAST(s.${this.q(e.sequence)} AS ${this.timestampType()})`
@@ -452,6 +474,26 @@ FROM ${delta} s WHERE s._action <> 'stale'`,
       } FROM ${delta}`,
     });
     return out;
+  }
+
+  /** The delta's newest version of each key (`latestOrder`), with its rank `_rn` (always 1). */
+  protected latestPerKey(e: Entity, ctx: CompileContext): string {
+    return `SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `d.${this.q(k)}`).join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM (${this.deltaSource(e, ctx)}) d) x WHERE _rn = 1`;
+  }
+
+  /** SCD1: the classified delta's inserts and updates into silver (stale rows change nothing). */
+  protected applyScd1(e: Entity, ctx: CompileContext, delta: string, setList: string): Statement[] {
+    const cols = e.columns.map((c) => this.q(c.name));
+    const lineage = ["_batch_id", "_source_file", "_row_number", "_ingested_at"].map((c) => this.q(c));
+    return [
+      {
+        sql: `MERGE INTO ${this.table(ctx, "silver", e.name)} AS t
+USING (SELECT * FROM ${delta} WHERE _action <> 'stale') AS s
+ON ${this.keyJoin(e, "t", "s")}
+WHEN MATCHED THEN UPDATE SET ${setList}
+WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(", ")}) VALUES (${[...cols, ...lineage].map((c) => `s.${c}`).join(", ")}, ${ctx.runId})`,
+      },
+    ];
   }
 
   /** Current silver rows of the keys this run changed. */

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { carSales, carSalesStar, type Entity, qualityRules, type Star } from "@saleslake/schema";
+import {
+  carSales,
+  carSalesStar,
+  type Entity,
+  physicalType,
+  qualityRules,
+  type Star,
+} from "@saleslake/schema";
 import { DuckdbCompiler, duckdbContext } from "../dialect/duckdb/duckdb-compiler.ts";
 import { PipelineError } from "../errors.ts";
 import { buildPlan, type Plan } from "../plan/plan.ts";
@@ -245,7 +252,8 @@ async function runEntity(
         } catch (e) {
           throw engineError(e, entity, step.id);
         }
-        if (step.kind === "silver" && stmt.sql.startsWith("MERGE")) crashPoint("during:merge");
+        // After the first statement that changes silver (a MERGE, or the delete of updated keys).
+        if (step.kind === "silver" && /^(MERGE|DELETE|INSERT)/.test(stmt.sql)) crashPoint("during:merge");
       }
       if (step.kind === "bronze") {
         perBatch = await rows(
@@ -274,7 +282,8 @@ async function runEntity(
     if (mode === "incremental") {
       for (const r of await rows(
         con,
-        `SELECT rule, count(*) AS n FROM (SELECT unnest(rule_ids) AS rule FROM quarantine."${entity.name}" WHERE _run_id = '${runId}') GROUP BY rule ORDER BY rule`,
+        // The stage holds this run's broken rules: the quarantine table is not scanned.
+        "SELECT rule, count(*) AS n FROM (SELECT unnest(_rule_ids) AS rule FROM bronze_stage WHERE NOT _ok) GROUP BY rule ORDER BY rule",
       )) {
         quarantinedByRule[String(r.rule)] = num(r.n);
       }
@@ -407,12 +416,15 @@ async function advanceWatermarks(
     let kind: string;
     if (entity.watermark.kind === "column") {
       kind = `column:${entity.watermark.column}`;
-      const col = `"${entity.watermark.column}"`;
+      const name = entity.watermark.column;
+      const column = entity.columns.find((c) => c.name === name);
+      const col = `CAST("${name}" AS ${column ? physicalType("duckdb", column.type) : "VARCHAR"})`;
+      // This run's accepted rows are the stage's `_ok` rows: bronze is not scanned.
       const r = (
         await rows(
           con,
-          `SELECT CAST(max(${col}) AS VARCHAR) AS v FROM bronze.${`"${entity.name}"`} WHERE _run_id = $1 AND list_contains(from_json($2, '["VARCHAR"]'), _batch_id)`,
-          [runId, JSON.stringify(ids)] as never,
+          `SELECT CAST(max(${col}) AS VARCHAR) AS v FROM bronze_stage WHERE _ok AND list_contains(from_json($1, '["VARCHAR"]'), _batch_id)`,
+          [JSON.stringify(ids)] as never,
         )
       )[0];
       const fromRows = r?.v === null || r?.v === undefined ? undefined : String(r.v);

@@ -48,6 +48,9 @@ export const STATE_DDL = [
   run_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (entity, source))`,
 ];
 
+/** Write-ahead log size past which a commit checkpoints. DuckDB's default is 16MB. */
+const CHECKPOINT_THRESHOLD = "32MB";
+
 export async function openEngine(
   path: string,
   options: EngineOptions & { readOnly?: boolean; spillDir?: string } = {},
@@ -93,6 +96,12 @@ async function configure(
 ): Promise<void> {
   await con.run("SET TimeZone = 'UTC'");
   if (!options.readOnly) {
+    // A checkpoint rewrites every row group a run touched: for a small delta into a large table,
+    // nearly the whole table. Small runs stay in the write-ahead log (durable at COMMIT, replayed
+    // on open); the commit that takes the log past the threshold checkpoints, and so does any
+    // run large enough to pass it alone.
+    await con.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
+    await con.run("PRAGMA disable_checkpoint_on_shutdown");
     if (options.spillDir) {
       mkdirSync(options.spillDir, { recursive: true });
       await con.run(`SET temp_directory = '${options.spillDir.replace(/'/g, "''")}'`);

@@ -1,3 +1,4 @@
+import type { Entity } from "@saleslake/schema";
 import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
 
 /** DuckDB: the embedded engine. Temp tables are real tables for the session. */
@@ -36,6 +37,80 @@ export class DuckdbCompiler extends PlanCompiler {
   protected override listContains(list: string, value: string): string {
     return `list_contains(${list}, ${value})`;
   }
+  /**
+   * One pass over the landed rows into a stage that keeps only what bronze and silver read
+   * (typed columns, lineage, `_ok`); the quarantine payload (broken rules, raw values as JSON)
+   * is built for the rows that are not `_ok` alone, so the source text of rows that load is
+   * never stored twice.
+   */
+  protected override bronze(e: Entity, ctx: CompileContext): Statement[] {
+    const b = this.bronzeParts(e);
+    const warns = Array.from({ length: b.warnCount }, (_, i) => `, ${this.q(`_warn_${i}`)}`).join("");
+    const payload = (expr: string, name: string) => `CASE WHEN NOT _ok THEN ${expr} END AS ${name}`;
+    const stage = `SELECT ${e.columns.map((c) => this.q(c.name)).join(", ")}, _batch_id, _source_file, _row_number, _rescued_data, _ok${warns},
+  ${payload(b.ruleIds, "_rule_ids")},
+  ${payload(b.messages, "_messages")},
+  ${payload(b.rawJson, "_raw")}
+FROM (${b.checked}) c`;
+    return [
+      ...this.createTemp("bronze_stage", stage),
+      {
+        sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${b.quarantineColumns.join(", ")})
+SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids, _messages, _raw FROM ${this.q("bronze_stage")} WHERE NOT _ok`,
+      },
+      this.bronzeInsert(e, ctx),
+      this.bronzeCounts(e, ctx),
+    ];
+  }
+
+  /** An incremental run's rows are the accepted rows of the stage: bronze is not read back. */
+  protected override deltaSource(e: Entity, ctx: CompileContext): string {
+    if (ctx.mode !== "incremental") return super.deltaSource(e, ctx);
+    const cols = e.columns.map((c) => `CAST(${this.q(c.name)} AS ${this.typeOf(c)}) AS ${this.q(c.name)}`);
+    return `SELECT ${cols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now} AS _ingested_at, ${ctx.runId} AS _run_id, _rescued_data FROM ${this.q("bronze_stage")} WHERE _ok`;
+  }
+
+  /**
+   * Keys seen once (nearly all of them) pass straight through; only keys that repeat within the
+   * delta are ranked, so the window sorts a handful of rows rather than the whole delta.
+   */
+  protected override latestPerKey(e: Entity, ctx: CompileContext): string {
+    const keys = e.key.map((k) => this.q(k));
+    const same = (a: string, b: string) =>
+      keys.map((k) => `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}`).join(" AND ");
+    const repeated = `SELECT ${keys.join(", ")} FROM d GROUP BY ${keys.join(", ")} HAVING count(*) > 1`;
+    return `WITH d AS MATERIALIZED (${this.deltaSource(e, ctx)}), r AS (${repeated})
+SELECT d.*, CAST(1 AS BIGINT) AS _rn FROM d WHERE NOT EXISTS (SELECT 1 FROM r WHERE ${same("r", "d")})
+UNION ALL
+SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${keys.map((k) => `d.${k}`).join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM d WHERE EXISTS (SELECT 1 FROM r WHERE ${same("r", "d")})) x WHERE _rn = 1`;
+  }
+
+  /**
+   * An updated key's row is deleted and appended again with the new version: DuckDB rewrites
+   * every updated column in place, so for wide rows a delete and an append cost a fraction of
+   * an UPDATE. Inserts are appended without a join. The same rows as the shared MERGE:
+   * `silver_delta` was classified against silver in this transaction.
+   */
+  protected override applyScd1(e: Entity, ctx: CompileContext, delta: string, _setList: string): Statement[] {
+    const silver = this.table(ctx, "silver", e.name);
+    const cols = [
+      ...e.columns.map((c) => this.q(c.name)),
+      "_batch_id",
+      "_source_file",
+      "_row_number",
+      "_ingested_at",
+    ];
+    return [
+      {
+        sql: `DELETE FROM ${silver} AS t WHERE EXISTS (SELECT 1 FROM ${delta} s WHERE s._action = 'update' AND ${this.keyJoin(e, "s", "t")})`,
+      },
+      {
+        sql: `INSERT INTO ${silver} (${[...cols, "_run_id"].join(", ")})
+SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${delta} WHERE _action <> 'stale'`,
+      },
+    ];
+  }
+
   protected calendar(d: string) {
     return {
       year: `year(${d})`,
