@@ -13,7 +13,7 @@ import { writeReport } from "./commands/report.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { validateFile } from "./commands/validate.ts";
 import { loadConfig } from "./config.ts";
-import { color, fmt, Progress, printJson, table } from "./output.ts";
+import { color, errColor, fmt, Progress, printJson, table } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, quarantined: 3 } as const;
@@ -537,12 +537,12 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`${color.red("usage error")}: ${e.message}\n(run with --help for usage)\n`);
+      process.stderr.write(`${errColor.red("usage error")}: ${e.message}\n(run with --help for usage)\n`);
       return EXIT.usage;
     }
     if (e instanceof ReplayInputError) {
       process.stderr.write(
-        `${color.red("error INVALID_REPLAY_FILE")}: ${e.message}\n${color.dim("hint:")} write the file with: saleslake quarantine --export FILE, then fix the values in place\n`,
+        `${errColor.red("error INVALID_REPLAY_FILE")}: ${e.message}\n${errColor.dim("hint:")} write the file with: saleslake quarantine --export FILE, then fix the values in place\n`,
       );
       return EXIT.failure;
     }
@@ -553,14 +553,14 @@ export async function run(argv: string[]): Promise<number> {
       isCodedError(e)
     ) {
       process.stderr.write(
-        `${color.red(`error ${e.code}`)}: ${e.message.split("\n")[0]}\n${color.dim("hint:")} ${e.hint}\n`,
+        `${errColor.red(`error ${e.code}`)}: ${e.message.split("\n")[0]}\n${errColor.dim("hint:")} ${e.hint}\n`,
       );
       if (verbose) process.stderr.write(`${e.stack}\n`);
       return EXIT.failure;
     }
     const err = e as Error;
     process.stderr.write(
-      `${color.red("error")}: ${err.message?.split("\n")[0] ?? String(e)}\n${color.dim("hint:")} run again with --verbose for details\n`,
+      `${errColor.red("error")}: ${err.message?.split("\n")[0] ?? String(e)}\n${errColor.dim("hint:")} run again with --verbose for details\n`,
     );
     if (verbose) process.stderr.write(`${err.stack}\n`);
     return EXIT.failure;

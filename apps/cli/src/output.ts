@@ -2,6 +2,8 @@ import pc from "picocolors";
 
 /** Colours only for a terminal, and never with NO_COLOR. */
 export const color = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+/** The same for stderr (errors and hints), which may be a terminal when stdout is not, or the reverse. */
+export const errColor = pc.createColors(Boolean(process.stderr.isTTY) && !process.env.NO_COLOR);
 
 export function printJson(value: unknown): void {
   process.stdout.write(

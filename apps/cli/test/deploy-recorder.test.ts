@@ -20,6 +20,8 @@ const factoryPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-tes
 let rec: ArmRecorder;
 let identity: Server;
 let identityUrl = "";
+let refusing: Server;
+let refusingUrl = "";
 
 // A managed-identity token endpoint as App Service provides it: the CLI's DefaultAzureCredential
 // gets its token here, and the recorder only answers requests that carry it.
@@ -39,14 +41,25 @@ beforeAll(async () => {
   await new Promise<void>((r) => identity.listen(0, "127.0.0.1", r));
   identityUrl = `http://127.0.0.1:${(identity.address() as AddressInfo).port}/msi/token`;
   rec = await startArmRecorder({ routes: [new DataFactoryFake().route], expectToken: TOKEN });
+  // An identity endpoint of a host with no identity assigned: every token request is refused.
+  refusing = createServer((_req, res) => {
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: "invalid_request", error_description: "no identity is assigned" }));
+  });
+  await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
+  refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/msi/token`;
 });
 afterAll(async () => {
   await rec.close();
   await new Promise<void>((r) => identity.close(() => r()));
+  await new Promise<void>((r) => refusing.close(() => r()));
 });
 
 /** The real CLI process, asynchronously: the recorder in this process must keep answering. */
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function cli(
+  args: string[],
+  extra: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -55,6 +68,7 @@ function cli(args: string[]): Promise<{ code: number | null; out: string; err: s
       SALESLAKE_ARM_ENDPOINT: rec.url,
       IDENTITY_ENDPOINT: identityUrl,
       IDENTITY_HEADER: HEADER,
+      ...extra,
     };
     for (const k of [
       "AZURE_CLIENT_ID",
@@ -121,5 +135,34 @@ describe("deploy --dry-run --factory against a local Resource Manager", () => {
     expect(text.out).toMatch(/^ {2}update {4}pipeline pl_car_sales$/m);
     expect(text.out).toMatch(/^ {4}~ description: "edited by hand in the portal" → "saleslake: /m);
     expect(text.out).toMatch(/^ {2}unchanged dataset ds_car_sales_landing_csv$/m);
+  });
+});
+
+describe("deploy with a subscription but no usable credential", () => {
+  it("prints the plan, then one line and a hint, exits 1, and sends nothing to Resource Manager", async () => {
+    const secret = "sl-planted-identity-header-5f2c";
+    rec.clearRequests();
+    const r = await cli(["deploy", "--env", "prod", "--subscription", SUBSCRIPTION], {
+      // Only the managed identity is tried (not a developer's az login), and it has no identity.
+      AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential",
+      IDENTITY_ENDPOINT: refusingUrl,
+      IDENTITY_HEADER: secret,
+    });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      new RegExp(`^deploy plan for prod: subscription ${SUBSCRIPTION}, resource group saleslake-prod$`, "m"),
+    );
+    expect(r.out).toMatch(/^ {2}7\. triggers: /m);
+    // NO_CREDENTIALS once every step can run; MISSING_ARTIFACT while a step's package does not
+    // provide its deploy yet (the orchestrator checks that before asking for a token).
+    expect(r.err.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^error (NO_CREDENTIALS: no Azure credentials: nothing was deployed \(.*\)|MISSING_ARTIFACT: cannot deploy: .*)$/,
+      ),
+      expect.stringMatching(/^hint: (Sign in with `az login`|Nothing was deployed)/),
+    ]);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(`${r.out}${r.err}`).not.toContain(secret);
+    expect(rec.requests).toEqual([]);
   });
 });

@@ -87,5 +87,17 @@ describe.skipIf(skipPty)("progress in the real CLI on a terminal", () => {
     expect(out).toMatch(/\r\x1b\[2K1\. initial load/);
     expect(out).not.toMatch(/rows\/s[^\r\n]*1\. initial load/);
     expect(out).not.toMatch(/\x1b\[3\dm/); // NO_COLOR: no colours even on a terminal
+
+    const status = (extra: NodeJS.ProcessEnv) =>
+      spawnSync(
+        "/usr/bin/script",
+        ["-qec", `'${process.execPath}' '${bin}' status --dir '${dir}'`, "/dev/null"],
+        {
+          encoding: "utf8",
+          env: { ...env, ...extra },
+        },
+      ).stdout;
+    expect(status({ NO_COLOR: "" })).toMatch(/\x1b\[1mentity/); // a terminal without NO_COLOR: bold header
+    expect(status({ NO_COLOR: "1" })).not.toMatch(/\x1b\[/);
   });
 });

@@ -9,6 +9,12 @@ import { deployMain, ENVIRONMENTS, type Environment } from "@saleslake/infra";
 import type { ResolvedConfig } from "../config.ts";
 import { projectFactory } from "./adf.ts";
 
+/** A first line cut from a longer message may leave a parenthesis open. */
+function closeParens(line: string): string {
+  const open = (line.match(/\(/g) ?? []).length - (line.match(/\)/g) ?? []).length;
+  return open > 0 ? `${line.replace(/[.\s]+$/, "")}…${")".repeat(open)}` : line;
+}
+
 /** A deploy that did not happen, with the orchestrator's code and hint. */
 export class DeployError extends Error {
   override readonly name: string = "DeployError";
@@ -89,7 +95,7 @@ export async function deployCommand(
     const text = errors.join("\n");
     const m = /error ([A-Z_]+): ([^\n]*)/.exec(text);
     const hint = /^hint: (.*)$/m.exec(text)?.[1] ?? "Run again with --verbose for details.";
-    throw new DeployError(m?.[1] ?? "DEPLOY_FAILED", m?.[2] ?? "the deploy failed", hint);
+    throw new DeployError(m?.[1] ?? "DEPLOY_FAILED", closeParens(m?.[2] ?? "the deploy failed"), hint);
   }
   if (!o.dryRun) return { env, dryRun: false, lines, artifacts: [] };
 
@@ -113,9 +119,10 @@ export async function deployCommand(
       result = await deployFactory(client, target, artifacts, { dryRun: true });
     } catch (e) {
       const msg = (e as Error).message.split("\n")[0] ?? String(e);
+      const credentials = /credential|authenticat|az login/i.test(msg);
       throw new DeployError(
-        (e as { code?: unknown }).code === "DEPLOY_FAILED" ? "DEPLOY_FAILED" : "NO_CREDENTIALS",
-        `could not read factory ${o.factory}: ${msg}`,
+        credentials ? "NO_CREDENTIALS" : "DEPLOY_FAILED",
+        `could not read factory ${o.factory}: ${closeParens(msg)}`,
         "Sign in with `az login` (or set AZURE_TENANT_ID/AZURE_CLIENT_ID for a managed or federated identity) and check the factory name; nothing was changed.",
       );
     }
