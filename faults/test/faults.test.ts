@@ -1,5 +1,4 @@
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
@@ -13,10 +12,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IngestError, inspectFile, LocalLakeStore, listLandedManifests } from "@saleslake/ingest";
-import { CRASH_POINTS, Warehouse } from "@saleslake/pipeline";
+import { CRASH_POINTS } from "@saleslake/pipeline";
 import { carSalesSeedFiles } from "@saleslake/schema";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ContentHash, contentHash } from "./content-hash.ts";
 import { tally } from "./tally.ts";
 
 const bin = new URL("../../apps/cli/src/bin.ts", import.meta.url).pathname;
@@ -31,52 +31,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
-/** Columns that differ between two correct runs (clock, run ids): left out of the comparison. */
-const VOLATILE = new Set([
-  "_ingested_at",
-  "_run_id",
-  "_updated_at",
-  "_quarantined_at",
-  "run_id",
-  "processed_at",
-  "updated_at",
-  "started_at",
-  "finished_at",
-  "pid",
-]);
-
-/** A content hash of every data table and the watermarks, independent of row order and clock. */
-async function contentHash(dir: string): Promise<{ hash: string; silverRows: number; silverKeys: number }> {
-  const w = await Warehouse.open(dir);
-  try {
-    const tables = await w.query(
-      "SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_schema IN ('bronze','silver','gold','quarantine') OR (table_schema = 'saleslake' AND table_name IN ('watermarks','processed_batches')) ORDER BY 1, 2",
-    );
-    const h = createHash("sha256");
-    for (const { s, t } of tables) {
-      const cols = (
-        await w.query(
-          `SELECT column_name AS c FROM information_schema.columns WHERE table_schema = '${s}' AND table_name = '${t}' ORDER BY ordinal_position`,
-        )
-      )
-        .map((r) => String(r.c))
-        .filter((c) => !VOLATILE.has(c));
-      const rows = await w.query(
-        `SELECT ${cols.map((c) => `"${c}"`).join(", ")} FROM "${s}"."${t}" ORDER BY ALL`,
-      );
-      h.update(`${s}.${t}:${JSON.stringify(rows)}\n`);
-    }
-    const [c] = await w.query(
-      "SELECT count(*) AS n, count(DISTINCT (branch_id, dealer_id, model_id, date_id)) AS k FROM silver.car_sales",
-    );
-    return { hash: h.digest("hex"), silverRows: Number(c!.n), silverKeys: Number(c!.k) };
-  } finally {
-    w.close();
-  }
-}
-
 const seedProject = join(work, "seed");
-let reference: { hash: string; silverRows: number; silverKeys: number };
+let reference: ContentHash;
 
 beforeAll(async () => {
   expect(cli(["ingest", "--dir", seedProject, carSalesSeedFiles.initial]).code).toBe(0);

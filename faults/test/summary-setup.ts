@@ -1,8 +1,11 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { SUMMARY_FILE } from "./tally.ts";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Prints what the suite did, once, after every file has run. */
 export default function setup() {
+  const SUMMARY_FILE = join(tmpdir(), `saleslake-fault-summary-${process.pid}.jsonl`);
+  process.env.SALESLAKE_FAULT_SUMMARY = SUMMARY_FILE;
   rmSync(SUMMARY_FILE, { force: true });
   return () => {
     if (!existsSync(SUMMARY_FILE)) return;
