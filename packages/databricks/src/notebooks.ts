@@ -1,6 +1,13 @@
 import { buildPlan, type Plan, SparkCompiler, sparkNotebookContext } from "@saleslake/pipeline";
 import type { Star } from "@saleslake/schema";
-import { type Entity, MANIFEST_FILE, mapSourceColumns } from "@saleslake/schema";
+import {
+  type Entity,
+  MANIFEST_FILE,
+  mapSourceColumns,
+  quoteIdent,
+  quoteString,
+  tableDdl,
+} from "@saleslake/schema";
 
 export interface Notebook {
   /** Workspace path: `<root>/<entity>/<stepId>`. */
@@ -8,6 +15,11 @@ export interface Notebook {
   readonly stepId: string;
   /** Databricks SOURCE format (Python, with `# COMMAND ----------` cells). */
   readonly source: string;
+}
+
+export interface NotebookOptions {
+  /** Workspace folder of the notebooks. Default `/Workspace/saleslake`. */
+  readonly root?: string;
 }
 
 export const NOTEBOOK_PARAMS = [
@@ -20,22 +32,53 @@ export const NOTEBOOK_PARAMS = [
   "full_refresh",
 ] as const;
 
+/** Widgets of the maintenance notebook. */
+export const MAINTENANCE_PARAMS = ["catalog", "vacuum_retain_hours"] as const;
+
+/** Step id of the notebook that records the batch in the ledger and advances the watermark. */
+export const COMMIT_STEP = "commit";
+/** Step id of the OPTIMIZE / VACUUM notebook. */
+export const MAINTENANCE_STEP = "maintenance";
+
+export const DEFAULT_NOTEBOOK_ROOT = "/Workspace/saleslake";
+
 const CELL = "\n\n# COMMAND ----------\n\n";
 
 const py = (s: string) => JSON.stringify(s);
+const q = (name: string) => quoteIdent("spark", name);
+const table = (schema: string, name: string) => `${q("${catalog}")}.${q(schema)}.${q(name)}`;
 
-function header(entity: string, step: string): string {
+/**
+ * Widget values are substituted into SQL: each is checked against what it may hold first, so a
+ * value can never end a string literal or an identifier.
+ */
+const WIDGET_RULES: Record<string, string> = {
+  run_id: "^[A-Za-z0-9_.:-]*$",
+  batch_id: "^[A-Za-z0-9_.:-]*$",
+  window_low: "^[A-Za-z0-9_.:+ -]*$",
+  window_high: "^[A-Za-z0-9_.:+ -]*$",
+  catalog: "^[A-Za-z_][A-Za-z0-9_]*$",
+  full_refresh: "^(true|false|)$",
+  vacuum_retain_hours: "^[0-9]*$",
+};
+
+function header(entity: string, step: string, names: readonly string[] = NOTEBOOK_PARAMS): string {
+  const rules = Object.fromEntries(names.filter((n) => WIDGET_RULES[n]).map((n) => [n, WIDGET_RULES[n]]));
   return `# Databricks notebook source
 # MAGIC %md
 # MAGIC ## saleslake · ${entity} · ${step}
 # MAGIC Generated from the saleslake schema; regenerate instead of editing. Parameters arrive as widgets.${CELL}import json
+import re
 from string import Template
 
-PARAMS = ${JSON.stringify(NOTEBOOK_PARAMS)}
+PARAMS = ${JSON.stringify(names)}
 for _p in PARAMS:
     dbutils.widgets.text(_p, "")
 params = {p: dbutils.widgets.get(p) for p in PARAMS}
 params["catalog"] = params["catalog"] or "main"
+for _p, _rule in ${JSON.stringify(rules)}.items():
+    if not re.fullmatch(_rule, params[_p]):
+        raise ValueError(f"widget {_p} has a value outside {_rule}")
 counts = {"step": ${py(step)}, "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
 
 
@@ -43,13 +86,14 @@ def run(sql, label=None):
     rows = spark.sql(Template(sql).safe_substitute(params)).collect()
     if label and rows:
         for k, v in rows[0].asDict().items():
-            counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)`;
+            counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+    return rows`;
 }
 
 /**
  * Reads the landed batch (manifest last, so a half-landed batch is never seen) into the
  * temporary view \`landing_raw\`: every value as text, source names as the schema maps them,
- * with lineage. A batch already in bronze or quarantine is not applied again (retry safety).
+ * with lineage. Retry safety is not decided here but by each write (see \`write_once\`).
  */
 function landingCell(entity: Entity): string {
   const sources = [...new Set(entity.columns.flatMap((c) => c.composedFrom?.sources ?? [c.source]))];
@@ -71,7 +115,6 @@ batch_dirs = glob.glob(os.path.join(params["lake_root"], "landing", ENTITY, "ing
 if len(batch_dirs) != 1 or not os.path.exists(os.path.join(batch_dirs[0], ${py(MANIFEST_FILE)})):
     raise Exception(f"batch {batch_id} of {ENTITY} is not landed (no manifest)")
 manifest = json.load(open(os.path.join(batch_dirs[0], ${py(MANIFEST_FILE)})))
-already = spark.sql(Template("SELECT count(*) AS n FROM (SELECT _batch_id FROM \`\${catalog}\`.\`bronze\`.\`" + ENTITY + "\` WHERE _batch_id = '" + batch_id + "' UNION ALL SELECT _batch_id FROM \`\${catalog}\`.\`quarantine\`.\`" + ENTITY + "\` WHERE _batch_id = '" + batch_id + "')").safe_substitute(params)).collect()[0]["n"]
 frames = []
 for f in manifest["files"]:
     path = os.path.join(batch_dirs[0], f["path"])
@@ -108,32 +151,223 @@ for extra in frames[1:]:
 spark.sql("UNCACHE TABLE IF EXISTS bronze_stage")
 spark.sql("DROP VIEW IF EXISTS bronze_stage")
 landing.createOrReplaceTempView("landing_raw")
-if already:
-    dbutils.notebook.exit(json.dumps({**counts, "skipped": "batch already applied"}))`;
+
+
+def write_once(sql):
+    # A Delta idempotent write: the commit carries (txnAppId, txnVersion) and Delta skips a commit
+    # whose pair the table has already recorded. Each write is guarded on its own, so a retry
+    # after a crash between the quarantine and the bronze write applies only the missing one.
+    spark.conf.set("spark.databricks.delta.write.txnAppId", "saleslake/" + ENTITY + "/" + batch_id)
+    spark.conf.set("spark.databricks.delta.write.txnVersion", "0")
+    try:
+        return run(sql)
+    finally:
+        spark.conf.unset("spark.databricks.delta.write.txnAppId")
+        spark.conf.unset("spark.databricks.delta.write.txnVersion")`;
+}
+
+/** Replaces text that must be there: a compiler change shows up here, not as a silently unguarded write. */
+function replaceOnce(
+  statements: string[],
+  find: (sql: string) => boolean,
+  edit: (sql: string) => string,
+  what: string,
+) {
+  const i = statements.findIndex(find);
+  if (i < 0) throw new Error(`notebooks: the Spark compiler no longer emits ${what}`);
+  statements[i] = edit(statements[i]!);
+}
+
+/**
+ * The silver table's physical layout from the schema: partitioning, or liquid clustering
+ * (Delta cannot combine both; partitioned tables are Z-ordered by \`clusterBy\` in maintenance),
+ * and the change data feed for downstream readers.
+ */
+function silverLayout(entity: Entity): string {
+  const cols = (names: readonly string[]) => names.map(q).join(", ");
+  const layout =
+    entity.partitionBy.length > 0
+      ? ` PARTITIONED BY (${cols(entity.partitionBy)})`
+      : entity.clusterBy.length > 0
+        ? ` CLUSTER BY (${cols(entity.clusterBy)})`
+        : "";
+  return `${layout} TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')`;
+}
+
+/** CHECK constraints of the silver table, as the schema's Delta DDL declares them: name and expression. */
+function silverConstraints(entity: Entity): [string, string][] {
+  const ddl = tableDdl(entity, "spark", { schema: "${catalog}.silver", unityCatalog: false });
+  return [...ddl.matchAll(/^ALTER TABLE .* ADD CONSTRAINT `([^`]+)` CHECK \((.*)\);$/gm)].map((m) => [
+    m[1]!,
+    m[2]!,
+  ]);
+}
+
+/** Python that adds missing constraints and replaces changed ones; an unchanged one costs no scan. */
+function constraintsCell(entity: Entity): string {
+  return `SILVER = Template(${py(table("silver", entity.name))}).safe_substitute(params)
+CONSTRAINTS = ${JSON.stringify(Object.fromEntries(silverConstraints(entity)))}
+have = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + SILVER).collect()}
+for name, expr in CONSTRAINTS.items():
+    stored = have.get("delta.constraints." + name.lower())
+    if stored is not None and re.sub(r"\\s+", "", stored) == re.sub(r"\\s+", "", expr):
+        continue
+    if stored is not None:
+        spark.sql(f"ALTER TABLE {SILVER} DROP CONSTRAINT \`{name}\`")
+    spark.sql(f"ALTER TABLE {SILVER} ADD CONSTRAINT \`{name}\` CHECK ({expr})")`;
 }
 
 /** One notebook per plan step; SQL from the pipeline's Spark compiler, DDL in the bronze notebook. */
-export function generateNotebooks(entity: Entity, star?: Star, options: { root?: string } = {}): Notebook[] {
+export function generateNotebooks(entity: Entity, star?: Star, options: NotebookOptions = {}): Notebook[] {
   const plan: Plan = buildPlan(entity, star);
   const compiler = new SparkCompiler();
   const ctx = sparkNotebookContext();
-  const root = options.root ?? "/Workspace/saleslake";
+  const root = options.root ?? DEFAULT_NOTEBOOK_ROOT;
   const ddl = [
     ...["bronze", "silver", "gold", "quarantine", "saleslake"].map(
       (s) => `CREATE SCHEMA IF NOT EXISTS \`\${catalog}\`.\`${s}\``,
     ),
     ...compiler.ddl(plan, ctx).map((s) => s.sql),
   ];
+  replaceOnce(
+    ddl,
+    (sql) =>
+      sql.startsWith(`CREATE TABLE IF NOT EXISTS ${table("silver", entity.name)} (`) &&
+      sql.endsWith(" USING DELTA"),
+    (sql) => `${sql}${silverLayout(entity)}`,
+    "the silver table's CREATE TABLE … USING DELTA",
+  );
+  for (const [i, sql] of ddl.entries()) {
+    if (
+      sql.startsWith(`CREATE TABLE IF NOT EXISTS ${q("${catalog}")}.${q("gold")}.`) &&
+      sql.endsWith(" USING DELTA")
+    )
+      ddl[i] = `${sql} TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')`;
+  }
   return compiler.compile(plan, ctx).map((step) => {
     const cells = [header(entity.name, step.id)];
+    let statements = step.statements.map((s) => `run(r"""${s.sql}"""${s.label ? `, ${py(s.label)}` : ""})`);
     if (step.kind === "bronze") {
       cells.push(ddl.map((sql) => `run(r"""${sql}""")`).join("\n"));
+      cells.push(constraintsCell(entity));
       cells.push(landingCell(entity));
+      statements = [...statements];
+      for (const target of ["quarantine", "bronze"])
+        replaceOnce(
+          statements,
+          (s) => s.startsWith(`run(r"""INSERT INTO ${table(target, entity.name)} `),
+          (s) => s.replace(/^run\(/, "write_once("),
+          `the ${target} INSERT`,
+        );
     }
-    cells.push(
-      step.statements.map((s) => `run(r"""${s.sql}"""${s.label ? `, ${py(s.label)}` : ""})`).join("\n"),
-    );
+    cells.push(statements.join("\n"));
     cells.push("dbutils.notebook.exit(json.dumps(counts))");
     return { path: `${root}/${entity.name}/${step.id}`, stepId: step.id, source: `${cells.join(CELL)}\n` };
   });
+}
+
+/** Unity Catalog names of the state tables (Delta) the commit notebook keeps. */
+export const STATE_TABLES = { ledger: "run_ledger", watermarks: "watermarks" } as const;
+
+/**
+ * The job's last data step: records the batch in the run ledger (counts reconcile: read =
+ * accepted + quarantined) and then advances the watermark, both as MERGEs keyed so that a
+ * retry changes nothing. It runs only after every notebook of the batch has succeeded.
+ */
+export function commitNotebook(entity: Entity, options: NotebookOptions = {}): Notebook {
+  const root = options.root ?? DEFAULT_NOTEBOOK_ROOT;
+  const ledger = table("saleslake", STATE_TABLES.ledger);
+  const marks = table("saleslake", STATE_TABLES.watermarks);
+  const name = quoteString("spark", entity.name);
+  const sql = [
+    `CREATE TABLE IF NOT EXISTS ${ledger} (
+  \`entity\` STRING NOT NULL,
+  \`batch_id\` STRING NOT NULL,
+  \`run_id\` STRING NOT NULL,
+  \`rows_read\` BIGINT NOT NULL,
+  \`rows_accepted\` BIGINT NOT NULL,
+  \`rows_quarantined\` BIGINT NOT NULL,
+  \`window_low\` STRING,
+  \`window_high\` STRING,
+  \`committed_at\` TIMESTAMP NOT NULL
+) USING DELTA`,
+    `CREATE TABLE IF NOT EXISTS ${marks} (
+  \`entity\` STRING NOT NULL,
+  \`watermark\` STRING NOT NULL,
+  \`batch_id\` STRING NOT NULL,
+  \`run_id\` STRING NOT NULL,
+  \`updated_at\` TIMESTAMP NOT NULL
+) USING DELTA`,
+    `MERGE INTO ${ledger} AS t
+USING (SELECT ${name} AS entity, '\${batch_id}' AS batch_id, '\${run_id}' AS run_id, a.n + r.n AS rows_read, a.n AS rows_accepted, r.n AS rows_quarantined, nullif('\${window_low}', '') AS window_low, nullif('\${window_high}', '') AS window_high, current_timestamp() AS committed_at
+  FROM (SELECT count(*) AS n FROM ${table("bronze", entity.name)} WHERE _batch_id = '\${batch_id}') a
+  CROSS JOIN (SELECT count(*) AS n FROM ${table("quarantine", entity.name)} WHERE _batch_id = '\${batch_id}') r) AS s
+ON t.entity = s.entity AND t.batch_id = s.batch_id
+WHEN NOT MATCHED THEN INSERT *`,
+    // The watermark only moves forward: the window's high end, or the batch id for file drops.
+    `MERGE INTO ${marks} AS t
+USING (SELECT ${name} AS entity, coalesce(nullif('\${window_high}', ''), '\${batch_id}') AS watermark, '\${batch_id}' AS batch_id, '\${run_id}' AS run_id, current_timestamp() AS updated_at) AS s
+ON t.entity = s.entity
+WHEN MATCHED AND s.watermark > t.watermark THEN UPDATE SET *
+WHEN NOT MATCHED THEN INSERT *`,
+  ];
+  const cells = [
+    header(entity.name, COMMIT_STEP),
+    `if not params["batch_id"] or not params["run_id"]:
+    raise ValueError("commit needs the widgets batch_id and run_id")
+${sql.map((s) => `run(r"""${s}""")`).join("\n")}
+run(r"""SELECT rows_read, rows_accepted, rows_quarantined FROM ${ledger} WHERE entity = ${name} AND batch_id = '\${batch_id}'""", "commit")
+run(r"""SELECT watermark FROM ${marks} WHERE entity = ${name}""", "commit")`,
+    "dbutils.notebook.exit(json.dumps(counts))",
+  ];
+  return {
+    path: `${root}/${entity.name}/${COMMIT_STEP}`,
+    stepId: COMMIT_STEP,
+    source: `${cells.join(CELL)}\n`,
+  };
+}
+
+/**
+ * OPTIMIZE and VACUUM of the entity's tables: liquid-clustered tables are clustered by OPTIMIZE
+ * itself, partitioned ones Z-ordered by \`clusterBy\`. VACUUM keeps \`vacuum_retain_hours\`
+ * (default 168, Delta's own minimum for safe time travel).
+ */
+export function maintenanceNotebook(entity: Entity, star?: Star, options: NotebookOptions = {}): Notebook {
+  const root = options.root ?? DEFAULT_NOTEBOOK_ROOT;
+  const zorder =
+    entity.partitionBy.length > 0 && entity.clusterBy.length > 0
+      ? ` ZORDER BY (${entity.clusterBy.map(q).join(", ")})`
+      : "";
+  const tables: [string, string][] = [
+    [table("bronze", entity.name), ""],
+    [table("quarantine", entity.name), ""],
+    [table("silver", entity.name), zorder],
+  ];
+  if (star) {
+    for (const d of star.dimensions) tables.push([table("gold", d.name), ""]);
+    tables.push([table("gold", star.fact.name), ""]);
+    if (star.dailyAggregate) tables.push([table("gold", star.dailyAggregate.name), ""]);
+  }
+  const cells = [
+    header(entity.name, MAINTENANCE_STEP, MAINTENANCE_PARAMS),
+    `retain = int(params["vacuum_retain_hours"] or "168")
+counts = {"step": ${py(MAINTENANCE_STEP)}, "tables_optimized": 0, "files_added": 0, "files_removed": 0, "tables_vacuumed": 0}
+TABLES = ${JSON.stringify(tables)}
+for name, zorder in TABLES:
+    target = Template(name).safe_substitute(params)
+    if not spark.catalog.tableExists(target.replace("\`", "")):
+        continue
+    metrics = spark.sql(f"OPTIMIZE {target}{zorder}").collect()[0]["metrics"]
+    counts["tables_optimized"] += 1
+    counts["files_added"] += int(metrics["numFilesAdded"])
+    counts["files_removed"] += int(metrics["numFilesRemoved"])
+    spark.sql(f"VACUUM {target} RETAIN {retain} HOURS")
+    counts["tables_vacuumed"] += 1`,
+    "dbutils.notebook.exit(json.dumps(counts))",
+  ];
+  return {
+    path: `${root}/${entity.name}/${MAINTENANCE_STEP}`,
+    stepId: MAINTENANCE_STEP,
+    source: `${cells.join(CELL)}\n`,
+  };
 }

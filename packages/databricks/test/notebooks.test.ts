@@ -1,18 +1,66 @@
 import { carSales, carSalesStar, salesOrderLines, salesOrderStar } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
-import { generateNotebooks } from "../src/index.ts";
+import { commitNotebook, generateNotebooks, maintenanceNotebook } from "../src/index.ts";
+
+const cases = [
+  ["car_sales", carSales, carSalesStar],
+  ["sales_order_lines", salesOrderLines, salesOrderStar],
+] as const;
 
 describe("generated notebooks", () => {
-  it.each([
-    ["car_sales", generateNotebooks(carSales, carSalesStar)],
-    ["sales_order_lines", generateNotebooks(salesOrderLines, salesOrderStar)],
-  ] as const)("%s: one per step, widgets, JSON exit; whole-text goldens", async (entity, notebooks) => {
+  it.each(cases)("%s: one per step, widgets, JSON exit; whole-text goldens", async (entity, e, star) => {
+    const notebooks = [...generateNotebooks(e, star), commitNotebook(e), maintenanceNotebook(e, star)];
     expect(notebooks.map((n) => n.path)[0]).toBe(`/Workspace/saleslake/${entity}/bronze`);
+    expect(notebooks.map((n) => n.stepId).slice(-2)).toEqual(["commit", "maintenance"]);
     for (const nb of notebooks) {
       expect(nb.source.startsWith("# Databricks notebook source\n")).toBe(true);
       expect(nb.source).toContain('dbutils.widgets.text(_p, "")');
       expect(nb.source).toContain("dbutils.notebook.exit(json.dumps(counts))");
+      // Unity Catalog three-part names only: every table is `catalog`.`schema`.`table`.
+      expect(nb.source).not.toMatch(/(?:INTO|FROM|TABLE|EXISTS) `(?!\$\{catalog\}`)[a-z_]+`\.`/);
       await expect(nb.source).toMatchFileSnapshot(`__golden__/${entity}/${nb.stepId}.py`);
     }
+  });
+
+  it("bronze: both writes guarded on their own by a Delta idempotent write, no whole-notebook skip", () => {
+    const bronze = generateNotebooks(salesOrderLines, salesOrderStar)[0]!.source;
+    expect(bronze).toContain(
+      'spark.conf.set("spark.databricks.delta.write.txnAppId", "saleslake/" + ENTITY + "/" + batch_id)',
+    );
+    const guarded = [...bronze.matchAll(/^write_once\(r"""INSERT INTO `\$\{catalog\}`\.`(\w+)`/gm)].map(
+      (m) => m[1],
+    );
+    expect(guarded).toEqual(["quarantine", "bronze"]);
+    expect(bronze).not.toMatch(/^run\(r"""INSERT INTO `\$\{catalog\}`\.`(bronze|quarantine)`/m);
+    expect(bronze).not.toContain("already applied");
+  });
+
+  it("DDL: layout from the schema, change data feed, CHECK constraints from the rules", () => {
+    const orders = generateNotebooks(salesOrderLines, salesOrderStar)[0]!.source;
+    expect(orders).toMatch(
+      /`silver`\.`sales_order_lines` \([\s\S]*?\) USING DELTA PARTITIONED BY \(`order_date`\) TBLPROPERTIES \('delta\.enableChangeDataFeed' = 'true'\)"""\)/,
+    );
+    expect(orders).toContain('"ck_quantity_min":"(`quantity` IS NULL OR `quantity` >= 1)"');
+    const cars = generateNotebooks(carSales, carSalesStar)[0]!.source;
+    expect(cars).toMatch(
+      /`silver`\.`car_sales` \([\s\S]*?\) USING DELTA CLUSTER BY \(`sale_date`\) TBLPROPERTIES/,
+    );
+    expect(cars).toMatch(
+      /`gold`\.`fact_sales` \([\s\S]*?\) USING DELTA TBLPROPERTIES \('delta\.enableChangeDataFeed' = 'true'\)/,
+    );
+    // Liquid clustering is applied by OPTIMIZE; a partitioned table is Z-ordered instead.
+    expect(maintenanceNotebook(salesOrderLines, salesOrderStar).source).toContain(
+      ' ZORDER BY (`customer_id`)"',
+    );
+    expect(maintenanceNotebook(carSales, carSalesStar).source).not.toContain("ZORDER");
+  });
+
+  it("widgets are checked before any SQL sees them", () => {
+    const src = commitNotebook(carSales).source;
+    const check = src.indexOf('raise ValueError(f"widget');
+    expect(check).toBeGreaterThan(0);
+    expect(check).toBeLessThan(src.indexOf("run(r"));
+    expect(src).toContain('"batch_id":"^[A-Za-z0-9_.:-]*$"');
+    expect(src).toContain('"catalog":"^[A-Za-z_][A-Za-z0-9_]*$"');
   });
 });

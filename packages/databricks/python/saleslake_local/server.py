@@ -71,6 +71,10 @@ def plain(v):
 
 
 def main():
+    # The protocol gets its own copy of stdout; fd 1 then points at stderr, so nothing else that
+    # writes there (the JVM, which Delta's VACUUM prints to, or notebook code) can corrupt it.
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
     warehouse = os.environ.get("SALESLAKE_SPARK_WAREHOUSE", "spark-warehouse")
     builder = (
         SparkSession.builder.master("local[2]")
@@ -80,6 +84,8 @@ def main():
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
+        # Delta reads its log state with 50 partitions by default: far too many for tiny local tables.
+        .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.sql.warehouse.dir", warehouse)
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
         .config("spark.ui.enabled", "false")
@@ -87,7 +93,6 @@ def main():
     )
     spark = configure_spark_with_delta_pip(builder).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    out = sys.stdout
     sys.stdout = sys.stderr  # notebook prints must not corrupt the protocol
     out.write(json.dumps({"ok": True, "ready": spark.version}) + "\n")
     out.flush()

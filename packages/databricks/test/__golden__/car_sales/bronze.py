@@ -6,6 +6,7 @@
 # COMMAND ----------
 
 import json
+import re
 from string import Template
 
 PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
@@ -13,6 +14,9 @@ for _p in PARAMS:
     dbutils.widgets.text(_p, "")
 params = {p: dbutils.widgets.get(p) for p in PARAMS}
 params["catalog"] = params["catalog"] or "main"
+for _p, _rule in {"run_id":"^[A-Za-z0-9_.:-]*$","batch_id":"^[A-Za-z0-9_.:-]*$","window_low":"^[A-Za-z0-9_.:+ -]*$","window_high":"^[A-Za-z0-9_.:+ -]*$","catalog":"^[A-Za-z_][A-Za-z0-9_]*$","full_refresh":"^(true|false|)$"}.items():
+    if not re.fullmatch(_rule, params[_p]):
+        raise ValueError(f"widget {_p} has a value outside {_rule}")
 counts = {"step": "bronze", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
 
 
@@ -21,6 +25,7 @@ def run(sql, label=None):
     if label and rows:
         for k, v in rows[0].asDict().items():
             counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+    return rows
 
 # COMMAND ----------
 
@@ -80,14 +85,14 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`car_sales` (
   `_row_number` BIGINT NOT NULL,
   `_ingested_at` TIMESTAMP NOT NULL,
   `_run_id` STRING NOT NULL
-) USING DELTA""")
+) USING DELTA CLUSTER BY (`sale_date`) TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_branch` (
   `dim_branch_key` BIGINT NOT NULL,
   `branch_id` STRING,
   `branch_name` STRING,
   `_updated_at` TIMESTAMP,
   `_run_id` STRING
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_branch` (`dim_branch_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_branch` WHERE `dim_branch_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_dealer` (
   `dim_dealer_key` BIGINT NOT NULL,
@@ -95,7 +100,7 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_dealer` (
   `dealer_name` STRING,
   `_updated_at` TIMESTAMP,
   `_run_id` STRING
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_dealer` (`dim_dealer_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_dealer` WHERE `dim_dealer_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_model` (
   `dim_model_key` BIGINT NOT NULL,
@@ -103,7 +108,7 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_model` (
   `product_name` STRING,
   `_updated_at` TIMESTAMP,
   `_run_id` STRING
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_model` (`dim_model_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_model` WHERE `dim_model_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_date` (
   `dim_date_key` BIGINT NOT NULL,
@@ -117,7 +122,7 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_date` (
   `day_name` STRING,
   `week_of_year` INT,
   `is_weekend` BOOLEAN
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_date` (`dim_date_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_date` WHERE `dim_date_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`fact_sales` (
   `branch_id` STRING NOT NULL,
@@ -133,7 +138,7 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`fact_sales` (
   `dim_date_key` BIGINT NOT NULL,
   `_updated_at` TIMESTAMP NOT NULL,
   `_run_id` STRING NOT NULL
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_sales_daily` (
   `day` DATE NOT NULL,
   `dim_branch_key` BIGINT NOT NULL,
@@ -142,7 +147,20 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_sales_daily` (
   `units_sold` DECIMAL(38, 0),
   `sales_count` BIGINT,
   `_updated_at` TIMESTAMP NOT NULL
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
+
+# COMMAND ----------
+
+SILVER = Template("`${catalog}`.`silver`.`car_sales`").safe_substitute(params)
+CONSTRAINTS = {"ck_branch_id_min_length":"(`branch_id` IS NULL OR char_length(`branch_id`) >= 1)","ck_branch_id_max_length":"(`branch_id` IS NULL OR char_length(`branch_id`) <= 16)","ck_dealer_id_min_length":"(`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1)","ck_dealer_id_max_length":"(`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16)","ck_model_id_min_length":"(`model_id` IS NULL OR char_length(`model_id`) >= 1)","ck_model_id_max_length":"(`model_id` IS NULL OR char_length(`model_id`) <= 16)","ck_revenue_min":"(`revenue` IS NULL OR `revenue` >= 0)","ck_units_sold_min":"(`units_sold` IS NULL OR `units_sold` >= 0)","ck_date_id_min_length":"(`date_id` IS NULL OR char_length(`date_id`) >= 1)","ck_date_id_max_length":"(`date_id` IS NULL OR char_length(`date_id`) <= 16)","ck_day_min":"(`day` IS NULL OR `day` >= 1)","ck_day_max":"(`day` IS NULL OR `day` <= 31)","ck_month_min":"(`month` IS NULL OR `month` >= 1)","ck_month_max":"(`month` IS NULL OR `month` <= 12)","ck_year_min":"(`year` IS NULL OR `year` >= 1900)","ck_year_max":"(`year` IS NULL OR `year` <= 2999)","ck_branch_name_max_length":"(`branch_name` IS NULL OR char_length(`branch_name`) <= 200)","ck_dealer_name_max_length":"(`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200)","ck_product_name_max_length":"(`product_name` IS NULL OR char_length(`product_name`) <= 200)"}
+have = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + SILVER).collect()}
+for name, expr in CONSTRAINTS.items():
+    stored = have.get("delta.constraints." + name.lower())
+    if stored is not None and re.sub(r"\s+", "", stored) == re.sub(r"\s+", "", expr):
+        continue
+    if stored is not None:
+        spark.sql(f"ALTER TABLE {SILVER} DROP CONSTRAINT `{name}`")
+    spark.sql(f"ALTER TABLE {SILVER} ADD CONSTRAINT `{name}` CHECK ({expr})")
 
 # COMMAND ----------
 
@@ -158,7 +176,6 @@ batch_dirs = glob.glob(os.path.join(params["lake_root"], "landing", ENTITY, "ing
 if len(batch_dirs) != 1 or not os.path.exists(os.path.join(batch_dirs[0], "_manifest.json")):
     raise Exception(f"batch {batch_id} of {ENTITY} is not landed (no manifest)")
 manifest = json.load(open(os.path.join(batch_dirs[0], "_manifest.json")))
-already = spark.sql(Template("SELECT count(*) AS n FROM (SELECT _batch_id FROM `${catalog}`.`bronze`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "' UNION ALL SELECT _batch_id FROM `${catalog}`.`quarantine`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "')").safe_substitute(params)).collect()[0]["n"]
 frames = []
 for f in manifest["files"]:
     path = os.path.join(batch_dirs[0], f["path"])
@@ -195,8 +212,19 @@ for extra in frames[1:]:
 spark.sql("UNCACHE TABLE IF EXISTS bronze_stage")
 spark.sql("DROP VIEW IF EXISTS bronze_stage")
 landing.createOrReplaceTempView("landing_raw")
-if already:
-    dbutils.notebook.exit(json.dumps({**counts, "skipped": "batch already applied"}))
+
+
+def write_once(sql):
+    # A Delta idempotent write: the commit carries (txnAppId, txnVersion) and Delta skips a commit
+    # whose pair the table has already recorded. Each write is guarded on its own, so a retry
+    # after a crash between the quarantine and the bronze write applies only the missing one.
+    spark.conf.set("spark.databricks.delta.write.txnAppId", "saleslake/" + ENTITY + "/" + batch_id)
+    spark.conf.set("spark.databricks.delta.write.txnVersion", "0")
+    try:
+        return run(sql)
+    finally:
+        spark.conf.unset("spark.databricks.delta.write.txnAppId")
+        spark.conf.unset("spark.databricks.delta.write.txnVersion")
 
 # COMMAND ----------
 
@@ -225,9 +253,9 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`bronze_stage_car_sales
   NULLIF(`BranchName`, '') AS `_raw_branch_name`,
   NULLIF(`DealerName`, '') AS `_raw_dealer_name`,
   NULLIF(`Product_Name`, '') AS `_raw_product_name` FROM landing_raw l) n) t""")
-run(r"""INSERT INTO `${catalog}`.`quarantine`.`car_sales` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
+write_once(r"""INSERT INTO `${catalog}`.`quarantine`.`car_sales` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
 SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), filter(array(CASE WHEN NOT coalesce(`_raw_branch_id` IS NOT NULL, false) THEN 'branch_id.not_null' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) THEN 'branch_id.min_length' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) THEN 'branch_id.max_length' END, CASE WHEN NOT coalesce(`_raw_dealer_id` IS NOT NULL, false) THEN 'dealer_id.not_null' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) THEN 'dealer_id.min_length' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) THEN 'dealer_id.max_length' END, CASE WHEN NOT coalesce(`_raw_model_id` IS NOT NULL, false) THEN 'model_id.not_null' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) THEN 'model_id.min_length' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) THEN 'model_id.max_length' END, CASE WHEN NOT coalesce(`_raw_revenue` IS NOT NULL, false) THEN 'revenue.not_null' END, CASE WHEN NOT coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) THEN 'revenue.parse' END, CASE WHEN NOT coalesce((`revenue` IS NULL OR `revenue` >= 0), false) THEN 'revenue.min' END, CASE WHEN NOT coalesce(`_raw_units_sold` IS NOT NULL, false) THEN 'units_sold.not_null' END, CASE WHEN NOT coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) THEN 'units_sold.parse' END, CASE WHEN NOT coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) THEN 'units_sold.min' END, CASE WHEN NOT coalesce(`_raw_date_id` IS NOT NULL, false) THEN 'date_id.not_null' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) THEN 'date_id.min_length' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) THEN 'date_id.max_length' END, CASE WHEN NOT coalesce(`_raw_day` IS NOT NULL, false) THEN 'day.not_null' END, CASE WHEN NOT coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) THEN 'day.parse' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` >= 1), false) THEN 'day.min' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` <= 31), false) THEN 'day.max' END, CASE WHEN NOT coalesce(`_raw_month` IS NOT NULL, false) THEN 'month.not_null' END, CASE WHEN NOT coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) THEN 'month.parse' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` >= 1), false) THEN 'month.min' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` <= 12), false) THEN 'month.max' END, CASE WHEN NOT coalesce(`_raw_year` IS NOT NULL, false) THEN 'year.not_null' END, CASE WHEN NOT coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) THEN 'year.parse' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` >= 1900), false) THEN 'year.min' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` <= 2999), false) THEN 'year.max' END, CASE WHEN NOT coalesce(`_raw_sale_date` IS NOT NULL, false) THEN 'sale_date.not_null' END, CASE WHEN NOT coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) THEN 'sale_date.parse' END, CASE WHEN NOT coalesce(`_raw_branch_name` IS NOT NULL, false) THEN 'branch_name.not_null' END, CASE WHEN NOT coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) THEN 'branch_name.max_length' END, CASE WHEN NOT coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) THEN 'dealer_name.max_length' END, CASE WHEN NOT coalesce(`_raw_product_name` IS NOT NULL, false) THEN 'product_name.not_null' END, CASE WHEN NOT coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) THEN 'product_name.max_length' END), x -> x IS NOT NULL), filter(array(CASE WHEN NOT coalesce(`_raw_branch_id` IS NOT NULL, false) THEN 'branch_id: a value is required' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) THEN 'branch_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) THEN 'branch_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_dealer_id` IS NOT NULL, false) THEN 'dealer_id: a value is required' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) THEN 'dealer_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) THEN 'dealer_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_model_id` IS NOT NULL, false) THEN 'model_id: a value is required' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) THEN 'model_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) THEN 'model_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_revenue` IS NOT NULL, false) THEN 'revenue: a value is required' END, CASE WHEN NOT coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) THEN 'revenue: not a valid bigint' END, CASE WHEN NOT coalesce((`revenue` IS NULL OR `revenue` >= 0), false) THEN 'revenue: below the minimum 0' END, CASE WHEN NOT coalesce(`_raw_units_sold` IS NOT NULL, false) THEN 'units_sold: a value is required' END, CASE WHEN NOT coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) THEN 'units_sold: not a valid int' END, CASE WHEN NOT coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) THEN 'units_sold: below the minimum 0' END, CASE WHEN NOT coalesce(`_raw_date_id` IS NOT NULL, false) THEN 'date_id: a value is required' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) THEN 'date_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) THEN 'date_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_day` IS NOT NULL, false) THEN 'day: a value is required' END, CASE WHEN NOT coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) THEN 'day: not a valid int' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` >= 1), false) THEN 'day: below the minimum 1' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` <= 31), false) THEN 'day: above the maximum 31' END, CASE WHEN NOT coalesce(`_raw_month` IS NOT NULL, false) THEN 'month: a value is required' END, CASE WHEN NOT coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) THEN 'month: not a valid int' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` >= 1), false) THEN 'month: below the minimum 1' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` <= 12), false) THEN 'month: above the maximum 12' END, CASE WHEN NOT coalesce(`_raw_year` IS NOT NULL, false) THEN 'year: a value is required' END, CASE WHEN NOT coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) THEN 'year: not a valid int' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` >= 1900), false) THEN 'year: below the minimum 1900' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` <= 2999), false) THEN 'year: above the maximum 2999' END, CASE WHEN NOT coalesce(`_raw_sale_date` IS NOT NULL, false) THEN 'sale_date: a value is required' END, CASE WHEN NOT coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) THEN 'sale_date: not a valid date in format d/M/yyyy' END, CASE WHEN NOT coalesce(`_raw_branch_name` IS NOT NULL, false) THEN 'branch_name: a value is required' END, CASE WHEN NOT coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) THEN 'branch_name: longer than 200 characters' END, CASE WHEN NOT coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) THEN 'dealer_name: longer than 200 characters' END, CASE WHEN NOT coalesce(`_raw_product_name` IS NOT NULL, false) THEN 'product_name: a value is required' END, CASE WHEN NOT coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) THEN 'product_name: longer than 200 characters' END), x -> x IS NOT NULL), to_json(named_struct('Branch_ID', `_src_0`, 'Dealer_ID', `_src_1`, 'Model_ID', `_src_2`, 'Revenue', `_src_3`, 'Units_Sold', `_src_4`, 'Date_ID', `_src_5`, 'Day', `_src_6`, 'Month', `_src_7`, 'Year', `_src_8`, 'BranchName', `_src_9`, 'DealerName', `_src_10`, 'Product_Name', `_src_11`), map('ignoreNullFields', 'false')) FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE NOT _ok""")
-run(r"""INSERT INTO `${catalog}`.`bronze`.`car_sales` (`branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
+write_once(r"""INSERT INTO `${catalog}`.`bronze`.`car_sales` (`branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
 SELECT `branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE _ok""")
 run(r"""SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined, count(*) FILTER (WHERE `_warn_0`) AS `warn_0` FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales`""", "bronze")
 

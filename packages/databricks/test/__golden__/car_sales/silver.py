@@ -6,6 +6,7 @@
 # COMMAND ----------
 
 import json
+import re
 from string import Template
 
 PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
@@ -13,6 +14,9 @@ for _p in PARAMS:
     dbutils.widgets.text(_p, "")
 params = {p: dbutils.widgets.get(p) for p in PARAMS}
 params["catalog"] = params["catalog"] or "main"
+for _p, _rule in {"run_id":"^[A-Za-z0-9_.:-]*$","batch_id":"^[A-Za-z0-9_.:-]*$","window_low":"^[A-Za-z0-9_.:+ -]*$","window_high":"^[A-Za-z0-9_.:+ -]*$","catalog":"^[A-Za-z_][A-Za-z0-9_]*$","full_refresh":"^(true|false|)$"}.items():
+    if not re.fullmatch(_rule, params[_p]):
+        raise ValueError(f"widget {_p} has a value outside {_rule}")
 counts = {"step": "silver", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
 
 
@@ -21,6 +25,7 @@ def run(sql, label=None):
     if label and rows:
         for k, v in rows[0].asDict().items():
             counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+    return rows
 
 # COMMAND ----------
 

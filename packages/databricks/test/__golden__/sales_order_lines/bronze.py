@@ -6,6 +6,7 @@
 # COMMAND ----------
 
 import json
+import re
 from string import Template
 
 PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
@@ -13,6 +14,9 @@ for _p in PARAMS:
     dbutils.widgets.text(_p, "")
 params = {p: dbutils.widgets.get(p) for p in PARAMS}
 params["catalog"] = params["catalog"] or "main"
+for _p, _rule in {"run_id":"^[A-Za-z0-9_.:-]*$","batch_id":"^[A-Za-z0-9_.:-]*$","window_low":"^[A-Za-z0-9_.:+ -]*$","window_high":"^[A-Za-z0-9_.:+ -]*$","catalog":"^[A-Za-z_][A-Za-z0-9_]*$","full_refresh":"^(true|false|)$"}.items():
+    if not re.fullmatch(_rule, params[_p]):
+        raise ValueError(f"widget {_p} has a value outside {_rule}")
 counts = {"step": "bronze", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0, "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
 
 
@@ -21,6 +25,7 @@ def run(sql, label=None):
     if label and rows:
         for k, v in rows[0].asDict().items():
             counts[k] = v if isinstance(v, (int, float, str)) or v is None else str(v)
+    return rows
 
 # COMMAND ----------
 
@@ -80,27 +85,27 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`sales_order_lines` (
   `_row_number` BIGINT NOT NULL,
   `_ingested_at` TIMESTAMP NOT NULL,
   `_run_id` STRING NOT NULL
-) USING DELTA""")
+) USING DELTA PARTITIONED BY (`order_date`) TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_customer` (
   `dim_customer_key` BIGINT NOT NULL,
   `customer_id` STRING,
   `_updated_at` TIMESTAMP,
   `_run_id` STRING
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_customer` (`dim_customer_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_customer` WHERE `dim_customer_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_product` (
   `dim_product_key` BIGINT NOT NULL,
   `product_id` STRING,
   `_updated_at` TIMESTAMP,
   `_run_id` STRING
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_product` (`dim_product_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_product` WHERE `dim_product_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_channel` (
   `dim_channel_key` BIGINT NOT NULL,
   `channel` STRING,
   `_updated_at` TIMESTAMP,
   `_run_id` STRING
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_channel` (`dim_channel_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_channel` WHERE `dim_channel_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_order_date` (
   `dim_order_date_key` BIGINT NOT NULL,
@@ -114,7 +119,7 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`dim_order_date` (
   `day_name` STRING,
   `week_of_year` INT,
   `is_weekend` BOOLEAN
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_order_date` (`dim_order_date_key`) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_order_date` WHERE `dim_order_date_key` = -1)""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`fact_order_lines` (
   `order_id` STRING NOT NULL,
@@ -130,14 +135,27 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`fact_order_lines` (
   `dim_order_date_key` BIGINT NOT NULL,
   `_updated_at` TIMESTAMP NOT NULL,
   `_run_id` STRING NOT NULL
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
 run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_orders_daily` (
   `day` DATE NOT NULL,
   `dim_product_key` BIGINT NOT NULL,
   `quantity` DECIMAL(38, 0),
   `line_count` BIGINT,
   `_updated_at` TIMESTAMP NOT NULL
-) USING DELTA""")
+) USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')""")
+
+# COMMAND ----------
+
+SILVER = Template("`${catalog}`.`silver`.`sales_order_lines`").safe_substitute(params)
+CONSTRAINTS = {"ck_order_id_max_length":"(`order_id` IS NULL OR char_length(`order_id`) <= 10)","ck_order_id_pattern":"(`order_id` IS NULL OR `order_id` RLIKE '^(SO[0-9]{8})$')","ck_line_number_min":"(`line_number` IS NULL OR `line_number` >= 1)","ck_line_number_max":"(`line_number` IS NULL OR `line_number` <= 9999)","ck_customer_id_max_length":"(`customer_id` IS NULL OR char_length(`customer_id`) <= 7)","ck_customer_id_pattern":"(`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$')","ck_product_id_max_length":"(`product_id` IS NULL OR char_length(`product_id`) <= 7)","ck_product_id_pattern":"(`product_id` IS NULL OR `product_id` RLIKE '^(P-[0-9]{5})$')","ck_quantity_min":"(`quantity` IS NULL OR `quantity` >= 1)","ck_quantity_max":"(`quantity` IS NULL OR `quantity` <= 100000)","ck_unit_price_min":"(`unit_price` IS NULL OR `unit_price` >= 0)","ck_discount_pct_min":"(`discount_pct` IS NULL OR `discount_pct` >= 0)","ck_discount_pct_max":"(`discount_pct` IS NULL OR `discount_pct` <= 100)","ck_currency_enum":"(`currency` IS NULL OR `currency` IN ('EUR', 'USD', 'GBP'))","ck_status_enum":"(`status` IS NULL OR `status` IN ('open', 'shipped', 'invoiced', 'cancelled'))","ck_channel_max_length":"(`channel` IS NULL OR char_length(`channel`) <= 32)","ck_row_net_amount_bounded":"coalesce((quantity * unit_price <= 100000000), true)"}
+have = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + SILVER).collect()}
+for name, expr in CONSTRAINTS.items():
+    stored = have.get("delta.constraints." + name.lower())
+    if stored is not None and re.sub(r"\s+", "", stored) == re.sub(r"\s+", "", expr):
+        continue
+    if stored is not None:
+        spark.sql(f"ALTER TABLE {SILVER} DROP CONSTRAINT `{name}`")
+    spark.sql(f"ALTER TABLE {SILVER} ADD CONSTRAINT `{name}` CHECK ({expr})")
 
 # COMMAND ----------
 
@@ -153,7 +171,6 @@ batch_dirs = glob.glob(os.path.join(params["lake_root"], "landing", ENTITY, "ing
 if len(batch_dirs) != 1 or not os.path.exists(os.path.join(batch_dirs[0], "_manifest.json")):
     raise Exception(f"batch {batch_id} of {ENTITY} is not landed (no manifest)")
 manifest = json.load(open(os.path.join(batch_dirs[0], "_manifest.json")))
-already = spark.sql(Template("SELECT count(*) AS n FROM (SELECT _batch_id FROM `${catalog}`.`bronze`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "' UNION ALL SELECT _batch_id FROM `${catalog}`.`quarantine`.`" + ENTITY + "` WHERE _batch_id = '" + batch_id + "')").safe_substitute(params)).collect()[0]["n"]
 frames = []
 for f in manifest["files"]:
     path = os.path.join(batch_dirs[0], f["path"])
@@ -190,8 +207,19 @@ for extra in frames[1:]:
 spark.sql("UNCACHE TABLE IF EXISTS bronze_stage")
 spark.sql("DROP VIEW IF EXISTS bronze_stage")
 landing.createOrReplaceTempView("landing_raw")
-if already:
-    dbutils.notebook.exit(json.dumps({**counts, "skipped": "batch already applied"}))
+
+
+def write_once(sql):
+    # A Delta idempotent write: the commit carries (txnAppId, txnVersion) and Delta skips a commit
+    # whose pair the table has already recorded. Each write is guarded on its own, so a retry
+    # after a crash between the quarantine and the bronze write applies only the missing one.
+    spark.conf.set("spark.databricks.delta.write.txnAppId", "saleslake/" + ENTITY + "/" + batch_id)
+    spark.conf.set("spark.databricks.delta.write.txnVersion", "0")
+    try:
+        return run(sql)
+    finally:
+        spark.conf.unset("spark.databricks.delta.write.txnAppId")
+        spark.conf.unset("spark.databricks.delta.write.txnVersion")
 
 # COMMAND ----------
 
@@ -220,9 +248,9 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`bronze_stage_sales_ord
   NULLIF(`channel`, '') AS `_raw_channel`,
   NULLIF(trim(`updated_at`), '') AS `_raw_updated_at`,
   NULLIF(trim(`is_deleted`), '') AS `_raw_is_deleted` FROM landing_raw l) n) t""")
-run(r"""INSERT INTO `${catalog}`.`quarantine`.`sales_order_lines` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
+write_once(r"""INSERT INTO `${catalog}`.`quarantine`.`sales_order_lines` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
 SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), filter(array(CASE WHEN NOT coalesce(`_raw_order_id` IS NOT NULL, false) THEN 'order_id.not_null' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR char_length(`order_id`) <= 10), false) THEN 'order_id.max_length' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR `order_id` RLIKE '^(SO[0-9]{8})$'), false) THEN 'order_id.pattern' END, CASE WHEN NOT coalesce(`_raw_line_number` IS NOT NULL, false) THEN 'line_number.not_null' END, CASE WHEN NOT coalesce((`_raw_line_number` IS NULL OR `line_number` IS NOT NULL), false) THEN 'line_number.parse' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` >= 1), false) THEN 'line_number.min' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` <= 9999), false) THEN 'line_number.max' END, CASE WHEN NOT coalesce(`_raw_order_date` IS NOT NULL, false) THEN 'order_date.not_null' END, CASE WHEN NOT coalesce((`_raw_order_date` IS NULL OR `order_date` IS NOT NULL), false) THEN 'order_date.parse' END, CASE WHEN NOT coalesce(`_raw_customer_id` IS NOT NULL, false) THEN 'customer_id.not_null' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR char_length(`customer_id`) <= 7), false) THEN 'customer_id.max_length' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$'), false) THEN 'customer_id.pattern' END, CASE WHEN NOT coalesce(`_raw_product_id` IS NOT NULL, false) THEN 'product_id.not_null' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR char_length(`product_id`) <= 7), false) THEN 'product_id.max_length' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR `product_id` RLIKE '^(P-[0-9]{5})$'), false) THEN 'product_id.pattern' END, CASE WHEN NOT coalesce(`_raw_quantity` IS NOT NULL, false) THEN 'quantity.not_null' END, CASE WHEN NOT coalesce((`_raw_quantity` IS NULL OR `quantity` IS NOT NULL), false) THEN 'quantity.parse' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` >= 1), false) THEN 'quantity.min' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` <= 100000), false) THEN 'quantity.max' END, CASE WHEN NOT coalesce(`_raw_unit_price` IS NOT NULL, false) THEN 'unit_price.not_null' END, CASE WHEN NOT coalesce((`_raw_unit_price` IS NULL OR `unit_price` IS NOT NULL), false) THEN 'unit_price.parse' END, CASE WHEN NOT coalesce((`unit_price` IS NULL OR `unit_price` >= 0), false) THEN 'unit_price.min' END, CASE WHEN NOT coalesce((`_raw_discount_pct` IS NULL OR `discount_pct` IS NOT NULL), false) THEN 'discount_pct.parse' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` >= 0), false) THEN 'discount_pct.min' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` <= 100), false) THEN 'discount_pct.max' END, CASE WHEN NOT coalesce(`_raw_currency` IS NOT NULL, false) THEN 'currency.not_null' END, CASE WHEN NOT coalesce((`currency` IS NULL OR `currency` IN ('EUR', 'USD', 'GBP')), false) THEN 'currency.enum' END, CASE WHEN NOT coalesce(`_raw_status` IS NOT NULL, false) THEN 'status.not_null' END, CASE WHEN NOT coalesce((`status` IS NULL OR `status` IN ('open', 'shipped', 'invoiced', 'cancelled')), false) THEN 'status.enum' END, CASE WHEN NOT coalesce((`channel` IS NULL OR char_length(`channel`) <= 32), false) THEN 'channel.max_length' END, CASE WHEN NOT coalesce(`_raw_updated_at` IS NOT NULL, false) THEN 'updated_at.not_null' END, CASE WHEN NOT coalesce((`_raw_updated_at` IS NULL OR `updated_at` IS NOT NULL), false) THEN 'updated_at.parse' END, CASE WHEN NOT coalesce((`updated_at` IS NULL OR `updated_at` <= current_timestamp), false) THEN 'updated_at.max' END, CASE WHEN NOT coalesce((`_raw_is_deleted` IS NULL OR `is_deleted` IS NOT NULL), false) THEN 'is_deleted.parse' END, CASE WHEN NOT coalesce(coalesce((quantity * unit_price <= 100000000), true), false) THEN 'row.net_amount_bounded' END), x -> x IS NOT NULL), filter(array(CASE WHEN NOT coalesce(`_raw_order_id` IS NOT NULL, false) THEN 'order_id: a value is required' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR char_length(`order_id`) <= 10), false) THEN 'order_id: longer than 10 characters' END, CASE WHEN NOT coalesce((`order_id` IS NULL OR `order_id` RLIKE '^(SO[0-9]{8})$'), false) THEN 'order_id: does not match the pattern SO[0-9]{8}' END, CASE WHEN NOT coalesce(`_raw_line_number` IS NOT NULL, false) THEN 'line_number: a value is required' END, CASE WHEN NOT coalesce((`_raw_line_number` IS NULL OR `line_number` IS NOT NULL), false) THEN 'line_number: not a valid int' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` >= 1), false) THEN 'line_number: below the minimum 1' END, CASE WHEN NOT coalesce((`line_number` IS NULL OR `line_number` <= 9999), false) THEN 'line_number: above the maximum 9999' END, CASE WHEN NOT coalesce(`_raw_order_date` IS NOT NULL, false) THEN 'order_date: a value is required' END, CASE WHEN NOT coalesce((`_raw_order_date` IS NULL OR `order_date` IS NOT NULL), false) THEN 'order_date: not a valid date' END, CASE WHEN NOT coalesce(`_raw_customer_id` IS NOT NULL, false) THEN 'customer_id: a value is required' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR char_length(`customer_id`) <= 7), false) THEN 'customer_id: longer than 7 characters' END, CASE WHEN NOT coalesce((`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$'), false) THEN 'customer_id: does not match the pattern C[0-9]{6}' END, CASE WHEN NOT coalesce(`_raw_product_id` IS NOT NULL, false) THEN 'product_id: a value is required' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR char_length(`product_id`) <= 7), false) THEN 'product_id: longer than 7 characters' END, CASE WHEN NOT coalesce((`product_id` IS NULL OR `product_id` RLIKE '^(P-[0-9]{5})$'), false) THEN 'product_id: does not match the pattern P-[0-9]{5}' END, CASE WHEN NOT coalesce(`_raw_quantity` IS NOT NULL, false) THEN 'quantity: a value is required' END, CASE WHEN NOT coalesce((`_raw_quantity` IS NULL OR `quantity` IS NOT NULL), false) THEN 'quantity: not a valid int' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` >= 1), false) THEN 'quantity: below the minimum 1' END, CASE WHEN NOT coalesce((`quantity` IS NULL OR `quantity` <= 100000), false) THEN 'quantity: above the maximum 100000' END, CASE WHEN NOT coalesce(`_raw_unit_price` IS NOT NULL, false) THEN 'unit_price: a value is required' END, CASE WHEN NOT coalesce((`_raw_unit_price` IS NULL OR `unit_price` IS NOT NULL), false) THEN 'unit_price: not a valid decimal(12,2)' END, CASE WHEN NOT coalesce((`unit_price` IS NULL OR `unit_price` >= 0), false) THEN 'unit_price: below the minimum 0' END, CASE WHEN NOT coalesce((`_raw_discount_pct` IS NULL OR `discount_pct` IS NOT NULL), false) THEN 'discount_pct: not a valid decimal(5,2)' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` >= 0), false) THEN 'discount_pct: below the minimum 0' END, CASE WHEN NOT coalesce((`discount_pct` IS NULL OR `discount_pct` <= 100), false) THEN 'discount_pct: above the maximum 100' END, CASE WHEN NOT coalesce(`_raw_currency` IS NOT NULL, false) THEN 'currency: a value is required' END, CASE WHEN NOT coalesce((`currency` IS NULL OR `currency` IN ('EUR', 'USD', 'GBP')), false) THEN 'currency: not one of EUR, USD, GBP' END, CASE WHEN NOT coalesce(`_raw_status` IS NOT NULL, false) THEN 'status: a value is required' END, CASE WHEN NOT coalesce((`status` IS NULL OR `status` IN ('open', 'shipped', 'invoiced', 'cancelled')), false) THEN 'status: not one of open, shipped, invoiced, cancelled' END, CASE WHEN NOT coalesce((`channel` IS NULL OR char_length(`channel`) <= 32), false) THEN 'channel: longer than 32 characters' END, CASE WHEN NOT coalesce(`_raw_updated_at` IS NOT NULL, false) THEN 'updated_at: a value is required' END, CASE WHEN NOT coalesce((`_raw_updated_at` IS NULL OR `updated_at` IS NOT NULL), false) THEN 'updated_at: not a valid timestamp' END, CASE WHEN NOT coalesce((`updated_at` IS NULL OR `updated_at` <= current_timestamp), false) THEN 'updated_at: in the future' END, CASE WHEN NOT coalesce((`_raw_is_deleted` IS NULL OR `is_deleted` IS NOT NULL), false) THEN 'is_deleted: not a valid boolean' END, CASE WHEN NOT coalesce(coalesce((quantity * unit_price <= 100000000), true), false) THEN 'line amount exceeds 100,000,000' END), x -> x IS NOT NULL), to_json(named_struct('OrderID', `_src_0`, 'LineNo', `_src_1`, 'order_date', `_src_2`, 'customer_id', `_src_3`, 'product_id', `_src_4`, 'quantity', `_src_5`, 'unit_price', `_src_6`, 'discount_pct', `_src_7`, 'currency', `_src_8`, 'status', `_src_9`, 'channel', `_src_10`, 'updated_at', `_src_11`, 'is_deleted', `_src_12`), map('ignoreNullFields', 'false')) FROM `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines` WHERE NOT _ok""")
-run(r"""INSERT INTO `${catalog}`.`bronze`.`sales_order_lines` (`order_id`, `line_number`, `order_date`, `customer_id`, `product_id`, `quantity`, `unit_price`, `discount_pct`, `currency`, `status`, `channel`, `updated_at`, `is_deleted`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
+write_once(r"""INSERT INTO `${catalog}`.`bronze`.`sales_order_lines` (`order_id`, `line_number`, `order_date`, `customer_id`, `product_id`, `quantity`, `unit_price`, `discount_pct`, `currency`, `status`, `channel`, `updated_at`, `is_deleted`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
 SELECT `order_id`, `line_number`, `order_date`, `customer_id`, `product_id`, `quantity`, `unit_price`, `discount_pct`, `currency`, `status`, `channel`, `updated_at`, `is_deleted`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines` WHERE _ok""")
 run(r"""SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined FROM `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines`""", "bronze")
 
