@@ -1,5 +1,29 @@
 // Public surface of @saleslake/databricks.
 
+export {
+  CONTENT_TAG,
+  type DeployAction,
+  type DeployOptions,
+  type DeployResult,
+  deployJobs,
+  deployWorkspace,
+  getRun,
+  type RunState,
+  runNow,
+  type TaskRunState,
+  type WorkspaceNotebook,
+  waitForRun,
+  withContentTag,
+} from "./deploy.ts";
+export { DatabricksError, type DatabricksErrorCode } from "./errors.ts";
+export {
+  DEFAULT_CLUSTER,
+  type JobDefinition,
+  type JobOptions,
+  type JobSettings,
+  type JobTask,
+  jobDefinition,
+} from "./jobs.ts";
 export { type LocalSpark, startLocalSpark } from "./local-spark/local-spark.ts";
 export {
   COMMIT_STEP,
@@ -14,3 +38,4 @@ export {
   type NotebookOptions,
   STATE_TABLES,
 } from "./notebooks.ts";
+export { DATABRICKS_SCOPE, type DatabricksClientOptions } from "./rest/databricks-client.ts";
