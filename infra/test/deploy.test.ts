@@ -11,8 +11,10 @@ import {
   DataFactoryFake,
   startArmRecorder,
 } from "@saleslake/adf-templates/testing";
+import { DatabricksRecorder } from "@saleslake/databricks/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DeployStep, deployMain } from "../src/index.ts";
+import { databricksStep } from "../src/deploy/steps/databricks-step.ts";
+import { deployMain } from "../src/index.ts";
 import { INFRA, readInfra } from "./estate.ts";
 import { deploymentsRoute } from "./harness/deployments-route.ts";
 import { IdentityEndpoint } from "./harness/identity-endpoint.ts";
@@ -27,6 +29,7 @@ const noCredential: TokenCredential = {
 };
 
 let rec: ArmRecorder;
+let dbx: DatabricksRecorder;
 let sql: SqlRecorder;
 let identity: IdentityEndpoint;
 let credential: TokenCredential;
@@ -37,6 +40,7 @@ beforeAll(async () => {
     routes: [new DataFactoryFake().route, deploymentsRoute],
     expectToken: identity.token,
   });
+  dbx = await new DatabricksRecorder(identity.token).start();
   // The real DefaultAzureCredential, finding a managed identity endpoint (App Service style) here.
   Object.assign(process.env, identity.env());
   credential = new DefaultAzureCredential();
@@ -45,29 +49,18 @@ afterAll(async () => {
   for (const k of Object.keys(identity.env())) delete process.env[k];
   Object.assign(process.env, saved);
   await rec.close();
+  await dbx.close();
   await identity.close();
 });
 beforeEach(() => {
   rec.resources.clear();
   rec.clearRequests();
+  dbx.reset();
   sql = new SqlRecorder();
 });
 
 const FACTORY = "saleslake-test-adf-abc123";
 const factoryPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.DataFactory/factories/${FACTORY}`;
-
-// Until @saleslake/databricks exports its deploy, the orchestrator is walked with this in its place.
-const stand_ins = (steps: DeployStep[]): DeployStep[] =>
-  steps.map((s) =>
-    s.id === "databricks"
-      ? {
-          id: s.id,
-          title: s.title,
-          plan: () => [],
-          run: async () => ({ changed: 0, unchanged: 0, detail: [] }),
-        }
-      : s,
-  );
 
 async function deploy(args: string[], extra: { credential?: TokenCredential; env?: NodeJS.ProcessEnv } = {}) {
   const out: string[] = [];
@@ -81,7 +74,8 @@ async function deploy(args: string[], extra: { credential?: TokenCredential; env
       templateFile: TEMPLATE,
       useAzureCli: false,
       connect: sql.connect,
-      steps: stand_ins,
+      // The real Databricks step, its REST calls going to the local workspace recorder.
+      databricks: databricksStep({ workspaceUrl: dbx.url }),
       out: (l) => out.push(l),
       err: (l) => err.push(l),
     },
@@ -134,7 +128,49 @@ describe("pnpm turbo deploy against the local recorders", () => {
       triggers.map((t) => `POST ${factoryPath}/triggers/${t}/start`),
     );
     expect(rec.requests.every((r) => r.authorized)).toBe(true);
-    expect(new Set(identity.resources)).toEqual(new Set(["https://management.azure.com"]));
+    // Databricks: every notebook of every entity's job and the factory's seal notebook imported,
+    // one job per entity created, all with the Databricks token and the workspace's resource id.
+    const dbxWrites = dbx.lines().filter((l) => l.startsWith("POST"));
+    expect([...new Set(dbxWrites)]).toEqual([
+      "POST /api/2.0/workspace/mkdirs",
+      "POST /api/2.0/workspace/import",
+      "POST /api/2.1/jobs/create",
+    ]);
+    expect([...dbx.jobs.values()].map((j) => j.name)).toEqual([
+      "saleslake-car_sales",
+      "saleslake-sales_order_lines",
+      "saleslake-customers",
+      "saleslake-products",
+    ]);
+    const notebooks = [...dbx.workspace.entries()].filter(([, o]) => o.type === "NOTEBOOK").map(([p]) => p);
+    expect(notebooks).toContain("/Workspace/saleslake/_landing/seal_batch");
+    expect(notebooks).toContain("/Workspace/saleslake/car_sales/bronze");
+    for (const j of dbx.jobs.values())
+      for (const t of j.tasks as { notebook_task: { notebook_path: string } }[])
+        expect(notebooks).toContain(t.notebook_task.notebook_path);
+    // The factory's notebook activities call notebooks that the step deployed.
+    const notebookActivities = factoryWrites
+      .filter((w) => w.method === "PUT" && w.path.includes("/pipelines/"))
+      .flatMap(
+        (w) =>
+          (
+            w.body as {
+              properties: { activities: { type: string; typeProperties?: { notebookPath?: string } }[] };
+            }
+          ).properties.activities,
+      )
+      .filter((a) => a.type === "DatabricksNotebook")
+      .map((a) => a.typeProperties!.notebookPath!);
+    expect(notebookActivities.length).toBeGreaterThan(0);
+    for (const p of notebookActivities) expect(notebooks).toContain(p);
+    expect(dbx.requests.every((r) => r.authorization === `Bearer ${identity.token}`)).toBe(true);
+    expect(new Set(dbx.requests.map((r) => r.workspaceResourceId)).size).toBe(1);
+    expect(dbx.requests[0]!.workspaceResourceId).toMatch(
+      /\/providers\/Microsoft\.Databricks\/workspaces\/[^/]+$/,
+    );
+    expect(new Set(identity.resources)).toEqual(
+      new Set(["https://management.azure.com", "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"]),
+    );
     const deployment = rec.writes()[0]!.body as {
       properties: { mode: string; parameters: Record<string, { value: unknown }> };
     };
@@ -153,10 +189,14 @@ describe("pnpm turbo deploy against the local recorders", () => {
     expect(first.out.at(-1)).toMatch(/^deploy: \d+ changes applied$/);
 
     rec.clearRequests();
+    dbx.clear();
     const executed = sql.executed();
     const second = await deploy(["--env", "test"]);
     expect(second.code).toBe(0);
     expect(rec.writes()).toEqual([]);
+    expect(dbx.writes()).toEqual([]);
+    // 28 notebooks of the four entities' jobs, the seal notebook, four jobs.
+    expect(second.out).toContain("    databricks: 0 changed, 33 unchanged");
     expect(sql.executed()).toBe(executed);
     expect(second.out.at(-1)).toBe("deploy: nothing to change");
   });
@@ -196,6 +236,7 @@ describe("pnpm turbo deploy against the local recorders", () => {
     expect(r.err[0]).toMatch(/^error NO_CREDENTIALS: no Azure credentials: nothing was deployed/);
     expect(r.err[1]).toMatch(/^hint: Sign in with `az login`/);
     expect(rec.requests).toEqual([]);
+    expect(dbx.requests).toEqual([]);
     expect(sql.connections).toEqual([]);
   });
 
@@ -210,6 +251,30 @@ describe("pnpm turbo deploy against the local recorders", () => {
     expect(r.err[0]).toMatch(/^error DEPLOY_STEP_FAILED: deploy step infra failed: .*quota exceeded/);
     expect(r.err[1]).toMatch(/^hint: Fix the cause and rerun `pnpm turbo deploy`; build will be no-ops\.$/);
     expect(sql.connections).toEqual([]);
+  });
+
+  it("a Databricks failure half-way stops before the factory; the rerun finishes the workspace", async () => {
+    let imports = 0;
+    dbx.onRequest = (r) =>
+      r.path.endsWith("/workspace/import") && ++imports === 5
+        ? { status: 500, body: { error_code: "INTERNAL_ERROR", message: "Internal error." } }
+        : undefined;
+    const r = await deploy(["--env", "test"]);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(
+      /^error DEPLOY_STEP_FAILED: deploy step databricks failed: POST \/api\/2\.0\/workspace\/import failed with HTTP 500: INTERNAL_ERROR: Internal error\.$/,
+    );
+    expect(r.err.join("\n")).not.toContain(identity.token);
+    expect(rec.writes().some((w) => w.path.startsWith(factoryPath))).toBe(false);
+    expect(dbx.jobs.size).toBe(0);
+
+    dbx.onRequest = undefined;
+    dbx.clear();
+    const again = await deploy(["--env", "test"]);
+    expect(again.code).toBe(0);
+    // The four notebooks imported before the failure are not written again.
+    expect(dbx.lines().filter((l) => l === "POST /api/2.0/workspace/import")).toHaveLength(29 - 4);
+    expect(dbx.jobs.size).toBe(4);
   });
 
   it("refuses an unknown environment as a usage error", async () => {

@@ -3,6 +3,7 @@ import type { DeployStep } from "./deploy-step.ts";
 import type { SqlConnect } from "./sql/sql-target.ts";
 import { buildStep } from "./steps/build-step.ts";
 import { controlDbStep } from "./steps/control-db-step.ts";
+import { databricksStep } from "./steps/databricks-step.ts";
 import { factoryStep } from "./steps/factory-step.ts";
 import { infraStep } from "./steps/infra-step.ts";
 import { synapseViewsStep } from "./steps/synapse-views-step.ts";
@@ -19,23 +20,10 @@ export interface DefaultStepsOptions {
   readonly connect?: SqlConnect;
   /** Environment the parameter files read. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
-  /** The Databricks notebooks-and-job step. Default: the one @saleslake/databricks provides. */
+  /** The Databricks notebooks-and-jobs step. Default: `databricksStep()` over @saleslake/databricks' `deployJobs`. */
   readonly databricks?: DeployStep;
   /** The Data Factory artifacts step. Default: `factoryStep()` over @saleslake/adf-templates' deploy. */
   readonly factory?: DeployStep;
-}
-
-/** A step whose package does not provide its deploy yet: the plan shows it, the deploy refuses to start. */
-function pendingStep(id: string, title: string, pkg: string): DeployStep {
-  return {
-    id,
-    title,
-    plan: () => [`deployed by ${pkg}`],
-    unavailable: () => `${pkg} does not provide its deploy step yet`,
-    run: async () => {
-      throw new Error(`${pkg} does not provide its deploy step yet`);
-    },
-  };
 }
 
 /** The steps of `pnpm turbo deploy`, in order. */
@@ -52,7 +40,7 @@ export function defaultSteps(o: DefaultStepsOptions = {}): DeployStep[] {
     }),
     controlDbStep((factory) => `${controlDbSql()}\nGO\n${controlDbGrantSql(factory)}`, sql),
     synapseViewsStep(sql),
-    o.databricks ?? pendingStep("databricks", "Databricks notebooks and job", "@saleslake/databricks"),
+    o.databricks ?? databricksStep(sourceDatabase === undefined ? {} : { sourceDatabase }),
     o.factory ?? factoryStep(sourceDatabase === undefined ? {} : { sourceDatabase }),
     triggersStep(),
   ];
