@@ -12,7 +12,7 @@ import {
 import { runPipeline } from "@saleslake/pipeline";
 import { carSales, carSalesSeedFiles } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { AzuriteProcess, SKIP_AZURITE } from "./azurite-process.ts";
+import { AZURITE_ACCOUNT, AzuriteProcess, SKIP_AZURITE } from "./azurite-process.ts";
 import { writeCarSalesCsv } from "./car-sales-records.ts";
 import { contentHash } from "./content-hash.ts";
 import { spawnLanding } from "./spawn-landing.ts";
@@ -133,6 +133,10 @@ describe.skipIf(SKIP_AZURITE).concurrent("Azurite-backed landing under faults", 
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(IngestError);
+    // One line and a hint for the user, and never the account key.
+    const { message, hint } = error as IngestError;
+    expect(hint).toMatch(/retry/);
+    expect(`${message}${hint}`).not.toContain(AZURITE_ACCOUNT.accountKey);
     expect(error).toMatchObject({
       code: "LAKE_UNAVAILABLE",
       message: expect.stringContaining("upload to abfss://lake@"),

@@ -150,7 +150,8 @@ describe.skipIf(skip)("PostgreSQL connection dropped mid-read", () => {
       (e: unknown) => e,
     );
     expect(failed).toBeInstanceOf(Error);
-    expect(String((failed as Error).message)).toMatch(/terminat|Connection|not queryable/i);
+    // The driver's own error today (readPostgresWindow does not map it to a typed IngestError).
+    expect(String((failed as Error).message)).toMatch(/not queryable|terminat/i);
     await reader.end().catch(() => {});
     // Nothing of the half-read window is visible, nor left behind: parts written before the drop are removed.
     expect(await store.list("landing/")).toEqual(landedBefore);
