@@ -22,7 +22,8 @@ export type IngestErrorCode =
   | "HTTP_BAD_RESPONSE"
   | "INSECURE_TRANSPORT"
   | "SECRET_UNAVAILABLE"
-  | "INVALID_RECORDS";
+  | "INVALID_RECORDS"
+  | "SOURCE_UNAVAILABLE";
 
 export class IngestError extends Error {
   override readonly name = "IngestError";

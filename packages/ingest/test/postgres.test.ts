@@ -147,7 +147,56 @@ describe.skipIf(skip)("PostgreSQL source: incremental windows on a real server",
       unit_price: "10.00",
       quantity: expect.any(Number),
       updated_at: expect.stringMatching(/Z$/),
+      // A date column lands as the date it is, which the entity's date rule accepts.
+      order_date: "2026-01-05",
     });
+  });
+
+  it("a timestamp without time zone is read as UTC, whatever the machine's zone", async () => {
+    await client.query(`CREATE TABLE sales.order_lines_naive (LIKE sales.order_lines)`);
+    await client.query(`ALTER TABLE sales.order_lines_naive ALTER COLUMN updated_at TYPE timestamp`);
+    await client.query(
+      `INSERT INTO sales.order_lines_naive VALUES ('SO1', 1, '2026-01-05', 'C000001', 'P-00001', 1, 10.00, NULL, 'EUR', 'open', 'web', '2026-01-05 10:00:00.25', false)`,
+    );
+    const w = await readPostgresWindow({
+      client,
+      entity: salesOrderLines,
+      table: "sales.order_lines_naive",
+      low: null,
+    });
+    const rows: Record<string, unknown>[] = [];
+    for await (const r of w.records) rows.push(r);
+    expect(rows.map((r) => [r.updated_at, r.order_date])).toEqual([
+      ["2026-01-05T10:00:00.25Z", "2026-01-05"],
+    ]);
+  });
+
+  it("a dropped connection is a typed error naming the table, not a driver error", async () => {
+    const victim = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      database: "postgres",
+    });
+    await victim.connect();
+    victim.on("error", () => {}); // the terminated connection also reports on the client
+    const pid = (await victim.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
+    const w = await readPostgresWindow({
+      client: victim,
+      entity: salesOrderLines,
+      table: "sales.order_lines",
+      low: null,
+      pageSize: 1,
+    });
+    const it = w.records[Symbol.asyncIterator]();
+    await it.next();
+    await client.query("SELECT pg_terminate_backend($1)", [pid]);
+    const e = await (async () => {
+      for (;;) if ((await it.next()).done) return undefined;
+    })().catch((err: unknown) => err);
+    expect(e).toMatchObject({ name: "IngestError", code: "SOURCE_UNAVAILABLE" });
+    expect((e as Error).message).toMatch(/^PostgreSQL read of sales\.order_lines failed/);
+    await victim.end().catch(() => {});
   });
 
   it("identifiers are validated and values bound: injection attempts fail safely", async () => {
@@ -160,6 +209,9 @@ describe.skipIf(skip)("PostgreSQL source: incremental windows on a real server",
       }),
     ).rejects.toThrow(/safe SQL identifier/);
     // A value is a bound parameter: SQL in it is just an invalid timestamp.
-    await expect(read("2026-01-05' OR '1'='1")).rejects.toThrow(/invalid input syntax for type timestamp/);
+    await expect(read("2026-01-05' OR '1'='1")).rejects.toMatchObject({
+      code: "SOURCE_UNAVAILABLE",
+      message: expect.stringMatching(/SQLSTATE 22007\): invalid input syntax for type timestamp/),
+    });
   });
 });

@@ -1,7 +1,10 @@
 import type { Entity } from "@saleslake/schema";
-import type pg from "pg";
+import pg from "pg";
+import { IngestError } from "../errors.ts";
 import { PostgresWindowQuery } from "./postgres-window-query.ts";
 import { readWindowPages } from "./window-reader.ts";
+
+const pgTypes = pg.types;
 
 export interface PostgresWindowOptions {
   /** A connected client (the caller owns the connection and its credentials). */
@@ -23,10 +26,44 @@ export interface PostgresWindow {
   readonly records: AsyncIterable<Record<string, unknown>>;
 }
 
+/** PostgreSQL type ids whose text form is kept as it is, not turned into a JavaScript Date. */
+const DATE_OID = 1082;
+const TIMESTAMP_OID = 1114;
+
+/**
+ * Per-query type parsers: a `date` stays `YYYY-MM-DD` (a Date would shift it into a timestamp at
+ * the machine's midnight); a `timestamp without time zone` is read as UTC, not local time, as
+ * saleslake keeps every timestamp in UTC.
+ */
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === DATE_OID) return (text: string) => text;
+    if (oid === TIMESTAMP_OID)
+      return (text: string) => (/^\d{4}-\d\d-\d\d \d/.test(text) ? `${text.replace(" ", "T")}Z` : text);
+    return (pgTypes.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(
+      oid,
+      format,
+    );
+  },
+};
+
 function jsonValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "bigint") return v.toString();
   return v;
+}
+
+/** A driver failure as a typed error: SQLSTATE and message, never connection settings. */
+function sourceError(e: unknown, table: string): IngestError {
+  const err = e as { code?: string; message?: string };
+  const state =
+    typeof err.code === "string" && /^[0-9A-Z]{5}$/.test(err.code) ? ` (SQLSTATE ${err.code})` : "";
+  return new IngestError(
+    "SOURCE_UNAVAILABLE",
+    `PostgreSQL read of ${table} failed${state}: ${err.message ?? String(e)}`,
+    "A landing fed by this read leaves no batch and the watermark where it was: check the connection, then rerun.",
+    { cause: e },
+  );
 }
 
 /**
@@ -38,11 +75,19 @@ export async function readPostgresWindow(options: PostgresWindowOptions): Promis
   const { client, entity } = options;
   const compiler = new PostgresWindowQuery(entity, options.table);
   const highQuery = compiler.highQuery();
-  const highRow = await client.query({ text: highQuery.text, values: [...highQuery.values] });
-  const high = (highRow.rows[0]?.high as string | null) ?? null;
+  const query = async (q: { text: string; values: readonly unknown[] }) => {
+    try {
+      return (await client.query({ text: q.text, values: [...q.values], types })).rows as Record<
+        string,
+        unknown
+      >[];
+    } catch (e) {
+      throw sourceError(e, options.table);
+    }
+  };
+  const high = ((await query(highQuery))[0]?.high as string | null) ?? null;
   const low = options.low;
-  const run = async (q: { text: string; values: readonly unknown[] }) =>
-    (await client.query({ text: q.text, values: [...q.values] })).rows as Record<string, unknown>[];
+  const run = query;
   async function* records() {
     if (high === null) return;
     yield* readWindowPages(compiler, run, { low, high, pageSize: options.pageSize ?? 10_000 }, jsonValue);
