@@ -43,7 +43,16 @@ export async function inspectJson(
 type OnRecord = (value: unknown, where: string, row: number) => void;
 
 function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): Writable {
-  let pending = Buffer.alloc(0);
+  // The unfinished line, kept as the chunks it came in: joined once, when its newline arrives,
+  // so a long line costs its length, not its length squared.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const takePending = (tail: Buffer): Buffer => {
+    const line = pending.length ? Buffer.concat([...pending, tail], pendingBytes + tail.length) : tail;
+    pending = [];
+    pendingBytes = 0;
+    return line;
+  };
   let lineNo = 0;
   const parseLine = (line: Buffer) => {
     lineNo++;
@@ -67,14 +76,14 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
       try {
         let start = 0;
         for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
-          parseLine(
-            pending.length ? Buffer.concat([pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl),
-          );
-          pending = Buffer.alloc(0);
+          parseLine(takePending(chunk.subarray(start, nl)));
           start = nl + 1;
         }
-        pending = Buffer.concat([pending, chunk.subarray(start)]);
-        if (pending.length > maxRecordBytes) {
+        if (start < chunk.length) {
+          pending.push(chunk.subarray(start));
+          pendingBytes += chunk.length - start;
+        }
+        if (pendingBytes > maxRecordBytes) {
           throw new IngestError(
             "RECORD_TOO_LONG",
             `${path}: line ${lineNo + 1} is longer than ${maxRecordBytes} bytes`,
@@ -89,7 +98,7 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
     },
     final(done) {
       try {
-        if (pending.length) parseLine(pending);
+        if (pendingBytes) parseLine(takePending(Buffer.alloc(0)));
         done();
       } catch (e) {
         done(e as Error);
