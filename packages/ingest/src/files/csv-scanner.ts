@@ -9,6 +9,8 @@ export class CsvScanner {
   row = 1;
   inQuote = false;
   quoteOpenedAt = 0;
+  /** A line break was found inside a quoted field (engines read such files in one thread). */
+  quotedNewlines = false;
   /** Line on which the record being scanned started, and its first byte's offset. */
   recordRow = 1;
   recordStart = 0;
@@ -38,13 +40,26 @@ export class CsvScanner {
     const q = this.quote;
     let headerEnd = -1;
     // State in locals for the hot loop (field access per byte is several times slower), written back after.
-    let { inQuote, content, row, records, headerDone, quoteOpenedAt, recordRow, recordStart } = this;
+    let {
+      inQuote,
+      content,
+      row,
+      records,
+      headerDone,
+      quoteOpenedAt,
+      recordRow,
+      recordStart,
+      quotedNewlines,
+    } = this;
     const base = this.offset;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
       if (inQuote) {
         if (b === q) inQuote = false;
-        else if (b === 0x0a) row++;
+        else if (b === 0x0a) {
+          row++;
+          quotedNewlines = true;
+        }
       } else if (b === q) {
         inQuote = true;
         quoteOpenedAt = row;
@@ -78,6 +93,7 @@ export class CsvScanner {
     this.row = row;
     this.records = records;
     this.quoteOpenedAt = quoteOpenedAt;
+    this.quotedNewlines = quotedNewlines;
     this.recordRow = recordRow;
     this.recordStart = recordStart;
     const wasHeaderDone = this.headerDone;

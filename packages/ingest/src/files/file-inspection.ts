@@ -12,6 +12,8 @@ export interface FileInspection {
   readonly bytes: number;
   readonly sha256: string;
   readonly delimiter?: string;
+  /** CSV: a line break occurs inside a quoted field. */
+  readonly quotedNewlines?: boolean;
 }
 
 export interface InspectOptions {

@@ -87,5 +87,6 @@ export async function inspectCsv(
     columns: header.map((h) => h.trim()),
     ...stored,
     delimiter,
+    quotedNewlines: scanner.quotedNewlines,
   };
 }

@@ -56,11 +56,18 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
   let lineNo = 0;
   const parseLine = (line: Buffer) => {
     lineNo++;
+    if (lineNo === 1 && line.subarray(0, 3).equals(UTF8_BOM))
+      throw new IngestError(
+        "INVALID_ENCODING",
+        `${path}: line 1 starts with a UTF-8 byte-order mark, which JSON Lines does not allow`,
+        "Save the file as UTF-8 without a BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE), then land it again.",
+        { file: path, row: 1, rule: "encoding.bom" },
+      );
     const text = line.toString("utf8");
     if (!text.trim()) return;
     let value: unknown;
     try {
-      value = JSON.parse(lineNo === 1 ? text.replace(/^\uFEFF/, "") : text);
+      value = JSON.parse(text);
     } catch (e) {
       throw new IngestError(
         "MALFORMED_JSON",

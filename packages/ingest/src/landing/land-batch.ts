@@ -257,6 +257,8 @@ export async function landBatch(
           header: true as const,
           encoding: "utf-8" as const,
           columns: [...first.columns],
+          ...(input.kind === "files" &&
+            input.files.some((f) => f.quotedNewlines) && { quotedNewlines: true }),
         },
       }),
       files,

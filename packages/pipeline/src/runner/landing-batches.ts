@@ -129,7 +129,7 @@ export function batchRelationSql(
       const header = m.csv?.columns ?? [];
       const { select, unknown } = mapColumns(entity, header, rel);
       const columns = `{${header.map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
-      const read = `read_csv(${sqlPath(path)}, header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = 268435456, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"})`;
+      const read = `read_csv(${sqlPath(path)}, header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = 268435456${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"})`;
       return `SELECT ${projection(batch.batchId, select, unknown, (n) => q(n), rel, "row_number() OVER ()")} FROM ${read}`;
     }
     if (m.format === "parquet") {

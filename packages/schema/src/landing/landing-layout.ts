@@ -94,6 +94,8 @@ export const landingManifestSchema = z.object({
       encoding: z.literal("utf-8"),
       /** The header as found (BOM stripped). */
       columns: z.array(z.string()),
+      /** A line break occurs inside a quoted field in some part: readers must not split the file by lines. */
+      quotedNewlines: z.boolean().optional(),
     })
     .optional(),
   files: z.array(manifestFileSchema).min(1),
