@@ -3,7 +3,10 @@ import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { PipelineError } from "../errors.ts";
 
-/** Where a project keeps its local state. */
+/**
+ * Where a project keeps its local state. Between checkpoints the warehouse is
+ * `warehouse.duckdb` plus its write-ahead log `warehouse.duckdb.wal`: copy the state folder whole.
+ */
 export function projectPaths(dir: string) {
   const state = join(dir, "state");
   return {
