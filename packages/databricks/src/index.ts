@@ -17,6 +17,12 @@ export {
 } from "./deploy.ts";
 export { DatabricksError, type DatabricksErrorCode } from "./errors.ts";
 export {
+  compareIncrements,
+  type IncrementComparison,
+  type IncrementComparisonOptions,
+  type IncrementTiming,
+} from "./increment-benchmark.ts";
+export {
   DEFAULT_CLUSTER,
   type JobDefinition,
   type JobOptions,
