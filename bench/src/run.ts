@@ -5,20 +5,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { BENCH_ROOT, INGEST_CONTENDERS, MERGE_CONTENDERS } from "./contenders/contender-registry.ts";
+import { runIncrementsComparison } from "./contenders/increments-comparison.ts";
 import { BenchError } from "./harness/bench-error.ts";
 import { parseBenchArgs } from "./harness/bench-options.ts";
-import type { BenchResults } from "./harness/bench-results.ts";
+import type { BenchResults, IncrementsResult } from "./harness/bench-results.ts";
 import { runBench, WORKLOAD_KNOBS } from "./harness/bench-runner.ts";
 import { killRunningContenders } from "./harness/run-contender.ts";
 import { markdownReport } from "./report/markdown-report.ts";
 import { evaluateTargets } from "./report/performance-targets.ts";
 import { renderScalingChart } from "./report/scaling-chart.ts";
 import { ensurePythonEnv } from "./setup/python-env.ts";
-
-/** Figures the issue asks for that no package provides yet. */
-const NOT_AVAILABLE = [
-  "the ten-increment comparison of the original project's approach against saleslake's notebooks: @saleslake/databricks does not provide it yet",
-];
 
 function commit(): string {
   try {
@@ -77,6 +73,23 @@ async function main(): Promise<void> {
     ingest,
     log: (line) => console.error(line),
   });
+  // The ten-increment comparison runs with the Spark contenders, on a session of its own.
+  const notMeasured: string[] = [];
+  let increments: IncrementsResult | undefined;
+  if (merge.some((c) => c.name === "saleslake-spark")) {
+    console.error(
+      "bench: ten increments, the original approach against saleslake's notebooks, on local Spark",
+    );
+    try {
+      increments = await runIncrementsComparison(options.mode);
+    } catch (e) {
+      notMeasured.push(`the ten-increment comparison failed: ${(e as Error).message.split("\n")[0]}`);
+    }
+  } else {
+    notMeasured.push(
+      "the ten-increment comparison: it runs with the saleslake-spark contender, which was not run",
+    );
+  }
   const results: BenchResults = {
     date: started.toISOString(),
     mode: options.mode,
@@ -101,7 +114,8 @@ async function main(): Promise<void> {
     cells,
     ingest: ingestResults,
     targets: [],
-    notMeasured: NOT_AVAILABLE,
+    notMeasured,
+    ...(increments && { increments }),
   };
   writeReports(results);
 }

@@ -150,6 +150,38 @@ describe("the report", () => {
     await expect(md).toMatchFileSnapshot("__golden__/latest.md");
   });
 
+  it("reports the increment comparison per increment, with how each side grew", () => {
+    const timings = [0, 1, 2, 3].map((i) => ({
+      increment: i,
+      rows: i === 0 ? 20_000 : 1_000,
+      bronzeRows: 20_000 + i * 1_000,
+      original: 10 + i * 2,
+      saleslake: i === 0 ? 30 : 5,
+    }));
+    const md = markdownReport(
+      {
+        ...results,
+        increments: {
+          baseRows: 20_000,
+          deltaRows: 1_000,
+          timings,
+          silverRows: { original: 86_000, saleslake: 21_500 },
+          distinctKeys: 21_500,
+        },
+      },
+      "scaling.png",
+    );
+    const section = md.slice(md.indexOf("## Increments on local Spark"));
+    expect(section).toContain("An initial load of 20k order lines, then 3 increments of 1k rows");
+    expect(section).toContain("| initial | 20k | 20k | 10.0 | 30.0 |");
+    expect(section).toContain("| 3 | 1k | 23k | 16.0 | 5.000 |");
+    expect(section).toContain("what the original re-reads grew 1.10×; its time 1.33×, saleslake's 1.00×");
+    expect(section).toContain(
+      "Silver ends with 86k rows in the original (appended copies) and 21.5k in saleslake",
+    );
+    expect(markdownReport(results, "scaling.png")).not.toContain("## Increments on local Spark");
+  });
+
   it("draws the scaling chart as a PNG, one panel per delta size", () => {
     const png = renderScalingChart(results.cells, [1e4, 1e6], NAMES);
     expect(png.subarray(1, 4).toString()).toBe("PNG");

@@ -46,6 +46,21 @@ export interface TargetResult {
   readonly detail: string;
 }
 
+/** The issue's ten-increment comparison on local Spark (see @saleslake/databricks `compareIncrements`). */
+export interface IncrementsResult {
+  readonly baseRows: number;
+  readonly deltaRows: number;
+  readonly timings: readonly {
+    readonly increment: number;
+    readonly rows: number;
+    readonly bronzeRows: number;
+    readonly original: number;
+    readonly saleslake: number;
+  }[];
+  readonly silverRows: { readonly original: number; readonly saleslake: number };
+  readonly distinctKeys: number;
+}
+
 export interface BenchResults {
   readonly date: string;
   readonly mode: string;
@@ -71,6 +86,8 @@ export interface BenchResults {
   readonly ingest: readonly IngestResult[];
   readonly targets: readonly TargetResult[];
   readonly notMeasured: readonly string[];
+  /** Absent when the comparison did not run (Spark skipped or not asked for). */
+  readonly increments?: IncrementsResult;
 }
 
 /** Median (the lower middle for an even count). */

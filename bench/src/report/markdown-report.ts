@@ -114,6 +114,8 @@ ${table(
 )}`);
   }
 
+  if (r.increments) out.push(incrementsSection(r.increments));
+
   const notes = [...r.skipped.map((s) => `${s.contender}: ${s.reason}`), ...r.notMeasured];
   if (notes.length > 0) out.push(`## Not measured in this run\n\n${notes.map((n) => `- ${n}`).join("\n")}`);
 
@@ -129,4 +131,32 @@ Workload: sales order lines with the entity's source column names, seed ${r.work
 Regenerate with \`pnpm bench\` (the full sizes), \`pnpm bench --quick\`, or \`pnpm bench --bases 1M,10M --deltas 10k,1M --repeats 3\`; see bench/README.md.
 `);
   return out.join("\n\n");
+}
+
+/** Seconds of the last increment over the first (the initial load excluded). */
+const growth = (xs: readonly number[]) => (xs.length >= 2 && xs[0]! > 0 ? xs.at(-1)! / xs[0]! : null);
+
+function incrementsSection(inc: NonNullable<BenchResults["increments"]>): string {
+  const steps = inc.timings.filter((t) => t.increment > 0);
+  const g = (pick: (t: (typeof steps)[number]) => number) => {
+    const x = growth(steps.map(pick));
+    return x === null ? "–" : `${x.toFixed(2)}×`;
+  };
+  const bronze = growth(steps.map((t) => t.bronzeRows));
+  return `## Increments on local Spark: the original project's approach against saleslake's notebooks
+
+An initial load of ${formatSize(inc.baseRows)} order lines, then ${steps.length} increments of ${formatSize(inc.deltaRows)} rows (half updates, half new lines). **Original**: the increment appended to a bronze Parquet folder, all of bronze re-read and appended to silver, the customer dimension and the fact overwritten. **saleslake**: the generated notebooks, bronze to the daily aggregate, on the same files (landing excluded from both).
+
+${table(
+  ["increment", "rows", "original: bronze rows re-read", "original s", "saleslake s"],
+  inc.timings.map((t) => [
+    t.increment === 0 ? "initial" : String(t.increment),
+    formatSize(t.rows),
+    formatSize(t.bronzeRows),
+    sec(t.original),
+    sec(t.saleslake),
+  ]),
+)}
+
+From the first increment to the last, what the original re-reads grew ${bronze === null ? "–" : `${bronze.toFixed(2)}×`}; its time ${g((t) => t.original)}, saleslake's ${g((t) => t.saleslake)}. Silver ends with ${formatSize(inc.silverRows.original)} rows in the original (appended copies) and ${formatSize(inc.silverRows.saleslake)} in saleslake, for ${formatSize(inc.distinctKeys)} distinct lines.`;
 }
