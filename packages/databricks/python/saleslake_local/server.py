@@ -45,10 +45,41 @@ class Notebook:
         raise NotebookExit(value)
 
 
+class FileInfo:
+    def __init__(self, path, name, size):
+        self.path = path
+        self.name = name
+        self.size = size
+
+
+class Fs:
+    """dbutils.fs on local paths: ls names folders with a trailing slash, as Databricks does."""
+
+    @staticmethod
+    def _local(path):
+        return path[len("file:"):] if path.startswith("file:") else path
+
+    def ls(self, path):
+        p = self._local(path)
+        out = []
+        for n in sorted(os.listdir(p)):
+            full = os.path.join(p, n)
+            if os.path.isdir(full):
+                out.append(FileInfo(full + "/", n + "/", 0))
+            else:
+                out.append(FileInfo(full, n, os.path.getsize(full)))
+        return out
+
+    def head(self, path, max_bytes=65536):
+        with open(self._local(path), "rb") as f:
+            return f.read(max_bytes).decode("utf-8", errors="replace")
+
+
 class DbUtils:
     def __init__(self, params):
         self.widgets = Widgets(params)
         self.notebook = Notebook()
+        self.fs = Fs()
 
 
 def cells(source):

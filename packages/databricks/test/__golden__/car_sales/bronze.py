@@ -164,22 +164,45 @@ for name, expr in CONSTRAINTS.items():
 
 # COMMAND ----------
 
-import glob, os
 from pyspark.sql import functions as F, types as T
 
 ENTITY = "car_sales"
 SOURCES = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","DealerName","Product_Name"]
 ALIASES = {"Branch_ID":["Branch_ID"],"Dealer_ID":["Dealer_ID"],"Model_ID":["Model_ID"],"Revenue":["Revenue"],"Units_Sold":["Units_Sold"],"Date_ID":["Date_ID"],"Day":["Day"],"Month":["Month"],"Year":["Year"],"BranchName":["BranchName"],"DealerName":["DealerName"],"Product_Name":["Product_Name"]}
 UNKNOWN = "rescue"
+MANIFEST = "_manifest.json"
 batch_id = params["batch_id"]
-batch_dirs = glob.glob(os.path.join(params["lake_root"], "landing", ENTITY, "ingest_date=*", "batch=" + batch_id))
-if len(batch_dirs) != 1 or not os.path.exists(os.path.join(batch_dirs[0], "_manifest.json")):
+
+
+def zone_root(zone):
+    # lake_root: abfss://{zone}@<account>.dfs.core.windows.net (a container per zone),
+    # abfss://<file system>@<account>.dfs.core.windows.net/{zone}, or a folder holding the zones.
+    root = params["lake_root"].rstrip("/")
+    return root.replace("{zone}", zone) if "{zone}" in root else root + "/" + zone
+
+
+def ls_names(path):
+    # dbutils.fs works on abfss:// and local paths alike; a missing folder lists nothing.
+    try:
+        entries = dbutils.fs.ls(path)
+    except Exception as e:
+        if "FileNotFound" in type(e).__name__ + str(e):
+            return []
+        raise
+    return [f.name.rstrip("/") for f in entries]
+
+
+entity_dir = zone_root("landing") + "/" + ENTITY
+batch_rel = [d + "/batch=" + batch_id for d in ls_names(entity_dir) if d.startswith("ingest_date=") and "batch=" + batch_id in ls_names(entity_dir + "/" + d)]
+if len(batch_rel) != 1 or MANIFEST not in ls_names(entity_dir + "/" + batch_rel[0]):
     raise Exception(f"batch {batch_id} of {ENTITY} is not landed (no manifest)")
-manifest = json.load(open(os.path.join(batch_dirs[0], "_manifest.json")))
+batch_dir = entity_dir + "/" + batch_rel[0]
+manifest = json.loads(dbutils.fs.head(batch_dir + "/" + MANIFEST, 64 * 1024 * 1024))
 frames = []
 for f in manifest["files"]:
-    path = os.path.join(batch_dirs[0], f["path"])
-    rel = os.path.relpath(path, params["lake_root"])
+    path = batch_dir + "/" + f["path"]
+    # Lineage names the file as the local engine does: relative to the lake, zone first.
+    rel = "landing/" + ENTITY + "/" + batch_rel[0] + "/" + f["path"]
     if manifest["format"] == "csv":
         df = (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True).option("escape", '"')
               .option("sep", manifest["csv"]["delimiter"]).csv(path))
