@@ -228,6 +228,32 @@ describe("incremental scenarios on the local engine", () => {
     });
   });
 
+  it("an input larger than the memory limit completes by spilling to disk", async () => {
+    const p = project();
+    const n = 2_000_000;
+    const header = Object.keys(line(1));
+    const lines: string[] = [header.join(",")];
+    for (let i = 1; i <= n; i++) {
+      const l = line(i, {
+        customer_id: `C${String(i % 9973).padStart(6, "0")}`,
+        product_id: `P-${String(i % 997).padStart(5, "0")}`,
+        quantity: (i % 7) + 1,
+        updated_at: `2026-01-0${(i % 5) + 1}T10:00:00Z`,
+      });
+      lines.push(header.map((h) => l[h] ?? "").join(","));
+    }
+    const bytes = `${lines.join("\n")}\n`;
+    expect(bytes.length).toBeGreaterThan(128 * 1024 * 1024);
+    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "orders.csv", bytes }], "csv");
+    const r = await p.run({ memoryLimit: "128MB" });
+    expect(r).toMatchObject({ status: "succeeded", rowsRead: n, rowsInserted: n, rowsQuarantined: 0 });
+    const [row] = await p.q(
+      "SELECT count(*)::INT AS n, count(DISTINCT order_id)::INT AS keys, sum(quantity)::BIGINT AS qty FROM silver.sales_order_lines",
+    );
+    const qty = Array.from({ length: n }, (_, k) => ((k + 1) % 7) + 1).reduce((a, b) => a + b, 0);
+    expect({ ...row, qty: Number(row!.qty) }).toEqual({ n, keys: n, qty });
+  }, 600_000);
+
   it("SCD2 keeps history with valid_from, valid_to and is_current", async () => {
     const dir = mkdtempSync(join(tmpdir(), "saleslake-scd2-"));
     dirs.push(dir);

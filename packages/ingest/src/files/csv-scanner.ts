@@ -11,6 +11,8 @@ export class CsvScanner {
   quoteOpenedAt = 0;
   /** A line break was found inside a quoted field (engines read such files in one thread). */
   quotedNewlines = false;
+  /** Bytes of the longest record seen, line break excluded (engines size their read buffers by it). */
+  longestRecordBytes = 0;
   /** Line on which the record being scanned started, and its first byte's offset. */
   recordRow = 1;
   recordStart = 0;
@@ -51,6 +53,7 @@ export class CsvScanner {
       recordStart,
       quotedNewlines,
     } = this;
+    let longest = this.longestRecordBytes;
     const base = this.offset;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
@@ -75,6 +78,7 @@ export class CsvScanner {
         content = false;
         row++;
         recordRow = row;
+        if (base + i - recordStart > longest) longest = base + i - recordStart;
         recordStart = base + i + 1;
       } else if (
         !content &&
@@ -94,6 +98,7 @@ export class CsvScanner {
     this.records = records;
     this.quoteOpenedAt = quoteOpenedAt;
     this.quotedNewlines = quotedNewlines;
+    this.longestRecordBytes = longest;
     this.recordRow = recordRow;
     this.recordStart = recordStart;
     const wasHeaderDone = this.headerDone;
@@ -110,6 +115,7 @@ export class CsvScanner {
   }
 
   finish(): void {
+    this.longestRecordBytes = Math.max(this.longestRecordBytes, this.offset - this.recordStart);
     if (this.content) {
       this.records++;
       this.headerDone = true;

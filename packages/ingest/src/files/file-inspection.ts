@@ -14,6 +14,8 @@ export interface FileInspection {
   readonly delimiter?: string;
   /** CSV: a line break occurs inside a quoted field. */
   readonly quotedNewlines?: boolean;
+  /** CSV: bytes of the longest record. */
+  readonly longestRecordBytes?: number;
 }
 
 export interface InspectOptions {

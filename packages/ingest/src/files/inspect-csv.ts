@@ -88,5 +88,6 @@ export async function inspectCsv(
     ...stored,
     delimiter,
     quotedNewlines: scanner.quotedNewlines,
+    longestRecordBytes: scanner.longestRecordBytes,
   };
 }

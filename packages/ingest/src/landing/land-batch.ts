@@ -259,6 +259,9 @@ export async function landBatch(
           columns: [...first.columns],
           ...(input.kind === "files" &&
             input.files.some((f) => f.quotedNewlines) && { quotedNewlines: true }),
+          ...(input.kind === "files" && {
+            longestRecordBytes: Math.max(0, ...input.files.map((f) => f.longestRecordBytes ?? 0)),
+          }),
         },
       }),
       files,

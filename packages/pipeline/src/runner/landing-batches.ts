@@ -112,6 +112,18 @@ function projection(
  * `row_number() OVER ()` follows the file's own row order.
  * `columnsOf` lists a JSON file's keys (read once by the caller).
  */
+/**
+ * DuckDB's CSV line limit, which also sizes its read buffers (16 lines' worth): the manifest's
+ * longest record with room to spare, at least DuckDB's default 2 MiB; 256 MiB, the most landing
+ * accepts, for manifests that do not say. A tight limit is what lets a memory-capped run read.
+ */
+export function csvMaxLineSize(longestRecordBytes: number | undefined): number {
+  if (longestRecordBytes === undefined) return 256 * 1024 * 1024;
+  let size = 2 * 1024 * 1024;
+  while (size < longestRecordBytes * 2 && size < 256 * 1024 * 1024) size *= 2;
+  return size;
+}
+
 export function batchRelationSql(
   entity: Entity,
   batch: LandedBatch,
@@ -129,7 +141,7 @@ export function batchRelationSql(
       const header = m.csv?.columns ?? [];
       const { select, unknown } = mapColumns(entity, header, rel);
       const columns = `{${header.map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
-      const read = `read_csv(${sqlPath(path)}, header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = 268435456${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"})`;
+      const read = `read_csv(${sqlPath(path)}, header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"})`;
       return `SELECT ${projection(batch.batchId, select, unknown, (n) => q(n), rel, "row_number() OVER ()")} FROM ${read}`;
     }
     if (m.format === "parquet") {

@@ -96,6 +96,8 @@ export const landingManifestSchema = z.object({
       columns: z.array(z.string()),
       /** A line break occurs inside a quoted field in some part: readers must not split the file by lines. */
       quotedNewlines: z.boolean().optional(),
+      /** Bytes of the longest record in any part: readers size their line buffer by it. */
+      longestRecordBytes: z.number().int().nonnegative().optional(),
     })
     .optional(),
   files: z.array(manifestFileSchema).min(1),
