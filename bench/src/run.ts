@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M] [--repeats n]
+// pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M] [--repeats n] (see USAGE)
 // Runs every contender on the same generated files in one run; writes bench/results/.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       "bench: ten increments, the original approach against saleslake's notebooks, on local Spark",
     );
     try {
-      increments = await runIncrementsComparison(options.mode);
+      increments = await runIncrementsComparison(options.increments);
     } catch (e) {
       notMeasured.push(`the ten-increment comparison failed: ${(e as Error).message.split("\n")[0]}`);
     }

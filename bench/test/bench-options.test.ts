@@ -60,6 +60,17 @@ describe("bench options", () => {
       repeats: 2,
     });
     expect(o.initialRepeated).toEqual([1e7]);
+    expect(o.sparkBases).toEqual([1e6, 1e7]);
+  });
+
+  it("takes the Spark bases and the increment sizes on their own", () => {
+    const o = parseBenchArgs(["--bases", "100k,1M", "--spark-bases", "100k", "--increments", "100k:10k"]);
+    expect(o.sparkBases).toEqual([1e5]);
+    expect(o.bases).toEqual([1e5, 1e6]);
+    expect(o.increments).toEqual({ baseRows: 1e5, deltaRows: 1e4 });
+    // The full preset grows the total elevenfold over the ten increments.
+    expect(parseBenchArgs([]).increments).toEqual({ baseRows: 2e5, deltaRows: 2e5 });
+    expect(parseBenchArgs(["--quick"]).increments).toEqual({ baseRows: 2e4, deltaRows: 1e3 });
   });
 
   it("rejects unknown contenders and options with a usage error", () => {
@@ -73,6 +84,8 @@ describe("bench options", () => {
     };
     expect(code(["--contenders", "floor,spark"])).toBe("USAGE");
     expect(code(["--fast"])).toBe("USAGE");
+    expect(code(["--increments", "100k"])).toBe("USAGE");
+    expect(code(["--increments", "1k:2k:3k"])).toBe("USAGE");
     expect(code(["--repeats", "0"])).toBe("USAGE");
     expect(code(["--bases"])).toBe("USAGE");
   });

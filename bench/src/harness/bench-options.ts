@@ -11,6 +11,8 @@ export interface BenchOptions {
   readonly deltas: readonly number[];
   /** Bases the Spark contenders run on: a local Spark run costs about a minute whatever the size. */
   readonly sparkBases: readonly number[];
+  /** Rows of the ten-increment comparison on Spark: the initial load and each increment. */
+  readonly increments: { readonly baseRows: number; readonly deltaRows: number };
   /** Bases whose initial load is repeated like the deltas (others run once, as preparation). */
   readonly initialRepeated: readonly number[];
   readonly repeats: number;
@@ -24,7 +26,8 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M]
-       [--repeats n] [--landing-size 2GB] [--timeout-minutes n] [--seed n]
+       [--spark-bases 100k] [--increments 100k:100k] [--repeats n] [--landing-size 2GB]
+       [--timeout-minutes n] [--seed n]
        pnpm bench --report-only   (re-render latest.md and scaling.png from latest.json)
 contenders: ${ALL_CONTENDERS.join(", ")}`;
 
@@ -35,6 +38,7 @@ const QUICK = {
   initialRepeated: [100_000],
   repeats: 1,
   landingBytes: 100e6,
+  increments: { baseRows: 20_000, deltaRows: 1_000 },
 };
 /** What the issue asks for: 10M initial, 10k/100k/1M deltas into 1M/10M/30M tables, 2 GB landing. */
 const FULL = {
@@ -44,6 +48,9 @@ const FULL = {
   initialRepeated: [10_000_000],
   repeats: 3,
   landingBytes: 2e9,
+  // Each increment as large as the initial load: the total grows elevenfold over the ten, so a
+  // cost that follows the total shows, and one that follows the delta stays flat.
+  increments: { baseRows: 200_000, deltaRows: 200_000 },
 };
 
 const UNITS: Record<string, number> = { "": 1, k: 1e3, m: 1e6, g: 1e9, kb: 1e3, mb: 1e6, gb: 1e9 };
@@ -87,6 +94,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     "--deltas",
     "--repeats",
     "--landing-size",
+    "--spark-bases",
+    "--increments",
     "--timeout-minutes",
     "--seed",
   ];
@@ -112,7 +121,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
     contenders,
     bases: [...bases].sort((a, b) => a - b),
-    sparkBases: values.has("--bases") ? bases : base.sparkBases,
+    sparkBases: [...(list("--spark-bases") ?? (values.has("--bases") ? bases : base.sparkBases))].sort(
+      (a, b) => a - b,
+    ),
     deltas: [...deltas].sort((a, b) => a - b),
     initialRepeated: values.has("--bases") ? [Math.max(...bases)] : base.initialRepeated,
     repeats: int("--repeats", base.repeats),
@@ -120,5 +131,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     timeoutMinutes: int("--timeout-minutes", 120),
     seed: int("--seed", 7),
     reportOnly: flags.has("--report-only"),
+    increments: values.has("--increments") ? parseIncrements(values.get("--increments")!) : base.increments,
   };
+}
+
+/** `100k:10k` → an initial load of 100k rows, then increments of 10k. */
+function parseIncrements(text: string): { baseRows: number; deltaRows: number } {
+  const [b, d, ...rest] = text.split(":");
+  if (b === undefined || d === undefined || rest.length > 0) {
+    throw new BenchError("USAGE", `--increments needs BASE:DELTA, got ${JSON.stringify(text)}`, USAGE);
+  }
+  return { baseRows: parseSize(b), deltaRows: parseSize(d) };
 }
