@@ -2,7 +2,7 @@
 // Runs every contender on the same generated files in one run; writes bench/results/.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { BENCH_ROOT, INGEST_CONTENDERS, MERGE_CONTENDERS } from "./contenders/contender-registry.ts";
 import { runIncrementsComparison } from "./contenders/increments-comparison.ts";
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     ensurePythonEnv({ spark: merge.some((c) => c.needs === "spark") });
 
   const started = new Date();
+  const loadAverage = loadavg()[0] ?? 0;
   const { cells, ingest: ingestResults } = await runBench({
     options,
     merge,
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
       cpu: cpus()[0]?.model.trim() ?? "unknown",
       memoryGb: Math.round(totalmem() / 2 ** 30),
       node: process.version,
+      loadAverage,
     },
     sizes: {
       bases: options.bases,
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
       repeats: options.repeats,
       initialRepeated: options.initialRepeated.filter((b) => options.bases.includes(b)),
       sparkBases: options.sparkBases,
+      dltBases: options.dltBases,
       landingBytes: ingest.length > 0 ? options.landingBytes : 0,
     },
     workload: { seed: options.seed, ...WORKLOAD_KNOBS },

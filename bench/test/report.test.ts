@@ -82,6 +82,15 @@ describe("the targets", () => {
     );
     expect(t.find((x) => x.id === "small-delta-flat")!.status).toBe("not measured");
   });
+
+  it("compare a peer left off the largest table on the largest case it ran", () => {
+    const t = evaluateTargets(cells(fast).filter((c) => c.contender !== "dlt" || c.base === 1e6));
+    const dlt = t.find((x) => x.id === "faster-than-dlt")!;
+    expect(dlt.status).toBe("met");
+    expect(dlt.detail).toMatch(/measured on delta-1M-into-1M: the 1M-into-10M case was not run/);
+    // saleslake's own targets still use the 10M table.
+    expect(t.find((x) => x.id === "faster-than-pyspark-delta")!.detail).not.toMatch(/measured on/);
+  });
 });
 
 describe("counts against the generator", () => {

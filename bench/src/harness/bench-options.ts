@@ -11,6 +11,8 @@ export interface BenchOptions {
   readonly deltas: readonly number[];
   /** Bases the Spark contenders run on: a local Spark run costs about a minute whatever the size. */
   readonly sparkBases: readonly number[];
+  /** Bases dlt runs on: it normalizes row by row in Python, about 20k rows a second here. */
+  readonly dltBases: readonly number[];
   /** Rows of the ten-increment comparison on Spark: the initial load and each increment. */
   readonly increments: { readonly baseRows: number; readonly deltaRows: number };
   /** Bases whose initial load is repeated like the deltas (others run once, as preparation). */
@@ -26,7 +28,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M]
-       [--spark-bases 100k] [--increments 100k:100k] [--repeats n] [--landing-size 2GB]
+       [--spark-bases 100k] [--dlt-bases 1M] [--increments 100k:100k] [--repeats n] [--landing-size 2GB]
        [--timeout-minutes n] [--seed n]
        pnpm bench --report-only   (re-render latest.md and scaling.png from latest.json)
 contenders: ${ALL_CONTENDERS.join(", ")}`;
@@ -95,6 +97,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     "--repeats",
     "--landing-size",
     "--spark-bases",
+    "--dlt-bases",
     "--increments",
     "--timeout-minutes",
     "--seed",
@@ -121,6 +124,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
     contenders,
     bases: [...bases].sort((a, b) => a - b),
+    dltBases: [...(list("--dlt-bases") ?? bases)].sort((a, b) => a - b),
     sparkBases: [...(list("--spark-bases") ?? (values.has("--bases") ? bases : base.sparkBases))].sort(
       (a, b) => a - b,
     ),

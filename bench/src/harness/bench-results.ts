@@ -70,6 +70,8 @@ export interface BenchResults {
     readonly cpu: string;
     readonly memoryGb: number;
     readonly node: string;
+    /** One-minute load average when the run began. */
+    readonly loadAverage?: number;
   };
   readonly sizes: {
     readonly bases: readonly number[];
@@ -77,6 +79,8 @@ export interface BenchResults {
     readonly repeats: number;
     readonly initialRepeated: readonly number[];
     readonly sparkBases: readonly number[];
+    /** Absent in results written before the option existed: dlt ran on every base. */
+    readonly dltBases?: readonly number[];
     readonly landingBytes: number;
   };
   readonly workload: Readonly<Record<string, number>>;

@@ -106,7 +106,13 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
     log(`[${clock()}] generating ${formatSize(base)} base rows`);
     const baseFile = await writeBaseFile({ rows: base, seed: options.seed }, join(work, `base-${base}.csv`));
     const runs = options.initialRepeated.includes(base) ? options.repeats : 1;
-    const contenders = plan.merge.filter((c) => c.needs !== "spark" || options.sparkBases.includes(base));
+    const contenders = plan.merge.filter((c) =>
+      c.needs === "spark"
+        ? options.sparkBases.includes(base)
+        : c.needs === "python"
+          ? options.dltBases.includes(base)
+          : true,
+    );
     const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
     const errors = new Map<string, string>();
     for (let r = 0; r < runs; r++) {

@@ -27,11 +27,15 @@ export function markdownReport(r: BenchResults, chartFile: string): string {
   const out: string[] = [];
   out.push(`# saleslake benchmarks (${r.mode} run)
 
-${r.date.slice(0, 16).replace("T", " ")} UTC, commit ${r.commit}; ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GiB, Node ${r.machine.node}; the machine was shared with other test runs.
+${r.date.slice(0, 16).replace("T", " ")} UTC, commit ${r.commit}; ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GiB, Node ${r.machine.node}${r.machine.loadAverage !== undefined ? `; load average ${r.machine.loadAverage.toFixed(2)} when the run began (other work on the machine shows here)` : ""}.
 
 **Sizes run:** tables of ${r.sizes.bases.map(formatSize).join(", ")} rows; deltas of ${r.sizes.deltas.map(formatSize).join(", ")} rows into each; landing file ${r.sizes.landingBytes > 0 ? `${(r.sizes.landingBytes / 1e6).toFixed(0)} MB` : "none"}. Median of ${r.sizes.repeats} run(s) per delta${r.sizes.repeats > 1 ? "" : " (one run: no spread measured)"}; initial loads of ${r.sizes.initialRepeated.map(formatSize).join(", ")} likewise${initialOnce.length > 0 ? `, of ${initialOnce.map(formatSize).join(", ")} once (they prepare the table for the deltas)` : ""}.${
     r.sizes.sparkBases.length < r.sizes.bases.length
       ? ` The Spark contenders ran on tables of ${r.sizes.sparkBases.map(formatSize).join(", ")} only (about a minute per run whatever the size).`
+      : ""
+  }${
+    r.sizes.dltBases && r.sizes.dltBases.length < r.sizes.bases.length
+      ? ` dlt ran on tables of ${r.sizes.dltBases.map(formatSize).join(", ")} only (it normalizes row by row in Python).`
       : ""
   }`);
 
