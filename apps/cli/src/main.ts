@@ -186,6 +186,7 @@ export function program(progress = new Progress()): Command {
           "lag_seconds",
           "batches_processed",
           "rows_quarantined",
+          "quarantine_open",
           "watermarks",
         ]),
       );

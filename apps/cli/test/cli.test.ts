@@ -327,6 +327,11 @@ describe("quarantine replay", () => {
       },
     ]);
     expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toEqual([]);
+    // The history keeps the row quarantined once; nothing is left waiting for a fix.
+    expect(JSON.parse(cli(["status", "--dir", d, "--json"]).out).entities[0]).toMatchObject({
+      rows_quarantined: "1",
+      quarantine_open: 0,
+    });
     const runs = JSON.parse(cli(["runs", "--dir", d, "--json"]).out).runs;
     expect(runs[0]).toMatchObject({ status: "succeeded", rows_read: "1", rows_accepted: "1" });
   });

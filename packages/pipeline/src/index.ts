@@ -16,10 +16,12 @@ export {
 export { CRASH_POINTS, type CrashPoint } from "./runner/crash-points.ts";
 export { type LandedBatch, listLandedBatches } from "./runner/landing-batches.ts";
 export {
+  type BatchCounts,
   type EntityRunResult,
   type PlannedRun,
   type ProgressEvent,
   planRun,
+  REPLAY_SOURCE_PREFIX,
   type RunMode,
   type RunOptions,
   type RunResult,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { customers, salesOrderLines, salesOrderStar } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { CRASH_POINTS, type RunOptions, runPipeline, Warehouse } from "../src/index.ts";
+import { CRASH_POINTS, REPLAY_SOURCE_PREFIX, type RunOptions, runPipeline, Warehouse } from "../src/index.ts";
 import { landBatch } from "./support/land.ts";
 
 const dirs: string[] = [];
@@ -39,11 +39,11 @@ function project() {
   const opts: RunOptions = { dir, entities: [salesOrderLines], stars: [salesOrderStar] };
   return {
     dir,
-    land: (lines: Line[]) =>
+    land: (lines: Line[], name = "orders.jsonl") =>
       landBatch(
         lake,
         salesOrderLines,
-        [{ name: "orders.jsonl", bytes: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n` }],
+        [{ name, bytes: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n` }],
         "jsonl",
       ),
     run: (extra: Partial<RunOptions> = {}) => runPipeline({ ...opts, ...extra }).then((r) => r.runs[0]!),
@@ -174,6 +174,53 @@ describe("incremental scenarios on the local engine", () => {
     ]);
     expect(rows[0]!.messages).toEqual(["quantity: below the minimum 1"]);
     expect(JSON.parse(String(rows[0]!.raw))).toMatchObject({ OrderID: "SO00000002", quantity: "-1" });
+  });
+
+  it("a replay batch of fixed rows resolves the quarantine entries of its accepted keys, with the data", async () => {
+    const p = project();
+    p.land([line(1), line(2, { quantity: -1 }), line(3, { currency: "BTC" }), line(4, { LineNo: "x" })]);
+    await p.run();
+    const open =
+      "SELECT raw->>'OrderID' AS id FROM quarantine.sales_order_lines WHERE replayed_run_id IS NULL ORDER BY id";
+    // An ordinary later batch carrying key 2 is not a replay: nothing is marked.
+    p.land([line(2, { quantity: 2, updated_at: "2026-01-05T11:00:00Z" })]);
+    expect(await p.run()).toMatchObject({ quarantineReplayed: 0 });
+    // Fixed: key 2 (again) and key 3 (its key parsed from the raw text as bronze parses it);
+    // key 4's line number is still no number, so it stays quarantined, and so does its old entry.
+    const replay = p.land(
+      [
+        line(2, { quantity: 3, updated_at: "2026-01-05T12:00:00Z" }),
+        line(3, { currency: "EUR" }),
+        line(4, { LineNo: "y" }),
+      ],
+      `${REPLAY_SOURCE_PREFIX}fix.jsonl`,
+    );
+    // A crash before the commit keeps no mark; the rerun makes it.
+    const script = `import { salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { runPipeline } from "./src/index.ts";
+await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], stars: [salesOrderStar] });`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { ...process.env, SALESLAKE_CRASH_AT: "before:commit" },
+      encoding: "utf8",
+    });
+    expect(child.signal).toBe("SIGKILL");
+    expect(await p.q(open)).toEqual([{ id: "SO00000002" }, { id: "SO00000003" }, { id: "SO00000004" }]);
+    const r = await p.run();
+    expect(r).toMatchObject({ quarantineReplayed: 2, rowsAccepted: 2, rowsQuarantined: 1 });
+    expect(r.batchCounts).toEqual([{ batchId: replay, rowsRead: 3, rowsAccepted: 2, rowsQuarantined: 1 }]);
+    expect(await p.q(open)).toEqual([{ id: "SO00000004" }, { id: "SO00000004" }]);
+    expect(
+      await p.q(
+        `SELECT count(*) AS n FROM quarantine.sales_order_lines WHERE replayed_run_id = '${r.runId}'`,
+      ),
+    ).toEqual([{ n: "2" }]);
+    const w = await Warehouse.open(p.dir);
+    try {
+      expect((await w.status())[0]).toMatchObject({ rows_quarantined: "4", quarantine_open: 2 });
+    } finally {
+      w.close();
+    }
   });
 
   it("the same batch landed twice changes nothing the second time", async () => {

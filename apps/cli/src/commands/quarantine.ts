@@ -1,12 +1,10 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalLakeStore, landRecords } from "@saleslake/ingest";
 import {
-  acquireRunLock,
   type EntityRunResult,
   type ProgressEvent,
-  projectPaths,
+  REPLAY_SOURCE_PREFIX,
   type Row,
   runPipeline,
   Warehouse,
@@ -44,18 +42,6 @@ export interface ReplayResult {
   readonly run: EntityRunResult;
 }
 
-/** The key of a raw record, from the entity's key columns' source names (matched case-insensitively). */
-function keyOf(entity: Entity, raw: Record<string, unknown>): string {
-  const lower = new Map(Object.entries(raw).map(([k, v]) => [k.toLowerCase(), v]));
-  return JSON.stringify(
-    entity.key.map((k) => {
-      const col = entity.columns.find((c) => c.name === k);
-      const v = lower.get((col?.source ?? k).toLowerCase());
-      return v === undefined || v === null ? null : String(v);
-    }),
-  );
-}
-
 function readRecords(file: string): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = [];
   readFileSync(file, "utf8")
@@ -81,9 +67,9 @@ function readRecords(file: string): Record<string, unknown>[] {
 }
 
 /**
- * Re-lands fixed quarantined rows (a `quarantine --export` file, edited) as a new landing batch,
- * runs the pipeline for the entity, and marks the earlier quarantine entries whose key now has an
- * accepted row as replayed by that run (`replayed_run_id`), so `quarantine` no longer lists them.
+ * Re-lands fixed quarantined rows (a `quarantine --export` file, edited) as a new landing batch
+ * and runs the pipeline for the entity. The run marks the earlier quarantine entries whose key now
+ * has an accepted row as replayed by it (`replayed_run_id`), so `quarantine` no longer lists them.
  */
 export async function replayQuarantine(
   cfg: ResolvedConfig,
@@ -98,7 +84,7 @@ export async function replayQuarantine(
     records: (async function* () {
       yield* records;
     })(),
-    source: { kind: "file", name: `quarantine-replay/${basename(file)}` },
+    source: { kind: "file", name: `${REPLAY_SOURCE_PREFIX}${basename(file)}` },
     window: null,
     force: true,
   });
@@ -113,62 +99,17 @@ export async function replayQuarantine(
     ...(cfg.threads && { threads: cfg.threads }),
     onProgress,
   });
+  // The run marks the entries its accepted rows resolve, in the transaction of the data.
   const run = runs.find((r) => r.entity === entity.name)!;
-  const resolved = await markReplayed(cfg.dir, entity, landed.batchId, records, run.runId);
+  const own = run.batchCounts.find((b) => b.batchId === landed.batchId);
   return {
     entity: entity.name,
     file,
     batchId: landed.batchId,
     rows: records.length,
-    accepted: resolved.accepted,
-    quarantinedAgain: records.length - resolved.accepted,
-    resolved: resolved.marked,
+    accepted: own?.rowsAccepted ?? 0,
+    quarantinedAgain: own?.rowsQuarantined ?? 0,
+    resolved: run.quarantineReplayed,
     run,
   };
-}
-
-/**
- * The pipeline keeps `replayed_run_id` on quarantine rows but nothing sets it: the replay does,
- * under the project's run lock, for entries whose key has an accepted row in the replay batch.
- */
-async function markReplayed(
-  dir: string,
-  entity: Entity,
-  batchId: string,
-  records: readonly Record<string, unknown>[],
-  runId: string,
-): Promise<{ accepted: number; marked: number }> {
-  const paths = projectPaths(dir);
-  const lock = acquireRunLock(paths.lock, `${runId}-replay`);
-  const instance = await DuckDBInstance.create(paths.warehouse);
-  const con = await instance.connect();
-  try {
-    const table = `quarantine."${entity.name.replace(/"/g, '""')}"`;
-    const read = async (sql: string, params: unknown[]) =>
-      (await con.runAndReadAll(sql, params as never)).getRowObjectsJson() as Row[];
-    const again = await read(`SELECT raw FROM ${table} WHERE _batch_id = $1`, [batchId]);
-    const stillBroken = new Set(again.map((r) => keyOf(entity, JSON.parse(String(r.raw)))));
-    const acceptedKeys = new Set(records.map((r) => keyOf(entity, r)).filter((k) => !stillBroken.has(k)));
-    const accepted = records.filter((r) => acceptedKeys.has(keyOf(entity, r))).length;
-    const open = await read(
-      `SELECT _batch_id, _source_file, _row_number, raw FROM ${table} WHERE replayed_run_id IS NULL AND _batch_id <> $1`,
-      [batchId],
-    );
-    let marked = 0;
-    await con.run("BEGIN TRANSACTION");
-    for (const q of open) {
-      if (!acceptedKeys.has(keyOf(entity, JSON.parse(String(q.raw))))) continue;
-      await con.run(
-        `UPDATE ${table} SET replayed_run_id = $1 WHERE _batch_id = $2 AND _source_file = $3 AND _row_number = $4`,
-        [runId, String(q._batch_id), String(q._source_file), Number(q._row_number)] as never,
-      );
-      marked++;
-    }
-    await con.run("COMMIT");
-    return { accepted, marked };
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-    lock.release();
-  }
 }

@@ -84,9 +84,27 @@ export interface EntityRunResult {
   readonly quarantinedByRule: Readonly<Record<string, number>>;
   /** Warn rule id → rows that broke it (kept). */
   readonly warnings: Readonly<Record<string, number>>;
+  /** Per batch processed: rows read, accepted and quarantined (as in the ledger). */
+  readonly batchCounts: readonly BatchCounts[];
+  /** Earlier quarantine entries this run marked replayed (see `REPLAY_SOURCE_PREFIX`). */
+  readonly quarantineReplayed: number;
   readonly steps: readonly StepResult[];
   readonly durationMs: number;
 }
+
+export interface BatchCounts {
+  readonly batchId: string;
+  readonly rowsRead: number;
+  readonly rowsAccepted: number;
+  readonly rowsQuarantined: number;
+}
+
+/**
+ * Source name prefix of a batch of fixed quarantined rows (`saleslake quarantine replay`). The run
+ * that processes such a batch marks the earlier quarantine entries its accepted rows resolve
+ * (same key) as replayed, in the same transaction as the data.
+ */
+export const REPLAY_SOURCE_PREFIX = "quarantine-replay/";
 
 export interface RunResult {
   readonly runs: readonly EntityRunResult[];
@@ -199,6 +217,8 @@ async function runEntity(
     rowsDeleted: 0,
     quarantinedByRule: {},
     warnings: {},
+    batchCounts: [],
+    quarantineReplayed: 0,
     steps: [],
     durationMs: 0,
   };
@@ -289,6 +309,18 @@ async function runEntity(
       }
     }
 
+    // Fixed rows replayed from quarantine resolve their earlier entries, with the data.
+    const replays = batches.filter((b) => b.manifest.source.name.startsWith(REPLAY_SOURCE_PREFIX));
+    let quarantineReplayed = 0;
+    if (mode === "incremental" && replays.length > 0) {
+      const stmt = compiler.markReplayed(
+        entity,
+        ctx,
+        replays.map((b) => b.batchId),
+      );
+      quarantineReplayed = num(Object.values((await rows(con, stmt.sql))[0] ?? {})[0]);
+    }
+
     // Ledger, processed batches and watermark: in the same transaction as the data.
     window = await advanceWatermarks(con, entity, batches, perBatch, runId, now, mode);
     const result: EntityRunResult = {
@@ -307,6 +339,16 @@ async function runEntity(
       rowsDeleted: num(silver.rows_deleted),
       quarantinedByRule,
       warnings,
+      batchCounts: batches.map((b) => {
+        const c = perBatch.find((r) => String(r._batch_id) === b.batchId) ?? {};
+        return {
+          batchId: b.batchId,
+          rowsRead: num(c.rows_read),
+          rowsAccepted: num(c.rows_accepted),
+          rowsQuarantined: num(c.rows_quarantined),
+        };
+      }),
+      quarantineReplayed,
       steps,
       durationMs: Date.now() - started,
     };

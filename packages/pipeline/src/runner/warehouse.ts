@@ -176,9 +176,13 @@ export class Warehouse {
     }
   }
 
-  /** Per entity: watermarks, last run, lag since the last successful run, quarantine size. */
+  /**
+   * Per entity: watermarks, last run, lag since the last successful run, rows ever quarantined
+   * (`rows_quarantined`, from the ledger) and those still waiting for a fix (`quarantine_open`:
+   * not yet replayed).
+   */
   async status(): Promise<Row[]> {
-    return rows(
+    const out = await rows(
       this.con,
       `WITH last AS (
         SELECT *, row_number() OVER (PARTITION BY entity ORDER BY started_at DESC) AS rn FROM saleslake.runs
@@ -194,6 +198,20 @@ export class Warehouse {
         coalesce(q.batches, 0) AS batches_processed, coalesce(q.quarantined, 0) AS rows_quarantined
       FROM last l LEFT JOIN ok USING (entity) LEFT JOIN q USING (entity) WHERE l.rn = 1 ORDER BY l.entity`,
     );
+    for (const r of out) {
+      const entity = String(r.entity);
+      r.quarantine_open = (await this.hasQuarantine(entity))
+        ? Number(
+            (
+              await rows(
+                this.con,
+                `SELECT count(*) AS n FROM quarantine."${entity.replace(/"/g, '""')}" WHERE replayed_run_id IS NULL`,
+              )
+            )[0]?.n ?? 0,
+          )
+        : 0;
+    }
+    return out;
   }
 
   async runs(limit = 50): Promise<Row[]> {
@@ -207,14 +225,18 @@ export class Warehouse {
     return rows(this.con, "SELECT * FROM saleslake.run_steps WHERE run_id = $1 ORDER BY started_at", [runId]);
   }
 
-  /** Quarantined rows not yet replayed, newest first. */
-  async quarantine(entity: string): Promise<Row[]> {
+  private async hasQuarantine(entity: string): Promise<boolean> {
     const exists = await rows(
       this.con,
       "SELECT 1 FROM information_schema.tables WHERE table_schema = 'quarantine' AND table_name = $1",
       [entity],
     );
-    if (exists.length === 0) return [];
+    return exists.length > 0;
+  }
+
+  /** Quarantined rows not yet replayed, newest first. */
+  async quarantine(entity: string): Promise<Row[]> {
+    if (!(await this.hasQuarantine(entity))) return [];
     return rows(
       this.con,
       `SELECT _batch_id, _source_file, _row_number, _run_id, _quarantined_at, rule_ids, messages, raw FROM quarantine."${entity.replace(/"/g, '""')}" WHERE replayed_run_id IS NULL ORDER BY _quarantined_at DESC, _source_file, _row_number`,

@@ -1,4 +1,10 @@
-import type { Entity } from "@saleslake/schema";
+import {
+  type Entity,
+  normalizedRawSql,
+  quoteString,
+  rawName,
+  typedFromRawColumnSql,
+} from "@saleslake/schema";
 import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
 
 /** DuckDB: the embedded engine. Temp tables are real tables for the session. */
@@ -109,6 +115,36 @@ SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${keys.map((k) => `d.
 SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${delta} WHERE _action <> 'stale'`,
       },
     ];
+  }
+
+  /**
+   * Marks earlier quarantine entries replayed by this run: those not yet replayed whose key, parsed
+   * from their raw values exactly as the bronze step parses it, has an accepted row in one of
+   * `replayBatches` (read from `bronze_stage`, so in the run's own transaction). Returns the count.
+   */
+  markReplayed(e: Entity, ctx: CompileContext, replayBatches: readonly string[]): Statement {
+    const ids = replayBatches.map((b) => quoteString("duckdb", b)).join(", ");
+    const keyCols = e.key.map((k) => e.columns.find((c) => c.name === k)!);
+    const sources = [...new Set(keyCols.flatMap((c) => c.composedFrom?.sources ?? [c.source]))];
+    const quarantine = this.table(ctx, "quarantine", e.name);
+    const fromRaw = sources.map(
+      (s) => `json_extract_string(raw, ${quoteString("duckdb", `$.${JSON.stringify(s)}`)}) AS ${this.q(s)}`,
+    );
+    const raws = keyCols.map(
+      (c) => `${normalizedRawSql("duckdb", c, (s) => `n.${this.q(s)}`)} AS ${this.q(rawName(c.name))}`,
+    );
+    const typed = keyCols.map((c) => `${typedFromRawColumnSql("duckdb", c)} AS ${this.q(c.name)}`);
+    const keys = `SELECT r._batch_id, r._source_file, r._row_number, ${typed.join(", ")} FROM (
+  SELECT n._batch_id, n._source_file, n._row_number, ${raws.join(", ")} FROM (
+    SELECT _batch_id, _source_file, _row_number, ${fromRaw.join(", ")} FROM ${quarantine}
+    WHERE replayed_run_id IS NULL AND _batch_id NOT IN (${ids})) n) r`;
+    return {
+      label: "replayed",
+      sql: `UPDATE ${quarantine} AS q SET replayed_run_id = ${ctx.runId}
+FROM (SELECT DISTINCT k._batch_id, k._source_file, k._row_number FROM (${keys}) k
+  JOIN ${this.q("bronze_stage")} s ON s._ok AND s._batch_id IN (${ids}) AND ${this.keyJoin(e, "k", "s")}) m
+WHERE q._batch_id = m._batch_id AND q._source_file = m._source_file AND q._row_number = m._row_number`,
+    };
   }
 
   protected calendar(d: string) {
