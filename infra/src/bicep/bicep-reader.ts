@@ -232,6 +232,24 @@ class BicepReader {
 
   /** `[for x in xs: body]` after its `[for`. */
   private loop(open: number): BicepValue {
+    const { item, index, source, filter } = this.loopHead();
+    const body = this.peek() === "{" ? this.object(undefined) : this.value();
+    this.skip(true);
+    if (this.peek() !== "]") {
+      this.pos = open;
+      return this.expression();
+    }
+    this.pos++;
+    return new BicepLoop(item, index, source, filter, body);
+  }
+
+  /** `x in xs: if (…)` or `(x, i) in xs:` after a `for`, up to the loop's body. */
+  private loopHead(): {
+    item: string;
+    index: string | undefined;
+    source: string;
+    filter: string | undefined;
+  } {
     this.skip(false);
     let item: string | undefined;
     let index: string | undefined;
@@ -246,7 +264,7 @@ class BicepReader {
     } else item = this.ident();
     this.skip(false);
     if (!item || this.ident() !== "in") this.fail("expected `for <item> in <source>:`");
-    const sourceStart = this.pos;
+    const start = this.pos;
     while (this.peek() !== ":" && this.peek() !== "") {
       if (this.peek() === "'") this.string();
       else if ("([{".includes(this.peek())) {
@@ -255,7 +273,7 @@ class BicepReader {
         this.balanced(c === "(" ? ")" : c === "[" ? "]" : "}");
       } else this.pos++;
     }
-    const source = this.src.slice(sourceStart, this.pos).trim();
+    const source = this.src.slice(start, this.pos).trim();
     this.expect(":");
     this.skip(true);
     let filter: string | undefined;
@@ -265,14 +283,7 @@ class BicepReader {
       filter = this.condition();
     } else this.pos = save;
     this.skip(true);
-    const body = this.peek() === "{" ? this.object(undefined) : this.value();
-    this.skip(true);
-    if (this.peek() !== "]") {
-      this.pos = open;
-      return this.expression();
-    }
-    this.pos++;
-    return new BicepLoop(item, index, source, filter, body);
+    return { item, index, source, filter };
   }
 
   /** `(…)` of an `if`, as text. */
@@ -395,39 +406,7 @@ class BicepReader {
     this.pos++;
     this.skip(true);
     if (this.ident() !== "for") this.fail("expected `[for`");
-    this.skip(false);
-    let item: string | undefined;
-    let index: string | undefined;
-    if (this.peek() === "(") {
-      this.pos++;
-      this.skip(false);
-      item = this.ident();
-      this.expect(",");
-      this.skip(false);
-      index = this.ident();
-      this.expect(")");
-    } else item = this.ident();
-    this.skip(false);
-    if (!item || this.ident() !== "in") this.fail("expected `for <item> in <source>:`");
-    const start = this.pos;
-    while (this.peek() !== ":" && this.peek() !== "") {
-      if (this.peek() === "'") this.string();
-      else if ("([{".includes(this.peek())) {
-        const c = this.peek();
-        this.pos++;
-        this.balanced(c === "(" ? ")" : c === "[" ? "]" : "}");
-      } else this.pos++;
-    }
-    const source = this.src.slice(start, this.pos).trim();
-    this.expect(":");
-    this.skip(true);
-    let filter: string | undefined;
-    const save = this.pos;
-    if (this.ident() === "if") {
-      this.skip(false);
-      filter = this.condition();
-      this.skip(true);
-    } else this.pos = save;
+    const { item, index, source, filter } = this.loopHead();
     const body = this.object(me);
     this.expect("]");
     return new BicepLoop(item, index, source, filter, body);
