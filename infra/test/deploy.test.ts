@@ -12,12 +12,12 @@ import {
   startArmRecorder,
 } from "@saleslake/adf-templates/testing";
 import { DatabricksRecorder } from "@saleslake/databricks/testing";
+import { IdentityEndpoint } from "@saleslake/ingest/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databricksStep } from "../src/deploy/steps/databricks-step.ts";
 import { deployMain } from "../src/index.ts";
 import { INFRA, readInfra } from "./estate.ts";
 import { deploymentsRoute } from "./harness/deployments-route.ts";
-import { IdentityEndpoint } from "./harness/identity-endpoint.ts";
 import { SqlRecorder } from "./harness/sql-recorder.ts";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa";

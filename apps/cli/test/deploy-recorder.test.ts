@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REST_COLLECTION } from "@saleslake/adf-templates";
 import { type ArmRecorder, DataFactoryFake, startArmRecorder } from "@saleslake/adf-templates/testing";
+import { IdentityEndpoint } from "@saleslake/ingest/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectFactory } from "../src/commands/adf.ts";
 import { loadConfig } from "../src/config.ts";
@@ -13,34 +14,18 @@ import { loadConfig } from "../src/config.ts";
 const bin = new URL("../src/bin.ts", import.meta.url).pathname;
 const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000cc";
 const FACTORY = "saleslake-test-adf";
-const TOKEN = "local-managed-identity-token";
-const HEADER = "local-identity-header";
 const factoryPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.DataFactory/factories/${FACTORY}`;
 
 let rec: ArmRecorder;
-let identity: Server;
-let identityUrl = "";
+let identity: IdentityEndpoint;
 let refusing: Server;
 let refusingUrl = "";
 
 // A managed-identity token endpoint as App Service provides it: the CLI's DefaultAzureCredential
 // gets its token here, and the recorder only answers requests that carry it.
 beforeAll(async () => {
-  identity = createServer((req, res) => {
-    if (req.headers["x-identity-header"] !== HEADER) return void res.writeHead(401).end();
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        access_token: TOKEN,
-        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
-        resource: new URL(req.url ?? "/", "http://127.0.0.1").searchParams.get("resource"),
-        token_type: "Bearer",
-      }),
-    );
-  });
-  await new Promise<void>((r) => identity.listen(0, "127.0.0.1", r));
-  identityUrl = `http://127.0.0.1:${(identity.address() as AddressInfo).port}/msi/token`;
-  rec = await startArmRecorder({ routes: [new DataFactoryFake().route], expectToken: TOKEN });
+  identity = await new IdentityEndpoint().start();
+  rec = await startArmRecorder({ routes: [new DataFactoryFake().route], expectToken: identity.token });
   // An identity endpoint of a host with no identity assigned: every token request is refused.
   refusing = createServer((_req, res) => {
     res.writeHead(400, { "content-type": "application/json" });
@@ -51,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rec.close();
-  await new Promise<void>((r) => identity.close(() => r()));
+  await identity.close();
   await new Promise<void>((r) => refusing.close(() => r()));
 });
 
@@ -66,8 +51,7 @@ function cli(
       NO_COLOR: "1",
       AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
       SALESLAKE_ARM_ENDPOINT: rec.url,
-      IDENTITY_ENDPOINT: identityUrl,
-      IDENTITY_HEADER: HEADER,
+      ...identity.env(),
       ...extra,
     };
     for (const k of [

@@ -1,5 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { ManagedIdentityCredential } from "@azure/identity";
+import { IdentityEndpoint } from "@saleslake/ingest/testing";
 import { carSales, carSalesStar } from "@saleslake/schema";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -12,7 +13,6 @@ import {
   withContentTag,
 } from "../src/index.ts";
 import { DatabricksRecorder } from "../src/testing/index.ts";
-import { IdentityEndpoint } from "./harness/identity-endpoint.ts";
 
 const RESOURCE_ID =
   "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/saleslake-test/providers/Microsoft.Databricks/workspaces/saleslake-test-dbw";
@@ -24,7 +24,7 @@ let dbx: DatabricksRecorder;
 let credential: TokenCredential;
 const saved = { ...process.env };
 beforeAll(async () => {
-  identity = await new IdentityEndpoint().start();
+  identity = await new IdentityEndpoint({ token: "local-databricks-token-7f3a9c" }).start();
   // The real ManagedIdentityCredential, finding an App Service style endpoint on 127.0.0.1.
   Object.assign(process.env, identity.env());
   credential = new ManagedIdentityCredential();

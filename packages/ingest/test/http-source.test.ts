@@ -18,13 +18,13 @@ import {
   listLandedBatches,
   readHttpWindow,
 } from "../src/index.ts";
+import { IdentityEndpoint } from "../src/testing/index.ts";
 import {
   type AzuriteServer,
   azuriteLakeStore,
   SKIP_AZURITE,
   startAzurite,
 } from "./harness/azurite-server.ts";
-import { IdentityEndpoint } from "./harness/identity-endpoint.ts";
 import { type KeyVaultRecorder, startKeyVaultRecorder } from "./harness/key-vault-recorder.ts";
 import {
   type Fault,

@@ -244,13 +244,11 @@ export class AdlsLakeStore implements LakeStore {
       : prefix === ""
         ? LAKE_ZONES.map((z) => ({ container: z, inner: "", outer: `${z}/` }))
         : prefix.includes("/")
-          ? [
-              {
-                container: this.at(prefix).container,
-                inner: this.at(prefix).name,
-                outer: `${this.at(prefix).container}/`,
-              },
-            ]
+          ? [this.at(prefix)].map(({ container, name }) => ({
+              container,
+              inner: name,
+              outer: `${container}/`,
+            }))
           : LAKE_ZONES.filter((z) => z.startsWith(prefix)).map((z) => ({
               container: z,
               inner: "",
@@ -316,8 +314,9 @@ export class AdlsLakeStore implements LakeStore {
   async createDirectory(path: string): Promise<void> {
     assertLakePath(path);
     try {
-      if (this.at(path).name === "") {
-        await this.blobService.getContainerClient(this.at(path).container).createIfNotExists();
+      const { container, name } = this.at(path);
+      if (name === "") {
+        await this.blobService.getContainerClient(container).createIfNotExists();
         return;
       }
       await this.directory(path).createIfNotExists();
@@ -338,10 +337,11 @@ export class AdlsLakeStore implements LakeStore {
   async rename(from: string, to: string, options: { readonly overwrite?: boolean } = {}): Promise<void> {
     assertLakePath(from);
     assertLakePath(to);
-    if (this.at(from).container !== this.at(to).container)
+    const container = this.at(from).container;
+    if (container !== this.at(to).container)
       throw new IngestError(
         "UNSAFE_PATH",
-        `rename ${from} → ${to}: a rename stays inside one container (${this.at(from).container})`,
+        `rename ${from} → ${to}: a rename stays inside one container (${container})`,
         "Copy across zones instead of renaming.",
         { file: to },
       );

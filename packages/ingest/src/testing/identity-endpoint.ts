@@ -3,16 +3,22 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A managed-identity token endpoint as App Service provides it (IDENTITY_ENDPOINT with the
- * IDENTITY_HEADER secret header), on 127.0.0.1: the real DefaultAzureCredential gets its tokens
- * here instead of from Microsoft Entra ID, which tests cannot reach.
+ * IDENTITY_HEADER secret header), on 127.0.0.1: the real DefaultAzureCredential (or
+ * ManagedIdentityCredential) gets its tokens here instead of from Microsoft Entra ID, which tests
+ * cannot reach. Token requests without the header are refused with 401.
  */
 export class IdentityEndpoint {
   readonly header = "local-identity-header";
-  readonly token = "local-managed-identity-token";
+  /** The access token handed out. Default `local-managed-identity-token`. */
+  readonly token: string;
   /** Resources tokens were asked for, in order. */
   readonly resources: string[] = [];
   private server: Server | undefined;
   url = "";
+
+  constructor(options: { readonly token?: string } = {}) {
+    this.token = options.token ?? "local-managed-identity-token";
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
