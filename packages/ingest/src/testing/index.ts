@@ -1,3 +1,4 @@
-// Test doubles for code that uses @saleslake/ingest and Azure credentials: not for production use.
+// Test doubles for code that uses @saleslake/ingest and Azure: not for production use.
 
+export { AZURITE_ACCOUNT, Azurite } from "./azurite.ts";
 export { IdentityEndpoint } from "./identity-endpoint.ts";
