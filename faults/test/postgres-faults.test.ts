@@ -8,11 +8,11 @@ import {
   listLandedManifests,
   readPostgresWindow,
 } from "@saleslake/ingest";
+import { type PostgresServer, startPostgres } from "@saleslake/ingest/testing";
 import { runPipeline, Warehouse } from "@saleslake/pipeline";
 import { salesOrderLines, salesOrderStar } from "@saleslake/schema";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PostgresServer, startPostgres } from "../../packages/ingest/test/harness/postgres-server.ts";
 import { contentHash } from "./content-hash.ts";
 import { tally } from "./tally.ts";
 

@@ -5,7 +5,7 @@ import { salesOrderLines } from "@saleslake/schema";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalLakeStore, landRecords, listLandedManifests, readPostgresWindow } from "../src/index.ts";
-import { type PostgresServer, startPostgres } from "./harness/postgres-server.ts";
+import { type PostgresServer, startPostgres } from "../src/testing/index.ts";
 
 const skip = process.env.SALESLAKE_SKIP_POSTGRES === "1";
 if (skip) console.warn("SALESLAKE_SKIP_POSTGRES=1: the PostgreSQL source tests are skipped");

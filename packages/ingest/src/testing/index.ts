@@ -2,3 +2,4 @@
 
 export { AZURITE_ACCOUNT, Azurite } from "./azurite.ts";
 export { IdentityEndpoint } from "./identity-endpoint.ts";
+export { type PostgresServer, startPostgres } from "./postgres-server.ts";
