@@ -1,27 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareIncrements, type LocalSpark, startLocalSpark } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { compareIncrements } from "../src/index.ts";
+import { sparkSuite } from "./support/spark-suite.ts";
 
-const skip = process.env.SALESLAKE_SKIP_SPARK === "1";
-if (skip) console.warn("SALESLAKE_SKIP_SPARK=1: the increment comparison suite is skipped");
-
-const work = mkdtempSync(join(tmpdir(), "saleslake-increments-"));
-let spark: LocalSpark;
-beforeAll(async () => {
-  if (skip) return;
-  mkdirSync(join(work, "spark"), { recursive: true });
-  spark = await startLocalSpark({ warehouseDir: join(work, "spark") });
-}, 300_000);
-afterAll(async () => {
-  await spark?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const suite = sparkSuite("increments");
+const { skip, work } = suite;
 
 describe.skipIf(skip)("the increment comparison (what pnpm bench reports)", () => {
   it("times both approaches per increment; the original re-reads all of bronze and duplicates silver", async () => {
-    const r = await compareIncrements({ spark, workDir: work, increments: 2, baseRows: 40, deltaRows: 10 });
+    const r = await compareIncrements({
+      spark: suite.spark,
+      workDir: work,
+      increments: 2,
+      baseRows: 40,
+      deltaRows: 10,
+    });
     expect(r.timings.map((t) => [t.increment, t.rows, t.bronzeRows])).toEqual([
       [0, 40, 40],
       [1, 10, 50],

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalLakeStore, landFiles, listLandedManifests } from "@saleslake/ingest";
 import { runPipeline, Warehouse } from "@saleslake/pipeline";
@@ -12,23 +11,12 @@ import {
   salesOrderLines,
   salesOrderStar,
 } from "@saleslake/schema";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateNotebooks, type LocalSpark, startLocalSpark } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { generateNotebooks } from "../src/index.ts";
+import { jsonl, line, sparkSuite } from "./support/spark-suite.ts";
 
-const skip = process.env.SALESLAKE_SKIP_SPARK === "1";
-if (skip) console.warn("SALESLAKE_SKIP_SPARK=1: the Spark parity suite is skipped");
-
-const work = mkdtempSync(join(tmpdir(), "saleslake-parity-"));
-let spark: LocalSpark;
-beforeAll(async () => {
-  if (skip) return;
-  mkdirSync(join(work, "spark"), { recursive: true });
-  spark = await startLocalSpark({ warehouseDir: join(work, "spark") });
-}, 300_000);
-afterAll(async () => {
-  await spark?.stop();
-  rmSync(work, { recursive: true, force: true });
-}, 120_000);
+const suite = sparkSuite("parity");
+const { skip, work } = suite;
 
 /** Columns that record when or by which run a row was written: not data, not compared. */
 const VOLATILE = new Set(["_ingested_at", "_run_id", "_updated_at", "_quarantined_at", "replayed_run_id"]);
@@ -80,19 +68,31 @@ async function sparkTables(tables: Map<string, { c: string; d: string }[]>) {
           ? `coalesce(concat_ws(';', \`${c}\`), '∅')`
           : `coalesce(CAST(\`${c}\` AS STRING), '∅')`,
     );
-    out[t] = (await spark.sql(`SELECT concat_ws('|', ${sel.join(", ")}) AS r FROM spark_catalog.${t}`))
+    out[t] = (await suite.spark.sql(`SELECT concat_ws('|', ${sel.join(", ")}) AS r FROM spark_catalog.${t}`))
       .map((x) => String(x.r))
       .sort();
   }
   return out;
 }
 
-/** Lands each batch once, then runs both engines on the same lake, batch by batch. */
+/** A notebook that fails part-way through one batch, right before `before`, and is retried. */
+interface Crash {
+  readonly batch: number;
+  readonly step: string;
+  readonly before: string;
+}
+
+/**
+ * Lands each batch once, then runs both engines on the same lake, batch by batch. At a `crash`,
+ * the Spark side first runs the notebook with a failure injected (as a lost driver would leave
+ * it), then the notebook again with the same run id, as the job's task retry does.
+ */
 async function parity(
   name: string,
   entity: Entity,
   star: Star | undefined,
   batches: { name: string; bytes: string | Buffer }[],
+  crashes: readonly Crash[] = [],
 ) {
   const dir = join(work, name);
   const lake = join(dir, "lake");
@@ -105,18 +105,28 @@ async function parity(
     writeFileSync(file, b.bytes);
     await landFiles({ store, entity, paths: [file], force: true, now: new Date(Date.UTC(2026, 0, 1, 0, i)) });
   }
-  for (const m of await listLandedManifests(store, entity.name)) {
+  for (const [i, m] of (await listLandedManifests(store, entity.name)).entries()) {
     await runPipeline({ dir, lakeRoot: lake, entities: [entity], stars: star ? [star] : [] });
+    const params = {
+      run_id: `run-${m.batchId}`,
+      batch_id: m.batchId,
+      catalog,
+      lake_root: lake,
+      full_refresh: "false",
+      window_low: "",
+      window_high: "",
+    };
     for (const nb of notebooks) {
-      const exit = await spark.runNotebook(nb.source, {
-        run_id: `run-${m.batchId}`,
-        batch_id: m.batchId,
-        catalog,
-        lake_root: lake,
-        full_refresh: "false",
-        window_low: "",
-        window_high: "",
-      });
+      const crash = crashes.find((c) => c.batch === i && c.step === nb.stepId);
+      if (crash) {
+        expect(nb.source).toContain(crash.before);
+        const failing = nb.source.replace(
+          crash.before,
+          `raise RuntimeError("injected crash in ${nb.stepId}")\n${crash.before}`,
+        );
+        await expect(suite.spark.runNotebook(failing, params)).rejects.toThrow(/injected crash/);
+      }
+      const exit = await suite.spark.runNotebook(nb.source, params);
       expect(JSON.parse(exit ?? "{}").step).toBe(nb.stepId);
     }
   }
@@ -129,25 +139,6 @@ async function parity(
   }
   return duck.out;
 }
-
-type Line = Record<string, string | number | boolean | null>;
-const line = (order: number, patch: Line = {}): Line => ({
-  OrderID: `SO${String(order).padStart(8, "0")}`,
-  LineNo: 1,
-  order_date: "2026-01-05",
-  customer_id: "C000001",
-  product_id: "P-00001",
-  quantity: 1,
-  unit_price: "10.00",
-  discount_pct: null,
-  currency: "EUR",
-  status: "open",
-  channel: "web",
-  updated_at: "2026-01-05T10:00:00Z",
-  is_deleted: false,
-  ...patch,
-});
-const jsonl = (ls: Line[]) => `${ls.map((l) => JSON.stringify(l)).join("\n")}\n`;
 
 describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark give the same tables", () => {
   it("on the seed car-sales files, initial then incremental", async () => {
@@ -192,5 +183,39 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["silver.sales_order_lines"]).toHaveLength(6);
     expect(out["gold.fact_order_lines"]).toHaveLength(5);
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
+  }, 1_500_000);
+
+  it("on order lines with crashes: silver after its MERGE, the fact after its MERGE, each retried", async () => {
+    const out = await parity(
+      "crashes",
+      salesOrderLines,
+      salesOrderStar,
+      [
+        { name: "b1.jsonl", bytes: jsonl([line(1), line(2), line(3, { channel: "store" })]) },
+        {
+          name: "b2.jsonl",
+          bytes: jsonl([
+            line(1, { quantity: 5, updated_at: "2026-01-06T09:00:00Z" }),
+            line(2, { is_deleted: true, updated_at: "2026-01-06T09:00:00Z" }),
+            line(4, { channel: "store" }),
+          ]),
+        },
+        {
+          name: "b3.jsonl",
+          bytes: jsonl([line(3, { quantity: 7, updated_at: "2026-01-07T09:00:00Z" }), line(5)]),
+        },
+      ],
+      [
+        {
+          batch: 1,
+          step: "silver",
+          before: 'run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`changed_keys_',
+        },
+        { batch: 2, step: "fact_order_lines", before: 'run(r"""SELECT count(*) FILTER (WHERE NOT _deleted)' },
+      ],
+    );
+    expect(out["silver.sales_order_lines"]).toHaveLength(5);
+    // Line 2 is soft-deleted: it leaves the fact.
+    expect(out["gold.fact_order_lines"]).toHaveLength(4);
   }, 1_500_000);
 });

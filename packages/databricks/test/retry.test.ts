@@ -1,54 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalLakeStore, landFiles } from "@saleslake/ingest";
 import { salesOrderLines, salesOrderStar } from "@saleslake/schema";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  commitNotebook,
-  generateNotebooks,
-  type LocalSpark,
-  maintenanceNotebook,
-  startLocalSpark,
-} from "../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { commitNotebook, generateNotebooks, maintenanceNotebook } from "../src/index.ts";
+import { line, sparkSuite } from "./support/spark-suite.ts";
 
-const skip = process.env.SALESLAKE_SKIP_SPARK === "1";
-if (skip) console.warn("SALESLAKE_SKIP_SPARK=1: the Spark retry suite is skipped");
-
-const work = mkdtempSync(join(tmpdir(), "saleslake-retry-"));
+const suite = sparkSuite("retry");
+const { skip, work } = suite;
 const lake = join(work, "lake");
-let spark: LocalSpark;
-beforeAll(async () => {
-  if (skip) return;
-  mkdirSync(join(work, "spark"), { recursive: true });
-  spark = await startLocalSpark({ warehouseDir: join(work, "spark") });
-}, 300_000);
-afterAll(async () => {
-  await spark?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
 
 const entity = salesOrderLines;
 const notebooks = generateNotebooks(entity, salesOrderStar);
 const nb = (id: string) => notebooks.find((n) => n.stepId === id)!.source;
 const commit = commitNotebook(entity).source;
-
-const line = (order: number, patch: Record<string, unknown> = {}) => ({
-  OrderID: `SO${String(order).padStart(8, "0")}`,
-  LineNo: 1,
-  order_date: "2026-01-05",
-  customer_id: "C000001",
-  product_id: "P-00001",
-  quantity: 1,
-  unit_price: "10.00",
-  discount_pct: null,
-  currency: "EUR",
-  status: "open",
-  channel: "web",
-  updated_at: "2026-01-05T10:00:00Z",
-  is_deleted: false,
-  ...patch,
-});
 
 async function land(name: string, lines: object[], minute: number): Promise<string> {
   const file = join(work, name);
@@ -75,8 +40,9 @@ const params = (batchId: string, runId: string) => ({
 
 const count = async (table: string, batchId: string) =>
   Number(
-    (await spark.sql(`SELECT count(*) AS n FROM spark_catalog.${table} WHERE _batch_id = '${batchId}'`))[0]!
-      .n,
+    (
+      await suite.spark.sql(`SELECT count(*) AS n FROM spark_catalog.${table} WHERE _batch_id = '${batchId}'`)
+    )[0]!.n,
   );
 
 describe.skipIf(skip)("a notebook retried after a failure applies its batch once", () => {
@@ -89,34 +55,34 @@ describe.skipIf(skip)("a notebook retried after a failure applies its batch once
       bronzeWrite,
       `raise RuntimeError("crash between the quarantine and the bronze write")\n${bronzeWrite}`,
     );
-    await expect(spark.runNotebook(crashing, params(b1, "run-1"))).rejects.toThrow(/crash between/);
+    await expect(suite.spark.runNotebook(crashing, params(b1, "run-1"))).rejects.toThrow(/crash between/);
     expect([
       await count("quarantine.sales_order_lines", b1),
       await count("bronze.sales_order_lines", b1),
     ]).toEqual([1, 0]);
 
     // The task retry (same run id): the quarantine write is skipped, the bronze write happens.
-    const retried = JSON.parse((await spark.runNotebook(nb("bronze"), params(b1, "run-1"))) ?? "{}");
+    const retried = JSON.parse((await suite.spark.runNotebook(nb("bronze"), params(b1, "run-1"))) ?? "{}");
     expect(retried).toMatchObject({ step: "bronze", rows_read: 4, rows_accepted: 3, rows_quarantined: 1 });
     expect([
       await count("quarantine.sales_order_lines", b1),
       await count("bronze.sales_order_lines", b1),
     ]).toEqual([1, 3]);
     // A whole-job repair reruns the finished notebook: nothing changes.
-    await spark.runNotebook(nb("bronze"), params(b1, "run-1"));
+    await suite.spark.runNotebook(nb("bronze"), params(b1, "run-1"));
     expect([
       await count("quarantine.sales_order_lines", b1),
       await count("bronze.sales_order_lines", b1),
     ]).toEqual([1, 3]);
 
-    const silver = JSON.parse((await spark.runNotebook(nb("silver"), params(b1, "run-1"))) ?? "{}");
+    const silver = JSON.parse((await suite.spark.runNotebook(nb("silver"), params(b1, "run-1"))) ?? "{}");
     expect(silver).toMatchObject({ step: "silver", rows_inserted: 3 });
-    expect((await spark.sql("SELECT count(*) AS n FROM spark_catalog.silver.sales_order_lines"))[0]!.n).toBe(
-      3,
-    );
+    expect(
+      (await suite.spark.sql("SELECT count(*) AS n FROM spark_catalog.silver.sales_order_lines"))[0]!.n,
+    ).toBe(3);
 
     // Ledger and watermark: written by the commit notebook, once, whatever the retries.
-    const done = JSON.parse((await spark.runNotebook(commit, params(b1, "run-1"))) ?? "{}");
+    const done = JSON.parse((await suite.spark.runNotebook(commit, params(b1, "run-1"))) ?? "{}");
     expect(done).toMatchObject({
       step: "commit",
       rows_read: 4,
@@ -125,26 +91,26 @@ describe.skipIf(skip)("a notebook retried after a failure applies its batch once
       watermark: b1,
     });
     const b2 = await land("b2.jsonl", [line(5)], 1);
-    await spark.runNotebook(nb("bronze"), params(b2, "run-2"));
-    await spark.runNotebook(commit, params(b2, "run-2"));
+    await suite.spark.runNotebook(nb("bronze"), params(b2, "run-2"));
+    await suite.spark.runNotebook(commit, params(b2, "run-2"));
     // Committing the older batch again neither duplicates its entry nor moves the watermark back.
-    const again = JSON.parse((await spark.runNotebook(commit, params(b1, "run-1"))) ?? "{}");
+    const again = JSON.parse((await suite.spark.runNotebook(commit, params(b1, "run-1"))) ?? "{}");
     expect(again.watermark).toBe(b2);
     expect(
-      await spark.sql(
+      await suite.spark.sql(
         "SELECT batch_id, rows_read, rows_accepted, rows_quarantined FROM spark_catalog.saleslake.run_ledger ORDER BY batch_id",
       ),
     ).toEqual([
       { batch_id: b1, rows_read: 4, rows_accepted: 3, rows_quarantined: 1 },
       { batch_id: b2, rows_read: 1, rows_accepted: 1, rows_quarantined: 0 },
     ]);
-    expect(await spark.sql("SELECT entity, watermark FROM spark_catalog.saleslake.watermarks")).toEqual([
-      { entity: "sales_order_lines", watermark: b2 },
-    ]);
+    expect(await suite.spark.sql("SELECT entity, watermark FROM spark_catalog.saleslake.watermarks")).toEqual(
+      [{ entity: "sales_order_lines", watermark: b2 }],
+    );
   }, 1_200_000);
 
   it("the tables carry the schema's layout, constraints and change data feed; maintenance optimizes them", async () => {
-    const detail = (await spark.sql("DESCRIBE DETAIL spark_catalog.silver.sales_order_lines"))[0] as {
+    const detail = (await suite.spark.sql("DESCRIBE DETAIL spark_catalog.silver.sales_order_lines"))[0] as {
       partitionColumns: string[];
       properties: Record<string, string>;
     };
@@ -153,11 +119,11 @@ describe.skipIf(skip)("a notebook retried after a failure applies its batch once
     expect(detail.properties["delta.constraints.ck_quantity_min"]).toMatch(/quantity.*>=\s*1/);
     // The constraint is enforced by Delta itself, not only by the bronze rules.
     await expect(
-      spark.sql(
+      suite.spark.sql(
         "UPDATE spark_catalog.silver.sales_order_lines SET quantity = -5 WHERE order_id = 'SO00000001'",
       ),
     ).rejects.toThrow(/ck_quantity_min/i);
-    const gold = (await spark.sql("SHOW TBLPROPERTIES spark_catalog.gold.fact_order_lines")) as {
+    const gold = (await suite.spark.sql("SHOW TBLPROPERTIES spark_catalog.gold.fact_order_lines")) as {
       key: string;
       value: string;
     }[];
@@ -165,7 +131,7 @@ describe.skipIf(skip)("a notebook retried after a failure applies its batch once
 
     const m = maintenanceNotebook(entity, salesOrderStar).source;
     const out = JSON.parse(
-      (await spark.runNotebook(m, { catalog: "spark_catalog", vacuum_retain_hours: "168" })) ?? "{}",
+      (await suite.spark.runNotebook(m, { catalog: "spark_catalog", vacuum_retain_hours: "168" })) ?? "{}",
     );
     expect(out).toMatchObject({ step: "maintenance", tables_optimized: 9, tables_vacuumed: 9 });
     // Two bronze writes (two batches) compacted into one file.
@@ -173,8 +139,8 @@ describe.skipIf(skip)("a notebook retried after a failure applies its batch once
   }, 900_000);
 
   it("refuses a widget value that could leave its SQL literal", async () => {
-    await expect(spark.runNotebook(nb("bronze"), { ...params("x' OR '1'='1", "run-3") })).rejects.toThrow(
-      /widget batch_id has a value outside/,
-    );
+    await expect(
+      suite.spark.runNotebook(nb("bronze"), { ...params("x' OR '1'='1", "run-3") }),
+    ).rejects.toThrow(/widget batch_id has a value outside/);
   }, 300_000);
 });

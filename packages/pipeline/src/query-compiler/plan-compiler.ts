@@ -429,7 +429,10 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
         ? `(SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.valid_from DESC) AS _vrn FROM ${silver} v) y WHERE _vrn = 1)`
         : silver;
     const k0 = this.q(e.key[0]!);
-    const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action
+    // 'applied': the stored row was written by this very run. Only a retried step sees one (a
+    // Databricks task retried after it merged): it is not applied again, but its key still counts
+    // as changed, so that the dimensions and facts downstream take it.
+    const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action
 FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
     const delta = this.shared("silver_delta", ctx, e);
     const out: Statement[] = [...this.createShared("silver_delta", ctx, e, classify)];
@@ -453,7 +456,7 @@ WHEN MATCHED THEN UPDATE SET valid_to = ${validFrom}, is_current = false`,
         {
           sql: `INSERT INTO ${silver} (${[...cols, "valid_from", "valid_to", "is_current", ...lineage, this.q("_run_id")].join(", ")})
 SELECT ${cols.map((c) => `s.${c}`).join(", ")}, ${validFrom}, NULL, true, ${lineage.map((c) => `s.${c}`).join(", ")}, ${ctx.runId}
-FROM ${delta} s WHERE s._action <> 'stale'`,
+FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
         },
       );
     }
@@ -469,7 +472,7 @@ FROM ${delta} s WHERE s._action <> 'stale'`,
       label: "silver",
       sql: `SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale${
         e.softDelete
-          ? `, count(*) FILTER (WHERE _action <> 'stale' AND coalesce(${this.q(e.softDelete)}, false)) AS rows_deleted`
+          ? `, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce(${this.q(e.softDelete)}, false)) AS rows_deleted`
           : ""
       } FROM ${delta}`,
     });
@@ -488,7 +491,7 @@ FROM ${delta} s WHERE s._action <> 'stale'`,
     return [
       {
         sql: `MERGE INTO ${this.table(ctx, "silver", e.name)} AS t
-USING (SELECT * FROM ${delta} WHERE _action <> 'stale') AS s
+USING (SELECT * FROM ${delta} WHERE _action IN ('insert', 'update')) AS s
 ON ${this.keyJoin(e, "t", "s")}
 WHEN MATCHED THEN UPDATE SET ${setList}
 WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(", ")}) VALUES (${[...cols, ...lineage].map((c) => `s.${c}`).join(", ")}, ${ctx.runId})`,

@@ -112,7 +112,7 @@ SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${keys.map((k) => `d.
       },
       {
         sql: `INSERT INTO ${silver} (${[...cols, "_run_id"].join(", ")})
-SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${delta} WHERE _action <> 'stale'`,
+SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${delta} WHERE _action IN ('insert', 'update')`,
       },
     ];
   }

@@ -169,7 +169,7 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 
 -- step silver (silver)
 
-CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."branch_id" IS NULL THEN 'insert' WHEN (s._batch_id > t._batch_id OR (s._batch_id = t._batch_id AND (s._source_file > t._source_file OR (s._source_file = t._source_file AND s._row_number > t._row_number)))) THEN 'update' ELSE 'stale' END AS _action
+CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."branch_id" IS NULL THEN 'insert' WHEN t._run_id = 'run-golden' THEN 'applied' WHEN (s._batch_id > t._batch_id OR (s._batch_id = t._batch_id AND (s._source_file > t._source_file OR (s._source_file = t._source_file AND s._row_number > t._row_number)))) THEN 'update' ELSE 'stale' END AS _action
 FROM (WITH d AS MATERIALIZED (SELECT CAST("branch_id" AS VARCHAR) AS "branch_id", CAST("dealer_id" AS VARCHAR) AS "dealer_id", CAST("model_id" AS VARCHAR) AS "model_id", CAST("revenue" AS BIGINT) AS "revenue", CAST("units_sold" AS INTEGER) AS "units_sold", CAST("date_id" AS VARCHAR) AS "date_id", CAST("day" AS INTEGER) AS "day", CAST("month" AS INTEGER) AS "month", CAST("year" AS INTEGER) AS "year", CAST("sale_date" AS DATE) AS "sale_date", CAST("branch_name" AS VARCHAR) AS "branch_name", CAST("dealer_name" AS VARCHAR) AS "dealer_name", CAST("product_name" AS VARCHAR) AS "product_name", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z' AS _ingested_at, 'run-golden' AS _run_id, _rescued_data FROM "bronze_stage" WHERE _ok), r AS (SELECT "branch_id", "dealer_id", "model_id", "date_id" FROM d GROUP BY "branch_id", "dealer_id", "model_id", "date_id" HAVING count(*) > 1)
 SELECT d.*, CAST(1 AS BIGINT) AS _rn FROM d WHERE NOT EXISTS (SELECT 1 FROM r WHERE r."branch_id" IS NOT DISTINCT FROM d."branch_id" AND r."dealer_id" IS NOT DISTINCT FROM d."dealer_id" AND r."model_id" IS NOT DISTINCT FROM d."model_id" AND r."date_id" IS NOT DISTINCT FROM d."date_id")
 UNION ALL
@@ -178,7 +178,7 @@ SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."branch_id", d."dea
 DELETE FROM "silver"."car_sales" AS t WHERE EXISTS (SELECT 1 FROM "silver_delta" s WHERE s._action = 'update' AND s."branch_id" = t."branch_id" AND s."dealer_id" = t."dealer_id" AND s."model_id" = t."model_id" AND s."date_id" = t."date_id");
 
 INSERT INTO "silver"."car_sales" ("branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "day", "month", "year", "sale_date", "branch_name", "dealer_name", "product_name", _batch_id, _source_file, _row_number, _ingested_at, _run_id)
-SELECT "branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "day", "month", "year", "sale_date", "branch_name", "dealer_name", "product_name", _batch_id, _source_file, _row_number, _ingested_at, 'run-golden' FROM "silver_delta" WHERE _action <> 'stale';
+SELECT "branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "day", "month", "year", "sale_date", "branch_name", "dealer_name", "product_name", _batch_id, _source_file, _row_number, _ingested_at, 'run-golden' FROM "silver_delta" WHERE _action IN ('insert', 'update');
 
 CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "branch_id", "dealer_id", "model_id", "date_id" FROM "silver_delta" WHERE _action <> 'stale';
 

@@ -76,7 +76,7 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 
 -- step silver (silver)
 
-CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."customer_id" IS NULL THEN 'insert' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
+CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."customer_id" IS NULL THEN 'insert' WHEN t._run_id = 'run-golden' THEN 'applied' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
 FROM (WITH d AS MATERIALIZED (SELECT CAST("customer_id" AS VARCHAR) AS "customer_id", CAST("full_name" AS VARCHAR) AS "full_name", CAST("email" AS VARCHAR) AS "email", CAST("segment" AS VARCHAR) AS "segment", CAST("region" AS VARCHAR) AS "region", CAST("updated_at" AS TIMESTAMPTZ) AS "updated_at", CAST("is_deleted" AS BOOLEAN) AS "is_deleted", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z' AS _ingested_at, 'run-golden' AS _run_id, _rescued_data FROM "bronze_stage" WHERE _ok), r AS (SELECT "customer_id" FROM d GROUP BY "customer_id" HAVING count(*) > 1)
 SELECT d.*, CAST(1 AS BIGINT) AS _rn FROM d WHERE NOT EXISTS (SELECT 1 FROM r WHERE r."customer_id" IS NOT DISTINCT FROM d."customer_id")
 UNION ALL
@@ -89,8 +89,8 @@ WHEN MATCHED THEN UPDATE SET valid_to = CAST(s."updated_at" AS TIMESTAMPTZ), is_
 
 INSERT INTO "silver"."customers" ("customer_id", "full_name", "email", "segment", "region", "updated_at", "is_deleted", valid_from, valid_to, is_current, "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id")
 SELECT s."customer_id", s."full_name", s."email", s."segment", s."region", s."updated_at", s."is_deleted", CAST(s."updated_at" AS TIMESTAMPTZ), NULL, true, s."_batch_id", s."_source_file", s."_row_number", s."_ingested_at", 'run-golden'
-FROM "silver_delta" s WHERE s._action <> 'stale';
+FROM "silver_delta" s WHERE s._action IN ('insert', 'update');
 
 CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "customer_id" FROM "silver_delta" WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action <> 'stale' AND coalesce("is_deleted", false)) AS rows_deleted FROM "silver_delta";
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce("is_deleted", false)) AS rows_deleted FROM "silver_delta";

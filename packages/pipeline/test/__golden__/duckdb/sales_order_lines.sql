@@ -164,7 +164,7 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 
 -- step silver (silver)
 
-CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."order_id" IS NULL THEN 'insert' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
+CREATE OR REPLACE TEMP TABLE "silver_delta" AS SELECT s.*, CASE WHEN t."order_id" IS NULL THEN 'insert' WHEN t._run_id = 'run-golden' THEN 'applied' WHEN (s."updated_at" > t."updated_at" OR (t."updated_at" IS NULL AND s."updated_at" IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
 FROM (WITH d AS MATERIALIZED (SELECT CAST("order_id" AS VARCHAR) AS "order_id", CAST("line_number" AS INTEGER) AS "line_number", CAST("order_date" AS DATE) AS "order_date", CAST("customer_id" AS VARCHAR) AS "customer_id", CAST("product_id" AS VARCHAR) AS "product_id", CAST("quantity" AS INTEGER) AS "quantity", CAST("unit_price" AS DECIMAL(12, 2)) AS "unit_price", CAST("discount_pct" AS DECIMAL(5, 2)) AS "discount_pct", CAST("currency" AS VARCHAR) AS "currency", CAST("status" AS VARCHAR) AS "status", CAST("channel" AS VARCHAR) AS "channel", CAST("updated_at" AS TIMESTAMPTZ) AS "updated_at", CAST("is_deleted" AS BOOLEAN) AS "is_deleted", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z' AS _ingested_at, 'run-golden' AS _run_id, _rescued_data FROM "bronze_stage" WHERE _ok), r AS (SELECT "order_id", "line_number" FROM d GROUP BY "order_id", "line_number" HAVING count(*) > 1)
 SELECT d.*, CAST(1 AS BIGINT) AS _rn FROM d WHERE NOT EXISTS (SELECT 1 FROM r WHERE r."order_id" IS NOT DISTINCT FROM d."order_id" AND r."line_number" IS NOT DISTINCT FROM d."line_number")
 UNION ALL
@@ -173,11 +173,11 @@ SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."order_id", d."line
 DELETE FROM "silver"."sales_order_lines" AS t WHERE EXISTS (SELECT 1 FROM "silver_delta" s WHERE s._action = 'update' AND s."order_id" = t."order_id" AND s."line_number" = t."line_number");
 
 INSERT INTO "silver"."sales_order_lines" ("order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _ingested_at, _run_id)
-SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _ingested_at, 'run-golden' FROM "silver_delta" WHERE _action <> 'stale';
+SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _ingested_at, 'run-golden' FROM "silver_delta" WHERE _action IN ('insert', 'update');
 
 CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "order_id", "line_number" FROM "silver_delta" WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action <> 'stale' AND coalesce("is_deleted", false)) AS rows_deleted FROM "silver_delta";
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce("is_deleted", false)) AS rows_deleted FROM "silver_delta";
 
 -- step dim_customer (dimension)
 

@@ -160,18 +160,18 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 
 -- step silver (silver)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` USING DELTA AS SELECT s.*, CASE WHEN t.`order_id` IS NULL THEN 'insert' WHEN (s.`updated_at` > t.`updated_at` OR (t.`updated_at` IS NULL AND s.`updated_at` IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` USING DELTA AS SELECT s.*, CASE WHEN t.`order_id` IS NULL THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN (s.`updated_at` > t.`updated_at` OR (t.`updated_at` IS NULL AND s.`updated_at` IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
 FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`order_id`, d.`line_number` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`sales_order_lines` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`sales_order_lines` t ON s.`order_id` = t.`order_id` AND s.`line_number` = t.`line_number`;
 
 MERGE INTO `${catalog}`.`silver`.`sales_order_lines` AS t
-USING (SELECT * FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` WHERE _action <> 'stale') AS s
+USING (SELECT * FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` WHERE _action IN ('insert', 'update')) AS s
 ON t.`order_id` = s.`order_id` AND t.`line_number` = s.`line_number`
 WHEN MATCHED THEN UPDATE SET `order_id` = s.`order_id`, `line_number` = s.`line_number`, `order_date` = s.`order_date`, `customer_id` = s.`customer_id`, `product_id` = s.`product_id`, `quantity` = s.`quantity`, `unit_price` = s.`unit_price`, `discount_pct` = s.`discount_pct`, `currency` = s.`currency`, `status` = s.`status`, `channel` = s.`channel`, `updated_at` = s.`updated_at`, `is_deleted` = s.`is_deleted`, `_batch_id` = s.`_batch_id`, `_source_file` = s.`_source_file`, `_row_number` = s.`_row_number`, `_ingested_at` = s.`_ingested_at`, `_run_id` = '${run_id}'
 WHEN NOT MATCHED THEN INSERT (`order_id`, `line_number`, `order_date`, `customer_id`, `product_id`, `quantity`, `unit_price`, `discount_pct`, `currency`, `status`, `channel`, `updated_at`, `is_deleted`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`) VALUES (s.`order_id`, s.`line_number`, s.`order_date`, s.`customer_id`, s.`product_id`, s.`quantity`, s.`unit_price`, s.`discount_pct`, s.`currency`, s.`status`, s.`channel`, s.`updated_at`, s.`is_deleted`, s.`_batch_id`, s.`_source_file`, s.`_row_number`, s.`_ingested_at`, '${run_id}');
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` USING DELTA AS SELECT `order_id`, `line_number` FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action <> 'stale' AND coalesce(`is_deleted`, false)) AS rows_deleted FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines`;
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce(`is_deleted`, false)) AS rows_deleted FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines`;
 
 -- step dim_customer (dimension)
 
