@@ -99,6 +99,10 @@ async function parity(
   const store = new LocalLakeStore(lake);
   const notebooks = generateNotebooks(entity, star);
   const catalog = "spark_catalog";
+  // Each case starts from an empty Spark catalog, as its DuckDB warehouse starts empty.
+  for (const schema of ["bronze", "silver", "gold", "quarantine", "saleslake"]) {
+    await suite.spark.sql(`DROP SCHEMA IF EXISTS ${catalog}.${schema} CASCADE`);
+  }
   for (const [i, b] of batches.entries()) {
     const file = join(dir, `${i}-${b.name}`);
     mkdirSync(dir, { recursive: true });
