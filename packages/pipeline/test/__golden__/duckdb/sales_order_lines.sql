@@ -170,7 +170,7 @@ SELECT d.*, CAST(1 AS BIGINT) AS _rn FROM d WHERE NOT EXISTS (SELECT 1 FROM r WH
 UNION ALL
 SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d."order_id", d."line_number" ORDER BY d."updated_at" DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM d WHERE EXISTS (SELECT 1 FROM r WHERE r."order_id" IS NOT DISTINCT FROM d."order_id" AND r."line_number" IS NOT DISTINCT FROM d."line_number")) x WHERE _rn = 1) s LEFT JOIN "silver"."sales_order_lines" t ON s."order_id" = t."order_id" AND s."line_number" = t."line_number";
 
-DELETE FROM "silver"."sales_order_lines" AS t WHERE EXISTS (SELECT 1 FROM "silver_delta" s WHERE s._action = 'update' AND s."order_id" = t."order_id" AND s."line_number" = t."line_number");
+DELETE FROM "silver"."sales_order_lines" AS t USING (SELECT "order_id", "line_number" FROM "silver_delta" WHERE _action = 'update') AS s WHERE s."order_id" = t."order_id" AND s."line_number" = t."line_number";
 
 INSERT INTO "silver"."sales_order_lines" ("order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _ingested_at, _run_id)
 SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _ingested_at, 'run-golden' FROM "silver_delta" WHERE _action IN ('insert', 'update');
