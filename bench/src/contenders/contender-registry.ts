@@ -36,7 +36,7 @@ export const MERGE_CONTENDERS: readonly Contender[] = [
   },
   {
     name: "saleslake",
-    does: "the whole local step: landing (checks, hash, manifest), parse, every quality rule, quarantine, lineage, merge, ledger",
+    does: "landing → silver on the local engine, from the landed file: parse, every quality rule, quarantine, lineage, merge, ledger. The landing before it (checks, hash, manifest) is timed apart: the landing column below",
     needs: "node",
     launch: node("saleslake"),
   },
@@ -54,7 +54,7 @@ export const MERGE_CONTENDERS: readonly Contender[] = [
   },
   {
     name: "saleslake-spark",
-    does: "saleslake's generated Databricks notebooks (bronze, silver) on the same local Spark + Delta, after the same landing",
+    does: "saleslake's generated Databricks notebooks (bronze, silver) on the same local Spark + Delta, from the landed file (landing timed apart, as for saleslake)",
     needs: "spark",
     launch: node("saleslake-spark"),
   },

@@ -4,6 +4,8 @@ import type { CellResult, TargetResult } from "../harness/bench-results.ts";
 /** The issue's headline case: a 1M-row delta into a 10M-row table. */
 const HEADLINE = { delta: 1_000_000, base: 10_000_000 };
 const SMALL_DELTA = 10_000;
+/** The step a contender records for landing the file, before its landing→silver run. */
+export const LANDING_STEP = "landing";
 
 const s = (x: number) => `${x.toFixed(3)} s`;
 
@@ -12,9 +14,11 @@ export function profileOf(cells: readonly CellResult[], caseId: string): string 
   const sl = cells.find((c) => c.case === caseId && c.contender === "saleslake");
   const floor = cells.find((c) => c.case === caseId && c.contender === "floor");
   if (!sl?.seconds || !sl.steps) return "";
-  const steps = Object.entries(sl.steps);
+  // `seconds` is landing→silver; the landing before it is a step of its own, outside that span.
+  const steps = Object.entries(sl.steps).filter(([k]) => k !== LANDING_STEP);
+  const landing = sl.steps[LANDING_STEP];
   const inSteps = steps.reduce((a, [, v]) => a + v, 0);
-  return `saleslake ${s(sl.seconds)} = ${steps.map(([k, v]) => `${k} ${s(v)}`).join(" + ")} + open/commit ${s(Math.max(0, sl.seconds - inSteps))}${floor?.seconds ? `; the floor's read_csv + MERGE takes ${s(floor.seconds)}` : ""}`;
+  return `saleslake ${s(sl.seconds)} = ${steps.map(([k, v]) => `${k} ${s(v)}`).join(" + ")} + open/commit ${s(Math.max(0, sl.seconds - inSteps))}${landing !== undefined ? ` (the landing before it: ${s(landing)})` : ""}${floor?.seconds ? `; the floor's read_csv + MERGE takes ${s(floor.seconds)}` : ""}`;
 }
 
 /**
