@@ -432,7 +432,7 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     // 'applied': the stored row was written by this very run. Only a retried step sees one (a
     // Databricks task retried after it merged): it is not applied again, but its key still counts
     // as changed, so that the dimensions and facts downstream take it.
-    const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action
+    const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action${this.storedRowRef(e)}
 FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
     const delta = this.shared("silver_delta", ctx, e);
     const out: Statement[] = [...this.createShared("silver_delta", ctx, e, classify)];
@@ -477,6 +477,14 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
       } FROM ${delta}`,
     });
     return out;
+  }
+
+  /**
+   * Extra columns of the classified delta naming the stored row each delta row was matched with,
+   * for a dialect that can address it (`t` is the stored row). Default: none.
+   */
+  protected storedRowRef(_e: Entity): string {
+    return "";
   }
 
   /** The delta's newest version of each key (`latestOrder`), with its rank `_rn` (always 1). */
