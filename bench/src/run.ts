@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       initialRepeated: options.initialRepeated.filter((b) => options.bases.includes(b)),
       sparkBases: options.sparkBases,
       dltBases: options.dltBases,
+      pysparkBases: options.pysparkBases,
       landingBytes: ingest.length > 0 ? options.landingBytes : 0,
     },
     workload: { seed: options.seed, ...WORKLOAD_KNOBS },

@@ -66,7 +66,19 @@ describe("bench options", () => {
   it("takes the Spark bases and the increment sizes on their own", () => {
     const o = parseBenchArgs(["--bases", "100k,1M", "--spark-bases", "100k", "--increments", "100k:10k"]);
     expect(o.sparkBases).toEqual([1e5]);
+    expect(o.pysparkBases).toEqual([1e5]);
     expect(o.bases).toEqual([1e5, 1e6]);
+    // The hand-written PySpark job can go where the notebooks do not (the 1M-into-10M case).
+    const py = parseBenchArgs([
+      "--bases",
+      "100k,10M",
+      "--spark-bases",
+      "100k",
+      "--pyspark-bases",
+      "10M,100k",
+    ]);
+    expect(py.sparkBases).toEqual([1e5]);
+    expect(py.pysparkBases).toEqual([1e5, 1e7]);
     expect(o.increments).toEqual({ baseRows: 1e5, deltaRows: 1e4 });
     // The full preset grows the total elevenfold over the ten increments.
     expect(parseBenchArgs([]).increments).toEqual({ baseRows: 2e5, deltaRows: 2e5 });

@@ -171,6 +171,18 @@ describe("the report", () => {
     await expect(md).toMatchFileSnapshot("__golden__/latest.md");
   });
 
+  it("names the tables each Spark contender ran on when they differ", () => {
+    const sizesLine = (sizes: Partial<BenchResults["sizes"]>) =>
+      markdownReport({ ...results, sizes: { ...results.sizes, ...sizes } }, "scaling.png")
+        .split("\n")
+        .find((l) => l.startsWith("**Sizes run:**"))!;
+    expect(sizesLine({})).not.toContain("Spark");
+    expect(sizesLine({ sparkBases: [1e6] })).toContain("The Spark contenders ran on tables of 1M only");
+    const apart = sizesLine({ sparkBases: [1e6], pysparkBases: [1e6, 1e7] });
+    expect(apart).toContain("saleslake-spark ran on tables of 1M only");
+    expect(apart).toContain("pyspark-delta on tables of 1M, 10M.");
+  });
+
   it("reports the increment comparison per increment, with how each side grew", () => {
     const timings = [0, 1, 2, 3].map((i) => ({
       increment: i,

@@ -11,6 +11,8 @@ export interface BenchOptions {
   readonly deltas: readonly number[];
   /** Bases the Spark contenders run on: a local Spark run costs about a minute whatever the size. */
   readonly sparkBases: readonly number[];
+  /** Bases the hand-written PySpark job runs on. Default: `sparkBases`. */
+  readonly pysparkBases: readonly number[];
   /** Bases dlt runs on: it normalizes row by row in Python, about 20k rows a second here. */
   readonly dltBases: readonly number[];
   /** Rows of the ten-increment comparison on Spark: the initial load and each increment. */
@@ -28,7 +30,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M]
-       [--spark-bases 100k] [--dlt-bases 1M] [--increments 100k:100k] [--repeats n] [--landing-size 2GB]
+       [--spark-bases 100k] [--pyspark-bases 100k,10M] [--dlt-bases 1M] [--increments 100k:100k] [--repeats n] [--landing-size 2GB]
        [--timeout-minutes n] [--seed n]
        pnpm bench --report-only   (re-render latest.md and scaling.png from latest.json)
 contenders: ${ALL_CONTENDERS.join(", ")}`;
@@ -98,6 +100,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     "--landing-size",
     "--spark-bases",
     "--dlt-bases",
+    "--pyspark-bases",
     "--increments",
     "--timeout-minutes",
     "--seed",
@@ -119,15 +122,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       throw new BenchError("USAGE", `${k} needs a whole number ≥ 1`, USAGE);
     return Number(v);
   };
+  const sparkBases = [...(list("--spark-bases") ?? (values.has("--bases") ? bases : base.sparkBases))].sort(
+    (a, b) => a - b,
+  );
   const custom = values.has("--bases") || values.has("--deltas") || values.has("--repeats");
   return {
     mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
     contenders,
     bases: [...bases].sort((a, b) => a - b),
     dltBases: [...(list("--dlt-bases") ?? bases)].sort((a, b) => a - b),
-    sparkBases: [...(list("--spark-bases") ?? (values.has("--bases") ? bases : base.sparkBases))].sort(
-      (a, b) => a - b,
-    ),
+    sparkBases,
+    pysparkBases: [...(list("--pyspark-bases") ?? sparkBases)].sort((a, b) => a - b),
     deltas: [...deltas].sort((a, b) => a - b),
     initialRepeated: values.has("--bases") ? [Math.max(...bases)] : base.initialRepeated,
     repeats: int("--repeats", base.repeats),

@@ -81,6 +81,8 @@ export interface BenchResults {
     readonly sparkBases: readonly number[];
     /** Absent in results written before the option existed: dlt ran on every base. */
     readonly dltBases?: readonly number[];
+    /** Absent in results written before the option existed: then `sparkBases`. */
+    readonly pysparkBases?: readonly number[];
     readonly landingBytes: number;
   };
   readonly workload: Readonly<Record<string, number>>;

@@ -108,7 +108,7 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
     const runs = options.initialRepeated.includes(base) ? options.repeats : 1;
     const contenders = plan.merge.filter((c) =>
       c.needs === "spark"
-        ? options.sparkBases.includes(base)
+        ? (c.name === "pyspark-delta" ? options.pysparkBases : options.sparkBases).includes(base)
         : c.needs === "python"
           ? options.dltBases.includes(base)
           : true,

@@ -18,6 +18,19 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
 
+/** Which tables the Spark contenders ran on, when not on all of them. */
+function sparkNote(r: BenchResults): string {
+  const sizes = (b: readonly number[]) => b.map(formatSize).join(", ");
+  const spark = r.sizes.sparkBases;
+  const py = r.sizes.pysparkBases ?? spark;
+  if (sizes(py) === sizes(spark)) {
+    return spark.length < r.sizes.bases.length
+      ? ` The Spark contenders ran on tables of ${sizes(spark)} only (about a minute per run whatever the size).`
+      : "";
+  }
+  return ` saleslake-spark ran on tables of ${sizes(spark)} only (about a minute per run whatever the size); pyspark-delta on tables of ${sizes(py)}.`;
+}
+
 /** The results as Markdown: targets first, then the figures, then what was not measured and why. */
 export function markdownReport(r: BenchResults, chartFile: string): string {
   const names = r.contenders.map((c) => c.name).filter((n) => r.cells.some((c) => c.contender === n));
@@ -30,11 +43,9 @@ export function markdownReport(r: BenchResults, chartFile: string): string {
 
 ${r.date.slice(0, 16).replace("T", " ")} UTC, commit ${r.commit}; ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GiB, Node ${r.machine.node}${r.machine.loadAverage !== undefined ? `; load average ${r.machine.loadAverage.toFixed(2)} when the run began (other work on the machine shows here)` : ""}.
 
-**Sizes run:** tables of ${r.sizes.bases.map(formatSize).join(", ")} rows; deltas of ${r.sizes.deltas.map(formatSize).join(", ")} rows into each; landing file ${r.sizes.landingBytes > 0 ? `${(r.sizes.landingBytes / 1e6).toFixed(0)} MB` : "none"}. Median of ${r.sizes.repeats} run(s) per delta${r.sizes.repeats > 1 ? "" : " (one run: no spread measured)"}; initial loads of ${r.sizes.initialRepeated.map(formatSize).join(", ")} likewise${initialOnce.length > 0 ? `, of ${initialOnce.map(formatSize).join(", ")} once (they prepare the table for the deltas)` : ""}.${
-    r.sizes.sparkBases.length < r.sizes.bases.length
-      ? ` The Spark contenders ran on tables of ${r.sizes.sparkBases.map(formatSize).join(", ")} only (about a minute per run whatever the size).`
-      : ""
-  }${
+**Sizes run:** tables of ${r.sizes.bases.map(formatSize).join(", ")} rows; deltas of ${r.sizes.deltas.map(formatSize).join(", ")} rows into each; landing file ${r.sizes.landingBytes > 0 ? `${(r.sizes.landingBytes / 1e6).toFixed(0)} MB` : "none"}. Median of ${r.sizes.repeats} run(s) per delta${r.sizes.repeats > 1 ? "" : " (one run: no spread measured)"}; initial loads of ${r.sizes.initialRepeated.map(formatSize).join(", ")} likewise${initialOnce.length > 0 ? `, of ${initialOnce.map(formatSize).join(", ")} once (they prepare the table for the deltas)` : ""}.${sparkNote(
+    r,
+  )}${
     r.sizes.dltBases && r.sizes.dltBases.length < r.sizes.bases.length
       ? ` dlt ran on tables of ${r.sizes.dltBases.map(formatSize).join(", ")} only (it normalizes row by row in Python).`
       : ""
