@@ -299,7 +299,45 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     );
     const qty = Array.from({ length: n }, (_, k) => ((k + 1) % 7) + 1).reduce((a, b) => a + b, 0);
     expect({ ...row, qty: Number(row!.qty) }).toEqual({ n, keys: n, qty });
+    // Read in parallel chunks under the memory cap, every row still carries its own line's number.
+    expect(
+      await p.q(
+        "SELECT count(*) FILTER (WHERE _row_number <> CAST(substr(order_id, 3) AS BIGINT))::INT AS misnumbered, min(_row_number)::INT AS lo, max(_row_number)::INT AS hi FROM bronze.sales_order_lines",
+      ),
+    ).toEqual([{ misnumbered: 0, lo: 1, hi: n }]);
   }, 600_000);
+
+  it("lineage names each row's own file and row, numbered per file, in a batch of several files", async () => {
+    const p = project();
+    const header = Object.keys(line(1));
+    const csv = (ls: Line[]) =>
+      `${[header.join(","), ...ls.map((l) => header.map((h) => l[h] ?? "").join(","))].join("\n")}\n`;
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [
+        { name: "a.csv", bytes: csv([line(1), line(2), line(3)]) },
+        { name: "b.csv", bytes: csv([line(4), line(5, { quantity: -1 }), line(6)]) },
+      ],
+      "csv",
+    );
+    expect(await p.run()).toMatchObject({ rowsRead: 6, rowsAccepted: 5, rowsQuarantined: 1 });
+    const files = await p.q(
+      "SELECT order_id, regexp_extract(_source_file, '[^/]+$') AS file, _row_number FROM bronze.sales_order_lines ORDER BY order_id",
+    );
+    expect(files.map((r) => [r.order_id, r.file, r._row_number])).toEqual([
+      ["SO00000001", "part-00000.csv", "1"],
+      ["SO00000002", "part-00000.csv", "2"],
+      ["SO00000003", "part-00000.csv", "3"],
+      ["SO00000004", "part-00001.csv", "1"],
+      ["SO00000006", "part-00001.csv", "3"],
+    ]);
+    expect(
+      await p.q(
+        "SELECT regexp_extract(_source_file, '[^/]+$') AS file, _row_number FROM quarantine.sales_order_lines",
+      ),
+    ).toEqual([{ file: "part-00001.csv", _row_number: "2" }]);
+  });
 
   it("SCD2 keeps history with valid_from, valid_to and is_current", async () => {
     const dir = mkdtempSync(join(tmpdir(), "saleslake-scd2-"));

@@ -19,6 +19,13 @@ import type { Plan, PlanStep } from "../plan/plan.ts";
 export interface Statement {
   readonly sql: string;
   readonly label?: string;
+  /**
+   * Fills a session-local scratch table from what no earlier statement of the run writes (the
+   * landed files, the stage, silver as it stands). The local runner runs these first, before the
+   * run's transaction: DuckDB scans a table created inside a transaction on one thread, so the
+   * writes that read it took about 1.8× as long. Nothing persistent is written by them.
+   */
+  readonly prepare?: boolean;
 }
 
 export interface CompiledStep {

@@ -231,7 +231,10 @@ async function runEntity(
 
   const keys = await jsonKeysReader(con);
   await keys.prefetch(batches);
-  const landing = batches.map((b) => batchRelationSql(entity, b, keys.keys));
+  let scratch = 0;
+  const reads = batches.map((b) => batchRelationSql(entity, b, keys.keys, () => `landing_file_${scratch++}`));
+  const landing = reads.map((r) => r.relation);
+  const loads = mode === "incremental" ? reads.flatMap((r) => r.loads) : [];
 
   await con.run(
     `INSERT INTO saleslake.runs (run_id, entity, mode, status, started_at, batches, pid) VALUES ($1, $2, $3, 'running', $4::TIMESTAMPTZ, from_json($5, '["VARCHAR"]'), $6)`,
@@ -246,23 +249,50 @@ async function runEntity(
   );
   const steps: StepResult[] = [];
   let window: { low: string | null; high: string | null } = { low: null, high: null };
-  await con.run("BEGIN TRANSACTION");
+  /** Milliseconds each step spent before the transaction, on what it prepares. */
+  const preparedMs = new Map<string, number>();
   try {
     const compiled = compiler.compile(plan, ctx);
+    // First, before the transaction, what the run reads to build its scratch tables: the landed
+    // files copied as read (see BatchRead), the stage and, incrementally, the classified delta
+    // (see Statement.prepare). None of it writes to the warehouse, so a failure here leaves
+    // nothing behind; nor does anything else write to it before BEGIN.
+    const bronzeStep = compiled.find((s) => s.kind === "bronze");
+    if (mode === "incremental" && bronzeStep) {
+      const t0 = Date.now();
+      try {
+        for (const l of loads) await con.run(l.create);
+        await con.run(`CREATE OR REPLACE TEMP VIEW landing_raw AS ${landing.join("\nUNION ALL BY NAME\n")}`);
+      } catch (e) {
+        throw engineError(e, entity, bronzeStep.id);
+      }
+      preparedMs.set(bronzeStep.id, Date.now() - t0);
+    }
+    for (const step of compiled) {
+      for (const stmt of step.statements.filter((x) => x.prepare)) {
+        const t0 = Date.now();
+        try {
+          await con.run(stmt.sql);
+        } catch (e) {
+          throw engineError(e, entity, step.id);
+        }
+        preparedMs.set(step.id, (preparedMs.get(step.id) ?? 0) + Date.now() - t0);
+      }
+    }
+    // Once the stage is prepared it holds all the run reads of the landed rows: free the copies.
+    if (bronzeStep?.statements.some((x) => x.prepare)) for (const l of loads) await con.run(l.drop);
+    await con.run("BEGIN TRANSACTION");
     const counts = new Map<string, Row>();
     let perBatch: Row[] = [];
     if (mode === "full_refresh") for (const s of compiler.fullRefreshReset(plan, ctx)) await con.run(s.sql);
     for (const step of compiled) {
       if (step.kind === "bronze" && mode !== "incremental") continue;
       if (step.kind === "silver") crashPoint("before:silver");
-      if (step.kind === "bronze") {
-        crashPoint("before:bronze");
-        await con.run(`CREATE OR REPLACE TEMP VIEW landing_raw AS ${landing.join("\nUNION ALL BY NAME\n")}`);
-      }
+      if (step.kind === "bronze") crashPoint("before:bronze");
       emit({ type: "step-start", entity: entity.name, step: step.id });
       const t0 = Date.now();
       let stepCounts: Row = {};
-      for (const stmt of step.statements) {
+      for (const stmt of step.statements.filter((x) => !x.prepare)) {
         if (step.kind === "bronze" && stmt.sql.startsWith("INSERT INTO") && stmt.sql.includes('"bronze".'))
           crashPoint("during:bronze");
         if (step.kind === "fact") crashPoint("during:gold");
@@ -282,7 +312,8 @@ async function runEntity(
         );
         crashPoint("after:bronze");
       }
-      const durationMs = Date.now() - t0;
+      // Each step's time includes what it prepared before the transaction.
+      const durationMs = Date.now() - t0 + (preparedMs.get(step.id) ?? 0);
       counts.set(step.id, stepCounts);
       steps.push({ step: step.id, kind: step.kind, durationMs, counts: stepCounts });
       emit({ type: "step-end", entity: entity.name, step: step.id, durationMs, counts: stepCounts });
@@ -395,6 +426,8 @@ async function runEntity(
       ] as never)
       .catch(() => {});
     throw err;
+  } finally {
+    for (const l of loads) await con.run(l.drop).catch(() => {});
   }
 }
 

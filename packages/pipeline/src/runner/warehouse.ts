@@ -98,6 +98,9 @@ async function configure(
   options: EngineOptions & { readOnly?: boolean; spillDir?: string },
 ): Promise<void> {
   await con.run("SET TimeZone = 'UTC'");
+  // DuckDB's default, stated: lineage row numbers are the row ids of tables copied from the landed
+  // files, which follow the files' order only while insertion order is kept.
+  await con.run("SET preserve_insertion_order = true");
   if (!options.readOnly) {
     // A checkpoint rewrites every row group a run touched: for a small delta into a large table,
     // nearly the whole table. Small runs stay in the write-ahead log (durable at COMMIT, replayed
