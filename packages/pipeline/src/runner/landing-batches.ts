@@ -127,7 +127,8 @@ export function csvMaxLineSize(longestRecordBytes: number | undefined): number {
  * thread: the copy keeps all of it parallel (10M rows: 23 s against 35 s on 2 cores). Parquet
  * brings its own row numbers (`file_row_number`) and is read in place. The loads run outside the
  * run's transaction (rows of a table created inside one do not have row ids from 0, and scan on
- * one thread); they are scratch, dropped after the run, and nothing persistent depends on them.
+ * one thread); they are scratch, dropped once the stage holds the rows, and nothing persistent
+ * depends on them.
  */
 export interface BatchRead {
   /** One scratch table per CSV or JSON file, in order: the statement filling it, the one dropping it. */
@@ -136,7 +137,7 @@ export interface BatchRead {
   readonly relation: string;
 }
 
-export function batchRelationSql(
+export function batchRead(
   entity: Entity,
   batch: LandedBatch,
   jsonKeys: (path: string) => string[],

@@ -13,7 +13,7 @@ import { PipelineError } from "../errors.ts";
 import { buildPlan, type Plan } from "../plan/plan.ts";
 import type { CompileContext } from "../query-compiler/plan-compiler.ts";
 import { crashPoint } from "./crash-points.ts";
-import { batchRelationSql, type LandedBatch, listLandedBatches } from "./landing-batches.ts";
+import { batchRead, type LandedBatch, listLandedBatches } from "./landing-batches.ts";
 import { acquireRunLock } from "./run-lock.ts";
 import { type EngineOptions, openEngine, projectPaths, type Row, rows, STATE_DDL } from "./warehouse.ts";
 
@@ -232,9 +232,10 @@ async function runEntity(
   const keys = await jsonKeysReader(con);
   await keys.prefetch(batches);
   let scratch = 0;
-  const reads = batches.map((b) => batchRelationSql(entity, b, keys.keys, () => `landing_file_${scratch++}`));
+  // Only an incremental run has batches to read.
+  const reads = batches.map((b) => batchRead(entity, b, keys.keys, () => `landing_file_${scratch++}`));
   const landing = reads.map((r) => r.relation);
-  const loads = mode === "incremental" ? reads.flatMap((r) => r.loads) : [];
+  const loads = reads.flatMap((r) => r.loads);
 
   await con.run(
     `INSERT INTO saleslake.runs (run_id, entity, mode, status, started_at, batches, pid) VALUES ($1, $2, $3, 'running', $4::TIMESTAMPTZ, from_json($5, '["VARCHAR"]'), $6)`,
