@@ -25,6 +25,10 @@ describe("bench options", () => {
       repeats: 3,
       landingBytes: 2e9,
     });
+    // dlt stops at the 10M table of the target's case: a 30M load would outrun the bound on a run.
+    expect(full.dltBases).toEqual([1e6, 1e7]);
+    expect(parseBenchArgs(["--bases", "1M,30M"]).dltBases).toEqual([1e6, 3e7]);
+    expect(parseBenchArgs(["--dlt-bases", "1M"]).dltBases).toEqual([1e6]);
     expect(full.contenders).toEqual([
       "floor",
       "saleslake",

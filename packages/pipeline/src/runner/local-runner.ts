@@ -15,7 +15,15 @@ import type { CompileContext } from "../query-compiler/plan-compiler.ts";
 import { crashPoint } from "./crash-points.ts";
 import { batchRead, type LandedBatch, listLandedBatches } from "./landing-batches.ts";
 import { acquireRunLock } from "./run-lock.ts";
-import { type EngineOptions, openEngine, projectPaths, type Row, rows, STATE_DDL } from "./warehouse.ts";
+import {
+  dropScratch,
+  type EngineOptions,
+  openEngine,
+  projectPaths,
+  type Row,
+  rows,
+  STATE_DDL,
+} from "./warehouse.ts";
 
 export type RunMode = "incremental" | "full_refresh" | "backfill";
 
@@ -428,7 +436,7 @@ async function runEntity(
       .catch(() => {});
     throw err;
   } finally {
-    for (const l of loads) await con.run(l.drop).catch(() => {});
+    await dropScratch(con).catch(() => {});
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { quoteIdent } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
 
 /**
@@ -131,6 +132,25 @@ export type Row = Record<string, unknown>;
 export async function rows(con: DuckDBConnection, sql: string, params?: unknown[]): Promise<Row[]> {
   const reader = params ? await con.runAndReadAll(sql, params as never) : await con.runAndReadAll(sql);
   return reader.getRowObjectsJson() as Row[];
+}
+
+/**
+ * Drops every connection-local table and view: a run's scratch (the landed files' copies, the
+ * stage, the classified delta, the gold sources). They hold a copy of the run's rows, so freeing
+ * them when an entity's run ends keeps the next entity of the same run from starting with them
+ * still in memory. Nothing persistent is touched.
+ */
+export async function dropScratch(con: DuckDBConnection): Promise<void> {
+  const found = await rows(
+    con,
+    `SELECT 'VIEW' AS kind, view_name AS name FROM duckdb_views() WHERE temporary AND NOT internal
+UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary`,
+  );
+  for (const r of found) {
+    await con.run(
+      `DROP ${r.kind === "VIEW" ? "VIEW" : "TABLE"} IF EXISTS temp.main.${quoteIdent("duckdb", String(r.name))}`,
+    );
+  }
 }
 
 /** A read-only view of a project's warehouse: status, run history, quarantine, ad-hoc SQL. */
