@@ -1,15 +1,22 @@
 // pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M] [--repeats n] (see USAGE)
 // Runs every contender on the same generated files in one run; writes bench/results/.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { BENCH_ROOT, INGEST_CONTENDERS, MERGE_CONTENDERS } from "./contenders/contender-registry.ts";
+import {
+  BENCH_ROOT,
+  INGEST_CONTENDERS,
+  MERGE_CONTENDERS,
+  REPO_ROOT,
+} from "./contenders/contender-registry.ts";
 import { runIncrementsComparison } from "./contenders/increments-comparison.ts";
 import { BenchError } from "./harness/bench-error.ts";
+import { BenchJournal } from "./harness/bench-journal.ts";
 import { parseBenchArgs } from "./harness/bench-options.ts";
 import type { BenchResults, IncrementsResult } from "./harness/bench-results.ts";
-import { runBench, WORKLOAD_KNOBS } from "./harness/bench-runner.ts";
+import { journalPath, runBench, WORKLOAD_KNOBS } from "./harness/bench-runner.ts";
 import { killRunningContenders } from "./harness/run-contender.ts";
 import { markdownReport } from "./report/markdown-report.ts";
 import { evaluateTargets } from "./report/performance-targets.ts";
@@ -27,7 +34,34 @@ function commit(): string {
   }
 }
 
+/**
+ * The code a run measures: the trees of the packages and of the bench's code, the lockfile, and
+ * any uncommitted change to them. A run resumes only on the same.
+ */
+function codeFingerprint(): string {
+  const git = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: BENCH_ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  try {
+    const paths = ["packages", "bench/src", "bench/python", "bench/requirements.txt", "pnpm-lock.yaml"];
+    const trees = git("rev-parse", ...paths.map((p) => `HEAD:${p}`)).split("\n");
+    const pathspecs = paths.map((p) => `:/${p}`);
+    const changed = git("diff", "HEAD", "--", ...pathspecs);
+    const untracked = git("ls-files", "--full-name", "--others", "--exclude-standard", "--", ...pathspecs);
+    const hash = createHash("sha256").update(trees.join(" ")).update(changed).update(untracked);
+    for (const f of untracked.split("\n").filter(Boolean)) hash.update(readFileSync(join(REPO_ROOT, f)));
+    return hash.digest("hex").slice(0, 16);
+  } catch {
+    // Not a git checkout: the code cannot be told apart, so a run resumes only within one install.
+    return "no-git";
+  }
+}
+
 const RESULTS = join(BENCH_ROOT, "results");
+const WORK = join(BENCH_ROOT, "work");
 
 /** latest.json, then the chart and the Markdown drawn from it; targets are evaluated afresh. */
 function writeReports(measured: BenchResults): void {
@@ -43,11 +77,22 @@ function writeReports(measured: BenchResults): void {
 }
 
 async function main(): Promise<void> {
-  const options = parseBenchArgs(process.argv.slice(2));
-  if (options.reportOnly) {
+  const args = parseBenchArgs(process.argv.slice(2));
+  if (args.reportOnly) {
     writeReports(JSON.parse(readFileSync(join(RESULTS, "latest.json"), "utf8")) as BenchResults);
     return;
   }
+  let journal: BenchJournal;
+  if (args.resume) {
+    journal = BenchJournal.resume(journalPath(WORK), codeFingerprint());
+    console.error(
+      `bench: resuming the run begun ${journal.sittings[0]?.date ?? "earlier"}; only what it had not measured runs`,
+    );
+  } else {
+    rmSync(WORK, { recursive: true, force: true });
+    journal = BenchJournal.create(journalPath(WORK), codeFingerprint(), args);
+  }
+  const options = journal.options;
   const skipped: { contender: string; reason: string }[] = [];
   const skip = (needs: string) =>
     process.env.SALESLAKE_SKIP_PYTHON === "1"
@@ -66,12 +111,14 @@ async function main(): Promise<void> {
   if (merge.some((c) => c.needs !== "node"))
     ensurePythonEnv({ spark: merge.some((c) => c.needs === "spark") });
 
-  const started = new Date();
-  const loadAverage = loadavg()[0] ?? 0;
+  journal.beginSitting({ date: new Date().toISOString(), loadAverage: loadavg()[0] ?? 0 });
   const { cells, ingest: ingestResults } = await runBench({
     options,
     merge,
     ingest,
+    workDir: WORK,
+    journal,
+    signal: interruption.signal,
     log: (line) => console.error(line),
   });
   // The ten-increment comparison runs with the Spark contenders, on a session of its own.
@@ -81,18 +128,26 @@ async function main(): Promise<void> {
     console.error(
       "bench: ten increments, the original approach against saleslake's notebooks, on local Spark",
     );
-    try {
-      increments = await runIncrementsComparison(options.increments);
-    } catch (e) {
-      notMeasured.push(`the ten-increment comparison failed: ${(e as Error).message.split("\n")[0]}`);
+    let outcome = journal.increments();
+    if (outcome === undefined) {
+      try {
+        outcome = await runIncrementsComparison(options.increments);
+      } catch (e) {
+        if (interruption.signal.aborted) throw e;
+        outcome = { error: (e as Error).message.split("\n")[0]! };
+      }
+      journal.recordIncrements(outcome);
     }
+    if ("error" in outcome) notMeasured.push(`the ten-increment comparison failed: ${outcome.error}`);
+    else increments = outcome;
   } else {
     notMeasured.push(
       "the ten-increment comparison: it runs with the saleslake-spark contender, which was not run",
     );
   }
+  const sittings = journal.sittings;
   const results: BenchResults = {
-    date: started.toISOString(),
+    date: sittings[0]!.date,
     mode: options.mode,
     commit: commit(),
     machine: {
@@ -100,7 +155,7 @@ async function main(): Promise<void> {
       cpu: cpus()[0]?.model.trim() ?? "unknown",
       memoryGb: Math.round(totalmem() / 2 ** 30),
       node: process.version,
-      loadAverage,
+      loadAverage: sittings[0]!.loadAverage,
     },
     sizes: {
       bases: options.bases,
@@ -111,7 +166,9 @@ async function main(): Promise<void> {
       dltBases: options.dltBases,
       pysparkBases: options.pysparkBases,
       landingBytes: ingest.length > 0 ? options.landingBytes : 0,
+      repeatLimitMinutes: options.repeatLimitMinutes,
     },
+    ...(sittings.length > 1 && { sittings }),
     workload: { seed: options.seed, ...WORKLOAD_KNOBS },
     contenders: [...merge, ...ingest].map((c) => ({ name: c.name, does: c.does })),
     skipped,
@@ -122,11 +179,16 @@ async function main(): Promise<void> {
     ...(increments && { increments }),
   };
   writeReports(results);
+  rmSync(WORK, { recursive: true, force: true });
 }
 
+const interruption = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    // Every finished measurement is already in the journal; the one running is dropped.
+    interruption.abort();
     killRunningContenders();
+    console.error(`bench: interrupted by ${signal}; \`pnpm bench --resume\` continues the run`);
     process.exit(130);
   });
 }

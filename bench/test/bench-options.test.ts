@@ -24,7 +24,11 @@ describe("bench options", () => {
       initialRepeated: [1e7],
       repeats: 3,
       landingBytes: 2e9,
+      repeatLimitMinutes: 10,
+      resume: false,
     });
+    expect(parseBenchArgs(["--resume"]).resume).toBe(true);
+    expect(parseBenchArgs(["--repeat-limit-minutes", "30"]).repeatLimitMinutes).toBe(30);
     // dlt stops at the 10M table of the target's case: a 30M load would outrun the bound on a run.
     expect(full.dltBases).toEqual([1e6, 1e7]);
     expect(parseBenchArgs(["--bases", "1M,30M"]).dltBases).toEqual([1e6, 3e7]);
@@ -104,5 +108,8 @@ describe("bench options", () => {
     expect(code(["--increments", "1k:2k:3k"])).toBe("USAGE");
     expect(code(["--repeats", "0"])).toBe("USAGE");
     expect(code(["--bases"])).toBe("USAGE");
+    // A resumed run keeps the options it began with.
+    expect(code(["--resume", "--bases", "1M"])).toBe("USAGE");
+    expect(code(["--resume", "--quick"])).toBe("USAGE");
   });
 });

@@ -5,7 +5,10 @@ export type BenchErrorCode =
   | "BAD_OUTPUT"
   | "PYTHON_MISSING"
   | "JAVA_MISSING"
-  | "COUNT_MISMATCH";
+  | "COUNT_MISMATCH"
+  | "INTERRUPTED"
+  | "NOTHING_TO_RESUME"
+  | "RESUME_REFUSED";
 
 /** A benchmark failure with a code and a hint on what to do about it. */
 export class BenchError extends Error {

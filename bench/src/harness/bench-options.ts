@@ -24,14 +24,19 @@ export interface BenchOptions {
   readonly landingBytes: number;
   /** Bound on one contender run. */
   readonly timeoutMinutes: number;
+  /** A contender whose run of a case took longer runs that case once. */
+  readonly repeatLimitMinutes: number;
   readonly seed: number;
   /** Only re-render latest.md and scaling.png from latest.json (no measuring). */
   readonly reportOnly: boolean;
+  /** Continue the interrupted run in bench/work with the options it began with. */
+  readonly resume: boolean;
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M]
        [--spark-bases 100k] [--pyspark-bases 100k,10M] [--dlt-bases 1M] [--increments 100k:100k] [--repeats n] [--landing-size 2GB]
-       [--timeout-minutes n] [--seed n]
+       [--timeout-minutes n] [--repeat-limit-minutes n] [--seed n]
+       pnpm bench --resume        (continue an interrupted run: only what it had not measured runs)
        pnpm bench --report-only   (re-render latest.md and scaling.png from latest.json)
 contenders: ${ALL_CONTENDERS.join(", ")}`;
 
@@ -101,7 +106,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--quick" || a === "--full" || a === "--report-only") flags.add(a);
+    if (a === "--quick" || a === "--full" || a === "--report-only" || a === "--resume") flags.add(a);
     else if (a.startsWith("--") && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) {
       values.set(a, argv[++i]!);
     } else {
@@ -119,10 +124,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     "--pyspark-bases",
     "--increments",
     "--timeout-minutes",
+    "--repeat-limit-minutes",
     "--seed",
   ];
   for (const k of values.keys()) {
     if (!known.includes(k)) throw new BenchError("USAGE", `unknown option ${k}`, USAGE);
+  }
+  if (flags.has("--resume") && (values.size > 0 || flags.size > 1)) {
+    throw new BenchError(
+      "USAGE",
+      "--resume takes no other option: the run continues with the options it began with",
+      USAGE,
+    );
   }
   const base = flags.has("--quick") ? QUICK : FULL;
   const list = (k: string) => values.get(k)?.split(",").map(parseSize);
@@ -156,8 +169,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     repeats: int("--repeats", base.repeats),
     landingBytes: values.has("--landing-size") ? parseSize(values.get("--landing-size")!) : base.landingBytes,
     timeoutMinutes: int("--timeout-minutes", 120),
+    repeatLimitMinutes: int("--repeat-limit-minutes", 10),
     seed: int("--seed", 7),
     reportOnly: flags.has("--report-only"),
+    resume: flags.has("--resume"),
     increments: values.has("--increments") ? parseIncrements(values.get("--increments")!) : base.increments,
   };
 }

@@ -1,3 +1,4 @@
+import type { Sitting } from "./bench-journal.ts";
 import type { Sample } from "./run-contender.ts";
 
 /** One contender on one case: its samples and their median. */
@@ -84,7 +85,11 @@ export interface BenchResults {
     /** Absent in results written before the option existed: then `sparkBases`. */
     readonly pysparkBases?: readonly number[];
     readonly landingBytes: number;
+    /** Absent in results written before the option existed: every run was repeated. */
+    readonly repeatLimitMinutes?: number;
   };
+  /** Present when the run was interrupted and resumed: each sitting's start (the first is `date`). */
+  readonly sittings?: readonly Sitting[];
   readonly workload: Readonly<Record<string, number>>;
   readonly contenders: readonly { readonly name: string; readonly does: string }[];
   readonly skipped: readonly { readonly contender: string; readonly reason: string }[];

@@ -1,7 +1,9 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH_ROOT, type Contender } from "../contenders/contender-registry.ts";
 import { writeBaseFile, writeDeltaFile } from "../workload/order-lines-workload.ts";
+import { BenchError } from "./bench-error.ts";
+import type { BenchJournal } from "./bench-journal.ts";
 import type { BenchOptions } from "./bench-options.ts";
 import { formatSize } from "./bench-options.ts";
 import { type CellResult, type IngestResult, median, medianSample } from "./bench-results.ts";
@@ -23,9 +25,13 @@ export interface RunPlan {
   readonly options: BenchOptions;
   readonly merge: readonly Contender[];
   readonly ingest: readonly Contender[];
-  /** Scratch folder, removed at the end. Default `bench/work`. */
+  /** Scratch folder: generated files, contenders' state, snapshots. Default `bench/work`. */
   readonly workDir?: string;
   readonly log: (line: string) => void;
+  /** Where every finished measurement goes, and where a resumed run finds the earlier ones. */
+  readonly journal: BenchJournal;
+  /** Stops the run before its next measurement (and a measurement it cut short is not kept). */
+  readonly signal?: AbortSignal;
 }
 
 function cell(
@@ -78,33 +84,77 @@ function cell(
 
 const clock = () => new Date().toISOString().slice(11, 19);
 
+/** Marks a snapshot whose copy finished: a run interrupted mid-copy leaves none. */
+const SNAPSHOT_DONE = ".bench-snapshot-complete";
+
+/** The journal of the run in `workDir`, where `pnpm bench --resume` finds it. */
+export const journalPath = (workDir: string) => join(workDir, "journal.jsonl");
+
+/**
+ * How many runs a contender gets on a case: the planned number, or as many as it has had once
+ * one of them took longer than the repeat limit. A run that long varies by a few percent at
+ * most, and three of dlt's 44-minute loads would cost two hours of the same figure.
+ */
+function wanted(samples: readonly Sample[], planned: number, limitSeconds: number): number {
+  return samples.some((s) => s.wallSeconds > limitSeconds) ? samples.length : planned;
+}
+
 /**
  * Runs every selected contender on the same files. Per table size: each contender loads the
  * base (the initial-load figure), its state is kept as a snapshot, and every delta and repeat
  * starts from a copy of it. Repeats interleave the contenders, so machine noise hits all alike.
+ * Every finished measurement goes to the journal at once; a resumed run takes what the journal
+ * holds and measures the rest (snapshots stay in the work folder until their table is done).
  */
 export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; ingest: IngestResult[] }> {
-  const { options, log } = plan;
+  const { options, log, journal } = plan;
   const work = plan.workDir ?? join(BENCH_ROOT, "work");
-  rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const timeout = options.timeoutMinutes * 60_000;
+  const limitSeconds = options.repeatLimitMinutes * 60;
   const cells: CellResult[] = [];
   const live = (c: Contender) => join(work, c.name, "live");
-  const snapshot = (c: Contender) => join(work, c.name, "snapshot");
+  const snapshot = (c: Contender, base: number) => join(work, c.name, `snapshot-${base}`);
+  const interrupted = () =>
+    new BenchError(
+      "INTERRUPTED",
+      "the run was interrupted",
+      "Resume it with pnpm bench --resume: what it measured is kept, only the rest runs.",
+    );
 
   const measure = async (c: Contender, caseId: string, file: string, r: number) => {
-    const sample = await runContender(c.launch(live(c), file), `${c.name} on ${caseId}`, timeout);
+    if (plan.signal?.aborted) throw interrupted();
+    let sample: Sample;
+    try {
+      sample = await runContender(c.launch(live(c), file), `${c.name} on ${caseId}`, timeout);
+    } catch (e) {
+      // A contender killed by the interruption has not failed.
+      throw plan.signal?.aborted ? interrupted() : e;
+    }
+    journal.recordSample(caseId, c.name, sample);
     log(
       `[${clock()}] ${caseId} ${c.name} #${r + 1}: ${sample.seconds.toFixed(3)} s (wall ${sample.wallSeconds.toFixed(1)} s), peak ${sample.peakRssMb.toFixed(0)} MB`,
     );
     return sample;
   };
+  /** A contender's failure on a case, kept in the journal (a resumed run does not retry it). */
+  const failed = (errors: Map<string, string>, caseId: string, c: Contender, e: unknown) => {
+    if (e instanceof BenchError && e.code === "INTERRUPTED") throw e;
+    const message = (e as Error).message;
+    errors.set(c.name, message);
+    journal.recordError(caseId, c.name, message);
+    log(`[${clock()}] ${caseId} ${c.name} failed: ${message}`);
+  };
+  const keep = (c: Contender, base: number) => {
+    const dir = snapshot(c, base);
+    rmSync(dir, { recursive: true, force: true });
+    copyState(live(c), dir);
+    writeFileSync(join(dir, SNAPSHOT_DONE), "");
+  };
 
   for (const base of options.bases) {
     const baseId = `initial-${formatSize(base)}`;
-    log(`[${clock()}] generating ${formatSize(base)} base rows`);
-    const baseFile = await writeBaseFile({ rows: base, seed: options.seed }, join(work, `base-${base}.csv`));
+    const deltaIds = options.deltas.map((d) => `delta-${formatSize(d)}-into-${formatSize(base)}`);
     const runs = options.initialRepeated.includes(base) ? options.repeats : 1;
     const contenders = plan.merge.filter((c) =>
       c.needs === "spark"
@@ -113,24 +163,58 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
           ? options.dltBases.includes(base)
           : true,
     );
-    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
+    const samples = new Map(contenders.map((c) => [c.name, journal.samples(baseId, c.name)]));
     const errors = new Map<string, string>();
+    for (const c of contenders) {
+      const e = journal.error(baseId, c.name);
+      if (e !== undefined) errors.set(c.name, e);
+    }
+    const initialPending = (c: Contender) => {
+      const s = samples.get(c.name)!;
+      return !errors.has(c.name) && s.length < wanted(s, runs, limitSeconds);
+    };
+    const deltasPending = (c: Contender) =>
+      !errors.has(c.name) &&
+      deltaIds.some((id) => {
+        const s = journal.samples(id, c.name);
+        return journal.error(id, c.name) === undefined && s.length < wanted(s, options.repeats, limitSeconds);
+      });
+    const unprepared = (c: Contender) =>
+      deltasPending(c) && !existsSync(join(snapshot(c, base), SNAPSHOT_DONE));
+
+    let baseFile: string | undefined;
+    if (contenders.some((c) => initialPending(c) || unprepared(c))) {
+      log(`[${clock()}] generating ${formatSize(base)} base rows`);
+      baseFile = (await writeBaseFile({ rows: base, seed: options.seed }, join(work, `base-${base}.csv`)))
+        .path;
+    }
     for (let r = 0; r < runs; r++) {
       for (const c of contenders) {
-        if (errors.has(c.name)) continue;
+        const s = samples.get(c.name)!;
+        if (errors.has(c.name) || s.length > r || !initialPending(c)) continue;
         rmSync(live(c), { recursive: true, force: true });
         try {
-          samples.get(c.name)!.push(await measure(c, baseId, baseFile.path, r));
+          s.push(await measure(c, baseId, baseFile!, r));
         } catch (e) {
-          errors.set(c.name, (e as Error).message);
-          log(`[${clock()}] ${baseId} ${c.name} failed: ${(e as Error).message}`);
+          failed(errors, baseId, c, e);
+          continue;
         }
+        if (!initialPending(c) && deltaIds.length > 0) keep(c, base);
       }
     }
-    const prepared = contenders.filter((c) => !errors.has(c.name));
-    for (const c of prepared) {
-      rmSync(snapshot(c), { recursive: true, force: true });
-      copyState(live(c), snapshot(c));
+    // A resumed run whose snapshot was lost (interrupted while it was copied) loads the table again.
+    for (const c of contenders.filter(unprepared)) {
+      log(
+        `[${clock()}] ${baseId} ${c.name}: loading the table again for the deltas (its snapshot was not kept)`,
+      );
+      rmSync(live(c), { recursive: true, force: true });
+      try {
+        if (plan.signal?.aborted) throw interrupted();
+        await runContender(c.launch(live(c), baseFile!), `${c.name} on ${baseId}`, timeout);
+        keep(c, base);
+      } catch (e) {
+        failed(errors, baseId, c, plan.signal?.aborted ? interrupted() : e);
+      }
     }
     for (const c of contenders) {
       cells.push(
@@ -146,27 +230,40 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
       );
     }
 
-    for (const delta of options.deltas) {
-      const caseId = `delta-${formatSize(delta)}-into-${formatSize(base)}`;
-      const d = await writeDeltaFile(
-        { base, rows: delta, seed: options.seed, ...WORKLOAD_KNOBS },
-        join(work, `delta-${delta}-into-${base}.csv`),
-      );
-      const deltaSamples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
-      const deltaErrors = new Map<string, string>(
-        contenders
-          .filter((c) => errors.has(c.name))
-          .map((c) => [c.name, `no ${baseId} table: ${errors.get(c.name)}`]),
-      );
+    for (const [i, delta] of options.deltas.entries()) {
+      const caseId = deltaIds[i]!;
+      const deltaSamples = new Map(contenders.map((c) => [c.name, journal.samples(caseId, c.name)]));
+      const deltaErrors = new Map<string, string>();
+      for (const c of contenders) {
+        const e = errors.has(c.name)
+          ? `no ${baseId} table: ${errors.get(c.name)}`
+          : journal.error(caseId, c.name);
+        if (e !== undefined) deltaErrors.set(c.name, e);
+      }
+      const pending = (c: Contender) => {
+        const s = deltaSamples.get(c.name)!;
+        return !deltaErrors.has(c.name) && s.length < wanted(s, options.repeats, limitSeconds);
+      };
+      let file = journal.deltaFile(caseId);
+      let path: string | undefined;
+      if (file === undefined || contenders.some(pending)) {
+        const d = await writeDeltaFile(
+          { base, rows: delta, seed: options.seed, ...WORKLOAD_KNOBS },
+          join(work, `delta-${delta}-into-${base}.csv`),
+        );
+        if (file === undefined) journal.recordDeltaFile(caseId, d.rows, d.tally);
+        file = { rows: d.rows, tally: d.tally };
+        path = d.path;
+      }
       for (let r = 0; r < options.repeats; r++) {
-        for (const c of prepared) {
-          if (deltaErrors.has(c.name)) continue;
-          restoreState(snapshot(c), live(c));
+        for (const c of contenders) {
+          const s = deltaSamples.get(c.name)!;
+          if (s.length > r || !pending(c)) continue;
+          restoreState(snapshot(c, base), live(c));
           try {
-            deltaSamples.get(c.name)!.push(await measure(c, caseId, d.path, r));
+            s.push(await measure(c, caseId, path!, r));
           } catch (e) {
-            deltaErrors.set(c.name, (e as Error).message);
-            log(`[${clock()}] ${caseId} ${c.name} failed: ${(e as Error).message}`);
+            failed(deltaErrors, caseId, c, e);
           }
         }
       }
@@ -174,19 +271,19 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
         cells.push(
           cell(
             caseId,
-            { kind: "delta", base, tally: d.tally },
+            { kind: "delta", base, tally: file.tally },
             delta,
-            d.rows,
+            file.rows,
             c.name,
             deltaSamples.get(c.name)!,
             deltaErrors.get(c.name),
           ),
         );
       }
-      rmSync(d.path, { force: true });
+      if (path) rmSync(path, { force: true });
     }
     for (const c of plan.merge) rmSync(join(work, c.name), { recursive: true, force: true });
-    rmSync(baseFile.path, { force: true });
+    if (baseFile) rmSync(baseFile, { force: true });
   }
 
   const withRatios = cells.map((c) => {
@@ -197,9 +294,17 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
   const ingest: IngestResult[] = [];
   if (plan.ingest.length > 0 && options.landingBytes > 0) {
     const rows = Math.ceil(options.landingBytes / BYTES_PER_ROW);
-    log(`[${clock()}] generating the ${formatSize(rows)}-row landing file`);
-    const file = await writeBaseFile({ rows, seed: options.seed }, join(work, "landing.csv"));
+    let file: { path: string; bytes: number; rows: number } | undefined;
     for (const c of plan.ingest) {
+      const done = journal.ingest(c.name);
+      if (done) {
+        ingest.push(done);
+        continue;
+      }
+      if (!file) {
+        log(`[${clock()}] generating the ${formatSize(rows)}-row landing file`);
+        file = await writeBaseFile({ rows, seed: options.seed }, join(work, "landing.csv"));
+      }
       const samples: Sample[] = [];
       let error: string | undefined;
       for (let r = 0; r < options.repeats && error === undefined; r++) {
@@ -207,12 +312,13 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
         try {
           samples.push(await measure(c, `landing-${Math.round(file.bytes / 1e6)}MB`, file.path, r));
         } catch (e) {
+          if (e instanceof BenchError && e.code === "INTERRUPTED") throw e;
           error = (e as Error).message;
         }
       }
       rmSync(join(work, c.name), { recursive: true, force: true });
       const m = samples.length > 0 ? medianSample(samples) : undefined;
-      ingest.push({
+      const result: IngestResult = {
         contender: c.name,
         bytes: file.bytes,
         rows: file.rows,
@@ -220,9 +326,11 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
         mbPerSecond: m ? file.bytes / 1e6 / m.seconds : null,
         peakRssMb: samples.length > 0 ? Math.max(...samples.map((s) => s.peakRssMb)) : null,
         ...(error !== undefined && { error }),
-      });
+      };
+      journal.recordIngest(result);
+      ingest.push(result);
     }
+    if (file) rmSync(file.path, { force: true });
   }
-  rmSync(work, { recursive: true, force: true });
   return { cells: withRatios, ingest };
 }

@@ -4,11 +4,38 @@ import { LANDING_STEP } from "./performance-targets.ts";
 
 const sec = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
 
-function cellText(c: CellResult | undefined): string {
+/** Runs planned for a cell: the repeats, or one for an initial load that only prepares the table. */
+function plannedRuns(r: BenchResults, c: CellResult): number {
+  return c.kind === "delta" || r.sizes.initialRepeated.includes(c.nominal) ? r.sizes.repeats : 1;
+}
+
+function cellText(r: BenchResults, c: CellResult | undefined): string {
   if (!c) return "–";
   if (c.seconds === null) return `failed${c.error ? `: ${c.error.split("\n")[0]!.slice(0, 80)}` : ""}`;
   const ratio = c.ratioToFloor === null ? "" : ` (${c.ratioToFloor.toFixed(2)}×)`;
-  return `${sec(c.seconds)} s${ratio} · ${c.peakRssMb?.toFixed(0) ?? "–"} MB${c.check === "ok" ? "" : " ⚠"}`;
+  const n = c.samples.length;
+  const runs = n < plannedRuns(r, c) ? ` · ${n} run${n === 1 ? "" : "s"}` : "";
+  return `${sec(c.seconds)} s${ratio} · ${c.peakRssMb?.toFixed(0) ?? "–"} MB${runs}${c.check === "ok" ? "" : " ⚠"}`;
+}
+
+/** When the run was resumed, and which cells ran fewer times than planned. */
+function sittingsAndLimits(r: BenchResults): string {
+  const parts: string[] = [];
+  if (r.sittings && r.sittings.length > 1) {
+    const list = r.sittings
+      .map((s) => `${s.date.slice(0, 16).replace("T", " ")} (load ${s.loadAverage.toFixed(2)})`)
+      .join(", ");
+    parts.push(
+      ` The run was interrupted and resumed, on the same code: it ran in ${r.sittings.length} sittings, begun ${list} (the runs of one case can span two sittings; the load average of each is above).`,
+    );
+  }
+  const short = r.cells.filter((c) => c.seconds !== null && c.samples.length < plannedRuns(r, c));
+  if (short.length > 0 && r.sizes.repeatLimitMinutes !== undefined) {
+    parts.push(
+      ` A contender whose run took longer than ${r.sizes.repeatLimitMinutes} min was not run again on that case (its cell shows how many runs it had): ${short.map((c) => `${c.contender} on ${c.case}`).join(", ")}.`,
+    );
+  }
+  return parts.join("");
 }
 
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
@@ -49,7 +76,7 @@ ${r.date.slice(0, 16).replace("T", " ")} UTC, commit ${r.commit}; ${r.machine.co
     r.sizes.dltBases && r.sizes.dltBases.length < r.sizes.bases.length
       ? ` dlt ran on tables of ${r.sizes.dltBases.map(formatSize).join(", ")} only (it normalizes row by row in Python).`
       : ""
-  }`);
+  }${sittingsAndLimits(r)}`);
 
   out.push(`## Targets
 
@@ -68,7 +95,7 @@ Each cell: median seconds of the contender's own work (process and Spark session
 
 ${table(
   ["case", ...names],
-  cases.map((id) => [id, ...names.map((n) => cellText(find(id, n)))]),
+  cases.map((id) => [id, ...names.map((n) => cellText(r, find(id, n)))]),
 )}`);
 
   out.push(`## Scaling curve
