@@ -58,6 +58,17 @@ function project() {
   };
 }
 
+/** `n` order lines as one CSV file, line `i` (1-based) made by `make`. */
+function csvLines(n: number, make: (i: number) => Line): string {
+  const header = Object.keys(line(1));
+  const lines: string[] = [header.join(",")];
+  for (let i = 1; i <= n; i++) {
+    const l = make(i);
+    lines.push(header.map((h) => l[h] ?? "").join(","));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 const SILVER =
   "SELECT order_id, quantity, status, CAST(updated_at AS VARCHAR) AS updated_at, is_deleted FROM silver.sales_order_lines ORDER BY order_id";
 const FACT = "SELECT order_id, quantity FROM gold.fact_order_lines ORDER BY order_id";
@@ -278,18 +289,14 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
   it("an input larger than the memory limit completes by spilling to disk", async () => {
     const p = project();
     const n = 2_000_000;
-    const header = Object.keys(line(1));
-    const lines: string[] = [header.join(",")];
-    for (let i = 1; i <= n; i++) {
-      const l = line(i, {
+    const bytes = csvLines(n, (i) =>
+      line(i, {
         customer_id: `C${String(i % 9973).padStart(6, "0")}`,
         product_id: `P-${String(i % 997).padStart(5, "0")}`,
         quantity: (i % 7) + 1,
         updated_at: `2026-01-0${(i % 5) + 1}T10:00:00Z`,
-      });
-      lines.push(header.map((h) => l[h] ?? "").join(","));
-    }
-    const bytes = `${lines.join("\n")}\n`;
+      }),
+    );
     expect(bytes.length).toBeGreaterThan(128 * 1024 * 1024);
     landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "orders.csv", bytes }], "csv");
     const r = await p.run({ memoryLimit: "128MB" });
@@ -306,6 +313,72 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
       ),
     ).toEqual([{ misnumbered: 0, lo: 1, hi: n }]);
   }, 600_000);
+
+  it("a run that leaves more than a fifth of a table's stored rows deleted compacts the warehouse", async () => {
+    const p = project();
+    const lake = join(p.dir, "lake");
+    const n = 300_000;
+    const land = (rows: number, at: (k: number) => number, quantity: number) =>
+      landBatch(
+        lake,
+        salesOrderLines,
+        [
+          {
+            name: "orders.csv",
+            bytes: csvLines(rows, (k) =>
+              line(at(k), { quantity, updated_at: `2026-01-0${quantity}T10:00:00Z` }),
+            ),
+          },
+        ],
+        "csv",
+      );
+    const run = () => p.run({ stars: [] });
+    const storage = async () => {
+      const [t] = await p.q(
+        "SELECT estimated_size::INT AS stored, (SELECT count(*) FROM silver.sales_order_lines)::INT AS live FROM duckdb_tables() WHERE schema_name = 'silver' AND table_name = 'sales_order_lines'",
+      );
+      return t as { stored: number; live: number };
+    };
+    const compactStep = (r: { steps: readonly { kind: string }[] }) =>
+      r.steps.find((s) => s.kind === "compact");
+
+    land(n, (k) => k, 1);
+    expect(compactStep(await run())).toBeUndefined();
+    // Updates are a delete and an append: 45k of 345k stored rows deleted (13%), under the limit.
+    land(45_000, (k) => k * 6, 2);
+    expect(compactStep(await run())).toBeUndefined();
+    expect(await storage()).toEqual({ stored: n + 45_000, live: n });
+    // 30k more, other keys: 75k of 375k (20.0%) is not over it.
+    land(30_000, (k) => k * 6 - 3, 2);
+    expect(compactStep(await run())).toBeUndefined();
+    // 20k more: 95k of 395k (24%) is, and this run compacts.
+    land(20_000, (k) => k * 6 - 1, 2);
+    const r = await run();
+    expect(r).toMatchObject({ status: "succeeded", rowsUpdated: 20_000 });
+    expect(compactStep(r)).toMatchObject({
+      step: "compact",
+      counts: { tables: "silver.sales_order_lines", rows_dead: 95_000 },
+    });
+    const after = await storage();
+    expect(after.live).toBe(n);
+    expect(after.stored - after.live).toBeLessThan(0.05 * after.stored);
+    // The data is the same as before: the newest version of every key, once.
+    expect(
+      await p.q(
+        "SELECT quantity, count(*)::INT AS n, count(DISTINCT order_id)::INT AS keys FROM silver.sales_order_lines GROUP BY ALL ORDER BY ALL",
+      ),
+    ).toEqual([
+      { quantity: 1, n: n - 95_000, keys: n - 95_000 },
+      { quantity: 2, n: 95_000, keys: 95_000 },
+    ]);
+    const [ledger] = await p.q(
+      `SELECT step, kind, duration_ms::INT >= 0 AS timed, counts FROM saleslake.run_steps WHERE run_id = '${r.runId}' AND kind = 'compact'`,
+    );
+    expect(ledger).toMatchObject({ step: "compact", kind: "compact", timed: true });
+    // The next small run finds the table under the limit again.
+    land(1_000, (k) => k * 6 - 2, 3);
+    expect(compactStep(await run())).toBeUndefined();
+  }, 300_000);
 
   it("lineage names each row's own file and row, numbered per file, in a batch of several files", async () => {
     const p = project();

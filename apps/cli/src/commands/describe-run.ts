@@ -38,6 +38,12 @@ export function describeRun(r: EntityRunResult): string {
           : `${fmt(Number(c.days_recomputed ?? 0))} days recomputed`;
     lines.push(`  ${s.step.padEnd(12)} ${what}`);
   }
+  const compact = r.steps.find((x) => x.kind === "compact");
+  if (compact) {
+    lines.push(
+      `  compact:     ${compact.counts.tables} held ${fmt(Number(compact.counts.rows_dead ?? 0))} deleted rows: compacted in ${(compact.durationMs / 1000).toFixed(1)} s`,
+    );
+  }
   if (r.window.high) lines.push(`  watermark:   ${r.window.low ?? "(none)"} → ${r.window.high}`);
   return lines.join("\n");
 }

@@ -16,6 +16,8 @@ import { crashPoint } from "./crash-points.ts";
 import { batchRead, type LandedBatch, listLandedBatches } from "./landing-batches.ts";
 import { acquireRunLock } from "./run-lock.ts";
 import {
+  COMPACT_AT_DEAD_SHARE,
+  compactWarehouse,
   dropScratch,
   type EngineOptions,
   openEngine,
@@ -23,6 +25,7 @@ import {
   type Row,
   rows,
   STATE_DDL,
+  tablesToCompact,
 } from "./warehouse.ts";
 
 export type RunMode = "incremental" | "full_refresh" | "backfill";
@@ -571,6 +574,48 @@ function backfillFilter(entity: Entity, options: RunOptions): string {
 }
 
 /**
+ * After a committed run (its scratch tables dropped): when a silver or gold table now stores more
+ * than COMPACT_AT_DEAD_SHARE deleted rows, compacts the warehouse, recorded as the run's `compact`
+ * step. The run's data is committed already; a failure here is reported as such.
+ */
+async function compactAfterRun(
+  con: DuckDBConnection,
+  run: EntityRunResult,
+  now: Date,
+): Promise<StepResult | undefined> {
+  try {
+    const tables = await tablesToCompact(con);
+    if (tables.length === 0) return undefined;
+    const t0 = Date.now();
+    const counts = {
+      tables: tables.map((t) => t.table).join(", "),
+      rows_dead: tables.reduce((n, t) => n + t.dead, 0),
+      dead_share_limit: COMPACT_AT_DEAD_SHARE,
+    };
+    // The step's own ledger row is the write the checkpoint needs.
+    await compactWarehouse(con, async () => {
+      await con.run(
+        "INSERT INTO saleslake.run_steps VALUES ($1, 'compact', 'compact', $2::TIMESTAMPTZ, 0, $3)",
+        [run.runId, now.toISOString(), JSON.stringify(counts)] as never,
+      );
+    });
+    const durationMs = Date.now() - t0;
+    await con.run("UPDATE saleslake.run_steps SET duration_ms = $2 WHERE run_id = $1 AND step = 'compact'", [
+      run.runId,
+      durationMs,
+    ] as never);
+    return { step: "compact", kind: "compact", durationMs, counts };
+  } catch (e) {
+    throw new PipelineError(
+      "ENGINE_ERROR",
+      `${run.entity} compact: ${(e as Error).message.split("\n")[0]}`,
+      `Run ${run.runId} committed; only the compaction after it failed. The next run that finds the tables over the limit compacts them.`,
+      { cause: e },
+    );
+  }
+}
+
+/**
  * Runs the pipeline for each entity: landing → bronze → silver → gold. One run at a time per
  * project; each entity commits in one transaction, so a failure leaves data and watermarks as
  * they were, and rerunning a processed batch changes nothing.
@@ -596,7 +641,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const targets = selectEntities(options);
     for (const [i, target] of targets.entries()) {
       const runId = targets.length > 1 ? `${runIdBase}-${i + 1}` : runIdBase;
-      results.push(await runEntity(con, options, options.lakeRoot ?? paths.lake, target, runId, now));
+      const result = await runEntity(con, options, options.lakeRoot ?? paths.lake, target, runId, now);
+      const compacted = result.status === "succeeded" ? await compactAfterRun(con, result, now) : undefined;
+      results.push(compacted ? { ...result, steps: [...result.steps, compacted] } : result);
     }
     return { runs: results };
   } finally {
