@@ -91,12 +91,26 @@ const SNAPSHOT_DONE = ".bench-snapshot-complete";
 export const journalPath = (workDir: string) => join(workDir, "journal.jsonl");
 
 /**
- * How many runs a contender gets on a case: the planned number, or as many as it has had once
- * one of them took longer than the repeat limit. A run that long varies by a few percent at
+ * Whether a contender runs a case again: it has had fewer runs than planned, and none of them
+ * took longer than the repeat limit. A run that long varies by a few percent at
  * most, and three of dlt's 44-minute loads would cost two hours of the same figure.
  */
-function wanted(samples: readonly Sample[], planned: number, limitSeconds: number): number {
-  return samples.some((s) => s.wallSeconds > limitSeconds) ? samples.length : planned;
+function needsMore(samples: readonly Sample[], planned: number, limitSeconds: number): boolean {
+  return samples.length < planned && !samples.some((s) => s.wallSeconds > limitSeconds);
+}
+
+/** The failures the journal holds for a case, by contender. */
+function journalErrors(
+  journal: BenchJournal,
+  caseId: string,
+  contenders: readonly Contender[],
+): Map<string, string> {
+  const errors = new Map<string, string>();
+  for (const c of contenders) {
+    const e = journal.error(caseId, c.name);
+    if (e !== undefined) errors.set(c.name, e);
+  }
+  return errors;
 }
 
 /**
@@ -164,21 +178,22 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
           : true,
     );
     const samples = new Map(contenders.map((c) => [c.name, journal.samples(baseId, c.name)]));
-    const errors = new Map<string, string>();
-    for (const c of contenders) {
-      const e = journal.error(baseId, c.name);
-      if (e !== undefined) errors.set(c.name, e);
-    }
-    const initialPending = (c: Contender) => {
-      const s = samples.get(c.name)!;
-      return !errors.has(c.name) && s.length < wanted(s, runs, limitSeconds);
-    };
-    const deltasPending = (c: Contender) =>
-      !errors.has(c.name) &&
-      deltaIds.some((id) => {
-        const s = journal.samples(id, c.name);
-        return journal.error(id, c.name) === undefined && s.length < wanted(s, options.repeats, limitSeconds);
-      });
+    const errors = journalErrors(journal, baseId, contenders);
+    const initialPending = (c: Contender) =>
+      !errors.has(c.name) && needsMore(samples.get(c.name)!, runs, limitSeconds);
+    // The journal's delta samples do not change until the deltas run: read them once.
+    const withDeltasToRun = new Set(
+      contenders
+        .filter((c) =>
+          deltaIds.some(
+            (id) =>
+              journal.error(id, c.name) === undefined &&
+              needsMore(journal.samples(id, c.name), options.repeats, limitSeconds),
+          ),
+        )
+        .map((c) => c.name),
+    );
+    const deltasPending = (c: Contender) => !errors.has(c.name) && withDeltasToRun.has(c.name);
     const unprepared = (c: Contender) =>
       deltasPending(c) && !existsSync(join(snapshot(c, base), SNAPSHOT_DONE));
 
@@ -233,17 +248,10 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
     for (const [i, delta] of options.deltas.entries()) {
       const caseId = deltaIds[i]!;
       const deltaSamples = new Map(contenders.map((c) => [c.name, journal.samples(caseId, c.name)]));
-      const deltaErrors = new Map<string, string>();
-      for (const c of contenders) {
-        const e = errors.has(c.name)
-          ? `no ${baseId} table: ${errors.get(c.name)}`
-          : journal.error(caseId, c.name);
-        if (e !== undefined) deltaErrors.set(c.name, e);
-      }
-      const pending = (c: Contender) => {
-        const s = deltaSamples.get(c.name)!;
-        return !deltaErrors.has(c.name) && s.length < wanted(s, options.repeats, limitSeconds);
-      };
+      const deltaErrors = journalErrors(journal, caseId, contenders);
+      for (const [name, e] of errors) deltaErrors.set(name, `no ${baseId} table: ${e}`);
+      const pending = (c: Contender) =>
+        !deltaErrors.has(c.name) && needsMore(deltaSamples.get(c.name)!, options.repeats, limitSeconds);
       let file = journal.deltaFile(caseId);
       let path: string | undefined;
       if (file === undefined || contenders.some(pending)) {

@@ -114,7 +114,7 @@ async function configure(
     // percent of a table's rows are updated, nearly every checkpoint rewrites the whole table
     // (2.1 s of a 3.1 s run merging 100k rows into 1M). Checkpoints do not vacuum; a run that
     // leaves a table with more than COMPACT_AT_DEAD_SHARE of its stored rows deleted compacts
-    // the warehouse once (compactIfNeeded).
+    // the warehouse once (compactAfterRun, in local-runner.ts).
     await con.run("SET max_vacuum_tasks = 0");
     if (options.spillDir) {
       mkdirSync(options.spillDir, { recursive: true });
