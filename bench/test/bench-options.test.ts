@@ -33,6 +33,10 @@ describe("bench options", () => {
     expect(full.dltBases).toEqual([1e6, 1e7]);
     expect(parseBenchArgs(["--bases", "1M,30M"]).dltBases).toEqual([1e6, 3e7]);
     expect(parseBenchArgs(["--dlt-bases", "1M"]).dltBases).toEqual([1e6]);
+    // The notebooks stop at 10M as well; the hand-written PySpark job runs on every table.
+    expect(full.sparkBases).toEqual([1e6, 1e7]);
+    expect(full.pysparkBases).toEqual([1e6, 1e7, 3e7]);
+    expect(parseBenchArgs(["--spark-bases", "1M"]).pysparkBases).toEqual([1e6]);
     expect(full.contenders).toEqual([
       "floor",
       "saleslake",

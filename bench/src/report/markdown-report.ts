@@ -52,10 +52,10 @@ function sparkNote(r: BenchResults): string {
   const py = r.sizes.pysparkBases ?? spark;
   if (sizes(py) === sizes(spark)) {
     return spark.length < r.sizes.bases.length
-      ? ` The Spark contenders ran on tables of ${sizes(spark)} only (about a minute per run whatever the size).`
+      ? ` The Spark contenders ran on tables of ${sizes(spark)} only.`
       : "";
   }
-  return ` saleslake-spark ran on tables of ${sizes(spark)} only (about a minute per run whatever the size); pyspark-delta on tables of ${sizes(py)}.`;
+  return ` saleslake-spark ran on tables of ${sizes(spark)} only, pyspark-delta on tables of ${sizes(py)}.`;
 }
 
 /** The results as Markdown: targets first, then the figures, then what was not measured and why. */
