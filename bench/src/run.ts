@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       `bench: resuming the run begun ${journal.sittings[0]?.date ?? "earlier"}; only what it had not measured runs`,
     );
   } else {
+    if (!args.fresh) BenchJournal.refuseToReplace(journalPath(WORK));
     rmSync(WORK, { recursive: true, force: true });
     journal = BenchJournal.create(journalPath(WORK), codeFingerprint(), args);
   }

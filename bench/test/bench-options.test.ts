@@ -28,6 +28,8 @@ describe("bench options", () => {
       resume: false,
     });
     expect(parseBenchArgs(["--resume"]).resume).toBe(true);
+    expect(parseBenchArgs(["--fresh"])).toMatchObject({ fresh: true, resume: false });
+    expect(() => parseBenchArgs(["--resume", "--fresh"])).toThrow(expect.objectContaining({ code: "USAGE" }));
     expect(parseBenchArgs(["--repeat-limit-minutes", "30"]).repeatLimitMinutes).toBe(30);
     // dlt stops at the 10M table of the target's case: a 30M load would outrun the bound on a run.
     expect(full.dltBases).toEqual([1e6, 1e7]);

@@ -162,6 +162,14 @@ describe("an interrupted bench run", () => {
     expect(() => BenchJournal.resume(join(root, "none.jsonl"), "code-1")).toThrow(
       expect.objectContaining({ code: "NOTHING_TO_RESUME" }),
     );
+    // A fresh start does not silently discard it; with nothing interrupted, it goes ahead.
+    expect(() => BenchJournal.refuseToReplace(journalPath(work))).toThrow(
+      expect.objectContaining({
+        code: "RUN_PENDING",
+        message: expect.stringMatching(/\d+ measurements? taken/),
+      }),
+    );
+    expect(() => BenchJournal.refuseToReplace(join(root, "none.jsonl"))).not.toThrow();
 
     const lines: string[] = [];
     const resumed = BenchJournal.resume(journalPath(work), "code-1");

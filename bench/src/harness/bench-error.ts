@@ -8,7 +8,8 @@ export type BenchErrorCode =
   | "COUNT_MISMATCH"
   | "INTERRUPTED"
   | "NOTHING_TO_RESUME"
-  | "RESUME_REFUSED";
+  | "RESUME_REFUSED"
+  | "RUN_PENDING";
 
 /** A benchmark failure with a code and a hint on what to do about it. */
 export class BenchError extends Error {

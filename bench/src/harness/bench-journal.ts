@@ -37,7 +37,23 @@ export class BenchJournal {
     this.entries = entries;
   }
 
-  /** A new journal for a fresh run (any earlier one is replaced). */
+  /**
+   * Refuses to start afresh over an interrupted run's journal: its measurements can be hours of
+   * work that `--resume` would keep. `pnpm bench --fresh` discards them on purpose.
+   */
+  static refuseToReplace(path: string): void {
+    if (!existsSync(path)) return;
+    const entries = readEntries(path);
+    const begun = entries.find((e) => e.kind === "sitting");
+    const measured = entries.filter((e) => e.kind === "sample").length;
+    throw new BenchError(
+      "RUN_PENDING",
+      `an interrupted run${begun?.kind === "sitting" ? ` begun ${begun.date}` : ""} is in ${dirname(path)}, with ${measured} measurement${measured === 1 ? "" : "s"} taken`,
+      "Continue it with pnpm bench --resume, or discard it and start afresh with pnpm bench --fresh.",
+    );
+  }
+
+  /** A new journal for a fresh run (any earlier one is replaced; see refuseToReplace). */
   static create(path: string, fingerprint: string, options: BenchOptions): BenchJournal {
     mkdirSync(dirname(path), { recursive: true });
     const header: Entry = { kind: "header", fingerprint, options };
@@ -54,17 +70,7 @@ export class BenchJournal {
         "Start a run without --resume; it is resumable from its first finished measurement.",
       );
     }
-    // A line cut short by the interruption itself is the one measurement lost.
-    const entries = readFileSync(path, "utf8")
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as Entry];
-        } catch {
-          return [];
-        }
-      });
+    const entries = readEntries(path);
     const header = entries[0];
     if (header?.kind !== "header") {
       throw new BenchError(
@@ -77,7 +83,7 @@ export class BenchJournal {
       throw new BenchError(
         "RESUME_REFUSED",
         `the code has changed since the interrupted run began (${header.fingerprint} then, ${fingerprint} now): its figures and new ones would not be comparable`,
-        "Check out the code the run began on, or start afresh without --resume.",
+        "Check out the code the run began on, or start afresh with pnpm bench --fresh.",
       );
     }
     return new BenchJournal(path, entries);
@@ -144,4 +150,18 @@ export class BenchJournal {
     appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
     this.entries.push(entry);
   }
+}
+
+/** The journal's entries; a line cut short by an interruption is the one measurement lost. */
+function readEntries(path: string): Entry[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Entry];
+      } catch {
+        return [];
+      }
+    });
 }

@@ -31,12 +31,15 @@ export interface BenchOptions {
   readonly reportOnly: boolean;
   /** Continue the interrupted run in bench/work with the options it began with. */
   readonly resume: boolean;
+  /** Start afresh even over an interrupted run, discarding what it measured. */
+  readonly fresh: boolean;
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M]
        [--spark-bases 100k] [--pyspark-bases 100k,10M] [--dlt-bases 1M] [--increments 100k:100k] [--repeats n] [--landing-size 2GB]
        [--timeout-minutes n] [--repeat-limit-minutes n] [--seed n]
        pnpm bench --resume        (continue an interrupted run: only what it had not measured runs)
+       pnpm bench --fresh ...     (start afresh over an interrupted run, discarding its measurements)
        pnpm bench --report-only   (re-render latest.md and scaling.png from latest.json)
 contenders: ${ALL_CONTENDERS.join(", ")}`;
 
@@ -114,7 +117,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--quick" || a === "--full" || a === "--report-only" || a === "--resume") flags.add(a);
+    if (a === "--quick" || a === "--full" || a === "--report-only" || a === "--resume" || a === "--fresh")
+      flags.add(a);
     else if (a.startsWith("--") && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) {
       values.set(a, argv[++i]!);
     } else {
@@ -186,6 +190,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     seed: int("--seed", 7),
     reportOnly: flags.has("--report-only"),
     resume: flags.has("--resume"),
+    fresh: flags.has("--fresh"),
     increments: values.has("--increments") ? parseIncrements(values.get("--increments")!) : base.increments,
   };
 }
