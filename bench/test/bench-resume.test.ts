@@ -139,6 +139,41 @@ describe("an interrupted bench run", () => {
     expect(broken.find((c) => c.case === "delta-100-into-1k")!.error).toMatch(/^no initial-1k table: /);
   });
 
+  it("keeps a larger table's snapshots when it resumes inside that table", async () => {
+    const { work, calls, tally } = setup("second-table");
+    const merge = [fake("floor", calls), fake("saleslake", calls)];
+    const stop = new AbortController();
+    let measured = 0;
+    const log = (line: string) => {
+      // The 1,000-row table takes ten measurements, the 2,000-row table's loads four more:
+      // stop after two of its deltas.
+      if (/ #\d+: /.test(line) && ++measured === 16) stop.abort();
+    };
+    await expect(
+      runBench({
+        options: OPTIONS,
+        merge,
+        ingest: [],
+        workDir: work,
+        journal: BenchJournal.create(journalPath(work), "code-1", OPTIONS),
+        signal: stop.signal,
+        log,
+      }),
+    ).rejects.toMatchObject({ code: "INTERRUPTED" });
+
+    const lines: string[] = [];
+    await runBench({
+      options: OPTIONS,
+      merge,
+      ingest: [],
+      workDir: work,
+      journal: BenchJournal.resume(journalPath(work), "code-1"),
+      log: (l) => lines.push(l),
+    });
+    expect(lines.filter((l) => /loading the table again/.test(l))).toEqual([]);
+    for (const name of ["floor", "saleslake"]) expect(tally().counts[`${name} base-2000.csv`]).toBe(2);
+  });
+
   it("loads a table again when its snapshot was not kept, and refuses changed code", async () => {
     const { work, calls, tally } = setup("snapshot");
     const merge = [fake("floor", calls), fake("saleslake", calls)];

@@ -290,7 +290,12 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
       }
       if (path) rmSync(path, { force: true });
     }
-    for (const c of plan.merge) rmSync(join(work, c.name), { recursive: true, force: true });
+    // Only this table's: a resumed run walks the finished tables again, and a larger table's
+    // snapshots must outlive that.
+    for (const c of plan.merge) {
+      rmSync(live(c), { recursive: true, force: true });
+      rmSync(snapshot(c, base), { recursive: true, force: true });
+    }
     if (baseFile) rmSync(baseFile, { force: true });
   }
 
