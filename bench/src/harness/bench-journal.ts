@@ -43,12 +43,12 @@ export class BenchJournal {
    */
   static refuseToReplace(path: string): void {
     if (!existsSync(path)) return;
-    const entries = readEntries(path);
-    const begun = entries.find((e) => e.kind === "sitting");
-    const measured = entries.filter((e) => e.kind === "sample").length;
+    const pending = new BenchJournal(path, readEntries(path));
+    const begun = pending.sittings[0]?.date;
+    const measured = pending.entries.filter((e) => e.kind === "sample").length;
     throw new BenchError(
       "RUN_PENDING",
-      `an interrupted run${begun?.kind === "sitting" ? ` begun ${begun.date}` : ""} is in ${dirname(path)}, with ${measured} measurement${measured === 1 ? "" : "s"} taken`,
+      `an interrupted run${begun ? ` begun ${begun}` : ""} is in ${dirname(path)}, with ${measured} measurement${measured === 1 ? "" : "s"} taken`,
       "Continue it with pnpm bench --resume, or discard it and start afresh with pnpm bench --fresh.",
     );
   }

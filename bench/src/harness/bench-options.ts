@@ -166,6 +166,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const sparkBases = [...(list("--spark-bases") ?? (values.has("--bases") ? bases : base.sparkBases))].sort(
     (a, b) => a - b,
   );
+  // The PySpark job follows the notebooks when the sizes are given, the preset's own otherwise.
+  const pysparkDefault =
+    values.has("--bases") || values.has("--spark-bases") ? sparkBases : (base.pysparkBases ?? sparkBases);
   const custom = values.has("--bases") || values.has("--deltas") || values.has("--repeats");
   return {
     mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
@@ -175,12 +178,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       (a, b) => a - b,
     ),
     sparkBases,
-    pysparkBases: [
-      ...(list("--pyspark-bases") ??
-        (values.has("--bases") || values.has("--spark-bases")
-          ? sparkBases
-          : (base.pysparkBases ?? sparkBases))),
-    ].sort((a, b) => a - b),
+    pysparkBases: [...(list("--pyspark-bases") ?? pysparkDefault)].sort((a, b) => a - b),
     deltas: [...deltas].sort((a, b) => a - b),
     initialRepeated: values.has("--bases") ? [Math.max(...bases)] : base.initialRepeated,
     repeats: int("--repeats", base.repeats),
