@@ -27,6 +27,8 @@ param sqlAdminGroupName string
 param sqlAdminGroupObjectId string
 @description('Where failed-run alerts go.')
 param alertEmail string
+@description('Public IP address the deploy runs from, let through the SQL and Synapse firewalls. Default: none (a deploy from inside Azure).')
+param deployerIpAddress string = ''
 
 var lake = loadJsonContent('generated/lake.json')
 var suffix = uniqueString(resourceGroup().id, environment)
@@ -74,6 +76,7 @@ module sql 'modules/sql.bicep' = {
     adminLogin: sqlAdminGroupName
     adminObjectId: sqlAdminGroupObjectId
     databaseSku: sqlDatabaseSku
+    deployerIpAddress: deployerIpAddress
     tags: tags
   }
 }
@@ -121,6 +124,7 @@ module synapse 'modules/synapse.bicep' = if (deploySynapse) {
     storageName: storage.outputs.name
     goldContainer: lake.zones.gold
     adminObjectId: sqlAdminGroupObjectId
+    deployerIpAddress: deployerIpAddress
     tags: tags
   }
 }
@@ -136,6 +140,7 @@ output databricksWorkspaceId string = databricks.outputs.id
 output accessConnectorId string = databricks.outputs.connectorId
 output sqlServer string = sql.outputs.fqdn
 output sqlDatabase string = sql.outputs.database
+output sqlServerPrincipalId string = sql.outputs.principalId
 output keyVaultName string = vault.outputs.name
 output keyVaultUri string = vault.outputs.uri
 output synapseServerlessEndpoint string = deploySynapse ? synapse!.outputs.serverlessEndpoint : ''

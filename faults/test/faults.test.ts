@@ -176,8 +176,8 @@ describe("secrets never leak", () => {
       cli(["demo", "--dir", dir], env),
       cli(["status", "--dir", dir, "--json"], env),
       cli(["runs", "--dir", dir, "--json"], env),
-      cli(["report", "--dir", dir, "--out", "report.html"], env),
-      cli(["generate", "--dir", dir, "--out", "generated"], env),
+      cli(["report", "--dir", dir], env),
+      cli(["generate", "--dir", dir], env),
       cli(["query", "--dir", dir, "select * from nowhere"], env),
       cli(["ingest", "--dir", dir, join(dir, "missing.csv")], env),
     ];

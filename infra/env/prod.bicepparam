@@ -10,3 +10,4 @@ param deploySynapse = true
 param sqlAdminGroupName = 'saleslake-prod-sql-admins'
 param sqlAdminGroupObjectId = readEnvironmentVariable('SALESLAKE_SQL_ADMIN_GROUP_ID')
 param alertEmail = readEnvironmentVariable('SALESLAKE_ALERT_EMAIL')
+param deployerIpAddress = readEnvironmentVariable('SALESLAKE_DEPLOYER_IP', '')

@@ -8,12 +8,19 @@ param adminLogin string
 param adminObjectId string
 @description('Database SKU. Default `Basic`.')
 param databaseSku string = 'Basic'
+@description('Public IP address of the machine that deploys, let through for the control-database step. Default: none.')
+param deployerIpAddress string = ''
 param tags object = {}
 
 resource server 'Microsoft.Sql/servers@2023-08-01' = {
   name: name
   location: location
   tags: tags
+  // Its identity looks up Entra principals when a service principal (a CI identity) runs the
+  // control-database step's CREATE USER … FROM EXTERNAL PROVIDER; it needs Directory Readers.
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     minimalTlsVersion: '1.2'
     publicNetworkAccess: 'Enabled'
@@ -36,6 +43,15 @@ resource server 'Microsoft.Sql/servers@2023-08-01' = {
     }
   }
 
+  // The deploying machine (a laptop, a self-hosted runner), when it is outside Azure.
+  resource deployer 'firewallRules' = if (!empty(deployerIpAddress)) {
+    name: 'saleslake-deployer'
+    properties: {
+      startIpAddress: deployerIpAddress
+      endIpAddress: deployerIpAddress
+    }
+  }
+
   resource control 'databases' = {
     name: 'saleslake_control'
     location: location
@@ -49,3 +65,4 @@ resource server 'Microsoft.Sql/servers@2023-08-01' = {
 output serverName string = server.name
 output fqdn string = server.properties.fullyQualifiedDomainName
 output database string = server::control.name
+output principalId string = server.identity.principalId

@@ -8,6 +8,8 @@ param storageName string
 param goldContainer string
 @description('Object id of the Entra group that administers the workspace.')
 param adminObjectId string
+@description('Public IP address of the machine that deploys, let through for the Synapse-views step. Default: none.')
+param deployerIpAddress string = ''
 param tags object = {}
 
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
@@ -52,6 +54,25 @@ resource workspace 'Microsoft.Synapse/workspaces@2021-06-01' = {
     managedResourceGroupName: '${name}-managed'
     cspWorkspaceAdminProperties: {
       initialWorkspaceAdminObjectId: adminObjectId
+    }
+  }
+
+  // A workspace without firewall rules refuses every connection. Azure services (the deploy from
+  // an Azure-hosted runner, Power BI) get in; identities still need access to the views.
+  resource azureServices 'firewallRules' = {
+    name: 'AllowAllWindowsAzureIps'
+    properties: {
+      startIpAddress: '0.0.0.0'
+      endIpAddress: '0.0.0.0'
+    }
+  }
+
+  // The deploying machine, when it is outside Azure.
+  resource deployer 'firewallRules' = if (!empty(deployerIpAddress)) {
+    name: 'saleslake-deployer'
+    properties: {
+      startIpAddress: deployerIpAddress
+      endIpAddress: deployerIpAddress
     }
   }
 }

@@ -34,6 +34,8 @@ export {
   type Environment,
   type StepResult,
 } from "./deploy/deploy-step.ts";
+export { type DeployedFactory, deployedFactory } from "./deploy/deployed-factory.ts";
 export { redact } from "./deploy/redact.ts";
 export type { SqlConnect, SqlTarget } from "./deploy/sql/sql-target.ts";
+export { type FactoryStepOptions, projectOptions } from "./deploy/steps/factory-step.ts";
 export { InfraError, type InfraErrorCode, type InfraErrorDetails } from "./infra-error.ts";

@@ -5,7 +5,8 @@ export type InfraErrorCode =
   | "UNKNOWN_ENVIRONMENT"
   | "NO_CREDENTIALS"
   | "DEPLOY_STEP_FAILED"
-  | "MISSING_ARTIFACT";
+  | "MISSING_ARTIFACT"
+  | "INVALID_PARAMETER";
 
 export interface InfraErrorDetails {
   readonly hint: string;

@@ -29,6 +29,7 @@ describe("offline checks of the estate against the official Azure type definitio
       "Microsoft.Storage/storageAccounts/blobServices",
       "Microsoft.Storage/storageAccounts/blobServices/containers",
       "Microsoft.Synapse/workspaces",
+      "Microsoft.Synapse/workspaces/firewallRules",
     ]);
     expect(checkBicep(files)).toEqual([]);
   });

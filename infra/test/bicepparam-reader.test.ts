@@ -19,6 +19,7 @@ describe("readBicepParams: parameters for the ARM SDK path without the Bicep CLI
       sqlAdminGroupName: "saleslake-dev-sql-admins",
       sqlAdminGroupObjectId: "00000000-0000-0000-0000-000000000000",
       alertEmail: "oncall@example.org",
+      deployerIpAddress: "",
     });
   });
 

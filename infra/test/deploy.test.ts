@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
@@ -13,14 +14,17 @@ import {
 } from "@saleslake/adf-templates/testing";
 import { DatabricksRecorder } from "@saleslake/databricks/testing";
 import { IdentityEndpoint } from "@saleslake/ingest/testing";
+import { carSales, carSalesStar, defineEntity, t } from "@saleslake/schema";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databricksStep } from "../src/deploy/steps/databricks-step.ts";
 import { deployMain } from "../src/index.ts";
+import { goldTables } from "../src/synapse/synapse-views.ts";
 import { INFRA, readInfra } from "./estate.ts";
 import { deploymentsRoute } from "./harness/deployments-route.ts";
 import { SqlRecorder } from "./harness/sql-recorder.ts";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa";
+const ADMIN_GROUP = "33333333-3333-3333-3333-333333333333";
 const TEMPLATE = join(INFRA, "test/fixtures/arm/main.json");
 const noCredential: TokenCredential = {
   getToken: async () => {
@@ -67,7 +71,7 @@ async function deploy(args: string[], extra: { credential?: TokenCredential; env
   const err: string[] = [];
   const code = await deployMain(
     args,
-    { AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, ...extra.env },
+    { AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, SALESLAKE_SQL_ADMIN_GROUP_ID: ADMIN_GROUP, ...extra.env },
     {
       credential: extra.credential ?? credential,
       azure: { endpoint: rec.url },
@@ -284,6 +288,117 @@ describe("pnpm turbo deploy against the local recorders", () => {
       'error UNKNOWN_ENVIRONMENT: no environment "staging"',
       "hint: pass --env dev|test|prod or set SALESLAKE_ENV.",
     ]);
+  });
+
+  it("deploys the project's entities, not the bundled ones", async () => {
+    const returns = defineEntity({
+      name: "sales_returns",
+      columns: { return_id: t.string(), quantity: t.int().min(1), returned_at: t.timestamp() },
+      key: ["return_id"],
+      sequence: "returned_at",
+      watermark: { column: "returned_at", lookback: "PT1H" },
+    });
+    const entities = [{ entity: returns }, { entity: carSales, star: carSalesStar }];
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await deployMain(
+      ["--env", "test"],
+      { AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, SALESLAKE_SQL_ADMIN_GROUP_ID: ADMIN_GROUP },
+      {
+        entities,
+        credential,
+        azure: { endpoint: rec.url },
+        templateFile: TEMPLATE,
+        useAzureCli: false,
+        connect: sql.connect,
+        databricks: databricksStep({ workspaceUrl: dbx.url, entities }),
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      },
+    );
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      "       - generate the factory for sales_returns, car_sales from the schema and the infra outputs (@saleslake/adf-templates)",
+    );
+    const pipelines = rec
+      .writes()
+      .filter((w) => w.method === "PUT" && w.path.startsWith(`${factoryPath}/pipelines/`))
+      .map((w) => w.path.split("/").at(-1));
+    expect(pipelines).toContain("pl_sales_returns");
+    expect(pipelines).toContain("pl_car_sales");
+    expect(pipelines.some((p) => /order_lines|customers|products/.test(p!))).toBe(false);
+    expect([...dbx.jobs.values()].map((j) => j.name)).toEqual([
+      "saleslake-sales_returns",
+      "saleslake-car_sales",
+    ]);
+    // Views over the gold tables of the project's one star, car_sales'.
+    const synapse = sql.batches.get("saleslake-test-syn-abc123-ondemand.sql.azuresynapse.net/master")!;
+    const views = synapse.filter((b) => b.includes("CREATE OR ALTER VIEW gold."));
+    expect(views.map((v) => /VIEW gold\.\[?(\w+)/.exec(v)![1]).sort()).toEqual(
+      [...goldTables([carSalesStar])].sort(),
+    );
+  });
+
+  it("--template deploys that template with the SDK even where the Azure CLI is on PATH", async () => {
+    // An `az` that records being called: it must not be.
+    const bin = mkdtempSync(join(tmpdir(), "saleslake-az-"));
+    const called = join(bin, "called");
+    writeFileSync(join(bin, "az"), `#!/bin/sh\necho "$@" >> ${called}\nexit 1\n`, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${path}`;
+    try {
+      const out: string[] = [];
+      const code = await deployMain(
+        ["--env", "test", "--template", TEMPLATE],
+        { AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, SALESLAKE_SQL_ADMIN_GROUP_ID: ADMIN_GROUP },
+        {
+          credential,
+          azure: { endpoint: rec.url },
+          connect: sql.connect,
+          databricks: databricksStep({ workspaceUrl: dbx.url }),
+          out: (l) => out.push(l),
+          err: (l) => out.push(l),
+        },
+      );
+      expect(out.join("\n")).toContain("ARM deployment saleslake-test of the compiled template");
+      expect(code).toBe(0);
+      expect(existsSync(called)).toBe(false);
+      expect(rec.lines((r) => r.method === "PUT")[0]).toBe(
+        `PUT /subscriptions/${SUBSCRIPTION}/resourcegroups/saleslake-test/providers/Microsoft.Resources/deployments/saleslake-test`,
+      );
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it("stops before deploying on the placeholder admin group or a malformed deployer address", async () => {
+    const placeholder = await deploy(["--env", "dev"], { env: { SALESLAKE_SQL_ADMIN_GROUP_ID: undefined } });
+    expect(placeholder.code).toBe(1);
+    expect(placeholder.err).toEqual([
+      "error INVALID_PARAMETER: deploy step infra failed: sqlAdminGroupObjectId is the placeholder 00000000-0000-0000-0000-000000000000: nobody could administer the SQL server or Synapse",
+      expect.stringMatching(/^hint: Set SALESLAKE_SQL_ADMIN_GROUP_ID to the object id/),
+    ]);
+    const ip = await deploy(["--env", "test"], { env: { SALESLAKE_DEPLOYER_IP: "203.0.113.7/32" } });
+    expect(ip.code).toBe(1);
+    expect(ip.err[0]).toBe(
+      'error INVALID_PARAMETER: deploy step infra failed: deployerIpAddress "203.0.113.7/32" is not an IPv4 address',
+    );
+    expect(rec.writes()).toEqual([]);
+    expect(sql.connections).toEqual([]);
+
+    // A valid address reaches the deployment's parameters, and the SQL and Synapse firewalls.
+    const ok = await deploy(["--env", "test"], { env: { SALESLAKE_DEPLOYER_IP: "203.0.113.7" } });
+    expect(ok.code).toBe(0);
+    const deployment = rec.writes()[0]!.body as { properties: { parameters: Record<string, unknown> } };
+    expect(deployment.properties.parameters.deployerIpAddress).toEqual({ value: "203.0.113.7" });
+    expect(deployment.properties.parameters.sqlAdminGroupObjectId).toEqual({ value: ADMIN_GROUP });
+    for (const module of ["modules/sql.bicep", "modules/synapse.bicep"])
+      expect(readInfra(module)).toMatch(
+        /resource deployer 'firewallRules' = if \(!empty\(deployerIpAddress\)\) \{\n\s+name: 'saleslake-deployer'\n\s+properties: \{\n\s+startIpAddress: deployerIpAddress\n\s+endIpAddress: deployerIpAddress/,
+      );
+    expect(readInfra("main.bicep").match(/deployerIpAddress: deployerIpAddress/g)).toHaveLength(2);
   });
 
   it("--plan prints the plan and deploys nothing", async () => {

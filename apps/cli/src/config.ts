@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { carSales, carSalesStar, type Entity, type Star } from "@saleslake/schema";
-import { provideProjectImports } from "./project-imports.ts";
+import { importProjectModule } from "./project-imports.ts";
 
 /** A project's `saleslake.config.ts`. Every field has a default; the demo needs none. */
 export interface SaleslakeConfig {
@@ -52,8 +51,7 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   const file = join(dir, CONFIG_FILE);
   let config: SaleslakeConfig = {};
   if (existsSync(file)) {
-    provideProjectImports();
-    const mod = (await import(pathToFileURL(file).href)) as { default?: SaleslakeConfig };
+    const mod = (await importProjectModule(file)) as { default?: SaleslakeConfig };
     config = mod.default ?? {};
   }
   const entities = config.entities ?? [carSales];

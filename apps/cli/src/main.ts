@@ -198,7 +198,12 @@ export function program(progress = new Progress()): Command {
     .option("--limit <n>", "how many", "20")
     .addOption(jsonOption())
     .action(async (o) => {
-      const rows = await withWarehouse(o.dir, (w) => w.runs(Number(o.limit)));
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(
+          `--limit takes a whole number of runs, 1 or more, not ${JSON.stringify(o.limit)}`,
+        );
+      const rows = await withWarehouse(o.dir, (w) => w.runs(limit));
       if (o.json) return printJson({ runs: rows });
       console.log(
         table(rows, [
@@ -244,8 +249,9 @@ export function program(progress = new Progress()): Command {
           );
         writeFileSync(o.export, rows.map((r) => `${String(r.raw)}\n`).join(""));
         const entity = held[0] ?? entities[0] ?? "<entity>";
+        const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
         console.log(
-          `wrote ${rows.length} row(s) of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay --entity ${entity} ${o.export}`,
+          `wrote ${rows.length} row(s) of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay${dir} --entity ${entity} ${shellWord(o.export)}`,
         );
         return;
       }
@@ -315,11 +321,20 @@ export function program(progress = new Progress()): Command {
     .argument("<entity>", "entity name")
     .argument("<file>", "file to check")
     .addOption(dirOption())
+    .option("--delimiter <char>", "CSV delimiter", ",")
     .addOption(jsonOption())
-    .addHelpText("after", examples("saleslake validate car_sales data/SalesData.csv"))
+    .addHelpText(
+      "after",
+      examples(
+        "saleslake validate car_sales data/SalesData.csv",
+        "saleslake validate car_sales --delimiter ';' exports/sales.csv.gz",
+      ),
+    )
     .action(async (entityName: string, file: string, o) => {
       const cfg = await loadConfig(o.dir);
-      const result = await validateFile(pickEntity(cfg.entities, entityName), resolve(file));
+      const result = await validateFile(pickEntity(cfg.entities, entityName), resolve(file), {
+        delimiter: o.delimiter,
+      });
       if (o.json) printJson(result);
       else {
         console.log(
@@ -337,13 +352,15 @@ export function program(progress = new Progress()): Command {
       "Write every generated artifact (schema, DDL, rules, Data Factory) for the configured entities",
     )
     .addOption(dirOption())
-    .option("--out <dir>", "output folder", "generated")
+    .option("--out <dir>", "output folder (default: generated/ in the project folder)")
     .addHelpText("after", examples("saleslake generate", "saleslake generate --out build/generated"))
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
       const { generate } = await import("./commands/generate.ts");
-      const written = generate(cfg, resolve(cfg.dir, o.out));
-      console.log(`wrote ${written} files to ${resolve(cfg.dir, o.out)}`);
+      // Like every path given on the command line, --out is read from the current folder.
+      const out = o.out === undefined ? join(cfg.dir, "generated") : resolve(o.out);
+      const written = generate(cfg, out);
+      console.log(`wrote ${written} files to ${out}`);
     });
 
   const schema = p.command("schema").description("Schema tools");
@@ -423,19 +440,30 @@ export function program(progress = new Progress()): Command {
       ).choices(["dev", "test", "prod"]),
     )
     .option("--subscription <id>", "Azure subscription (default: the config's, or AZURE_SUBSCRIPTION_ID)")
-    .option("--resource-group <name>", "target resource group (default: saleslake-<env>)")
+    .option(
+      "--resource-group <name>",
+      "target resource group (default: the config's azure.resourceGroup, SALESLAKE_RESOURCE_GROUP, else saleslake-<env>)",
+    )
     .option("--template <file>", "ARM template compiled from infra/main.bicep elsewhere")
-    .option("--factory <name>", "with --dry-run: compare the artifacts with this existing factory")
+    .option(
+      "--factory [name]",
+      "with --dry-run: compare the artifacts with this existing factory (no name: the one the environment's deployment created)",
+    )
     .addOption(jsonOption())
     .addHelpText(
       "after",
       examples(
         "saleslake deploy --dry-run --env dev",
+        "saleslake deploy --dry-run --env test --factory",
         "saleslake deploy --dry-run --env test --factory saleslake-test-adf-abc123",
         "saleslake deploy --env prod --subscription 00000000-0000-0000-0000-000000000000",
       ),
     )
     .action(async (o) => {
+      if (o.factory && !o.dryRun)
+        throw new UsageError(
+          "--factory compares with an existing factory and changes nothing: pass --dry-run too",
+        );
       const cfg = await loadConfig(o.dir);
       const { deployCommand } = await import("./commands/deploy.ts");
       const r = await deployCommand(
@@ -446,7 +474,7 @@ export function program(progress = new Progress()): Command {
           ...(o.subscription && { subscription: o.subscription }),
           ...(o.resourceGroup && { resourceGroup: o.resourceGroup }),
           ...(o.template && { template: resolve(o.template) }),
-          ...(o.factory && { factory: o.factory }),
+          ...(o.factory !== undefined && { factory: o.factory as string | true }),
         },
         o.json ? () => {} : (l) => console.log(l),
       );
@@ -456,16 +484,24 @@ export function program(progress = new Progress()): Command {
   p.command("report")
     .description("Write an HTML report: sales by day, region and product; runs; rows per step; quarantine")
     .addOption(dirOption())
-    .option("--out <file>", "output file", "saleslake-report.html")
+    .option("--out <file>", "output file (default: saleslake-report.html in the project folder)")
     .option("--open", "open it in the default browser")
     .action(async (o) => {
-      const out = resolve(o.dir, o.out);
+      const out = o.out === undefined ? resolve(o.dir, "saleslake-report.html") : resolve(o.out);
       await withWarehouse(o.dir, (w) => writeReport(w, out));
       console.log(`wrote ${out}`);
       if (o.open) {
         const { spawn } = await import("node:child_process");
-        spawn(process.platform === "darwin" ? "open" : "xdg-open", [out], { detached: true, stdio: "ignore" })
-          .on("error", () => {})
+        const [opener, ...args] =
+          process.platform === "darwin"
+            ? ["open", out]
+            : process.platform === "win32"
+              ? ["explorer.exe", out]
+              : ["xdg-open", out];
+        spawn(opener!, args, { detached: true, stdio: "ignore" })
+          .on("error", (e) =>
+            console.error(`could not open it with ${opener} (${e.message}): open ${out} yourself`),
+          )
           .unref();
       }
     });
@@ -477,6 +513,11 @@ export function program(progress = new Progress()): Command {
     process.exitCode = exitCode;
   });
   return p;
+}
+
+/** A path or name as it can be pasted into a POSIX shell: quoted only when it has to be. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 function pickEntity<E extends { name: string }>(entities: readonly E[], name?: string): E {
@@ -512,12 +553,13 @@ async function withWarehouse<T>(dir: string, fn: (w: Warehouse) => Promise<T>): 
 
 /**
  * The typed errors of the packages loaded on demand (@saleslake/adf-templates' AdfError,
- * @saleslake/infra's InfraError, the deploy's): a code for tools and a hint for people.
+ * @saleslake/infra's InfraError, the deploy's) and of project files that do not load: a code for
+ * tools and a hint for people.
  */
 function isCodedError(e: unknown): e is Error & { code: string; hint: string } {
   return (
     e instanceof Error &&
-    /^(AdfError|InfraError|DeployError)$/.test(e.name) &&
+    /^(AdfError|InfraError|DeployError|ProjectFileError)$/.test(e.name) &&
     typeof (e as { code?: unknown }).code === "string" &&
     typeof (e as { hint?: unknown }).hint === "string"
   );

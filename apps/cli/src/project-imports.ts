@@ -1,4 +1,5 @@
 import { registerHooks } from "node:module";
+import { pathToFileURL } from "node:url";
 
 /** Packages a project's config and entity files may import without installing them. */
 const PROVIDED: Record<string, () => string> = {
@@ -34,4 +35,43 @@ export function provideProjectImports(): void {
       }
     },
   });
+}
+
+/** A project file (the config, an entity module) that could not be loaded. */
+export class ProjectFileError extends Error {
+  override readonly name: string = "ProjectFileError";
+  readonly code = "INVALID_PROJECT_FILE";
+  readonly hint: string;
+  constructor(message: string, hint: string) {
+    super(message);
+    this.hint = hint;
+  }
+}
+
+/**
+ * Imports a project's TypeScript module (with the provided imports). A syntax error names the
+ * file and line, which Node's own message leaves out; a missing import names the file that asked
+ * for it. Errors the module throws itself (a schema error, say) pass through as they are.
+ */
+export async function importProjectModule(path: string): Promise<Record<string, unknown>> {
+  provideProjectImports();
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.name === "SyntaxError") {
+      // Node puts the location, `/path/file.ts:LINE`, on the stack's first line.
+      const where = /^(?:file:\/\/)?(\/[^\n]*?:\d+)\n/.exec(err.stack ?? "")?.[1] ?? path;
+      throw new ProjectFileError(
+        `${where}: ${err.message.split("\n")[0]}`,
+        "Fix the syntax there and run again; the file runs as TypeScript with its types stripped (no enums or namespaces).",
+      );
+    }
+    if (err.code === "ERR_MODULE_NOT_FOUND")
+      throw new ProjectFileError(
+        `${path}: ${err.message.split("\n")[0]}`,
+        "Install the package in the project (npm install), or fix the import's path.",
+      );
+    throw e;
+  }
 }

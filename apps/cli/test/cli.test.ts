@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = new URL("../src/bin.ts", import.meta.url).pathname;
@@ -191,6 +192,39 @@ describe("reporting commands", () => {
     );
   });
 
+  it("validate reads the delimiter it is given, and gzip JSON", () => {
+    const header =
+      "Branch_ID;Dealer_ID;Model_ID;Revenue;Units_Sold;Date_ID;Day;Month;Year;BranchName;DealerName;Product_Name";
+    const semi = join(work, "check-semi.csv");
+    writeFileSync(
+      semi,
+      `${header}\nBR1;DLR1;M1;10;1;DT1;1;2;2020;B;D;P\nBR2;DLR1;M1;-3;1;DT1;2;2;2020;B;D;P\n`,
+    );
+    const r = cli(["validate", "car_sales", semi, "--delimiter", ";", "--json"]);
+    expect(JSON.parse(r.out)).toMatchObject({
+      rows: 2,
+      valid: 1,
+      invalid: 1,
+      issues: [{ row: 2, rule: "revenue.min" }],
+    });
+    const gz = join(work, "check.json.gz");
+    const record = (revenue: number) =>
+      Object.fromEntries(
+        header
+          .split(";")
+          .map((k, i) => [k, ["BR1", "DLR1", "M1", revenue, 1, "DT1", 1, 2, 2020, "B", "D", "P"][i]]),
+      );
+    writeFileSync(gz, gzipSync(JSON.stringify([record(10), record(-3), record(12)])));
+    const j = cli(["validate", "car_sales", gz, "--json"]);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out)).toMatchObject({
+      rows: 3,
+      valid: 2,
+      invalid: 1,
+      issues: [{ row: 2, rule: "revenue.min" }],
+    });
+  });
+
   it("generate and schema diff", () => {
     const out = join(work, "gen");
     expect(cli(["generate", "--dir", demoDir, "--out", out]).code).toBe(0);
@@ -233,6 +267,35 @@ describe("reporting commands", () => {
     const plan = cli(["plan", "--dir", d, "--json"]);
     expect(plan.err).toBe("");
     expect(JSON.parse(plan.out).plans.map((x: { entity: string }) => x.entity)).toEqual(["sales_returns"]);
+    // Its entity file imports @saleslake/schema, provided to schema diff as to the config.
+    const entity = join(d, "entities", "returns.ts");
+    const same = cli(["schema", "diff", entity, entity]);
+    expect(same.err).toBe("");
+    expect(same.code).toBe(0);
+    expect(same.out).toMatch(/^no changes$/m);
+  });
+
+  it("a config that does not parse: the file and line, and a hint", () => {
+    const d = join(work, "broken-config");
+    cli(["init", d]);
+    const file = join(d, "saleslake.config.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace("entities: [returns],", "entities: [returns:],"));
+    const line =
+      readFileSync(file, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("[returns:]")) + 1;
+    const r = cli(["plan", "--dir", d]);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split("\n")).toEqual([
+      `error INVALID_PROJECT_FILE: ${file}:${line}: Expected ',', got ':'`,
+      expect.stringMatching(/^hint: Fix the syntax there/),
+    ]);
+  });
+
+  it("generate --out is read from the current folder, like every other path", () => {
+    expect(cli(["generate", "--dir", demoDir, "--out", "gen-here"]).code).toBe(0);
+    expect(existsSync(join(work, "gen-here", "adf"))).toBe(true);
+    expect(cli(["adf", "lint", "gen-here/adf"]).code).toBe(0);
   });
 });
 
@@ -240,6 +303,9 @@ describe("usage and errors", () => {
   it("usage errors exit 2", () => {
     expect(cli(["frobnicate"]).code).toBe(2);
     expect(cli(["run", "--from", "2026-01-01"]).code).toBe(2);
+    const limit = cli(["runs", "--dir", demoDir, "--limit", "abc"]);
+    expect(limit.code).toBe(2);
+    expect(limit.err).toMatch(/^usage error: --limit takes a whole number of runs, 1 or more, not "abc"$/m);
   });
 
   // One test per command: each spawns the CLI, and a busy machine makes ten in one test slow.
@@ -287,13 +353,15 @@ describe("quarantine replay", () => {
     expect(cli(["demo", "--dir", d]).code).toBe(0);
     const file = join(work, "replay-fix.jsonl");
     const exported = cli(["quarantine", "--dir", d, "--export", file]);
-    expect(exported.out).toMatch(/saleslake quarantine replay --entity car_sales /);
+    // The command it suggests, run as printed (from the same folder), replays into the same project.
+    const next = /then: saleslake (quarantine replay .*)$/m.exec(exported.out)?.[1];
+    expect(next).toBe(`quarantine replay --dir ${d} --entity car_sales ${file}`);
     const broken = readFileSync(file, "utf8");
     expect(broken.trim().split("\n")).toHaveLength(1);
     // 29/2/2019 does not exist: the dealer meant the 28th.
     writeFileSync(file, broken.replace('"Day":"29"', '"Day":"28"'));
 
-    const r = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]);
+    const r = cli([...next!.split(" "), "--json"]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({

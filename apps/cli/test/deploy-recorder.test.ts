@@ -4,11 +4,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REST_COLLECTION } from "@saleslake/adf-templates";
+import { generateFactory, REST_COLLECTION } from "@saleslake/adf-templates";
 import { type ArmRecorder, DataFactoryFake, startArmRecorder } from "@saleslake/adf-templates/testing";
 import { IdentityEndpoint } from "@saleslake/ingest/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectFactory } from "../src/commands/adf.ts";
+import { projectEntities } from "../src/commands/adf.ts";
 import { loadConfig } from "../src/config.ts";
 
 const bin = new URL("../src/bin.ts", import.meta.url).pathname;
@@ -75,18 +75,57 @@ function cli(
 }
 
 describe("deploy --dry-run --factory against a local Resource Manager", () => {
-  it("says create, update or unchanged per artifact, and writes nothing", async () => {
+  const deploymentPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.Resources/deployments/saleslake-test`;
+  // The outputs main.bicep gave the environment's last deployment: the real neighbours' names.
+  const out = (value: string) => ({ type: "String", value });
+  const outputs = {
+    dataFactory: out(FACTORY),
+    storageAccount: out("saleslaketestq7x2"),
+    storageAccountId: out(
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.Storage/storageAccounts/saleslaketestq7x2`,
+    ),
+    sqlServer: out("saleslake-test-sql-q7x2.database.windows.net"),
+    sqlDatabase: out("saleslake_control"),
+    databricksUrl: out("adb-1234567890123456.7.azuredatabricks.net"),
+    databricksWorkspaceId: out(
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.Databricks/workspaces/saleslake-test-dbw-q7x2`,
+    ),
+    keyVaultName: out("saleslake-test-kv-q7x2"),
+  };
+
+  it("says create, update or unchanged per artifact, names from the deployment, and writes nothing", async () => {
     const args = ["deploy", "--dry-run", "--env", "test", "--factory", FACTORY, "--json"];
+    // No deployment yet: placeholder names, said so, every artifact to create.
     const empty = await cli(args);
     expect(empty.err).toBe("");
     expect(empty.code).toBe(0);
-    const first = JSON.parse(empty.out).artifacts as { type: string; name: string; action: string }[];
+    const before = JSON.parse(empty.out);
+    expect(before.compared).toEqual({
+      factory: FACTORY,
+      resourceGroup: "saleslake-test",
+      names: "placeholders",
+    });
+    const first = before.artifacts as { type: string; name: string; action: string }[];
     expect(first.length).toBeGreaterThan(5);
     expect(new Set(first.map((a) => a.action))).toEqual(new Set(["create"]));
 
-    // The factory as a previous deploy left it, except one pipeline that differs and a trigger never deployed.
-    // What the CLI generates for a project without a config (the demo's defaults).
-    const { artifacts } = projectFactory(await loadConfig(mkdtempSync(join(tmpdir(), "saleslake-deploy-"))));
+    // The environment as a deploy left it: the deployment's outputs, and the factory the deploy
+    // wrote from them, except one pipeline edited in the portal and a trigger never deployed.
+    rec.put(deploymentPath, { properties: { provisioningState: "Succeeded", outputs } });
+    const cfg = await loadConfig(mkdtempSync(join(tmpdir(), "saleslake-deploy-")));
+    const { artifacts } = generateFactory({
+      storageAccount: outputs.storageAccount.value,
+      storageAccountResourceId: outputs.storageAccountId.value,
+      sqlServer: outputs.sqlServer.value,
+      sourceDatabase: outputs.sqlDatabase.value,
+      controlDatabase: outputs.sqlDatabase.value,
+      databricks: {
+        workspaceUrl: `https://${outputs.databricksUrl.value}`,
+        workspaceResourceId: outputs.databricksWorkspaceId.value,
+      },
+      keyVaultName: outputs.keyVaultName.value,
+      entities: projectEntities(cfg),
+    });
     const docs = [
       ...artifacts.linkedServices.map((d) => ["linkedService", d] as const),
       ...artifacts.datasets.map((d) => ["dataset", d] as const),
@@ -99,15 +138,25 @@ describe("deploy --dry-run --factory against a local Resource Manager", () => {
     }
     rec.clearRequests();
 
-    const r = await cli(args);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    const plan = JSON.parse(r.out).artifacts as { type: string; name: string; action: string }[];
-    const action = (name: string) => plan.find((a) => a.name === name)?.action;
-    expect(action("pl_car_sales")).toBe("update");
-    expect(action("tr_car_sales_file_drop")).toBe("create");
-    expect(action("ls_lake")).toBe("unchanged");
-    expect(action("ds_car_sales_landing_csv")).toBe("unchanged");
+    // Without a name, the factory is the deployment's.
+    for (const a of [args, [...args.slice(0, -2), "--json"]]) {
+      const r = await cli(a);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect(j.compared).toEqual({
+        factory: FACTORY,
+        resourceGroup: "saleslake-test",
+        names: "deployment saleslake-test",
+      });
+      const action = (name: string) =>
+        (j.artifacts as { name: string; action: string }[]).find((x) => x.name === name)?.action;
+      expect(action("pl_car_sales")).toBe("update");
+      expect(action("tr_car_sales_file_drop")).toBe("create");
+      // The linked services carry the storage, SQL, Databricks and Key Vault names.
+      for (const ls of artifacts.linkedServices) expect(action(ls.name), ls.name).toBe("unchanged");
+      expect(action("ds_car_sales_landing_csv")).toBe("unchanged");
+    }
     expect(rec.writes()).toEqual([]);
     expect(rec.requests.length).toBeGreaterThan(0);
     expect(rec.requests.every((q) => q.authorized)).toBe(true);
@@ -119,6 +168,19 @@ describe("deploy --dry-run --factory against a local Resource Manager", () => {
     expect(text.out).toMatch(/^ {2}update {4}pipeline pl_car_sales$/m);
     expect(text.out).toMatch(/^ {4}~ description: "edited by hand in the portal" → "saleslake: /m);
     expect(text.out).toMatch(/^ {2}unchanged dataset ds_car_sales_landing_csv$/m);
+    expect(text.out).toMatch(
+      /^ {2}\(storage, SQL, Databricks and Key Vault names from deployment saleslake-test\)$/m,
+    );
+  });
+
+  it("without --dry-run, --factory is a usage error and nothing is sent", async () => {
+    rec.clearRequests();
+    const r = await cli(["deploy", "--env", "test", "--factory", FACTORY]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^usage error: --factory compares with an existing factory and changes nothing: pass --dry-run too$/m,
+    );
+    expect(rec.requests).toEqual([]);
   });
 });
 

@@ -27,7 +27,7 @@ describe.skipIf(skip)("the HTML report in headless Chromium", () => {
       });
     expect(run(["demo", "--dir", dir]).status).toBe(0);
     const out = join(dir, "report.html");
-    expect(run(["report", "--dir", dir, "--out", "report.html"]).status).toBe(0);
+    expect(run(["report", "--dir", dir, "--out", out]).status).toBe(0);
     const total = JSON.parse(
       run(["query", "--dir", dir, "--json", "select sum(revenue) as r from gold.fact_sales"]).stdout,
     )[0].r;

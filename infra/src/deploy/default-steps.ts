@@ -1,10 +1,10 @@
-import { controlDbGrantSql, controlDbSql } from "@saleslake/adf-templates";
+import { controlDbGrantSql, controlDbSql, type FactoryOptions } from "@saleslake/adf-templates";
 import type { DeployStep } from "./deploy-step.ts";
 import type { SqlConnect } from "./sql/sql-target.ts";
 import { buildStep } from "./steps/build-step.ts";
 import { controlDbStep } from "./steps/control-db-step.ts";
 import { databricksStep } from "./steps/databricks-step.ts";
-import { factoryStep } from "./steps/factory-step.ts";
+import { factoryStep, projectOptions } from "./steps/factory-step.ts";
 import { infraStep } from "./steps/infra-step.ts";
 import { synapseViewsStep } from "./steps/synapse-views-step.ts";
 import { triggersStep } from "./steps/triggers-step.ts";
@@ -24,12 +24,18 @@ export interface DefaultStepsOptions {
   readonly databricks?: DeployStep;
   /** The Data Factory artifacts step. Default: `factoryStep()` over @saleslake/adf-templates' deploy. */
   readonly factory?: DeployStep;
+  /**
+   * The project's entities, each with its star when it has one: the Synapse views, the
+   * Databricks jobs and the factory are generated for these. Default: the bundled sales domain.
+   */
+  readonly entities?: FactoryOptions["entities"];
 }
 
 /** The steps of `pnpm turbo deploy`, in order. */
 export function defaultSteps(o: DefaultStepsOptions = {}): DeployStep[] {
   const sql = o.connect === undefined ? {} : { connect: o.connect };
-  const sourceDatabase = (o.env ?? process.env).SALESLAKE_SOURCE_DATABASE;
+  const project = projectOptions(o.env ?? process.env, o.entities);
+  const stars = o.entities?.flatMap((e) => (e.star ? [e.star] : []));
   return [
     buildStep({ ...(o.infraDir !== undefined && { infraDir: o.infraDir }) }),
     infraStep({
@@ -39,9 +45,9 @@ export function defaultSteps(o: DefaultStepsOptions = {}): DeployStep[] {
       ...(o.env !== undefined && { env: o.env }),
     }),
     controlDbStep((factory) => `${controlDbSql()}\nGO\n${controlDbGrantSql(factory)}`, sql),
-    synapseViewsStep(sql),
-    o.databricks ?? databricksStep(sourceDatabase === undefined ? {} : { sourceDatabase }),
-    o.factory ?? factoryStep(sourceDatabase === undefined ? {} : { sourceDatabase }),
+    synapseViewsStep({ ...sql, ...(stars !== undefined && { stars }) }),
+    o.databricks ?? databricksStep(project),
+    o.factory ?? factoryStep(project),
     triggersStep(),
   ];
 }

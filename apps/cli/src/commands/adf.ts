@@ -2,6 +2,7 @@ import {
   type ArtifactType,
   EXAMPLE_FACTORY_NAME,
   EXAMPLE_FACTORY_OPTIONS,
+  type FactoryOptions,
   type GeneratedFactory,
   generateFactory,
   type LintFinding,
@@ -19,12 +20,14 @@ export const FACTORY_NAME = EXAMPLE_FACTORY_NAME;
  * placeholders: `deploy` fills the real ones from the infra deployment's outputs.
  */
 export function projectFactory(cfg: ResolvedConfig): GeneratedFactory {
-  return generateFactory({
-    ...EXAMPLE_FACTORY_OPTIONS,
-    entities: cfg.entities.map((entity) => {
-      const star = cfg.stars.find((s) => s.entity.name === entity.name);
-      return star ? { entity, star } : { entity };
-    }),
+  return generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: projectEntities(cfg) });
+}
+
+/** The project's entities, each with its star when it has one: what is generated and deployed. */
+export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions["entities"]> {
+  return cfg.entities.map((entity) => {
+    const star = cfg.stars.find((s) => s.entity.name === entity.name);
+    return star ? { entity, star } : { entity };
   });
 }
 

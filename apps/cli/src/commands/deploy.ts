@@ -2,12 +2,22 @@ import { DefaultAzureCredential } from "@azure/identity";
 import {
   type DeployPlanEntry,
   deployFactory,
+  EXAMPLE_FACTORY_OPTIONS,
   factoryClient,
   formatPlan as formatFactoryPlan,
+  generateFactory,
 } from "@saleslake/adf-templates";
-import { deployMain, ENVIRONMENTS, type Environment } from "@saleslake/infra";
+import {
+  type DeployedFactory,
+  deployedFactory,
+  deployMain,
+  ENVIRONMENTS,
+  type Environment,
+  projectOptions,
+  redact,
+} from "@saleslake/infra";
 import type { ResolvedConfig } from "../config.ts";
-import { projectFactory } from "./adf.ts";
+import { projectEntities, projectFactory } from "./adf.ts";
 
 /** A first line cut from a longer message may leave a parenthesis open. */
 function closeParens(line: string): string {
@@ -33,8 +43,11 @@ export interface DeployCommandOptions {
   readonly subscription?: string;
   readonly resourceGroup?: string;
   readonly template?: string;
-  /** Compare the project's Data Factory artifacts with this existing factory (dry run). */
-  readonly factory?: string;
+  /**
+   * Compare the project's Data Factory artifacts with this existing factory (dry run); `true`:
+   * the factory the environment's infra deployment created.
+   */
+  readonly factory?: string | true;
 }
 
 export interface DeployOutcome {
@@ -48,6 +61,11 @@ export interface DeployOutcome {
     readonly name: string;
     readonly action: DeployPlanEntry["action"] | "not compared";
   }[];
+  /**
+   * With `factory`: the factory compared, and where the names of its neighbours came from (the
+   * environment's infra deployment, or placeholders when there is none yet).
+   */
+  readonly compared?: { readonly factory: string; readonly resourceGroup: string; readonly names: string };
 }
 
 /**
@@ -82,7 +100,9 @@ export async function deployCommand(
   ];
   const lines: string[] = [];
   const errors: string[] = [];
+  const entities = projectEntities(cfg);
   const code = await deployMain(argv, process.env, {
+    entities,
     out: (l) => {
       lines.push(l);
       print(l);
@@ -99,49 +119,91 @@ export async function deployCommand(
   }
   if (!o.dryRun) return { env, dryRun: false, lines, artifacts: [] };
 
-  const { artifacts } = projectFactory(cfg);
-  let plan: { type: string; name: string; action: DeployPlanEntry["action"] | "not compared" }[];
-  if (o.factory) {
-    if (!subscription)
-      throw new DeployError(
-        "NO_CREDENTIALS",
-        "comparing with a factory needs a subscription",
-        "Set AZURE_SUBSCRIPTION_ID (or pass --subscription).",
-      );
-    const client = factoryClient({
-      subscriptionId: subscription,
-      credential: new DefaultAzureCredential(),
-      ...(process.env.SALESLAKE_ARM_ENDPOINT && { endpoint: process.env.SALESLAKE_ARM_ENDPOINT }),
-    });
-    const target = { resourceGroup: resourceGroup ?? `saleslake-${env}`, factoryName: o.factory };
-    let result: Awaited<ReturnType<typeof deployFactory>>;
-    try {
-      result = await deployFactory(client, target, artifacts, { dryRun: true });
-    } catch (e) {
-      const msg = (e as Error).message.split("\n")[0] ?? String(e);
-      const credentials = /credential|authenticat|az login/i.test(msg);
-      throw new DeployError(
-        credentials ? "NO_CREDENTIALS" : "DEPLOY_FAILED",
-        `could not read factory ${o.factory}: ${closeParens(msg)}`,
-        "Sign in with `az login` (or set AZURE_TENANT_ID/AZURE_CLIENT_ID for a managed or federated identity) and check the factory name; nothing was changed.",
-      );
-    }
-    plan = result.plan.map((p) => ({ type: p.type, name: p.name, action: p.action }));
-    print(`Data Factory ${o.factory} (${target.resourceGroup}), per artifact:`);
-    for (const line of formatFactoryPlan(result.plan).split("\n")) print(`  ${line}`);
-  } else {
+  if (o.factory === undefined) {
+    const { artifacts } = projectFactory(cfg);
     const all = [
       ...artifacts.linkedServices.map((a) => ({ type: "linkedService", name: a.name })),
       ...artifacts.datasets.map((a) => ({ type: "dataset", name: a.name })),
       ...artifacts.pipelines.map((a) => ({ type: "pipeline", name: a.name })),
       ...artifacts.triggers.map((a) => ({ type: "trigger", name: a.name })),
     ];
-    plan = all.map((a) => ({ ...a, action: "not compared" as const }));
     print("Data Factory artifacts (step factory), created or updated where they differ:");
-    for (const a of plan) print(`  ${a.type} ${a.name}`);
-    print(
-      "  (pass --factory NAME with Azure credentials to compare: create / update / unchanged per artifact)",
-    );
+    for (const a of all) print(`  ${a.type} ${a.name}`);
+    print("  (pass --factory with Azure credentials to compare: create / update / unchanged per artifact)");
+    return {
+      env,
+      dryRun: true,
+      lines,
+      artifacts: all.map((a) => ({ ...a, action: "not compared" as const })),
+    };
   }
-  return { env, dryRun: true, lines, artifacts: plan };
+
+  if (!subscription)
+    throw new DeployError(
+      "NO_CREDENTIALS",
+      "comparing with a factory needs a subscription",
+      "Set AZURE_SUBSCRIPTION_ID (or pass --subscription).",
+    );
+  const target = { env, subscriptionId: subscription, resourceGroup: resourceGroup ?? `saleslake-${env}` };
+  const credential = new DefaultAzureCredential();
+  const endpoint = process.env.SALESLAKE_ARM_ENDPOINT;
+  const unreadable = (what: string, e: unknown) => {
+    const msg = redact((e as Error).message?.split("\n")[0] ?? String(e));
+    const credentials = /credential|authenticat|az login/i.test(msg);
+    return new DeployError(
+      credentials ? "NO_CREDENTIALS" : "DEPLOY_FAILED",
+      `could not read ${what}: ${closeParens(msg)}`,
+      "Sign in with `az login` (or set AZURE_TENANT_ID/AZURE_CLIENT_ID for a managed or federated identity) and check the names; nothing was changed.",
+    );
+  };
+  // The deploy takes the factory's neighbours (storage, SQL, Databricks, Key Vault) from the
+  // environment's infra deployment; the comparison does too, so that it shows what a deploy writes.
+  let deployed: DeployedFactory | undefined;
+  try {
+    deployed = await deployedFactory(
+      target,
+      credential,
+      endpoint ? { endpoint } : {},
+      projectOptions(process.env, entities),
+    );
+  } catch (e) {
+    if (e instanceof Error && e.name === "InfraError") throw e;
+    throw unreadable(`deployment saleslake-${env} in ${target.resourceGroup}`, e);
+  }
+  const factoryName = typeof o.factory === "string" ? o.factory : deployed?.factoryName;
+  if (factoryName === undefined)
+    throw new DeployError(
+      "NO_DEPLOYMENT",
+      `resource group ${target.resourceGroup} has no deployment saleslake-${env} to name the factory`,
+      "Pass --factory NAME, or deploy the environment first (saleslake deploy).",
+    );
+  const { artifacts } = generateFactory(deployed?.options ?? { ...EXAMPLE_FACTORY_OPTIONS, entities });
+  const client = factoryClient({
+    subscriptionId: subscription,
+    credential,
+    ...(endpoint && { endpoint }),
+  });
+  let result: Awaited<ReturnType<typeof deployFactory>>;
+  try {
+    result = await deployFactory(client, { resourceGroup: target.resourceGroup, factoryName }, artifacts, {
+      dryRun: true,
+    });
+  } catch (e) {
+    throw unreadable(`factory ${factoryName}`, e);
+  }
+  const names = deployed ? `deployment ${deployed.deployment}` : "placeholders";
+  print(`Data Factory ${factoryName} (${target.resourceGroup}), per artifact:`);
+  for (const line of formatFactoryPlan(result.plan).split("\n")) print(`  ${line}`);
+  print(
+    deployed
+      ? `  (storage, SQL, Databricks and Key Vault names from ${names})`
+      : `  (no deployment saleslake-${env} in ${target.resourceGroup}: linked services carry placeholder names for storage, SQL, Databricks and Key Vault, so they show as updates)`,
+  );
+  return {
+    env,
+    dryRun: true,
+    lines,
+    artifacts: result.plan.map((p) => ({ type: p.type, name: p.name, action: p.action })),
+    compared: { factory: factoryName, resourceGroup: target.resourceGroup, names },
+  };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { type Entity, type SchemaDiff, schemaDiff } from "@saleslake/schema";
+import { importProjectModule, ProjectFileError } from "../project-imports.ts";
 
 function isEntity(v: unknown): v is Entity {
   return (
@@ -14,15 +14,30 @@ function isEntity(v: unknown): v is Entity {
 /** The entity a module exports (the default export, or the only entity export), or a JSON export of one. */
 export async function loadEntity(path: string): Promise<Entity> {
   if (path.endsWith(".json")) {
-    const v = JSON.parse(readFileSync(path, "utf8")) as unknown;
+    const text = readFileSync(path, "utf8");
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      throw new ProjectFileError(
+        `${path}: not JSON (${(e as Error).message})`,
+        "Pass a module exporting the entity, or the entity's JSON export.",
+      );
+    }
     if (isEntity(v)) return v;
-    throw new Error(`${path} does not hold an entity`);
+    throw new ProjectFileError(
+      `${path} does not hold an entity`,
+      "Pass an entity's JSON export (an object with name and columns).",
+    );
   }
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const mod = await importProjectModule(path);
   if (isEntity(mod.default)) return mod.default;
   const found = Object.values(mod).filter(isEntity);
   if (found.length !== 1)
-    throw new Error(`${path} exports ${found.length} entities; export exactly one, or as default`);
+    throw new ProjectFileError(
+      `${path} exports ${found.length} entities`,
+      "Export exactly one entity from the module, or the one to compare as its default export.",
+    );
   return found[0]!;
 }
 

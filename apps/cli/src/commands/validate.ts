@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { inspectFile } from "@saleslake/ingest";
 import { columnIssues, type Entity, type RawValue, recordFromSource } from "@saleslake/schema";
@@ -17,8 +17,15 @@ export interface ValidationResult {
  * Checks a file without loading it: structure and encoding as landing would, then every row
  * with the schema's rules (the same grammar the engines run in SQL).
  */
-export async function validateFile(entity: Entity, path: string): Promise<ValidationResult> {
-  const info = await inspectFile(path);
+export async function validateFile(
+  entity: Entity,
+  path: string,
+  options: { readonly delimiter?: string } = {},
+): Promise<ValidationResult> {
+  const info = await inspectFile(
+    path,
+    options.delimiter === undefined ? {} : { delimiter: options.delimiter },
+  );
   const issues: ValidationResult["issues"] = [];
   let rows = 0;
   let invalid = 0;
@@ -62,7 +69,10 @@ export async function validateFile(entity: Entity, path: string): Promise<Valida
     }
     if (buf.trim()) check(jsonRecord(JSON.parse(buf)));
   } else if (info.format === "json") {
-    for (const r of JSON.parse(readFileSync(path, "utf8")) as unknown[]) check(jsonRecord(r));
+    // Landing has checked the file is one JSON array of records; a gzip file is read through gunzip.
+    const chunks: Buffer[] = [];
+    for await (const chunk of input()) chunks.push(chunk as Buffer);
+    for (const r of JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown[]) check(jsonRecord(r));
   } else {
     throw new Error("validate reads csv, json and jsonl files; parquet files are checked when they are run");
   }

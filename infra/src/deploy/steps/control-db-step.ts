@@ -10,7 +10,7 @@ export interface SqlStepOptions {
 }
 
 /** An output of an earlier step, or a typed error naming the step that should have made it. */
-export function requireOutput(ctx: DeployContext, name: string, from = "infra"): string {
+export function requireOutput(ctx: Pick<DeployContext, "outputs">, name: string, from = "infra"): string {
   const v = ctx.outputs.get(name);
   if (v === undefined || v === "")
     throw new InfraError("MISSING_ARTIFACT", `the ${from} step did not provide ${name}`, {

@@ -1,7 +1,7 @@
 import { generateFactory, resolveOptions } from "@saleslake/adf-templates";
 import { type DeployAction, deployJobs, jobDefinition } from "@saleslake/databricks";
 import type { DeployStep } from "../deploy-step.ts";
-import { type FactoryStepOptions, factoryOptionsFrom } from "./factory-step.ts";
+import { entityNames, type FactoryStepOptions, factoryOptionsFrom } from "./factory-step.ts";
 
 export interface DatabricksStepOptions extends FactoryStepOptions {
   /**
@@ -27,7 +27,7 @@ export function databricksStep(o: DatabricksStepOptions = {}): DeployStep {
     id: "databricks",
     title: "Databricks notebooks and job",
     plan: () => [
-      "generate the notebooks and one Jobs API 2.1 job per entity (@saleslake/databricks)",
+      `generate the notebooks and one Jobs API 2.1 job per entity: ${entityNames(o)} (@saleslake/databricks)`,
       "import only the notebooks that differ from the workspace's; create or reset only the jobs that changed",
     ],
     run: async (ctx) => {

@@ -1,4 +1,5 @@
 import { deployFactory, type FactoryOptions, factoryClient, generateFactory } from "@saleslake/adf-templates";
+import { salesEntities } from "@saleslake/schema";
 import type { DeployContext, DeployStep } from "../deploy-step.ts";
 import { requireOutput } from "./control-db-step.ts";
 
@@ -10,10 +11,37 @@ export interface FactoryStepOptions {
   readonly sourceDatabase?: string;
   /** Lake file system the pipelines read and write. Default: @saleslake/adf-templates' default. */
   readonly fileSystem?: string;
+  /**
+   * The project's entities, each with its star when it has one: what the factory, the Databricks
+   * jobs and the Synapse views are generated for. Default: the bundled sales domain.
+   */
+  readonly entities?: FactoryOptions["entities"];
+}
+
+/** Names of the entities a deploy generates for, for the plan. */
+export const entityNames = (o: FactoryStepOptions): string =>
+  (o.entities?.map((e) => e.entity.name) ?? salesEntities.map((e) => e.name)).join(", ");
+
+/**
+ * What a deploy generates for: the project's entities (default: the bundled sales domain) and
+ * the source database, `SALESLAKE_SOURCE_DATABASE` when set.
+ */
+export function projectOptions(
+  env: NodeJS.ProcessEnv,
+  entities: FactoryOptions["entities"] | undefined,
+): FactoryStepOptions {
+  const sourceDatabase = env.SALESLAKE_SOURCE_DATABASE;
+  return {
+    ...(sourceDatabase !== undefined && { sourceDatabase }),
+    ...(entities !== undefined && { entities }),
+  };
 }
 
 /** The factory's options, from the infra step's outputs: nothing is typed twice. */
-export function factoryOptionsFrom(ctx: DeployContext, o: FactoryStepOptions = {}): FactoryOptions {
+export function factoryOptionsFrom(
+  ctx: Pick<DeployContext, "outputs">,
+  o: FactoryStepOptions = {},
+): FactoryOptions {
   const control = requireOutput(ctx, "sqlDatabase");
   const host = requireOutput(ctx, "databricksUrl")
     .replace(/^https:\/\//, "")
@@ -22,6 +50,7 @@ export function factoryOptionsFrom(ctx: DeployContext, o: FactoryStepOptions = {
     storageAccount: requireOutput(ctx, "storageAccount"),
     storageAccountResourceId: requireOutput(ctx, "storageAccountId"),
     ...(o.fileSystem !== undefined && { fileSystem: o.fileSystem }),
+    ...(o.entities !== undefined && { entities: o.entities }),
     sqlServer: requireOutput(ctx, "sqlServer"),
     sourceDatabase: o.sourceDatabase ?? control,
     controlDatabase: control,
@@ -43,7 +72,7 @@ export function factoryStep(o: FactoryStepOptions = {}): DeployStep {
     id: "factory",
     title: "Data Factory linked services, datasets, pipelines, triggers",
     plan: () => [
-      "generate the factory from the schema and the infra outputs (@saleslake/adf-templates)",
+      `generate the factory for ${entityNames(o)} from the schema and the infra outputs (@saleslake/adf-templates)`,
       "write only the artifacts that differ from the factory's; stop affected triggers while writing",
     ],
     run: async (ctx) => {

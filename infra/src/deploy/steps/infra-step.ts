@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { isIPv4 } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { DeploymentExtended } from "@azure/arm-resourcesdeployments";
@@ -19,9 +20,12 @@ export const DEPLOYMENT_HASH_TAG = "saleslake-hash";
 export interface InfraStepOptions {
   /** The infra folder (main.bicep, env/). Default: this package's. */
   readonly infraDir?: string;
-  /** Compiled ARM template for the SDK path. Default `<infraDir>/dist/arm/main.json`, written by the build step. */
+  /**
+   * Compiled ARM template for the SDK path. Default `<infraDir>/dist/arm/main.json`, written by the
+   * build step. When given, it is what is deployed, with the SDK, even where `az` is on PATH.
+   */
   readonly templateFile?: string;
-  /** Deploy with the Azure CLI when `az` is on PATH. Default `true`. */
+  /** Deploy with the Azure CLI when `az` is on PATH and no template file is given. Default `true`. */
   readonly useAzureCli?: boolean;
   /** Environment the parameter files read. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
@@ -37,7 +41,7 @@ export const deploymentName = (target: DeployTarget): string => `saleslake-${tar
  */
 export function infraStep(options: InfraStepOptions = {}): DeployStep {
   const dir = options.infraDir ?? INFRA_DIR;
-  const useCli = () => (options.useAzureCli ?? true) && onPath("az");
+  const useCli = () => options.templateFile === undefined && (options.useAzureCli ?? true) && onPath("az");
   return {
     id: "infra",
     title: "Azure resources from infra/main.bicep",
@@ -47,11 +51,60 @@ export function infraStep(options: InfraStepOptions = {}): DeployStep {
         : `ARM deployment ${deploymentName(t)} of the compiled template to ${t.resourceGroup} with env/${t.env}.bicepparam (skipped when unchanged)`,
       "storage, Data Factory, Databricks, SQL, Key Vault, monitoring, role assignments, optional Synapse",
     ],
-    run: (ctx) => (useCli() ? deployWithCli(dir, ctx) : deployWithSdk(dir, options, ctx)),
+    run: (ctx) => {
+      const cli = useCli();
+      let parameters: Record<string, { value: unknown }> | undefined;
+      try {
+        parameters = parametersFor(dir, ctx, options.env ?? process.env);
+      } catch (e) {
+        // The Azure CLI evaluates parameter files this reader cannot; it reports what it rejects.
+        if (!cli) throw e;
+      }
+      if (parameters !== undefined) checkParameters(parameters, ctx);
+      return cli ? deployWithCli(dir, ctx) : deployWithSdk(dir, options, ctx);
+    },
   };
 }
 
-function keepOutputs(ctx: DeployContext, outputs: unknown): string[] {
+const PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Stops before anything is deployed on a parameter that would give a broken estate: the
+ * placeholder admin group of dev and test (nobody could sign in to SQL or Synapse, so the next
+ * steps would fail with a login error), or a deployer address that is not an IPv4 address.
+ */
+function checkParameters(parameters: Record<string, { value: unknown }>, ctx: DeployContext): void {
+  const value = (name: string) => parameters[name]?.value;
+  const file = `env/${ctx.target.env}.bicepparam`;
+  const admins = value("sqlAdminGroupObjectId");
+  if (admins === PLACEHOLDER_ID || admins === "")
+    throw new InfraError(
+      "INVALID_PARAMETER",
+      `sqlAdminGroupObjectId is ${admins === "" ? "empty" : `the placeholder ${PLACEHOLDER_ID}`}: nobody could administer the SQL server or Synapse`,
+      {
+        hint: "Set SALESLAKE_SQL_ADMIN_GROUP_ID to the object id of the Entra group of SQL admins (`az ad group show --group NAME --query id -o tsv`), and make the deploying identity a member.",
+        file,
+        rule: "sqlAdminGroupObjectId",
+      },
+    );
+  const ip = value("deployerIpAddress");
+  if (typeof ip === "string" && ip !== "" && isIPv4(ip) === false)
+    throw new InfraError(
+      "INVALID_PARAMETER",
+      `deployerIpAddress ${JSON.stringify(ip)} is not an IPv4 address`,
+      {
+        hint: "Set SALESLAKE_DEPLOYER_IP to the public IPv4 address the deploy runs from (Azure SQL and Synapse firewall rules take IPv4 only), or unset it.",
+        file,
+        rule: "deployerIpAddress",
+      },
+    );
+  const email = value("alertEmail");
+  if (typeof email === "string" && email.endsWith("@example.com"))
+    ctx.log(`    note: failed-run alerts go to ${email}, a placeholder; set SALESLAKE_ALERT_EMAIL`);
+}
+
+/** Puts a deployment's outputs (all but secure ones) into `ctx.outputs`; returns their names. */
+export function keepOutputs(ctx: Pick<DeployContext, "outputs">, outputs: unknown): string[] {
   const names: string[] = [];
   for (const [k, v] of Object.entries(
     (outputs ?? {}) as Record<string, { value?: unknown; type?: string }>,
