@@ -482,13 +482,16 @@ export function program(progress = new Progress()): Command {
     });
 
   p.command("report")
-    .description("Write an HTML report: sales by day, region and product; runs; rows per step; quarantine")
+    .description(
+      "Write an HTML report: each star's sales by day and by each dimension (the demo's: branch, dealer, model); runs; rows per step; quarantine",
+    )
     .addOption(dirOption())
     .option("--out <file>", "output file (default: saleslake-report.html in the project folder)")
     .option("--open", "open it in the default browser")
     .action(async (o) => {
       const out = o.out === undefined ? resolve(o.dir, "saleslake-report.html") : resolve(o.out);
-      await withWarehouse(o.dir, (w) => writeReport(w, out));
+      const { stars } = await loadConfig(o.dir);
+      await withWarehouse(o.dir, (w) => writeReport(w, out, stars));
       console.log(`wrote ${out}`);
       if (o.open) {
         const { spawn } = await import("node:child_process");

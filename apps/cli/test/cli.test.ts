@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { carSalesSeedFiles } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = new URL("../src/bin.ts", import.meta.url).pathname;
@@ -290,6 +291,48 @@ describe("reporting commands", () => {
       `error INVALID_PROJECT_FILE: ${file}:${line}: Expected ',', got ':'`,
       expect.stringMatching(/^hint: Fix the syntax there/),
     ]);
+  });
+
+  it("report: the sales sections of the project's own star", () => {
+    const d = join(work, "own-star");
+    mkdirSync(d);
+    writeFileSync(
+      join(d, "saleslake.config.ts"),
+      `import { defineConfig } from "@saleslake/cli";
+import { carSales, defineStar } from "@saleslake/schema";
+export default defineConfig({
+  entities: [carSales],
+  stars: [
+    defineStar({
+      name: "dealer_units",
+      entity: carSales,
+      dimensions: [{ kind: "attribute", name: "dim_dealer", key: ["dealer_id"], attributes: ["dealer_name"] }],
+      fact: { name: "fact_dealer_units", measures: ["units_sold"] },
+    }),
+  ],
+});
+`,
+    );
+    expect(cli(["ingest", "--dir", d, carSalesSeedFiles.initial]).code).toBe(0);
+    expect(cli(["run", "--dir", d]).code).toBe(0);
+    const out = join(d, "report.html");
+    expect(cli(["report", "--dir", d, "--out", out]).code).toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect([...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1])).toEqual([
+      "Sales by dealer",
+      "Run history",
+      "Rows per step",
+      "Quarantine by rule",
+    ]);
+    const units = Number(
+      JSON.parse(
+        cli(["query", "--dir", d, "--json", "select sum(units_sold) as u from gold.fact_dealer_units"]).out,
+      )[0].u,
+    );
+    const cells = [...html.matchAll(/<tr><td>[^<]*<\/td><td>(\d+)<\/td><\/tr>/g)].map((m) => Number(m[1]));
+    expect(cells.length).toBeGreaterThan(3);
+    expect(cells.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(units);
+    expect(cells[0]).toBe(Math.max(...cells));
   });
 
   it("generate --out is read from the current folder, like every other path", () => {

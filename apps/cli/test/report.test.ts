@@ -50,24 +50,25 @@ describe.skipIf(skip)("the HTML report in headless Chromium", () => {
       await page.goto(`file://${out}`);
       expect(await page.locator("h2").allTextContents()).toEqual([
         "Sales by day",
-        "Sales by region (branch)",
-        "Sales by product",
+        "Sales by branch",
+        "Sales by dealer",
+        "Sales by model",
         "Run history",
         "Rows per step",
         "Quarantine by rule",
       ]);
-      expect(Number(await page.locator("#sales-by-day svg.chart").first().getAttribute("data-points"))).toBe(
-        945,
-      );
+      expect(
+        Number(await page.locator("#car-sales-by-day svg.chart").first().getAttribute("data-points")),
+      ).toBe(945);
       const products = await page
-        .locator("#sales-by-product g.bar")
+        .locator("#car-sales-by-model g.bar")
         .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-value"))));
       expect(products.length).toBeGreaterThan(5);
-      const byProduct = await page.locator("#sales-by-product td:nth-child(2)").allTextContents();
+      const byProduct = await page.locator("#car-sales-by-model td:nth-child(2)").allTextContents();
       expect(byProduct.map(Number).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(Number(total));
       expect(await page.locator("#quarantine g.bar").getAttribute("data-label")).toBe("sale_date.parse");
       expect(await page.locator("#runs tbody tr").count()).toBe(2);
-      const box = await page.locator("#sales-by-day svg.chart").first().boundingBox();
+      const box = await page.locator("#car-sales-by-day svg.chart").first().boundingBox();
       expect(box!.width).toBeGreaterThan(300);
       // The screenshot of this run, kept under test/artifacts/ (ignored by git) for people to look at.
       const shot = new URL("./artifacts/report.png", import.meta.url).pathname;

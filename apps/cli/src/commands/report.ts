@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Row, Warehouse } from "@saleslake/pipeline";
+import { quoteIdent, type Star } from "@saleslake/schema";
 import { barChart, lineChart, type Point } from "./svg-charts.ts";
 
 const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -29,34 +30,58 @@ async function has(w: Warehouse, schema: string, table: string): Promise<boolean
   );
 }
 
-/** Writes a self-contained HTML report of the warehouse: charts as inline SVG, no network needed. */
-export async function writeReport(w: Warehouse, out: string): Promise<void> {
+/** `dim_branch` → `branch`: how a dimension is named in a heading. */
+const dimensionLabel = (name: string) => name.replace(/^dim_/, "").replaceAll("_", " ");
+
+/**
+ * The sales sections of each star whose gold tables exist: its headline measure (the first of
+ * the fact's) by day and by month from the daily aggregate, and by each attribute dimension
+ * (the top 12, labelled by the dimension's first attribute), with every measure in a table.
+ */
+async function starSections(w: Warehouse, star: Star, several: boolean): Promise<string[]> {
+  const q = (name: string) => quoteIdent("duckdb", name);
+  const measure = star.fact.measures[0];
+  if (measure === undefined || !(await has(w, "gold", star.fact.name))) return [];
+  const subject = several ? star.name : "Sales";
+  const id = (what: string) => `${star.name}-by-${what}`.replaceAll("_", "-");
   const sections: string[] = [];
-  if (await has(w, "gold", "agg_sales_daily")) {
+  const agg = star.dailyAggregate;
+  const aggMeasure = agg?.measures.find((m) => m.agg === "sum") ?? agg?.measures[0];
+  if (agg !== undefined && aggMeasure !== undefined && (await has(w, "gold", agg.name))) {
+    const m = q(aggMeasure.name);
     const byDay = await w.query(
-      "SELECT CAST(day AS VARCHAR) AS day, sum(revenue) AS revenue FROM gold.agg_sales_daily GROUP BY day ORDER BY day",
+      `SELECT CAST(day AS VARCHAR) AS day, sum(${m}) AS value FROM gold.${q(agg.name)} GROUP BY day ORDER BY day`,
     );
     const byMonth = await w.query(
-      "SELECT strftime(day, '%Y-%m') AS month, sum(revenue) AS revenue, sum(units_sold) AS units FROM gold.agg_sales_daily GROUP BY month ORDER BY month",
+      `SELECT strftime(day, '%Y-%m') AS month, sum(${m}) AS value FROM gold.${q(agg.name)} GROUP BY month ORDER BY month`,
     );
     sections.push(
-      `<section id="sales-by-day"><h2>Sales by day</h2>${lineChart("Revenue per day", points(byDay, "day", "revenue"))}${barChart("Revenue per month", points(byMonth, "month", "revenue"))}</section>`,
+      `<section id="${esc(id("day"))}"><h2>${esc(subject)} by day</h2>${lineChart(`${aggMeasure.name} per day`, points(byDay, "day", "value"))}${barChart(`${aggMeasure.name} per month`, points(byMonth, "month", "value"))}</section>`,
     );
   }
-  if (await has(w, "gold", "fact_sales")) {
-    const byBranch = await w.query(
-      "SELECT coalesce(b.branch_name, 'Unknown') AS branch, sum(f.revenue) AS revenue FROM gold.fact_sales f LEFT JOIN gold.dim_branch b USING (dim_branch_key) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 12",
+  for (const d of star.dimensions) {
+    if (d.kind !== "attribute" || !(await has(w, "gold", d.name))) continue;
+    const label = d.attributes[0] ?? d.key[0]!;
+    const sums = star.fact.measures.map((m) => `sum(f.${q(m)}) AS ${q(m)}`).join(", ");
+    const key = q(`${d.name}_key`);
+    const rows = await w.query(
+      `SELECT coalesce(CAST(d.${q(label)} AS VARCHAR), 'Unknown') AS ${q(label)}, ${sums} FROM gold.${q(star.fact.name)} f LEFT JOIN gold.${q(d.name)} d USING (${key}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 12`,
     );
-    const byProduct = await w.query(
-      "SELECT coalesce(m.product_name, 'Unknown') AS product, sum(f.revenue) AS revenue, sum(f.units_sold) AS units FROM gold.fact_sales f LEFT JOIN gold.dim_model m USING (dim_model_key) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
-    );
+    const what = dimensionLabel(d.name);
     sections.push(
-      `<section id="sales-by-region"><h2>Sales by region (branch)</h2>${barChart("Top branches by revenue", points(byBranch, "branch", "revenue"), "#3a8f5c")}</section>`,
-    );
-    sections.push(
-      `<section id="sales-by-product"><h2>Sales by product</h2>${barChart("Revenue by make", points(byProduct, "product", "revenue"), "#b36b2f")}${htmlTable(byProduct, ["product", "revenue", "units"])}</section>`,
+      `<section id="${esc(id(what.replaceAll(" ", "-")))}"><h2>${esc(subject)} by ${esc(what)}</h2>${barChart(`Top ${what} by ${measure}`, points(rows, label, measure), "#3a8f5c")}${htmlTable(rows, [label, ...star.fact.measures])}</section>`,
     );
   }
+  return sections;
+}
+
+/**
+ * Writes a self-contained HTML report of the warehouse, charts as inline SVG, no network needed:
+ * the sales of each star (by day, by each dimension), run history, rows per step, quarantine.
+ */
+export async function writeReport(w: Warehouse, out: string, stars: readonly Star[]): Promise<void> {
+  const sections: string[] = [];
+  for (const star of stars) sections.push(...(await starSections(w, star, stars.length > 1)));
   const runs = await w.query(
     "SELECT run_id, entity, mode, status, CAST(started_at AS VARCHAR) AS started_at, rows_read, rows_accepted, rows_quarantined, rows_inserted, rows_updated FROM saleslake.runs ORDER BY started_at, run_id",
   );
