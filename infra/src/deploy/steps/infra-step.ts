@@ -88,7 +88,7 @@ function checkParameters(parameters: Record<string, { value: unknown }>, ctx: De
       },
     );
   const ip = value("deployerIpAddress");
-  if (typeof ip === "string" && ip !== "" && isIPv4(ip) === false)
+  if (typeof ip === "string" && ip !== "" && !isIPv4(ip))
     throw new InfraError(
       "INVALID_PARAMETER",
       `deployerIpAddress ${JSON.stringify(ip)} is not an IPv4 address`,
