@@ -74,6 +74,14 @@ function cli(
   });
 }
 
+/** A `--json` dry run that must succeed quietly: its parsed output. */
+async function compare(args: string[]) {
+  const r = await cli(args);
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.out);
+}
+
 describe("deploy --dry-run --factory against a local Resource Manager", () => {
   const deploymentPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.Resources/deployments/saleslake-test`;
   // The outputs main.bicep gave the environment's last deployment: the real neighbours' names.
@@ -96,10 +104,7 @@ describe("deploy --dry-run --factory against a local Resource Manager", () => {
   it("says create, update or unchanged per artifact, names from the deployment, and writes nothing", async () => {
     const args = ["deploy", "--dry-run", "--env", "test", "--factory", FACTORY, "--json"];
     // No deployment yet: placeholder names, said so, every artifact to create.
-    const empty = await cli(args);
-    expect(empty.err).toBe("");
-    expect(empty.code).toBe(0);
-    const before = JSON.parse(empty.out);
+    const before = await compare(args);
     expect(before.compared).toEqual({
       factory: FACTORY,
       resourceGroup: "saleslake-test",
@@ -140,10 +145,7 @@ describe("deploy --dry-run --factory against a local Resource Manager", () => {
 
     // Without a name, the factory is the deployment's.
     for (const a of [args, [...args.slice(0, -2), "--json"]]) {
-      const r = await cli(a);
-      expect(r.err).toBe("");
-      expect(r.code).toBe(0);
-      const j = JSON.parse(r.out);
+      const j = await compare(a);
       expect(j.compared).toEqual({
         factory: FACTORY,
         resourceGroup: "saleslake-test",
