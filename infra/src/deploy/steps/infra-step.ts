@@ -61,7 +61,10 @@ export function infraStep(options: InfraStepOptions = {}): DeployStep {
         if (!cli) throw e;
       }
       if (parameters !== undefined) checkParameters(parameters, ctx);
-      return cli ? deployWithCli(dir, ctx) : deployWithSdk(dir, options, ctx);
+      // The SDK path deploys the parameters just checked; they are read once.
+      return cli || parameters === undefined
+        ? deployWithCli(dir, ctx)
+        : deployWithSdk(dir, options, ctx, parameters);
     },
   };
 }
@@ -133,6 +136,7 @@ async function deployWithSdk(
   dir: string,
   options: InfraStepOptions,
   ctx: DeployContext,
+  parameters: Record<string, { value: unknown }>,
 ): Promise<StepResult> {
   const templateFile =
     options.templateFile ?? ctx.outputs.get("templateFile") ?? join(dir, "dist", "arm", "main.json");
@@ -142,7 +146,6 @@ async function deployWithSdk(
       file: templateFile,
     });
   const template = JSON.parse(readFileSync(templateFile, "utf8")) as unknown;
-  const parameters = parametersFor(dir, ctx, options.env ?? process.env);
   const hash = createHash("sha256").update(JSON.stringify({ template, parameters })).digest("hex");
   const client = deploymentsClient(ctx);
   const name = deploymentName(ctx.target);
