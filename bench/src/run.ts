@@ -159,7 +159,7 @@ async function main(): Promise<void> {
       loadAverage: sittings[0]!.loadAverage,
     },
     sizes: {
-      bases: options.bases,
+      bases: [...options.bases].sort((a, b) => a - b),
       deltas: options.deltas,
       repeats: options.repeats,
       initialRepeated: options.initialRepeated.filter((b) => options.bases.includes(b)),

@@ -19,7 +19,7 @@ describe("bench options", () => {
     const full = parseBenchArgs([]);
     expect(full).toMatchObject({
       mode: "full",
-      bases: [1e6, 1e7, 3e7],
+      bases: [1e6, 3e7, 1e7],
       deltas: [1e4, 1e5, 1e6],
       initialRepeated: [1e7],
       repeats: 3,

@@ -255,3 +255,31 @@ describe("the repeat limit", () => {
     expect(tally().total).toBe(6);
   });
 });
+
+describe("the order of the tables", () => {
+  it("runs the tables in the order given and reports them smallest first", async () => {
+    const { work, calls } = setup("order");
+    const merge = [fake("floor", calls)];
+    const options = { ...OPTIONS, bases: [2000, 1000], deltas: [100], repeats: 1, initialRepeated: [] };
+    const { cells } = await runBench({
+      options,
+      merge,
+      ingest: [],
+      workDir: work,
+      journal: BenchJournal.create(journalPath(work), "code-1", options),
+      log: () => {},
+    });
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual([
+      "floor base-2000.csv",
+      "floor delta-100-into-2000.csv",
+      "floor base-1000.csv",
+      "floor delta-100-into-1000.csv",
+    ]);
+    expect(cells.map((c) => c.case)).toEqual([
+      "initial-1k",
+      "delta-100-into-1k",
+      "initial-2k",
+      "delta-100-into-2k",
+    ]);
+  });
+});

@@ -82,6 +82,9 @@ function cell(
   };
 }
 
+/** The table a case belongs to: the loaded rows of an initial load, the base of a delta. */
+const tableOf = (c: CellResult) => (c.kind === "delta" ? c.base : c.rows);
+
 const clock = () => new Date().toISOString().slice(11, 19);
 
 /** Marks a snapshot whose copy finished: a run interrupted mid-copy leaves none. */
@@ -299,6 +302,9 @@ export async function runBench(plan: RunPlan): Promise<{ cells: CellResult[]; in
     if (baseFile) rmSync(baseFile, { force: true });
   }
 
+  // Smallest table first in the results, whatever order the tables ran in (a stable sort keeps
+  // each table's initial load ahead of its deltas).
+  cells.sort((a, b) => tableOf(a) - tableOf(b));
   const withRatios = cells.map((c) => {
     const floor = cells.find((f) => f.case === c.case && f.contender === "floor");
     return floor?.seconds && c.seconds !== null ? { ...c, ratioToFloor: c.seconds / floor.seconds } : c;
