@@ -33,6 +33,20 @@ describe.each(compilers)("$name SQL", ({ name, compiler, ctx }) => {
   });
 });
 
+// A first load (or a full refresh) into an empty silver: the classified delta is a view, with no join.
+it("duckdb SQL of a first load", async () => {
+  const compiler = new DuckdbCompiler();
+  const ctx = {
+    ...duckdbContext("run-golden", new Date("2026-01-01T00:00:00Z"), "incremental"),
+    silverEmpty: true,
+  };
+  const plan = buildPlan(salesOrderLines, salesOrderStar);
+  const silver = compiler.compile(plan, ctx).find((s) => s.kind === "silver");
+  await expect(silver?.statements.map((st) => `${st.sql};`).join("\n\n")).toMatchFileSnapshot(
+    "__golden__/duckdb/sales_order_lines.first-load.silver.sql",
+  );
+});
+
 describe("the plan", () => {
   it("orders steps bronze → silver → dimensions → fact → aggregate", () => {
     const plan = buildPlan(carSales, carSalesStar);

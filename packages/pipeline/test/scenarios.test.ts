@@ -149,6 +149,25 @@ describe("incremental scenarios on the local engine", () => {
       { order_id: "SO00000001", quantity: 7 },
       { order_id: "SO00000002", quantity: 4 },
     ]);
+    // The same into a silver that holds the keys: the first run took every row as an insert
+    // without matching silver, this one classifies against it.
+    p.land([
+      line(1, { quantity: 3, updated_at: "2026-01-06T10:00:00Z" }),
+      line(1, { quantity: 5, updated_at: "2026-01-06T11:00:00Z" }),
+      line(2, { quantity: 6, updated_at: "2026-01-06T10:00:00Z" }),
+      line(2, { quantity: 8, updated_at: "2026-01-06T10:00:00Z" }),
+      line(3, { quantity: 1, updated_at: "2026-01-06T10:00:00Z" }),
+      line(3, { quantity: 2, updated_at: "2026-01-06T09:00:00Z" }),
+    ]);
+    expect(await p.run()).toMatchObject({ rowsRead: 6, rowsInserted: 1, rowsUpdated: 2, rowsStale: 0 });
+    expect(await p.q(FACT)).toEqual([
+      { order_id: "SO00000001", quantity: 5 },
+      { order_id: "SO00000002", quantity: 6 },
+      { order_id: "SO00000003", quantity: 1 },
+    ]);
+    expect(await p.q("SELECT CAST(count(*) AS INTEGER) AS n FROM silver.sales_order_lines")).toEqual([
+      { n: 3 },
+    ]);
   });
 
   it("soft deletes flag silver, remove the fact row, and a stale update does not revive it", async () => {

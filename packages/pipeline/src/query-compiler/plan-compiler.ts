@@ -49,6 +49,11 @@ export interface CompileContext {
   readonly mode: "incremental" | "full_refresh" | "backfill";
   /** For backfill: SQL boolean over bronze rows (alias `b`) selecting the window. */
   readonly backfillFilter?: string;
+  /**
+   * Silver holds no row when the run classifies its delta (a first load, or a full refresh, which
+   * empties it first): every row of the delta is an insert. Set only by a runner that has checked.
+   */
+  readonly silverEmpty?: boolean;
 }
 
 /** Columns the pipeline adds to bronze rows. */
@@ -413,16 +418,19 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     return e.key.map((k) => `${a}.${this.q(k)} = ${b}.${this.q(k)}`).join(" AND ");
   }
 
-  /** Bronze rows this run applies: its batches, all of bronze (full refresh), or a backfill window. */
-  protected deltaSource(e: Entity, ctx: CompileContext): string {
+  /**
+   * Bronze rows this run applies: its batches, all of bronze (full refresh), or a backfill window.
+   * `extra`: more columns of the source row `b`, each written `, b.<expr> AS <name>`.
+   */
+  protected deltaSource(e: Entity, ctx: CompileContext, extra = ""): string {
     const bronze = this.table(ctx, "bronze", e.name);
     switch (ctx.mode) {
       case "incremental":
-        return `SELECT b.* FROM ${bronze} b WHERE b._run_id = ${ctx.runId}`;
+        return `SELECT b.*${extra} FROM ${bronze} b WHERE b._run_id = ${ctx.runId}`;
       case "full_refresh":
-        return `SELECT b.* FROM ${bronze} b`;
+        return `SELECT b.*${extra} FROM ${bronze} b`;
       case "backfill":
-        return `SELECT b.* FROM ${bronze} b WHERE ${ctx.backfillFilter ?? "false"}`;
+        return `SELECT b.*${extra} FROM ${bronze} b WHERE ${ctx.backfillFilter ?? "false"}`;
     }
   }
 
@@ -442,7 +450,10 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action${this.storedRowRef(e)}
 FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
     const delta = this.shared("silver_delta", ctx, e);
-    const out: Statement[] = [...this.createShared("silver_delta", ctx, e, classify)];
+    const out: Statement[] = [
+      ...this.beforeClassify(e, ctx),
+      ...this.classifiedDelta(e, ctx, classify, deduped),
+    ];
     const setList = [...cols, ...lineage, this.q("_run_id")]
       .map((c) => `${c} = s.${c}`)
       .join(", ")
@@ -484,6 +495,19 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
       } FROM ${delta}`,
     });
     return out;
+  }
+
+  /**
+   * Creates `silver_delta`, the delta classified against silver (`classify`, over the delta's
+   * newest row per key `deduped`) that the merge, the changed keys and the counts read.
+   */
+  protected classifiedDelta(e: Entity, ctx: CompileContext, classify: string, _deduped: string): Statement[] {
+    return this.createShared("silver_delta", ctx, e, classify);
+  }
+
+  /** Statements the classification's `latestPerKey` reads from, run just before it. Default: none. */
+  protected beforeClassify(_e: Entity, _ctx: CompileContext): Statement[] {
+    return [];
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   type Entity,
   physicalType,
   qualityRules,
+  quoteIdent,
   type Star,
 } from "@saleslake/schema";
 import { DuckdbCompiler, duckdbContext } from "../dialect/duckdb/duckdb-compiler.ts";
@@ -264,7 +265,13 @@ async function runEntity(
   /** Milliseconds each step spent before the transaction, on what it prepares. */
   const preparedMs = new Map<string, number>();
   try {
-    const compiled = compiler.compile(plan, ctx);
+    // A full refresh empties silver before its merge; otherwise silver is as this run finds it
+    // (the run lock keeps other writers out until the run ends).
+    const silverEmpty =
+      mode === "full_refresh" ||
+      (await rows(con, `SELECT 1 AS found FROM silver.${quoteIdent("duckdb", entity.name)} LIMIT 1`))
+        .length === 0;
+    const compiled = compiler.compile(plan, { ...ctx, silverEmpty });
     // First, before the transaction, what the run reads to build its scratch tables: the landed
     // files copied as read (see BatchRead), the stage and, incrementally, the classified delta
     // (see Statement.prepare). None of it writes to the warehouse, so a failure here leaves

@@ -7,6 +7,9 @@ import {
 } from "@saleslake/schema";
 import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
 
+/** Scratch tables an incremental run builds before its transaction (see `Statement.prepare`). */
+const PREPARED = new Set(["bronze_stage", "delta_superseded", "silver_delta"]);
+
 /** DuckDB: the embedded engine. Temp tables are real tables for the session. */
 export class DuckdbCompiler extends PlanCompiler {
   readonly dialect = "duckdb" as const;
@@ -70,20 +73,26 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids
   }
 
   /**
-   * The stage, and in an incremental run the classified delta, are prepared before the run's
-   * transaction (see `Statement.prepare`): the stage reads only the landed files, and the delta
-   * only the stage and silver, which no statement of an incremental run writes before it.
+   * In an incremental run the stage, the delta's superseded rows and the classified delta are
+   * prepared before the run's transaction (see `Statement.prepare`): the stage reads only the
+   * landed files, and the others only the stage and silver, which no statement of an incremental
+   * run writes before them.
    */
   protected override createShared(name: string, ctx: CompileContext, e: Entity, select: string): Statement[] {
-    const prepare = ctx.mode === "incremental" && (name === "bronze_stage" || name === "silver_delta");
+    const prepare = ctx.mode === "incremental" && PREPARED.has(name);
     return super.createShared(name, ctx, e, select).map((s) => (prepare ? { ...s, prepare } : s));
   }
 
   /** An incremental run's rows are the accepted rows of the stage: bronze is not read back. */
-  protected override deltaSource(e: Entity, ctx: CompileContext): string {
-    if (ctx.mode !== "incremental") return super.deltaSource(e, ctx);
-    const cols = e.columns.map((c) => `CAST(${this.q(c.name)} AS ${this.typeOf(c)}) AS ${this.q(c.name)}`);
-    return `SELECT ${cols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now} AS _ingested_at, ${ctx.runId} AS _run_id, _rescued_data FROM ${this.q("bronze_stage")} WHERE _ok`;
+  protected override deltaSource(e: Entity, ctx: CompileContext, extra = ""): string {
+    if (ctx.mode !== "incremental") return super.deltaSource(e, ctx, extra);
+    const cols = e.columns.map((c) => `CAST(b.${this.q(c.name)} AS ${this.typeOf(c)}) AS ${this.q(c.name)}`);
+    return `SELECT ${cols.join(", ")}, b._batch_id, b._source_file, b._row_number, ${ctx.now} AS _ingested_at, ${ctx.runId} AS _run_id, b._rescued_data${extra} FROM ${this.q("bronze_stage")} b WHERE b._ok`;
+  }
+
+  /** The delta's rows with the `rowid` of their source row as `_src_rowid`. */
+  private numberedSource(e: Entity, ctx: CompileContext): string {
+    return this.deltaSource(e, ctx, ", b.rowid AS _src_rowid");
   }
 
   /** SCD1 silver is the table itself, so the matched row's `rowid` is at hand for the delete. */
@@ -92,18 +101,49 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids
   }
 
   /**
-   * Keys seen once (nearly all of them) pass straight through; only keys that repeat within the
-   * delta are ranked, so the window sorts a handful of rows rather than the whole delta.
+   * The source rows that lose to a newer row of the same key (`_src_rowid`), in a table of their
+   * own: only keys that repeat within the delta are ranked, so the window sorts a handful of rows
+   * rather than the whole delta. Measured on 10M rows with 10k repeated keys, against ranking
+   * inside one statement over the delta materialized as a CTE: 4.4 s against 6.6 s, and 3.9 s
+   * against 7.2–7.9 s without repeats.
    */
-  protected override latestPerKey(e: Entity, ctx: CompileContext): string {
+  protected override beforeClassify(e: Entity, ctx: CompileContext): Statement[] {
     const keys = e.key.map((k) => this.q(k));
-    const same = (a: string, b: string) =>
-      keys.map((k) => `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}`).join(" AND ");
-    const repeated = `SELECT ${keys.join(", ")} FROM d GROUP BY ${keys.join(", ")} HAVING count(*) > 1`;
-    return `WITH d AS MATERIALIZED (${this.deltaSource(e, ctx)}), r AS (${repeated})
-SELECT d.*, CAST(1 AS BIGINT) AS _rn FROM d WHERE NOT EXISTS (SELECT 1 FROM r WHERE ${same("r", "d")})
-UNION ALL
-SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${keys.map((k) => `d.${k}`).join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM d WHERE EXISTS (SELECT 1 FROM r WHERE ${same("r", "d")})) x WHERE _rn = 1`;
+    const same = keys.map((k) => `r.${k} IS NOT DISTINCT FROM d.${k}`).join(" AND ");
+    const repeated = `SELECT ${keys.join(", ")} FROM (${this.deltaSource(e, ctx)}) x GROUP BY ${keys.join(", ")} HAVING count(*) > 1`;
+    return this.createShared(
+      "delta_superseded",
+      ctx,
+      e,
+      `SELECT _src_rowid FROM (SELECT d._src_rowid, row_number() OVER (PARTITION BY ${keys.map((k) => `d.${k}`).join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn
+  FROM (${this.numberedSource(e, ctx)}) d SEMI JOIN (${repeated}) r ON ${same}) ranked WHERE _rn > 1`,
+    );
+  }
+
+  /**
+   * Into an empty silver every row is an insert, and there is nothing to join: the classified
+   * delta is a view over the stage, read by the silver insert, the changed keys and the counts,
+   * instead of a copy of the whole delta. A first load of 10M rows: 3.1 s and a second copy of
+   * the rows in memory saved.
+   */
+  protected override classifiedDelta(
+    e: Entity,
+    ctx: CompileContext,
+    classify: string,
+    deduped: string,
+  ): Statement[] {
+    if (!ctx.silverEmpty) return super.classifiedDelta(e, ctx, classify, deduped);
+    const stored = e.scd === 1 ? ", CAST(NULL AS BIGINT) AS _stored_rowid" : "";
+    return [
+      {
+        sql: `CREATE OR REPLACE TEMP VIEW ${this.q("silver_delta")} AS SELECT s.*, 'insert' AS _action${stored} FROM (${deduped}) s`,
+      },
+    ];
+  }
+
+  /** Every row of the delta but those superseded within it (see `beforeClassify`). */
+  protected override latestPerKey(e: Entity, ctx: CompileContext): string {
+    return `SELECT d.* EXCLUDE (_src_rowid), CAST(1 AS BIGINT) AS _rn FROM (${this.numberedSource(e, ctx)}) d ANTI JOIN ${this.q("delta_superseded")} l ON l._src_rowid = d._src_rowid`;
   }
 
   /**
