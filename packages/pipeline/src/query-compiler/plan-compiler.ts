@@ -420,10 +420,12 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
 
   /**
    * Bronze rows this run applies: its batches, all of bronze (full refresh), or a backfill window.
-   * `extra`: more columns of the source row `b`, each written `, b.<expr> AS <name>`.
+   * With `withSourceRowId`, each row also carries `_src_rowid`, the address of its source row
+   * (`sourceRowId`), for a dialect that can address one.
    */
-  protected deltaSource(e: Entity, ctx: CompileContext, extra = ""): string {
+  protected deltaSource(e: Entity, ctx: CompileContext, withSourceRowId = false): string {
     const bronze = this.table(ctx, "bronze", e.name);
+    const extra = this.sourceRowIdColumn(withSourceRowId);
     switch (ctx.mode) {
       case "incremental":
         return `SELECT b.*${extra} FROM ${bronze} b WHERE b._run_id = ${ctx.runId}`;
@@ -439,21 +441,8 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     const cols = e.columns.map((c) => this.q(c.name));
     const lineage = ["_batch_id", "_source_file", "_row_number", "_ingested_at"].map((c) => this.q(c));
     const deduped = this.latestPerKey(e, ctx);
-    const stored =
-      e.scd === 2
-        ? `(SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.valid_from DESC) AS _vrn FROM ${silver} v) y WHERE _vrn = 1)`
-        : silver;
-    const k0 = this.q(e.key[0]!);
-    // 'applied': the stored row was written by this very run. Only a retried step sees one (a
-    // Databricks task retried after it merged): it is not applied again, but its key still counts
-    // as changed, so that the dimensions and facts downstream take it.
-    const classify = `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action${this.storedRowRef(e)}
-FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
     const delta = this.shared("silver_delta", ctx, e);
-    const out: Statement[] = [
-      ...this.beforeClassify(e, ctx),
-      ...this.classifiedDelta(e, ctx, classify, deduped),
-    ];
+    const out: Statement[] = [...this.beforeClassify(e, ctx), ...this.classifiedDelta(e, ctx, deduped)];
     const setList = [...cols, ...lineage, this.q("_run_id")]
       .map((c) => `${c} = s.${c}`)
       .join(", ")
@@ -498,16 +487,47 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
   }
 
   /**
-   * Creates `silver_delta`, the delta classified against silver (`classify`, over the delta's
-   * newest row per key `deduped`) that the merge, the changed keys and the counts read.
+   * Creates `silver_delta`, the delta's newest row per key (`deduped`) classified against silver
+   * (`classify`), that the merge, the changed keys and the counts read.
    */
-  protected classifiedDelta(e: Entity, ctx: CompileContext, classify: string, _deduped: string): Statement[] {
-    return this.createShared("silver_delta", ctx, e, classify);
+  protected classifiedDelta(e: Entity, ctx: CompileContext, deduped: string): Statement[] {
+    return this.createShared("silver_delta", ctx, e, this.classify(e, ctx, deduped));
+  }
+
+  /**
+   * Each row of `deduped` with its `_action` against the stored row of its key (for SCD2, the
+   * key's newest version): 'insert', 'update', 'stale', or 'applied' when the stored row was
+   * written by this very run. Only a retried step sees one (a Databricks task retried after it
+   * merged): it is not applied again, but its key still counts as changed, so that the
+   * dimensions and facts downstream take it.
+   */
+  protected classify(e: Entity, ctx: CompileContext, deduped: string): string {
+    const silver = this.table(ctx, "silver", e.name);
+    const stored =
+      e.scd === 2
+        ? `(SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.valid_from DESC) AS _vrn FROM ${silver} v) y WHERE _vrn = 1)`
+        : silver;
+    const k0 = this.q(e.key[0]!);
+    return `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action${this.storedRowRef(e)}
+FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
   }
 
   /** Statements the classification's `latestPerKey` reads from, run just before it. Default: none. */
   protected beforeClassify(_e: Entity, _ctx: CompileContext): Statement[] {
     return [];
+  }
+
+  /** `, b.<address> AS _src_rowid` when asked for, the source row `b`'s address (`sourceRowId`). */
+  protected sourceRowIdColumn(withSourceRowId: boolean): string {
+    return withSourceRowId ? `, ${this.sourceRowId("b")} AS _src_rowid` : "";
+  }
+
+  /**
+   * The address of source row `alias` within its table, for a dialect whose delta carries one
+   * (`deltaSource`). Default: none, and asking for one is a compiler bug.
+   */
+  protected sourceRowId(_alias: string): string {
+    throw new Error(`${this.constructor.name} cannot address a source row`);
   }
 
   /**
