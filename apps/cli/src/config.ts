@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { EngineOptions } from "@saleslake/pipeline";
 import { carSales, carSalesStar, type Entity, type Star } from "@saleslake/schema";
 import { importProjectModule } from "./project-imports.ts";
 
@@ -18,6 +19,8 @@ export interface SaleslakeConfig {
     readonly memoryLimit?: string;
     /** Worker threads. Default: one per core. */
     readonly threads?: number;
+    /** Compress text columns harder: a smaller warehouse, slower loads and key joins. Default `false`. */
+    readonly compressText?: boolean;
   };
   /** Azure settings, used by `generate` and `deploy`. */
   readonly azure?: {
@@ -39,6 +42,7 @@ export interface ResolvedConfig {
   readonly lakeRoot: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  readonly compressText?: boolean;
   readonly configFile?: string;
   readonly azure?: SaleslakeConfig["azure"];
 }
@@ -63,7 +67,17 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
     lakeRoot: resolve(dir, config.lake?.root ?? "lake"),
     ...(config.engine?.memoryLimit !== undefined && { memoryLimit: config.engine.memoryLimit }),
     ...(config.engine?.threads !== undefined && { threads: config.engine.threads }),
+    ...(config.engine?.compressText !== undefined && { compressText: config.engine.compressText }),
     ...(existsSync(file) && { configFile: file }),
     ...(config.azure !== undefined && { azure: config.azure }),
+  };
+}
+
+/** The engine settings of a resolved config; `memoryLimit` overrides the config's. */
+export function engineOptions(cfg: ResolvedConfig, memoryLimit = cfg.memoryLimit): EngineOptions {
+  return {
+    ...(memoryLimit && { memoryLimit }),
+    ...(cfg.threads && { threads: cfg.threads }),
+    ...(cfg.compressText !== undefined && { compressText: cfg.compressText }),
   };
 }

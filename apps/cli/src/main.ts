@@ -12,7 +12,7 @@ import { listQuarantine, ReplayInputError, replayQuarantine } from "./commands/q
 import { writeReport } from "./commands/report.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { validateFile } from "./commands/validate.ts";
-import { loadConfig } from "./config.ts";
+import { engineOptions, loadConfig } from "./config.ts";
 import { color, errColor, fmt, Progress, printJson, table } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
@@ -127,7 +127,6 @@ export function program(progress = new Progress()): Command {
       if (o.fullRefresh && o.from) throw new UsageError("--full-refresh and --from/--to exclude each other");
       const cfg = await loadConfig(o.dir);
       const mode = o.fullRefresh ? "full_refresh" : o.from ? "backfill" : "incremental";
-      const memoryLimit = o.memoryLimit ?? cfg.memoryLimit;
       const { runs } = await runPipeline({
         dir: cfg.dir,
         lakeRoot: cfg.lakeRoot,
@@ -136,8 +135,7 @@ export function program(progress = new Progress()): Command {
         mode,
         ...(o.entity && { entity: o.entity }),
         ...(o.from && { from: o.from, to: o.to }),
-        ...(memoryLimit && { memoryLimit }),
-        ...(cfg.threads && { threads: cfg.threads }),
+        ...engineOptions(cfg, o.memoryLimit ?? cfg.memoryLimit),
         onProgress: pipelineProgress(progress, cfg.entities, cfg.stars),
       });
       progress.done();

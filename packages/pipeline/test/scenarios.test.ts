@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { customers, salesOrderLines, salesOrderStar } from "@saleslake/schema";
@@ -397,6 +397,41 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     // The next small run finds the table under the limit again.
     land(1_000, (k) => k * 6 - 2, 3);
     expect(compactStep(await run())).toBeUndefined();
+  }, 300_000);
+
+  it("a run ends with a checkpoint, and compresses text by dictionary unless told compressText", async () => {
+    const codecs = async (p: ReturnType<typeof project>) =>
+      (
+        await p.q(
+          "SELECT DISTINCT compression FROM pragma_storage_info('silver.sales_order_lines') WHERE column_name = 'customer_id' AND segment_type = 'VARCHAR' ORDER BY 1",
+        )
+      ).map((r) => r.compression);
+    for (const compressText of [false, true]) {
+      const p = project();
+      const log = join(p.dir, "state", "warehouse.duckdb.wal");
+      const logged = () => (existsSync(log) ? statSync(log).size : 0);
+      const customer = (k: number) => `C${String((k * 7919) % 1_000_000).padStart(6, "0")}`;
+      landBatch(
+        join(p.dir, "lake"),
+        salesOrderLines,
+        [{ name: "orders.csv", bytes: csvLines(150_000, (k) => line(k, { customer_id: customer(k) })) }],
+        "csv",
+      );
+      expect(await p.run({ stars: [], compressText })).toMatchObject({
+        status: "succeeded",
+        rowsInserted: 150_000,
+      });
+      expect(logged()).toBe(0);
+      // A small run, which a commit alone would leave in the log.
+      p.land([line(7, { customer_id: "C000042", updated_at: "2026-01-06T10:00:00Z" })]);
+      expect(await p.run({ stars: [], compressText })).toMatchObject({ status: "succeeded", rowsUpdated: 1 });
+      expect(logged()).toBe(0);
+      expect(
+        await p.q("SELECT customer_id FROM silver.sales_order_lines WHERE order_id = 'SO00000007'"),
+      ).toEqual([{ customer_id: "C000042" }]);
+      if (compressText) expect(await codecs(p)).toContain("FSST");
+      else expect(await codecs(p)).not.toContain("FSST");
+    }
   }, 300_000);
 
   it("lineage names each row's own file and row, numbered per file, in a batch of several files", async () => {

@@ -10,7 +10,7 @@ import {
   Warehouse,
 } from "@saleslake/pipeline";
 import type { Entity } from "@saleslake/schema";
-import type { ResolvedConfig } from "../config.ts";
+import { engineOptions, type ResolvedConfig } from "../config.ts";
 
 export class ReplayInputError extends Error {}
 
@@ -95,8 +95,7 @@ export async function replayQuarantine(
     entities: cfg.entities,
     stars: cfg.stars,
     entity: entity.name,
-    ...(cfg.memoryLimit && { memoryLimit: cfg.memoryLimit }),
-    ...(cfg.threads && { threads: cfg.threads }),
+    ...engineOptions(cfg),
     onProgress,
   });
   // The run marks the entries its accepted rows resolve, in the transaction of the data.

@@ -18,6 +18,7 @@ import { batchRead, type LandedBatch, listLandedBatches } from "./landing-batche
 import { acquireRunLock } from "./run-lock.ts";
 import {
   COMPACT_AT_DEAD_SHARE,
+  checkpointWarehouse,
   compactWarehouse,
   dropScratch,
   type EngineOptions,
@@ -622,6 +623,20 @@ async function compactAfterRun(
   }
 }
 
+/** The checkpoint that ends a run (see checkpointWarehouse). */
+async function checkpointAfterRun(con: DuckDBConnection, run: EntityRunResult): Promise<void> {
+  try {
+    await checkpointWarehouse(con);
+  } catch (e) {
+    throw new PipelineError(
+      "ENGINE_ERROR",
+      `${run.entity} checkpoint: ${(e as Error).message.split("\n")[0]}`,
+      `Run ${run.runId} committed; its changes are in the warehouse's write-ahead log, which the next open replays.`,
+      { cause: e },
+    );
+  }
+}
+
 /**
  * Runs the pipeline for each entity: landing → bronze → silver → gold. One run at a time per
  * project; each entity commits in one transaction, so a failure leaves data and watermarks as
@@ -646,12 +661,16 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     );
     const results: EntityRunResult[] = [];
     const targets = selectEntities(options);
+    /** A run committed since the last checkpoint (a compaction is one). */
+    let logged: EntityRunResult | undefined;
     for (const [i, target] of targets.entries()) {
       const runId = targets.length > 1 ? `${runIdBase}-${i + 1}` : runIdBase;
       const result = await runEntity(con, options, options.lakeRoot ?? paths.lake, target, runId, now);
       const compacted = result.status === "succeeded" ? await compactAfterRun(con, result, now) : undefined;
+      if (result.status === "succeeded") logged = compacted ? undefined : result;
       results.push(compacted ? { ...result, steps: [...result.steps, compacted] } : result);
     }
+    if (logged) await checkpointAfterRun(con, logged);
     return { runs: results };
   } finally {
     try {
