@@ -421,7 +421,7 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
   /**
    * Bronze rows this run applies: its batches, all of bronze (full refresh), or a backfill window.
    * With `withSourceRowId`, each row also carries `_src_rowid`, the address of its source row
-   * (`sourceRowId`), for a dialect that can address one.
+   * (`sourceRowIdColumn`), for a dialect that can address one.
    */
   protected deltaSource(e: Entity, ctx: CompileContext, withSourceRowId = false): string {
     const bronze = this.table(ctx, "bronze", e.name);
@@ -517,17 +517,14 @@ FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
     return [];
   }
 
-  /** `, b.<address> AS _src_rowid` when asked for, the source row `b`'s address (`sourceRowId`). */
-  protected sourceRowIdColumn(withSourceRowId: boolean): string {
-    return withSourceRowId ? `, ${this.sourceRowId("b")} AS _src_rowid` : "";
-  }
-
   /**
-   * The address of source row `alias` within its table, for a dialect whose delta carries one
-   * (`deltaSource`). Default: none, and asking for one is a compiler bug.
+   * When asked for, `, <address> AS _src_rowid`: the address of source row `b` within its table,
+   * for a dialect whose delta carries one (`deltaSource`). Default: none, and asking for one is a
+   * compiler bug.
    */
-  protected sourceRowId(_alias: string): string {
-    throw new Error(`${this.constructor.name} cannot address a source row`);
+  protected sourceRowIdColumn(withSourceRowId: boolean): string {
+    if (withSourceRowId) throw new Error(`${this.constructor.name} cannot address a source row`);
+    return "";
   }
 
   /**

@@ -92,8 +92,8 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids
   }
 
   /** A row's `rowid`: its source row in the stage, or in bronze on a full refresh or backfill. */
-  protected override sourceRowId(alias: string): string {
-    return `${alias}.rowid`;
+  protected override sourceRowIdColumn(withSourceRowId: boolean): string {
+    return withSourceRowId ? ", b.rowid AS _src_rowid" : "";
   }
 
   /** The delta's rows with the `rowid` of their source row as `_src_rowid`. */
