@@ -73,7 +73,7 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   };
 }
 
-/** The engine settings of a resolved config; `memoryLimit` overrides the config's. */
+/** The engine settings of a resolved config; a `memoryLimit` given overrides the config's. */
 export function engineOptions(cfg: ResolvedConfig, memoryLimit = cfg.memoryLimit): EngineOptions {
   return {
     ...(memoryLimit && { memoryLimit }),

@@ -135,7 +135,7 @@ export function program(progress = new Progress()): Command {
         mode,
         ...(o.entity && { entity: o.entity }),
         ...(o.from && { from: o.from, to: o.to }),
-        ...engineOptions(cfg, o.memoryLimit ?? cfg.memoryLimit),
+        ...engineOptions(cfg, o.memoryLimit),
         onProgress: pipelineProgress(progress, cfg.entities, cfg.stars),
       });
       progress.done();
