@@ -26,6 +26,11 @@ export interface Statement {
    * writes that read it took about 1.8× as long. Nothing persistent is written by them.
    */
   readonly prepare?: boolean;
+  /**
+   * Creates the stage of landed part n (`landing_raw_<n>`) as a table whose row ids follow the
+   * part's rows, so that a row's number is its row id plus one (see DuckdbCompiler.bronze).
+   */
+  readonly stagesPart?: number;
 }
 
 export interface CompiledStep {
@@ -54,6 +59,12 @@ export interface CompileContext {
    * empties it first): every row of the delta is an insert. Set only by a runner that has checked.
    */
   readonly silverEmpty?: boolean;
+  /**
+   * How many landed parts (files) an incremental DuckDB run reads, as relations `landing_raw_0`,
+   * `landing_raw_1`… (see DuckdbCompiler.bronze); at least one is assumed. Other dialects read
+   * the one relation `landing_raw`.
+   */
+  readonly landingParts?: number;
 }
 
 /** Columns the pipeline adds to bronze rows. */
@@ -319,11 +330,12 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${b.ruleI
   }
 
   /**
-   * The pieces of the bronze step: `checked` reads `landing_raw` and yields every source
-   * column (`_src_<n>`), normalised raw text, typed columns, `_ok` and one `_warn_<n>` per warn
-   * rule; `ruleIds`, `messages` and `rawJson` read a row of it that is not `_ok`.
+   * The pieces of the bronze step: `checked` reads `relation` (`landing_raw` unless told, shaped
+   * as `bronze` describes) and yields every source column (`_src_<n>`), normalised raw text,
+   * typed columns, `_ok` and one `_warn_<n>` per warn rule; `ruleIds`, `messages` and `rawJson`
+   * read a row of it that is not `_ok`.
    */
-  protected bronzeParts(e: Entity) {
+  protected bronzeParts(e: Entity, relation = "landing_raw") {
     const rules = qualityRules(e);
     const errors = rules.filter((r) => r.severity === "error");
     const warns = rules.filter((r) => r.severity === "warn");
@@ -338,7 +350,7 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${b.ruleI
     const ok = errors.length ? errors.map(passes).join(" AND ") : "true";
     // Source columns travel as _src_<n>: a source may share its name with a typed column.
     const kept = sources.map((src, i) => `l.${this.q(src)} AS ${this.q(`_src_${i}`)}`);
-    const normalized = `SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, ${kept.join(", ")}, ${raws.join(",\n  ")} FROM landing_raw l`;
+    const normalized = `SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, ${kept.join(", ")}, ${raws.join(",\n  ")} FROM ${relation} l`;
     const withTyped = `SELECT n.*, ${typed.join(",\n  ")} FROM (${normalized}) n`;
     const checked = `SELECT t.*, ${ok} AS _ok${warns.map((w, i) => `, NOT ${passes(w)} AS ${this.q(`_warn_${i}`)}`).join("")} FROM (${withTyped}) t`;
     const failing = (pick: (r: QualityRule) => string) =>

@@ -120,41 +120,28 @@ export function csvMaxLineSize(longestRecordBytes: number | undefined): number {
 }
 
 /**
- * How the runner reads one landed batch as text rows. Every CSV and JSON file is first copied,
- * as read, into a connection-local table (`loads`); the rows are numbered by that table's row id,
- * which follows the file's order because DuckDB keeps insertion order. `row_number() OVER ()` on
- * the reader would number them too, but it holds the parse, the rules and the stage to one
- * thread: the copy keeps all of it parallel (10M rows: 23 s against 35 s on 2 cores). Parquet
- * brings its own row numbers (`file_row_number`) and is read in place. The loads run outside the
- * run's transaction (rows of a table created inside one do not have row ids from 0, and scan on
- * one thread); they are scratch, dropped once the stage holds the rows, and nothing persistent
- * depends on them.
+ * How the runner reads one landed batch: one relation per file, in order, each yielding the
+ * lineage columns and every source column as text, straight from the file. Parquet brings its
+ * row numbers (`file_row_number`); a CSV or JSON row's number is left NULL here and is its row id
+ * in the stage table the file is read into, plus one (see DuckdbCompiler.bronze). Numbering on
+ * the reader, `row_number() OVER ()`, would hold the parse, the rules and the stage to one thread
+ * (10M rows: 35 s against 23 s on 2 cores).
  */
-export interface BatchRead {
-  /** One scratch table per CSV or JSON file, in order: the statement filling it, the one dropping it. */
-  readonly loads: readonly { readonly create: string; readonly drop: string }[];
-  /** The batch's rows: lineage columns, then every source column as text. */
+export interface LandedPart {
+  /** The file's rows: lineage columns, then every source column as text. */
   readonly relation: string;
+  /** The reader numbers the rows itself (Parquet); otherwise `_row_number` is NULL. */
+  readonly numbered: boolean;
 }
 
 export function batchRead(
   entity: Entity,
   batch: LandedBatch,
   jsonKeys: (path: string) => string[],
-  tableName: () => string,
-): BatchRead {
+): LandedPart[] {
   const m = batch.manifest;
-  const loads: { create: string; drop: string }[] = [];
-  /** Copies a file's rows, as read, into a scratch table; its row id + 1 is the row number. */
-  const load = (reader: string): string => {
-    const table = q(tableName());
-    loads.push({
-      create: `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${reader}`,
-      drop: `DROP TABLE IF EXISTS ${table}`,
-    });
-    return table;
-  };
-  const parts = m.files.map((f) => {
+  const stageRowNumber = "CAST(NULL AS BIGINT)";
+  return m.files.map((f) => {
     const path = join(batch.dir, f.path);
     const rel =
       `landing/${entity.name}/${batch.dir.split("/landing/" + entity.name + "/")[1] ?? ""}/${f.path}`.replace(
@@ -166,17 +153,25 @@ export function batchRead(
       const { select, unknown } = mapColumns(entity, header, rel);
       const columns = `{${header.map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
       const read = `read_csv(${sqlPath(path)}, header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"})`;
-      return `SELECT ${projection(batch.batchId, select, unknown, (n) => q(n), rel, "rowid + 1")} FROM ${load(read)}`;
+      return {
+        relation: `SELECT ${projection(batch.batchId, select, unknown, (n) => q(n), rel, stageRowNumber)} FROM ${read}`,
+        numbered: false,
+      };
     }
     if (m.format === "parquet") {
       const found = jsonKeys(path);
       const { select, unknown } = mapColumns(entity, found, rel);
-      return `SELECT ${projection(batch.batchId, select, unknown, (n) => `CAST(${q(n)} AS VARCHAR)`, rel, "file_row_number + 1")} FROM read_parquet(${sqlPath(path)}, file_row_number = true)`;
+      return {
+        relation: `SELECT ${projection(batch.batchId, select, unknown, (n) => `CAST(${q(n)} AS VARCHAR)`, rel, "file_row_number + 1")} FROM read_parquet(${sqlPath(path)}, file_row_number = true)`,
+        numbered: true,
+      };
     }
     const found = jsonKeys(path);
     const { select, unknown } = mapColumns(entity, found, rel);
     const format = m.format === "json" ? "'array'" : "'newline_delimited'";
-    return `SELECT ${projection(batch.batchId, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, rel, "rowid + 1")} FROM ${load(`read_json_objects(${sqlPath(path)}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""})`)}`;
+    return {
+      relation: `SELECT ${projection(batch.batchId, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, rel, stageRowNumber)} FROM read_json_objects(${sqlPath(path)}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""})`,
+      numbered: false,
+    };
   });
-  return { loads, relation: parts.join("\nUNION ALL BY NAME\n") };
 }

@@ -244,11 +244,8 @@ async function runEntity(
 
   const keys = await jsonKeysReader(con);
   await keys.prefetch(batches);
-  let scratch = 0;
-  // Only an incremental run has batches to read.
-  const reads = batches.map((b) => batchRead(entity, b, keys.keys, () => `landing_file_${scratch++}`));
-  const landing = reads.map((r) => r.relation);
-  const loads = reads.flatMap((r) => r.loads);
+  // Only an incremental run has batches to read: one relation per landed file, in order.
+  const landing = batches.flatMap((b) => batchRead(entity, b, keys.keys));
 
   await con.run(
     `INSERT INTO saleslake.runs (run_id, entity, mode, status, started_at, batches, pid) VALUES ($1, $2, $3, 'running', $4::TIMESTAMPTZ, from_json($5, '["VARCHAR"]'), $6)`,
@@ -272,26 +269,34 @@ async function runEntity(
       mode === "full_refresh" ||
       (await rows(con, `SELECT 1 AS found FROM silver.${quoteIdent("duckdb", entity.name)} LIMIT 1`))
         .length === 0;
-    const compiled = compiler.compile(plan, { ...ctx, silverEmpty });
-    // First, before the transaction, what the run reads to build its scratch tables: the landed
-    // files copied as read (see BatchRead), the stage and, incrementally, the classified delta
-    // (see Statement.prepare). None of it writes to the warehouse, so a failure here leaves
-    // nothing behind; nor does anything else write to it before BEGIN.
+    const compiled = compiler.compile(plan, { ...ctx, silverEmpty, landingParts: landing.length });
+    // First, before the transaction, what the run reads to build its scratch tables: the stage
+    // read from the landed files (see batchRead) and, incrementally, the classified delta (see
+    // Statement.prepare). None of it writes to the warehouse, so a failure here leaves nothing
+    // behind; nor does anything else write to it before BEGIN.
     const bronzeStep = compiled.find((s) => s.kind === "bronze");
     if (mode === "incremental" && bronzeStep) {
-      const t0 = Date.now();
       try {
-        for (const l of loads) await con.run(l.create);
-        await con.run(`CREATE OR REPLACE TEMP VIEW landing_raw AS ${landing.join("\nUNION ALL BY NAME\n")}`);
+        for (const [i, part] of landing.entries()) {
+          await con.run(
+            `CREATE OR REPLACE TEMP VIEW ${quoteIdent("duckdb", `landing_raw_${i}`)} AS ${part.relation}`,
+          );
+        }
       } catch (e) {
         throw engineError(e, entity, bronzeStep.id);
       }
-      preparedMs.set(bronzeStep.id, Date.now() - t0);
     }
     for (const step of compiled) {
       for (const stmt of step.statements.filter((x) => x.prepare)) {
         const t0 = Date.now();
         try {
+          // A part the reader does not number is numbered by its stage's row ids, if the plan keeps them in order.
+          const part = stmt.stagesPart === undefined ? undefined : landing[stmt.stagesPart];
+          if (part && !part.numbered && !(await keepsOrder(con, stmt.sql))) {
+            await con.run(
+              `CREATE OR REPLACE TEMP VIEW ${quoteIdent("duckdb", `landing_raw_${stmt.stagesPart}`)} AS ${numberedOnRead(part.relation)}`,
+            );
+          }
           await con.run(stmt.sql);
         } catch (e) {
           throw engineError(e, entity, step.id);
@@ -299,8 +304,6 @@ async function runEntity(
         preparedMs.set(step.id, (preparedMs.get(step.id) ?? 0) + Date.now() - t0);
       }
     }
-    // Once the stage is prepared it holds all the run reads of the landed rows: free the copies.
-    if (bronzeStep?.statements.some((x) => x.prepare)) for (const l of loads) await con.run(l.drop);
     await con.run("BEGIN TRANSACTION");
     const counts = new Map<string, Row>();
     let perBatch: Row[] = [];
@@ -582,17 +585,47 @@ function backfillFilter(entity: Entity, options: RunOptions): string {
 }
 
 /**
- * After a committed run (its scratch tables dropped): when a silver or gold table now stores more
- * than COMPACT_AT_DEAD_SHARE deleted rows, compacts the warehouse, recorded as the run's `compact`
- * step. The run's data is committed already; a failure here is reported as such.
+ * Whether DuckDB plans a `CREATE TABLE … AS` as an insert that keeps the order of its input, so
+ * that row ids follow the landed file. It does for the stage the compiler writes; a plan with a
+ * join (a quality check with a subquery, say) inserts in whatever order the threads finish.
+ */
+export async function keepsOrder(con: DuckDBConnection, createTableAs: string): Promise<boolean> {
+  const plan = await rows(con, `EXPLAIN ${createTableAs}`);
+  return plan.some((r) => String(r.explain_value).includes("BATCH_CREATE_TABLE_AS"));
+}
+
+/**
+ * A landed part whose rows are numbered as they are read, for a stage that would not keep their
+ * order: correct whatever the plan, at the price of reading the file on one thread.
+ */
+function numberedOnRead(relation: string): string {
+  return `SELECT * REPLACE (coalesce(_row_number, row_number() OVER ()) AS _row_number) FROM (${relation})`;
+}
+
+/**
+ * The silver and gold tables an entity's run writes, as `schema.table`: only they can have
+ * gained deleted rows from it. Gold steps are named after their tables.
+ */
+function writtenTables(target: { entity: Entity; star?: Star }): string[] {
+  return buildPlan(target.entity, target.star).steps.flatMap((s) =>
+    s.kind === "silver" ? [`silver.${target.entity.name}`] : s.kind === "bronze" ? [] : [`gold.${s.id}`],
+  );
+}
+
+/**
+ * After a committed run (its scratch tables dropped): when a silver or gold table it wrote now
+ * stores more than COMPACT_AT_DEAD_SHARE deleted rows, compacts the warehouse, recorded as the
+ * run's `compact` step. The run's data is committed already; a failure here is reported as such.
  */
 async function compactAfterRun(
   con: DuckDBConnection,
   run: EntityRunResult,
+  written: readonly string[],
   now: Date,
 ): Promise<StepResult | undefined> {
-  try {
-    const tables = await tablesToCompact(con);
+  const hint = "The next run of the entity that finds its tables over the limit compacts them.";
+  return afterCommit(run, "compaction", hint, async () => {
+    const tables = await tablesToCompact(con, written);
     if (tables.length === 0) return undefined;
     const t0 = Date.now();
     const counts = {
@@ -613,25 +646,32 @@ async function compactAfterRun(
       durationMs,
     ] as never);
     return { step: "compact", kind: "compact", durationMs, counts };
-  } catch (e) {
-    throw new PipelineError(
-      "ENGINE_ERROR",
-      `${run.entity} compact: ${(e as Error).message.split("\n")[0]}`,
-      `Run ${run.runId} committed; only the compaction after it failed. The next run that finds the tables over the limit compacts them.`,
-      { cause: e },
-    );
-  }
+  });
 }
 
 /** The checkpoint that ends a run (see checkpointWarehouse). */
 async function checkpointAfterRun(con: DuckDBConnection, run: EntityRunResult): Promise<void> {
+  const hint = "Its changes are in the warehouse's write-ahead log, which the next open replays.";
+  await afterCommit(run, "checkpoint", hint, () => checkpointWarehouse(con));
+}
+
+/**
+ * Work done after a run committed (a compaction, the closing checkpoint). Its failure is an
+ * engine error that says the run's data is kept, and what happens to the work left undone.
+ */
+async function afterCommit<T>(
+  run: EntityRunResult,
+  what: string,
+  hint: string,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
-    await checkpointWarehouse(con);
+    return await work();
   } catch (e) {
     throw new PipelineError(
       "ENGINE_ERROR",
-      `${run.entity} checkpoint: ${(e as Error).message.split("\n")[0]}`,
-      `Run ${run.runId} committed; its changes are in the warehouse's write-ahead log, which the next open replays.`,
+      `${run.entity} ${what}: ${(e as Error).message.split("\n")[0]}`,
+      `Run ${run.runId} committed; only the ${what} after it failed. ${hint}`,
       { cause: e },
     );
   }
@@ -666,7 +706,10 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     for (const [i, target] of targets.entries()) {
       const runId = targets.length > 1 ? `${runIdBase}-${i + 1}` : runIdBase;
       const result = await runEntity(con, options, options.lakeRoot ?? paths.lake, target, runId, now);
-      const compacted = result.status === "succeeded" ? await compactAfterRun(con, result, now) : undefined;
+      const compacted =
+        result.status === "succeeded"
+          ? await compactAfterRun(con, result, writtenTables(target), now)
+          : undefined;
       if (result.status === "succeeded") logged = compacted ? undefined : result;
       results.push(compacted ? { ...result, steps: [...result.steps, compacted] } : result);
     }
