@@ -55,9 +55,9 @@ export class DuckdbCompiler extends PlanCompiler {
    * source text of rows that load is never stored twice. The stage reads the file itself
    * (`landing_raw_<n>`, see batchRead), so a row's number is its row id in that table plus one:
    * DuckDB keeps the file's order while insertion order is preserved, and parses in parallel.
-   * Without a copy of the file's text before the stage, a first load of 1M rows took 2.9–3.2 s
-   * of CPU for the two against 3.9–4.2 s, and held no copy of the text in memory. Parquet brings
-   * its own numbers. The view `bronze_stage` is every part, each row with `_stage_row`, an
+   * Without a copy of the file's text before the stage, a first load of 10M rows took 37.9–43.0 s
+   * against 42.3–50.5 s, and peaked at 4.6–4.7 GB against 5.9–6.0 GB. Parquet brings its own
+   * numbers. The view `bronze_stage` is every part, each row with `_stage_row`, an
    * address unique across the parts.
    */
   protected override bronze(e: Entity, ctx: CompileContext): Statement[] {
