@@ -131,6 +131,30 @@ def ls_names(path):
     return [f.name.rstrip("/") for f in entries]
 
 
+def numbered(df):
+    # Row numbers in the file's order, counted in the JVM. A file is read as consecutive ranges,
+    # one per partition, in order, and monotonically_increasing_id numbers a partition's rows in
+    # order from (partition index << 33). One partition (a CSV, read whole for its quoted line
+    # breaks) needs nothing more; otherwise each partition's rows are counted first and the ranges
+    # laid end to end. Spark Connect has no RDDs to ask for the partition count: it counts.
+    df = df.withColumn("_mid", F.monotonically_increasing_id())
+    part = F.shiftright(F.col("_mid"), 33)
+    try:
+        single = df.rdd.getNumPartitions() == 1
+    except Exception:
+        single = False
+    start = F.lit(0).cast("long")
+    if not single:
+        sizes = sorted((r["p"], r["n"]) for r in df.groupBy(part.alias("p")).agg(F.count(F.lit(1)).alias("n")).collect())
+        starts, total = [], 0
+        for p, n in sizes:
+            starts += [F.lit(p), F.lit(total).cast("long")]
+            total += n
+        if len(sizes) > 1:
+            start = F.element_at(F.create_map(*starts), part)
+    return df.withColumn("_row_number", F.col("_mid") - F.shiftleft(part, 33) + start + 1).drop("_mid")
+
+
 entity_dir = zone_root("landing") + "/" + ENTITY
 batch_rel = [d + "/batch=" + batch_id for d in ls_names(entity_dir) if d.startswith("ingest_date=") and "batch=" + batch_id in ls_names(entity_dir + "/" + d)]
 if len(batch_rel) != 1 or MANIFEST not in ls_names(entity_dir + "/" + batch_rel[0]):
@@ -163,10 +187,7 @@ for f in manifest["files"]:
             cols.append(F.col("\`" + hit + "\`").alias(s))
     unknown = [c for c in df.columns if c not in used]
     rescued = F.to_json(F.struct(*[F.col("\`" + c + "\`") for c in unknown])) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
-    # Row numbers follow the file's order: one partition per file read, indexed in order.
-    rdd = df.select(*cols, rescued.alias("_rescued_data")).rdd.zipWithIndex().map(lambda p: (*p[0], p[1] + 1))
-    schema = T.StructType([T.StructField(s, T.StringType()) for s in SOURCES] + [T.StructField("_rescued_data", T.StringType()), T.StructField("_row_number", T.LongType())])
-    frames.append(spark.createDataFrame(rdd, schema).withColumn("_batch_id", F.lit(batch_id)).withColumn("_source_file", F.lit(rel)))
+    frames.append(numbered(df.select(*cols, rescued.alias("_rescued_data"))).withColumn("_batch_id", F.lit(batch_id)).withColumn("_source_file", F.lit(rel)))
 landing = frames[0]
 for extra in frames[1:]:
     landing = landing.unionByName(extra)
@@ -204,7 +225,10 @@ function replaceOnce(
 /**
  * The silver table's physical layout from the schema: partitioning, or liquid clustering
  * (Delta cannot combine both; partitioned tables are Z-ordered by \`clusterBy\` in maintenance),
- * and the change data feed for downstream readers.
+ * the change data feed for downstream readers, and deletion vectors: a MERGE then marks the rows
+ * it replaces instead of rewriting every file they sit in, and a small delta's updates touch files
+ * across the whole table. Gold tables keep neither deletion vectors nor any other reader feature:
+ * Synapse serverless SQL reads them, and it reads Delta 1.0 tables only.
  */
 function silverLayout(entity: Entity): string {
   const cols = (names: readonly string[]) => names.map(q).join(", ");
@@ -214,7 +238,7 @@ function silverLayout(entity: Entity): string {
       : entity.clusterBy.length > 0
         ? ` CLUSTER BY (${cols(entity.clusterBy)})`
         : "";
-  return `${layout} TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')`;
+  return `${layout} TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true', 'delta.enableDeletionVectors' = 'true')`;
 }
 
 /** CHECK constraints of the silver table, as the schema's Delta DDL declares them: name and expression. */

@@ -35,10 +35,18 @@ describe("generated notebooks", () => {
     expect(bronze).not.toContain("already applied");
   });
 
-  it("DDL: layout from the schema, change data feed, CHECK constraints from the rules", () => {
+  it("DDL: layout from the schema, change data feed, deletion vectors on silver, CHECK constraints from the rules", () => {
     const orders = generateNotebooks(salesOrderLines, salesOrderStar)[0]!.source;
     expect(orders).toMatch(
-      /`silver`\.`sales_order_lines` \([\s\S]*?\) USING DELTA PARTITIONED BY \(`order_date`\) TBLPROPERTIES \('delta\.enableChangeDataFeed' = 'true'\)"""\)/,
+      /`silver`\.`sales_order_lines` \([\s\S]*?\) USING DELTA CLUSTER BY \(`order_date`, `customer_id`\) TBLPROPERTIES \('delta\.enableChangeDataFeed' = 'true', 'delta\.enableDeletionVectors' = 'true'\)"""\)/,
+    );
+    // Gold tables stay readable by Synapse serverless SQL, which reads Delta 1.0: no deletion vectors.
+    expect(orders).toMatch(
+      /`gold`\.`fact_order_lines` \([\s\S]*?\) USING DELTA TBLPROPERTIES \('delta\.enableChangeDataFeed' = 'true'\)"""\)/,
+    );
+    const byDay = { ...salesOrderLines, partitionBy: ["order_date"], clusterBy: ["customer_id"] };
+    expect(generateNotebooks(byDay, salesOrderStar)[0]!.source).toMatch(
+      /`silver`\.`sales_order_lines` \([\s\S]*?\) USING DELTA PARTITIONED BY \(`order_date`\) TBLPROPERTIES /,
     );
     expect(orders).toContain('"ck_quantity_min":"(`quantity` IS NULL OR `quantity` >= 1)"');
     const cars = generateNotebooks(carSales, carSalesStar)[0]!.source;
@@ -49,9 +57,8 @@ describe("generated notebooks", () => {
       /`gold`\.`fact_sales` \([\s\S]*?\) USING DELTA TBLPROPERTIES \('delta\.enableChangeDataFeed' = 'true'\)/,
     );
     // Liquid clustering is applied by OPTIMIZE; a partitioned table is Z-ordered instead.
-    expect(maintenanceNotebook(salesOrderLines, salesOrderStar).source).toContain(
-      ' ZORDER BY (`customer_id`)"',
-    );
+    expect(maintenanceNotebook(byDay, salesOrderStar).source).toContain(' ZORDER BY (`customer_id`)"');
+    expect(maintenanceNotebook(salesOrderLines, salesOrderStar).source).not.toContain("ZORDER");
     expect(maintenanceNotebook(carSales, carSalesStar).source).not.toContain("ZORDER");
   });
 

@@ -189,6 +189,29 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
   }, 1_500_000);
 
+  it("on a JSON-lines file Spark reads in several partitions: the same row numbers", async () => {
+    // Small splits make Spark read the file as consecutive ranges, one per partition; the
+    // numbering must lay them end to end. Rules broken far apart show where each row was.
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      line(
+        i + 1,
+        i % 450 === 7
+          ? { quantity: -1 }
+          : { LineNo: (i % 3) + 1, customer_id: `C${String(i).padStart(6, "0")}` },
+      ),
+    );
+    await suite.spark.sql("SET spark.sql.files.maxPartitionBytes = 65536");
+    try {
+      const bytes = jsonl(rows);
+      expect(bytes.length).toBeGreaterThan(8 * 65536);
+      const out = await parity("splits", salesOrderLines, undefined, [{ name: "split.jsonl", bytes }]);
+      expect(out["silver.sales_order_lines"]).toHaveLength(3000 - 7);
+      expect(out["quarantine.sales_order_lines"]).toHaveLength(7);
+    } finally {
+      await suite.spark.sql("RESET spark.sql.files.maxPartitionBytes");
+    }
+  }, 1_500_000);
+
   it("on order lines with crashes: silver after its MERGE, the fact after its MERGE, each retried", async () => {
     const out = await parity(
       "crashes",

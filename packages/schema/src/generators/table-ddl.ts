@@ -73,6 +73,8 @@ function deltaDdl(entity: Entity, o: DdlOptions): string {
   lines.push(
     "TBLPROPERTIES (",
     "  'delta.enableChangeDataFeed' = 'true',",
+    // A MERGE marks replaced rows instead of rewriting the files they sit in.
+    "  'delta.enableDeletionVectors' = 'true',",
     "  'delta.autoOptimize.optimizeWrite' = 'true',",
     "  'delta.autoOptimize.autoCompact' = 'true'",
     ");",

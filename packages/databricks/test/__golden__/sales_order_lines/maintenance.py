@@ -31,7 +31,7 @@ def run(sql, label=None):
 
 retain = int(params["vacuum_retain_hours"] or "168")
 counts = {"step": "maintenance", "tables_optimized": 0, "files_added": 0, "files_removed": 0, "tables_vacuumed": 0}
-TABLES = [["`${catalog}`.`bronze`.`sales_order_lines`",""],["`${catalog}`.`quarantine`.`sales_order_lines`",""],["`${catalog}`.`silver`.`sales_order_lines`"," ZORDER BY (`customer_id`)"],["`${catalog}`.`gold`.`dim_customer`",""],["`${catalog}`.`gold`.`dim_product`",""],["`${catalog}`.`gold`.`dim_channel`",""],["`${catalog}`.`gold`.`dim_order_date`",""],["`${catalog}`.`gold`.`fact_order_lines`",""],["`${catalog}`.`gold`.`agg_orders_daily`",""]]
+TABLES = [["`${catalog}`.`bronze`.`sales_order_lines`",""],["`${catalog}`.`quarantine`.`sales_order_lines`",""],["`${catalog}`.`silver`.`sales_order_lines`",""],["`${catalog}`.`gold`.`dim_customer`",""],["`${catalog}`.`gold`.`dim_product`",""],["`${catalog}`.`gold`.`dim_channel`",""],["`${catalog}`.`gold`.`dim_order_date`",""],["`${catalog}`.`gold`.`fact_order_lines`",""],["`${catalog}`.`gold`.`agg_orders_daily`",""]]
 for name, zorder in TABLES:
     target = Template(name).safe_substitute(params)
     if not spark.catalog.tableExists(target.replace("`", "")):

@@ -23,6 +23,7 @@ CLUSTER BY (`sale_date`)
 COMMENT 'Car sales per branch, dealer, model and day, as exported by the dealer network.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true',
+  'delta.enableDeletionVectors' = 'true',
   'delta.autoOptimize.optimizeWrite' = 'true',
   'delta.autoOptimize.autoCompact' = 'true'
 );

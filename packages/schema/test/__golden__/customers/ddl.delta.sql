@@ -18,6 +18,7 @@ USING DELTA
 COMMENT 'Customer master data from the CRM.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true',
+  'delta.enableDeletionVectors' = 'true',
   'delta.autoOptimize.optimizeWrite' = 'true',
   'delta.autoOptimize.autoCompact' = 'true'
 );

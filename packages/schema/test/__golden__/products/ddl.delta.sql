@@ -15,6 +15,7 @@ CLUSTER BY (`category`)
 COMMENT 'Products that can be sold, with list prices.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true',
+  'delta.enableDeletionVectors' = 'true',
   'delta.autoOptimize.optimizeWrite' = 'true',
   'delta.autoOptimize.autoCompact' = 'true'
 );

@@ -19,10 +19,11 @@ CREATE TABLE IF NOT EXISTS `saleslake`.`silver`.`sales_order_lines` (
   CONSTRAINT `pk_sales_order_lines` PRIMARY KEY (`order_id`, `line_number`)
 )
 USING DELTA
-PARTITIONED BY (`order_date`)
+CLUSTER BY (`order_date`, `customer_id`)
 COMMENT 'One row per order line, as maintained by the order system.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true',
+  'delta.enableDeletionVectors' = 'true',
   'delta.autoOptimize.optimizeWrite' = 'true',
   'delta.autoOptimize.autoCompact' = 'true'
 );
