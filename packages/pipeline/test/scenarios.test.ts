@@ -469,24 +469,40 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
 
   it("a stage whose plan would lose the file's order numbers the rows as they are read", async () => {
     // A check with a subquery is planned with a join, and a plan with a join inserts in no
-    // particular order: the run numbers such a file's rows on reading it instead.
+    // particular order: the run numbers such a file's rows on reading it instead. The plan is
+    // looked at once per shape of file; the batch's second file takes the first one's answer.
     const dir = mkdtempSync(join(tmpdir(), "saleslake-order-"));
     dirs.push(dir);
-    const n = 600_000;
-    const bytes = csvLines(n, (i) => line(i, { channel: i === 543_210 ? "phone" : i % 2 ? "web" : "store" }));
-    landBatch(join(dir, "lake"), salesOrderLinesWithJoinedCheck, [{ name: "orders.csv", bytes }], "csv");
+    const [first, n] = [400_000, 600_000];
+    const make = (i: number) => line(i, { channel: i === 543_210 ? "phone" : i % 2 ? "web" : "store" });
+    landBatch(
+      join(dir, "lake"),
+      salesOrderLinesWithJoinedCheck,
+      [
+        { name: "orders-1.csv", bytes: csvLines(first, make) },
+        { name: "orders-2.csv", bytes: csvLines(n - first, (i) => make(first + i)) },
+      ],
+      "csv",
+    );
     const r = (await runPipeline({ dir, entities: [salesOrderLinesWithJoinedCheck], stars: [] })).runs[0]!;
     expect(r).toMatchObject({ status: "succeeded", rowsRead: n, rowsQuarantined: 1 });
     const w = await Warehouse.open(dir);
     try {
       expect(
         await w.query(
-          "SELECT count(*) FILTER (WHERE _row_number <> CAST(substr(order_id, 3) AS BIGINT))::INT AS misnumbered, min(_row_number)::INT AS lo, max(_row_number)::INT AS hi FROM bronze.sales_order_lines",
+          `SELECT regexp_extract(_source_file, '[^/]+$') AS file, count(*)::INT AS n, min(_row_number)::INT AS lo, max(_row_number)::INT AS hi,
+  count(*) FILTER (WHERE _row_number <> CAST(substr(order_id, 3) AS BIGINT) - CASE WHEN _source_file LIKE '%part-00001.csv' THEN ${first} ELSE 0 END)::INT AS misnumbered
+FROM bronze.sales_order_lines GROUP BY ALL ORDER BY file`,
         ),
-      ).toEqual([{ misnumbered: 0, lo: 1, hi: n }]);
+      ).toEqual([
+        { file: "part-00000.csv", n: first, lo: 1, hi: first, misnumbered: 0 },
+        { file: "part-00001.csv", n: n - first - 1, lo: 1, hi: n - first, misnumbered: 0 },
+      ]);
       expect(
-        await w.query("SELECT _row_number::INT AS row, rule_ids FROM quarantine.sales_order_lines"),
-      ).toEqual([{ row: 543_210, rule_ids: ["row.known_channel"] }]);
+        await w.query(
+          "SELECT regexp_extract(_source_file, '[^/]+$') AS file, _row_number::INT AS row, rule_ids FROM quarantine.sales_order_lines",
+        ),
+      ).toEqual([{ file: "part-00001.csv", row: 543_210 - first, rule_ids: ["row.known_channel"] }]);
     } finally {
       w.close();
     }

@@ -64,3 +64,33 @@ describe("the stage of a landed file keeps the file's order, so row ids number i
     expect(await stagePlans(salesOrderLinesWithJoinedCheck)).toEqual([false, false]);
   });
 });
+
+describe("the shape of a landed part", () => {
+  it("is one for the files of a batch that are read alike, whatever their names and batch", () => {
+    const dir = mkdtempSync(join(tmpdir(), "saleslake-stage-shape-"));
+    dirs.push(dir);
+    const e = salesOrderLines;
+    const header = [...new Set(e.columns.map((c) => c.source))];
+    const csv = `${header.join(",")}\n`;
+    landBatch(
+      join(dir, "lake"),
+      e,
+      [
+        { name: "a.csv", bytes: csv },
+        { name: "b.csv", bytes: csv },
+      ],
+      "csv",
+    );
+    landBatch(join(dir, "lake"), e, [{ name: "c.csv", bytes: csv }], "csv");
+    landBatch(join(dir, "lake"), e, [{ name: "d.jsonl", bytes: "{}\n" }], "jsonl");
+    const parts = listLandedBatches(join(dir, "lake"), e.name).flatMap((b) => batchRead(e, b, () => header));
+    expect(parts.map((p) => /read_(csv|json_objects)\(/.exec(p.relation)?.[1])).toEqual([
+      "csv",
+      "csv",
+      "csv",
+      "json_objects",
+    ]);
+    expect(new Set(parts.map((p) => p.relation)).size).toBe(4);
+    expect(parts.map((p) => parts.findIndex((q) => q.shape === p.shape))).toEqual([0, 0, 0, 3]);
+  });
+});

@@ -132,6 +132,11 @@ export interface LandedPart {
   readonly relation: string;
   /** The reader numbers the rows itself (Parquet); otherwise `_row_number` is NULL. */
   readonly numbered: boolean;
+  /**
+   * The relation with this file's path, batch and name left out: parts of one shape are read by
+   * one plan, so what is learnt of the plan of one (see keepsOrder) holds for the others.
+   */
+  readonly shape: string;
 }
 
 export function batchRead(
@@ -140,7 +145,6 @@ export function batchRead(
   jsonKeys: (path: string) => string[],
 ): LandedPart[] {
   const m = batch.manifest;
-  const stageRowNumber = "CAST(NULL AS BIGINT)";
   return m.files.map((f) => {
     const path = join(batch.dir, f.path);
     const rel =
@@ -148,30 +152,50 @@ export function batchRead(
         /\/+/g,
         "/",
       );
-    if (m.format === "csv") {
-      const header = m.csv?.columns ?? [];
-      const { select, unknown } = mapColumns(entity, header, rel);
-      const columns = `{${header.map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
-      const read = `read_csv(${sqlPath(path)}, header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"})`;
-      return {
-        relation: `SELECT ${projection(batch.batchId, select, unknown, (n) => q(n), rel, stageRowNumber)} FROM ${read}`,
-        numbered: false,
-      };
-    }
-    if (m.format === "parquet") {
-      const found = jsonKeys(path);
-      const { select, unknown } = mapColumns(entity, found, rel);
-      return {
-        relation: `SELECT ${projection(batch.batchId, select, unknown, (n) => `CAST(${q(n)} AS VARCHAR)`, rel, "file_row_number + 1")} FROM read_parquet(${sqlPath(path)}, file_row_number = true)`,
-        numbered: true,
-      };
-    }
-    const found = jsonKeys(path);
-    const { select, unknown } = mapColumns(entity, found, rel);
-    const format = m.format === "json" ? "'array'" : "'newline_delimited'";
+    const part = partRead(entity, m, path, rel, jsonKeys);
     return {
-      relation: `SELECT ${projection(batch.batchId, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, rel, stageRowNumber)} FROM read_json_objects(${sqlPath(path)}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""})`,
-      numbered: false,
+      relation: part.read(path, batch.batchId, rel),
+      numbered: part.numbered,
+      shape: part.read("file", "batch", "source"),
     };
   });
+}
+
+/** How one landed file is read, given its path, batch id and lineage name. */
+function partRead(
+  entity: Entity,
+  m: LandedBatch["manifest"],
+  path: string,
+  rel: string,
+  jsonKeys: (path: string) => string[],
+): { read: (path: string, batchId: string, rel: string) => string; numbered: boolean } {
+  const stageRowNumber = "CAST(NULL AS BIGINT)";
+  if (m.format === "csv") {
+    const header = m.csv?.columns ?? [];
+    const { select, unknown } = mapColumns(entity, header, rel);
+    const columns = `{${header.map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
+    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}`;
+    return {
+      read: (file, batchId, source) =>
+        `SELECT ${projection(batchId, select, unknown, (n) => q(n), source, stageRowNumber)} FROM read_csv(${sqlPath(file)}, ${options})`,
+      numbered: false,
+    };
+  }
+  if (m.format === "parquet") {
+    const found = jsonKeys(path);
+    const { select, unknown } = mapColumns(entity, found, rel);
+    return {
+      read: (file, batchId, source) =>
+        `SELECT ${projection(batchId, select, unknown, (n) => `CAST(${q(n)} AS VARCHAR)`, source, "file_row_number + 1")} FROM read_parquet(${sqlPath(file)}, file_row_number = true)`,
+      numbered: true,
+    };
+  }
+  const found = jsonKeys(path);
+  const { select, unknown } = mapColumns(entity, found, rel);
+  const format = m.format === "json" ? "'array'" : "'newline_delimited'";
+  return {
+    read: (file, batchId, source) =>
+      `SELECT ${projection(batchId, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, source, stageRowNumber)} FROM read_json_objects(${sqlPath(file)}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""})`,
+    numbered: false,
+  };
 }

@@ -286,13 +286,20 @@ async function runEntity(
         throw engineError(e, entity, bronzeStep.id);
       }
     }
+    /** Whether the stage of a part of each shape keeps the file's order (see keepsOrder). */
+    const ordered = new Map<string, boolean>();
     for (const step of compiled) {
       for (const stmt of step.statements.filter((x) => x.prepare)) {
         const t0 = Date.now();
         try {
-          // A part the reader does not number is numbered by its stage's row ids, if the plan keeps them in order.
+          // A part the reader does not number is numbered by its stage's row ids, if the plan
+          // keeps them in order. The stages of the parts differ only in the part they read, so
+          // one plan is looked at per shape of part: a batch of 200 files, one EXPLAIN, not 200.
           const part = stmt.stagesPart === undefined ? undefined : landing[stmt.stagesPart];
-          if (part && !part.numbered && !(await keepsOrder(con, stmt.sql))) {
+          if (part && !part.numbered && !ordered.has(part.shape)) {
+            ordered.set(part.shape, await keepsOrder(con, stmt.sql));
+          }
+          if (part && !part.numbered && !ordered.get(part.shape)) {
             await con.run(
               `CREATE OR REPLACE TEMP VIEW ${quoteIdent("duckdb", `landing_raw_${stmt.stagesPart}`)} AS ${numberedOnRead(part.relation)}`,
             );
