@@ -296,13 +296,14 @@ async function runEntity(
           // keeps them in order. The stages of the parts differ only in the part they read, so
           // one plan is looked at per shape of part: a batch of 200 files, one EXPLAIN, not 200.
           const part = stmt.stagesPart === undefined ? undefined : landing[stmt.stagesPart];
-          if (part && !part.numbered && !ordered.has(part.shape)) {
-            ordered.set(part.shape, await keepsOrder(con, stmt.sql));
-          }
-          if (part && !part.numbered && !ordered.get(part.shape)) {
-            await con.run(
-              `CREATE OR REPLACE TEMP VIEW ${quoteIdent("duckdb", `landing_raw_${stmt.stagesPart}`)} AS ${numberedOnRead(part.relation)}`,
-            );
+          if (part && !part.numbered) {
+            const keeps = ordered.get(part.shape) ?? (await keepsOrder(con, stmt.sql));
+            ordered.set(part.shape, keeps);
+            if (!keeps) {
+              await con.run(
+                `CREATE OR REPLACE TEMP VIEW ${quoteIdent("duckdb", `landing_raw_${stmt.stagesPart}`)} AS ${numberedOnRead(part.relation)}`,
+              );
+            }
           }
           await con.run(stmt.sql);
         } catch (e) {
