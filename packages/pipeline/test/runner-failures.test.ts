@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
@@ -64,6 +64,82 @@ describe("a run that fails to start", () => {
     await expect(p.run({ memoryLimit: "lots" })).rejects.toMatchObject({ code: "INVALID_OPTION" });
     expect(existsSync(p.paths.lock)).toBe(false);
     expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded" });
+  });
+});
+
+describe("a landed file the engine cannot read", () => {
+  it("is named, with the hint to fix it, and the run leaves data and watermark as they were", async () => {
+    const p = project();
+    expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded", rowsInserted: 1 });
+    const header =
+      "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,channel,updated_at,is_deleted\n";
+    const row = (n: number) =>
+      `SO0000000${n},1,2026-01-05,C000001,P-00001,1,10.00,,EUR,open,web,2026-01-06T10:00:00Z,false\n`;
+    // Three small files read together; the second is no longer UTF-8 (changed after landing).
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [2, 3, 4].map((n) => ({ name: `o${n}.csv`, bytes: header + row(n) })),
+      "csv",
+    );
+    const [bad] = readdirSync(join(p.dir, "lake"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith("part-00001.csv"))
+      .map((f) => join(p.dir, "lake", f));
+    writeFileSync(bad!, Buffer.concat([Buffer.from(header), Buffer.from([0x53, 0x4f, 0xff, 0xfe, 0x0a])]));
+    const w = await Warehouse.open(p.dir);
+    const state = async () => ({
+      silver: await w.query("SELECT order_id FROM silver.sales_order_lines ORDER BY ALL"),
+      watermarks: await w.query("SELECT * FROM saleslake.watermarks"),
+    });
+    const before = await state();
+    w.close();
+    const error = await p.run().catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "ENGINE_ERROR",
+      file: bad,
+      hint: `Fix or remove the landed file ${bad}, then run again; nothing was committed.`,
+    });
+    const after = await Warehouse.open(p.dir);
+    try {
+      expect(await after.query("SELECT order_id FROM silver.sales_order_lines ORDER BY ALL")).toEqual(
+        before.silver,
+      );
+      expect(await after.query("SELECT * FROM saleslake.watermarks")).toEqual(before.watermarks);
+    } finally {
+      after.close();
+    }
+  });
+});
+
+describe("a landed JSON file that is not JSON", () => {
+  it("is named among its batch's files, and nothing is committed", async () => {
+    const p = project();
+    const ok = `${JSON.stringify({ OrderID: "SO00000002" })}\n`;
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [
+        { name: "a.jsonl", bytes: ok },
+        { name: "b.jsonl", bytes: '{"OrderID": "SO00000003",\n' },
+        { name: "c.jsonl", bytes: ok },
+      ],
+      "jsonl",
+    );
+    const [bad] = readdirSync(join(p.dir, "lake"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith("part-00001.jsonl"))
+      .map((f) => join(p.dir, "lake", f));
+    await expect(p.run()).rejects.toMatchObject({
+      code: "ENGINE_ERROR",
+      file: bad,
+      message: expect.stringMatching(new RegExp(`^${bad}: `)),
+      hint: "The landed file is not valid for its declared format.",
+    });
+    const w = await Warehouse.open(p.dir);
+    try {
+      expect(await w.query("SELECT count(*)::INT AS n FROM saleslake.processed_batches")).toEqual([{ n: 0 }]);
+    } finally {
+      w.close();
+    }
   });
 });
 

@@ -50,7 +50,7 @@ export interface CompileContext {
   readonly runId: string;
   /** SQL timestamp expression for `_ingested_at` / `_updated_at`. */
   readonly now: string;
-  /** SQL string expression of the batch id of rows in `landing_raw`, or the column `_batch_id`. */
+  /** What the run does: process new batches, rebuild from bronze, or reprocess a window of it. */
   readonly mode: "incremental" | "full_refresh" | "backfill";
   /** For backfill: SQL boolean over bronze rows (alias `b`) selecting the window. */
   readonly backfillFilter?: string;
@@ -65,6 +65,11 @@ export interface CompileContext {
    * the one relation `landing_raw`.
    */
   readonly landingParts?: number;
+  /**
+   * The landed parts that read several CSV or JSON files (see landingRead): their rows are
+   * numbered by row id from each file's first row (see DuckdbCompiler.bronze).
+   */
+  readonly groupedParts?: readonly number[];
 }
 
 /** Columns the pipeline adds to bronze rows. */

@@ -8,7 +8,7 @@ import {
 import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
 
 /** Scratch tables an incremental run builds before its transaction (see `Statement.prepare`). */
-const PREPARED = /^(bronze_stage_[0-9]+|delta_superseded|silver_delta)$/;
+const PREPARED = /^(bronze_stage_[0-9]+(_files)?|delta_superseded|silver_delta)$/;
 /** Row ids of one stage part stay below this, so `_stage_row` is unique across the parts. */
 const STAGE_PART_ROWS = 2 ** 40;
 
@@ -49,16 +49,17 @@ export class DuckdbCompiler extends PlanCompiler {
     return `list_contains(${list}, ${value})`;
   }
   /**
-   * One pass over each landed file into a stage table of its own, `bronze_stage_<n>`, that keeps
-   * only what bronze and silver read (typed columns, lineage, `_ok`); the quarantine payload
-   * (broken rules, raw values as JSON) is built for the rows that are not `_ok` alone, so the
-   * source text of rows that load is never stored twice. The stage reads the file itself
-   * (`landing_raw_<n>`, see batchRead), so a row's number is its row id in that table plus one:
-   * DuckDB keeps the file's order while insertion order is preserved, and parses in parallel.
-   * Without a copy of the file's text before the stage, a first load of 10M rows took 37.9–43.0 s
-   * against 42.3–50.5 s, and peaked at 4.6–4.7 GB against 5.9–6.0 GB. Parquet brings its own
-   * numbers. The view `bronze_stage` is every part, each row with `_stage_row`, an
-   * address unique across the parts.
+   * One pass over each landed part (a file, or small files read alike) into a stage table of its
+   * own, `bronze_stage_<n>`, that keeps only what bronze and silver read (typed columns, lineage,
+   * `_ok`); the quarantine payload (broken rules, raw values as JSON) is built for the rows that
+   * are not `_ok` alone, so the source text of rows that load is never stored twice. The stage
+   * reads the files themselves (`landing_raw_<n>`, see landingRead), so a row's number is its
+   * row id in that table plus one: DuckDB keeps the files' order while insertion order is
+   * preserved, and parses in parallel. Where a part reads several files, the row id of each
+   * file's first row (`bronze_stage_<n>_files`) is taken off. Without a copy of the file's text
+   * before the stage, a first load of 10M rows took 37.9–43.0 s against 42.3–50.5 s, and peaked
+   * at 4.6–4.7 GB against 5.9–6.0 GB. Parquet brings its own numbers. The view `bronze_stage` is
+   * every part, each row with `_stage_row`, an address unique across the parts.
    */
   protected override bronze(e: Entity, ctx: CompileContext): Statement[] {
     const count = Math.max(1, ctx.landingParts ?? 1);
@@ -73,16 +74,30 @@ export class DuckdbCompiler extends PlanCompiler {
   ${payload(b.rawJson, "_raw")}
 FROM (${this.bronzeParts(e, relation).checked}) c`;
     const parts = Array.from({ length: count }, (_, i) => `bronze_stage_${i}`);
+    const grouped = new Set(ctx.groupedParts ?? []);
     const union = parts
-      .map(
-        (t, i) =>
-          `SELECT * REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), ${i === 0 ? "rowid" : `rowid + ${i * STAGE_PART_ROWS}`} AS _stage_row FROM ${this.q(t)}`,
-      )
+      .map((t, i) => {
+        const stageRow = (rowid: string) => (i === 0 ? rowid : `${rowid} + ${i * STAGE_PART_ROWS}`);
+        return grouped.has(i)
+          ? `SELECT s.* REPLACE (coalesce(s._row_number, s.rowid + 1 - f._first_row) AS _row_number), ${stageRow("s.rowid")} AS _stage_row FROM ${this.q(t)} s JOIN ${this.q(`${t}_files`)} f ON s._source_file = f._source_file`
+          : `SELECT * REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), ${stageRow("rowid")} AS _stage_row FROM ${this.q(t)}`;
+      })
       .join("\nUNION ALL ");
     return [
-      ...parts.flatMap((t, i) =>
-        this.createShared(t, ctx, e, stage(this.q(`landing_raw_${i}`))).map((s) => ({ ...s, stagesPart: i })),
-      ),
+      ...parts.flatMap((t, i) => [
+        ...this.createShared(t, ctx, e, stage(this.q(`landing_raw_${i}`))).map((s) => ({
+          ...s,
+          stagesPart: i,
+        })),
+        ...(grouped.has(i)
+          ? this.createShared(
+              `${t}_files`,
+              ctx,
+              e,
+              `SELECT _source_file, min(rowid) AS _first_row FROM ${this.q(t)} GROUP BY _source_file`,
+            )
+          : []),
+      ]),
       ...this.prepared(ctx, { sql: `CREATE OR REPLACE TEMP VIEW ${this.q("bronze_stage")} AS ${union}` }),
       {
         sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${b.quarantineColumns.join(", ")})
