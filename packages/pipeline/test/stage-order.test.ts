@@ -5,7 +5,7 @@ import { carSales, customers, type Entity, quoteIdent, salesOrderLines } from "@
 import { afterAll, describe, expect, it } from "vitest";
 import { buildPlan, DuckdbCompiler, duckdbContext } from "../src/index.ts";
 import {
-  GROUPED_FILE_BYTES,
+  GROUPED_FILE_ROWS,
   type LandedBatch,
   landingRead,
   listLandedBatches,
@@ -92,12 +92,12 @@ describe("the parts of a run", () => {
       landBatch(join(dir, "lake"), e, files, files[0]?.name.endsWith(".csv") ? "csv" : "jsonl");
     return listLandedBatches(join(dir, "lake"), e.name);
   }
-  /** The batch with its files' sizes as the manifest gives them. */
-  const sized = (b: LandedBatch, bytes: number[]): LandedBatch => ({
+  /** The batch with its files' row counts as the manifest gives them. */
+  const sized = (b: LandedBatch, rows: number[]): LandedBatch => ({
     ...b,
     manifest: {
       ...b.manifest,
-      files: b.manifest.files.map((f, i) => ({ ...f, bytes: bytes[i] ?? f.bytes })),
+      files: b.manifest.files.map((f, i) => ({ ...f, rows: rows[i] ?? f.rows })),
     },
   });
 
@@ -114,11 +114,11 @@ describe("the parts of a run", () => {
     expect(parts[2]!.relation).not.toMatch(/_saleslake_file/);
   });
 
-  it("read a file over GROUPED_FILE_BYTES alone, and start a new part after it", () => {
+  it("read a file over GROUPED_FILE_ROWS alone, and start a new part after it", () => {
     const [a, b] = landed([csv, csv, csv], [csv, csv]);
     const parts = landingRead(
       e,
-      [sized(a!, [10, GROUPED_FILE_BYTES + 1, 10]), sized(b!, [GROUPED_FILE_BYTES, 10])],
+      [sized(a!, [10, GROUPED_FILE_ROWS + 1, 10]), sized(b!, [GROUPED_FILE_ROWS, 10])],
       () => header,
     );
     expect(parts.map((p) => p.files)).toEqual([1, 1, 3]);
