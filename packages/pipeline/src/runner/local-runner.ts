@@ -298,7 +298,7 @@ async function runEntity(
       groupedParts: [...landing.keys()].filter((i) => (landing[i]?.files ?? 0) > 1),
     });
     // First, before the transaction, what the run reads to build its scratch tables: the stage
-    // read from the landed files (see batchRead) and, incrementally, the classified delta (see
+    // read from the landed files (see landingRead) and, incrementally, the classified delta (see
     // Statement.prepare). None of it writes to the warehouse, so a failure here leaves nothing
     // behind; nor does anything else write to it before BEGIN.
     const bronzeStep = compiled.find((s) => s.kind === "bronze");
