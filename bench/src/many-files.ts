@@ -1,0 +1,79 @@
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { LocalLakeStore, landFiles } from "@saleslake/ingest";
+import { runPipeline } from "@saleslake/pipeline";
+import { salesOrderLines } from "@saleslake/schema";
+import { writeBaseFile } from "./workload/order-lines-workload.ts";
+
+/**
+ * A first load from many landed files: the workload's base rows split into `--files` files of
+ * `--rows` rows (CSV, or JSON lines with `--format jsonl`), landed as `--batches` batches, then
+ * one run. Prints the run's seconds and its steps'. Figures, not a test; see bench/README.
+ */
+const { values } = parseArgs({
+  options: {
+    files: { type: "string", default: "200" },
+    rows: { type: "string", default: "50" },
+    batches: { type: "string", default: "1" },
+    format: { type: "string", default: "csv" },
+    repeats: { type: "string", default: "2" },
+  },
+});
+const files = Number(values.files);
+const rows = Number(values.rows);
+const batches = Number(values.batches);
+const format = values.format === "jsonl" ? "jsonl" : "csv";
+if (![files, rows, batches].every((n) => Number.isInteger(n) && n > 0) || batches > files) {
+  console.error("--files, --rows and --batches are positive whole numbers, with no more batches than files");
+  process.exit(2);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "saleslake-many-files-"));
+try {
+  await writeBaseFile({ rows: files * rows }, join(dir, "base.csv"));
+  const [header = "", ...lines] = readFileSync(join(dir, "base.csv"), "utf8").trimEnd().split("\n");
+  const names = header.split(",");
+  mkdirSync(join(dir, "files"));
+  const paths = Array.from({ length: files }, (_, i) => {
+    const path = join(dir, "files", `orders-${String(i).padStart(5, "0")}.${format}`);
+    const fd = openSync(path, "w");
+    if (format === "csv") writeSync(fd, `${header}\n`);
+    // Written 10,000 lines at a time: a file of millions of lines is longer than a string can be.
+    for (let at = i * rows; at < (i + 1) * rows; at += 10_000) {
+      const body = lines.slice(at, Math.min(at + 10_000, (i + 1) * rows));
+      const text =
+        format === "csv"
+          ? body
+          : body.map((l) => JSON.stringify(Object.fromEntries(l.split(",").map((v, j) => [names[j], v]))));
+      writeSync(fd, `${text.join("\n")}\n`);
+    }
+    closeSync(fd);
+    return path;
+  });
+  const perBatch = Math.ceil(files / batches);
+  for (let repeat = 1; repeat <= Number(values.repeats); repeat++) {
+    const state = join(dir, `state-${repeat}`);
+    const store = new LocalLakeStore(join(state, "lake"));
+    for (let b = 0; b * perBatch < files; b++) {
+      await landFiles({
+        store,
+        entity: salesOrderLines,
+        paths: paths.slice(b * perBatch, (b + 1) * perBatch),
+        force: true,
+      });
+    }
+    const t0 = performance.now();
+    const { runs } = await runPipeline({ dir: state, entities: [salesOrderLines], stars: [] });
+    const seconds = (performance.now() - t0) / 1000;
+    const run = runs[0];
+    const steps = run?.steps.map((s) => `${s.step} ${(s.durationMs / 1000).toFixed(2)} s`).join(", ");
+    console.log(
+      `${files} ${format} files of ${rows} rows in ${Math.ceil(files / perBatch)} batch(es): ${seconds.toFixed(2)} s (${run?.status}, ${run?.rowsRead} rows read; ${steps})`,
+    );
+    rmSync(state, { recursive: true, force: true });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
