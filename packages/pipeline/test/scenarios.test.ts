@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { customers, salesOrderLines, salesOrderStar } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import { CRASH_POINTS, REPLAY_SOURCE_PREFIX, type RunOptions, runPipeline, Warehouse } from "../src/index.ts";
@@ -504,6 +505,51 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
         _rescued_data: '{"coupon":null}',
       },
       { order_id: "SO00000005", file: "part-00002.jsonl", _row_number: "1", _rescued_data: null },
+    ]);
+  });
+
+  it("Parquet files written by DuckDB load, each row numbered in its own file", async () => {
+    // DuckDB names a Parquet file's schema root "duckdb_schema" (pyarrow "schema", Spark
+    // "spark_schema"): the root is not a column of the file.
+    const p = project();
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const files = [
+      [1, 2, 3],
+      [4, 5],
+    ].map((orders, i) => {
+      const path = join(p.dir, `orders-${i}.parquet`);
+      const values = orders.map(
+        (o) =>
+          `(${Object.values(line(o))
+            .map((v) => (v === null ? "NULL" : `'${v}'`))
+            .join(", ")})`,
+      );
+      return {
+        path,
+        sql: `COPY (SELECT * FROM (VALUES ${values.join(", ")}) t(${Object.keys(line(1)).join(", ")})) TO '${path}'`,
+      };
+    });
+    for (const f of files) await con.run(f.sql);
+    con.closeSync();
+    db.closeSync();
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      files.map((f, i) => ({ name: `orders-${i}.parquet`, bytes: readFileSync(f.path) })),
+      "parquet",
+    );
+    expect(await p.run()).toMatchObject({ status: "succeeded", rowsRead: 5, rowsAccepted: 5 });
+    expect(
+      await p.q(
+        "SELECT order_id, regexp_extract(_source_file, '[^/]+$') AS file, _row_number, _rescued_data FROM bronze.sales_order_lines ORDER BY order_id",
+      ),
+    ).toEqual([
+      { order_id: "SO00000001", file: "part-00000.parquet", _row_number: "1", _rescued_data: null },
+      { order_id: "SO00000002", file: "part-00000.parquet", _row_number: "2", _rescued_data: null },
+      { order_id: "SO00000003", file: "part-00000.parquet", _row_number: "3", _rescued_data: null },
+      { order_id: "SO00000004", file: "part-00001.parquet", _row_number: "1", _rescued_data: null },
+      { order_id: "SO00000005", file: "part-00001.parquet", _row_number: "2", _rescued_data: null },
     ]);
   });
 

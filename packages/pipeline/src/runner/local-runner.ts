@@ -9,6 +9,7 @@ import {
   physicalType,
   qualityRules,
   quoteIdent,
+  quoteString,
   type Star,
 } from "@saleslake/schema";
 import { DuckdbCompiler, duckdbContext } from "../dialect/duckdb/duckdb-compiler.ts";
@@ -169,11 +170,14 @@ async function pendingBatches(
  */
 async function jsonKeysReader(con: DuckDBConnection, entity: Entity) {
   const cache = new Map<string, string[]>();
-  const lit = (path: string) => `'${path.replace(/'/g, "''")}'`;
   const query = (m: LandingManifest, paths: readonly string[]) => {
-    const from = paths.length === 1 ? lit(paths[0] ?? "") : `[${paths.map(lit).join(", ")}]`;
+    const from = `[${paths.map((p) => quoteString("duckdb", p)).join(", ")}]`;
     if (m.format === "parquet") {
-      return `SELECT file_name AS f, list(name ORDER BY name) AS ks FROM parquet_schema(${from}) WHERE name <> 'schema' GROUP BY file_name`;
+      // A file's schema lists its root first, then its columns; the root's name is the writer's
+      // own ("schema", "duckdb_schema", "spark_schema"), so it is told by its place, not its name.
+      return `SELECT file_name AS f, list(name ORDER BY name) FILTER (WHERE i > root) AS ks
+FROM (SELECT *, min(i) OVER (PARTITION BY file_name) AS root FROM (SELECT file_name, name, row_number() OVER () AS i FROM parquet_schema(${from})))
+GROUP BY file_name`;
     }
     const compression = m.compression === "gzip" ? ", compression = 'gzip'" : "";
     return `SELECT filename AS f, list(DISTINCT k ORDER BY k) AS ks FROM (SELECT filename, unnest(json_keys(json)) AS k FROM read_json_objects(${from}, format = ${m.format === "json" ? "'array'" : "'newline_delimited'"}${compression}, filename = true)) GROUP BY filename`;
