@@ -641,52 +641,55 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
         }),
       );
 
-    it("each row keeps its own file, batch and number, across batches", async () => {
+    const QUARANTINED =
+      "SELECT _batch_id AS batch, regexp_extract(_source_file, '[^/]+$') AS file, _row_number::INT AS row FROM quarantine.sales_order_lines";
+    /** Lands `perBatch` batches of small files of `entity`, runs, and reads bronze by file and the quarantine. */
+    async function loadSmall(entity: typeof salesOrderLines, perBatch: number[], make: (k: number) => Line) {
       const dir = mkdtempSync(join(tmpdir(), "saleslake-grouped-"));
       dirs.push(dir);
+      const batches = landSmall(join(dir, "lake"), entity, perBatch, make);
+      const run = (await runPipeline({ dir, entities: [entity], stars: [] })).runs[0]!;
+      const w = await Warehouse.open(dir);
+      try {
+        return { run, batches, byFile: await w.query(BY_FILE), quarantined: await w.query(QUARANTINED) };
+      } finally {
+        w.close();
+      }
+    }
+
+    it("each row keeps its own file, batch and number, across batches", async () => {
       const perBatch = [4, 3];
       // Line 12,345 of the batch's sixth file (order 5 * 60k + 12,345) breaks a rule.
       const bad = 5 * FILE + 12_345;
-      const batches = landSmall(join(dir, "lake"), salesOrderLines, perBatch, (k) =>
-        line(k, k === bad ? { quantity: -1 } : {}),
-      );
-      const r = (await runPipeline({ dir, entities: [salesOrderLines], stars: [] })).runs[0]!;
+      const {
+        run: r,
+        batches,
+        byFile,
+        quarantined,
+      } = await loadSmall(salesOrderLines, perBatch, (k) => line(k, k === bad ? { quantity: -1 } : {}));
       expect(r).toMatchObject({ status: "succeeded", rowsRead: 7 * FILE, rowsQuarantined: 1 });
       expect(r.batchCounts.map((c) => [c.rowsRead, c.rowsQuarantined])).toEqual([
         [4 * FILE, 0],
         [3 * FILE, 1],
       ]);
-      const w = await Warehouse.open(dir);
-      try {
-        expect(await w.query(BY_FILE)).toEqual(expected(batches, perBatch, { 5: 1 }));
-        expect(
-          await w.query(
-            "SELECT _batch_id AS batch, regexp_extract(_source_file, '[^/]+$') AS file, _row_number::INT AS row FROM quarantine.sales_order_lines",
-          ),
-        ).toEqual([{ batch: batches[1], file: "part-00001.csv", row: 12_345 }]);
-      } finally {
-        w.close();
-      }
+      expect(byFile).toEqual(expected(batches, perBatch, { 5: 1 }));
+      expect(quarantined).toEqual([{ batch: batches[1], file: "part-00001.csv", row: 12_345 }]);
     }, 300_000);
 
     it("a plan that would lose the order numbers them as read, per file", async () => {
       // The rows are numbered in the order read, then per file: numbered as one sequence, every
       // file after the first was misnumbered. (DuckDB 1.5 reads a file this small on one thread,
       // so the insert loses no order within a file here; the numbering does not rely on that.)
-      const dir = mkdtempSync(join(tmpdir(), "saleslake-grouped-order-"));
-      dirs.push(dir);
       const perBatch = [5];
-      const batches = landSmall(join(dir, "lake"), salesOrderLinesWithJoinedCheck, perBatch, (k) =>
+      const {
+        run: r,
+        batches,
+        byFile,
+      } = await loadSmall(salesOrderLinesWithJoinedCheck, perBatch, (k) =>
         line(k, { channel: k % 2 ? "web" : "store" }),
       );
-      const r = (await runPipeline({ dir, entities: [salesOrderLinesWithJoinedCheck], stars: [] })).runs[0]!;
       expect(r).toMatchObject({ status: "succeeded", rowsRead: 5 * FILE, rowsQuarantined: 0 });
-      const w = await Warehouse.open(dir);
-      try {
-        expect(await w.query(BY_FILE)).toEqual(expected(batches, perBatch));
-      } finally {
-        w.close();
-      }
+      expect(byFile).toEqual(expected(batches, perBatch));
     }, 300_000);
   });
 
