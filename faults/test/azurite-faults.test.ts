@@ -79,7 +79,7 @@ describe.skipIf(SKIP_AZURITE).concurrent("Azurite-backed landing under faults", 
     await child.waitFor("stalled");
     expect(await az.uncommittedBlobs("crashed")).toHaveLength(1);
     await child.kill();
-    expect((await child.exit).signal).toBe("SIGKILL");
+    expect(await child.exit).toMatchObject({ signal: "SIGKILL" }); // on failure, shows what the child printed
     expect(await rowCounts(lake)).toEqual([1849, 4]);
 
     const rerun = spawnLanding({ kind: "files", lake: { adls }, paths: [big] });

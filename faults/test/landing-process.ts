@@ -54,7 +54,10 @@ if (job.kind === "files") {
       store,
       job.stallAfterBytes,
       () => process.stdout.write("stalled\n"),
-      new Promise(() => {}),
+      // Never released, and the process kept alive until it is killed: a pending promise alone
+      // does not hold Node's event loop, and once the upload's idle sockets are unref'd the
+      // process would exit on its own (code 13, unsettled top-level await).
+      new Promise(() => setInterval(() => {}, 60_000)),
     );
   const r = await landFiles({ store, entity: carSales, paths: [...job.paths] });
   process.stdout.write(`${JSON.stringify({ status: r.status, batchId: r.batchId, rows: r.rows })}\n`);
