@@ -13,7 +13,7 @@ import { writeReport } from "./commands/report.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { validateFile } from "./commands/validate.ts";
 import { engineOptions, loadConfig } from "./config.ts";
-import { color, errColor, fmt, Progress, printJson, table } from "./output.ts";
+import { color, errColor, fmt, Progress, printJson, shellWord, table } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, quarantined: 3 } as const;
@@ -57,7 +57,7 @@ export function program(progress = new Progress()): Command {
       const made = initProject(dir);
       console.log(`created ${made.join(", ")} in ${resolve(dir)}`);
       console.log(
-        `next: edit saleslake.config.ts, then saleslake ingest --dir ${dir} <files> and saleslake run --dir ${dir}`,
+        `next: edit saleslake.config.ts, then saleslake ingest --dir ${shellWord(dir)} <files> and saleslake run --dir ${shellWord(dir)}`,
       );
     });
 
@@ -514,11 +514,6 @@ export function program(progress = new Progress()): Command {
     process.exitCode = exitCode;
   });
   return p;
-}
-
-/** A path or name as it can be pasted into a POSIX shell: quoted only when it has to be. */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 function pickEntity<E extends { name: string }>(entities: readonly E[], name?: string): E {

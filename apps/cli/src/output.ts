@@ -118,3 +118,8 @@ export class Progress {
     if (this.live) this.stream.write("\r\x1b[2K");
   }
 }
+
+/** A path or name as it can be pasted into a POSIX shell: quoted only when it has to be. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+}

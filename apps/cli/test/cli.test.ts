@@ -276,6 +276,14 @@ describe("reporting commands", () => {
     expect(same.out).toMatch(/^no changes$/m);
   });
 
+  it("init's next steps name the folder as a shell reads it back, spaces and quotes included", () => {
+    const d = join(work, "it's my [sales]");
+    const next = cli(["init", d]).out.match(/^next: .* saleslake run --dir (.+)$/m)?.[1];
+    expect(next).toBeDefined();
+    const echoed = spawnSync("sh", ["-c", `printf %s ${next}`], { encoding: "utf8" });
+    expect(echoed.stdout).toBe(d);
+  });
+
   it("a config that does not parse: the file and line, and a hint", () => {
     const d = join(work, "broken-config");
     cli(["init", d]);

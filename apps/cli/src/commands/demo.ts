@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { LocalLakeStore, landFiles } from "@saleslake/ingest";
 import { type EntityRunResult, runPipeline } from "@saleslake/pipeline";
 import { carSales, carSalesSeedFiles, carSalesStar } from "@saleslake/schema";
-import { color, fmt, type Progress, printJson } from "../output.ts";
+import { color, fmt, type Progress, printJson, shellWord } from "../output.ts";
 import { describeRun } from "./describe-run.ts";
 import { pipelineProgress } from "./pipeline-progress.ts";
 
@@ -62,7 +62,7 @@ export async function demo(dirArg: string, opts: { json?: boolean }, progress: P
     "  Running the demo again changes nothing: landed content is recognised and processed batches are skipped.\n",
   );
   say(color.bold("Next"));
-  const d = dirArg === "." ? "" : ` --dir ${dirArg}`;
+  const d = dirArg === "." ? "" : ` --dir ${shellWord(dirArg)}`;
   say(`  pnpm saleslake status${d}`);
   say(
     `  pnpm saleslake query${d} "select branch_name, sum(revenue) as revenue from silver.car_sales group by 1 order by 2 desc limit 5"`,
