@@ -2,14 +2,16 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalLakeStore, landFiles } from "@saleslake/ingest";
 import { runPipeline } from "@saleslake/pipeline";
-import { salesOrderLines } from "@saleslake/schema";
+import { quoteString, salesOrderLines } from "@saleslake/schema";
 import { writeBaseFile } from "./workload/order-lines-workload.ts";
 
 /**
  * A first load from many landed files: the workload's base rows split into `--files` files of
- * `--rows` rows (CSV, or JSON lines with `--format jsonl`), landed as `--batches` batches, then
+ * `--rows` rows (CSV, JSON lines with `--format jsonl`, Parquet with `--format parquet`, its
+ * column types as DuckDB detects them in the whole file), landed as `--batches` batches, then
  * one run. Prints the run's seconds and its steps'. Figures, not a test; see bench/README.
  */
 const { values } = parseArgs({
@@ -24,7 +26,7 @@ const { values } = parseArgs({
 const files = Number(values.files);
 const rows = Number(values.rows);
 const batches = Number(values.batches);
-const format = values.format === "jsonl" ? "jsonl" : "csv";
+const format = values.format === "jsonl" || values.format === "parquet" ? values.format : "csv";
 if (![files, rows, batches].every((n) => Number.isInteger(n) && n > 0) || batches > files) {
   console.error("--files, --rows and --batches are positive whole numbers, with no more batches than files");
   process.exit(2);
@@ -36,22 +38,42 @@ try {
   const [header = "", ...lines] = readFileSync(join(dir, "base.csv"), "utf8").trimEnd().split("\n");
   const names = header.split(",");
   mkdirSync(join(dir, "files"));
-  const paths = Array.from({ length: files }, (_, i) => {
-    const path = join(dir, "files", `orders-${String(i).padStart(5, "0")}.${format}`);
-    const fd = openSync(path, "w");
-    if (format === "csv") writeSync(fd, `${header}\n`);
-    // Written 10,000 lines at a time: a file of millions of lines is longer than a string can be.
-    for (let at = i * rows; at < (i + 1) * rows; at += 10_000) {
-      const body = lines.slice(at, Math.min(at + 10_000, (i + 1) * rows));
-      const text =
-        format === "csv"
-          ? body
-          : body.map((l) => JSON.stringify(Object.fromEntries(l.split(",").map((v, j) => [names[j], v]))));
-      writeSync(fd, `${text.join("\n")}\n`);
+  const path = (i: number) => join(dir, "files", `orders-${String(i).padStart(5, "0")}.${format}`);
+  const paths = format === "parquet" ? await parquetFiles(path) : textFiles(path);
+  /** Each file's slice of the base rows as CSV or JSON lines. */
+  function textFiles(path: (i: number) => string): string[] {
+    return Array.from({ length: files }, (_, i) => {
+      const fd = openSync(path(i), "w");
+      if (format === "csv") writeSync(fd, `${header}\n`);
+      // Written 10,000 lines at a time: a file of millions of lines is longer than a string can be.
+      for (let at = i * rows; at < (i + 1) * rows; at += 10_000) {
+        const body = lines.slice(at, Math.min(at + 10_000, (i + 1) * rows));
+        const text =
+          format === "csv"
+            ? body
+            : body.map((l) => JSON.stringify(Object.fromEntries(l.split(",").map((v, j) => [names[j], v]))));
+        writeSync(fd, `${text.join("\n")}\n`);
+      }
+      closeSync(fd);
+      return path(i);
+    });
+  }
+  /** The base rows typed once, then each file's slice copied to Parquet. */
+  async function parquetFiles(path: (i: number) => string): Promise<string[]> {
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    await con.run(
+      `CREATE TABLE base AS SELECT * FROM read_csv(${quoteString("duckdb", join(dir, "base.csv"))})`,
+    );
+    for (let i = 0; i < files; i++) {
+      await con.run(
+        `COPY (SELECT * FROM base WHERE rowid >= ${i * rows} AND rowid < ${(i + 1) * rows} ORDER BY rowid) TO ${quoteString("duckdb", path(i))} (FORMAT parquet)`,
+      );
     }
-    closeSync(fd);
-    return path;
-  });
+    con.closeSync();
+    db.closeSync();
+    return Array.from({ length: files }, (_, i) => path(i));
+  }
   const perBatch = Math.ceil(files / batches);
   for (let repeat = 1; repeat <= Number(values.repeats); repeat++) {
     const state = join(dir, `state-${repeat}`);

@@ -508,26 +508,29 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     ]);
   });
 
-  it("Parquet files written by DuckDB load, each row numbered in its own file", async () => {
+  it("Parquet files written by DuckDB load, each row numbered in its own file, and read alike only when their types agree", async () => {
     // DuckDB names a Parquet file's schema root "duckdb_schema" (pyarrow "schema", Spark
-    // "spark_schema"): the root is not a column of the file.
+    // "spark_schema"): the root is not a column of the file. The first two files hold quantity
+    // as integers and are read together; the third as text, with one value that is not a
+    // number: read with the others, it would be cast to their type and fail the run.
     const p = project();
     const db = await DuckDBInstance.create(":memory:");
     const con = await db.connect();
     const files = [
-      [1, 2, 3],
-      [4, 5],
-    ].map((orders, i) => {
+      { orders: [1, 2, 3], quantity: "CAST(quantity AS INTEGER)" },
+      { orders: [4, 5], quantity: "CAST(quantity AS INTEGER)" },
+      { orders: [6, 7], quantity: "quantity" },
+    ].map(({ orders, quantity }, i) => {
       const path = join(p.dir, `orders-${i}.parquet`);
       const values = orders.map(
         (o) =>
-          `(${Object.values(line(o))
+          `(${Object.values(line(o, o === 7 ? { quantity: "two" } : {}))
             .map((v) => (v === null ? "NULL" : `'${v}'`))
             .join(", ")})`,
       );
       return {
         path,
-        sql: `COPY (SELECT * FROM (VALUES ${values.join(", ")}) t(${Object.keys(line(1)).join(", ")})) TO '${path}'`,
+        sql: `COPY (SELECT * REPLACE (${quantity} AS quantity) FROM (VALUES ${values.join(", ")}) t(${Object.keys(line(1)).join(", ")})) TO '${path}'`,
       };
     });
     for (const f of files) await con.run(f.sql);
@@ -539,18 +542,66 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
       files.map((f, i) => ({ name: `orders-${i}.parquet`, bytes: readFileSync(f.path) })),
       "parquet",
     );
-    expect(await p.run()).toMatchObject({ status: "succeeded", rowsRead: 5, rowsAccepted: 5 });
+    expect(await p.run()).toMatchObject({
+      status: "succeeded",
+      rowsRead: 7,
+      rowsAccepted: 6,
+      rowsQuarantined: 1,
+      quarantinedByRule: { "quantity.parse": 1 },
+    });
     expect(
       await p.q(
-        "SELECT order_id, regexp_extract(_source_file, '[^/]+$') AS file, _row_number, _rescued_data FROM bronze.sales_order_lines ORDER BY order_id",
+        "SELECT order_id, quantity, regexp_extract(_source_file, '[^/]+$') AS file, _row_number, _rescued_data FROM bronze.sales_order_lines ORDER BY order_id",
       ),
     ).toEqual([
-      { order_id: "SO00000001", file: "part-00000.parquet", _row_number: "1", _rescued_data: null },
-      { order_id: "SO00000002", file: "part-00000.parquet", _row_number: "2", _rescued_data: null },
-      { order_id: "SO00000003", file: "part-00000.parquet", _row_number: "3", _rescued_data: null },
-      { order_id: "SO00000004", file: "part-00001.parquet", _row_number: "1", _rescued_data: null },
-      { order_id: "SO00000005", file: "part-00001.parquet", _row_number: "2", _rescued_data: null },
+      {
+        order_id: "SO00000001",
+        quantity: 1,
+        file: "part-00000.parquet",
+        _row_number: "1",
+        _rescued_data: null,
+      },
+      {
+        order_id: "SO00000002",
+        quantity: 1,
+        file: "part-00000.parquet",
+        _row_number: "2",
+        _rescued_data: null,
+      },
+      {
+        order_id: "SO00000003",
+        quantity: 1,
+        file: "part-00000.parquet",
+        _row_number: "3",
+        _rescued_data: null,
+      },
+      {
+        order_id: "SO00000004",
+        quantity: 1,
+        file: "part-00001.parquet",
+        _row_number: "1",
+        _rescued_data: null,
+      },
+      {
+        order_id: "SO00000005",
+        quantity: 1,
+        file: "part-00001.parquet",
+        _row_number: "2",
+        _rescued_data: null,
+      },
+      {
+        order_id: "SO00000006",
+        quantity: 1,
+        file: "part-00002.parquet",
+        _row_number: "1",
+        _rescued_data: null,
+      },
     ]);
+    expect(
+      await p.q(
+        "SELECT regexp_extract(_source_file, '[^/]+$') AS file, _row_number, rule_ids FROM quarantine.sales_order_lines",
+      ),
+    ).toEqual([{ file: "part-00002.parquet", _row_number: "2", rule_ids: ["quantity.parse"] }]);
   });
 
   it("a stage whose plan would lose the file's order numbers the rows as they are read", async () => {

@@ -40,7 +40,9 @@ async function stagePlans(entity: Entity): Promise<boolean[]> {
   landBatch(join(dir, "lake"), entity, [json, json], "jsonl");
   const { instance, con } = await openEngine(join(dir, "warehouse.duckdb"));
   try {
-    const parts = landingRead(entity, listLandedBatches(join(dir, "lake"), entity.name), () => header);
+    const parts = landingRead(entity, listLandedBatches(join(dir, "lake"), entity.name), () => ({
+      columns: header,
+    }));
     expect(parts.map((p) => p.files)).toEqual([1, 1, 2, 2]);
     for (const [i, p] of parts.entries()) {
       await con.run(`CREATE TEMP VIEW ${quoteIdent("duckdb", `landing_raw_${i}`)} AS ${p.relation}`);
@@ -102,7 +104,7 @@ describe("the parts of a run", () => {
   });
 
   it("read small files alike together, across batches, in order", () => {
-    const parts = landingRead(e, landed([csv, csv], [csv], [json], [csv]), () => header);
+    const parts = landingRead(e, landed([csv, csv], [csv], [json], [csv]), () => ({ columns: header }));
     expect(parts.map((p) => [p.files, /read_(csv|json_objects)\(/.exec(p.relation)?.[1]])).toEqual([
       [3, "csv"],
       [1, "json_objects"],
@@ -119,19 +121,25 @@ describe("the parts of a run", () => {
     const parts = landingRead(
       e,
       [sized(a!, [10, GROUPED_FILE_ROWS + 1, 10]), sized(b!, [GROUPED_FILE_ROWS, 10])],
-      () => header,
+      () => ({ columns: header }),
     );
     expect(parts.map((p) => p.files)).toEqual([1, 1, 3]);
   });
 
-  it("read Parquet files one by one", () => {
-    const [b] = landed([csv, csv]);
+  it("read Parquet files together while their column types agree", () => {
+    const [b] = landed([csv, csv, csv, csv]);
     const parquet = { ...b!, manifest: { ...b!.manifest, format: "parquet" as const } };
-    const parts = landingRead(e, [parquet], () => header);
+    // The third file's types differ: a read with the others would cast its values to theirs.
+    const types = (path: string) => (path.endsWith("part-00002.csv") ? "amount DOUBLE" : "amount TEXT");
+    const parts = landingRead(e, [parquet], (path) => ({ columns: header, types: types(path) }));
     expect(parts.map((p) => [p.files, p.numbered, /read_parquet\(/.test(p.relation)])).toEqual([
+      [2, true, true],
       [1, true, true],
       [1, true, true],
     ]);
+    expect(parts[0]!.relation).toMatch(/file_row_number = true, filename = '_saleslake_file'/);
+    // Without the types (a schema not read), each file is read alone.
+    expect(landingRead(e, [parquet], () => ({ columns: header })).map((p) => p.files)).toEqual([1, 1, 1, 1]);
   });
 
   it("read a CSV file alone when a column of its own takes the name of the file column", () => {
@@ -141,11 +149,9 @@ describe("the parts of a run", () => {
       manifest: { ...b!.manifest, csv: { ...b!.manifest.csv!, columns: [...header, "_saleslake_file"] } },
     };
     expect(
-      landingRead(
-        { ...e, contract: { ...e.contract, unknownColumns: "ignore" } },
-        [withColumn],
-        () => header,
-      ).map((p) => p.files),
+      landingRead({ ...e, contract: { ...e.contract, unknownColumns: "ignore" } }, [withColumn], () => ({
+        columns: header,
+      })).map((p) => p.files),
     ).toEqual([1, 1]);
   });
 });
@@ -182,7 +188,7 @@ describe("the shape of a landed part", () => {
       ],
       "csv",
     );
-    const parts = landingRead(e, listLandedBatches(lake, e.name), () => header);
+    const parts = landingRead(e, listLandedBatches(lake, e.name), () => ({ columns: header }));
     expect(parts.map((p) => p.files)).toEqual([1, 1, 1, 1, 2, 1, 3]);
     expect(new Set(parts.map((p) => p.relation)).size).toBe(7);
     // One file of CSV, one of JSON, several of CSV: three plans.

@@ -177,13 +177,26 @@ export interface LandedPart {
   readonly files: number;
 }
 
+/** What a landed JSON or Parquet file says of itself, read before the run (see jsonKeysReader). */
+export interface FileSchema {
+  /** The file's keys (JSON) or columns (Parquet). */
+  readonly columns: readonly string[];
+  /**
+   * Parquet: the file's column types, in order. A read of several Parquet files takes the first
+   * file's types and casts the others' to them, so only files that agree are read together.
+   */
+  readonly types?: string;
+}
+
 /**
- * CSV and JSON files of up to this many rows are read together with the files before them that
- * are read alike: a stage statement costs about 25 ms whatever it reads, and every later read of
+ * Landed files of up to this many rows are read together with the files before them that are
+ * read alike: a stage statement costs about 25 ms whatever it reads, and every later read of
  * the stage is a union of the parts. 200 files of 50 rows took 4.7 s to stage one by one; 20
  * JSON-lines parts of 100,000 rows (the records sources' default) 26.7–27.3 s in all, against
- * 15.9–16.7 s read together. Numbering rows per file costs a join on the file in each read of
- * the stage, so four CSV files of 500,000 rows took 10.8–11.5 s together, 9.5–10.8 s alone.
+ * 15.9–16.7 s read together, and 20 Parquet files of as many rows 23.7–24.0 s against
+ * 10.4–11.1 s. Numbering the rows of CSV and JSON files per file costs a join on the file in
+ * each read of the stage, so four CSV files of 500,000 rows took 10.8–11.5 s together, 9.5–10.8
+ * s alone; Parquet files, which number their own rows, gain nothing past the limit either.
  */
 export const GROUPED_FILE_ROWS = 100_000;
 
@@ -191,7 +204,7 @@ export const GROUPED_FILE_ROWS = 100_000;
 export function landingRead(
   entity: Entity,
   batches: readonly LandedBatch[],
-  jsonKeys: (path: string) => string[],
+  schemaOf: (path: string) => FileSchema,
 ): LandedPart[] {
   const parts: { reader: PartReader; files: LandedFile[]; grouped: boolean }[] = [];
   for (const batch of batches) {
@@ -203,11 +216,11 @@ export function landingRead(
           /\/+/g,
           "/",
         );
-      const reader = partRead(entity, m, path, rel, jsonKeys);
+      const reader = partRead(entity, m, path, rel, schemaOf);
       const file = { path, batchId: batch.batchId, rel };
       const grouped = reader.groups && f.rows <= GROUPED_FILE_ROWS;
       const last = parts.at(-1);
-      if (grouped && last?.grouped && last.reader.shape === reader.shape) last.files.push(file);
+      if (grouped && last?.grouped && last.reader.alike === reader.alike) last.files.push(file);
       else parts.push({ reader, files: [file], grouped });
     }
   }
@@ -225,8 +238,10 @@ interface PartReader {
   readonly read: (files: readonly LandedFile[]) => string;
   /** The reader numbers the rows itself (Parquet). */
   readonly numbered: boolean;
-  /** Files of this shape may be read with others (CSV, JSON: the reader's file column is free). */
+  /** Files of this shape may be read with others (the reader's file column is free). */
   readonly groups: boolean;
+  /** Files are read together only when this is the same for each: the shape, and Parquet's types. */
+  readonly alike: string;
   /** The read of one file, and of several, with placeholders for the files. */
   readonly shape: string;
   readonly groupShape: string;
@@ -243,19 +258,17 @@ function partRead(
   m: LandedBatch["manifest"],
   path: string,
   rel: string,
-  jsonKeys: (path: string) => string[],
+  schemaOf: (path: string) => FileSchema,
 ): PartReader {
   const reader = (
     read: (files: readonly LandedFile[]) => string,
     numbered: boolean,
     groups: boolean,
-  ): PartReader => ({
-    read,
-    numbered,
-    groups,
-    shape: read(PLACEHOLDERS.slice(0, 1)),
-    groupShape: read(PLACEHOLDERS),
-  });
+    types = "",
+  ): PartReader => {
+    const shape = read(PLACEHOLDERS.slice(0, 1));
+    return { read, numbered, groups, shape, groupShape: read(PLACEHOLDERS), alike: `${shape}\n${types}` };
+  };
   const several = (files: readonly LandedFile[]) =>
     files.length > 1 ? `, filename = ${quoteString("duckdb", FILE_COLUMN)}` : "";
   const stageRowNumber = "CAST(NULL AS BIGINT)";
@@ -274,19 +287,19 @@ function partRead(
     );
   }
   if (m.format === "parquet") {
-    // Read one by one: files of one set of columns may still differ in their types.
-    const found = jsonKeys(path);
-    const { select, unknown } = mapColumns(entity, found, rel);
+    const { columns: found, types } = schemaOf(path);
+    const { select, unknown } = mapColumns(entity, [...found], rel);
     return reader(
       (files) => {
         const l = lineage(files);
-        return `SELECT ${projection(l, select, unknown, (n) => `CAST(${q(n)} AS VARCHAR)`, "file_row_number + 1")} FROM read_parquet(${l.from}, file_row_number = true)`;
+        return `SELECT ${projection(l, select, unknown, (n) => `CAST(${q(n)} AS VARCHAR)`, "file_row_number + 1")} FROM read_parquet(${l.from}, file_row_number = true${several(files)})`;
       },
       true,
-      false,
+      types !== undefined && !found.includes(FILE_COLUMN),
+      types,
     );
   }
-  const found = jsonKeys(path);
+  const found = [...schemaOf(path).columns];
   const { select, unknown } = mapColumns(entity, found, rel);
   const format = m.format === "json" ? "'array'" : "'newline_delimited'";
   return reader(

@@ -17,7 +17,13 @@ import { PipelineError } from "../errors.ts";
 import { buildPlan, type Plan } from "../plan/plan.ts";
 import type { CompileContext } from "../query-compiler/plan-compiler.ts";
 import { crashPoint } from "./crash-points.ts";
-import { type LandedBatch, type LandedPart, landingRead, listLandedBatches } from "./landing-batches.ts";
+import {
+  type FileSchema,
+  type LandedBatch,
+  type LandedPart,
+  landingRead,
+  listLandedBatches,
+} from "./landing-batches.ts";
 import { acquireRunLock } from "./run-lock.ts";
 import {
   COMPACT_AT_DEAD_SHARE,
@@ -164,26 +170,34 @@ async function pendingBatches(
 }
 
 /**
- * The keys of the landed JSON and Parquet files of a run, read before the run: one query for all
- * the files of one format (a statement costs milliseconds whatever it reads: 200 small JSON files
- * took 1.3 s one by one), and the files one by one only to name the one that fails.
+ * The keys of the landed JSON files of a run, and the columns and column types of its Parquet
+ * files, read before the run: one query for all the files of one format (a statement costs
+ * milliseconds whatever it reads: 200 small JSON files took 1.3 s one by one), and the files one
+ * by one only to name the one that fails.
  */
 async function jsonKeysReader(con: DuckDBConnection, entity: Entity) {
-  const cache = new Map<string, string[]>();
+  const cache = new Map<string, FileSchema>();
   const query = (m: LandingManifest, paths: readonly string[]) => {
     const from = `[${paths.map((p) => quoteString("duckdb", p)).join(", ")}]`;
     if (m.format === "parquet") {
       // A file's schema lists its root first, then its columns; the root's name is the writer's
       // own ("schema", "duckdb_schema", "spark_schema"), so it is told by its place, not its name.
-      return `SELECT file_name AS f, list(name ORDER BY name) FILTER (WHERE i > root) AS ks
-FROM (SELECT *, min(i) OVER (PARTITION BY file_name) AS root FROM (SELECT file_name, name, row_number() OVER () AS i FROM parquet_schema(${from})))
+      // The types are every field of each column's schema element, in the file's order.
+      return `SELECT file_name AS f, list(name ORDER BY name) FILTER (WHERE i > root) AS ks,
+  to_json(list({n: name, t: type, l: type_length, r: repetition_type, c: num_children, ct: converted_type, s: scale, p: precision, lt: logical_type} ORDER BY i) FILTER (WHERE i > root)) AS ts
+FROM (SELECT *, min(i) OVER (PARTITION BY file_name) AS root FROM (SELECT *, row_number() OVER () AS i FROM parquet_schema(${from})))
 GROUP BY file_name`;
     }
     const compression = m.compression === "gzip" ? ", compression = 'gzip'" : "";
     return `SELECT filename AS f, list(DISTINCT k ORDER BY k) AS ks FROM (SELECT filename, unnest(json_keys(json)) AS k FROM read_json_objects(${from}, format = ${m.format === "json" ? "'array'" : "'newline_delimited'"}${compression}, filename = true)) GROUP BY filename`;
   };
   const read = async (m: LandingManifest, paths: readonly string[]) => {
-    for (const r of await rows(con, query(m, paths))) cache.set(String(r.f), (r.ks as unknown[]).map(String));
+    for (const r of await rows(con, query(m, paths))) {
+      cache.set(String(r.f), {
+        columns: (r.ks as unknown[]).map(String),
+        ...(r.ts === undefined ? {} : { types: String(r.ts) }),
+      });
+    }
   };
   return {
     async prefetch(batches: LandedBatch[]) {
@@ -215,7 +229,7 @@ GROUP BY file_name`;
         }
       }
     },
-    keys: (path: string) => cache.get(path) ?? [],
+    schemaOf: (path: string): FileSchema => cache.get(path) ?? { columns: [] },
   };
 }
 
@@ -271,7 +285,7 @@ async function runEntity(
   await keys.prefetch(batches);
   // Only an incremental run has batches to read: one relation per part (a file, or small files
   // read alike), in order.
-  const landing = landingRead(entity, batches, keys.keys);
+  const landing = landingRead(entity, batches, keys.schemaOf);
 
   await con.run(
     `INSERT INTO saleslake.runs (run_id, entity, mode, status, started_at, batches, pid) VALUES ($1, $2, $3, 'running', $4::TIMESTAMPTZ, from_json($5, '["VARCHAR"]'), $6)`,
@@ -299,7 +313,7 @@ async function runEntity(
       ...ctx,
       silverEmpty,
       landingParts: landing.length,
-      groupedParts: [...landing.keys()].filter((i) => (landing[i]?.files ?? 0) > 1),
+      groupedParts: [...landing.keys()].filter((i) => !landing[i]?.numbered && (landing[i]?.files ?? 0) > 1),
     });
     // First, before the transaction, what the run reads to build its scratch tables: the stage
     // read from the landed files (see landingRead) and, incrementally, the classified delta (see
