@@ -186,7 +186,9 @@ for f in manifest["files"]:
             used.add(hit)
             cols.append(F.col("\`" + hit + "\`").alias(s))
     unknown = [c for c in df.columns if c not in used]
-    rescued = F.to_json(F.struct(*[F.col("\`" + c + "\`") for c in unknown])) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
+    # The row's values of the unknown columns it has, as JSON (null values left out), or null.
+    extra = [F.col("\`" + c + "\`") for c in unknown]
+    rescued = F.when(F.coalesce(*extra).isNotNull(), F.to_json(F.struct(*extra), {"ignoreNullFields": "true"})) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
     frames.append(numbered(df.select(*cols, rescued.alias("_rescued_data"))).withColumn("_batch_id", F.lit(batch_id)).withColumn("_source_file", F.lit(rel)))
 landing = frames[0]
 for extra in frames[1:]:

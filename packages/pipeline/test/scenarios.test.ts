@@ -471,7 +471,7 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     ).toEqual([{ file: "part-00001.csv", _row_number: "2" }]);
   });
 
-  it("each JSON file of a batch is read by its own keys: a key one file adds is rescued from that file alone", async () => {
+  it("each JSON file of a batch is read by its own keys: a key one file adds is rescued from that file alone, where a row has a value for it", async () => {
     const p = project();
     const jsonl = (ls: Line[]) => `${ls.map((l) => JSON.stringify(l)).join("\n")}\n`;
     landBatch(
@@ -479,7 +479,7 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
       salesOrderLines,
       [
         { name: "a.jsonl", bytes: jsonl([line(1), line(2)]) },
-        { name: "b.jsonl", bytes: jsonl([{ ...line(3), coupon: "X1" }, line(4)]) },
+        { name: "b.jsonl", bytes: jsonl([{ ...line(3), coupon: "X1", gift: null }, line(4)]) },
         { name: "c.jsonl", bytes: jsonl([line(5)]) },
       ],
       "jsonl",
@@ -502,7 +502,7 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
         order_id: "SO00000004",
         file: "part-00001.jsonl",
         _row_number: "2",
-        _rescued_data: '{"coupon":null}',
+        _rescued_data: null,
       },
       { order_id: "SO00000005", file: "part-00002.jsonl", _row_number: "1", _rescued_data: null },
     ]);

@@ -84,7 +84,11 @@ export type Watermark =
 export type UnknownColumnPolicy = "reject" | "rescue" | "ignore";
 
 export interface Contract {
-  /** What to do with source columns the schema does not know. Default `rescue` (kept in `_rescued_data`). */
+  /**
+   * What to do with source columns the schema does not know. Default `rescue`: a row's values
+   * for them are kept in bronze's `_rescued_data`, a JSON object of those it has a value for
+   * (NULL when it has none), alike on both engines.
+   */
   readonly unknownColumns: UnknownColumnPolicy;
   /**
    * `reject`: a source missing any declared column rejects the batch. `null`: missing nullable

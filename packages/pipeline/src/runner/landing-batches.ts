@@ -100,8 +100,10 @@ function projection(
   const cols = [...select].map(
     ([source, found]) => `${found === null ? "CAST(NULL AS VARCHAR)" : rawRef(found)} AS ${q(source)}`,
   );
+  // The row's values of the unknown columns, as a JSON object of those it has (null values
+  // left out, as Spark's to_json leaves them), or NULL when it has none.
   const rescued = unknown.length
-    ? `CAST(json_object(${unknown.map((u) => `${quoteString("duckdb", u)}, ${rawRef(u)}`).join(", ")}) AS VARCHAR)`
+    ? `CASE WHEN coalesce(${unknown.map(rawRef).join(", ")}) IS NOT NULL THEN CAST(to_json(map_from_entries(list_filter([${unknown.map((u) => `{'k': ${quoteString("duckdb", u)}, 'v': ${rawRef(u)}}`).join(", ")}], lambda e: e.v IS NOT NULL))) AS VARCHAR) END`
     : "CAST(NULL AS VARCHAR)";
   return `${lineage.batchId} AS _batch_id, ${lineage.sourceFile} AS _source_file, ${rowNumber} AS _row_number, ${rescued} AS _rescued_data, ${cols.join(", ")}`;
 }
@@ -177,7 +179,7 @@ export interface LandedPart {
   readonly files: number;
 }
 
-/** What a landed JSON or Parquet file says of itself, read before the run (see jsonKeysReader). */
+/** What a landed JSON or Parquet file says of itself, read before the run (see fileSchemaReader). */
 export interface FileSchema {
   /** The file's keys (JSON) or columns (Parquet). */
   readonly columns: readonly string[];

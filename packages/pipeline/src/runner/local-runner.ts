@@ -175,7 +175,7 @@ async function pendingBatches(
  * milliseconds whatever it reads: 200 small JSON files took 1.3 s one by one), and the files one
  * by one only to name the one that fails.
  */
-async function jsonKeysReader(con: DuckDBConnection, entity: Entity) {
+async function fileSchemaReader(con: DuckDBConnection, entity: Entity) {
   const cache = new Map<string, FileSchema>();
   const query = (m: LandingManifest, paths: readonly string[]) => {
     const from = `[${paths.map((p) => quoteString("duckdb", p)).join(", ")}]`;
@@ -281,11 +281,11 @@ async function runEntity(
     return result;
   }
 
-  const keys = await jsonKeysReader(con, entity);
-  await keys.prefetch(batches);
+  const schemas = await fileSchemaReader(con, entity);
+  await schemas.prefetch(batches);
   // Only an incremental run has batches to read: one relation per part (a file, or small files
   // read alike), in order.
-  const landing = landingRead(entity, batches, keys.schemaOf);
+  const landing = landingRead(entity, batches, schemas.schemaOf);
 
   await con.run(
     `INSERT INTO saleslake.runs (run_id, entity, mode, status, started_at, batches, pid) VALUES ($1, $2, $3, 'running', $4::TIMESTAMPTZ, from_json($5, '["VARCHAR"]'), $6)`,
