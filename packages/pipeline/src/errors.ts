@@ -9,6 +9,7 @@ export type PipelineErrorCode =
   | "NO_WAREHOUSE"
   | "READ_ONLY"
   | "INVALID_OPTION"
+  | "UNSUPPORTED_PATH"
   | "ENGINE_ERROR";
 
 export interface PipelineErrorDetails {

@@ -65,6 +65,16 @@ export async function openEngine(
   path: string,
   options: EngineOptions & { readOnly?: boolean; spillDir?: string } = {},
 ): Promise<{ instance: DuckDBInstance; con: DuckDBConnection }> {
+  if (path.includes("?")) {
+    // DuckDB takes what follows "?" in a database path for options: it opens the file, but
+    // looks for the write-ahead log at "<before ?>.wal?<after>", and the first commit fails.
+    throw new PipelineError(
+      "UNSUPPORTED_PATH",
+      `the warehouse ${path} has "?" in its path: DuckDB reads what follows it as options, and cannot write the warehouse's log there`,
+      'Move or rename the project folder to a path without "?".',
+      { file: path },
+    );
+  }
   const config: Record<string, string> = {};
   if (options.readOnly) config.access_mode = "READ_ONLY";
   let instance: DuckDBInstance;
