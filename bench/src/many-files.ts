@@ -38,12 +38,11 @@ try {
   const [header = "", ...lines] = readFileSync(join(dir, "base.csv"), "utf8").trimEnd().split("\n");
   const names = header.split(",");
   mkdirSync(join(dir, "files"));
-  const path = (i: number) => join(dir, "files", `orders-${String(i).padStart(5, "0")}.${format}`);
-  const paths = format === "parquet" ? await parquetFiles(path) : textFiles(path);
+  const fileAt = (i: number) => join(dir, "files", `orders-${String(i).padStart(5, "0")}.${format}`);
   /** Each file's slice of the base rows as CSV or JSON lines. */
-  function textFiles(path: (i: number) => string): string[] {
+  function textFiles(): string[] {
     return Array.from({ length: files }, (_, i) => {
-      const fd = openSync(path(i), "w");
+      const fd = openSync(fileAt(i), "w");
       if (format === "csv") writeSync(fd, `${header}\n`);
       // Written 10,000 lines at a time: a file of millions of lines is longer than a string can be.
       for (let at = i * rows; at < (i + 1) * rows; at += 10_000) {
@@ -55,11 +54,11 @@ try {
         writeSync(fd, `${text.join("\n")}\n`);
       }
       closeSync(fd);
-      return path(i);
+      return fileAt(i);
     });
   }
   /** The base rows typed once, then each file's slice copied to Parquet. */
-  async function parquetFiles(path: (i: number) => string): Promise<string[]> {
+  async function parquetFiles(): Promise<string[]> {
     const db = await DuckDBInstance.create(":memory:");
     const con = await db.connect();
     await con.run(
@@ -67,13 +66,14 @@ try {
     );
     for (let i = 0; i < files; i++) {
       await con.run(
-        `COPY (SELECT * FROM base WHERE rowid >= ${i * rows} AND rowid < ${(i + 1) * rows} ORDER BY rowid) TO ${quoteString("duckdb", path(i))} (FORMAT parquet)`,
+        `COPY (SELECT * FROM base WHERE rowid >= ${i * rows} AND rowid < ${(i + 1) * rows} ORDER BY rowid) TO ${quoteString("duckdb", fileAt(i))} (FORMAT parquet)`,
       );
     }
     con.closeSync();
     db.closeSync();
-    return Array.from({ length: files }, (_, i) => path(i));
+    return Array.from({ length: files }, (_, i) => fileAt(i));
   }
+  const paths = format === "parquet" ? await parquetFiles() : textFiles();
   const perBatch = Math.ceil(files / batches);
   for (let repeat = 1; repeat <= Number(values.repeats); repeat++) {
     const state = join(dir, `state-${repeat}`);
