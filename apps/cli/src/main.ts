@@ -315,7 +315,9 @@ export function program(progress = new Progress()): Command {
     });
 
   p.command("validate")
-    .description("Check a file against an entity's schema without loading it")
+    .description(
+      "Check a file (CSV, JSON, JSON Lines, Parquet) against an entity's schema without loading it",
+    )
     .argument("<entity>", "entity name")
     .argument("<file>", "file to check")
     .addOption(dirOption())
@@ -326,6 +328,7 @@ export function program(progress = new Progress()): Command {
       examples(
         "saleslake validate car_sales data/SalesData.csv",
         "saleslake validate car_sales --delimiter ';' exports/sales.csv.gz",
+        "saleslake validate car_sales exports/part-00000.parquet",
       ),
     )
     .action(async (entityName: string, file: string, o) => {

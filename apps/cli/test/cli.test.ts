@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { carSalesSeedFiles } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -191,6 +192,29 @@ describe("reporting commands", () => {
     expect(cli(["validate", "car_sales", csv]).out).toMatch(
       /row 2: units_sold\.parse: units_sold: not a valid int/,
     );
+  });
+
+  it("validate reads Parquet as the engine does: every column as text, rows numbered in the file", async () => {
+    // The seed file as Parquet, with typed columns: the impossible date is Day 29, Month 2,
+    // Year 2019, integers here, text when the engine checks them.
+    const pq = join(work, "seed.parquet");
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    await con.run(
+      `COPY (SELECT * FROM read_csv('${carSalesSeedFiles.initial}', header = true)) TO '${pq}' (FORMAT parquet, ROW_GROUP_SIZE 100)`,
+    );
+    con.closeSync();
+    db.closeSync();
+    const r = cli(["validate", "car_sales", pq, "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({
+      rows: 1849,
+      valid: 1848,
+      invalid: 1,
+      warnings: 31,
+      issues: [{ row: 1194, rule: "sale_date.parse" }],
+    });
   });
 
   it("validate reads the delimiter it is given, and gzip JSON", () => {
