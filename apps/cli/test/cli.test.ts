@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -375,6 +375,24 @@ export default defineConfig({
 });
 
 describe("usage and errors", () => {
+  it("output cut short by its reader (| head) ends the command quietly, with its own exit code", async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, "query", "--dir", demoDir, "--json", "select * from silver.car_sales, range(20)"],
+      { cwd: work, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    // Read the first chunk, then close the pipe, as `head -c` does.
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(err).toBe("");
+    expect(code).toBe(0);
+  });
+
   it("usage errors exit 2", () => {
     expect(cli(["frobnicate"]).code).toBe(2);
     expect(cli(["run", "--from", "2026-01-01"]).code).toBe(2);
