@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { IngestError, LocalLakeStore, landFiles } from "@saleslake/ingest";
-import { PipelineError, planRun, runPipeline, Warehouse } from "@saleslake/pipeline";
+import { listLandedBatches, PipelineError, planRun, runPipeline, Warehouse } from "@saleslake/pipeline";
 import { SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
@@ -126,6 +126,11 @@ export function program(progress = new Progress()): Command {
       if ((o.from && !o.to) || (!o.from && o.to)) throw new UsageError("--from and --to go together");
       if (o.fullRefresh && o.from) throw new UsageError("--full-refresh and --from/--to exclude each other");
       const cfg = await loadConfig(o.dir);
+      if (!existsSync(cfg.dir)) {
+        throw new UsageError(
+          `no such project folder: ${cfg.dir} (create one with saleslake init, or land files into it with saleslake ingest)`,
+        );
+      }
       const mode = o.fullRefresh ? "full_refresh" : o.from ? "backfill" : "incremental";
       const { runs } = await runPipeline({
         dir: cfg.dir,
@@ -140,7 +145,17 @@ export function program(progress = new Progress()): Command {
       });
       progress.done();
       if (o.json) printJson({ runs });
-      else console.log(runs.map(describeRun).join("\n\n"));
+      else {
+        const landing = (entity: string) => ({
+          dir: join(cfg.lakeRoot, "landing", entity),
+          batches: listLandedBatches(cfg.lakeRoot, entity).length,
+        });
+        console.log(
+          runs
+            .map((r) => describeRun(r, r.status === "nothing_to_do" ? landing(r.entity) : undefined))
+            .join("\n\n"),
+        );
+      }
       if (o.strict && runs.some((r) => r.rowsQuarantined > 0)) exitCode = EXIT.quarantined;
     });
 

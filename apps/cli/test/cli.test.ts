@@ -375,6 +375,21 @@ export default defineConfig({
 });
 
 describe("usage and errors", () => {
+  it("run in a folder that does not exist is refused and creates nothing; in one with nothing landed, says so", () => {
+    const missing = join(work, "no-such-project");
+    const r = cli(["run", "--dir", missing]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^usage error: no such project folder: .*no-such-project \(create one with saleslake init/,
+    );
+    expect(existsSync(missing)).toBe(false);
+    const empty = join(work, "nothing-landed");
+    mkdirSync(empty);
+    const e = cli(["run", "--dir", empty]);
+    expect(e.code).toBe(0);
+    expect(e.out).toContain(`nothing landed yet in ${join(empty, "lake", "landing", "car_sales")}`);
+  });
+
   it("output cut short by its reader (| head) ends the command quietly, with its own exit code", async () => {
     const child = spawn(
       process.execPath,

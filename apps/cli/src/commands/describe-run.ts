@@ -1,12 +1,21 @@
 import type { EntityRunResult } from "@saleslake/pipeline";
 import { color, fmt } from "../output.ts";
 
-/** A run in words a newcomer understands. */
-export function describeRun(r: EntityRunResult): string {
+/**
+ * A run in words a newcomer understands. `landing`: where the entity's batches land, given when
+ * none has landed there yet, so that a run with nothing to do says why.
+ */
+export function describeRun(
+  r: EntityRunResult,
+  landing?: { readonly dir: string; readonly batches: number },
+): string {
   const lines: string[] = [];
   const head = `${color.bold(r.entity)} ${color.dim(r.runId)} (${r.mode.replace("_", " ")}, ${(r.durationMs / 1000).toFixed(2)}s)`;
-  if (r.status === "nothing_to_do")
-    return `${head}\n  nothing new: every landed batch was already processed.`;
+  if (r.status === "nothing_to_do") {
+    return landing?.batches === 0
+      ? `${head}\n  nothing landed yet in ${landing.dir}: land files first, with saleslake ingest.`
+      : `${head}\n  nothing new: every landed batch was already processed.`;
+  }
   lines.push(head);
   if (r.batches.length > 0)
     lines.push(
