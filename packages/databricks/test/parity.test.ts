@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalLakeStore, landFiles, listLandedManifests } from "@saleslake/ingest";
 import { runPipeline, Warehouse } from "@saleslake/pipeline";
 import {
@@ -195,6 +196,40 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["silver.sales_order_lines"]).toHaveLength(6);
     expect(out["gold.fact_order_lines"]).toHaveLength(5);
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
+  }, 1_500_000);
+
+  it("on Parquet files with typed, struct, list and map columns: the same text, the same rescued JSON", async () => {
+    // Spark reads the files with their own types; both engines check each value as text, and
+    // keep the columns the entity does not know as JSON, in the file's order.
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const files = [1, 2].map((n) => join(work, `parquet-${n}.parquet`));
+    for (const [i, path] of files.entries()) {
+      await con.run(
+        `COPY (SELECT 'SO' || lpad(CAST(k AS VARCHAR), 8, '0') AS OrderID, CAST(1 + k % 3 AS INTEGER) AS LineNo,
+           DATE '2026-01-05' + CAST(k AS INTEGER) AS order_date, 'C000001' AS customer_id, 'P-00001' AS product_id,
+           CAST(CASE WHEN k = 7 THEN -1 ELSE k END AS BIGINT) AS quantity, CAST(k * 1.25 AS DECIMAL(12, 2)) AS unit_price,
+           CAST(NULL AS DOUBLE) AS discount_pct, 'EUR' AS currency, 'open' AS status, 'web' AS channel,
+           TIMESTAMPTZ '2026-01-05 10:00:00+00' + INTERVAL (k) MINUTE AS updated_at, k % 5 = 0 AS is_deleted,
+           CASE WHEN k % 2 = 0 THEN {'city': 'Oslo', 'zip': k} END AS zone, [k, k + 1] AS tags, MAP {'a': k} AS attrs
+         FROM range(${i * 10 + 1}, ${i * 10 + 11}) t(k)) TO '${path}' (FORMAT parquet)`,
+      );
+    }
+    con.closeSync();
+    db.closeSync();
+    const { readFileSync } = await import("node:fs");
+    const out = await parity(
+      "parquet",
+      salesOrderLines,
+      undefined,
+      files.map((f, i) => ({ name: `p${i}.parquet`, bytes: readFileSync(f) })),
+    );
+    expect(out["bronze.sales_order_lines"]).toHaveLength(19);
+    expect(out["quarantine.sales_order_lines"]).toHaveLength(1);
+    const rescued = JSON.stringify({ zone: '{"city":"Oslo","zip":2}', tags: "[2,3]", attrs: '{"a":2}' });
+    expect(
+      out["bronze.sales_order_lines"]?.find((r) => r.startsWith("SO00000002|"))?.endsWith(`|${rescued}`),
+    ).toBe(true);
   }, 1_500_000);
 
   it("on a JSON-lines file Spark reads in several partitions: the same row numbers", async () => {

@@ -213,18 +213,22 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     expect((await inspectFile(file("o.json.gz", gzipSync('[{"a":1}]')))).rows).toBe(1);
   });
 
-  it("Parquet: columns and rows from DuckDB; a damaged or gzipped Parquet file is refused", async () => {
+  it("Parquet: columns (a struct is one) and rows from DuckDB; a damaged or gzipped Parquet file is refused", async () => {
     const path = join(work, `${++n}-orders.parquet`);
     const db = await DuckDBInstance.create(":memory:");
     const con = await db.connect();
     await con.run(
-      `COPY (SELECT 'SO' || i AS OrderID, i::INT AS Amount FROM range(1234) t(i)) TO '${path}' (FORMAT parquet)`,
+      `COPY (SELECT 'SO' || i AS OrderID, i::INT AS Amount, {'city': 'Oslo'} AS zone FROM range(1234) t(i)) TO '${path}' (FORMAT parquet)`,
     );
     con.closeSync();
     db.closeSync();
     const store = fresh();
     const r = await landFiles({ store, entity: rescuing, paths: [path] });
-    expect(r).toMatchObject({ status: "landed", rows: 1234, files: [{ columns: ["OrderID", "Amount"] }] });
+    expect(r).toMatchObject({
+      status: "landed",
+      rows: 1234,
+      files: [{ columns: ["OrderID", "Amount", "zone"] }],
+    });
     const [b] = await listLandedBatches(store, "drop_orders_open");
     expect(b!.manifest).toMatchObject({
       format: "parquet",

@@ -604,6 +604,70 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     ).toEqual([{ file: "part-00002.parquet", _row_number: "2", rule_ids: ["quantity.parse"] }]);
   });
 
+  it("a Parquet file's typed columns are checked as Spark reads them; struct, list and map columns are rescued as JSON, in the file's order", async () => {
+    // A struct's fields and a list's elements follow it in the file's schema: they are not
+    // columns of the file. Spark reads such columns with to_json, as the local engine does, and
+    // a timestamp with time zone as its UTC time (DuckDB's own cast appends "+00", which the
+    // declared format refuses).
+    const p = project();
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const path = join(p.dir, "nested.parquet");
+    const values = Object.values(line(1))
+      .map((v) => (v === null ? "NULL" : `'${v}'`))
+      .join(", ");
+    await con.run(
+      `COPY (SELECT * REPLACE (CAST(updated_at AS TIMESTAMPTZ) AS updated_at, CAST(quantity AS INTEGER) AS quantity), {'city': 'Oslo', 'zip': 123} AS zone, [1, 2] AS tags, MAP {'a': 1} AS attrs FROM (VALUES (${values})) t(${Object.keys(line(1)).join(", ")})) TO '${path}'`,
+    );
+    con.closeSync();
+    db.closeSync();
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [{ name: "nested.parquet", bytes: readFileSync(path) }],
+      "parquet",
+    );
+    expect(await p.run()).toMatchObject({ status: "succeeded", rowsRead: 1, rowsAccepted: 1 });
+    const [row] = await p.q("SELECT _rescued_data FROM bronze.sales_order_lines");
+    expect(JSON.parse(String(row?._rescued_data))).toEqual({
+      zone: '{"city":"Oslo","zip":123}',
+      tags: "[1,2]",
+      attrs: '{"a":1}',
+    });
+    expect(Object.keys(JSON.parse(String(row?._rescued_data)))).toEqual(["zone", "tags", "attrs"]);
+    expect(await p.q(SILVER)).toEqual([
+      {
+        order_id: "SO00000001",
+        quantity: 1,
+        status: "open",
+        updated_at: "2026-01-05 10:00:00+00",
+        is_deleted: false,
+      },
+    ]);
+  });
+
+  it("a column named like a folder of the landing layout (batch, ingest_date) keeps the file's values", async () => {
+    // DuckDB reads `name=value` folders as columns unless told not to, and such a column takes
+    // the place of the file's own column of that name.
+    const p = project();
+    const header = Object.keys(line(1));
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [
+        {
+          name: "a.csv",
+          bytes: `${[...header, "batch", "ingest_date"].join(",")}\n${header.map((h) => line(1)[h] ?? "").join(",")},B-17,1999-12-31\n`,
+        },
+      ],
+      "csv",
+    );
+    expect(await p.run()).toMatchObject({ status: "succeeded", rowsAccepted: 1 });
+    expect(await p.q("SELECT _rescued_data FROM bronze.sales_order_lines")).toEqual([
+      { _rescued_data: '{"batch":"B-17","ingest_date":"1999-12-31"}' },
+    ]);
+  });
+
   it("a stage whose plan would lose the file's order numbers the rows as they are read", async () => {
     // A check with a subquery is planned with a join, and a plan with a join inserts in no
     // particular order: the run numbers such a file's rows on reading it instead. The plan is

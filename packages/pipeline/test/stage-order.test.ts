@@ -137,7 +137,9 @@ describe("the parts of a run", () => {
       [1, true, true],
       [1, true, true],
     ]);
-    expect(parts[0]!.relation).toMatch(/file_row_number = true, filename = '_saleslake_file'/);
+    expect(parts[0]!.relation).toMatch(
+      /file_row_number = true, hive_partitioning = false, filename = '_saleslake_file'/,
+    );
     // Without the types (a schema not read), each file is read alone.
     expect(landingRead(e, [parquet], () => ({ columns: header })).map((p) => p.files)).toEqual([1, 1, 1, 1]);
   });

@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { inspectFile } from "@saleslake/ingest";
-import { columnIssues, type Entity, quoteIdent, type RawValue, recordFromSource } from "@saleslake/schema";
+import { parquetText } from "@saleslake/pipeline";
+import { columnIssues, type Entity, type RawValue, recordFromSource } from "@saleslake/schema";
 import { parse } from "csv-parse";
 
 export interface ValidationResult {
@@ -82,10 +83,7 @@ export async function validateFile(
   return { file: path, rows, valid: rows - invalid, invalid, warnings, issues };
 }
 
-/**
- * A Parquet file's records, streamed by DuckDB, each value as the text the engines check: the
- * local engine's bronze casts every Parquet column to VARCHAR before its rules, as does Spark.
- */
+/** A Parquet file's records, streamed by DuckDB, each value as the text the engines check. */
 async function* parquetRecords(
   path: string,
 ): AsyncGenerator<{ row: number; record: Record<string, RawValue> }> {
@@ -93,20 +91,19 @@ async function* parquetRecords(
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
   try {
-    const names = (
-      await con.runAndReadAll(
-        "SELECT name FROM parquet_schema($path) WHERE num_children IS NULL OR num_children = 0",
-        {
-          path,
-        },
-      )
-    )
-      .getRowObjectsJson()
-      .map((r) => String(r.name));
-    // Every column as text; the file's own row number, whatever the order rows are streamed in.
-    const select = names.map((n, i) => `CAST(${quoteIdent("duckdb", n)} AS VARCHAR) AS c${i}`).join(", ");
+    const described = (
+      await con.runAndReadAll("DESCRIBE SELECT * FROM read_parquet($path, hive_partitioning = false)", {
+        path,
+      })
+    ).getRowObjectsJson();
+    const names = described.map((c) => String(c.column_name));
+    // Every column as the text the engines check (see parquetText); the file's own row number,
+    // whatever the order rows are streamed in.
+    const select = described
+      .map((c, i) => `${parquetText(String(c.column_name), String(c.column_type))} AS c${i}`)
+      .join(", ");
     const result = await con.stream(
-      `SELECT file_row_number + 1 AS _row, ${select} FROM read_parquet($path, file_row_number = true)`,
+      `SELECT file_row_number + 1 AS _row, ${select} FROM read_parquet($path, file_row_number = true, hive_partitioning = false)`,
       { path },
     );
     for await (const chunk of result.yieldRowObjectJson()) {

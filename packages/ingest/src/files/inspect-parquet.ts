@@ -5,7 +5,7 @@ import { IngestError } from "../errors.ts";
 import { hashingTap } from "../lake/hashing-tap.ts";
 import type { FileInspection } from "./file-inspection.ts";
 
-/** Reads a Parquet file's leaf columns and row count from its footer with DuckDB, and hashes its bytes. */
+/** Reads a Parquet file's columns and row count from its footer with DuckDB, and hashes its bytes. */
 export async function inspectParquet(path: string, compression: "none" | "gzip"): Promise<FileInspection> {
   if (compression === "gzip") {
     throw new IngestError(
@@ -19,14 +19,19 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
   try {
+    // The file's own columns, a struct, list or map being one (its fields are not columns), and
+    // none taken from the folders' names (`name=value` read as hive partitions).
     const cols = (
-      await con.runAndReadAll(
-        "SELECT name FROM parquet_schema($path) WHERE num_children IS NULL OR num_children = 0",
-        { path },
-      )
-    ).getRowObjectsJson();
+      await con.runAndReadAll("DESCRIBE SELECT * FROM read_parquet($path, hive_partitioning = false)", {
+        path,
+      })
+    )
+      .getRowObjectsJson()
+      .map((c) => ({ name: c.column_name }));
     const n = (
-      await con.runAndReadAll("SELECT count(*) AS n FROM read_parquet($path)", { path })
+      await con.runAndReadAll("SELECT count(*) AS n FROM read_parquet($path, hive_partitioning = false)", {
+        path,
+      })
     ).getRowObjectsJson();
     const { tap, result } = hashingTap();
     await pipeline(createReadStream(path), tap, new Writable({ write: (_c, _e, done) => done() }));

@@ -179,10 +179,26 @@ export interface LandedPart {
   readonly files: number;
 }
 
+/**
+ * A typed Parquet column as the text the rules check, the same text Spark's notebooks read
+ * (session time zone UTC): a timestamp with time zone as its UTC wall-clock time
+ * (`2026-01-05 10:00:00`, as Spark's cast to string, where DuckDB's own cast appends `+00`,
+ * which no declared format accepts), a struct, list or map as JSON (Spark's `to_json`), any
+ * other type by its cast to text.
+ */
+export function parquetText(column: string, duckdbType: string): string {
+  const c = q(column);
+  if (duckdbType === "TIMESTAMP WITH TIME ZONE") return `CAST(timezone('UTC', ${c}) AS VARCHAR)`;
+  if (/^(STRUCT|MAP|UNION)\(|\]$/.test(duckdbType)) return `CAST(to_json(${c}) AS VARCHAR)`;
+  return `CAST(${c} AS VARCHAR)`;
+}
+
 /** What a landed JSON or Parquet file says of itself, read before the run (see fileSchemaReader). */
 export interface FileSchema {
-  /** The file's keys (JSON) or columns (Parquet). */
+  /** The file's keys (JSON) or columns (Parquet, in the file's order). */
   readonly columns: readonly string[];
+  /** Parquet: each column's type as DuckDB reads it (see parquetText). */
+  readonly columnTypes?: readonly string[];
   /**
    * Parquet: the file's column types, in order. A read of several Parquet files takes the first
    * file's types and casts the others' to them, so only files that agree are read together.
@@ -254,7 +270,11 @@ const PLACEHOLDERS: readonly LandedFile[] = [
   { path: "file-2", batchId: "batch-2", rel: "source-2" },
 ];
 
-/** How one landed file is read, alone or with others of its shape. */
+/**
+ * How one landed file is read, alone or with others of its shape. Every read turns DuckDB's hive
+ * partitioning off: the landing layout's folders (`ingest_date=…/batch=…`) would otherwise be
+ * read as columns, and take the place of a file's own column of the same name.
+ */
 function partRead(
   entity: Entity,
   m: LandedBatch["manifest"],
@@ -278,7 +298,7 @@ function partRead(
     const header = m.csv?.columns ?? [];
     const { select, unknown } = mapColumns(entity, header, rel);
     const columns = `{${header.map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
-    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}`;
+    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
     return reader(
       (files) => {
         const l = lineage(files);
@@ -289,12 +309,13 @@ function partRead(
     );
   }
   if (m.format === "parquet") {
-    const { columns: found, types } = schemaOf(path);
+    const { columns: found, types, columnTypes = [] } = schemaOf(path);
     const { select, unknown } = mapColumns(entity, [...found], rel);
+    const text = (n: string) => parquetText(n, columnTypes[found.indexOf(n)] ?? "VARCHAR");
     return reader(
       (files) => {
         const l = lineage(files);
-        return `SELECT ${projection(l, select, unknown, (n) => `CAST(${q(n)} AS VARCHAR)`, "file_row_number + 1")} FROM read_parquet(${l.from}, file_row_number = true${several(files)})`;
+        return `SELECT ${projection(l, select, unknown, text, "file_row_number + 1")} FROM read_parquet(${l.from}, file_row_number = true, hive_partitioning = false${several(files)})`;
       },
       true,
       types !== undefined && !found.includes(FILE_COLUMN),
@@ -307,7 +328,7 @@ function partRead(
   return reader(
     (files) => {
       const l = lineage(files);
-      return `SELECT ${projection(l, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, stageRowNumber)} FROM read_json_objects(${l.from}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""}${several(files)})`;
+      return `SELECT ${projection(l, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, stageRowNumber)} FROM read_json_objects(${l.from}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""}, hive_partitioning = false${several(files)})`;
     },
     false,
     true,

@@ -182,21 +182,38 @@ async function fileSchemaReader(con: DuckDBConnection, entity: Entity) {
     if (m.format === "parquet") {
       // A file's schema lists its root first, then its columns; the root's name is the writer's
       // own ("schema", "duckdb_schema", "spark_schema"), so it is told by its place, not its name.
-      // The types are every field of each column's schema element, in the file's order.
-      return `SELECT file_name AS f, list(name ORDER BY name) FILTER (WHERE i > root) AS ks,
+      // Every field of each schema element after the root, in the file's order: files are read
+      // together only when it agrees, and the columns of each distinct schema are described once.
+      return `SELECT file_name AS f,
   to_json(list({n: name, t: type, l: type_length, r: repetition_type, c: num_children, ct: converted_type, s: scale, p: precision, lt: logical_type} ORDER BY i) FILTER (WHERE i > root)) AS ts
 FROM (SELECT *, min(i) OVER (PARTITION BY file_name) AS root FROM (SELECT *, row_number() OVER () AS i FROM parquet_schema(${from})))
 GROUP BY file_name`;
     }
     const compression = m.compression === "gzip" ? ", compression = 'gzip'" : "";
-    return `SELECT filename AS f, list(DISTINCT k ORDER BY k) AS ks FROM (SELECT filename, unnest(json_keys(json)) AS k FROM read_json_objects(${from}, format = ${m.format === "json" ? "'array'" : "'newline_delimited'"}${compression}, filename = true)) GROUP BY filename`;
+    return `SELECT filename AS f, list(DISTINCT k ORDER BY k) AS ks FROM (SELECT filename, unnest(json_keys(json)) AS k FROM read_json_objects(${from}, format = ${m.format === "json" ? "'array'" : "'newline_delimited'"}${compression}, filename = true, hive_partitioning = false)) GROUP BY filename`;
   };
+  /** A Parquet schema's top-level columns and their types, as DuckDB reads them, by schema. */
+  const described = new Map<string, { columns: string[]; types: string[] }>();
   const read = async (m: LandingManifest, paths: readonly string[]) => {
     for (const r of await rows(con, query(m, paths))) {
-      cache.set(String(r.f), {
-        columns: (r.ks as unknown[]).map(String),
-        ...(r.ts === undefined ? {} : { types: String(r.ts) }),
-      });
+      if (m.format !== "parquet") {
+        cache.set(String(r.f), { columns: (r.ks as unknown[]).map(String) });
+        continue;
+      }
+      const types = String(r.ts);
+      let d = described.get(types);
+      if (!d) {
+        const cols = await rows(
+          con,
+          `DESCRIBE SELECT * FROM read_parquet(${quoteString("duckdb", String(r.f))}, hive_partitioning = false)`,
+        );
+        d = {
+          columns: cols.map((c) => String(c.column_name)),
+          types: cols.map((c) => String(c.column_type)),
+        };
+        described.set(types, d);
+      }
+      cache.set(String(r.f), { columns: d.columns, columnTypes: d.types, types });
     }
   };
   return {

@@ -232,10 +232,11 @@ for f in manifest["files"]:
               .option("sep", manifest["csv"]["delimiter"]).csv(path))
     elif manifest["format"] == "parquet":
         df = spark.read.parquet(path)
-        df = df.select([F.col(c).cast("string").alias(c) for c in df.columns])
+        # Every column as text, as the local engine reads it: struct, list and map columns as JSON.
+        df = df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType, T.MapType)) else F.col("`" + c + "`").cast("string")).alias(c) for c in df.columns])
     else:
         df = spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json").json(path)
-        df = df.select([(F.to_json(F.col(c)) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col(c)).alias(c) for c in df.columns])
+        df = df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col("`" + c + "`")).alias(c) for c in df.columns])
     found = {c.strip().lower(): c for c in df.columns}
     cols = []
     used = set()
