@@ -131,7 +131,7 @@ describe("the parts of a run", () => {
     const parquet = { ...b!, manifest: { ...b!.manifest, format: "parquet" as const } };
     // The third file's types differ: a read with the others would cast its values to theirs.
     const types = (path: string) => (path.endsWith("part-00002.csv") ? "amount DOUBLE" : "amount TEXT");
-    const parts = landingRead(e, [parquet], (path) => ({ columns: header, types: types(path) }));
+    const parts = landingRead(e, [parquet], (path) => ({ columns: header, signature: types(path) }));
     expect(parts.map((p) => [p.files, p.numbered, /read_parquet\(/.test(p.relation)])).toEqual([
       [2, true, true],
       [1, true, true],

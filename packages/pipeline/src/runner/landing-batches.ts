@@ -200,10 +200,11 @@ export interface FileSchema {
   /** Parquet: each column's type as DuckDB reads it (see parquetText). */
   readonly columnTypes?: readonly string[];
   /**
-   * Parquet: the file's column types, in order. A read of several Parquet files takes the first
-   * file's types and casts the others' to them, so only files that agree are read together.
+   * Parquet: the file's schema elements, every field of each, in order. A read of several Parquet
+   * files takes the first file's columns and types and casts the others' to them, so only files
+   * whose signatures agree are read together.
    */
-  readonly types?: string;
+  readonly signature?: string;
 }
 
 /**
@@ -258,7 +259,7 @@ interface PartReader {
   readonly numbered: boolean;
   /** Files of this shape may be read with others (the reader's file column is free). */
   readonly groups: boolean;
-  /** Files are read together only when this is the same for each: the shape, and Parquet's types. */
+  /** Files are read together only when this is the same for each: the shape, and Parquet's signature. */
   readonly alike: string;
   /** The read of one file, and of several, with placeholders for the files. */
   readonly shape: string;
@@ -286,10 +287,10 @@ function partRead(
     read: (files: readonly LandedFile[]) => string,
     numbered: boolean,
     groups: boolean,
-    types = "",
+    signature = "",
   ): PartReader => {
     const shape = read(PLACEHOLDERS.slice(0, 1));
-    return { read, numbered, groups, shape, groupShape: read(PLACEHOLDERS), alike: `${shape}\n${types}` };
+    return { read, numbered, groups, shape, groupShape: read(PLACEHOLDERS), alike: `${shape}\n${signature}` };
   };
   const several = (files: readonly LandedFile[]) =>
     files.length > 1 ? `, filename = ${quoteString("duckdb", FILE_COLUMN)}` : "";
@@ -309,7 +310,7 @@ function partRead(
     );
   }
   if (m.format === "parquet") {
-    const { columns: found, types, columnTypes = [] } = schemaOf(path);
+    const { columns: found, signature, columnTypes = [] } = schemaOf(path);
     const { select, unknown } = mapColumns(entity, [...found], rel);
     const text = (n: string) => parquetText(n, columnTypes[found.indexOf(n)] ?? "VARCHAR");
     return reader(
@@ -318,8 +319,8 @@ function partRead(
         return `SELECT ${projection(l, select, unknown, text, "file_row_number + 1")} FROM read_parquet(${l.from}, file_row_number = true, hive_partitioning = false${several(files)})`;
       },
       true,
-      types !== undefined && !found.includes(FILE_COLUMN),
-      types,
+      signature !== undefined && !found.includes(FILE_COLUMN),
+      signature,
     );
   }
   const found = [...schemaOf(path).columns];

@@ -200,8 +200,8 @@ GROUP BY file_name`;
         cache.set(String(r.f), { columns: (r.ks as unknown[]).map(String) });
         continue;
       }
-      const types = String(r.ts);
-      let d = described.get(types);
+      const signature = String(r.ts);
+      let d = described.get(signature);
       if (!d) {
         const cols = await rows(
           con,
@@ -211,9 +211,9 @@ GROUP BY file_name`;
           columns: cols.map((c) => String(c.column_name)),
           types: cols.map((c) => String(c.column_type)),
         };
-        described.set(types, d);
+        described.set(signature, d);
       }
-      cache.set(String(r.f), { columns: d.columns, columnTypes: d.types, types });
+      cache.set(String(r.f), { columns: d.columns, columnTypes: d.types, signature });
     }
   };
   return {
