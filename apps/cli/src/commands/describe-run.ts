@@ -17,13 +17,23 @@ export function describeRun(
       : `${head}\n  nothing new: every landed batch was already processed.`;
   }
   lines.push(head);
+  const gold = r.steps.filter((x) => x.kind === "dimension" || x.kind === "fact" || x.kind === "aggregate");
+  // Gold step names are the user's table names: the labels are as wide as the longest of them.
+  const width = Math.max(12, ...gold.map((s) => s.step.length));
+  const line = (label: string, text: string) => `  ${label.padEnd(width)} ${text}`;
   if (r.batches.length > 0)
     lines.push(
-      `  batches:     ${r.batches.length} landed batch${r.batches.length > 1 ? "es" : ""} (${r.batches.join(", ")})`,
+      line(
+        "batches:",
+        `${count(r.batches.length, "landed batch", "landed batches")} (${r.batches.join(", ")})`,
+      ),
     );
   if (r.mode === "incremental") {
     lines.push(
-      `  read:        ${fmt(r.rowsRead)} rows → ${fmt(r.rowsAccepted)} accepted, ${fmt(r.rowsQuarantined)} quarantined`,
+      line(
+        "read:",
+        `${count(r.rowsRead, "row")} → ${fmt(r.rowsAccepted)} accepted, ${fmt(r.rowsQuarantined)} quarantined`,
+      ),
     );
     for (const [rule, n] of Object.entries(r.quarantinedByRule))
       lines.push(color.yellow(`    quarantined ${fmt(n)} × ${rule}`));
@@ -31,28 +41,37 @@ export function describeRun(
       lines.push(color.yellow(`    warning     ${fmt(n)} × ${rule} (rows kept)`));
   }
   lines.push(
-    `  silver:      ${fmt(r.rowsInserted)} inserted, ${fmt(r.rowsUpdated)} updated, ${fmt(r.rowsStale)} unchanged or stale${r.rowsDeleted ? `, ${fmt(r.rowsDeleted)} deleted` : ""}`,
+    line(
+      "silver:",
+      `${fmt(r.rowsInserted)} inserted, ${fmt(r.rowsUpdated)} updated, ${fmt(r.rowsStale)} unchanged or stale${r.rowsDeleted ? `, ${fmt(r.rowsDeleted)} deleted` : ""}`,
+    ),
   );
-  for (const s of r.steps.filter(
-    (x) => x.kind === "dimension" || x.kind === "fact" || x.kind === "aggregate",
-  )) {
+  for (const s of gold) {
     const c = s.counts;
     const what =
       s.kind === "dimension"
         ? c.members_added !== undefined
-          ? `${fmt(Number(c.members_added))} new members`
-          : `${fmt(Number(c.members_seen ?? 0))} dates seen`
+          ? count(Number(c.members_added), "new member")
+          : `${count(Number(c.members_seen ?? 0), "date")} seen`
         : s.kind === "fact"
-          ? `${fmt(Number(c.rows_upserted ?? 0))} rows upserted, ${fmt(Number(c.rows_deleted ?? 0))} deleted`
-          : `${fmt(Number(c.days_recomputed ?? 0))} days recomputed`;
-    lines.push(`  ${s.step.padEnd(12)} ${what}`);
+          ? `${count(Number(c.rows_upserted ?? 0), "row")} upserted, ${fmt(Number(c.rows_deleted ?? 0))} deleted`
+          : `${count(Number(c.days_recomputed ?? 0), "day")} recomputed`;
+    lines.push(line(s.step, what));
   }
   const compact = r.steps.find((x) => x.kind === "compact");
   if (compact) {
     lines.push(
-      `  compact:     ${compact.counts.tables} held ${fmt(Number(compact.counts.rows_dead ?? 0))} deleted rows: compacted in ${(compact.durationMs / 1000).toFixed(1)} s`,
+      line(
+        "compact:",
+        `${compact.counts.tables} held ${fmt(Number(compact.counts.rows_dead ?? 0))} deleted rows: compacted in ${(compact.durationMs / 1000).toFixed(1)} s`,
+      ),
     );
   }
-  if (r.window.high) lines.push(`  watermark:   ${r.window.low ?? "(none)"} → ${r.window.high}`);
+  if (r.window.high) lines.push(line("watermark:", `${r.window.low ?? "(none)"} → ${r.window.high}`));
   return lines.join("\n");
+}
+
+/** `n` and the noun in its number: "1 new member", "942 new members". */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${fmt(n)} ${n === 1 ? one : many}`;
 }

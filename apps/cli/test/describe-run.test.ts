@@ -1,0 +1,60 @@
+import type { EntityRunResult } from "@saleslake/pipeline";
+import { describe, expect, it } from "vitest";
+import { describeRun } from "../src/commands/describe-run.ts";
+
+const run = (steps: EntityRunResult["steps"], batches = ["b1"]): EntityRunResult => ({
+  runId: "run-1",
+  entity: "car_sales",
+  mode: "incremental",
+  status: "succeeded",
+  batches,
+  window: { low: null, high: "b1" },
+  rowsRead: 1,
+  rowsAccepted: 1,
+  rowsQuarantined: 0,
+  rowsInserted: 1,
+  rowsUpdated: 0,
+  rowsStale: 0,
+  rowsDeleted: 0,
+  quarantinedByRule: {},
+  warnings: {},
+  batchCounts: [],
+  quarantineReplayed: 0,
+  steps,
+  durationMs: 120,
+});
+
+describe("a run in words", () => {
+  it("puts each count's noun in its number", () => {
+    const text = describeRun(
+      run([
+        { step: "dim_dealer", kind: "dimension", durationMs: 1, counts: { members_added: 1 } },
+        { step: "dim_model", kind: "dimension", durationMs: 1, counts: { members_added: 2 } },
+        { step: "dim_date", kind: "dimension", durationMs: 1, counts: { members_seen: 1 } },
+        { step: "fact_sales", kind: "fact", durationMs: 1, counts: { rows_upserted: 1, rows_deleted: 0 } },
+        { step: "agg_sales_daily", kind: "aggregate", durationMs: 1, counts: { days_recomputed: 1 } },
+      ]),
+    );
+    expect(text).toMatch(/batches: +1 landed batch \(b1\)$/m);
+    expect(text).toMatch(/read: +1 row → 1 accepted/);
+    expect(text).toMatch(/dim_dealer +1 new member$/m);
+    expect(text).toMatch(/dim_model +2 new members$/m);
+    expect(text).toMatch(/dim_date +1 date seen$/m);
+    expect(text).toMatch(/fact_sales +1 row upserted, 0 deleted$/m);
+    expect(text).toMatch(/agg_sales_daily +1 day recomputed$/m);
+    expect(describeRun(run([], ["b1", "b2"]))).toContain("2 landed batches (b1, b2)");
+  });
+
+  it("lines every count up past the longest table name", () => {
+    const lines = describeRun(
+      run([
+        { step: "dim_date", kind: "dimension", durationMs: 1, counts: { members_seen: 3 } },
+        { step: "agg_sales_daily", kind: "aggregate", durationMs: 1, counts: { days_recomputed: 3 } },
+      ]),
+    )
+      .split("\n")
+      .filter((l) => /^ {2}(read|silver|dim_date|agg_sales_daily|watermark)/.test(l));
+    // Where each line's count starts: two spaces, the widest label (15), one space.
+    expect(lines.map((l) => l.match(/^ +\S+ +/)?.[0].length)).toEqual([18, 18, 18, 18, 18]);
+  });
+});
