@@ -23,7 +23,7 @@ export {
   measureLandingThroughput,
 } from "./files/land-throughput.ts";
 export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
-export type { HttpAuth, HttpSecretSource, KeyVaultSecretRef } from "./http/auth-secret.ts";
+export type { HttpAuth, HttpSecretSource, KeyVaultSecretRef, SecretSource } from "./http/auth-secret.ts";
 export type { HttpSourceEvent } from "./http/fetch-json.ts";
 export {
   type HttpPagination,
@@ -57,4 +57,14 @@ export {
   landFiles,
 } from "./landing/land-files.ts";
 export { type LandRecordsOptions, landRecords } from "./landing/land-records.ts";
+export {
+  type HttpSource,
+  type LandSourceWindowOptions,
+  type LandSourceWindowResult,
+  landSourceWindow,
+  type PostgresSource,
+  type SourceDefinition,
+  type SqlServerSource,
+} from "./landing/land-source-window.ts";
 export { type LandedBatch, listLandedBatches, listLandedManifests } from "./landing/landed-batches.ts";
+export { lastLandedWindow, windowLowAfter } from "./landing/next-window.ts";

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
 import type { Connection, Request } from "tedious";
 import { describe, expect, it } from "vitest";
@@ -5,6 +8,7 @@ import { PostgresWindowQuery } from "../src/database/postgres-window-query.ts";
 import { readSqlServerWindow, sqlServerMark, tediousRunner } from "../src/database/sqlserver-source.ts";
 import { SqlServerWindowQuery } from "../src/database/sqlserver-window-query.ts";
 import type { WindowQuery } from "../src/database/window-query-compiler.ts";
+import { LocalLakeStore, landSourceWindow } from "../src/index.ts";
 
 // No SQL Server can run here: the T-SQL is checked as text (the PostgreSQL dialect of the same
 // compiler runs against a real server in postgres.test.ts), and the tedious adapter against a
@@ -215,5 +219,37 @@ describe("tedious adapter", () => {
     await expect(tediousRunner(connection)({ text: "SELECT 1", values: [] })).rejects.toThrow(
       /Invalid object name/,
     );
+  });
+});
+
+describe("landSourceWindow on SQL Server", () => {
+  it("a server that cannot be reached: a typed error naming it, never the password, nothing landed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "saleslake-mssql-"));
+    const store = new LocalLakeStore(join(dir, "lake"));
+    process.env.SALESLAKE_TEST_MSSQL_PASSWORD = "Mssql-Pa55-w0rd";
+    try {
+      const e = await landSourceWindow({
+        store,
+        entity: salesOrderLines,
+        source: {
+          kind: "sqlserver",
+          server: "127.0.0.1",
+          port: 1,
+          database: "sales",
+          table: "dbo.order_lines",
+          authentication: { kind: "sql", user: "reader", password: { env: "SALESLAKE_TEST_MSSQL_PASSWORD" } },
+          connectTimeoutMs: 5_000,
+        },
+      }).catch((err: unknown) => err);
+      expect(e).toMatchObject({ name: "IngestError", code: "SOURCE_UNAVAILABLE" });
+      expect((e as Error).message).toMatch(/^cannot connect to SQL Server at 127\.0\.0\.1:1\/sales: /);
+      expect(JSON.stringify({ m: (e as Error).message, h: (e as { hint: string }).hint })).not.toContain(
+        "Mssql-Pa55-w0rd",
+      );
+      expect(await store.list("landing/")).toEqual([]);
+    } finally {
+      delete process.env.SALESLAKE_TEST_MSSQL_PASSWORD;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

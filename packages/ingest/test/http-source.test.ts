@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { assertCredentialsTransport, isLoopbackHost } from "../src/http/transport-guard.ts";
 import {
   type HttpPagination,
+  type HttpSource,
   HttpSourceError,
   type HttpSourceEvent,
   IngestError,
@@ -15,10 +16,19 @@ import {
   type LandHttpWindowOptions,
   LocalLakeStore,
   landHttpWindow,
+  landSourceWindow,
   listLandedBatches,
   readHttpWindow,
 } from "../src/index.ts";
-import { IdentityEndpoint } from "../src/testing/index.ts";
+import {
+  type Fault,
+  generateOrderLines,
+  IdentityEndpoint,
+  type OrderLineRow,
+  type SalesApiServer,
+  type ServedRequest,
+  startSalesApi,
+} from "../src/testing/index.ts";
 import {
   type AzuriteServer,
   azuriteLakeStore,
@@ -26,14 +36,6 @@ import {
   startAzurite,
 } from "./harness/azurite-server.ts";
 import { type KeyVaultRecorder, startKeyVaultRecorder } from "./harness/key-vault-recorder.ts";
-import {
-  type Fault,
-  generateOrderLines,
-  type OrderLineRow,
-  type SalesApiServer,
-  type ServedRequest,
-  startSalesApi,
-} from "./harness/sales-api-server.ts";
 
 if (SKIP_AZURITE)
   console.warn("SALESLAKE_SKIP_AZURITE=1: the HTTP source's ADLS (Azurite) landings are skipped");
@@ -602,5 +604,46 @@ describe("validation with the entity's zod validator", () => {
     }).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: "HTTP_BAD_RESPONSE" });
     expect((e as Error).message).toMatch(/no records array at "items"/);
+  });
+});
+
+describe("landSourceWindow: the next window of an HTTP source", () => {
+  it("asks for changes since the last landed window's high less the lookback", async () => {
+    const store = await local();
+    let now = "2026-01-05T10:30:00.000Z";
+    const def: HttpSource = {
+      kind: "http",
+      url: `${api.url}/v2/order-lines`,
+      recordsPath: "results",
+      pagination: cursor(5),
+      auth,
+      retry: fast,
+      clock: () => new Date(now),
+    };
+    api.upsert(generateOrderLines({ count: 12, updatedFrom: "2026-01-05T10:00:00.000Z", stepMs: 60_000 }));
+    const first = await landSourceWindow({ store, entity: salesOrderLines, source: def });
+    expect(first).toMatchObject({
+      source: { kind: "http", name: `${api.url}/v2/order-lines` },
+      window: { column: "updated_at", low: null, high: "2026-01-05T10:30:00.000Z" },
+      landed: { status: "landed", rows: 12 },
+      invalid: { count: 0 },
+    });
+
+    api.upsert(generateOrderLines({ count: 3, firstOrder: 500, updatedFrom: "2026-01-05T11:00:00.000Z" }));
+    now = "2026-01-05T11:10:00.000Z";
+    api.requests.length = 0;
+    const second = await landSourceWindow({ store, entity: salesOrderLines, source: def });
+    // sales_order_lines looks back one hour: every row changed after 09:30 is asked for again.
+    expect(second.window).toEqual({
+      column: "updated_at",
+      low: "2026-01-05T09:30:00.000Z",
+      high: "2026-01-05T11:10:00.000Z",
+    });
+    expect(second.previous?.high).toBe("2026-01-05T10:30:00.000Z");
+    expect(new Set(apiRequests().map((r) => r.query.updated_since))).toEqual(
+      new Set(["2026-01-05T09:30:00.000Z"]),
+    );
+    expect(second.landed?.rows).toBe(15);
+    expect(keys((await landedRows(store))[1]!)).toEqual(keys(api.window("2026-01-05T09:30:00.000Z", now)));
   });
 });

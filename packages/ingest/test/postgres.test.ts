@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalLakeStore, landRecords, listLandedManifests, readPostgresWindow } from "../src/index.ts";
+import {
+  LocalLakeStore,
+  landRecords,
+  landSourceWindow,
+  listLandedManifests,
+  type PostgresSource,
+  readPostgresWindow,
+} from "../src/index.ts";
 import { type PostgresServer, startPostgres } from "../src/testing/index.ts";
 
 const skip = process.env.SALESLAKE_SKIP_POSTGRES === "1";
@@ -213,5 +220,105 @@ describe.skipIf(skip)("PostgreSQL source: incremental windows on a real server",
       code: "SOURCE_UNAVAILABLE",
       message: expect.stringMatching(/SQLSTATE 22007\): invalid input syntax for type timestamp/),
     });
+  });
+});
+
+describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source", () => {
+  const URL_VAR = "SALESLAKE_TEST_ORDERS_PG_URL";
+  const at = (minute: number) => new Date(Date.UTC(2026, 0, 10, 0, minute));
+
+  it("starts where the last landed window ended, less the lookback; then lands nothing new", async () => {
+    await client.query(`CREATE TABLE sales.lines_src (LIKE sales.order_lines INCLUDING ALL)`);
+    const put = async (order: string, ts: string, qty: number) =>
+      client.query(
+        `INSERT INTO sales.lines_src VALUES ($1, 1, '2026-01-05', 'C000001', 'P-00001', $3, 10.00, NULL, 'EUR', 'open', 'web', $2, false)
+         ON CONFLICT ("OrderID", "LineNo") DO UPDATE SET quantity = EXCLUDED.quantity, updated_at = EXCLUDED.updated_at`,
+        [order, ts, qty],
+      );
+    await put("SO00000001", "2026-01-05T10:00:00.000001Z", 1);
+    await put("SO00000002", "2026-01-05T11:00:00.000002Z", 1);
+    process.env[URL_VAR] = `postgres://${server.user}@${server.host}:${server.port}/postgres`;
+    const store = new LocalLakeStore(join(work, "source-window", "lake"));
+    const source: PostgresSource = {
+      kind: "postgres",
+      table: "sales.lines_src",
+      connection: { env: URL_VAR },
+      pageSize: 2,
+    };
+    const land = (minute: number) =>
+      landSourceWindow({ store, entity: salesOrderLines, source, now: at(minute) });
+    const lines = async (batchId: string) => {
+      const part = (await store.list("landing/")).find((p) => p.includes(batchId) && p.endsWith(".jsonl"));
+      return (await store.get(part!))
+        .toString()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .map((r) => `${r.OrderID}@${r.updated_at}`);
+    };
+
+    const first = await land(1);
+    expect(first).toMatchObject({
+      source: { kind: "postgres", name: `127.0.0.1:${server.port}/postgres/sales.lines_src` },
+      window: { column: "updated_at", low: null, high: "2026-01-05 11:00:00.000002+00" },
+      landed: { status: "landed", rows: 2 },
+    });
+    expect(first.previous).toBeUndefined();
+
+    // A new row, and a change to the first: the window starts an hour (the lookback) before the last high.
+    await put("SO00000003", "2026-01-05T11:30:00Z", 1);
+    await put("SO00000001", "2026-01-05T12:00:00Z", 5);
+    const second = await land(2);
+    expect(second.previous).toEqual({
+      column: "updated_at",
+      low: null,
+      high: "2026-01-05 11:00:00.000002+00",
+    });
+    expect(second.window).toEqual({
+      column: "updated_at",
+      low: "2026-01-05T10:00:00.000002Z",
+      high: "2026-01-05 12:00:00+00",
+    });
+    expect(await lines(second.landed!.batchId)).toEqual([
+      "SO00000002@2026-01-05T11:00:00.000002Z", // microseconds kept
+      "SO00000003@2026-01-05T11:30:00.000Z",
+      "SO00000001@2026-01-05T12:00:00.000Z",
+    ]);
+
+    // Unchanged: the rows inside the lookback once more; then that same window, which is not landed again.
+    const third = await land(3);
+    expect(third.window.low).toBe("2026-01-05T11:00:00Z");
+    expect(third.landed).toMatchObject({ status: "landed", rows: 3 }); // SO00000002 is just after 11:00
+    const fourth = await land(4);
+    expect(fourth.landed).toMatchObject({ status: "duplicate", batchId: third.landed!.batchId });
+    expect((await listLandedManifests(store, "sales_order_lines")).map((m) => m.window?.low)).toEqual([
+      null,
+      "2026-01-05T10:00:00.000002Z",
+      "2026-01-05T11:00:00Z",
+    ]);
+  });
+
+  it("a connection that fails names the server, never the password; a missing variable is named", async () => {
+    const store = new LocalLakeStore(join(work, "source-down", "lake"));
+    const source: PostgresSource = {
+      kind: "postgres",
+      table: "sales.lines_src",
+      connection: { env: URL_VAR },
+    };
+    process.env[URL_VAR] = "postgres://reader:pg-pass-w0rd@127.0.0.1:1/orders";
+    const e = await landSourceWindow({ store, entity: salesOrderLines, source }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: "SOURCE_UNAVAILABLE" });
+    expect((e as Error).message).toMatch(
+      /^cannot connect to PostgreSQL at 127\.0\.0\.1:1\/orders: .*ECONNREFUSED/,
+    );
+    expect(JSON.stringify({ m: (e as Error).message, h: (e as { hint: string }).hint })).not.toContain(
+      "pg-pass-w0rd",
+    );
+    delete process.env[URL_VAR];
+    await expect(landSourceWindow({ store, entity: salesOrderLines, source })).rejects.toMatchObject({
+      code: "SECRET_UNAVAILABLE",
+      message: `environment variable ${URL_VAR} is not set (it should hold the PostgreSQL connection string)`,
+    });
+    expect(await store.list("landing/")).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { Entity } from "@saleslake/schema";
 import pg from "pg";
 import { IngestError } from "../errors.ts";
 import { PostgresWindowQuery } from "./postgres-window-query.ts";
+import { parseTimestampMark } from "./timestamp-mark.ts";
 import { readWindowPages } from "./window-reader.ts";
 
 const pgTypes = pg.types;
@@ -29,15 +30,24 @@ export interface PostgresWindow {
 /** PostgreSQL type ids whose text form is kept as it is, not turned into a JavaScript Date. */
 const DATE_OID = 1082;
 const TIMESTAMP_OID = 1114;
+const TIMESTAMPTZ_OID = 1184;
+
+/** A `timestamptz` as UTC ISO 8601 with every digit PostgreSQL gave (a Date keeps milliseconds only). */
+function utcTimestamp(text: string): string {
+  const mark = parseTimestampMark(text);
+  if (!mark) return text; // infinity, -infinity, BC dates: landed as is, for the schema's rules to judge
+  return `${new Date(mark.utcSecondMs).toISOString().slice(0, 19)}.${mark.fraction.padEnd(3, "0")}Z`;
+}
 
 /**
  * Per-query type parsers: a `date` stays `YYYY-MM-DD` (a Date would shift it into a timestamp at
  * the machine's midnight); a `timestamp without time zone` is read as UTC, not local time, as
- * saleslake keeps every timestamp in UTC.
+ * saleslake keeps every timestamp in UTC; a `timestamptz` keeps its microseconds.
  */
 const types = {
   getTypeParser(oid: number, format?: string) {
     if (oid === DATE_OID) return (text: string) => text;
+    if (oid === TIMESTAMPTZ_OID) return utcTimestamp;
     if (oid === TIMESTAMP_OID)
       return (text: string) => (/^\d{4}-\d\d-\d\d \d/.test(text) ? `${text.replace(" ", "T")}Z` : text);
     return (pgTypes.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(

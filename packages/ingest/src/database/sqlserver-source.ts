@@ -2,6 +2,7 @@ import type { Entity } from "@saleslake/schema";
 import { type Connection, Request, TYPES } from "tedious";
 import { IngestError } from "../errors.ts";
 import { type SqlServerTimestampType, SqlServerWindowQuery } from "./sqlserver-window-query.ts";
+import { parseTimestampMark } from "./timestamp-mark.ts";
 import type { WindowQuery } from "./window-query-compiler.ts";
 import { type RunWindowQuery, readWindowPages } from "./window-reader.ts";
 
@@ -30,32 +31,21 @@ export interface SqlServerWindow {
   readonly records: AsyncIterable<Record<string, unknown>>;
 }
 
-const MARK =
-  /^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,7}))?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$/;
-
 /**
  * A watermark as UTC text without a zone, fraction kept to datetime2's 7 digits:
  * `2026-01-05T12:00:00+01:00` → `2026-01-05T11:00:00`. What the compiler's `CONVERT(…, 126)` reads.
  */
 export function sqlServerMark(text: string): string {
-  const m = MARK.exec(text.trim());
-  const base = m ? Date.parse(`${m[1]}T${m[2]}Z`) : Number.NaN;
-  if (!m || Number.isNaN(base)) {
+  const mark = parseTimestampMark(text);
+  if (!mark || mark.fraction.length > 7) {
     throw new IngestError(
       "BAD_OPTIONS",
       `watermark ${JSON.stringify(text)} is not an ISO 8601 timestamp`,
       "Give the low mark as the previous window's high, e.g. 2026-01-05T11:00:00.1234567Z.",
     );
   }
-  const zone = m[4] ?? "Z";
-  let offsetMinutes = 0;
-  if (zone !== "Z") {
-    const digits = zone.slice(1).replace(":", "");
-    offsetMinutes =
-      (zone[0] === "-" ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0));
-  }
-  const utc = new Date(base - offsetMinutes * 60_000).toISOString().slice(0, 19);
-  return m[3] ? `${utc}.${m[3]}` : utc;
+  const utc = new Date(mark.utcSecondMs).toISOString().slice(0, 19);
+  return mark.fraction ? `${utc}.${mark.fraction}` : utc;
 }
 
 function parameterType(value: unknown) {

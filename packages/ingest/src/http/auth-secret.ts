@@ -18,8 +18,10 @@ export interface KeyVaultSecretRef {
   readonly client?: Pick<SecretClient, "getSecret">;
 }
 
-/** Where the credential comes from: an environment variable, or a Key Vault secret. */
-export type HttpSecretSource = { readonly env: string } | { readonly keyVault: KeyVaultSecretRef };
+/** Where a credential comes from: an environment variable, or a Key Vault secret. */
+export type SecretSource = { readonly env: string } | { readonly keyVault: KeyVaultSecretRef };
+/** Where an API credential comes from (the same as any `SecretSource`). */
+export type HttpSecretSource = SecretSource;
 
 export interface HttpAuth {
   /** Header carrying the credential. Default `Authorization`. */
@@ -31,13 +33,21 @@ export interface HttpAuth {
 
 const unavailable = (message: string, hint: string) => new IngestError("SECRET_UNAVAILABLE", message, hint);
 
-async function readSecret(source: HttpSecretSource, redactor: Redactor): Promise<string> {
+/**
+ * Reads a secret. `what` names it in messages ("the API credential"); the value is never in
+ * them. The caller registers it with its redactor.
+ */
+export async function readSecret(
+  source: SecretSource,
+  redactor: Redactor,
+  what = "the API credential",
+): Promise<string> {
   if ("env" in source) {
     const value = process.env[source.env];
     if (!value) {
       throw unavailable(
-        `environment variable ${source.env} is not set (it should hold the API credential)`,
-        `Set ${source.env}, or take the credential from Key Vault.`,
+        `environment variable ${source.env} is not set (it should hold ${what})`,
+        `Set ${source.env}, or take ${what} from Key Vault.`,
       );
     }
     return value;

@@ -3,3 +3,11 @@
 export { AZURITE_ACCOUNT, Azurite } from "./azurite.ts";
 export { IdentityEndpoint } from "./identity-endpoint.ts";
 export { type PostgresServer, startPostgres } from "./postgres-server.ts";
+export {
+  type Fault,
+  generateOrderLines,
+  type OrderLineRow,
+  type SalesApiServer,
+  type ServedRequest,
+  startSalesApi,
+} from "./sales-api-server.ts";
