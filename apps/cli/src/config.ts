@@ -1,8 +1,20 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { SourceDefinition } from "@saleslake/ingest";
 import type { EngineOptions } from "@saleslake/pipeline";
 import { carSales, carSalesStar, type Entity, type Star } from "@saleslake/schema";
-import { importProjectModule } from "./project-imports.ts";
+import { importProjectModule, ProjectFileError } from "./project-imports.ts";
+
+/**
+ * A database table or an API that `saleslake ingest --source NAME` lands windows from: the
+ * entity its rows belong to, and where and how to read it (`@saleslake/ingest`'s
+ * `SourceDefinition`). Credentials are references (`{ env: "VAR" }`, `{ keyVault: … }`), never
+ * values: the config is meant to be committed.
+ */
+export type SourceConfig = SourceDefinition & {
+  /** The entity the source's rows belong to; it needs a watermark column. */
+  readonly entity: string;
+};
 
 /** A project's `saleslake.config.ts`. Every field has a default; the demo needs none. */
 export interface SaleslakeConfig {
@@ -10,6 +22,8 @@ export interface SaleslakeConfig {
   readonly entities?: readonly Entity[];
   /** Star schemas over those entities. Default: the car-sales star. */
   readonly stars?: readonly Star[];
+  /** Database tables and APIs to land from, by name. Default: none (files only). */
+  readonly sources?: Readonly<Record<string, SourceConfig>>;
   readonly lake?: {
     /** Local lake folder, relative to the project. Default `lake`. */
     readonly root?: string;
@@ -39,6 +53,7 @@ export interface ResolvedConfig {
   readonly dir: string;
   readonly entities: readonly Entity[];
   readonly stars: readonly Star[];
+  readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly lakeRoot: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
@@ -60,10 +75,13 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   }
   const entities = config.entities ?? [carSales];
   const stars = config.stars ?? (config.entities ? [] : [carSalesStar]);
+  const sources = config.sources ?? {};
+  checkSources(sources, entities, file);
   return {
     dir,
     entities,
     stars,
+    sources,
     lakeRoot: resolve(dir, config.lake?.root ?? "lake"),
     ...(config.engine?.memoryLimit !== undefined && { memoryLimit: config.engine.memoryLimit }),
     ...(config.engine?.threads !== undefined && { threads: config.engine.threads }),
@@ -80,4 +98,36 @@ export function engineOptions(cfg: ResolvedConfig, memoryLimit = cfg.memoryLimit
     ...(cfg.threads && { threads: cfg.threads }),
     ...(cfg.compressText !== undefined && { compressText: cfg.compressText }),
   };
+}
+
+const SOURCE_KINDS = ["postgres", "sqlserver", "http"];
+
+/** A source that names no configured entity, or one without a watermark column, is a config error. */
+function checkSources(
+  sources: Readonly<Record<string, SourceConfig>>,
+  entities: readonly Entity[],
+  file: string,
+) {
+  for (const [name, source] of Object.entries(sources)) {
+    const where = `${file}: sources.${name}`;
+    if (!SOURCE_KINDS.includes(source?.kind)) {
+      throw new ProjectFileError(
+        `${where}: kind ${JSON.stringify(source?.kind)} is not one of ${SOURCE_KINDS.join(", ")}`,
+        "Files are landed by path (saleslake ingest FILE…); sources are database tables and APIs.",
+      );
+    }
+    const entity = entities.find((e) => e.name === source.entity);
+    if (!entity) {
+      throw new ProjectFileError(
+        `${where}: entity ${JSON.stringify(source.entity)} is not configured (entities: ${entities.map((e) => e.name).join(", ")})`,
+        "Name one of the config's entities, or add the entity to entities.",
+      );
+    }
+    if (entity.watermark.kind !== "column") {
+      throw new ProjectFileError(
+        `${where}: entity ${entity.name} has no watermark column, which a ${source.kind} source is read by`,
+        'Declare one on the entity, e.g. watermark: { column: "updated_at", lookback: "PT1H" }.',
+      );
+    }
+  }
 }

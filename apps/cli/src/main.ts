@@ -6,6 +6,7 @@ import { SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
 import { describeRun } from "./commands/describe-run.ts";
+import { describeSourceLanding, ingestSources } from "./commands/ingest-sources.ts";
 import { initProject } from "./commands/init.ts";
 import { pipelineProgress } from "./commands/pipeline-progress.ts";
 import { listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
@@ -62,10 +63,17 @@ export function program(progress = new Progress()): Command {
     });
 
   p.command("ingest")
-    .description("Land files into the lake (one batch per entity and call); nothing is processed yet")
-    .argument("<paths...>", "files or folders (csv, json, jsonl, parquet; .gz allowed)")
+    .description(
+      "Land files, or the next window of configured database and API sources, into the lake; nothing is processed yet",
+    )
+    .argument("[paths...]", "files or folders (csv, json, jsonl, parquet; .gz allowed)")
     .addOption(dirOption())
     .option("--entity <name>", "entity the files belong to (default: the only one configured)")
+    .option(
+      "--source <name>",
+      "land the next window of this source of saleslake.config.ts (repeatable)",
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option("--delimiter <char>", "CSV delimiter", ",")
     .option("--force", "land even if the same content was landed before")
     .addOption(jsonOption())
@@ -74,10 +82,40 @@ export function program(progress = new Progress()): Command {
       examples(
         "saleslake ingest --entity car_sales data/SalesData.csv",
         "saleslake ingest --dir proj --force drops/",
+        "saleslake ingest --source orders_db --source orders_api",
       ),
     )
     .action(async (paths: string[], o) => {
       const cfg = await loadConfig(o.dir);
+      const sources: string[] = o.source ?? [];
+      if (sources.length > 0) {
+        if (paths.length > 0) throw new UsageError("give files or --source, not both");
+        if (o.entity) throw new UsageError("--entity is for files: a source names its entity in the config");
+        const configured = Object.keys(cfg.sources);
+        for (const name of sources) {
+          if (!cfg.sources[name])
+            throw new UsageError(
+              configured.length === 0
+                ? `no source named ${name}: the config declares none (see sources in saleslake.config.ts)`
+                : `no source named ${name}; configured: ${configured.join(", ")}`,
+            );
+        }
+        progress.start(`landing ${sources.length === 1 ? "1 source" : `${sources.length} sources`}`);
+        const landings = await ingestSources(cfg, sources, {
+          force: Boolean(o.force),
+          onLanding: (l) => progress.update(`landed ${l.name}`, 0, l.rows),
+        });
+        progress.done();
+        if (o.json) printJson(landings);
+        else for (const l of landings) console.log(describeSourceLanding(l));
+        return;
+      }
+      if (paths.length === 0) {
+        const configured = Object.keys(cfg.sources);
+        throw new UsageError(
+          `give files or folders to land${configured.length > 0 ? `, or --source (configured: ${configured.join(", ")})` : ""}`,
+        );
+      }
       const entity = pickEntity(cfg.entities, o.entity);
       const files = paths.flatMap((path) => expand(resolve(path)));
       progress.start(`landing ${files.length} file(s) as one ${entity.name} batch`);

@@ -6,6 +6,16 @@ import { returns } from "./entities/returns.ts";
 
 export default defineConfig({
   entities: [returns],
+  // Database tables and APIs to land from, with: saleslake ingest --source NAME. Credentials are
+  // references to environment variables or Key Vault secrets, never values.
+  // sources: {
+  //   returns_db: {
+  //     kind: "postgres",
+  //     entity: "sales_returns",
+  //     table: "erp.returns",
+  //     connection: { env: "RETURNS_PG_URL" },
+  //   },
+  // },
   lake: { root: "lake" },
   engine: { memoryLimit: "2GB" },
 });

@@ -1,0 +1,80 @@
+import { type LandSourceWindowResult, LocalLakeStore, landSourceWindow } from "@saleslake/ingest";
+import type { ResolvedConfig } from "../config.ts";
+import { fmt } from "../output.ts";
+
+/** What one source landed, as `ingest --source … --json` prints it. */
+export interface SourceLanding {
+  /** The config's name for the source. */
+  readonly name: string;
+  readonly entity: string;
+  readonly kind: string;
+  /** Where the rows came from, without credentials (the manifest's source name). */
+  readonly from: string;
+  /** `empty`: the window held no rows, so nothing was landed. */
+  readonly status: "landed" | "duplicate" | "empty";
+  readonly batchId?: string;
+  readonly rows: number;
+  readonly window: LandSourceWindowResult["window"];
+  readonly previous?: LandSourceWindowResult["previous"];
+  /** API sources: records that break the schema, landed for bronze to quarantine. */
+  readonly invalid?: NonNullable<LandSourceWindowResult["invalid"]>;
+}
+
+/**
+ * Lands the next window of each named source, one after the other. Each landing stands alone: a
+ * source that fails stops the command, and the windows landed before it stay landed.
+ */
+export async function ingestSources(
+  cfg: ResolvedConfig,
+  names: readonly string[],
+  options: { force: boolean; onLanding?: (l: SourceLanding) => void },
+): Promise<SourceLanding[]> {
+  const store = new LocalLakeStore(cfg.lakeRoot);
+  const out: SourceLanding[] = [];
+  for (const name of names) {
+    const { entity: entityName, ...source } = cfg.sources[name]!;
+    const entity = cfg.entities.find((e) => e.name === entityName)!;
+    const r = await landSourceWindow({ store, entity, source, force: options.force });
+    const landing: SourceLanding = {
+      name,
+      entity: entity.name,
+      kind: source.kind,
+      from: r.source.name,
+      status: r.landed?.status ?? "empty",
+      ...(r.landed && { batchId: r.landed.batchId }),
+      rows: r.landed?.rows ?? 0,
+      window: r.window,
+      ...(r.previous && { previous: r.previous }),
+      ...(r.invalid && { invalid: r.invalid }),
+    };
+    options.onLanding?.(landing);
+    out.push(landing);
+  }
+  return out;
+}
+
+/** One source's landing in words. */
+export function describeSourceLanding(l: SourceLanding): string {
+  const window = `${l.window.column} in (${l.window.low ?? "the start"}, ${l.window.high ?? "—"}]`;
+  const head = `${l.name} (${l.kind} ${l.from})`;
+  const lines =
+    l.status === "landed"
+      ? [
+          `${head}: landed ${fmt(l.rows)} ${l.rows === 1 ? "row" : "rows"} as batch ${l.batchId}`,
+          `  window: ${window}`,
+        ]
+      : l.status === "duplicate"
+        ? [
+            `${head}: this window was landed before, as batch ${l.batchId}: nothing written (use --force to land again)`,
+            `  window: ${window}`,
+          ]
+        : [`${head}: no rows in ${window}: nothing landed`];
+  if (l.invalid && l.invalid.count > 0) {
+    lines.push(
+      `  ${fmt(l.invalid.count)} landed ${l.invalid.count === 1 ? "record breaks" : "records break"} the schema; the run will quarantine them:`,
+    );
+    for (const i of l.invalid.issues.slice(0, 5))
+      lines.push(`    ${i.file} row ${i.row}: ${i.rule}: ${i.message}`);
+  }
+  return lines.join("\n");
+}
