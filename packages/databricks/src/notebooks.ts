@@ -2,6 +2,8 @@ import { buildPlan, type Plan, SparkCompiler, sparkNotebookContext } from "@sale
 import type { Star } from "@saleslake/schema";
 import {
   type Entity,
+  floatPartsSql,
+  floatTextSql,
   MANIFEST_FILE,
   mapSourceColumns,
   quoteIdent,
@@ -103,14 +105,61 @@ function landingCell(entity: Entity): string {
     else aliases[c.source] = [c.source, ...c.aliases];
   }
   void mapSourceColumns;
-  return `from pyspark.sql import functions as F, types as T
+  return `import struct
+
+from pyspark.sql import functions as F, types as T
 
 ENTITY = ${py(entity.name)}
 SOURCES = ${JSON.stringify(sources)}
 ALIASES = ${JSON.stringify(aliases)}
 UNKNOWN = ${py(entity.contract.unknownColumns)}
 MANIFEST = ${py(MANIFEST_FILE)}
+# A double or float as JavaScript writes the number (14, 12345678.5, 1.5e-7): the SQL the local
+# engine runs, on the text of the value's shortest digits (__T__), whose digits (__D__) and
+# exponent (__E__) are taken out first.
+FLOAT_DIGITS = """${floatPartsSql("__T__").digits}"""
+FLOAT_EXPONENT = """${floatPartsSql("__T__").exponent}"""
+FLOAT_TEXT = """${floatTextSql("__T__", { digits: "__D__", exponent: "__E__" })}"""
 batch_id = params["batch_id"]
+
+
+@F.udf("string")
+def float_digits(v):
+    # A FLOAT's shortest digits that read back as it, correctly rounded (ties to even), as the
+    # local engine finds them; Java's Float.toString sometimes gives more.
+    if v is None or v != v or v in (float("inf"), float("-inf")):
+        return None if v is None else "nan" if v != v else "inf" if v > 0 else "-inf"
+    for p in range(1, 10):
+        s = "%.*e" % (p - 1, v)
+        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
+            return s
+    return repr(v)
+
+
+def parquet_text(df):
+    # Every column as text, as the local engine reads it: struct, list and map columns as JSON,
+    # doubles and floats as FLOAT_TEXT writes them, the rest cast.
+    names, first, numbers = list(df.columns), [], []
+    for c in names:
+        col, t = F.col("\`" + c + "\`"), df.schema[c].dataType
+        if isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
+            col = F.to_json(col)
+        elif isinstance(t, T.FloatType):
+            col, numbers = float_digits(col), numbers + [c]
+        else:
+            numbers += [c] if isinstance(t, T.DoubleType) else []
+            col = col.cast("string")
+        first.append(col.alias(c))
+    df = df.select(first)
+    ref = lambda c: "\`" + c + "\`"
+    # A number's digits and exponent in columns of their own, so that FLOAT_TEXT names them once.
+    texts = {}
+    for i, c in enumerate(numbers):
+        d, e = f"_saleslake_digits_{i}", f"_saleslake_exponent_{i}"
+        df = df.withColumn(d, F.expr(FLOAT_DIGITS.replace("__T__", ref(c))))
+        df = df.withColumn(e, F.expr(FLOAT_EXPONENT.replace("__T__", ref(c))))
+        texts[c] = F.expr(FLOAT_TEXT.replace("__T__", ref(c)).replace("__D__", d).replace("__E__", e))
+    return df.select([texts.get(c, F.col(ref(c))).alias(c) for c in names])
 
 
 def zone_root(zone):
@@ -170,9 +219,7 @@ for f in manifest["files"]:
         df = (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True).option("escape", '"')
               .option("sep", manifest["csv"]["delimiter"]).csv(path))
     elif manifest["format"] == "parquet":
-        df = spark.read.parquet(path)
-        # Every column as text, as the local engine reads it: struct, list and map columns as JSON.
-        df = df.select([(F.to_json(F.col("\`" + c + "\`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType, T.MapType)) else F.col("\`" + c + "\`").cast("string")).alias(c) for c in df.columns])
+        df = parquet_text(spark.read.parquet(path))
     else:
         df = spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json").json(path)
         df = df.select([(F.to_json(F.col("\`" + c + "\`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col("\`" + c + "\`")).alias(c) for c in df.columns])

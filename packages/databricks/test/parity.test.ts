@@ -232,6 +232,37 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     ).toBe(true);
   }, 1_500_000);
 
+  it("on Parquet doubles and floats: the same text (JavaScript's), so whole numbers load as integers on both", async () => {
+    // Java writes 12345678.5 as 1.23456785E7 and 14.0 as "14.0"; both engines now write what
+    // JavaScript's String(x) does, floats with their own shortest digits (ties to even).
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const path = join(work, "doubles.parquet");
+    await con.run(
+      `COPY (SELECT 'SO' || lpad(CAST(k AS VARCHAR), 8, '0') AS OrderID, 1 AS LineNo, DATE '2026-01-05' AS order_date,
+         'C000001' AS customer_id, 'P-00001' AS product_id,
+         CAST([14, 2.5, 3, 1e7, 5, 1, 2, 3][k] AS DOUBLE) AS quantity,
+         CAST([19.99, 0.1, 12345678.5, 1, 0.30000000000000004, 1e-7, 7.25, 100][k] AS DOUBLE) AS unit_price,
+         CAST([12.5, NULL, 0.1, 99.99, 1, 0, 2, 3][k] AS FLOAT) AS discount_pct,
+         'EUR' AS currency, 'open' AS status, 'web' AS channel,
+         TIMESTAMPTZ '2026-01-05 10:00:00+00' + INTERVAL (k) MINUTE AS updated_at, false AS is_deleted,
+         CAST(['1e21', '1.5e-7', 'nan', 'inf', '-0.0', '2e23', '123456789.125', NULL][k] AS DOUBLE) AS score,
+         CAST(['-1725938.3', '3.4e38', '1e-45', '0.1', '16777217', NULL, '1234.109375', '7'][k] AS FLOAT) AS weight
+       FROM range(1, 9) t(k)) TO '${path}' (FORMAT parquet)`,
+    );
+    con.closeSync();
+    db.closeSync();
+    const { readFileSync } = await import("node:fs");
+    const out = await parity("doubles", salesOrderLines, undefined, [
+      { name: "doubles.parquet", bytes: readFileSync(path) },
+    ]);
+    // 2.5 is no int; 1e7 is over the maximum; 0.30000000000000004 and 1e-7 have too many decimals.
+    expect(out["quarantine.sales_order_lines"]).toHaveLength(4);
+    expect(out["silver.sales_order_lines"]).toHaveLength(4);
+    const first = out["bronze.sales_order_lines"]?.find((r) => r.startsWith("SO00000001|"));
+    expect(first?.endsWith(`|${JSON.stringify({ score: "1e+21", weight: "-1725938.2" })}`)).toBe(true);
+  }, 1_500_000);
+
   it("on a JSON-lines file Spark reads in several partitions: the same row numbers", async () => {
     // Small splits make Spark read the file as consecutive ranges, one per partition; the
     // numbering must lay them end to end. Rules broken far apart show where each row was.

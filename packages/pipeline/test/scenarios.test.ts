@@ -646,6 +646,62 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     ]);
   });
 
+  it("a Parquet file's doubles and floats are read as JavaScript writes them: a whole number is an integer", async () => {
+    // pandas stores an integer column with nulls as float64: 14.0 must load as the quantity 14,
+    // and 12345678.5 as a price (Spark's own text of it is 1.23456785E7).
+    const p = project();
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const path = join(p.dir, "doubles.parquet");
+    const cols = Object.keys(line(1)).filter((c) => !["quantity", "unit_price", "discount_pct"].includes(c));
+    const rows = [
+      [1, 5, 12345678.5, 12.5, 1e21],
+      [2, 2.5, 0.1, 0.1, 1.5e-7],
+      [3, 14, 19.99, null, null],
+    ].map(([n, quantity, price, discount, score]) => {
+      const l = line(Number(n));
+      return `(${cols.map((c) => (l[c] === null ? "NULL" : `'${l[c]}'`)).join(", ")}, ${quantity}::DOUBLE, ${price}::DOUBLE, ${discount ?? "NULL"}::FLOAT, ${score ?? "NULL"}::DOUBLE)`;
+    });
+    await con.run(
+      `COPY (SELECT * FROM (VALUES ${rows.join(", ")}) t(${cols.join(", ")}, quantity, unit_price, discount_pct, score)) TO '${path}'`,
+    );
+    con.closeSync();
+    db.closeSync();
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [{ name: "doubles.parquet", bytes: readFileSync(path) }],
+      "parquet",
+    );
+    expect(await p.run()).toMatchObject({
+      status: "succeeded",
+      rowsRead: 3,
+      rowsAccepted: 2,
+      rowsQuarantined: 1,
+    });
+    expect(
+      await p.q(
+        "SELECT order_id, quantity, CAST(unit_price AS VARCHAR) AS unit_price, CAST(discount_pct AS VARCHAR) AS discount_pct, _rescued_data FROM bronze.sales_order_lines ORDER BY order_id",
+      ),
+    ).toEqual([
+      {
+        order_id: "SO00000001",
+        quantity: 5,
+        unit_price: "12345678.50",
+        discount_pct: "12.50",
+        _rescued_data: '{"score":"1e+21"}',
+      },
+      { order_id: "SO00000003", quantity: 14, unit_price: "19.99", discount_pct: null, _rescued_data: null },
+    ]);
+    const [bad] = await p.q("SELECT rule_ids, raw FROM quarantine.sales_order_lines");
+    expect(bad?.rule_ids).toEqual(["quantity.parse"]);
+    expect(JSON.parse(String(bad?.raw))).toMatchObject({
+      quantity: "2.5",
+      unit_price: "0.1",
+      discount_pct: "0.1",
+    });
+  });
+
   it("a column named like a folder of the landing layout (batch, ingest_date) keeps the file's values", async () => {
     // DuckDB reads `name=value` folders as columns unless told not to, and such a column takes
     // the place of the file's own column of that name.

@@ -1,6 +1,10 @@
 // Public surface of @saleslake/schema.
 
 export {
+  duckdbFloatDigitsSql,
+  type FloatParts,
+  floatPartsSql,
+  floatTextSql,
   normalizedRawSql,
   type ParseDialect,
   rawName,

@@ -88,3 +88,66 @@ export function typedFromRawSql(dialect: ParseDialect, column: Column, raw: stri
 export function typedFromRawColumnSql(dialect: ParseDialect, column: Column): string {
   return typedFromRawSql(dialect, column, quoteIdent(dialect, rawName(column.name)));
 }
+
+/**
+ * SQL for a floating-point value's text as JavaScript's `String(x)` writes it (ECMAScript
+ * Number::toString): the shortest digits that read back as the value, plain from 1e-7 up to
+ * 1e21 without a trailing `.0` (`14`, `12345678.5`, `0.0000015`), else `1.5e-7`, `1e+21`;
+ * `NaN`, `Infinity`, `-Infinity`; `0` for -0. `text` is the engine's text of the value, plain
+ * or scientific — DuckDB writes `1e+16` and `100.0`, Java `1.0E16` and `1.0E7` — with the
+ * shortest digits (see duckdbFloatDigitsSql), so the two engines check and keep the same text, and a
+ * whole number stored as a double (as pandas stores integer columns with nulls) parses as an
+ * integer. Java before 19 gives one digit too many for some doubles that need 16 or 17
+ * (`2.0095348358154296e+25`, shortest `…295e+25`); both still read back as the same double.
+ */
+export function floatTextSql(text: string, parts: FloatParts = floatPartsSql(text)): string {
+  const { digits, exponent: exp } = parts;
+  const k = `length(${digits})`;
+  const n = `(${exp} + 1)`;
+  const scientific = `CASE
+      WHEN ${n} BETWEEN 1 AND 21 THEN CASE
+        WHEN ${k} <= ${n} THEN ${digits} || repeat('0', greatest(${n} - ${k}, 0))
+        ELSE substr(${digits}, 1, ${n}) || '.' || substr(${digits}, ${n} + 1) END
+      WHEN ${n} BETWEEN -5 AND 0 THEN '0.' || repeat('0', greatest(-${n}, 0)) || ${digits}
+      ELSE substr(${digits}, 1, 1) || CASE WHEN ${k} > 1 THEN '.' || substr(${digits}, 2) ELSE '' END
+        || 'e' || CASE WHEN ${exp} >= 0 THEN '+' ELSE '-' END || CAST(abs(${exp}) AS STRING) END`;
+  return `CASE
+    WHEN ${text} IS NULL THEN NULL
+    WHEN lower(${text}) IN ('nan', '-nan') THEN 'NaN'
+    WHEN lower(${text}) IN ('inf', 'infinity') THEN 'Infinity'
+    WHEN lower(${text}) IN ('-inf', '-infinity') THEN '-Infinity'
+    WHEN regexp_extract(${text}, '^-?[0.]+(?:[eE][+-]?[0-9]+)?$', 0) <> '' THEN '0'
+    WHEN ${text} LIKE '%e%' OR ${text} LIKE '%E%' THEN CASE WHEN ${text} LIKE '-%' THEN '-' ELSE '' END || ${scientific}
+    ELSE regexp_replace(${text}, '[.]0$', '') END`;
+}
+
+/** The significant digits and the exponent of a float's scientific text (`-1.50e-07`: `15`, `-7`). */
+export interface FloatParts {
+  readonly digits: string;
+  readonly exponent: string;
+}
+
+/**
+ * SQL for the parts of a float's text that floatTextSql needs, for a scientific text (the engines'
+ * is `[-]d[.F]e±N`, one digit before the point). An engine that can name them once (Spark, in a
+ * column of their own) passes column references to floatTextSql instead of these expressions.
+ */
+export function floatPartsSql(text: string): FloatParts {
+  const u = `regexp_replace(${text}, '^-', '')`;
+  return {
+    digits: `(substr(${u}, 1, 1) || regexp_replace(regexp_extract(${u}, '^[0-9][.]?([0-9]*)[eE]', 1), '0+$', ''))`,
+    // 0 for a text without an exponent, which a column of the parts is computed for as well.
+    exponent: `CAST(coalesce(nullif(regexp_extract(${u}, '[eE]([+-]?[0-9]+)$', 1), ''), '0') AS INT)`,
+  };
+}
+
+/**
+ * DuckDB SQL for the text of a DOUBLE or FLOAT `value` with the shortest digits that read back
+ * as it, for floatTextSql. A DOUBLE's own text has them; a FLOAT's does not (1725938.3f is written
+ * `1725938.25`), so each precision is tried from one digit up, correctly rounded (ties to even),
+ * until one reads back as the value. The Spark notebooks do the same in Python for FLOAT.
+ */
+export function duckdbFloatDigitsSql(value: string, type: "DOUBLE" | "FLOAT"): string {
+  if (type === "DOUBLE") return `CAST(${value} AS VARCHAR)`;
+  return `list_filter(list_transform(range(1, 10), p -> printf('%.' || CAST(p - 1 AS VARCHAR) || 'e', ${value})), s -> TRY_CAST(s AS FLOAT) = ${value})[1]`;
+}

@@ -159,6 +159,8 @@ for name, expr in CONSTRAINTS.items():
 
 # COMMAND ----------
 
+import struct
+
 from pyspark.sql import functions as F, types as T
 
 ENTITY = "sales_order_lines"
@@ -166,7 +168,65 @@ SOURCES = ["OrderID","LineNo","order_date","customer_id","product_id","quantity"
 ALIASES = {"OrderID":["OrderID","order_number"],"LineNo":["LineNo","line"],"order_date":["order_date"],"customer_id":["customer_id"],"product_id":["product_id"],"quantity":["quantity"],"unit_price":["unit_price"],"discount_pct":["discount_pct"],"currency":["currency"],"status":["status"],"channel":["channel"],"updated_at":["updated_at"],"is_deleted":["is_deleted"]}
 UNKNOWN = "rescue"
 MANIFEST = "_manifest.json"
+# A double or float as JavaScript writes the number (14, 12345678.5, 1.5e-7): the SQL the local
+# engine runs, on the text of the value's shortest digits (__T__), whose digits (__D__) and
+# exponent (__E__) are taken out first.
+FLOAT_DIGITS = """(substr(regexp_replace(__T__, '^-', ''), 1, 1) || regexp_replace(regexp_extract(regexp_replace(__T__, '^-', ''), '^[0-9][.]?([0-9]*)[eE]', 1), '0+$', ''))"""
+FLOAT_EXPONENT = """CAST(coalesce(nullif(regexp_extract(regexp_replace(__T__, '^-', ''), '[eE]([+-]?[0-9]+)$', 1), ''), '0') AS INT)"""
+FLOAT_TEXT = """CASE
+    WHEN __T__ IS NULL THEN NULL
+    WHEN lower(__T__) IN ('nan', '-nan') THEN 'NaN'
+    WHEN lower(__T__) IN ('inf', 'infinity') THEN 'Infinity'
+    WHEN lower(__T__) IN ('-inf', '-infinity') THEN '-Infinity'
+    WHEN regexp_extract(__T__, '^-?[0.]+(?:[eE][+-]?[0-9]+)?$', 0) <> '' THEN '0'
+    WHEN __T__ LIKE '%e%' OR __T__ LIKE '%E%' THEN CASE WHEN __T__ LIKE '-%' THEN '-' ELSE '' END || CASE
+      WHEN (__E__ + 1) BETWEEN 1 AND 21 THEN CASE
+        WHEN length(__D__) <= (__E__ + 1) THEN __D__ || repeat('0', greatest((__E__ + 1) - length(__D__), 0))
+        ELSE substr(__D__, 1, (__E__ + 1)) || '.' || substr(__D__, (__E__ + 1) + 1) END
+      WHEN (__E__ + 1) BETWEEN -5 AND 0 THEN '0.' || repeat('0', greatest(-(__E__ + 1), 0)) || __D__
+      ELSE substr(__D__, 1, 1) || CASE WHEN length(__D__) > 1 THEN '.' || substr(__D__, 2) ELSE '' END
+        || 'e' || CASE WHEN __E__ >= 0 THEN '+' ELSE '-' END || CAST(abs(__E__) AS STRING) END
+    ELSE regexp_replace(__T__, '[.]0$', '') END"""
 batch_id = params["batch_id"]
+
+
+@F.udf("string")
+def float_digits(v):
+    # A FLOAT's shortest digits that read back as it, correctly rounded (ties to even), as the
+    # local engine finds them; Java's Float.toString sometimes gives more.
+    if v is None or v != v or v in (float("inf"), float("-inf")):
+        return None if v is None else "nan" if v != v else "inf" if v > 0 else "-inf"
+    for p in range(1, 10):
+        s = "%.*e" % (p - 1, v)
+        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
+            return s
+    return repr(v)
+
+
+def parquet_text(df):
+    # Every column as text, as the local engine reads it: struct, list and map columns as JSON,
+    # doubles and floats as FLOAT_TEXT writes them, the rest cast.
+    names, first, numbers = list(df.columns), [], []
+    for c in names:
+        col, t = F.col("`" + c + "`"), df.schema[c].dataType
+        if isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
+            col = F.to_json(col)
+        elif isinstance(t, T.FloatType):
+            col, numbers = float_digits(col), numbers + [c]
+        else:
+            numbers += [c] if isinstance(t, T.DoubleType) else []
+            col = col.cast("string")
+        first.append(col.alias(c))
+    df = df.select(first)
+    ref = lambda c: "`" + c + "`"
+    # A number's digits and exponent in columns of their own, so that FLOAT_TEXT names them once.
+    texts = {}
+    for i, c in enumerate(numbers):
+        d, e = f"_saleslake_digits_{i}", f"_saleslake_exponent_{i}"
+        df = df.withColumn(d, F.expr(FLOAT_DIGITS.replace("__T__", ref(c))))
+        df = df.withColumn(e, F.expr(FLOAT_EXPONENT.replace("__T__", ref(c))))
+        texts[c] = F.expr(FLOAT_TEXT.replace("__T__", ref(c)).replace("__D__", d).replace("__E__", e))
+    return df.select([texts.get(c, F.col(ref(c))).alias(c) for c in names])
 
 
 def zone_root(zone):
@@ -226,9 +286,7 @@ for f in manifest["files"]:
         df = (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True).option("escape", '"')
               .option("sep", manifest["csv"]["delimiter"]).csv(path))
     elif manifest["format"] == "parquet":
-        df = spark.read.parquet(path)
-        # Every column as text, as the local engine reads it: struct, list and map columns as JSON.
-        df = df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType, T.MapType)) else F.col("`" + c + "`").cast("string")).alias(c) for c in df.columns])
+        df = parquet_text(spark.read.parquet(path))
     else:
         df = spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json").json(path)
         df = df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col("`" + c + "`")).alias(c) for c in df.columns])
