@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { projectFactory } from "../src/commands/adf.ts";
 import { engineOptions, loadConfig } from "../src/config.ts";
 
 const dirs: string[] = [];
@@ -26,5 +27,40 @@ describe("engine settings", () => {
 
   it("are DuckDB's own and the engine's defaults without a config", async () => {
     expect(engineOptions(await loadConfig(project()))).toEqual({});
+  });
+});
+
+describe("sources", () => {
+  it("a SQL Server source's table is the one the generated Data Factory pipelines copy from", async () => {
+    const cfg = await loadConfig(
+      project(`import { salesOrderLines } from "@saleslake/schema";
+export default {
+  entities: [salesOrderLines],
+  sources: {
+    orders: { kind: "sqlserver", entity: "sales_order_lines", server: "sql.example.net", database: "erp", table: "sales.order_lines" },
+  },
+};
+`),
+    );
+    const { artifacts } = projectFactory(cfg);
+    const source = artifacts.datasets.find((d) => d.properties.description?.includes("source table"));
+    expect(source?.properties).toMatchObject({ typeProperties: { schema: "sales", table: "order_lines" } });
+    const copy = JSON.stringify(artifacts.pipelines);
+    expect(copy).toContain("FROM [sales].[order_lines]");
+    expect(copy).not.toContain("[dbo].[sales_order_lines]");
+  });
+
+  it("without one, the pipelines copy from dbo.<entity>", async () => {
+    const cfg = await loadConfig(
+      project(`import { salesOrderLines } from "@saleslake/schema";
+export default { entities: [salesOrderLines] };
+`),
+    );
+    const source = projectFactory(cfg).artifacts.datasets.find((d) =>
+      d.properties.description?.includes("source table"),
+    );
+    expect(source?.properties).toMatchObject({
+      typeProperties: { schema: "dbo", table: "sales_order_lines" },
+    });
   });
 });

@@ -59,7 +59,12 @@ export {
 } from "./generate/artifact-names.ts";
 export { controlDbGrantSql, controlDbSql } from "./generate/control-db-sql.ts";
 export { EXAMPLE_FACTORY_NAME, EXAMPLE_FACTORY_OPTIONS } from "./generate/example-options.ts";
-export { type FactoryOptions, type ResolvedOptions, resolveOptions } from "./generate/factory-options.ts";
+export {
+  type FactoryEntity,
+  type FactoryOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./generate/factory-options.ts";
 export {
   type GeneratedArtifacts,
   type GeneratedFactory,

@@ -23,11 +23,24 @@ export function projectFactory(cfg: ResolvedConfig): GeneratedFactory {
   return generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: projectEntities(cfg) });
 }
 
-/** The project's entities, each with its star when it has one: what is generated and deployed. */
+/**
+ * The project's entities, each with its star when it has one and the table of its SQL Server
+ * source in the config when it has one (the pipelines copy from it): what is generated and
+ * deployed.
+ */
 export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions["entities"]> {
   return cfg.entities.map((entity) => {
     const star = cfg.stars.find((s) => s.entity.name === entity.name);
-    return star ? { entity, star } : { entity };
+    const source = Object.values(cfg.sources).find(
+      (s): s is Extract<typeof s, { kind: "sqlserver" }> =>
+        s.kind === "sqlserver" && s.entity === entity.name,
+    );
+    const [schema, table] = source?.table.includes(".") ? source.table.split(".") : ["dbo", source?.table];
+    return {
+      entity,
+      ...(star && { star }),
+      ...(source && { sourceTable: { schema: schema!, table: table! } }),
+    };
   });
 }
 

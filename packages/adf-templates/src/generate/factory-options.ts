@@ -19,7 +19,7 @@ export interface FactoryOptions {
   readonly sourceDatabase: string;
   /** Database holding the watermark table and run ledger (`saleslake` schema). Default: `sourceDatabase`. */
   readonly controlDatabase?: string;
-  /** Source table per entity. Default `dbo.<entity name>`. */
+  /** Source table per entity. Default: the entity's `sourceTable` in `entities`, else `dbo.<entity name>`. */
   readonly sourceTables?: { readonly [entity: string]: { readonly schema: string; readonly table: string } };
   readonly databricks: {
     /** Workspace URL, e.g. `https://adb-123.4.azuredatabricks.net`. */
@@ -47,8 +47,19 @@ export interface FactoryOptions {
   };
   /** Retries of every execution activity. Default `2`, 60 s apart. */
   readonly retry?: { readonly count: number; readonly intervalSeconds: number };
-  /** Entities to generate for, each with its star when it has one. Default: the bundled sales domain. */
-  readonly entities?: readonly { readonly entity: Entity; readonly star?: Star }[];
+  /**
+   * Entities to generate for, each with its star when it has one, and its source table when it
+   * is not `sourceTables`' (`saleslake.config.ts`'s SQL Server source of the entity). Default:
+   * the bundled sales domain.
+   */
+  readonly entities?: readonly FactoryEntity[];
+}
+
+/** An entity the factory loads, with its star and its source table (see FactoryOptions.entities). */
+export interface FactoryEntity {
+  readonly entity: Entity;
+  readonly star?: Star;
+  readonly sourceTable?: { readonly schema: string; readonly table: string };
 }
 
 export interface ResolvedOptions {
@@ -80,7 +91,7 @@ export interface ResolvedOptions {
     readonly delay: string;
   };
   readonly retry: { readonly count: number; readonly intervalSeconds: number };
-  readonly entities: readonly { readonly entity: Entity; readonly star?: Star }[];
+  readonly entities: readonly FactoryEntity[];
   /**
    * The notebooks' `lake_root`: a URL template in which `{zone}` is replaced by the zone name,
    * `abfss://{zone}@<account>.dfs.core.windows.net` (one container per zone) or
@@ -175,14 +186,18 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
   const retry = o.retry ?? { count: 2, intervalSeconds: 60 };
   if (!Number.isInteger(retry.count) || retry.count < 0 || retry.intervalSeconds < 30)
     invalid("retry", retry, "count is a whole number >= 0; intervalSeconds at least 30.");
-  const entities =
+  const entities: readonly FactoryEntity[] =
     o.entities ??
     salesEntities.map((entity) => {
       const star = salesStars.find((s) => s.entity.name === entity.name);
       return star ? { entity, star } : { entity };
     });
   const sourceTable = (entity: Entity) => {
-    const t = o.sourceTables?.[entity.name] ?? { schema: "dbo", table: entity.name };
+    const t = o.sourceTables?.[entity.name] ??
+      entities.find((e) => e.entity.name === entity.name)?.sourceTable ?? {
+        schema: "dbo",
+        table: entity.name,
+      };
     if (!SQL_NAME.test(t.schema) || !SQL_NAME.test(t.table))
       invalid(
         `sourceTables.${entity.name}`,
