@@ -85,12 +85,14 @@ export function program(progress = new Progress()): Command {
         "saleslake ingest --source orders_db --source orders_api",
       ),
     )
-    .action(async (paths: string[], o) => {
+    .action(async (paths: string[], o, cmd: Command) => {
       const cfg = await loadConfig(o.dir);
       const sources: string[] = o.source ?? [];
       if (sources.length > 0) {
         if (paths.length > 0) throw new UsageError("give files or --source, not both");
         if (o.entity) throw new UsageError("--entity is for files: a source names its entity in the config");
+        if (cmd.getOptionValueSource("delimiter") === "cli")
+          throw new UsageError("--delimiter is for CSV files: a source lands JSON Lines");
         const configured = Object.keys(cfg.sources);
         for (const name of sources) {
           if (!cfg.sources[name])

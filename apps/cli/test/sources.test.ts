@@ -217,6 +217,9 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
     const both = await cli(["ingest", "--dir", project, "--source", "orders_db", "some.csv"]);
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/^usage error: give files or --source, not both\n/);
+    const delimiter = await cli(["ingest", "--dir", project, "--source", "orders_db", "--delimiter", ";"]);
+    expect(delimiter.code).toBe(2);
+    expect(delimiter.err).toMatch(/^usage error: --delimiter is for CSV files: a source lands JSON Lines\n/);
     const none = await cli(["ingest", "--dir", project]);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(
