@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   generateOrderLines,
+  orderLinesTableSql,
   type PostgresServer,
   type SalesApiServer,
   startPostgres,
@@ -63,10 +64,7 @@ beforeAll(async () => {
   client = new pg.Client({ host: server.host, port: server.port, user: server.user, database: "postgres" });
   await client.connect();
   await client.query(`CREATE SCHEMA sales`);
-  await client.query(`CREATE TABLE sales.order_lines (
-    "OrderID" text NOT NULL, "LineNo" int NOT NULL, order_date date, customer_id text, product_id text, quantity int,
-    unit_price numeric(12,2), discount_pct numeric(5,2), currency text, status text, channel text,
-    updated_at timestamptz NOT NULL, is_deleted boolean, PRIMARY KEY ("OrderID", "LineNo"))`);
+  await client.query(orderLinesTableSql("sales.order_lines"));
   api = await startSalesApi();
   api.requireToken(TOKEN);
   project = join(work, "orders");

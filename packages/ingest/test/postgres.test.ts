@@ -12,7 +12,7 @@ import {
   type PostgresSource,
   readPostgresWindow,
 } from "../src/index.ts";
-import { type PostgresServer, startPostgres } from "../src/testing/index.ts";
+import { orderLinesTableSql, type PostgresServer, startPostgres } from "../src/testing/index.ts";
 
 const skip = process.env.SALESLAKE_SKIP_POSTGRES === "1";
 if (skip) console.warn("SALESLAKE_SKIP_POSTGRES=1: the PostgreSQL source tests are skipped");
@@ -27,10 +27,7 @@ beforeAll(async () => {
   client = new pg.Client({ host: server.host, port: server.port, user: server.user, database: "postgres" });
   await client.connect();
   await client.query(`CREATE SCHEMA sales`);
-  await client.query(`CREATE TABLE sales.order_lines (
-    "OrderID" text NOT NULL, "LineNo" int NOT NULL, order_date date, customer_id text, product_id text, quantity int,
-    unit_price numeric(12,2), discount_pct numeric(5,2), currency text, status text, channel text,
-    updated_at timestamptz NOT NULL, is_deleted boolean, PRIMARY KEY ("OrderID", "LineNo"))`);
+  await client.query(orderLinesTableSql("sales.order_lines"));
 }, 60_000);
 afterAll(async () => {
   await client?.end();

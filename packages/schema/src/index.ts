@@ -1,7 +1,7 @@
 // Public surface of @saleslake/schema.
 
 export {
-  duckdbFloatDigitsSql,
+  duckdbFloatTextSql,
   type FloatParts,
   floatPartsSql,
   floatTextSql,

@@ -173,6 +173,11 @@ function carriesCredentials(url: URL, options: HttpWindowOptions): boolean {
   );
 }
 
+/** How a manifest names an API source: its URL without credentials or query. */
+export function httpSourceName(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
 /**
  * Reads the records whose watermark lies in (low, high] from a paginated JSON API, high taken
  * when the read starts. The credential is checked against the transport and read before the
@@ -378,7 +383,7 @@ export async function readHttpWindow(options: HttpWindowOptions): Promise<HttpWi
     column: column.name,
     low,
     high,
-    source: { kind: "http", name: redactor.text(`${base.origin}${base.pathname}`) },
+    source: { kind: "http", name: redactor.text(httpSourceName(base)) },
     records: records(),
     stats,
   };

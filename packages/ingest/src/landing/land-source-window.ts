@@ -6,7 +6,7 @@ import { readSqlServerWindow } from "../database/sqlserver-source.ts";
 import type { SqlServerTimestampType } from "../database/sqlserver-window-query.ts";
 import { IngestError } from "../errors.ts";
 import { readSecret, type SecretSource } from "../http/auth-secret.ts";
-import type { HttpReadStats, HttpWindowOptions } from "../http/http-source.ts";
+import { type HttpReadStats, type HttpWindowOptions, httpSourceName } from "../http/http-source.ts";
 import { type InvalidLandedRecord, landHttpWindow } from "../http/land-http-window.ts";
 import { Redactor } from "../http/redactor.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
@@ -136,8 +136,7 @@ async function landHttp(
   source: HttpSource,
 ): Promise<LandSourceWindowResult> {
   const { kind: _, ...http } = source;
-  const url = new URL(source.url);
-  const named: LandingManifest["source"] = { kind: "http", name: `${url.origin}${url.pathname}` };
+  const named: LandingManifest["source"] = { kind: "http", name: httpSourceName(new URL(source.url)) };
   const { low, previous } = await startingLow(options, named);
   const r = await landHttpWindow({
     ...http,
@@ -178,7 +177,7 @@ async function landDatabaseWindow(
           entity: options.entity,
           records: w.records,
           source: named,
-          window: { column: w.column, low: w.low, high: w.high },
+          window: { ...window, high: w.high },
           ...landingOptions(options),
         });
   return { source: named, window, ...(previous && { previous }), landed };

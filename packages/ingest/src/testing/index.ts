@@ -2,7 +2,7 @@
 
 export { AZURITE_ACCOUNT, Azurite } from "./azurite.ts";
 export { IdentityEndpoint } from "./identity-endpoint.ts";
-export { type PostgresServer, startPostgres } from "./postgres-server.ts";
+export { orderLinesTableSql, type PostgresServer, startPostgres } from "./postgres-server.ts";
 export {
   type Fault,
   generateOrderLines,

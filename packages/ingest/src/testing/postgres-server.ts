@@ -80,3 +80,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
   };
 }
+
+/**
+ * A PostgreSQL table shaped like the order system's: the `sales_order_lines` entity's source
+ * columns, keyed by order and line, `updated_at` a `timestamptz`.
+ */
+export function orderLinesTableSql(table: string): string {
+  return `CREATE TABLE ${table} (
+    "OrderID" text NOT NULL, "LineNo" int NOT NULL, order_date date, customer_id text, product_id text, quantity int,
+    unit_price numeric(12,2), discount_pct numeric(5,2), currency text, status text, channel text,
+    updated_at timestamptz NOT NULL, is_deleted boolean, PRIMARY KEY ("OrderID", "LineNo"))`;
+}

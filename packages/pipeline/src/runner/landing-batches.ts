@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  duckdbFloatDigitsSql,
+  duckdbFloatTextSql,
   type Entity,
-  floatTextSql,
   type LandingManifest,
   landingManifestSchema,
   MANIFEST_FILE,
@@ -186,15 +185,14 @@ export interface LandedPart {
  * (session time zone UTC): a timestamp with time zone as its UTC wall-clock time
  * (`2026-01-05 10:00:00`, as Spark's cast to string, where DuckDB's own cast appends `+00`,
  * which no declared format accepts), a struct, list or map as JSON (Spark's `to_json`), a
- * DOUBLE or FLOAT as JavaScript writes the number (see floatTextSql: `14`, not `14.0`), any
+ * DOUBLE or FLOAT as JavaScript writes the number (see duckdbFloatTextSql: `14`, not `14.0`), any
  * other type by its cast to text.
  */
 export function parquetText(column: string, duckdbType: string): string {
   const c = q(column);
   if (duckdbType === "TIMESTAMP WITH TIME ZONE") return `CAST(timezone('UTC', ${c}) AS VARCHAR)`;
   if (/^(STRUCT|MAP|UNION)\(|\]$/.test(duckdbType)) return `CAST(to_json(${c}) AS VARCHAR)`;
-  if (duckdbType === "DOUBLE" || duckdbType === "FLOAT")
-    return floatTextSql(duckdbFloatDigitsSql(c, duckdbType));
+  if (duckdbType === "DOUBLE" || duckdbType === "FLOAT") return duckdbFloatTextSql(c, duckdbType);
   return `CAST(${c} AS VARCHAR)`;
 }
 
