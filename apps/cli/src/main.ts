@@ -1,7 +1,14 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { IngestError, LocalLakeStore, landFiles } from "@saleslake/ingest";
-import { listLandedBatches, PipelineError, planRun, runPipeline, Warehouse } from "@saleslake/pipeline";
+import {
+  listLandedBatches,
+  PipelineError,
+  planRun,
+  projectPaths,
+  runPipeline,
+  Warehouse,
+} from "@saleslake/pipeline";
 import { SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
@@ -12,6 +19,7 @@ import { pipelineProgress } from "./commands/pipeline-progress.ts";
 import { listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
+import { sourceStates, sourceStatusRows } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
 import { engineOptions, loadConfig } from "./config.ts";
 import { color, errColor, fmt, Progress, printJson, shellWord, table } from "./output.ts";
@@ -225,24 +233,38 @@ export function program(progress = new Progress()): Command {
     });
 
   p.command("status")
-    .description("Watermarks, last run per entity, lag, quarantine size")
+    .description(
+      "Watermarks, last run per entity, lag, quarantine size, and what each configured source last landed",
+    )
     .addOption(dirOption())
     .addOption(jsonOption())
     .action(async (o) => {
-      const rows = await withWarehouse(o.dir, (w) => w.status());
-      if (o.json) return printJson({ entities: rows });
-      console.log(
-        table(rows, [
-          "entity",
-          "last_status",
-          "last_finished_at",
-          "lag_seconds",
-          "batches_processed",
-          "rows_quarantined",
-          "quarantine_open",
-          "watermarks",
-        ]),
-      );
+      const cfg = await loadConfig(o.dir);
+      // Sources landed before any run have no warehouse to look in yet: nothing is processed.
+      const ran = existsSync(projectPaths(cfg.dir).warehouse) || Object.keys(cfg.sources).length === 0;
+      const { entities, sources } = ran
+        ? await withWarehouse(cfg.dir, async (w) => ({
+            entities: await w.status(),
+            sources: await sourceStates(cfg, (entity, ids) => w.processedBatches(entity, ids)),
+          }))
+        : { entities: [], sources: await sourceStates(cfg, async () => new Set<string>()) };
+      if (o.json) return printJson({ entities, sources });
+      const lines = [
+        ran
+          ? table(entities, [
+              "entity",
+              "last_status",
+              "last_finished_at",
+              "lag_seconds",
+              "batches_processed",
+              "rows_quarantined",
+              "quarantine_open",
+              "watermarks",
+            ])
+          : `no runs yet in ${cfg.dir}: saleslake run processes what is landed`,
+      ];
+      if (sources.length > 0) lines.push("", table(sourceStatusRows(sources)));
+      console.log(lines.join("\n"));
     });
 
   p.command("runs")

@@ -130,7 +130,41 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
         `^orders_db \\(postgres 127\\.0\\.0\\.1:${server.port}/postgres/sales\\.order_lines\\): landed 2 rows as batch \\S+\\n  window: updated_at in \\(the start, 2026-01-05 11:00:00\\+00\\]\\n$`,
       ),
     );
+    // Before any run, status shows what each source landed, read from the manifests alone.
+    const batch = /as batch (\S+)/.exec(first.out)?.[1];
+    const waiting = await cli(["status", "--dir", project, "--json"]);
+    expect(waiting.code).toBe(0);
+    expect(JSON.parse(waiting.out)).toEqual({
+      entities: [],
+      sources: [
+        {
+          name: "orders_db",
+          entity: "sales_order_lines",
+          kind: "postgres",
+          batches: 1,
+          lastBatchId: batch,
+          landedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          rows: 2,
+          window: { column: "updated_at", low: null, high: "2026-01-05 11:00:00+00" },
+          nextLow: "2026-01-05T10:00:00Z",
+          processed: false,
+        },
+        expect.objectContaining({ name: "orders_api", batches: 0, lastBatchId: null, processed: null }),
+      ],
+    });
+    const text = (await cli(["status", "--dir", project])).out;
+    expect(text).toMatch(/^no runs yet in .*: saleslake run processes what is landed\n\n/);
+    expect(text).toMatch(
+      new RegExp(
+        `\norders_db +sales_order_lines +postgres +1 +${batch} +\\S+ +2 +updated_at in \\(the start, 2026-01-05 11:00:00\\+00\\] +waiting for run *\n`,
+      ),
+    );
+    expect(text).toMatch(/\norders_api +sales_order_lines +http +0 +never landed *\n$/);
+
     expect((await cli(["run", "--dir", project])).code).toBe(0);
+    const after = JSON.parse((await cli(["status", "--dir", project, "--json"])).out);
+    expect(after.entities[0]).toMatchObject({ entity: "sales_order_lines", last_status: "succeeded" });
+    expect(after.sources[0]).toMatchObject({ name: "orders_db", lastBatchId: batch, processed: true });
     expect(await silver()).toEqual([
       { order_id: "SO00000001", quantity: 1, at: "10:00:00.000001" },
       { order_id: "SO00000002", quantity: 1, at: "11:00:00.000000" },

@@ -18,6 +18,7 @@ import {
   landHttpWindow,
   landSourceWindow,
   listLandedBatches,
+  listLandedManifests,
   readHttpWindow,
 } from "../src/index.ts";
 import {
@@ -632,7 +633,17 @@ describe("landSourceWindow: the next window of an HTTP source", () => {
     api.upsert(generateOrderLines({ count: 3, firstOrder: 500, updatedFrom: "2026-01-05T11:00:00.000Z" }));
     now = "2026-01-05T11:10:00.000Z";
     api.requests.length = 0;
-    const second = await landSourceWindow({ store, entity: salesOrderLines, source: def });
+    // A label names the source for tools; the window still follows the source's kind and name.
+    const second = await landSourceWindow({
+      store,
+      entity: salesOrderLines,
+      source: def,
+      label: "orders_api",
+    });
+    expect((await listLandedManifests(store, "sales_order_lines")).map((m) => m.source)).toEqual([
+      { kind: "http", name: `${api.url}/v2/order-lines` },
+      { kind: "http", name: `${api.url}/v2/order-lines`, label: "orders_api" },
+    ]);
     // sales_order_lines looks back one hour: every row changed after 09:30 is asked for again.
     expect(second.window).toEqual({
       column: "updated_at",

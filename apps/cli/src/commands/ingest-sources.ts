@@ -34,7 +34,7 @@ export async function ingestSources(
   for (const name of names) {
     const { entity: entityName, ...source } = cfg.sources[name]!;
     const entity = cfg.entities.find((e) => e.name === entityName)!;
-    const r = await landSourceWindow({ store, entity, source, force: options.force });
+    const r = await landSourceWindow({ store, entity, source, label: name, force: options.force });
     const landing: SourceLanding = {
       name,
       entity: entity.name,

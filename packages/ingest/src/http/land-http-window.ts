@@ -14,6 +14,8 @@ export interface LandHttpWindowOptions extends HttpWindowOptions {
   readonly force?: boolean;
   /** Landing time, for the batch id. Default: now. */
   readonly now?: Date;
+  /** The project's name for the source, recorded in the manifest (`source.label`). Default: none. */
+  readonly label?: string;
 }
 
 /** A landed record that fails the entity's validator: where it is, and the rules it breaks. */
@@ -51,7 +53,7 @@ export async function landHttpWindow(options: LandHttpWindowOptions): Promise<La
     store: options.store,
     entity: options.entity,
     records: w.records,
-    source: w.source,
+    source: options.label === undefined ? w.source : { ...w.source, label: options.label },
     window,
     ...(options.rowsPerPart !== undefined && { rowsPerPart: options.rowsPerPart }),
     ...(options.gzip !== undefined && { gzip: options.gzip }),

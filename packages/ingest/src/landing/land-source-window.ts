@@ -71,6 +71,11 @@ export interface LandSourceWindowOptions {
   readonly entity: Entity;
   readonly source: SourceDefinition;
   /**
+   * The project's name for the source, recorded in the manifest (`source.label`) so that tools can
+   * find what it landed without its connection. Default: none.
+   */
+  readonly label?: string;
+  /**
    * Exclusive low mark of the window. Default: the high mark of the last window landed from this
    * source less the entity's lookback, or the start of the table when none was landed.
    */
@@ -122,6 +127,15 @@ async function startingLow(
   return { low: windowLowAfter(options.entity, previous.high), previous };
 }
 
+/** The manifest's source: the kind and credential-free name that identify it, and the project's label. */
+function manifestSource(
+  options: LandSourceWindowOptions,
+  kind: LandingManifest["source"]["kind"],
+  name: string,
+): LandingManifest["source"] {
+  return { kind, name, ...(options.label !== undefined && { label: options.label }) };
+}
+
 function landingOptions(options: LandSourceWindowOptions) {
   return {
     ...(options.rowsPerPart !== undefined && { rowsPerPart: options.rowsPerPart }),
@@ -136,13 +150,14 @@ async function landHttp(
   source: HttpSource,
 ): Promise<LandSourceWindowResult> {
   const { kind: _, ...http } = source;
-  const named: LandingManifest["source"] = { kind: "http", name: httpSourceName(new URL(source.url)) };
+  const named = manifestSource(options, "http", httpSourceName(new URL(source.url)));
   const { low, previous } = await startingLow(options, named);
   const r = await landHttpWindow({
     ...http,
     entity: options.entity,
     store: options.store,
     low,
+    ...(options.label !== undefined && { label: options.label }),
     ...landingOptions(options),
   });
   return {
@@ -208,7 +223,7 @@ async function landPostgres(
     );
   }
   try {
-    const named = { kind: "postgres" as const, name: redactor.text(`${where}/${source.table}`) };
+    const named = manifestSource(options, "postgres", redactor.text(`${where}/${source.table}`));
     return await landDatabaseWindow(options, named, (low) =>
       readPostgresWindow({
         client,
@@ -265,7 +280,7 @@ async function landSqlServer(
     );
   }
   try {
-    const named = { kind: "sqlserver" as const, name: `${where}/${source.table}` };
+    const named = manifestSource(options, "sqlserver", `${where}/${source.table}`);
     return await landDatabaseWindow(options, named, (low) =>
       readSqlServerWindow({
         connection,

@@ -333,6 +333,17 @@ export class Warehouse {
     return out;
   }
 
+  /** Which of `batchIds` a run of `entity` has processed. */
+  async processedBatches(entity: string, batchIds: readonly string[]): Promise<Set<string>> {
+    if (batchIds.length === 0) return new Set();
+    const found = await rows(
+      this.con,
+      "SELECT batch_id FROM saleslake.processed_batches WHERE entity = $1 AND list_contains(from_json($2, '[\"VARCHAR\"]'), batch_id)",
+      [entity, JSON.stringify(batchIds)],
+    );
+    return new Set(found.map((r) => String(r.batch_id)));
+  }
+
   async runs(limit = 50): Promise<Row[]> {
     return rows(
       this.con,

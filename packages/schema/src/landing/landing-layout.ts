@@ -80,6 +80,8 @@ export const landingManifestSchema = z.object({
     kind: z.enum(["file", "postgres", "sqlserver", "http", "adf-copy"]),
     /** Where the data came from, without credentials: a file name, `host/db.schema.table`, an API URL. */
     name: z.string(),
+    /** The project's name for the source (a key of `sources` in saleslake.config.ts), when it has one. */
+    label: z.string().optional(),
   }),
   /** The watermark window read from the source, for database and API sources. */
   window: z.object({ column: z.string(), low: z.string().nullable(), high: z.string() }).nullable(),

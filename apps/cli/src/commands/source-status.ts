@@ -1,0 +1,71 @@
+import { type LandedBatch, LocalLakeStore, listLandedBatches, windowLowAfter } from "@saleslake/ingest";
+import type { LandingManifest } from "@saleslake/schema";
+import type { ResolvedConfig } from "../config.ts";
+
+/** Where a configured source stands, as `status --json` prints it under `sources`. */
+export interface SourceState {
+  /** The config's name for the source. */
+  readonly name: string;
+  readonly entity: string;
+  readonly kind: string;
+  /** Batches landed under this name. */
+  readonly batches: number;
+  /** The newest of them, or null when none was landed. */
+  readonly lastBatchId: string | null;
+  readonly landedAt: string | null;
+  readonly rows: number | null;
+  /** The newest batch's watermark window. */
+  readonly window: LandingManifest["window"];
+  /** Where the next `ingest --source` starts: the window's high less the entity's lookback. */
+  readonly nextLow: string | null;
+  /** Whether a run has processed the newest batch; null when none was landed. */
+  readonly processed: boolean | null;
+}
+
+/**
+ * What each configured source has landed, found by the name `ingest --source` records in each
+ * manifest (`source.label`): no source is contacted and no credential is read.
+ */
+export async function sourceStates(
+  cfg: ResolvedConfig,
+  processed: (entity: string, batchIds: readonly string[]) => Promise<Set<string>>,
+): Promise<SourceState[]> {
+  const store = new LocalLakeStore(cfg.lakeRoot);
+  const landed = new Map<string, LandedBatch[]>();
+  const out: SourceState[] = [];
+  for (const [name, { entity: entityName, kind }] of Object.entries(cfg.sources)) {
+    const entity = cfg.entities.find((e) => e.name === entityName)!;
+    if (!landed.has(entity.name)) landed.set(entity.name, await listLandedBatches(store, entity.name));
+    const mine = landed.get(entity.name)!.filter((b) => b.manifest.source.label === name);
+    const last = mine.at(-1)?.manifest;
+    const done = last ? await processed(entity.name, [last.batchId]) : new Set<string>();
+    out.push({
+      name,
+      entity: entity.name,
+      kind,
+      batches: mine.length,
+      lastBatchId: last?.batchId ?? null,
+      landedAt: last?.landedAt ?? null,
+      rows: last?.rowCount ?? null,
+      window: last?.window ?? null,
+      nextLow: last?.window ? windowLowAfter(entity, last.window.high) : null,
+      processed: last ? done.has(last.batchId) : null,
+    });
+  }
+  return out;
+}
+
+/** The sources as rows of the `status` table. */
+export function sourceStatusRows(states: readonly SourceState[]): Record<string, unknown>[] {
+  return states.map((s) => ({
+    source: s.name,
+    entity: s.entity,
+    kind: s.kind,
+    batches: s.batches,
+    last_batch: s.lastBatchId ?? "",
+    landed_at: s.landedAt ?? "",
+    rows: s.rows ?? "",
+    window: s.window ? `${s.window.column} in (${s.window.low ?? "the start"}, ${s.window.high}]` : "",
+    state: s.processed === null ? "never landed" : s.processed ? "processed" : "waiting for run",
+  }));
+}
