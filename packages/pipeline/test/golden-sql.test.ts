@@ -47,6 +47,29 @@ it("duckdb SQL of a first load", async () => {
   );
 });
 
+// A part of one file (its batch and file are constants of the view, not columns of its stage),
+// then a part of several small files read together (each row's file and batch are stored).
+it("duckdb SQL of the bronze step of a one-file part and a grouped part", async () => {
+  const compiler = new DuckdbCompiler();
+  const ctx = {
+    ...duckdbContext("run-golden", new Date("2026-01-01T00:00:00Z"), "incremental"),
+    landingParts: 2,
+    groupedParts: [1],
+    partLineage: [
+      {
+        batchId: "20260101T000000000Z-0a1b2c3d",
+        sourceFile:
+          "landing/sales_order_lines/ingest_date=2026-01-01/batch=20260101T000000000Z-0a1b2c3d/part-00000.csv",
+      },
+      undefined,
+    ],
+  };
+  const bronze = compiler.compile(buildPlan(salesOrderLines), ctx).find((s) => s.kind === "bronze");
+  await expect(bronze?.statements.map((st) => `${st.sql};`).join("\n\n")).toMatchFileSnapshot(
+    "__golden__/duckdb/sales_order_lines.parts.bronze.sql",
+  );
+});
+
 describe("the plan", () => {
   it("orders steps bronze → silver → dimensions → fact → aggregate", () => {
     const plan = buildPlan(carSales, carSalesStar);

@@ -51,6 +51,7 @@ async function stagePlans(entity: Entity): Promise<boolean[]> {
       ...duckdbContext("run-order", new Date(), "incremental"),
       landingParts: parts.length,
       groupedParts: [2, 3],
+      partLineage: parts.map((p) => p.lineage),
     };
     const compiler = new DuckdbCompiler();
     for (const sql of STATE_DDL) await con.run(sql);

@@ -70,6 +70,18 @@ export interface CompileContext {
    * numbered by row id from each file's first row (see DuckdbCompiler.bronze).
    */
   readonly groupedParts?: readonly number[];
+  /**
+   * Per landed part, its batch and file when every row has the same (a part of one file): the
+   * stage does not store them row by row, and the view `bronze_stage` adds them as constants.
+   */
+  readonly partLineage?: readonly (PartLineage | undefined)[];
+}
+
+/** The lineage a landed part of one file gives each of its rows. */
+export interface PartLineage {
+  readonly batchId: string;
+  /** The file's name in lineage: `landing/<entity>/…`. */
+  readonly sourceFile: string;
 }
 
 /** Columns the pipeline adds to bronze rows. */

@@ -11,6 +11,7 @@ import {
   quoteString,
 } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
+import type { PartLineage } from "../query-compiler/plan-compiler.ts";
 
 export interface LandedBatch {
   readonly batchId: string;
@@ -178,6 +179,8 @@ export interface LandedPart {
   readonly shape: string;
   /** How many landed files the part reads (see GROUPED_FILE_ROWS). */
   readonly files: number;
+  /** A part of one file: its batch and its name in lineage, the same for every row. */
+  readonly lineage?: PartLineage;
 }
 
 /**
@@ -246,12 +249,16 @@ export function landingRead(
       else parts.push({ reader, files: [file], grouped });
     }
   }
-  return parts.map(({ reader, files }) => ({
-    relation: reader.read(files),
-    numbered: reader.numbered,
-    shape: files.length === 1 ? reader.shape : reader.groupShape,
-    files: files.length,
-  }));
+  return parts.map(({ reader, files }) => {
+    const [only] = files;
+    return {
+      relation: reader.read(files),
+      numbered: reader.numbered,
+      shape: files.length === 1 ? reader.shape : reader.groupShape,
+      files: files.length,
+      ...(files.length === 1 && only && { lineage: { batchId: only.batchId, sourceFile: only.rel } }),
+    };
+  });
 }
 
 /** How the landed files of one shape are read. */

@@ -331,6 +331,7 @@ async function runEntity(
       silverEmpty,
       landingParts: landing.length,
       groupedParts: [...landing.keys()].filter((i) => !landing[i]?.numbered && (landing[i]?.files ?? 0) > 1),
+      partLineage: landing.map((part) => part.lineage),
     });
     // First, before the transaction, what the run reads to build its scratch tables: the stage
     // read from the landed files (see landingRead) and, incrementally, the classified delta (see

@@ -68,27 +68,39 @@ export class DuckdbCompiler extends PlanCompiler {
     const payload = (expr: string, name: string) => `CASE WHEN NOT _ok THEN ${expr} END AS ${name}`;
     const stage = (
       relation: string,
-    ) => `SELECT ${e.columns.map((c) => this.q(c.name)).join(", ")}, _batch_id, _source_file, _row_number, _rescued_data, _ok${warns},
+      constantLineage: boolean,
+    ) => `SELECT ${e.columns.map((c) => this.q(c.name)).join(", ")},${constantLineage ? "" : " _batch_id, _source_file,"} _row_number, _rescued_data, _ok${warns},
   ${payload(b.ruleIds, "_rule_ids")},
   ${payload(b.messages, "_messages")},
   ${payload(b.rawJson, "_raw")}
 FROM (${this.bronzeParts(e, relation).checked}) c`;
     const parts = Array.from({ length: count }, (_, i) => `bronze_stage_${i}`);
     const grouped = new Set(ctx.groupedParts ?? []);
+    // A part of one file has one batch and one file name: the stage leaves them out (at 1M rows,
+    // two strings a row cost more to store than the rest of the lineage) and they come back here
+    // as constants. Every branch ends with `_batch_id, _source_file, _stage_row`.
+    const constant = (i: number) => (grouped.has(i) ? undefined : ctx.partLineage?.[i]);
     const union = parts
       .map((t, i) => {
         const stageRow = (rowid: string) => (i === 0 ? rowid : `${rowid} + ${i * STAGE_PART_ROWS}`);
-        return grouped.has(i)
-          ? `SELECT s.* REPLACE (coalesce(s._row_number, s.rowid + 1 - f._first_row) AS _row_number), ${stageRow("s.rowid")} AS _stage_row FROM ${this.q(t)} s JOIN ${this.q(`${t}_files`)} f ON s._source_file = f._source_file`
-          : `SELECT * REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), ${stageRow("rowid")} AS _stage_row FROM ${this.q(t)}`;
+        const lineage = constant(i);
+        if (grouped.has(i))
+          return `SELECT s.* EXCLUDE (_batch_id, _source_file) REPLACE (coalesce(s._row_number, s.rowid + 1 - f._first_row) AS _row_number), s._batch_id, s._source_file, ${stageRow("s.rowid")} AS _stage_row FROM ${this.q(t)} s JOIN ${this.q(`${t}_files`)} f ON s._source_file = f._source_file`;
+        const numbered = "REPLACE (coalesce(_row_number, rowid + 1) AS _row_number)";
+        const kept = lineage
+          ? `* ${numbered}, ${this.str(lineage.batchId)} AS _batch_id, ${this.str(lineage.sourceFile)} AS _source_file`
+          : `* EXCLUDE (_batch_id, _source_file) ${numbered}, _batch_id, _source_file`;
+        return `SELECT ${kept}, ${stageRow("rowid")} AS _stage_row FROM ${this.q(t)}`;
       })
       .join("\nUNION ALL ");
     return [
       ...parts.flatMap((t, i) => [
-        ...this.createShared(t, ctx, e, stage(this.q(`landing_raw_${i}`))).map((s) => ({
-          ...s,
-          stagesPart: i,
-        })),
+        ...this.createShared(t, ctx, e, stage(this.q(`landing_raw_${i}`), constant(i) !== undefined)).map(
+          (s) => ({
+            ...s,
+            stagesPart: i,
+          }),
+        ),
         ...(grouped.has(i)
           ? this.createShared(
               `${t}_files`,

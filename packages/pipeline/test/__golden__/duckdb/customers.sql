@@ -66,7 +66,7 @@ FROM (SELECT t.*, coalesce("_raw_customer_id" IS NOT NULL, false) AND coalesce((
   NULLIF(trim("updated_at"), '') AS "_raw_updated_at",
   NULLIF(trim("is_deleted"), '') AS "_raw_is_deleted" FROM "landing_raw_0" l) n) t) c;
 
-CREATE OR REPLACE TEMP VIEW "bronze_stage" AS SELECT * REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), rowid AS _stage_row FROM "bronze_stage_0";
+CREATE OR REPLACE TEMP VIEW "bronze_stage" AS SELECT * EXCLUDE (_batch_id, _source_file) REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), _batch_id, _source_file, rowid AS _stage_row FROM "bronze_stage_0";
 
 INSERT INTO "quarantine"."customers" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw")
 SELECT _batch_id, _source_file, _row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _rule_ids, _messages, _raw FROM "bronze_stage" WHERE NOT _ok;
