@@ -375,6 +375,9 @@ async function runEntity(
         preparedMs.set(step.id, (preparedMs.get(step.id) ?? 0) + Date.now() - t0);
       }
     }
+    if (mode === "incremental" && (await dropsRows(con, silverEmpty))) {
+      await con.run("SET preserve_insertion_order = false");
+    }
     await con.run("BEGIN TRANSACTION");
     const counts = new Map<string, Row>();
     let perBatch: Row[] = [];
@@ -521,8 +524,32 @@ async function runEntity(
       .catch(() => {});
     throw err;
   } finally {
+    // The next entity's stage is planned to keep the order rows are read in (see keepsOrder:
+    // without it, the stage would number its rows on one thread).
+    await con.run("SET preserve_insertion_order = true").catch(() => {});
     await dropScratch(con).catch(() => {});
   }
+}
+
+/**
+ * Whether an incremental run leaves out, between its scratch tables and the tables it writes,
+ * some of the rows it read: quarantined rows, older versions of a key in the batch, rows no newer
+ * than the stored ones. Then its transaction does not keep insertion order: DuckDB's ordered
+ * batch insert writes a second time every row group's worth that a filter leaves short (1M rows,
+ * 0.1% quarantined: 2.3 s into bronze against 1.4 s unordered), while an unordered insert of
+ * rows that all go in takes more memory for no time saved (1M rows: 1.0–1.1 GB against
+ * 0.85–0.92 GB). Nothing the transaction writes depends on the order: row numbers come from the
+ * stage, built before it.
+ */
+async function dropsRows(con: DuckDBConnection, silverEmpty: boolean): Promise<boolean> {
+  const [found] = await rows(
+    con,
+    `SELECT EXISTS (SELECT 1 FROM bronze_stage WHERE NOT _ok) OR EXISTS (SELECT 1 FROM delta_superseded)${
+      // Into an empty silver the classified delta is a view of the stage's rows, all inserts.
+      silverEmpty ? "" : " OR EXISTS (SELECT 1 FROM silver_delta WHERE _action NOT IN ('insert', 'update'))"
+    } AS drops`,
+  );
+  return found?.drops === true;
 }
 
 function engineError(e: unknown, entity: Entity, step: string): PipelineError {
