@@ -19,7 +19,7 @@ import { pipelineProgress } from "./commands/pipeline-progress.ts";
 import { listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
-import { sourceStates, sourceStatusRows } from "./commands/source-status.ts";
+import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
 import { engineOptions, loadConfig } from "./config.ts";
 import { color, errColor, fmt, Progress, printJson, shellWord, table } from "./output.ts";
@@ -263,7 +263,7 @@ export function program(progress = new Progress()): Command {
             ])
           : `no runs yet in ${cfg.dir}: saleslake run processes what is landed`,
       ];
-      if (sources.length > 0) lines.push("", table(sourceStatusRows(sources)));
+      if (sources.length > 0) lines.push("", describeSourceStates(sources));
       console.log(lines.join("\n"));
     });
 

@@ -1,6 +1,7 @@
 import { type LandedBatch, LocalLakeStore, listLandedBatches, windowLowAfter } from "@saleslake/ingest";
 import type { LandingManifest } from "@saleslake/schema";
 import type { ResolvedConfig } from "../config.ts";
+import { fmt } from "../output.ts";
 
 /** Where a configured source stands, as `status --json` prints it under `sources`. */
 export interface SourceState {
@@ -55,17 +56,25 @@ export async function sourceStates(
   return out;
 }
 
-/** The sources as rows of the `status` table. */
-export function sourceStatusRows(states: readonly SourceState[]): Record<string, unknown>[] {
-  return states.map((s) => ({
-    source: s.name,
-    entity: s.entity,
-    kind: s.kind,
-    batches: s.batches,
-    last_batch: s.lastBatchId ?? "",
-    landed_at: s.landedAt ?? "",
-    rows: s.rows ?? "",
-    window: s.window ? `${s.window.column} in (${s.window.low ?? "the start"}, ${s.window.high}]` : "",
-    state: s.processed === null ? "never landed" : s.processed ? "processed" : "waiting for run",
-  }));
+/**
+ * The sources in words, two lines each: a table would cut the window, whose marks alone can
+ * take 60 characters.
+ */
+export function describeSourceStates(states: readonly SourceState[]): string {
+  const width = Math.max(...states.map((s) => s.name.length));
+  const lines = ["sources:"];
+  for (const s of states) {
+    const head = `  ${s.name.padEnd(width)}  ${s.kind} → ${s.entity}`;
+    if (s.lastBatchId === null) {
+      lines.push(`${head}: never landed`);
+      continue;
+    }
+    const landed = `${s.batches} ${s.batches === 1 ? "batch" : "batches"} landed; the last, ${s.lastBatchId}, ${fmt(s.rows ?? 0)} ${s.rows === 1 ? "row" : "rows"} at ${s.landedAt}`;
+    const state = s.processed ? "processed" : "waiting for a run";
+    const window = s.window
+      ? `${s.window.column} in (${s.window.low ?? "the start"}, ${s.window.high}]; the next window starts at ${s.nextLow}; `
+      : "";
+    lines.push(`${head}: ${landed}`, `  ${" ".repeat(width)}  ${window}${state}`);
+  }
+  return lines.join("\n");
 }
