@@ -302,6 +302,20 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     const r = await p.run({ mode: "backfill", from: "2026-01-05", to: "2026-01-06" });
     expect(r).toMatchObject({ mode: "backfill", rowsRead: 0, rowsStale: 1 });
     expect(await p.q("SELECT value FROM saleslake.watermarks")).toEqual(wm);
+    // A silver row lost (deleted by hand) comes back from bronze, with its values and lineage.
+    const withLineage =
+      "SELECT order_id, quantity, CAST(updated_at AS VARCHAR) AS updated_at, _batch_id, _source_file, _row_number FROM silver.sales_order_lines ORDER BY order_id";
+    const silver = await p.q(withLineage);
+    expect(silver).toHaveLength(2);
+    const instance = await DuckDBInstance.create(join(p.dir, "state", "warehouse.duckdb"));
+    const con = await instance.connect();
+    await con.run("DELETE FROM silver.sales_order_lines WHERE order_id = 'SO00000001'");
+    con.closeSync();
+    instance.closeSync();
+    const restored = await p.run({ mode: "backfill", from: "2026-01-05", to: "2026-01-06" });
+    expect(restored).toMatchObject({ mode: "backfill", rowsInserted: 1, rowsUpdated: 0, rowsStale: 0 });
+    expect(await p.q(withLineage)).toEqual(silver);
+    expect(await p.q("SELECT value FROM saleslake.watermarks")).toEqual(wm);
     await expect(p.run({ mode: "backfill", from: "yesterday", to: "today" })).rejects.toMatchObject({
       code: "INVALID_OPTION",
     });

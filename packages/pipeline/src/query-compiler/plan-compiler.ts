@@ -536,9 +536,14 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
       e.scd === 2
         ? `(SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.valid_from DESC) AS _vrn FROM ${silver} v) y WHERE _vrn = 1)`
         : silver;
-    const k0 = this.q(e.key[0]!);
-    return `SELECT s.*, CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action${this.storedRowRef(e)}
+    return `SELECT s.*, ${this.action(e, ctx)}${this.storedRowRef(e)}
 FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
+  }
+
+  /** `_action` of delta row `s` against stored row `t` (see `classify`). */
+  protected action(e: Entity, ctx: CompileContext): string {
+    const k0 = this.q(e.key[0]!);
+    return `CASE WHEN t.${k0} IS NULL THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action`;
   }
 
   /** Statements the classification's `latestPerKey` reads from, run just before it. Default: none. */
