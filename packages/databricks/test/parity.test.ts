@@ -7,6 +7,7 @@ import {
   carSales,
   carSalesSeedFiles,
   carSalesStar,
+  customers,
   type Entity,
   type Star,
   salesOrderLines,
@@ -39,7 +40,7 @@ async function duckTables(dir: string, schemas: string[]) {
       const sel = cs
         .map(({ c, d }) =>
           d.startsWith("TIMESTAMP")
-            ? `strftime("${c}", '%Y-%m-%d %H:%M:%S')`
+            ? `coalesce(strftime("${c}", '%Y-%m-%d %H:%M:%S'), '∅')`
             : d.endsWith("[]")
               ? `CAST(array_to_string("${c}", ';') AS VARCHAR)`
               : `CAST("${c}" AS VARCHAR)`,
@@ -381,5 +382,46 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["silver.sales_order_lines"]).toHaveLength(5);
     // Line 2 is soft-deleted: it leaves the fact.
     expect(out["gold.fact_order_lines"]).toHaveLength(4);
+  }, 1_500_000);
+
+  it("on SCD2 customers: history, a stale update against the current version, a soft delete, a retried insert", async () => {
+    const c = (patch: Record<string, unknown>) => ({
+      CustomerID: "C000001",
+      full_name: "Ada",
+      email: null,
+      segment: "consumer",
+      region: "north",
+      updated_at: "2026-01-01T00:00:00Z",
+      is_deleted: false,
+      ...patch,
+    });
+    const out = await parity(
+      "scd2",
+      customers,
+      undefined,
+      [
+        { name: "c1.jsonl", bytes: jsonl([c({}), c({ CustomerID: "C000002" })]) },
+        {
+          name: "c2.jsonl",
+          bytes: jsonl([
+            c({ segment: "business", updated_at: "2026-02-01T00:00:00Z" }),
+            c({ CustomerID: "C000003", updated_at: "2026-02-01T00:00:00Z" }),
+          ]),
+        },
+        {
+          name: "c3.jsonl",
+          bytes: jsonl([
+            // Older than C000001's current version, inside the lookback, newer than its first.
+            c({ full_name: "Ada L.", updated_at: "2026-01-31T23:50:00Z" }),
+            c({ CustomerID: "C000002", segment: "fleet", updated_at: "2026-02-02T00:00:00Z" }),
+          ]),
+        },
+        { name: "c4.jsonl", bytes: jsonl([c({ updated_at: "2026-02-03T00:00:00Z", is_deleted: true })]) },
+      ],
+      // After the merge closed C000002's current version and before its new one is inserted.
+      [{ batch: 2, step: "silver", before: 'run(r"""INSERT INTO `${catalog}`.`silver`.`customers`' }],
+    );
+    expect(out["silver.customers"]).toHaveLength(6);
+    expect(out["silver.customers"]?.filter((r) => r.split("|")[9] === "true")).toHaveLength(3);
   }, 1_500_000);
 });

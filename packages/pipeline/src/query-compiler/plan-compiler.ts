@@ -469,7 +469,7 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     const silver = this.table(ctx, "silver", e.name);
     const cols = e.columns.map((c) => this.q(c.name));
     const lineage = ["_batch_id", "_source_file", "_row_number", "_ingested_at"].map((c) => this.q(c));
-    const deduped = this.latestPerKey(e, ctx);
+    const deduped = this.keepsVersions(e) ? this.versionsPerBatch(e, ctx) : this.latestPerKey(e, ctx);
     const delta = this.shared("silver_delta", ctx, e);
     const out: Statement[] = [...this.beforeClassify(e, ctx), ...this.classifiedDelta(e, ctx, deduped)];
     const setList = [...cols, ...lineage, this.q("_run_id")]
@@ -482,16 +482,21 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
       const validFrom = e.sequence
         ? `CAST(s.${this.q(e.sequence)} AS ${this.timestampType()})`
         : "s._ingested_at";
+      const keys = e.key.map((k) => this.q(k));
+      // The versions a run adds to a key follow each other: each is valid until the next one's
+      // valid_from, the last is current. Landing order is the order of the versions (see classify).
+      const next = `OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(", ")} ORDER BY s._batch_id)`;
       out.push(
         {
+          // A stored key's current version is closed where the first version this run adds begins.
           sql: `MERGE INTO ${silver} AS t
-USING (SELECT * FROM ${delta} WHERE _action = 'update') AS s
+USING (SELECT ${keys.map((k) => `s.${k}`).join(", ")}, min_by(${validFrom}, s._batch_id) AS _valid_to FROM ${delta} s WHERE s._action = 'update' AND s._stored GROUP BY ${keys.map((k) => `s.${k}`).join(", ")}) AS s
 ON ${this.keyJoin(e, "t", "s")} AND t.is_current
-WHEN MATCHED THEN UPDATE SET valid_to = ${validFrom}, is_current = false`,
+WHEN MATCHED THEN UPDATE SET valid_to = s._valid_to, is_current = false`,
         },
         {
           sql: `INSERT INTO ${silver} (${[...cols, "valid_from", "valid_to", "is_current", ...lineage, this.q("_run_id")].join(", ")})
-SELECT ${cols.map((c) => `s.${c}`).join(", ")}, ${validFrom}, NULL, true, ${lineage.map((c) => `s.${c}`).join(", ")}, ${ctx.runId}
+SELECT ${cols.map((c) => `s.${c}`).join(", ")}, ${validFrom}, lead(${validFrom}) ${next}, lead(s._batch_id) ${next} IS NULL, ${lineage.map((c) => `s.${c}`).join(", ")}, ${ctx.runId}
 FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
         },
       );
@@ -525,19 +530,62 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
 
   /**
    * Each row of `deduped` with its `_action` against the stored row of its key (for SCD2, the
-   * key's newest version): 'insert', 'update', 'stale', or 'applied' when the stored row was
+   * key's current version): 'insert', 'update', 'stale', or 'applied' when the stored row was
    * written by this very run. Only a retried step sees one (a Databricks task retried after it
    * merged): it is not applied again, but its key still counts as changed, so that the
    * dimensions and facts downstream take it.
    */
   protected classify(e: Entity, ctx: CompileContext, deduped: string): string {
-    const silver = this.table(ctx, "silver", e.name);
-    const stored =
-      e.scd === 2
-        ? `(SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.valid_from DESC) AS _vrn FROM ${silver} v) y WHERE _vrn = 1)`
-        : silver;
-    return `SELECT s.*, ${this.action(e, ctx)}${this.storedRowRef(e)}
+    if (this.keepsVersions(e)) return this.classifyVersions(e, ctx, deduped);
+    const stored = e.scd === 2 ? this.currentVersions(e, ctx) : this.table(ctx, "silver", e.name);
+    const closes = e.scd === 2 ? `, t.${this.q(e.key[0]!)} IS NOT NULL AS _stored` : "";
+    return `SELECT s.*, ${this.action(e, ctx)}${closes}${this.storedRowRef(e)}
 FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
+  }
+
+  /**
+   * Whether the silver step keeps every batch's version of a key (`versionsPerBatch`) rather than
+   * the delta's newest: an SCD2 entity with a sequence column, whose versions have a time of
+   * their own. Without one, a run's versions would all begin at the run's `_ingested_at`.
+   */
+  protected keepsVersions(e: Entity): boolean {
+    return e.scd === 2 && e.sequence !== undefined;
+  }
+
+  /**
+   * Each batch's newest version of each key (`latestOrder` within the batch), as `latestPerKey`
+   * does for the whole delta. A run over several batches (catching up, a full refresh, a
+   * backfill) adds the versions they hold to an SCD2 history as the batches would one by one.
+   */
+  protected versionsPerBatch(e: Entity, ctx: CompileContext): string {
+    return `SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${[...e.key.map((k) => `d.${this.q(k)}`), "d._batch_id"].join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM (${this.deltaSource(e, ctx)}) d) x WHERE _rn = 1`;
+  }
+
+  /**
+   * `classify` for `versionsPerBatch`: each version against the key's current stored version and
+   * the versions of earlier batches in the delta, in landing order, so the result is the one
+   * batch-by-batch runs give. A version is applied when its sequence is newer than all of them
+   * (the newest of earlier versions that were not applied is older than one that was); the
+   * first version of a key not stored is an 'insert', later ones 'update'. `_stored` tells
+   * whether the key had a current version to close.
+   */
+  private classifyVersions(e: Entity, ctx: CompileContext, versions: string): string {
+    const seq = this.q(e.sequence!);
+    const k0 = this.q(e.key[0]!);
+    const earlier = `OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v._batch_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+    const before = `greatest(t.${seq}, s._earlier_seq)`;
+    return `SELECT s.*, CASE WHEN t.${k0} IS NULL AND s._earlier = 0 THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN s.${seq} > ${before} OR (${before} IS NULL AND s.${seq} IS NOT NULL) THEN 'update' ELSE 'stale' END AS _action, t.${k0} IS NOT NULL AS _stored
+FROM (SELECT v.*, max(v.${seq}) ${earlier} AS _earlier_seq, count(*) ${earlier} AS _earlier FROM (${versions}) v) s LEFT JOIN ${this.currentVersions(e, ctx)} t ON ${this.keyJoin(e, "s", "t")}`;
+  }
+
+  /**
+   * An SCD2 key's stored row: its current version. The merge closes the current version of each
+   * key it updates and the insert adds the newer ones, so a key has one, its newest. A filter
+   * finds it; ranking every version of every key sorted the whole history each run (1M keys of
+   * three versions each, 10k rows classified: 0.64 s against 0.08 s, DuckDB).
+   */
+  private currentVersions(e: Entity, ctx: CompileContext): string {
+    return `(SELECT * FROM ${this.table(ctx, "silver", e.name)} c WHERE c.is_current)`;
   }
 
   /** `_action` of delta row `s` against stored row `t` (see `classify`). */

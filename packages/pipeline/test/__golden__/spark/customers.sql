@@ -72,16 +72,16 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 
 -- step silver (silver)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_customers` USING DELTA AS SELECT s.*, CASE WHEN t.`customer_id` IS NULL THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN (s.`updated_at` > t.`updated_at` OR (t.`updated_at` IS NULL AND s.`updated_at` IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
-FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`customer_id` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`customers` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN (SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY v.`customer_id` ORDER BY v.valid_from DESC) AS _vrn FROM `${catalog}`.`silver`.`customers` v) y WHERE _vrn = 1) t ON s.`customer_id` = t.`customer_id`;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_customers` USING DELTA AS SELECT s.*, CASE WHEN t.`customer_id` IS NULL AND s._earlier = 0 THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN s.`updated_at` > greatest(t.`updated_at`, s._earlier_seq) OR (greatest(t.`updated_at`, s._earlier_seq) IS NULL AND s.`updated_at` IS NOT NULL) THEN 'update' ELSE 'stale' END AS _action, t.`customer_id` IS NOT NULL AS _stored
+FROM (SELECT v.*, max(v.`updated_at`) OVER (PARTITION BY v.`customer_id` ORDER BY v._batch_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS _earlier_seq, count(*) OVER (PARTITION BY v.`customer_id` ORDER BY v._batch_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS _earlier FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`customer_id`, d._batch_id ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`customers` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) v) s LEFT JOIN (SELECT * FROM `${catalog}`.`silver`.`customers` c WHERE c.is_current) t ON s.`customer_id` = t.`customer_id`;
 
 MERGE INTO `${catalog}`.`silver`.`customers` AS t
-USING (SELECT * FROM `${catalog}`.`saleslake`.`silver_delta_customers` WHERE _action = 'update') AS s
+USING (SELECT s.`customer_id`, min_by(CAST(s.`updated_at` AS TIMESTAMP), s._batch_id) AS _valid_to FROM `${catalog}`.`saleslake`.`silver_delta_customers` s WHERE s._action = 'update' AND s._stored GROUP BY s.`customer_id`) AS s
 ON t.`customer_id` = s.`customer_id` AND t.is_current
-WHEN MATCHED THEN UPDATE SET valid_to = CAST(s.`updated_at` AS TIMESTAMP), is_current = false;
+WHEN MATCHED THEN UPDATE SET valid_to = s._valid_to, is_current = false;
 
 INSERT INTO `${catalog}`.`silver`.`customers` (`customer_id`, `full_name`, `email`, `segment`, `region`, `updated_at`, `is_deleted`, valid_from, valid_to, is_current, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`)
-SELECT s.`customer_id`, s.`full_name`, s.`email`, s.`segment`, s.`region`, s.`updated_at`, s.`is_deleted`, CAST(s.`updated_at` AS TIMESTAMP), NULL, true, s.`_batch_id`, s.`_source_file`, s.`_row_number`, s.`_ingested_at`, '${run_id}'
+SELECT s.`customer_id`, s.`full_name`, s.`email`, s.`segment`, s.`region`, s.`updated_at`, s.`is_deleted`, CAST(s.`updated_at` AS TIMESTAMP), lead(CAST(s.`updated_at` AS TIMESTAMP)) OVER (PARTITION BY s.`customer_id` ORDER BY s._batch_id), lead(s._batch_id) OVER (PARTITION BY s.`customer_id` ORDER BY s._batch_id) IS NULL, s.`_batch_id`, s.`_source_file`, s.`_row_number`, s.`_ingested_at`, '${run_id}'
 FROM `${catalog}`.`saleslake`.`silver_delta_customers` s WHERE s._action IN ('insert', 'update');
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`changed_keys_customers` USING DELTA AS SELECT `customer_id` FROM `${catalog}`.`saleslake`.`silver_delta_customers` WHERE _action <> 'stale';
