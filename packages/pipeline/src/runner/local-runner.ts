@@ -375,7 +375,9 @@ async function runEntity(
         preparedMs.set(step.id, (preparedMs.get(step.id) ?? 0) + Date.now() - t0);
       }
     }
-    if (mode === "incremental" && (await dropsRows(con, silverEmpty))) {
+    // Into an empty silver an SCD1 entity's classified delta is the stage's rows, all inserts; an
+    // SCD2 entity's is classified version by version (DuckdbCompiler.classifiedDelta).
+    if (mode === "incremental" && (await dropsRows(con, silverEmpty && entity.scd === 1))) {
       await con.run("SET preserve_insertion_order = false");
     }
     await con.run("BEGIN TRANSACTION");
@@ -539,14 +541,13 @@ async function runEntity(
  * 0.1% quarantined: 2.3 s into bronze against 1.4 s unordered), while an unordered insert of
  * rows that all go in takes more memory for no time saved (1M rows: 1.0–1.1 GB against
  * 0.85–0.92 GB). Nothing the transaction writes depends on the order: row numbers come from the
- * stage, built before it.
+ * stage, built before it. `allInserts`: the classified delta is known to hold inserts alone.
  */
-async function dropsRows(con: DuckDBConnection, silverEmpty: boolean): Promise<boolean> {
+async function dropsRows(con: DuckDBConnection, allInserts: boolean): Promise<boolean> {
   const [found] = await rows(
     con,
     `SELECT EXISTS (SELECT 1 FROM bronze_stage WHERE NOT _ok) OR EXISTS (SELECT 1 FROM delta_superseded)${
-      // Into an empty silver the classified delta is a view of the stage's rows, all inserts.
-      silverEmpty ? "" : " OR EXISTS (SELECT 1 FROM silver_delta WHERE _action NOT IN ('insert', 'update'))"
+      allInserts ? "" : " OR EXISTS (SELECT 1 FROM silver_delta WHERE _action NOT IN ('insert', 'update'))"
     } AS drops`,
   );
   return found?.drops === true;
