@@ -41,17 +41,31 @@ function line(order: number, patch: Line = {}): Line {
   };
 }
 
-function project() {
+/** A row of the customers source (SCD2), Ada in the north unless patched. */
+function customer(patch: Line = {}): Line {
+  return {
+    CustomerID: "C000001",
+    full_name: "Ada",
+    email: null,
+    segment: "consumer",
+    region: "north",
+    updated_at: "2026-01-01T00:00:00Z",
+    is_deleted: false,
+    ...patch,
+  };
+}
+
+function project(entity: Entity = salesOrderLines, stars = [salesOrderStar]) {
   const dir = mkdtempSync(join(tmpdir(), "saleslake-scenario-"));
   dirs.push(dir);
   const lake = join(dir, "lake");
-  const opts: RunOptions = { dir, entities: [salesOrderLines], stars: [salesOrderStar] };
+  const opts: RunOptions = { dir, entities: [entity], stars };
   return {
     dir,
     land: (lines: Line[], name = "orders.jsonl") =>
       landBatch(
         lake,
-        salesOrderLines,
+        entity,
         [{ name, bytes: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n` }],
         "jsonl",
       ),
@@ -886,38 +900,19 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
   });
 
   it("SCD2 keeps history with valid_from, valid_to and is_current", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "saleslake-scd2-"));
-    dirs.push(dir);
-    const c = (patch: Line) => ({
-      CustomerID: "C000001",
-      full_name: "Ada",
-      email: null,
-      segment: "consumer",
-      region: "north",
-      updated_at: "2026-01-01T00:00:00Z",
-      is_deleted: false,
-      ...patch,
-    });
-    const land = (rows: Line[]) =>
-      landBatch(
-        join(dir, "lake"),
-        customers,
-        [{ name: "customers.jsonl", bytes: `${rows.map((x) => JSON.stringify(x)).join("\n")}\n` }],
-        "jsonl",
-      );
-    land([c({})]);
-    await runPipeline({ dir, entities: [customers] });
-    land([
-      c({ segment: "business", updated_at: "2026-02-01T00:00:00Z" }),
-      c({ CustomerID: "C000002", updated_at: "2026-02-01T00:00:00Z" }),
+    const p = project(customers, []);
+    p.land([customer({})]);
+    await p.run();
+    p.land([
+      customer({ segment: "business", updated_at: "2026-02-01T00:00:00Z" }),
+      customer({ CustomerID: "C000002", updated_at: "2026-02-01T00:00:00Z" }),
     ]);
-    await runPipeline({ dir, entities: [customers] });
-    const w = await Warehouse.open(dir);
-    const rows = await w.query(
-      "SELECT customer_id, segment, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY customer_id, valid_from",
-    );
-    w.close();
-    expect(rows).toEqual([
+    await p.run();
+    expect(
+      await p.q(
+        "SELECT customer_id, segment, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY customer_id, valid_from",
+      ),
+    ).toEqual([
       {
         customer_id: "C000001",
         segment: "consumer",
@@ -932,28 +927,27 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
     // A key with history is matched by its current version alone: an update older than it (but
     // inside the watermark's lookback) is stale, though newer than the closed version; a newer
     // one closes it, and so does a soft delete.
-    land([
-      c({ full_name: "Ada L.", updated_at: "2026-01-31T23:50:00Z" }),
-      c({ CustomerID: "C000002", segment: "business", updated_at: "2026-03-01T00:00:00Z" }),
+    p.land([
+      customer({ full_name: "Ada L.", updated_at: "2026-01-31T23:50:00Z" }),
+      customer({ CustomerID: "C000002", segment: "business", updated_at: "2026-03-01T00:00:00Z" }),
     ]);
-    expect((await runPipeline({ dir, entities: [customers] })).runs[0]).toMatchObject({
+    expect(await p.run()).toMatchObject({
       rowsRead: 2,
       rowsInserted: 0,
       rowsUpdated: 1,
       rowsStale: 1,
     });
-    land([c({ updated_at: "2026-04-01T00:00:00Z", is_deleted: true })]);
-    expect((await runPipeline({ dir, entities: [customers] })).runs[0]).toMatchObject({
+    p.land([customer({ updated_at: "2026-04-01T00:00:00Z", is_deleted: true })]);
+    expect(await p.run()).toMatchObject({
       rowsUpdated: 1,
       rowsStale: 0,
       rowsDeleted: 1,
     });
-    const w2 = await Warehouse.open(dir);
-    const history = await w2.query(
-      "SELECT customer_id, segment, is_deleted, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY customer_id, valid_from",
-    );
-    w2.close();
-    expect(history).toEqual([
+    expect(
+      await p.q(
+        "SELECT customer_id, segment, is_deleted, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY customer_id, valid_from",
+      ),
+    ).toEqual([
       {
         customer_id: "C000001",
         segment: "consumer",
@@ -998,65 +992,39 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
   });
 
   it("SCD2 history is the same whether batches run one by one, together, or again by a full refresh", async () => {
-    const c = (patch: Line) => ({
-      CustomerID: "C000001",
-      full_name: "Ada",
-      email: null,
-      segment: "consumer",
-      region: "north",
-      updated_at: "2026-01-01T00:00:00Z",
-      is_deleted: false,
-      ...patch,
-    });
     const batches = [
-      [c({}), c({ CustomerID: "C000002" })],
+      [customer({}), customer({ CustomerID: "C000002" })],
       [
-        c({ segment: "business", updated_at: "2026-02-01T00:00:00Z" }),
+        customer({ segment: "business", updated_at: "2026-02-01T00:00:00Z" }),
         // Two versions of one key in one batch: the newer is the batch's version.
-        c({ CustomerID: "C000003", updated_at: "2026-02-01T00:00:00Z" }),
-        c({ CustomerID: "C000003", segment: "fleet", updated_at: "2026-02-01T00:05:00Z" }),
+        customer({ CustomerID: "C000003", updated_at: "2026-02-01T00:00:00Z" }),
+        customer({ CustomerID: "C000003", segment: "fleet", updated_at: "2026-02-01T00:05:00Z" }),
       ],
       [
         // Older than C000001's version of the batch before (inside the lookback): stale.
-        c({ full_name: "Ada L.", updated_at: "2026-01-31T23:50:00Z" }),
-        c({ CustomerID: "C000002", segment: "fleet", updated_at: "2026-02-02T00:00:00Z" }),
+        customer({ full_name: "Ada L.", updated_at: "2026-01-31T23:50:00Z" }),
+        customer({ CustomerID: "C000002", segment: "fleet", updated_at: "2026-02-02T00:00:00Z" }),
       ],
-      [c({ updated_at: "2026-02-03T00:00:00Z", is_deleted: true })],
+      [customer({ updated_at: "2026-02-03T00:00:00Z", is_deleted: true })],
     ];
-    const history = async (dir: string) => {
-      const w = await Warehouse.open(dir);
-      try {
-        return await w.query(
-          "SELECT customer_id, segment, full_name, is_deleted, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY ALL",
-        );
-      } finally {
-        w.close();
+    const HISTORY =
+      "SELECT customer_id, segment, full_name, is_deleted, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY ALL";
+    const load = async (runEach: boolean) => {
+      const p = project(customers, []);
+      const totals = { rowsInserted: 0, rowsUpdated: 0, rowsStale: 0, rowsDeleted: 0 };
+      const add = (r: EntityRunResult) => {
+        for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k];
+      };
+      for (const rows of batches) {
+        p.land(rows);
+        if (runEach) add(await p.run());
       }
+      if (!runEach) add(await p.run());
+      return { p, totals };
     };
-    const project = (runEach: boolean) => {
-      const dir = mkdtempSync(join(tmpdir(), "saleslake-scd2-"));
-      dirs.push(dir);
-      return (async () => {
-        const totals = { rowsInserted: 0, rowsUpdated: 0, rowsStale: 0, rowsDeleted: 0 };
-        const add = (r: EntityRunResult | undefined) => {
-          for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r?.[k] ?? 0;
-        };
-        for (const rows of batches) {
-          landBatch(
-            join(dir, "lake"),
-            customers,
-            [{ name: "customers.jsonl", bytes: `${rows.map((x) => JSON.stringify(x)).join("\n")}\n` }],
-            "jsonl",
-          );
-          if (runEach) add((await runPipeline({ dir, entities: [customers] })).runs[0]);
-        }
-        if (!runEach) add((await runPipeline({ dir, entities: [customers] })).runs[0]);
-        return { dir, totals };
-      })();
-    };
-    const oneByOne = await project(true);
-    const together = await project(false);
-    const expected = await history(oneByOne.dir);
+    const oneByOne = await load(true);
+    const together = await load(false);
+    const expected = await oneByOne.p.q(HISTORY);
     expect(expected.map((r) => [r.customer_id, r.segment, r.f, r.t, r.is_current])).toEqual([
       ["C000001", "business", "2026-02-01 00:00:00+00", "2026-02-03 00:00:00+00", false],
       ["C000001", "consumer", "2026-01-01 00:00:00+00", "2026-02-01 00:00:00+00", false],
@@ -1066,55 +1034,28 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
       ["C000003", "fleet", "2026-02-01 00:05:00+00", null, true],
     ]);
     expect(oneByOne.totals).toEqual({ rowsInserted: 3, rowsUpdated: 3, rowsStale: 1, rowsDeleted: 1 });
-    expect(await history(together.dir)).toEqual(expected);
+    expect(await together.p.q(HISTORY)).toEqual(expected);
     expect(together.totals).toEqual(oneByOne.totals);
-    await runPipeline({ dir: together.dir, entities: [customers], mode: "full_refresh" });
-    expect(await history(together.dir)).toEqual(expected);
+    await together.p.run({ mode: "full_refresh" });
+    expect(await together.p.q(HISTORY)).toEqual(expected);
   });
 
   it("SCD2 without a sequence column: a run adds the newest version it read, valid from the run's time", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "saleslake-scd2-"));
-    dirs.push(dir);
     // The customers entity with neither a sequence column nor a column watermark.
     const { sequence: _sequence, ...rest } = customers;
     const entity: Entity = { ...rest, name: "members", watermark: { kind: "batch" } };
-    const land = (...segments: string[]) =>
-      landBatch(
-        join(dir, "lake"),
-        entity,
-        [
-          {
-            name: "members.jsonl",
-            bytes: segments
-              .map((segment) =>
-                JSON.stringify({
-                  CustomerID: "C000001",
-                  full_name: "Ada",
-                  email: null,
-                  segment,
-                  region: "north",
-                  updated_at: "2026-01-01T00:00:00Z",
-                  is_deleted: false,
-                }),
-              )
-              .join("\n"),
-          },
-        ],
-        "jsonl",
-      );
-    land("consumer");
-    await runPipeline({ dir, entities: [entity], now: () => new Date("2026-03-01T00:00:00Z") });
-    land("business");
-    land("fleet");
-    const r = (await runPipeline({ dir, entities: [entity], now: () => new Date("2026-03-02T00:00:00Z") }))
-      .runs[0];
+    const p = project(entity, []);
+    p.land([customer({})]);
+    await p.run({ now: () => new Date("2026-03-01T00:00:00Z") });
+    p.land([customer({ segment: "business" })]);
+    p.land([customer({ segment: "fleet" })]);
+    const r = await p.run({ now: () => new Date("2026-03-02T00:00:00Z") });
     expect(r).toMatchObject({ rowsInserted: 0, rowsUpdated: 1, rowsStale: 0 });
-    const w = await Warehouse.open(dir);
-    const rows = await w.query(
-      "SELECT segment, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.members ORDER BY valid_from",
-    );
-    w.close();
-    expect(rows).toEqual([
+    expect(
+      await p.q(
+        "SELECT segment, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.members ORDER BY valid_from",
+      ),
+    ).toEqual([
       { segment: "consumer", f: "2026-03-01 00:00:00+00", t: "2026-03-02 00:00:00+00", is_current: false },
       { segment: "fleet", f: "2026-03-02 00:00:00+00", t: null, is_current: true },
     ]);
