@@ -1,4 +1,10 @@
-import { buildPlan, type Plan, SparkCompiler, sparkNotebookContext } from "@saleslake/pipeline";
+import {
+  buildPlan,
+  type Plan,
+  SparkCompiler,
+  type Statement,
+  sparkNotebookContext,
+} from "@saleslake/pipeline";
 import type { Star } from "@saleslake/schema";
 import {
   type Entity,
@@ -341,9 +347,11 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
     )
       ddl[i] = `${sql} TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')`;
   }
-  return compiler.compile(plan, ctx).map((step) => {
+  const refresh = sparkNotebookContext("full_refresh");
+  const refreshSteps = compiler.compile(plan, refresh);
+  return compiler.compile(plan, ctx).map((step, i) => {
     const cells = [header(entity.name, step.id)];
-    let statements = step.statements.map((s) => `run(r"""${s.sql}"""${s.label ? `, ${py(s.label)}` : ""})`);
+    let statements = step.statements.map(runLine);
     if (step.kind === "bronze") {
       cells.push(ddl.map((sql) => `run(r"""${sql}""")`).join("\n"));
       cells.push(constraintsCell(entity));
@@ -357,10 +365,58 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
           `the ${target} INSERT`,
         );
     }
-    cells.push(statements.join("\n"));
+    const reset = compiler.fullRefreshReset(plan, refresh, step.kind).map(runLine);
+    const refreshed = (refreshSteps[i]?.statements ?? []).map(runLine);
+    const differs =
+      refreshed.length !== step.statements.length ||
+      refreshed.some((l, j) => l !== runLine(step.statements[j]!));
+    // Bronze loads the run's batch in either mode; its writes are the retry-safe ones above.
+    if (differs && step.kind === "bronze") throw new Error("the bronze step of a full refresh differs");
+    cells.push(fullRefreshBranch(statements, reset, differs ? refreshed : undefined));
     cells.push("dbutils.notebook.exit(json.dumps(counts))");
     return { path: `${root}/${entity.name}/${step.id}`, stepId: step.id, source: `${cells.join(CELL)}\n` };
   });
+}
+
+const runLine = (s: Statement) => `run(r"""${s.sql}"""${s.label ? `, ${py(s.label)}` : ""})`;
+
+/**
+ * A step's statements, and what a full refresh (the widget \`full_refresh\`) runs first (`reset`)
+ * and instead of the statements that differ (`instead`, statement by statement): silver emptied
+ * and rebuilt from all of bronze, the fact and the daily aggregate emptied before their merge, as
+ * the local engine's full refresh does. Bronze and the dimensions run alike in both modes (the
+ * batch a full refresh lands loads as any other).
+ */
+function fullRefreshBranch(
+  incremental: readonly string[],
+  reset: readonly string[],
+  instead: readonly string[] | undefined,
+): string {
+  const indent = (lines: readonly string[]) => lines.map((l) => `    ${l}`);
+  const branch = 'if params["full_refresh"] == "true":';
+  if (instead && instead.length !== incremental.length)
+    return [branch, ...indent([...reset, ...instead]), "else:", ...indent(incremental)].join("\n");
+  const out: string[] = [];
+  let pending = [...reset];
+  for (let i = 0; i < incremental.length; ) {
+    let j = i;
+    while (j < incremental.length && instead && instead[j] !== incremental[j]) j++;
+    if (j > i) {
+      out.push(
+        branch,
+        ...indent([...pending, ...(instead ?? []).slice(i, j)]),
+        "else:",
+        ...indent(incremental.slice(i, j)),
+      );
+    } else {
+      if (pending.length > 0) out.push(branch, ...indent(pending));
+      out.push(incremental[j++]!);
+    }
+    pending = [];
+    i = j;
+  }
+  if (pending.length > 0) out.push(branch, ...indent(pending));
+  return out.join("\n");
 }
 
 /** Unity Catalog names of the state tables (Delta) the commit notebook keeps. */

@@ -62,6 +62,31 @@ describe("generated notebooks", () => {
     expect(maintenanceNotebook(carSales, carSalesStar).source).not.toContain("ZORDER");
   });
 
+  it("full_refresh: silver rebuilt from all of bronze, the fact and the aggregate emptied first, the rest alike", () => {
+    const byStep = Object.fromEntries(
+      generateNotebooks(salesOrderLines, salesOrderStar).map((n) => [n.stepId, n.source]),
+    );
+    const branch = 'if params["full_refresh"] == "true":\n';
+    const silver = byStep.silver!;
+    const [refresh, incremental] = silver.slice(silver.indexOf(branch) + branch.length).split("\nelse:\n");
+    expect(refresh).toMatch(
+      /^ {4}run\(r"""DELETE FROM `\$\{catalog\}`\.`silver`\.`sales_order_lines`"""\)\n/,
+    );
+    // Incrementally silver reads the run's bronze rows; a full refresh reads all of them.
+    expect(incremental).toContain("b._run_id = '${run_id}'");
+    expect(refresh).not.toContain("b._run_id = '${run_id}'");
+    expect(refresh!.match(/^ {4}run\(/gm)).toHaveLength(incremental!.match(/^ {4}run\(/gm)!.length + 1);
+    // The fact's and the aggregate's steps are named for their tables.
+    for (const table of ["fact_order_lines", "agg_orders_daily"]) {
+      expect(byStep[table]).toContain(
+        `${branch}    run(r"""DELETE FROM \`\${catalog}\`.\`gold\`.\`${table}\`""")\nrun(`,
+      );
+      expect(byStep[table]).not.toContain("\nelse:\n");
+    }
+    for (const step of ["bronze", "dim_customer", "dim_order_date"])
+      expect(byStep[step]).not.toContain(branch);
+  });
+
   it("widgets are checked before any SQL sees them", () => {
     const src = commitNotebook(carSales).source;
     const check = src.indexOf('raise ValueError(f"widget');

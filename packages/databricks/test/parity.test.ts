@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalLakeStore, landFiles, listLandedManifests } from "@saleslake/ingest";
-import { runPipeline, Warehouse } from "@saleslake/pipeline";
+import { projectPaths, runPipeline, Warehouse } from "@saleslake/pipeline";
 import {
   carSales,
   carSalesSeedFiles,
@@ -87,7 +87,11 @@ interface Crash {
 /**
  * Lands each batch once, then runs both engines on the same lake, batch by batch. At a `crash`,
  * the Spark side first runs the notebook with a failure injected (as a lost driver would leave
- * it), then the notebook again with the same run id, as the job's task retry does.
+ * it), then the notebook again with the same run id, as the job's task retry does. With
+ * `tamper`, the same changes are then made to the tables of both engines (`tamper(prefix)`:
+ * statements on `${prefix}silver.…` and `${prefix}gold.…`), and both run a full refresh (the
+ * local engine's mode; the notebooks' widget `full_refresh`), which must put back what the batches
+ * loaded.
  */
 async function parity(
   name: string,
@@ -98,6 +102,7 @@ async function parity(
     | { files: { name: string; bytes: string | Buffer }[] }
   )[],
   crashes: readonly Crash[] = [],
+  tamper?: (prefix: string) => string[],
 ) {
   const dir = join(work, name);
   const lake = join(dir, "lake");
@@ -144,6 +149,41 @@ async function parity(
   }
   // The DuckDB run processes every batch on its first call; later calls find nothing new.
   const schemas = ["bronze", "silver", "gold", "quarantine"];
+  if (tamper) {
+    const loaded = (await duckTables(dir, schemas)).out;
+    const db = await DuckDBInstance.create(projectPaths(dir).warehouse);
+    const con = await db.connect();
+    try {
+      for (const sql of tamper("")) await con.run(sql);
+    } finally {
+      con.closeSync();
+      db.closeSync();
+    }
+    for (const sql of tamper(`${catalog}.`)) await suite.spark.sql(sql);
+    expect((await duckTables(dir, schemas)).out).not.toEqual(loaded);
+    await runPipeline({
+      dir,
+      lakeRoot: lake,
+      entities: [entity],
+      stars: star ? [star] : [],
+      mode: "full_refresh",
+    });
+    const last = (await listLandedManifests(store, entity.name)).at(-1)!;
+    // The job of a full refresh, with no new batch: bronze finds the last batch already written.
+    for (const nb of notebooks) {
+      const params = {
+        run_id: "run-full-refresh",
+        batch_id: last.batchId,
+        catalog,
+        lake_root: lake,
+        full_refresh: "true",
+        window_low: "",
+        window_high: "",
+      };
+      expect(JSON.parse((await suite.spark.runNotebook(nb.source, params)) ?? "{}").step).toBe(nb.stepId);
+    }
+    expect((await duckTables(dir, schemas)).out).toEqual(loaded);
+  }
   const duck = await duckTables(dir, schemas);
   const sp = await sparkTables(duck.tables);
   for (const t of Object.keys(duck.out)) {
@@ -163,43 +203,55 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["quarantine.car_sales"]).toHaveLength(1);
   }, 1_500_000);
 
-  it("on order lines: inserts, updates, late and boundary rows, out-of-order, duplicates, soft deletes, quarantine, a batch twice", async () => {
-    const out = await parity("orders", salesOrderLines, salesOrderStar, [
-      {
-        name: "b1.jsonl",
-        // Keys the entity does not know: kept in bronze's _rescued_data where a row has a value.
-        bytes: jsonl([
-          line(1),
-          line(2, { gift: null }),
-          line(3, { channel: "store", coupon: "X1", gift: null }),
-        ]),
-      },
-      {
-        name: "b2.jsonl",
-        bytes: jsonl([
-          line(1, { quantity: 5, updated_at: "2026-01-06T09:00:00Z" }),
-          line(4, { updated_at: "2026-01-05T09:30:00Z" }),
-          line(5, { updated_at: "2026-01-05T10:00:00Z" }),
-        ]),
-      },
-      {
-        name: "b3.jsonl",
-        bytes: jsonl([
-          line(1, { quantity: 3, updated_at: "2026-01-05T12:00:00Z" }),
-          line(6, { quantity: 7 }),
-          line(6, { quantity: 9 }),
-          line(2, { is_deleted: true, updated_at: "2026-01-07T00:00:00Z" }),
-        ]),
-      },
-      { name: "b4.jsonl", bytes: jsonl([line(7, { quantity: -1 }), line(8, { currency: "BTC" })]) },
-      {
-        name: "b5.jsonl",
-        bytes: jsonl([
-          line(1, { quantity: 5, updated_at: "2026-01-06T09:00:00Z" }),
-          line(4, { updated_at: "2026-01-05T09:30:00Z" }),
-        ]),
-      },
-    ]);
+  it("on order lines: inserts, updates, late and boundary rows, out-of-order, duplicates, soft deletes, quarantine, a batch twice, a full refresh", async () => {
+    const out = await parity(
+      "orders",
+      salesOrderLines,
+      salesOrderStar,
+      [
+        {
+          name: "b1.jsonl",
+          // Keys the entity does not know: kept in bronze's _rescued_data where a row has a value.
+          bytes: jsonl([
+            line(1),
+            line(2, { gift: null }),
+            line(3, { channel: "store", coupon: "X1", gift: null }),
+          ]),
+        },
+        {
+          name: "b2.jsonl",
+          bytes: jsonl([
+            line(1, { quantity: 5, updated_at: "2026-01-06T09:00:00Z" }),
+            line(4, { updated_at: "2026-01-05T09:30:00Z" }),
+            line(5, { updated_at: "2026-01-05T10:00:00Z" }),
+          ]),
+        },
+        {
+          name: "b3.jsonl",
+          bytes: jsonl([
+            line(1, { quantity: 3, updated_at: "2026-01-05T12:00:00Z" }),
+            line(6, { quantity: 7 }),
+            line(6, { quantity: 9 }),
+            line(2, { is_deleted: true, updated_at: "2026-01-07T00:00:00Z" }),
+          ]),
+        },
+        { name: "b4.jsonl", bytes: jsonl([line(7, { quantity: -1 }), line(8, { currency: "BTC" })]) },
+        {
+          name: "b5.jsonl",
+          bytes: jsonl([
+            line(1, { quantity: 5, updated_at: "2026-01-06T09:00:00Z" }),
+            line(4, { updated_at: "2026-01-05T09:30:00Z" }),
+          ]),
+        },
+      ],
+      [],
+      (p) => [
+        `DELETE FROM ${p}silver.sales_order_lines WHERE order_id = 'SO00000004'`,
+        `UPDATE ${p}silver.sales_order_lines SET quantity = 99 WHERE order_id = 'SO00000005'`,
+        `DELETE FROM ${p}gold.fact_order_lines WHERE order_id = 'SO00000006'`,
+        `DELETE FROM ${p}gold.agg_orders_daily`,
+      ],
+    );
     expect(out["silver.sales_order_lines"]).toHaveLength(6);
     expect(out["gold.fact_order_lines"]).toHaveLength(5);
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
@@ -384,7 +436,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["gold.fact_order_lines"]).toHaveLength(4);
   }, 1_500_000);
 
-  it("on SCD2 customers: history, a stale update against the current version, a soft delete, a retried insert", async () => {
+  it("on SCD2 customers: history, a stale update against the current version, a soft delete, a retried insert, a full refresh", async () => {
     const c = (patch: Record<string, unknown>) => ({
       CustomerID: "C000001",
       full_name: "Ada",
@@ -420,6 +472,11 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       ],
       // After the merge closed C000002's current version and before its new one is inserted.
       [{ batch: 2, step: "silver", before: 'run(r"""INSERT INTO `${catalog}`.`silver`.`customers`' }],
+      // A full refresh rebuilds the history from bronze, version by version.
+      (p) => [
+        `DELETE FROM ${p}silver.customers WHERE customer_id = 'C000002' AND NOT is_current`,
+        `UPDATE ${p}silver.customers SET segment = 'fleet' WHERE customer_id = 'C000003'`,
+      ],
     );
     expect(out["silver.customers"]).toHaveLength(6);
     expect(out["silver.customers"]?.filter((r) => r.split("|")[9] === "true")).toHaveLength(3);

@@ -775,15 +775,20 @@ GROUP BY ${[day, ...by.map((b) => `f.${b}`)].join(", ")}`,
     ];
   }
 
-  /** Empties silver and facts before a full refresh; dimensions stay, so surrogate keys stay stable. */
-  fullRefreshReset(plan: Plan, ctx: CompileContext): Statement[] {
-    const out = [{ sql: this.truncate(this.table(ctx, "silver", plan.entity.name)) }];
+  /**
+   * Empties silver and facts before a full refresh; dimensions stay, so surrogate keys stay
+   * stable. With `step`, only what that kind of step writes: a notebook empties its own table.
+   */
+  fullRefreshReset(plan: Plan, ctx: CompileContext, step?: PlanStep["kind"]): Statement[] {
+    const tables: [PlanStep["kind"], string][] = [["silver", this.table(ctx, "silver", plan.entity.name)]];
     if (plan.star) {
-      out.push({ sql: this.truncate(this.table(ctx, "gold", plan.star.fact.name)) });
+      tables.push(["fact", this.table(ctx, "gold", plan.star.fact.name)]);
       if (plan.star.dailyAggregate)
-        out.push({ sql: this.truncate(this.table(ctx, "gold", plan.star.dailyAggregate.name)) });
+        tables.push(["aggregate", this.table(ctx, "gold", plan.star.dailyAggregate.name)]);
     }
-    return out;
+    return tables
+      .filter(([kind]) => step === undefined || kind === step)
+      .map(([, t]) => ({ sql: this.truncate(t) }));
   }
 }
 

@@ -29,6 +29,8 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
+if params["full_refresh"] == "true":
+    run(r"""DELETE FROM `${catalog}`.`gold`.`agg_sales_daily`""")
 run(r"""MERGE INTO `${catalog}`.`gold`.`agg_sales_daily` AS t USING `${catalog}`.`saleslake`.`agg_days_car_sales` AS d ON t.day = d.day WHEN MATCHED THEN DELETE""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`agg_sales_daily` (day, `dim_branch_key`, `dim_model_key`, `revenue`, `units_sold`, `sales_count`, _updated_at)
 SELECT CAST(f.`sale_date` AS DATE) AS day, f.`dim_branch_key`, f.`dim_model_key`, sum(f.`revenue`) AS `revenue`, sum(f.`units_sold`) AS `units_sold`, count(f.`revenue`) AS `sales_count`, current_timestamp()

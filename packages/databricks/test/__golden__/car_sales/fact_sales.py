@@ -29,6 +29,8 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
+if params["full_refresh"] == "true":
+    run(r"""DELETE FROM `${catalog}`.`gold`.`fact_sales`""")
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`agg_days_car_sales` USING DELTA AS SELECT DISTINCT CAST(f.`sale_date` AS DATE) AS day FROM `${catalog}`.`gold`.`fact_sales` f WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = f.`branch_id` AND c.`dealer_id` = f.`dealer_id` AND c.`model_id` = f.`model_id` AND c.`date_id` = f.`date_id`) AND f.`sale_date` IS NOT NULL
 UNION SELECT DISTINCT CAST(s.`sale_date` AS DATE) FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`sale_date` IS NOT NULL""")
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`fact_src_car_sales` USING DELTA AS SELECT s.`branch_id`, s.`dealer_id`, s.`model_id`, s.`revenue`, s.`units_sold`, s.`date_id`, s.`sale_date`, coalesce(d0.`dim_branch_key`, -1) AS `dim_branch_key`, coalesce(d1.`dim_dealer_key`, -1) AS `dim_dealer_key`, coalesce(d2.`dim_model_key`, -1) AS `dim_model_key`, coalesce(year(CAST(s.`sale_date` AS DATE)) * 10000 + month(CAST(s.`sale_date` AS DATE)) * 100 + day(CAST(s.`sale_date` AS DATE)), -1) AS `dim_date_key`, false AS _deleted

@@ -29,7 +29,12 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
-run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_car_sales` USING DELTA AS SELECT s.*, CASE WHEN t.`branch_id` IS NULL THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN (s._batch_id > t._batch_id OR (s._batch_id = t._batch_id AND (s._source_file > t._source_file OR (s._source_file = t._source_file AND s._row_number > t._row_number)))) THEN 'update' ELSE 'stale' END AS _action
+if params["full_refresh"] == "true":
+    run(r"""DELETE FROM `${catalog}`.`silver`.`car_sales`""")
+    run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_car_sales` USING DELTA AS SELECT s.*, CASE WHEN t.`branch_id` IS NULL THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN (s._batch_id > t._batch_id OR (s._batch_id = t._batch_id AND (s._source_file > t._source_file OR (s._source_file = t._source_file AND s._row_number > t._row_number)))) THEN 'update' ELSE 'stale' END AS _action
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`branch_id`, d.`dealer_id`, d.`model_id`, d.`date_id` ORDER BY d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`car_sales` b) d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`car_sales` t ON s.`branch_id` = t.`branch_id` AND s.`dealer_id` = t.`dealer_id` AND s.`model_id` = t.`model_id` AND s.`date_id` = t.`date_id`""")
+else:
+    run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_car_sales` USING DELTA AS SELECT s.*, CASE WHEN t.`branch_id` IS NULL THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN (s._batch_id > t._batch_id OR (s._batch_id = t._batch_id AND (s._source_file > t._source_file OR (s._source_file = t._source_file AND s._row_number > t._row_number)))) THEN 'update' ELSE 'stale' END AS _action
 FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`branch_id`, d.`dealer_id`, d.`model_id`, d.`date_id` ORDER BY d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`car_sales` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`car_sales` t ON s.`branch_id` = t.`branch_id` AND s.`dealer_id` = t.`dealer_id` AND s.`model_id` = t.`model_id` AND s.`date_id` = t.`date_id`""")
 run(r"""MERGE INTO `${catalog}`.`silver`.`car_sales` AS t
 USING (SELECT * FROM `${catalog}`.`saleslake`.`silver_delta_car_sales` WHERE _action IN ('insert', 'update')) AS s

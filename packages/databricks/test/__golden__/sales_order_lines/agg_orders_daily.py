@@ -29,6 +29,8 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
+if params["full_refresh"] == "true":
+    run(r"""DELETE FROM `${catalog}`.`gold`.`agg_orders_daily`""")
 run(r"""MERGE INTO `${catalog}`.`gold`.`agg_orders_daily` AS t USING `${catalog}`.`saleslake`.`agg_days_sales_order_lines` AS d ON t.day = d.day WHEN MATCHED THEN DELETE""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`agg_orders_daily` (day, `dim_product_key`, `quantity`, `line_count`, _updated_at)
 SELECT CAST(f.`order_date` AS DATE) AS day, f.`dim_product_key`, sum(f.`quantity`) AS `quantity`, count(f.`order_id`) AS `line_count`, current_timestamp()

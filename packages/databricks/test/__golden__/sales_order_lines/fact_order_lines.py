@@ -29,6 +29,8 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
+if params["full_refresh"] == "true":
+    run(r"""DELETE FROM `${catalog}`.`gold`.`fact_order_lines`""")
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`agg_days_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(f.`order_date` AS DATE) AS day FROM `${catalog}`.`gold`.`fact_order_lines` f WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = f.`order_id` AND c.`line_number` = f.`line_number`) AND f.`order_date` IS NOT NULL
 UNION SELECT DISTINCT CAST(s.`order_date` AS DATE) FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`order_date` IS NOT NULL""")
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`fact_src_sales_order_lines` USING DELTA AS SELECT s.`order_id`, s.`line_number`, s.`order_date`, s.`quantity`, s.`unit_price`, s.`currency`, s.`status`, coalesce(d0.`dim_customer_key`, -1) AS `dim_customer_key`, coalesce(d1.`dim_product_key`, -1) AS `dim_product_key`, coalesce(d2.`dim_channel_key`, -1) AS `dim_channel_key`, coalesce(year(CAST(s.`order_date` AS DATE)) * 10000 + month(CAST(s.`order_date` AS DATE)) * 100 + day(CAST(s.`order_date` AS DATE)), -1) AS `dim_order_date_key`, coalesce(s.`is_deleted`, false) AS _deleted
