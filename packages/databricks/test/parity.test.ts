@@ -109,6 +109,15 @@ async function parity(
   const store = new LocalLakeStore(lake);
   const notebooks = generateNotebooks(entity, star);
   const catalog = "spark_catalog";
+  const widgets = (runId: string, batchId: string, fullRefresh: boolean) => ({
+    run_id: runId,
+    batch_id: batchId,
+    catalog,
+    lake_root: lake,
+    full_refresh: String(fullRefresh),
+    window_low: "",
+    window_high: "",
+  });
   // Each case starts from an empty Spark catalog, as its DuckDB warehouse starts empty.
   for (const schema of ["bronze", "silver", "gold", "quarantine", "saleslake"]) {
     await suite.spark.sql(`DROP SCHEMA IF EXISTS ${catalog}.${schema} CASCADE`);
@@ -124,15 +133,7 @@ async function parity(
   }
   for (const [i, m] of (await listLandedManifests(store, entity.name)).entries()) {
     await runPipeline({ dir, lakeRoot: lake, entities: [entity], stars: star ? [star] : [] });
-    const params = {
-      run_id: `run-${m.batchId}`,
-      batch_id: m.batchId,
-      catalog,
-      lake_root: lake,
-      full_refresh: "false",
-      window_low: "",
-      window_high: "",
-    };
+    const params = widgets(`run-${m.batchId}`, m.batchId, false);
     for (const nb of notebooks) {
       const crash = crashes.find((c) => c.batch === i && c.step === nb.stepId);
       if (crash) {
@@ -170,16 +171,8 @@ async function parity(
     });
     const last = (await listLandedManifests(store, entity.name)).at(-1)!;
     // The job of a full refresh, with no new batch: bronze finds the last batch already written.
+    const params = widgets("run-full-refresh", last.batchId, true);
     for (const nb of notebooks) {
-      const params = {
-        run_id: "run-full-refresh",
-        batch_id: last.batchId,
-        catalog,
-        lake_root: lake,
-        full_refresh: "true",
-        window_low: "",
-        window_high: "",
-      };
       expect(JSON.parse((await suite.spark.runNotebook(nb.source, params)) ?? "{}").step).toBe(nb.stepId);
     }
     expect((await duckTables(dir, schemas)).out).toEqual(loaded);
@@ -191,6 +184,12 @@ async function parity(
   }
   return duck.out;
 }
+
+/** The first batch of the order-lines cases: keys the entity does not know are kept in bronze's _rescued_data where a row has a value. */
+const firstOrders = {
+  name: "b1.jsonl",
+  bytes: jsonl([line(1), line(2, { gift: null }), line(3, { channel: "store", coupon: "X1", gift: null })]),
+};
 
 describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark give the same tables", () => {
   it("on the seed car-sales files, initial then incremental", async () => {
@@ -209,15 +208,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       salesOrderLines,
       salesOrderStar,
       [
-        {
-          name: "b1.jsonl",
-          // Keys the entity does not know: kept in bronze's _rescued_data where a row has a value.
-          bytes: jsonl([
-            line(1),
-            line(2, { gift: null }),
-            line(3, { channel: "store", coupon: "X1", gift: null }),
-          ]),
-        },
+        firstOrders,
         {
           name: "b2.jsonl",
           bytes: jsonl([
@@ -400,15 +391,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       salesOrderLines,
       salesOrderStar,
       [
-        {
-          name: "b1.jsonl",
-          // Keys the entity does not know: kept in bronze's _rescued_data where a row has a value.
-          bytes: jsonl([
-            line(1),
-            line(2, { gift: null }),
-            line(3, { channel: "store", coupon: "X1", gift: null }),
-          ]),
-        },
+        firstOrders,
         {
           name: "b2.jsonl",
           bytes: jsonl([
