@@ -70,6 +70,8 @@ export interface JobOptions {
   readonly maintenance?: boolean;
   /** Hours VACUUM keeps. Default `168`. */
   readonly vacuumRetainHours?: number;
+  /** CSV files of a batch of up to this many rows are read together by the bronze notebook. Default `100000`. */
+  readonly csvGroupRows?: number;
 }
 
 /** A job and the notebooks its tasks run: what the deploy writes. */
@@ -108,7 +110,13 @@ export function jobDefinition(entity: Entity, star?: Star, o: JobOptions = {}): 
   const maintenance = o.maintenance ?? true;
 
   const plan = buildPlan(entity, star);
-  const notebooks = [...generateNotebooks(entity, star, { root }), commitNotebook(entity, { root })];
+  const notebooks = [
+    ...generateNotebooks(entity, star, {
+      root,
+      ...(o.csvGroupRows !== undefined && { csvGroupRows: o.csvGroupRows }),
+    }),
+    commitNotebook(entity, { root }),
+  ];
   if (maintenance) notebooks.push(maintenanceNotebook(entity, star, { root }));
   const dependedOn = new Set(plan.steps.flatMap((s) => s.dependsOn));
   const leaves = plan.steps.filter((s) => !dependedOn.has(s.id)).map((s) => s.id);

@@ -1,6 +1,6 @@
 import { carSales, carSalesStar, salesOrderLines, salesOrderStar } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
-import { commitNotebook, generateNotebooks, maintenanceNotebook } from "../src/index.ts";
+import { commitNotebook, generateNotebooks, jobDefinition, maintenanceNotebook } from "../src/index.ts";
 
 const cases = [
   ["car_sales", carSales, carSalesStar],
@@ -33,6 +33,22 @@ describe("generated notebooks", () => {
     expect(guarded).toEqual(["quarantine", "bronze"]);
     expect(bronze).not.toMatch(/^run\(r"""INSERT INTO `\$\{catalog\}`\.`(bronze|quarantine)`/m);
     expect(bronze).not.toContain("already applied");
+  });
+
+  it("bronze: a CSV batch's small files in one read, named by the manifest's header; csvGroupRows checked", () => {
+    const bronze = (o = {}) => generateNotebooks(salesOrderLines, salesOrderStar, o)[0]!.source;
+    expect(bronze()).toContain("\nCSV_GROUP_ROWS = 100000\n");
+    expect(bronze({ csvGroupRows: 0 })).toContain("\nCSV_GROUP_ROWS = 0\n");
+    const job = jobDefinition(salesOrderLines, salesOrderStar, { csvGroupRows: 5 });
+    expect(job.notebooks.find((n) => n.stepId === "bronze")?.source).toContain("\nCSV_GROUP_ROWS = 5\n");
+    expect(bronze()).toContain('.csv([batch_dir + "/" + f["path"] for f in files])');
+    expect(bronze()).toContain(
+      "spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names]))",
+    );
+    expect(bronze()).not.toContain('option("inferSchema"');
+    for (const csvGroupRows of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => bronze({ csvGroupRows })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
+    }
   });
 
   it("DDL: layout from the schema, change data feed, deletion vectors on silver, CHECK constraints from the rules", () => {

@@ -14,7 +14,7 @@ import {
   salesOrderStar,
 } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
-import { generateNotebooks } from "../src/index.ts";
+import { generateNotebooks, type NotebookOptions } from "../src/index.ts";
 import { jsonl, line, sparkSuite } from "./support/spark-suite.ts";
 
 const suite = sparkSuite("parity");
@@ -103,11 +103,12 @@ async function parity(
   )[],
   crashes: readonly Crash[] = [],
   tamper?: (prefix: string) => string[],
+  notebookOptions: NotebookOptions = {},
 ) {
   const dir = join(work, name);
   const lake = join(dir, "lake");
   const store = new LocalLakeStore(lake);
-  const notebooks = generateNotebooks(entity, star);
+  const notebooks = generateNotebooks(entity, star, notebookOptions);
   const catalog = "spark_catalog";
   const widgets = (runId: string, batchId: string, fullRefresh: boolean) => ({
     run_id: runId,
@@ -313,54 +314,71 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(first?.endsWith(`|${JSON.stringify({ score: "1e+21", weight: "-1725938.2" })}`)).toBe(true);
   }, 1_500_000);
 
-  it("on batches of several CSV files, read together and alone: the same files, row numbers and winners", async () => {
-    // DuckDB reads the first batch's three files together and each later file alone (d.csv has
-    // its columns in another order); Spark reads each file. Key 1 is in a.csv and b.csv at the
-    // same time, so lineage (file, then row) decides which version silver keeps.
-    const csv = (ls: readonly Record<string, unknown>[], reversed = false) => {
-      const cols = Object.keys(ls[0] ?? {});
-      if (reversed) cols.reverse();
-      const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-      return `${[cols.join(","), ...ls.map((l) => cols.map((c) => cell(l[c])).join(","))].join("\n")}\n`;
-    };
-    const out = await parity("files", salesOrderLines, salesOrderStar, [
-      {
-        files: [
-          { name: "a.csv", bytes: csv([line(1), line(2, { quantity: -1 }), line(3)]) },
-          { name: "b.csv", bytes: csv([line(4), line(1, { quantity: 4 })]) },
-          { name: "c.csv", bytes: csv([line(5), line(6, { currency: "BTC" })]) },
+  it.each([
+    ["each batch's files together", "files", {}],
+    ["a.csv alone, b.csv and c.csv together", "files-split", { csvGroupRows: 2 }],
+  ] as const)(
+    "on batches of several CSV files, read together and alone: the same files, row numbers and winners (Spark: %s)",
+    async (_, name, options) => {
+      // DuckDB reads the first batch's three files together and each later file alone (d.csv has
+      // its columns in another order). Spark reads the files of a batch that have up to
+      // csvGroupRows rows together: by default all three, a.csv and b.csv in one task and c.csv in
+      // another (two cores); with 2, a.csv (3 rows) alone. Key 1 is in a.csv and b.csv at the same
+      // time, so lineage (file, then row) decides which version silver keeps.
+      const csv = (ls: readonly Record<string, unknown>[], reversed = false) => {
+        const cols = Object.keys(ls[0] ?? {});
+        if (reversed) cols.reverse();
+        const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+        return `${[cols.join(","), ...ls.map((l) => cols.map((c) => cell(l[c])).join(","))].join("\n")}\n`;
+      };
+      const out = await parity(
+        name,
+        salesOrderLines,
+        salesOrderStar,
+        [
+          {
+            files: [
+              { name: "a.csv", bytes: csv([line(1), line(2, { quantity: -1 }), line(3)]) },
+              { name: "b.csv", bytes: csv([line(4), line(1, { quantity: 4 })]) },
+              { name: "c.csv", bytes: csv([line(5), line(6, { currency: "BTC" })]) },
+            ],
+          },
+          {
+            name: "d.csv",
+            bytes: csv([line(7), line(5, { quantity: 2, updated_at: "2026-01-05T11:00:00Z" })], true),
+          },
+          { name: "e.csv", bytes: csv([line(3, { quantity: 8, updated_at: "2026-01-06T10:00:00Z" })]) },
         ],
-      },
-      {
-        name: "d.csv",
-        bytes: csv([line(7), line(5, { quantity: 2, updated_at: "2026-01-05T11:00:00Z" })], true),
-      },
-      { name: "e.csv", bytes: csv([line(3, { quantity: 8, updated_at: "2026-01-06T10:00:00Z" })]) },
-    ]);
-    // Each row where it was: its order, its batch's file (landing names them part-<n>) and row.
-    const where = (rows: string[] | undefined, fileAt: number) =>
-      rows?.map((r) => {
-        const f = r.split("|");
-        return `${f[0]?.slice(-1)}@${f.at(fileAt)?.replace(/^.*\/batch=\d{8}T(\d{4}).*part-\d{4}(\d)\.csv$/, "$1:$2")}:${f.at(fileAt + 1)}`;
-      });
-    // bronze ends with _batch_id, _source_file, _row_number, _rescued_data.
-    expect(where(out["bronze.sales_order_lines"], -3)?.sort()).toEqual([
-      "1@0000:0:1",
-      "1@0000:1:2",
-      "3@0000:0:3",
-      "3@0002:0:1",
-      "4@0000:1:1",
-      "5@0000:2:1",
-      "5@0001:0:2",
-      "7@0001:0:1",
-    ]);
-    expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
-    expect(out["silver.sales_order_lines"]).toHaveLength(5);
-    // Key 1's versions tie on updated_at: the first read (a.csv, before b.csv) is kept.
-    expect(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000001|"))?.split("|")[5]).toBe(
-      "1",
-    );
-  }, 1_500_000);
+        [],
+        undefined,
+        options,
+      );
+      // Each row where it was: its order, its batch's file (landing names them part-<n>) and row.
+      const where = (rows: string[] | undefined, fileAt: number) =>
+        rows?.map((r) => {
+          const f = r.split("|");
+          return `${f[0]?.slice(-1)}@${f.at(fileAt)?.replace(/^.*\/batch=\d{8}T(\d{4}).*part-\d{4}(\d)\.csv$/, "$1:$2")}:${f.at(fileAt + 1)}`;
+        });
+      // bronze ends with _batch_id, _source_file, _row_number, _rescued_data.
+      expect(where(out["bronze.sales_order_lines"], -3)?.sort()).toEqual([
+        "1@0000:0:1",
+        "1@0000:1:2",
+        "3@0000:0:3",
+        "3@0002:0:1",
+        "4@0000:1:1",
+        "5@0000:2:1",
+        "5@0001:0:2",
+        "7@0001:0:1",
+      ]);
+      expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
+      expect(out["silver.sales_order_lines"]).toHaveLength(5);
+      // Key 1's versions tie on updated_at: the first read (a.csv, before b.csv) is kept.
+      expect(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000001|"))?.split("|")[5]).toBe(
+        "1",
+      );
+    },
+    1_500_000,
+  );
 
   it("on a JSON-lines file Spark reads in several partitions: the same row numbers", async () => {
     // Small splits make Spark read the file as consecutive ranges, one per partition; the
