@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { generateNotebooks, type LocalSpark, startLocalSpark } from "@saleslake/databricks";
 import { LocalLakeStore, landFiles } from "@saleslake/ingest";
 import { runPipeline } from "@saleslake/pipeline";
 import { quoteString, salesOrderLines } from "@saleslake/schema";
@@ -12,7 +13,9 @@ import { writeBaseFile } from "./workload/order-lines-workload.ts";
  * A first load from many landed files: the workload's base rows split into `--files` files of
  * `--rows` rows (CSV, JSON lines with `--format jsonl`, Parquet with `--format parquet`, its
  * column types as DuckDB detects them in the whole file), landed as `--batches` batches, then
- * one run. Prints the run's seconds and its steps'. Figures, not a test; see bench/README.
+ * one run. Prints the run's seconds and its steps'. With `--engine notebooks`, the generated
+ * bronze notebook on a local Spark session instead, once per batch (where the files are read;
+ * the first repeat includes the session's warm-up). Figures, not a test; see bench/README.
  */
 const { values } = parseArgs({
   options: {
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     batches: { type: "string", default: "1" },
     format: { type: "string", default: "csv" },
     repeats: { type: "string", default: "2" },
+    engine: { type: "string", default: "local" },
   },
 });
 const files = Number(values.files);
@@ -31,8 +35,15 @@ if (![files, rows, batches].every((n) => Number.isInteger(n) && n > 0) || batche
   console.error("--files, --rows and --batches are positive whole numbers, with no more batches than files");
   process.exit(2);
 }
+if (values.engine !== "local" && values.engine !== "notebooks") {
+  console.error(
+    "--engine is local (the DuckDB engine, default) or notebooks (the bronze notebook on local Spark)",
+  );
+  process.exit(2);
+}
 
 const dir = mkdtempSync(join(tmpdir(), "saleslake-many-files-"));
+let spark: LocalSpark | undefined;
 try {
   await writeBaseFile({ rows: files * rows }, join(dir, "base.csv"));
   const [header = "", ...lines] = readFileSync(join(dir, "base.csv"), "utf8").trimEnd().split("\n");
@@ -75,16 +86,48 @@ try {
   }
   const paths = format === "parquet" ? await parquetFiles() : textFiles();
   const perBatch = Math.ceil(files / batches);
+  if (values.engine === "notebooks") {
+    mkdirSync(join(dir, "spark"));
+    spark = await startLocalSpark({ warehouseDir: join(dir, "spark") });
+  }
   for (let repeat = 1; repeat <= Number(values.repeats); repeat++) {
     const state = join(dir, `state-${repeat}`);
     const store = new LocalLakeStore(join(state, "lake"));
+    const batchIds: string[] = [];
     for (let b = 0; b * perBatch < files; b++) {
-      await landFiles({
+      const landed = await landFiles({
         store,
         entity: salesOrderLines,
         paths: paths.slice(b * perBatch, (b + 1) * perBatch),
         force: true,
       });
+      batchIds.push(landed.batchId);
+    }
+    if (spark) {
+      for (const schema of ["bronze", "quarantine", "silver", "gold", "saleslake"]) {
+        await spark.sql(`DROP SCHEMA IF EXISTS spark_catalog.${schema} CASCADE`);
+      }
+      const bronze = generateNotebooks(salesOrderLines).find((n) => n.stepId === "bronze");
+      const t0 = performance.now();
+      let read = 0;
+      for (const batchId of batchIds) {
+        const exit = await spark.runNotebook(bronze?.source ?? "", {
+          run_id: `many-files-${repeat}`,
+          batch_id: batchId,
+          window_low: "",
+          window_high: "",
+          catalog: "spark_catalog",
+          lake_root: join(state, "lake"),
+          full_refresh: "false",
+        });
+        read += Number((JSON.parse(exit ?? "{}") as { rows_read?: number }).rows_read ?? 0);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(
+        `${files} ${format} files of ${rows} rows in ${batchIds.length} batch(es), bronze notebook on local Spark: ${seconds.toFixed(2)} s (${read} rows read)`,
+      );
+      rmSync(state, { recursive: true, force: true });
+      continue;
     }
     const t0 = performance.now();
     const { runs } = await runPipeline({ dir: state, entities: [salesOrderLines], stars: [] });
@@ -97,5 +140,6 @@ try {
     rmSync(state, { recursive: true, force: true });
   }
 } finally {
+  await spark?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
