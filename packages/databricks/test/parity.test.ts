@@ -1,17 +1,25 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { sealBatchNotebook } from "@saleslake/adf-templates";
 import { LocalLakeStore, landFiles, listLandedManifests } from "@saleslake/ingest";
 import { projectPaths, runPipeline, Warehouse } from "@saleslake/pipeline";
 import {
+  batchIngestDate,
+  batchPath,
   carSales,
   carSalesSeedFiles,
   carSalesStar,
   customers,
   type Entity,
+  landingManifestSchema,
+  MANIFEST_FILE,
+  newBatchId,
   type Star,
   salesOrderLines,
   salesOrderStar,
+  schemaFingerprint,
 } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { generateNotebooks, type NotebookOptions } from "../src/index.ts";
@@ -77,6 +85,58 @@ async function sparkTables(tables: Map<string, { c: string; d: string }[]>) {
   return out;
 }
 
+/** The widgets the factory's seal activity passes, for a batch Copy wrote to `lake`. */
+function sealWidgets(lake: string, entity: Entity, batchId: string, rowsCopied: number) {
+  return {
+    lake_root: lake,
+    entity: entity.name,
+    ingest_date: batchIngestDate(batchId),
+    batch_id: batchId,
+    window_column: entity.watermark.kind === "column" ? entity.watermark.column : "",
+    window_low: "",
+    window_high: "2026-01-31T00:00:00Z",
+    rows_copied: String(rowsCopied),
+    source_name: "sql-saleslake/sales.dbo.sales_order_lines",
+    schema_fingerprint: schemaFingerprint(entity),
+  };
+}
+
+/**
+ * Lands `bytes` as the factory's Copy activity does (JSON Lines, one part file named by the
+ * landing dataset, no manifest), then runs the generated seal notebook, twice, as an activity
+ * retry would: the first run writes the manifest, the second leaves it.
+ */
+async function landByCopy(lake: string, entity: Entity, now: Date, bytes: string) {
+  const batchId = newBatchId(now, "adfc0000");
+  const folder = join(lake, batchPath("landing", entity.name, batchId));
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "part-00000.jsonl"), bytes);
+  const rows = bytes.split("\n").filter((l) => l !== "").length;
+  const widgets = sealWidgets(lake, entity, batchId, rows);
+  expect(JSON.parse((await suite.spark.runNotebook(sealBatchNotebook(), widgets)) ?? "{}")).toEqual({
+    sealed: true,
+    batch_id: batchId,
+    rows,
+  });
+  expect(JSON.parse((await suite.spark.runNotebook(sealBatchNotebook(), widgets)) ?? "{}")).toMatchObject({
+    sealed: false,
+    reason: "already sealed",
+  });
+  const manifest = landingManifestSchema.parse(JSON.parse(readFileSync(join(folder, MANIFEST_FILE), "utf8")));
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  expect(manifest).toMatchObject({
+    entity: entity.name,
+    batchId,
+    source: { kind: "adf-copy" },
+    window: { column: widgets.window_column, low: null, high: widgets.window_high },
+    format: "jsonl",
+    files: [{ path: "part-00000.jsonl", rows, bytes: Buffer.byteLength(bytes), sha256 }],
+    rowCount: rows,
+    contentSha256: createHash("sha256").update(sha256).digest("hex"),
+    schemaFingerprint: schemaFingerprint(entity),
+  });
+}
+
 /** A notebook that fails part-way through one batch, right before `before`, and is retried. */
 interface Crash {
   readonly batch: number;
@@ -100,6 +160,7 @@ async function parity(
   batches: (
     | { name: string; bytes: string | Buffer }
     | { files: { name: string; bytes: string | Buffer }[] }
+    | { copied: string }
   )[],
   crashes: readonly Crash[] = [],
   tamper?: (prefix: string) => string[],
@@ -125,12 +186,17 @@ async function parity(
   }
   for (const [i, b] of batches.entries()) {
     mkdirSync(dir, { recursive: true });
+    const now = new Date(Date.UTC(2026, 0, 1, 0, i));
+    if ("copied" in b) {
+      await landByCopy(lake, entity, now, b.copied);
+      continue;
+    }
     const paths = ("files" in b ? b.files : [b]).map((f) => {
       const file = join(dir, `${i}-${f.name}`);
       writeFileSync(file, f.bytes);
       return file;
     });
-    await landFiles({ store, entity, paths, force: true, now: new Date(Date.UTC(2026, 0, 1, 0, i)) });
+    await landFiles({ store, entity, paths, force: true, now });
   }
   for (const [i, m] of (await listLandedManifests(store, entity.name)).entries()) {
     await runPipeline({ dir, lakeRoot: lake, entities: [entity], stars: star ? [star] : [] });
@@ -194,7 +260,6 @@ const firstOrders = {
 
 describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark give the same tables", () => {
   it("on the seed car-sales files, initial then incremental", async () => {
-    const { readFileSync } = await import("node:fs");
     const out = await parity("seed", carSales, carSalesStar, [
       { name: "SalesData.csv", bytes: readFileSync(carSalesSeedFiles.initial) },
       { name: "IncrementalSales.csv", bytes: readFileSync(carSalesSeedFiles.incremental) },
@@ -249,6 +314,47 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
   }, 1_500_000);
 
+  it("on a batch the factory's Copy lands and its seal notebook declares, between batches landed by ingest", async () => {
+    // The sealed batch updates key 1, adds key 4 and one row that fails a rule; the batch after it
+    // updates key 4. Both engines find the sealed batch by its manifest, as they find ingest's.
+    const out = await parity("copied", salesOrderLines, undefined, [
+      firstOrders,
+      {
+        copied: jsonl([
+          line(1, { quantity: 5, updated_at: "2026-01-06T09:00:00Z" }),
+          line(4),
+          line(9, { quantity: -1 }),
+        ]),
+      },
+      { name: "b3.jsonl", bytes: jsonl([line(4, { quantity: 2, updated_at: "2026-01-06T10:00:00Z" })]) },
+    ]);
+    const quantity = (order: string) =>
+      out["silver.sales_order_lines"]?.find((r) => r.startsWith(`${order}|`))?.split("|")[5];
+    expect(out["silver.sales_order_lines"]).toHaveLength(4);
+    expect([quantity("SO00000001"), quantity("SO00000004")]).toEqual(["5", "2"]);
+    expect(out["quarantine.sales_order_lines"]).toHaveLength(1);
+    // Its two accepted rows in bronze, named by the sealed batch's folder and part file.
+    expect(
+      out["bronze.sales_order_lines"]?.filter((r) => r.includes("-adfc0000/part-00000.jsonl|")),
+    ).toHaveLength(2);
+  }, 1_500_000);
+
+  it("the seal notebook refuses a batch whose parts disagree with Copy's count, or that has none, and writes no manifest", async () => {
+    const lake = join(work, "seal-refusals", "lake");
+    const batchId = newBatchId(new Date(Date.UTC(2026, 0, 2)), "adfc0001");
+    const folder = join(lake, batchPath("landing", salesOrderLines.name, batchId));
+    mkdirSync(folder, { recursive: true });
+    const widgets = sealWidgets(lake, salesOrderLines, batchId, 3);
+    await expect(suite.spark.runNotebook(sealBatchNotebook(), widgets)).rejects.toThrow(
+      /no part files in .*nothing was landed/,
+    );
+    writeFileSync(join(folder, "part-00000.jsonl"), jsonl([line(1), line(2)]));
+    await expect(suite.spark.runNotebook(sealBatchNotebook(), widgets)).rejects.toThrow(
+      /Copy reported 3 rows but the part files hold 2/,
+    );
+    expect(existsSync(join(folder, MANIFEST_FILE))).toBe(false);
+  }, 300_000);
+
   it("on Parquet files with typed, struct, list and map columns: the same text, the same rescued JSON", async () => {
     // Spark reads the files with their own types; both engines check each value as text, and
     // keep the columns the entity does not know as JSON, in the file's order.
@@ -268,7 +374,6 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     }
     con.closeSync();
     db.closeSync();
-    const { readFileSync } = await import("node:fs");
     const out = await parity(
       "parquet",
       salesOrderLines,
@@ -303,7 +408,6 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     );
     con.closeSync();
     db.closeSync();
-    const { readFileSync } = await import("node:fs");
     const out = await parity("doubles", salesOrderLines, undefined, [
       { name: "doubles.parquet", bytes: readFileSync(path) },
     ]);

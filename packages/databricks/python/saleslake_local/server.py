@@ -61,6 +61,9 @@ class Fs:
 
     def ls(self, path):
         p = self._local(path)
+        if os.path.isfile(p):
+            # Databricks lists a file as itself; a path that does not exist raises.
+            return [FileInfo(p, os.path.basename(p), os.path.getsize(p))]
         out = []
         for n in sorted(os.listdir(p)):
             full = os.path.join(p, n)
@@ -73,6 +76,16 @@ class Fs:
     def head(self, path, max_bytes=65536):
         with open(self._local(path), "rb") as f:
             return f.read(max_bytes).decode("utf-8", errors="replace")
+
+    def put(self, path, contents, overwrite=False):
+        # As on Databricks: refuses to replace a file unless asked to, creates missing folders.
+        p = self._local(path)
+        if os.path.exists(p) and not overwrite:
+            raise FileExistsError(f"{path} already exists")
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(contents)
+        return True
 
 
 class DbUtils:
