@@ -11,9 +11,9 @@ import {
   floatPartsSql,
   floatTextSql,
   MANIFEST_FILE,
-  mapSourceColumns,
   quoteIdent,
   quoteString,
+  sourceColumnNames,
   tableDdl,
 } from "@saleslake/schema";
 import { DatabricksError } from "./errors.ts";
@@ -118,13 +118,10 @@ def run(sql, label=None):
 const CSV_GROUP_ROWS = 100_000;
 
 function landingCell(entity: Entity, csvGroupRows: number): string {
-  const sources = [...new Set(entity.columns.flatMap((c) => c.composedFrom?.sources ?? [c.source]))];
-  const aliases: Record<string, string[]> = {};
-  for (const c of entity.columns) {
-    if (c.composedFrom) for (const s of c.composedFrom.sources) aliases[s] = [s];
-    else aliases[c.source] = [c.source, ...c.aliases];
-  }
-  void mapSourceColumns;
+  // The schema's one mapping of found columns to source names, as ingest and the local engine use it.
+  const columns = sourceColumnNames(entity);
+  const sources = columns.map((c) => c.source);
+  const aliases = Object.fromEntries(columns.map((c) => [c.source, c.names]));
   return `import struct
 from urllib.parse import unquote
 

@@ -54,7 +54,12 @@ export {
   zodValidator,
 } from "./generators/zod-validator.ts";
 export { assertSafeIdentifier, isSafeIdentifier, LINEAGE_COLUMNS } from "./identifiers.ts";
-export { type ColumnMapping, mapSourceColumns } from "./landing/column-mapping.ts";
+export {
+  type ColumnMapping,
+  mapSourceColumns,
+  type SourceColumn,
+  sourceColumnNames,
+} from "./landing/column-mapping.ts";
 export {
   batchIngestDate,
   batchPath,

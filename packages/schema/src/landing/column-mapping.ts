@@ -11,6 +11,29 @@ export interface ColumnMapping {
   readonly duplicates: readonly string[];
 }
 
+/** A source name the entity reads, the names it is found by (its own first, then aliases), and whether a value is required. */
+export interface SourceColumn {
+  readonly source: string;
+  readonly names: readonly string[];
+  readonly required: boolean;
+}
+
+/**
+ * The source names an entity reads, in column order: a column by its source name and aliases, a
+ * composed column by each of its parts. A name two columns read is required if either is.
+ */
+export function sourceColumnNames(entity: Entity): SourceColumn[] {
+  const wanted = new Map<string, { names: string[]; required: boolean }>();
+  for (const c of entity.columns) {
+    const sources = c.composedFrom ? c.composedFrom.sources.map((s) => [s]) : [[c.source, ...c.aliases]];
+    for (const names of sources) {
+      const prior = wanted.get(names[0]!);
+      wanted.set(names[0]!, { names, required: (prior?.required ?? false) || !c.nullable });
+    }
+  }
+  return [...wanted].map(([source, w]) => ({ source, ...w }));
+}
+
 /**
  * Maps the columns found in a source (CSV header, JSON keys) onto the entity's source names:
  * case-insensitive, aliases included, composed columns by their parts. Missing columns follow
@@ -24,18 +47,10 @@ export function mapSourceColumns(entity: Entity, found: readonly string[]): Colu
     if (lower.has(k)) duplicates.push(f);
     else lower.set(k, f);
   }
-  const wanted = new Map<string, { names: string[]; required: boolean }>();
-  for (const c of entity.columns) {
-    const sources = c.composedFrom ? c.composedFrom.sources.map((s) => [s]) : [[c.source, ...c.aliases]];
-    for (const names of sources) {
-      const prior = wanted.get(names[0]!);
-      wanted.set(names[0]!, { names, required: (prior?.required ?? false) || !c.nullable });
-    }
-  }
   const select = new Map<string, string | null>();
   const used = new Set<string>();
   const missing: string[] = [];
-  for (const [source, { names, required }] of wanted) {
+  for (const { source, names, required } of sourceColumnNames(entity)) {
     const hit = names.map((n) => lower.get(n.toLowerCase())).find((h) => h !== undefined);
     if (hit === undefined) {
       if (entity.contract.missingColumns === "reject" || required) missing.push(source);
