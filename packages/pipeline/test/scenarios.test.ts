@@ -288,6 +288,19 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     expect(await p.q("SELECT count(*) AS n FROM gold.fact_order_lines")).toEqual([{ n: "2" }]);
   });
 
+  it("a batch of an empty JSON Lines part (a window Copy found no change in) is processed, reads nothing and changes nothing", async () => {
+    const p = project();
+    p.land([line(1), line(2)]);
+    await p.run();
+    const before = await p.q(SILVER);
+    const empty = landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "copy.jsonl", bytes: "" }], "jsonl");
+    expect(await p.run()).toMatchObject({ status: "succeeded", batches: [empty], rowsRead: 0, rowsInserted: 0 });
+    expect(await p.q(SILVER)).toEqual(before);
+    // A part with rows still needs the entity's columns: one row of no known key is refused.
+    p.land([{ note: "x" }]);
+    await expect(p.run()).rejects.toThrow(/missing columns OrderID, LineNo, .* for entity sales_order_lines/);
+  });
+
   it("full refresh rebuilds silver and gold from bronze without moving the watermark; keys stay stable", async () => {
     const p = project();
     p.land([line(1), line(2, { channel: "store" })]);

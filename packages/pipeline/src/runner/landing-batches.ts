@@ -57,14 +57,18 @@ const q = (n: string) => quoteIdent("duckdb", n);
 
 /**
  * Maps a landed file's columns onto the entity's source names (the schema's one mapping), and
- * applies the entity's contract for missing and unknown columns.
+ * applies the entity's contract for missing and unknown columns. A JSON file finds its columns in
+ * its rows: one with no rows (`empty`; Data Factory's Copy writes one for a window with no change)
+ * lacks no value, and reads as every column absent.
  */
 export function mapColumns(
   entity: Entity,
   found: string[],
   file: string,
+  empty = false,
 ): { select: ReadonlyMap<string, string | null>; unknown: readonly string[] } {
   const m = mapSourceColumns(entity, found);
+  if (empty && found.length === 0) return { select: m.select, unknown: [] };
   if (m.duplicates.length > 0) {
     throw new PipelineError(
       "DUPLICATE_COLUMNS",
@@ -241,7 +245,7 @@ export function landingRead(
           /\/+/g,
           "/",
         );
-      const reader = partRead(entity, m, path, rel, schemaOf);
+      const reader = partRead(entity, m, path, rel, schemaOf, f.rows === 0);
       const file = { path, batchId: batch.batchId, rel };
       const grouped = reader.groups && f.rows <= GROUPED_FILE_ROWS;
       const last = parts.at(-1);
@@ -292,6 +296,7 @@ function partRead(
   path: string,
   rel: string,
   schemaOf: (path: string) => FileSchema,
+  empty: boolean,
 ): PartReader {
   const reader = (
     read: (files: readonly LandedFile[]) => string,
@@ -334,7 +339,7 @@ function partRead(
     );
   }
   const found = [...schemaOf(path).columns];
-  const { select, unknown } = mapColumns(entity, found, rel);
+  const { select, unknown } = mapColumns(entity, found, rel, empty);
   const format = m.format === "json" ? "'array'" : "'newline_delimited'";
   return reader(
     (files) => {
