@@ -36,9 +36,11 @@ if exists(manifest_path):
 def sha256_of(path):
     # Streamed through the cluster's file system client in the JVM: Copy writes a window as one
     # part of any size, which neither the driver's memory nor Spark's binaryFile (2 GB) would hold.
+    # The session's Hadoop configuration is the one Spark's own reads use (cluster and session
+    # settings, storage credentials included).
     jvm = spark._jvm
     p = jvm.org.apache.hadoop.fs.Path(path)
-    stream = p.getFileSystem(spark._jsc.hadoopConfiguration()).open(p)
+    stream = p.getFileSystem(spark._jsparkSession.sessionState().newHadoopConf()).open(p)
     try:
         return jvm.org.apache.commons.codec.digest.DigestUtils.sha256Hex(stream)
     finally:
