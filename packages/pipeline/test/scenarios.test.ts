@@ -293,8 +293,18 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     p.land([line(1), line(2)]);
     await p.run();
     const before = await p.q(SILVER);
-    const empty = landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "copy.jsonl", bytes: "" }], "jsonl");
-    expect(await p.run()).toMatchObject({ status: "succeeded", batches: [empty], rowsRead: 0, rowsInserted: 0 });
+    const empty = landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [{ name: "copy.jsonl", bytes: "" }],
+      "jsonl",
+    );
+    expect(await p.run()).toMatchObject({
+      status: "succeeded",
+      batches: [empty],
+      rowsRead: 0,
+      rowsInserted: 0,
+    });
     expect(await p.q(SILVER)).toEqual(before);
     // A part with rows still needs the entity's columns: one row of no known key is refused.
     p.land([{ note: "x" }]);
