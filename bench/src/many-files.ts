@@ -42,6 +42,10 @@ if (values.engine !== "local" && values.engine !== "notebooks") {
   process.exit(2);
 }
 
+// The notebook whose reads of the landed files are timed.
+const bronzeNotebook = generateNotebooks(salesOrderLines).find((n) => n.stepId === "bronze")?.source;
+if (bronzeNotebook === undefined) throw new Error("no bronze notebook generated for sales_order_lines");
+
 const dir = mkdtempSync(join(tmpdir(), "saleslake-many-files-"));
 let spark: LocalSpark | undefined;
 try {
@@ -107,11 +111,10 @@ try {
       for (const schema of ["bronze", "quarantine", "silver", "gold", "saleslake"]) {
         await spark.sql(`DROP SCHEMA IF EXISTS spark_catalog.${schema} CASCADE`);
       }
-      const bronze = generateNotebooks(salesOrderLines).find((n) => n.stepId === "bronze");
       const t0 = performance.now();
       let read = 0;
       for (const batchId of batchIds) {
-        const exit = await spark.runNotebook(bronze?.source ?? "", {
+        const exit = await spark.runNotebook(bronzeNotebook, {
           run_id: `many-files-${repeat}`,
           batch_id: batchId,
           window_low: "",

@@ -16,6 +16,7 @@ import {
   landingManifestSchema,
   MANIFEST_FILE,
   newBatchId,
+  partFileName,
   type Star,
   salesOrderLines,
   salesOrderStar,
@@ -110,15 +111,14 @@ async function landByCopy(lake: string, entity: Entity, now: Date, bytes: string
   const batchId = newBatchId(now, "adfc0000");
   const folder = join(lake, batchPath("landing", entity.name, batchId));
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, "part-00000.jsonl"), bytes);
+  const part = partFileName(0, "jsonl");
+  writeFileSync(join(folder, part), bytes);
   const rows = bytes.split("\n").filter((l) => l !== "").length;
   const widgets = sealWidgets(lake, entity, batchId, rows);
-  expect(JSON.parse((await suite.spark.runNotebook(sealBatchNotebook(), widgets)) ?? "{}")).toEqual({
-    sealed: true,
-    batch_id: batchId,
-    rows,
-  });
-  expect(JSON.parse((await suite.spark.runNotebook(sealBatchNotebook(), widgets)) ?? "{}")).toMatchObject({
+  const seal = () =>
+    suite.spark.runNotebook(sealBatchNotebook(), widgets).then((exit) => JSON.parse(exit ?? "{}"));
+  expect(await seal()).toEqual({ sealed: true, batch_id: batchId, rows });
+  expect(await seal()).toMatchObject({
     sealed: false,
     reason: "already sealed",
   });
@@ -130,7 +130,7 @@ async function landByCopy(lake: string, entity: Entity, now: Date, bytes: string
     source: { kind: "adf-copy" },
     window: { column: widgets.window_column, low: null, high: widgets.window_high },
     format: "jsonl",
-    files: [{ path: "part-00000.jsonl", rows, bytes: Buffer.byteLength(bytes), sha256 }],
+    files: [{ path: part, rows, bytes: Buffer.byteLength(bytes), sha256 }],
     rowCount: rows,
     contentSha256: createHash("sha256").update(sha256).digest("hex"),
     schemaFingerprint: schemaFingerprint(entity),
@@ -351,7 +351,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     await expect(suite.spark.runNotebook(sealBatchNotebook(), widgets)).rejects.toThrow(
       /no part files in .*nothing was landed/,
     );
-    writeFileSync(join(folder, "part-00000.jsonl"), jsonl([line(1), line(2)]));
+    writeFileSync(join(folder, partFileName(0, "jsonl")), jsonl([line(1), line(2)]));
     await expect(suite.spark.runNotebook(sealBatchNotebook(), widgets)).rejects.toThrow(
       /Copy reported 3 rows but the part files hold 2/,
     );
