@@ -128,6 +128,17 @@ describe("generated factory", () => {
         timeout: expect.stringMatching(/^0\.\d\d:\d\d:00$/),
       });
     }
+    // The seal declares the columns Copy selects and maps, in the mapping's order.
+    const copy = pl.properties.activities.find((a) => a.type === "Copy")!;
+    const selected = (
+      copy.typeProperties as { translator: { mappings: { source: { name: string } }[] } }
+    ).translator.mappings.map((m) => m.source.name);
+    const seal = pl.properties.activities.find((a) => a.name === "Seal landing batch")!;
+    const declared = JSON.parse((seal.typeProperties.baseParameters as Record<string, string>).columns!);
+    expect(declared).toEqual(selected);
+    expect(declared).toEqual(expect.arrayContaining(["OrderID", "LineNo", "discount_pct"]));
+    const query = JSON.stringify(copy.typeProperties);
+    for (const c of declared) expect(query).toContain(`[${c}]`);
     const notebook = pl.properties.activities.find((a) => a.name === "dim_customer")!;
     expect(notebook.typeProperties).toMatchObject({
       notebookPath: "/Workspace/saleslake/sales_order_lines/dim_customer",

@@ -99,22 +99,33 @@ function sealWidgets(lake: string, entity: Entity, batchId: string, rowsCopied: 
     rows_copied: String(rowsCopied),
     source_name: "sql-saleslake/sales.dbo.sales_order_lines",
     schema_fingerprint: schemaFingerprint(entity),
+    // The columns Copy selects, as the factory passes them; "" as a factory before it passed none.
+    columns: JSON.stringify(COPY_COLUMNS),
   };
 }
+
+/** What the factory's Copy selects from the order lines table: the entity's source columns. */
+const COPY_COLUMNS = Object.keys(line(0));
 
 /**
  * Lands `bytes` as the factory's Copy activity does (JSON Lines, one part file named by the
  * landing dataset, no manifest), then runs the generated seal notebook, twice, as an activity
  * retry would: the first run writes the manifest, the second leaves it.
  */
-async function landByCopy(lake: string, entity: Entity, now: Date, bytes: string) {
+async function landByCopy(
+  lake: string,
+  entity: Entity,
+  now: Date,
+  bytes: string,
+  columns = JSON.stringify(COPY_COLUMNS),
+) {
   const batchId = newBatchId(now, "adfc0000");
   const folder = join(lake, batchPath("landing", entity.name, batchId));
   mkdirSync(folder, { recursive: true });
   const part = partFileName(0, "jsonl");
   writeFileSync(join(folder, part), bytes);
   const rows = bytes.split("\n").filter((l) => l !== "").length;
-  const widgets = sealWidgets(lake, entity, batchId, rows);
+  const widgets = { ...sealWidgets(lake, entity, batchId, rows), columns };
   const seal = () =>
     suite.spark.runNotebook(sealBatchNotebook(), widgets).then((exit) => JSON.parse(exit ?? "{}"));
   expect(await seal()).toEqual({ sealed: true, batch_id: batchId, rows });
@@ -135,6 +146,8 @@ async function landByCopy(lake: string, entity: Entity, now: Date, bytes: string
     contentSha256: createHash("sha256").update(sha256).digest("hex"),
     schemaFingerprint: schemaFingerprint(entity),
   });
+  expect(manifest.columns).toEqual(columns ? JSON.parse(columns) : undefined);
+  return batchId;
 }
 
 /** A notebook that fails part-way through one batch, right before `before`, and is retried. */
@@ -329,18 +342,88 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       },
       // A window with no change: Copy writes an empty part.
       { copied: "" },
+      // A window in which every discount is NULL, written without the key, as a JSON sink that
+      // leaves null values out writes it: a column the seal declared, not a missing one.
+      { copied: jsonl([line(5), line(6, { quantity: 3 })].map(({ discount_pct, ...rest }) => rest)) },
       { name: "b4.jsonl", bytes: jsonl([line(4, { quantity: 2, updated_at: "2026-01-06T10:00:00Z" })]) },
     ]);
-    const quantity = (order: string) =>
-      out["silver.sales_order_lines"]?.find((r) => r.startsWith(`${order}|`))?.split("|")[5];
-    expect(out["silver.sales_order_lines"]).toHaveLength(4);
-    expect([quantity("SO00000001"), quantity("SO00000004")]).toEqual(["5", "2"]);
+    const field = (order: string, i: number) =>
+      out["silver.sales_order_lines"]?.find((r) => r.startsWith(`${order}|`))?.split("|")[i];
+    const quantity = (order: string) => field(order, 5);
+    expect(out["silver.sales_order_lines"]).toHaveLength(6);
+    expect([quantity("SO00000001"), quantity("SO00000004"), quantity("SO00000006")]).toEqual(["5", "2", "3"]);
+    expect(field("SO00000005", 7)).toBe("∅");
     expect(out["quarantine.sales_order_lines"]).toHaveLength(1);
-    // Its two accepted rows in bronze, named by the sealed batch's folder and part file.
+    // The accepted rows of the sealed batches (two and two) in bronze, named by their folders and part files.
     expect(
       out["bronze.sales_order_lines"]?.filter((r) => r.includes("-adfc0000/part-00000.jsonl|")),
-    ).toHaveLength(2);
+    ).toHaveLength(4);
   }, 1_500_000);
+
+  it("the bronze notebook refuses a part the contract refuses, as the local engine does, and loads nothing", async () => {
+    // Copy selects its columns by name, and ingest checks a file's columns at landing, so such a
+    // part comes from elsewhere: a seal that declared no columns, over rows without a required key,
+    // or a declaration naming a column the entity does not know, for an entity that rejects those.
+    const strict: Entity = {
+      ...salesOrderLines,
+      contract: { ...salesOrderLines.contract, unknownColumns: "reject" },
+    };
+    const cases = [
+      {
+        name: "missing",
+        entity: salesOrderLines,
+        bytes: jsonl([line(1), line(2)].map(({ customer_id, ...rest }) => rest)),
+        columns: "",
+        refusal: /part-00000\.jsonl: missing column customer_id for entity sales_order_lines/,
+      },
+      {
+        name: "unknown",
+        entity: strict,
+        bytes: jsonl([line(1, { coupon: "X1" })]),
+        columns: JSON.stringify([...COPY_COLUMNS, "coupon"]),
+        refusal: /part-00000\.jsonl: unknown column coupon for entity sales_order_lines/,
+      },
+      {
+        name: "malformed",
+        entity: salesOrderLines,
+        bytes: `${jsonl([line(1)])}{"OrderID": "SO00000002",\n`,
+        columns: JSON.stringify(COPY_COLUMNS),
+        refusal: /part-00000\.jsonl: (not valid JSON Lines|.*malformed)/i,
+      },
+    ];
+    for (const c of cases) {
+      const dir = join(work, `refused-${c.name}`);
+      const lake = join(dir, "lake");
+      for (const schema of ["bronze", "silver", "quarantine", "saleslake"]) {
+        await suite.spark.sql(`DROP SCHEMA IF EXISTS spark_catalog.${schema} CASCADE`);
+      }
+      const batchId = await landByCopy(lake, c.entity, new Date(Date.UTC(2026, 0, 3)), c.bytes, c.columns);
+      await expect(runPipeline({ dir, lakeRoot: lake, entities: [c.entity], stars: [] })).rejects.toThrow(
+        c.refusal,
+      );
+      const bronze = generateNotebooks(c.entity, undefined).find((nb) => nb.stepId === "bronze")!;
+      const params = {
+        run_id: `run-${batchId}`,
+        batch_id: batchId,
+        catalog: "spark_catalog",
+        lake_root: lake,
+        full_refresh: "false",
+        window_low: "",
+        window_high: "",
+      };
+      await expect(suite.spark.runNotebook(bronze.source, params)).rejects.toThrow(c.refusal);
+      // Nothing written: the tables hold no row, or the refusal came before they were made.
+      const rowsIn = (zone: string) =>
+        suite.spark.sql(`SELECT count(*) AS n FROM spark_catalog.${zone}.sales_order_lines`).then(
+          (r) => Number(r[0]?.n),
+          (e: unknown) => {
+            if (/TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND/.test(String(e))) return 0;
+            throw e;
+          },
+        );
+      expect([await rowsIn("bronze"), await rowsIn("quarantine")]).toEqual([0, 0]);
+    }
+  }, 900_000);
 
   it("the seal notebook refuses a batch whose parts disagree with Copy's count, or that has none, and writes no manifest", async () => {
     const lake = join(work, "seal-refusals", "lake");

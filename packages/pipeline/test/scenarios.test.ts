@@ -311,6 +311,49 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     await expect(p.run()).rejects.toThrow(/missing columns OrderID, LineNo, .* for entity sales_order_lines/);
   });
 
+  it("a JSON Lines batch whose writer declares its columns reads a key no row has as NULL; undeclared, it is refused", async () => {
+    // Copy's JSON sink may leave null values out: in a window where every discount is NULL, no
+    // row has the key. The seal notebook declares the columns Copy selected.
+    const rows = [line(1), line(2)].map(({ discount_pct, ...rest }) => rest);
+    const bytes = `${rows.map((l) => JSON.stringify(l)).join("\n")}\n`;
+    const selected = Object.keys(line(0));
+    const declared = project();
+    landBatch(
+      join(declared.dir, "lake"),
+      salesOrderLines,
+      [{ name: "copy.jsonl", bytes }],
+      "jsonl",
+      null,
+      selected,
+    );
+    expect(await declared.run()).toMatchObject({ status: "succeeded", rowsRead: 2, rowsInserted: 2 });
+    expect(
+      await declared.q("SELECT order_id, discount_pct FROM silver.sales_order_lines ORDER BY 1"),
+    ).toEqual([
+      { order_id: "SO00000001", discount_pct: null },
+      { order_id: "SO00000002", discount_pct: null },
+    ]);
+    // Undeclared, the part's columns are its rows' keys, and the contract (missingColumns: reject) refuses it.
+    const undeclared = project();
+    landBatch(join(undeclared.dir, "lake"), salesOrderLines, [{ name: "copy.jsonl", bytes }], "jsonl");
+    await expect(undeclared.run()).rejects.toThrow(
+      /missing column discount_pct for entity sales_order_lines/,
+    );
+    // The contract applies to the declared columns: a declaration without a required column is
+    // refused though the rows have the key, and a key no column declares is not read.
+    const short = project();
+    landBatch(
+      join(short.dir, "lake"),
+      salesOrderLines,
+      [{ name: "copy.jsonl", bytes }],
+      "jsonl",
+      null,
+      selected.filter((c) => c !== "customer_id"),
+    );
+    await expect(short.run()).rejects.toThrow(/missing column customer_id for entity sales_order_lines/);
+    expect(await short.q("SELECT count(*) AS n FROM saleslake.processed_batches")).toEqual([{ n: "0" }]);
+  });
+
   it("full refresh rebuilds silver and gold from bronze without moving the watermark; keys stay stable", async () => {
     const p = project();
     p.land([line(1), line(2, { channel: "store" })]);

@@ -289,6 +289,8 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
         rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
         source_name: `${o.sqlServer}/${o.sourceDatabase}.${t.schema}.${t.table}`,
         schema_fingerprint: schemaFingerprint(entity),
+        // The columns Copy selects: a key its JSON sink leaves out of every row is NULL, not missing.
+        columns: JSON.stringify(sources),
       },
     },
     {

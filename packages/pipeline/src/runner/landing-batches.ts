@@ -58,8 +58,9 @@ const q = (n: string) => quoteIdent("duckdb", n);
 /**
  * Maps a landed file's columns onto the entity's source names (the schema's one mapping), and
  * applies the entity's contract for missing and unknown columns. A JSON file finds its columns in
- * its rows: one with no rows (`empty`; Data Factory's Copy writes one for a window with no change)
- * lacks no value, and reads as every column absent.
+ * its manifest's `columns` when its writer declared them, else in its rows: one with no rows
+ * (`empty`; Data Factory's Copy writes one for a window with no change) lacks no value, and reads
+ * as every column absent.
  */
 export function mapColumns(
   entity: Entity,
@@ -338,7 +339,9 @@ function partRead(
       signature,
     );
   }
-  const found = [...schemaOf(path).columns];
+  // The columns a writer declares (a Copy from a database) are the part's, whatever keys its rows
+  // have: a JSON writer may leave a row's null values out.
+  const found = [...(m.columns ?? schemaOf(path).columns)];
   const { select, unknown } = mapColumns(entity, found, rel, empty);
   const format = m.format === "json" ? "'array'" : "'newline_delimited'";
   return reader(

@@ -12,13 +12,17 @@ import {
 
 let clock = Date.parse("2026-01-01T00:00:00Z");
 
-/** Lands files as one batch per the landing contract (manifest last); batch ids increase per call. */
+/**
+ * Lands files as one batch per the landing contract (manifest last); batch ids increase per call.
+ * `columns`: the columns a JSON batch's writer declares (as the factory's seal notebook does).
+ */
 export function landBatch(
   lakeRoot: string,
   entity: Entity,
   files: { name: string; bytes: Buffer | string }[],
   format: LandingManifest["format"] = "csv",
   window: LandingManifest["window"] = null,
+  columns?: string[],
 ): string {
   clock += 60_000;
   const batchId = newBatchId(new Date(clock), randomBytes(4).toString("hex"));
@@ -65,6 +69,7 @@ export function landBatch(
           .reduce((a, b) => Math.max(a, b), 0),
       },
     }),
+    ...(columns && { columns }),
     files: entries,
     rowCount: entries.reduce((a, e) => a + e.rows, 0),
     bytes: entries.reduce((a, e) => a + e.bytes, 0),

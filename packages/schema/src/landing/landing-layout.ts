@@ -102,6 +102,13 @@ export const landingManifestSchema = z.object({
       longestRecordBytes: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  /**
+   * The source columns of every part of a JSON or JSON Lines batch, when its writer selected them
+   * by name (Data Factory's Copy from a database). Readers take a part's columns from here, not
+   * from its rows: a key no row has is a column of NULL values, not a missing column, since a
+   * JSON writer may leave null values out.
+   */
+  columns: z.array(z.string()).min(1).optional(),
   files: z.array(manifestFileSchema).min(1),
   rowCount: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),

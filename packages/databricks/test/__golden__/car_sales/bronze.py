@@ -172,6 +172,9 @@ from pyspark.sql import functions as F, types as T
 ENTITY = "car_sales"
 SOURCES = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","DealerName","Product_Name"]
 ALIASES = {"Branch_ID":["Branch_ID"],"Dealer_ID":["Dealer_ID"],"Model_ID":["Model_ID"],"Revenue":["Revenue"],"Units_Sold":["Units_Sold"],"Date_ID":["Date_ID"],"Day":["Day"],"Month":["Month"],"Year":["Year"],"BranchName":["BranchName"],"DealerName":["DealerName"],"Product_Name":["Product_Name"]}
+# The sources a part must have: every one when the contract rejects missing columns, else the
+# NOT NULL ones. UNKNOWN is what becomes of columns the entity does not know.
+MUST_HAVE = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","DealerName","Product_Name"]
 UNKNOWN = "rescue"
 MANIFEST = "_manifest.json"
 CSV_GROUP_ROWS = 100000
@@ -334,11 +337,51 @@ else:
             df = parquet_text(spark.read.parquet(path))
         else:
             df = spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json").json(path)
+            if "_corrupt_record" in df.columns:
+                # Spark keeps a row it cannot parse in this column; the local engine refuses the file.
+                raise Exception(f"{rel_root + f['path']}: not valid {'JSON' if manifest['format'] == 'json' else 'JSON Lines'}")
             df = df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col("`" + c + "`")).alias(c) for c in df.columns])
         reads.append((df, [f]))
+
+
+def columns_of(df, files):
+    # A part's columns, to which the entity's contract applies as ingest and the local engine
+    # apply it: the CSV header, the columns a JSON batch's writer declared (a key left out of
+    # every row is still one), else the keys of a JSON part's rows, or a Parquet file's columns.
+    if manifest["format"] == "csv":
+        names = manifest["csv"]["columns"]
+    elif manifest["format"] in ("json", "jsonl") and manifest.get("columns"):
+        names = manifest["columns"]
+    else:
+        names = list(df.columns)
+    where = rel_root + files[0]["path"]  # files read together share their columns: the first names them
+    if not names and all(f["rows"] == 0 for f in files):
+        return names  # a part with no rows lacks no value
+    seen, twice = set(), []
+    for c in names:
+        k = c.strip().lower()
+        twice += [c] if k in seen else []
+        seen.add(k)
+    if twice:
+        raise Exception(f"{where}: column {', '.join(twice)} appears more than once")
+    missing = [s for s in MUST_HAVE if not any(a.lower() in seen for a in ALIASES[s])]
+    if missing:
+        raise Exception(f"{where}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} for entity {ENTITY} (found: {', '.join(names)})")
+    first = {}
+    for c in names:
+        first.setdefault(c.strip().lower(), c)
+    used = {next(first[a.lower()] for a in ALIASES[s] if a.lower() in first) for s in SOURCES if any(a.lower() in first for a in ALIASES[s])}
+    unknown = [c for c in names if c not in used]
+    if unknown and UNKNOWN == "reject":
+        raise Exception(f"{where}: unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for entity {ENTITY}")
+    return names
+
+
 frames = []
 for df, files in reads:
-    found = {c.strip().lower(): c for c in df.columns}
+    declared = {c.strip().lower() for c in columns_of(df, files)}
+    # A declared column no row has a key for reads as NULL; a key no column declares is not read.
+    found = {c.strip().lower(): c for c in df.columns if c.strip().lower() in declared}
     cols = []
     used = set()
     for s in SOURCES:
@@ -348,7 +391,7 @@ for df, files in reads:
         else:
             used.add(hit)
             cols.append(F.col("`" + hit + "`").alias(s))
-    unknown = [c for c in df.columns if c not in used]
+    unknown = [c for c in df.columns if c not in used and c.strip().lower() in declared]
     # The row's values of the unknown columns it has, as JSON (null values left out), or null.
     extra = [F.col("`" + c + "`") for c in unknown]
     rescued = F.when(F.coalesce(*extra).isNotNull(), F.to_json(F.struct(*extra), {"ignoreNullFields": "true"})) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")

@@ -8,7 +8,7 @@
 import hashlib, json
 from datetime import datetime, timezone
 
-PARAMS = ["lake_root", "entity", "ingest_date", "batch_id", "window_column", "window_low", "window_high", "rows_copied", "source_name", "schema_fingerprint"]
+PARAMS = ["lake_root", "entity", "ingest_date", "batch_id", "window_column", "window_low", "window_high", "rows_copied", "source_name", "schema_fingerprint", "columns"]
 for _p in PARAMS:
     dbutils.widgets.text(_p, "")
 p = {k: dbutils.widgets.get(k) for k in PARAMS}
@@ -22,6 +22,12 @@ folder = f"{zone_root('landing')}/{p['entity']}/ingest_date={p['ingest_date']}/b
 manifest_path = f"{folder}/_manifest.json"
 
 # COMMAND ----------
+
+# The columns Copy selected, a JSON array: readers take them as the batch's columns, since a key
+# the JSON sink leaves out of every row (a column NULL throughout the window) is still a column.
+columns = json.loads(p["columns"]) if p["columns"] else None
+if columns is not None and (not isinstance(columns, list) or not columns or not all(isinstance(c, str) and c for c in columns)):
+    raise Exception(f"widget columns is not a JSON array of column names: {p['columns']}")
 
 def exists(path):
     try:
@@ -72,5 +78,7 @@ manifest = {
     "contentSha256": hashlib.sha256("".join(f["sha256"] for f in files).encode()).hexdigest(),
     "schemaFingerprint": p["schema_fingerprint"],
 }
+if columns:
+    manifest["columns"] = columns
 dbutils.fs.put(manifest_path, json.dumps(manifest, indent=2), overwrite=False)
 dbutils.notebook.exit(json.dumps({"sealed": True, "batch_id": p["batch_id"], "rows": row_count}))
