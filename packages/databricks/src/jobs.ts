@@ -70,8 +70,8 @@ export interface JobOptions {
   readonly maintenance?: boolean;
   /** Hours VACUUM keeps. Default `168`. */
   readonly vacuumRetainHours?: number;
-  /** CSV files of a batch of up to this many rows are read together by the bronze notebook. Default `100000`. */
-  readonly csvGroupRows?: number;
+  /** CSV and JSON files of a batch of up to this many rows are read together by the bronze notebook. Default `100000`. */
+  readonly groupRows?: number;
 }
 
 /** A job and the notebooks its tasks run: what the deploy writes. */
@@ -113,7 +113,7 @@ export function jobDefinition(entity: Entity, star?: Star, o: JobOptions = {}): 
   const notebooks = [
     ...generateNotebooks(entity, star, {
       root,
-      ...(o.csvGroupRows !== undefined && { csvGroupRows: o.csvGroupRows }),
+      ...(o.groupRows !== undefined && { groupRows: o.groupRows }),
     }),
     commitNotebook(entity, { root }),
   ];

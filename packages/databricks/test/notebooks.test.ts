@@ -35,19 +35,21 @@ describe("generated notebooks", () => {
     expect(bronze).not.toContain("already applied");
   });
 
-  it("bronze: a CSV batch's small files in one read, named by the manifest's header; csvGroupRows checked", () => {
+  it("bronze: a batch's small CSV and JSON files in one read, CSV named by the manifest's header; groupRows checked", () => {
     const bronze = (o = {}) => generateNotebooks(salesOrderLines, salesOrderStar, o)[0]!.source;
-    expect(bronze()).toContain("\nCSV_GROUP_ROWS = 100000\n");
-    expect(bronze({ csvGroupRows: 0 })).toContain("\nCSV_GROUP_ROWS = 0\n");
-    const job = jobDefinition(salesOrderLines, salesOrderStar, { csvGroupRows: 5 });
-    expect(job.notebooks.find((n) => n.stepId === "bronze")?.source).toContain("\nCSV_GROUP_ROWS = 5\n");
+    expect(bronze()).toContain("\nGROUP_ROWS = 100000\n");
+    expect(bronze({ groupRows: 0 })).toContain("\nGROUP_ROWS = 0\n");
+    const job = jobDefinition(salesOrderLines, salesOrderStar, { groupRows: 5 });
+    expect(job.notebooks.find((n) => n.stepId === "bronze")?.source).toContain("\nGROUP_ROWS = 5\n");
     expect(bronze()).toContain('.csv([batch_dir + "/" + f["path"] for f in files])');
+    expect(bronze()).toContain('.json([batch_dir + "/" + f["path"] for f in files])');
+    expect(bronze()).toContain('read = read_csv if manifest["format"] == "csv" else read_json');
     expect(bronze()).toContain(
       "spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names]))",
     );
     expect(bronze()).not.toContain('option("inferSchema"');
-    for (const csvGroupRows of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => bronze({ csvGroupRows })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
+    for (const groupRows of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => bronze({ groupRows })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
     }
   });
 

@@ -506,13 +506,13 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
 
   it.each([
     ["each batch's files together", "files", {}],
-    ["a.csv alone, b.csv and c.csv together", "files-split", { csvGroupRows: 2 }],
+    ["a.csv alone, b.csv and c.csv together", "files-split", { groupRows: 2 }],
   ] as const)(
     "on batches of several CSV files, read together and alone: the same files, row numbers and winners (Spark: %s)",
     async (_, name, options) => {
       // DuckDB reads the first batch's three files together and each later file alone (d.csv has
       // its columns in another order). Spark reads the files of a batch that have up to
-      // csvGroupRows rows together: by default all three, a.csv and b.csv in one task and c.csv in
+      // groupRows rows together: by default all three, a.csv and b.csv in one task and c.csv in
       // another (two cores); with 2, a.csv (3 rows) alone. Key 1 is in a.csv and b.csv at the same
       // time, so lineage (file, then row) decides which version silver keeps.
       const csv = (ls: readonly Record<string, unknown>[], reversed = false) => {
@@ -570,10 +570,11 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     1_500_000,
   );
 
-  it("on a JSON-lines file Spark reads in several partitions: the same row numbers", async () => {
-    // Small splits make Spark read the file as consecutive ranges, one per partition; the
-    // numbering must lay them end to end. Rules broken far apart show where each row was.
-    const rows = Array.from({ length: 3000 }, (_, i) =>
+  it("on JSON Lines files Spark reads in several partitions, alone and together: the same row numbers", async () => {
+    // Small splits make Spark read each file as consecutive ranges, one per partition; the
+    // numbering must lay them end to end, per file when a batch's files are read together. Rules
+    // broken far apart show where each row was.
+    const rows = Array.from({ length: 6000 }, (_, i) =>
       line(
         i + 1,
         i % 450 === 7
@@ -583,11 +584,19 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     );
     await suite.spark.sql("SET spark.sql.files.maxPartitionBytes = 65536");
     try {
-      const bytes = jsonl(rows);
-      expect(bytes.length).toBeGreaterThan(8 * 65536);
-      const out = await parity("splits", salesOrderLines, undefined, [{ name: "split.jsonl", bytes }]);
-      expect(out["silver.sales_order_lines"]).toHaveLength(3000 - 7);
-      expect(out["quarantine.sales_order_lines"]).toHaveLength(7);
+      const [one, two, three] = [rows.slice(0, 3000), rows.slice(3000, 4500), rows.slice(4500)].map(jsonl);
+      expect(Math.min(one!.length / 8, two!.length / 4, three!.length / 4)).toBeGreaterThan(65536);
+      const out = await parity("splits", salesOrderLines, undefined, [
+        { name: "split.jsonl", bytes: one! },
+        {
+          files: [
+            { name: "split-a.jsonl", bytes: two! },
+            { name: "split-b.jsonl", bytes: three! },
+          ],
+        },
+      ]);
+      expect(out["silver.sales_order_lines"]).toHaveLength(6000 - 14);
+      expect(out["quarantine.sales_order_lines"]).toHaveLength(14);
     } finally {
       await suite.spark.sql("RESET spark.sql.files.maxPartitionBytes");
     }

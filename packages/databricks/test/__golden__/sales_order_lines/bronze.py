@@ -172,7 +172,7 @@ ALIASES = {"OrderID":["OrderID","order_number"],"LineNo":["LineNo","line"],"orde
 MUST_HAVE = ["OrderID","LineNo","order_date","customer_id","product_id","quantity","unit_price","discount_pct","currency","status","channel","updated_at","is_deleted"]
 UNKNOWN = "rescue"
 MANIFEST = "_manifest.json"
-CSV_GROUP_ROWS = 100000
+GROUP_ROWS = 100000
 # A double or float as JavaScript writes the number (14, 12345678.5, 1.5e-7): the SQL the local
 # engine runs, on the text of the value's shortest digits (__T__), whose digits (__D__) and
 # exponent (__E__) are taken out first.
@@ -296,47 +296,60 @@ def read_csv(files):
             .option("sep", manifest["csv"]["delimiter"]).csv([batch_dir + "/" + f["path"] for f in files]))
 
 
+def read_json(files):
+    # JSON and JSON Lines files of a batch read in one go, their keys found over all of them:
+    # ingest checks each file's columns at landing, and a row's rescued values are its own.
+    df = (spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json")
+          .json([batch_dir + "/" + f["path"] for f in files]))
+    if "_corrupt_record" in df.columns:
+        # Spark keeps a row it cannot parse in this column; the local engine refuses the file.
+        for f in files[:-1] if len(files) > 1 else []:
+            read_json([f])  # the first file that does not parse refuses itself
+        raise Exception(f"{rel_root + files[-1]['path']}: not valid {'JSON' if manifest['format'] == 'json' else 'JSON Lines'}")
+    return df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col("`" + c + "`")).alias(c) for c in df.columns])
+
+
 def numbered_files(df, files, rel_root):
-    # Row numbers and lineage names of several CSV files read together. A file read whole
-    # (multiLine) is one task's, several files to a task one after another, so its rows have
-    # consecutive ids from its first row's, which one job finds for every file. That job reads
-    # the files once more, so only files of up to CSV_GROUP_ROWS rows are read together.
+    # Row numbers and lineage names of several files read together. A file is read as consecutive
+    # ranges in order (a CSV read whole, multiLine, as one), each range by one task, a task's
+    # ranges one after another, so a range's rows have consecutive ids from its first row's. One
+    # job finds each range's first id and its rows: a row's number is its id less its range's
+    # first, plus the rows of the file's earlier ranges. That job reads the files once more, so
+    # only files of up to GROUP_ROWS rows are read together.
     df = df.withColumn("_mid", F.monotonically_increasing_id())
+    part = F.shiftright(F.col("_mid"), 33)
+    ranges = {}
+    for r in df.groupBy("_path", part.alias("p")).agg(F.min("_mid").alias("m"), F.count(F.lit(1)).alias("n")).collect():
+        ranges.setdefault(r["_path"], []).append((r["p"], r["m"], r["n"]))
     firsts, names = [], []
-    for r in df.groupBy("_path").agg(F.min("_mid").alias("m")).collect():
-        local = unquote(r["_path"])
+    for path, found in ranges.items():
+        local = unquote(path)
         hit = max((f["path"] for f in files if local.endswith("/" + f["path"])), key=len, default=None)
         if hit is None:
             raise Exception(f"batch {batch_id} of {ENTITY}: {local} is not in its manifest")
-        firsts += [F.lit(r["_path"]), F.lit(r["m"]).cast("long")]
-        names += [F.lit(r["_path"]), F.lit(rel_root + hit)]
+        before = 0
+        for p, m, n in sorted(found):
+            firsts += [F.lit(f"{p}/{path}"), F.lit(m - before).cast("long")]
+            before += n
+        names += [F.lit(path), F.lit(rel_root + hit)]
     if not firsts:
         return (df.withColumn("_row_number", F.lit(None).cast("long")).withColumn("_batch_id", F.lit(batch_id))
                 .withColumn("_source_file", F.lit(None).cast("string")).drop("_mid", "_path"))
     path = F.col("_path")
-    return (df.withColumn("_row_number", F.col("_mid") - F.element_at(F.create_map(*firsts), path) + 1)
+    at = F.concat(part.cast("string"), F.lit("/"), path)
+    return (df.withColumn("_row_number", F.col("_mid") - F.element_at(F.create_map(*firsts), at) + 1)
             .withColumn("_batch_id", F.lit(batch_id))
             .withColumn("_source_file", F.element_at(F.create_map(*names), path)).drop("_mid", "_path"))
 
 
 # Lineage names a file as the local engine does: relative to the lake, zone first.
 rel_root = "landing/" + ENTITY + "/" + batch_rel[0] + "/"
-if manifest["format"] == "csv":
-    small = [f for f in manifest["files"] if f["rows"] <= CSV_GROUP_ROWS]
-    reads = ([(read_csv(small), small)] if small else []) + [(read_csv([f]), [f]) for f in manifest["files"] if f["rows"] > CSV_GROUP_ROWS]
+if manifest["format"] == "parquet":
+    reads = [(parquet_text(spark.read.parquet(batch_dir + "/" + f["path"])), [f]) for f in manifest["files"]]
 else:
-    reads = []
-    for f in manifest["files"]:
-        path = batch_dir + "/" + f["path"]
-        if manifest["format"] == "parquet":
-            df = parquet_text(spark.read.parquet(path))
-        else:
-            df = spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json").json(path)
-            if "_corrupt_record" in df.columns:
-                # Spark keeps a row it cannot parse in this column; the local engine refuses the file.
-                raise Exception(f"{rel_root + f['path']}: not valid {'JSON' if manifest['format'] == 'json' else 'JSON Lines'}")
-            df = df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col("`" + c + "`")).alias(c) for c in df.columns])
-        reads.append((df, [f]))
+    read = read_csv if manifest["format"] == "csv" else read_json
+    small = [f for f in manifest["files"] if f["rows"] <= GROUP_ROWS]
+    reads = ([(read(small), small)] if small else []) + [(read([f]), [f]) for f in manifest["files"] if f["rows"] > GROUP_ROWS]
 
 
 def columns_of(df, files):
