@@ -105,17 +105,19 @@ def run(sql, label=None):
 }
 
 /**
- * Reads the landed batch (manifest last, so a half-landed batch is never seen) into the
- * temporary view \`landing_raw\`: every value as text, source names as the schema maps them,
- * with lineage. Retry safety is not decided here but by each write (see \`write_once\`).
- */
-/**
- * CSV files of a batch of up to this many rows are read together by the bronze notebook; larger
- * ones alone. Numbering the rows of files read together takes a job that reads them once more,
- * which costs little against the Spark job and union a file read alone costs, but doubles the
- * read of large files (100 files of 100 rows: 32.6 s read one by one, 6.7 s together).
+ * CSV and JSON files of a batch of up to this many rows are read together by the bronze notebook;
+ * larger ones alone. Numbering the rows of files read together takes a job that reads them once
+ * more, which costs little against the Spark job and union a file read alone costs, but doubles
+ * the read of large files (100 CSV files of 100 rows: 32.6 s read one by one, 6.7 s together).
  */
 const GROUP_ROWS = 100_000;
+
+/**
+ * Reads the landed batch (manifest last, so a half-landed batch is never seen) into the
+ * temporary view \`landing_raw\`: every value as text, source names as the schema maps them,
+ * with lineage, each part's columns held to the entity's contract. Retry safety is not decided
+ * here but by each write (see \`write_once\`).
+ */
 
 function landingCell(entity: Entity, groupRows: number): string {
   // The schema's one mapping of found columns to source names, as ingest and the local engine use it.
