@@ -24,7 +24,7 @@ import {
 } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { generateNotebooks, type NotebookOptions } from "../src/index.ts";
-import { jsonl, line, sparkSuite } from "./support/spark-suite.ts";
+import { jsonl, line, notebookWidgets, sparkSuite } from "./support/spark-suite.ts";
 
 const suite = sparkSuite("parity");
 const { skip, work } = suite;
@@ -184,15 +184,6 @@ async function parity(
   const store = new LocalLakeStore(lake);
   const notebooks = generateNotebooks(entity, star, notebookOptions);
   const catalog = "spark_catalog";
-  const widgets = (runId: string, batchId: string, fullRefresh: boolean) => ({
-    run_id: runId,
-    batch_id: batchId,
-    catalog,
-    lake_root: lake,
-    full_refresh: String(fullRefresh),
-    window_low: "",
-    window_high: "",
-  });
   // Each case starts from an empty Spark catalog, as its DuckDB warehouse starts empty.
   for (const schema of ["bronze", "silver", "gold", "quarantine", "saleslake"]) {
     await suite.spark.sql(`DROP SCHEMA IF EXISTS ${catalog}.${schema} CASCADE`);
@@ -213,7 +204,7 @@ async function parity(
   }
   for (const [i, m] of (await listLandedManifests(store, entity.name)).entries()) {
     await runPipeline({ dir, lakeRoot: lake, entities: [entity], stars: star ? [star] : [] });
-    const params = widgets(`run-${m.batchId}`, m.batchId, false);
+    const params = notebookWidgets(lake, `run-${m.batchId}`, m.batchId);
     for (const nb of notebooks) {
       const crash = crashes.find((c) => c.batch === i && c.step === nb.stepId);
       if (crash) {
@@ -251,7 +242,7 @@ async function parity(
     });
     const last = (await listLandedManifests(store, entity.name)).at(-1)!;
     // The job of a full refresh, with no new batch: bronze finds the last batch already written.
-    const params = widgets("run-full-refresh", last.batchId, true);
+    const params = notebookWidgets(lake, "run-full-refresh", last.batchId, true);
     for (const nb of notebooks) {
       expect(JSON.parse((await suite.spark.runNotebook(nb.source, params)) ?? "{}").step).toBe(nb.stepId);
     }
@@ -402,15 +393,8 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
         c.refusal,
       );
       const bronze = generateNotebooks(c.entity, undefined).find((nb) => nb.stepId === "bronze")!;
-      const params = {
-        run_id: `run-${batchId}`,
-        batch_id: batchId,
-        catalog: "spark_catalog",
-        lake_root: lake,
-        full_refresh: "false",
-        window_low: "",
-        window_high: "",
-      };
+      const params = notebookWidgets(lake, `run-${batchId}`, batchId);
+
       await expect(suite.spark.runNotebook(bronze.source, params)).rejects.toThrow(c.refusal);
       // Nothing written: the tables hold no row, or the refusal came before they were made.
       const rowsIn = (zone: string) =>

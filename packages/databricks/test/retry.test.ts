@@ -4,7 +4,7 @@ import { LocalLakeStore, landFiles } from "@saleslake/ingest";
 import { salesOrderLines, salesOrderStar } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { commitNotebook, generateNotebooks, maintenanceNotebook } from "../src/index.ts";
-import { line, sparkSuite } from "./support/spark-suite.ts";
+import { line, notebookWidgets, sparkSuite } from "./support/spark-suite.ts";
 
 const suite = sparkSuite("retry");
 const { skip, work } = suite;
@@ -28,15 +28,7 @@ async function land(name: string, lines: object[], minute: number): Promise<stri
   return r.batchId;
 }
 
-const params = (batchId: string, runId: string) => ({
-  run_id: runId,
-  batch_id: batchId,
-  catalog: "spark_catalog",
-  lake_root: lake,
-  full_refresh: "false",
-  window_low: "",
-  window_high: "",
-});
+const params = (batchId: string, runId: string) => notebookWidgets(lake, runId, batchId);
 
 const count = async (table: string, batchId: string) =>
   Number(

@@ -317,15 +317,18 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     const rows = [line(1), line(2)].map(({ discount_pct, ...rest }) => rest);
     const bytes = `${rows.map((l) => JSON.stringify(l)).join("\n")}\n`;
     const selected = Object.keys(line(0));
+    // The part as Copy lands it, its columns declared (or not) as the seal notebook does.
+    const landCopy = (p: { dir: string }, columns?: string[]) =>
+      landBatch(
+        join(p.dir, "lake"),
+        salesOrderLines,
+        [{ name: "copy.jsonl", bytes }],
+        "jsonl",
+        null,
+        columns,
+      );
     const declared = project();
-    landBatch(
-      join(declared.dir, "lake"),
-      salesOrderLines,
-      [{ name: "copy.jsonl", bytes }],
-      "jsonl",
-      null,
-      selected,
-    );
+    landCopy(declared, selected);
     expect(await declared.run()).toMatchObject({ status: "succeeded", rowsRead: 2, rowsInserted: 2 });
     expect(
       await declared.q("SELECT order_id, discount_pct FROM silver.sales_order_lines ORDER BY 1"),
@@ -335,19 +338,15 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     ]);
     // Undeclared, the part's columns are its rows' keys, and the contract (missingColumns: reject) refuses it.
     const undeclared = project();
-    landBatch(join(undeclared.dir, "lake"), salesOrderLines, [{ name: "copy.jsonl", bytes }], "jsonl");
+    landCopy(undeclared);
     await expect(undeclared.run()).rejects.toThrow(
       /missing column discount_pct for entity sales_order_lines/,
     );
     // The contract applies to the declared columns: a declaration without a required column is
     // refused though the rows have the key, and a key no column declares is not read.
     const short = project();
-    landBatch(
-      join(short.dir, "lake"),
-      salesOrderLines,
-      [{ name: "copy.jsonl", bytes }],
-      "jsonl",
-      null,
+    landCopy(
+      short,
       selected.filter((c) => c !== "customer_id"),
     );
     await expect(short.run()).rejects.toThrow(/missing column customer_id for entity sales_order_lines/);

@@ -57,4 +57,15 @@ export const line = (order: number, patch: Line = {}): Line => ({
   ...patch,
 });
 
+/** The widgets a job passes the generated notebooks for one batch of `lake`, on local Spark's catalog. */
+export const notebookWidgets = (lake: string, runId: string, batchId: string, fullRefresh = false) => ({
+  run_id: runId,
+  batch_id: batchId,
+  catalog: "spark_catalog",
+  lake_root: lake,
+  full_refresh: String(fullRefresh),
+  window_low: "",
+  window_high: "",
+});
+
 export const jsonl = (ls: readonly Line[]) => `${ls.map((l) => JSON.stringify(l)).join("\n")}\n`;

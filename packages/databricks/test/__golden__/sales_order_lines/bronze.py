@@ -365,21 +365,20 @@ def columns_of(df, files):
     where = rel_root + files[0]["path"]  # files read together share their columns: the first names them
     if not names and all(f["rows"] == 0 for f in files):
         return names  # a part with no rows lacks no value
-    seen, twice = set(), []
+    first, twice = {}, []
     for c in names:
         k = c.strip().lower()
-        twice += [c] if k in seen else []
-        seen.add(k)
+        if k in first:
+            twice.append(c)
+        first.setdefault(k, c)
     if twice:
         raise Exception(f"{where}: column {', '.join(twice)} appears more than once")
-    missing = [s for s in MUST_HAVE if not any(a.lower() in seen for a in ALIASES[s])]
+    # Each source's column: the first of its names the part has.
+    hits = {s: next((first[a.lower()] for a in ALIASES[s] if a.lower() in first), None) for s in SOURCES}
+    missing = [s for s in MUST_HAVE if hits[s] is None]
     if missing:
         raise Exception(f"{where}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} for entity {ENTITY} (found: {', '.join(names)})")
-    first = {}
-    for c in names:
-        first.setdefault(c.strip().lower(), c)
-    used = {next(first[a.lower()] for a in ALIASES[s] if a.lower() in first) for s in SOURCES if any(a.lower() in first for a in ALIASES[s])}
-    unknown = [c for c in names if c not in used]
+    unknown = [c for c in names if c not in hits.values()]
     if unknown and UNKNOWN == "reject":
         raise Exception(f"{where}: unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for entity {ENTITY}")
     return names
