@@ -109,6 +109,8 @@ async function main(): Promise<void> {
   const merge = pick(MERGE_CONTENDERS);
   const ingest = pick(INGEST_CONTENDERS);
   for (const s of skipped) console.error(`bench: ${s.contender} ${s.reason}`);
+  const notRun = options.notRun?.contenders.length ? options.notRun : undefined;
+  if (notRun?.byPreset) console.error(`bench: not run: ${notRun.contenders.join(", ")}: ${notRun.reason}`);
   if (merge.some((c) => c.needs !== "node"))
     ensurePythonEnv({ spark: merge.some((c) => c.needs === "spark") });
 
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     log: (line) => console.error(line),
   });
   // The ten-increment comparison runs with the Spark contenders, on a session of its own.
-  const notMeasured: string[] = [];
+  const notMeasured: string[] = notRun ? [`${notRun.contenders.join(", ")}: ${notRun.reason}`] : [];
   let increments: IncrementsResult | undefined;
   if (merge.some((c) => c.name === "saleslake-spark")) {
     console.error(

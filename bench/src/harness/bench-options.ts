@@ -1,10 +1,19 @@
-import { ALL_CONTENDERS } from "../contenders/contender-registry.ts";
+import { ALL_CONTENDERS, INGEST_CONTENDERS, MERGE_CONTENDERS } from "../contenders/contender-registry.ts";
 import { BenchError } from "./bench-error.ts";
 
 export interface BenchOptions {
   readonly mode: "quick" | "full" | "custom";
-  /** Contenders to run, by name. Default: all. */
+  /** Contenders to run, by name. Default: all; with `--quick`, all but the Spark ones (QUICK_CONTENDERS). */
   readonly contenders: readonly string[];
+  /**
+   * The contenders left out, and why: `--contenders` did not name them, or the preset left them
+   * out (`byPreset`: `--quick`'s Spark contenders). Absent in a journal begun before it was kept.
+   */
+  readonly notRun?: {
+    readonly contenders: readonly string[];
+    readonly reason: string;
+    readonly byPreset: boolean;
+  };
   /** Table sizes (rows) of the scaling curve, in the order they run; each is also an initial load. */
   readonly bases: readonly number[];
   /** Delta sizes (rows) merged into every base. */
@@ -48,6 +57,8 @@ contenders: ${ALL_CONTENDERS.join(", ")}`;
  * hand-written PySpark job where the notebooks do unless it names its own.
  */
 interface Preset {
+  /** Default: all. */
+  readonly contenders?: readonly string[];
   readonly bases: readonly number[];
   readonly dltBases?: readonly number[];
   readonly sparkBases: readonly number[];
@@ -59,7 +70,18 @@ interface Preset {
   readonly increments: { readonly baseRows: number; readonly deltaRows: number };
 }
 
+/**
+ * `--quick` is for development, a couple of minutes: a local Spark run costs a minute or more
+ * whatever the size (JVM warm-up, one Spark job per statement), and with them the ten-increment
+ * comparison, about 80 notebook runs, took a quick run from under two minutes to 14. `--contenders`
+ * names them to run them at the quick sizes.
+ */
+export const QUICK_CONTENDERS = [...MERGE_CONTENDERS, ...INGEST_CONTENDERS]
+  .filter((c) => c.needs !== "spark")
+  .map((c) => c.name);
+
 const QUICK: Preset = {
+  contenders: QUICK_CONTENDERS,
   bases: [20_000, 100_000],
   sparkBases: [100_000],
   deltas: [1_000, 10_000],
@@ -155,7 +177,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   }
   const base = flags.has("--quick") ? QUICK : FULL;
   const list = (k: string) => values.get(k)?.split(",").map(parseSize);
-  const contenders = values.get("--contenders")?.split(",") ?? ALL_CONTENDERS;
+  const contenders = values.get("--contenders")?.split(",") ?? base.contenders ?? ALL_CONTENDERS;
   const unknown = contenders.filter((c) => !ALL_CONTENDERS.includes(c));
   if (unknown.length > 0) throw new BenchError("USAGE", `unknown contender ${unknown.join(", ")}`, USAGE);
   const bases = list("--bases") ?? base.bases;
@@ -174,9 +196,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const pysparkDefault =
     values.has("--bases") || values.has("--spark-bases") ? sparkBases : (base.pysparkBases ?? sparkBases);
   const custom = values.has("--bases") || values.has("--deltas") || values.has("--repeats");
+  const named = values.has("--contenders");
   return {
     mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
     contenders,
+    notRun: {
+      contenders: ALL_CONTENDERS.filter((c) => !contenders.includes(c)),
+      reason: named
+        ? "not named by --contenders"
+        : `--quick leaves the Spark contenders out (a local Spark run costs a minute or more whatever the size); name them with --contenders to run them, e.g. \`pnpm bench --quick --contenders ${MERGE_CONTENDERS.map((c) => c.name).join(",")}\``,
+      byPreset: !named,
+    },
     // The preset's order is its run order (above); sizes given on the command line run smallest first.
     bases: values.has("--bases") ? [...bases].sort((a, b) => a - b) : [...base.bases],
     dltBases: [...(list("--dlt-bases") ?? (values.has("--bases") ? bases : (base.dltBases ?? bases)))].sort(
