@@ -85,6 +85,10 @@ function header(entity: string, step: string, names: readonly string[] = NOTEBOO
 import re
 from string import Template
 
+# A timestamp without an offset (Azure SQL's datetime2, say) is UTC, as on the local engine,
+# whatever time zone the cluster's sessions start in.
+spark.conf.set("spark.sql.session.timeZone", "UTC")
+
 PARAMS = ${JSON.stringify(names)}
 for _p in PARAMS:
     dbutils.widgets.text(_p, "")

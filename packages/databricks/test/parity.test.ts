@@ -164,7 +164,8 @@ interface Crash {
  * `tamper`, the same changes are then made to the tables of both engines (`tamper(prefix)`:
  * statements on `${prefix}silver.…` and `${prefix}gold.…`), and both run a full refresh (the
  * local engine's mode; the notebooks' widget `full_refresh`), which must put back what the batches
- * loaded.
+ * loaded. With `sessionTimeZone`, each notebook starts in a Spark session set to that zone, as
+ * on a cluster configured so; the tables are read back in UTC.
  */
 async function parity(
   name: string,
@@ -178,7 +179,12 @@ async function parity(
   crashes: readonly Crash[] = [],
   tamper?: (prefix: string) => string[],
   notebookOptions: NotebookOptions = {},
+  sessionTimeZone = "UTC",
 ) {
+  const runNotebook = async (source: string, params: Record<string, string>) => {
+    await suite.spark.sql(`SET spark.sql.session.timeZone = ${sessionTimeZone}`);
+    return suite.spark.runNotebook(source, params);
+  };
   const dir = join(work, name);
   const lake = join(dir, "lake");
   const store = new LocalLakeStore(lake);
@@ -213,9 +219,9 @@ async function parity(
           crash.before,
           `raise RuntimeError("injected crash in ${nb.stepId}")\n${crash.before}`,
         );
-        await expect(suite.spark.runNotebook(failing, params)).rejects.toThrow(/injected crash/);
+        await expect(runNotebook(failing, params)).rejects.toThrow(/injected crash/);
       }
-      const exit = await suite.spark.runNotebook(nb.source, params);
+      const exit = await runNotebook(nb.source, params);
       expect(JSON.parse(exit ?? "{}").step).toBe(nb.stepId);
     }
   }
@@ -244,10 +250,11 @@ async function parity(
     // The job of a full refresh, with no new batch: bronze finds the last batch already written.
     const params = notebookWidgets(lake, "run-full-refresh", last.batchId, true);
     for (const nb of notebooks) {
-      expect(JSON.parse((await suite.spark.runNotebook(nb.source, params)) ?? "{}").step).toBe(nb.stepId);
+      expect(JSON.parse((await runNotebook(nb.source, params)) ?? "{}").step).toBe(nb.stepId);
     }
     expect((await duckTables(dir, schemas)).out).toEqual(loaded);
   }
+  await suite.spark.sql("SET spark.sql.session.timeZone = UTC");
   const duck = await duckTables(dir, schemas);
   const sp = await sparkTables(duck.tables);
   for (const t of Object.keys(duck.out)) {
@@ -317,6 +324,34 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["gold.fact_order_lines"]).toHaveLength(5);
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
   }, 1_500_000);
+
+  it("on a cluster whose session time zone is not UTC: a timestamp without an offset is UTC, as on the local engine", async () => {
+    // Azure SQL's datetime2 has no offset, nor has Copy's text of it. Read in Tokyo time (UTC+9),
+    // key 3's 12:00 would come before its stored 10:00Z, and its update would be stale.
+    const out = await parity(
+      "time-zone",
+      salesOrderLines,
+      undefined,
+      [
+        { name: "b1.jsonl", bytes: jsonl([line(1, { updated_at: "2026-01-05 09:00:00" }), line(3)]) },
+        {
+          name: "b2.jsonl",
+          bytes: jsonl([
+            line(1, { quantity: 4, updated_at: "2026-01-05T08:30:00" }),
+            line(3, { quantity: 7, updated_at: "2026-01-05T12:00:00" }),
+          ]),
+        },
+      ],
+      [],
+      undefined,
+      {},
+      "Asia/Tokyo",
+    );
+    const at = (order: number) =>
+      out["silver.sales_order_lines"]?.find((r) => r.startsWith(`SO0000000${order}|`))?.split("|");
+    expect([at(1)?.[5], at(1)?.[11]]).toEqual(["1", "2026-01-05 09:00:00"]);
+    expect([at(3)?.[5], at(3)?.[11]]).toEqual(["7", "2026-01-05 12:00:00"]);
+  }, 900_000);
 
   it("on a batch the factory's Copy lands and its seal notebook declares, between batches landed by ingest", async () => {
     // The first sealed batch updates key 1, adds key 4 and one row that fails a rule; the second

@@ -9,6 +9,10 @@ import json
 import re
 from string import Template
 
+# A timestamp without an offset (Azure SQL's datetime2, say) is UTC, as on the local engine,
+# whatever time zone the cluster's sessions start in.
+spark.conf.set("spark.sql.session.timeZone", "UTC")
+
 PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
 for _p in PARAMS:
     dbutils.widgets.text(_p, "")
