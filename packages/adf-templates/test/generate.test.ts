@@ -90,6 +90,26 @@ describe("generated factory", () => {
     }
   });
 
+  it("runs the notebooks on a job cluster that reaches Unity Catalog, or on the cluster named", () => {
+    const databricks = (f: typeof factory) =>
+      f.artifacts.linkedServices.find((ls) => ls.properties.type === "AzureDatabricks")!.properties
+        .typeProperties as Record<string, unknown>;
+    expect(databricks(factory)).toMatchObject({
+      newClusterVersion: "15.4.x-scala2.12",
+      dataSecurityMode: "SINGLE_USER",
+    });
+    const named = databricks(
+      generateFactory({
+        ...EXAMPLE_FACTORY_OPTIONS,
+        databricks: { ...EXAMPLE_FACTORY_OPTIONS.databricks, existingClusterId: "0101-abc" },
+      }),
+    );
+    expect(named.existingClusterId).toBe("0101-abc");
+    expect(Object.keys(named).filter((k) => k.startsWith("newCluster") || k === "dataSecurityMode")).toEqual(
+      [],
+    );
+  });
+
   it("orders the watermark pipeline: lookups → copy → seal → notebooks → close; failure recorded, then Fail", () => {
     const pl = factory.artifacts.pipelines.find((p) => p.name === "pl_sales_order_lines")!;
     const deps = Object.fromEntries(

@@ -44,12 +44,20 @@ function azureSql(
 /** Lake, source and control databases, Databricks and Key Vault: all by managed identity, no secret. */
 export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
   const db = o.databricks;
-  const cluster: TypePropertiesOf<Adf.AzureDatabricksLinkedService, Adf.LinkedService> = db.existingClusterId
+  // `dataSecurityMode` is in the service's resource types (azure-types/, which the tests validate
+  // against), not yet in @azure/arm-datafactory 12's model.
+  const cluster: TypePropertiesOf<Adf.AzureDatabricksLinkedService, Adf.LinkedService> & {
+    dataSecurityMode?: string;
+  } = db.existingClusterId
     ? { existingClusterId: db.existingClusterId }
     : {
         newClusterVersion: db.newCluster.version,
         newClusterNodeType: db.newCluster.nodeType,
         newClusterNumOfWorker: String(db.newCluster.workers),
+        // The notebooks' tables are in Unity Catalog, which a cluster reaches only in an access
+        // mode that enforces it; single user is the mode Jobs gives a job cluster, the run's
+        // identity (here the factory's) its user, as the Databricks job (jobDefinition) asks too.
+        dataSecurityMode: "SINGLE_USER",
       };
   return [
     linkedService<Adf.AzureBlobFSLinkedService>(
