@@ -16,12 +16,14 @@ export const BIGINT_RANGE = { min: -(2n ** 63n), max: 2n ** 63n - 1n } as const;
 export const DEFAULT_DATE_FORMAT = "yyyy-MM-dd";
 const ISO_DATE = `${FIELD_REGEX.year}-${FIELD_REGEX.month[1]}-${FIELD_REGEX.day[1]}`;
 const ISO_TIME = `${FIELD_REGEX.hour[1]}:${FIELD_REGEX.minute[1]}`;
-const ISO_SECONDS = `:${FIELD_REGEX.minute[1]}(?:[.][0-9]{1,6})?`;
+const ISO_SECONDS = `:${FIELD_REGEX.minute[1]}(?:[.][0-9]{1,9})?`;
 /** ISO 8601 date. */
 export const ISO_DATE_REGEX = ISO_DATE;
 /**
- * ISO 8601 timestamp: a date, optionally a time (seconds and up to 6 fraction digits
+ * ISO 8601 timestamp: a date, optionally a time (seconds and up to 9 fraction digits
  * optional); an offset (`Z`, `±HH:MM` within ±18:00) needs the seconds. Without an offset: UTC.
+ * Timestamps are stored to the microsecond: DuckDB, Spark and the validator all drop the digits
+ * past the sixth (Azure SQL's `datetime2` has seven, .NET's round-trip format writes seven).
  */
 export const ISO_TIMESTAMP_REGEX = `${ISO_DATE}(?:[T ]${ISO_TIME}(?:${ISO_SECONDS})?|[T ]${ISO_TIME}${ISO_SECONDS}(?:Z|${FIELD_REGEX.offset[1]}))?`;
 

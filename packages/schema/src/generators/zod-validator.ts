@@ -123,7 +123,7 @@ function isoMicros(ms: number, micros: number): string | undefined {
 }
 
 const ISO_PARTS =
-  /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
+  /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
 
 /** Parses text that already matched the ISO grammar. */
 function parseIsoTimestamp(text: string): string | undefined {
@@ -143,7 +143,8 @@ function parseIsoTimestamp(text: string): string | undefined {
     !off || off === "Z"
       ? 0
       : (off[0] === "-" ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
-  const micros = Number((m[7] ?? "").padEnd(6, "0"));
+  // Microseconds, as DuckDB and Spark store them: digits past the sixth are dropped, not rounded.
+  const micros = Number((m[7] ?? "").slice(0, 6).padEnd(6, "0"));
   return isoMicros(utcMillis(year, month, day, hour, minute, second) - offsetMinutes * 60_000, micros);
 }
 

@@ -135,7 +135,7 @@ CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines
   `_raw_currency` AS `currency`,
   `_raw_status` AS `status`,
   `_raw_channel` AS `channel`,
-  CASE WHEN `_raw_updated_at` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,6})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,6})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?)$' THEN try_cast(`_raw_updated_at` AS TIMESTAMP) END AS `updated_at`,
+  CASE WHEN `_raw_updated_at` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,9})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,9})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?)$' THEN try_cast(`_raw_updated_at` AS TIMESTAMP) END AS `updated_at`,
   CASE WHEN lower(`_raw_is_deleted`) IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower(`_raw_is_deleted`) IN ('false', 'f', 'no', 'n', '0') THEN false END AS `is_deleted` FROM (SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l.`OrderID` AS `_src_0`, l.`LineNo` AS `_src_1`, l.`order_date` AS `_src_2`, l.`customer_id` AS `_src_3`, l.`product_id` AS `_src_4`, l.`quantity` AS `_src_5`, l.`unit_price` AS `_src_6`, l.`discount_pct` AS `_src_7`, l.`currency` AS `_src_8`, l.`status` AS `_src_9`, l.`channel` AS `_src_10`, l.`updated_at` AS `_src_11`, l.`is_deleted` AS `_src_12`, NULLIF(`OrderID`, '') AS `_raw_order_id`,
   NULLIF(trim(`LineNo`), '') AS `_raw_line_number`,
   NULLIF(trim(`order_date`), '') AS `_raw_order_date`,
