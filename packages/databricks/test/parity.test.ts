@@ -164,8 +164,8 @@ interface Crash {
  * `tamper`, the same changes are then made to the tables of both engines (`tamper(prefix)`:
  * statements on `${prefix}silver.…` and `${prefix}gold.…`), and both run a full refresh (the
  * local engine's mode; the notebooks' widget `full_refresh`), which must put back what the batches
- * loaded. With `sessionTimeZone`, each notebook starts in a Spark session set to that zone, as
- * on a cluster configured so; the tables are read back in UTC.
+ * loaded. With `session`, each notebook starts in a Spark session with those settings, as on a
+ * cluster configured so; the tables are read back in UTC.
  */
 async function parity(
   name: string,
@@ -179,10 +179,11 @@ async function parity(
   crashes: readonly Crash[] = [],
   tamper?: (prefix: string) => string[],
   notebookOptions: NotebookOptions = {},
-  sessionTimeZone = "UTC",
+  session: Readonly<Record<string, string>> = {},
 ) {
   const runNotebook = async (source: string, params: Record<string, string>) => {
-    await suite.spark.sql(`SET spark.sql.session.timeZone = ${sessionTimeZone}`);
+    for (const [k, v] of Object.entries({ "spark.sql.session.timeZone": "UTC", ...session }))
+      await suite.spark.sql(`SET ${k} = ${v}`);
     return suite.spark.runNotebook(source, params);
   };
   const dir = join(work, name);
@@ -345,7 +346,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       [],
       undefined,
       {},
-      "Asia/Tokyo",
+      { "spark.sql.session.timeZone": "Asia/Tokyo" },
     );
     const at = (order: number) =>
       out["silver.sales_order_lines"]?.find((r) => r.startsWith(`SO0000000${order}|`))?.split("|");
