@@ -112,7 +112,12 @@ describe("a landed file the engine cannot read", () => {
 });
 
 describe("a landed JSON file that is not JSON", () => {
-  it("is named among its batch's files, and nothing is committed", async () => {
+  // A batch that declares its columns (a Copy, sealed) is read by them, without a scan of its
+  // keys before the run: its bad file is named when the stage fails.
+  it.each([
+    ["its rows' keys", undefined],
+    ["declared columns", salesOrderLines.columns.map((c) => c.source)],
+  ])("is named among its batch's files, read by %s, and nothing is committed", async (_, columns) => {
     const p = project();
     const ok = `${JSON.stringify({ OrderID: "SO00000002" })}\n`;
     landBatch(
@@ -124,6 +129,8 @@ describe("a landed JSON file that is not JSON", () => {
         { name: "c.jsonl", bytes: ok },
       ],
       "jsonl",
+      null,
+      columns,
     );
     const [bad] = readdirSync(join(p.dir, "lake"), { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith("part-00001.jsonl"))

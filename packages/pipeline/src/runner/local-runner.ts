@@ -216,35 +216,55 @@ GROUP BY file_name`;
       cache.set(String(r.f), { columns: d.columns, columnTypes: d.types, signature });
     }
   };
-  return {
-    async prefetch(batches: LandedBatch[]) {
-      const groups = new Map<string, { manifest: LandingManifest; paths: string[] }>();
-      for (const b of batches) {
-        if (b.manifest.format === "csv") continue;
-        const key = `${b.manifest.format}/${b.manifest.compression}`;
-        const group = groups.get(key) ?? { manifest: b.manifest, paths: [] };
-        group.paths.push(...b.manifest.files.map((f) => join(b.dir, f.path)));
-        groups.set(key, group);
+  /** Reads the files one by one, and refuses the first that cannot be read, naming it. */
+  const nameUnreadable = async (manifest: LandingManifest, paths: readonly string[]) => {
+    for (const path of paths) {
+      try {
+        await read(manifest, [path]);
+      } catch (e) {
+        throw new PipelineError(
+          "ENGINE_ERROR",
+          `${path}: ${(e as Error).message.split("\n")[0]}`,
+          "The landed file is not valid for its declared format.",
+          { file: path, cause: e },
+        );
       }
-      for (const { manifest, paths } of groups.values()) {
+    }
+  };
+  /** The batches' JSON and Parquet files, by format; `declared`: the JSON batches that declare their columns, else the others. */
+  const filesOf = (batches: readonly LandedBatch[], declared: boolean) => {
+    const groups = new Map<string, { manifest: LandingManifest; paths: string[] }>();
+    for (const b of batches) {
+      if (b.manifest.format === "csv") continue;
+      if ((b.manifest.format !== "parquet" && b.manifest.columns !== undefined) !== declared) continue;
+      const key = `${b.manifest.format}/${b.manifest.compression}`;
+      const group = groups.get(key) ?? { manifest: b.manifest, paths: [] };
+      group.paths.push(...b.manifest.files.map((f) => join(b.dir, f.path)));
+      groups.set(key, group);
+    }
+    return [...groups.values()];
+  };
+  return {
+    /**
+     * Reads the keys and columns the run's parts are read by. A JSON batch whose writer declared
+     * its columns (a Copy) is read by those, and its keys are not scanned (0.5-0.7 s per 1M rows).
+     */
+    async prefetch(batches: LandedBatch[]) {
+      for (const { manifest, paths } of filesOf(batches, false)) {
         try {
           await read(manifest, paths);
         } catch (groupError) {
-          for (const path of paths) {
-            try {
-              await read(manifest, [path]);
-            } catch (e) {
-              throw new PipelineError(
-                "ENGINE_ERROR",
-                `${path}: ${(e as Error).message.split("\n")[0]}`,
-                "The landed file is not valid for its declared format.",
-                { file: path, cause: e },
-              );
-            }
-          }
+          await nameUnreadable(manifest, paths);
           throw engineError(groupError, entity, "bronze");
         }
       }
+    },
+    /**
+     * After a stage failed: refuses the declared JSON file that is not JSON, naming it, as the
+     * prefetch names an undeclared one. Returns when each can be read.
+     */
+    async nameUnreadableDeclared(batches: readonly LandedBatch[]) {
+      for (const { manifest, paths } of filesOf(batches, true)) await nameUnreadable(manifest, paths);
     },
     schemaOf: (path: string): FileSchema => cache.get(path) ?? { columns: [] },
   };
@@ -370,6 +390,7 @@ async function runEntity(
           }
           await con.run(stmt.sql);
         } catch (e) {
+          if (stmt.stagesPart !== undefined) await schemas.nameUnreadableDeclared(batches);
           throw engineError(e, entity, step.id);
         }
         preparedMs.set(step.id, (preparedMs.get(step.id) ?? 0) + Date.now() - t0);
