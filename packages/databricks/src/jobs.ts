@@ -70,7 +70,7 @@ export interface JobOptions {
   readonly maintenance?: boolean;
   /** Hours VACUUM keeps. Default `168`. */
   readonly vacuumRetainHours?: number;
-  /** CSV and JSON files of a batch of up to this many rows are read together by the bronze notebook. Default `100000`. */
+  /** Files of a batch of up to this many rows are read together by the bronze notebook (Parquet files when their schemas agree). Default `100000`. */
   readonly groupRows?: number;
 }
 

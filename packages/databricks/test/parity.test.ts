@@ -590,6 +590,82 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     1_500_000,
   );
 
+  it.each([
+    ["the files of each schema together", "parquet-files", {}],
+    ["a.parquet alone, b.parquet and c.parquet together", "parquet-files-split", { groupRows: 2 }],
+  ] as const)(
+    "on batches of several Parquet files, read together when their schemas agree: the same files, row numbers and winners (Spark: %s)",
+    async (_, name, options) => {
+      // a, b and c share their schema; w holds quantity as BIGINT and d has its columns in another
+      // order, so both engines read those two alone. Key 1 is in a and b, so lineage (file, then
+      // row) decides which version silver keeps.
+      const db = await DuckDBInstance.create(":memory:");
+      const con = await db.connect();
+      const parquet = async (
+        file: string,
+        ls: Record<string, unknown>[],
+        opts: { reversed?: boolean; wide?: boolean } = {},
+      ) => {
+        const cols = Object.keys(ls[0] ?? {});
+        if (opts.reversed) cols.reverse();
+        const csvPath = join(work, `${name}-${file}.csv`);
+        const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+        writeFileSync(
+          csvPath,
+          `${[cols.join(","), ...ls.map((l) => cols.map((c) => cell(l[c])).join(","))].join("\n")}\n`,
+        );
+        const path = join(work, `${name}-${file}`);
+        await con.run(
+          `COPY (SELECT * REPLACE (CAST(quantity AS ${opts.wide ? "BIGINT" : "INTEGER"}) AS quantity)
+             FROM read_csv('${csvPath}', all_varchar = true)) TO '${path}' (FORMAT parquet)`,
+        );
+        return { name: file, bytes: readFileSync(path) };
+      };
+      const batches = [
+        {
+          files: [
+            await parquet("a.parquet", [line(1), line(2, { quantity: -1 }), line(3)]),
+            await parquet("b.parquet", [line(4), line(1, { quantity: 4 })]),
+            await parquet("c.parquet", [line(5), line(6, { currency: "BTC" })]),
+            await parquet("w.parquet", [line(8)], { wide: true }),
+          ],
+        },
+        await parquet("d.parquet", [line(7), line(5, { quantity: 2, updated_at: "2026-01-05T11:00:00Z" })], {
+          reversed: true,
+        }),
+        await parquet("e.parquet", [line(3, { quantity: 8, updated_at: "2026-01-06T10:00:00Z" })]),
+      ];
+      con.closeSync();
+      db.closeSync();
+      const out = await parity(name, salesOrderLines, undefined, batches, [], undefined, options);
+      // Each row where it was: its order, its batch's file (landing names them part-<n>) and row.
+      const where = (rows: string[] | undefined, fileAt: number) =>
+        rows?.map((r) => {
+          const f = r.split("|");
+          return `${f[0]?.slice(-1)}@${f.at(fileAt)?.replace(/^.*\/batch=\d{8}T(\d{4}).*part-\d{4}(\d)\.parquet$/, "$1:$2")}:${f.at(fileAt + 1)}`;
+        });
+      // bronze ends with _batch_id, _source_file, _row_number, _rescued_data.
+      expect(where(out["bronze.sales_order_lines"], -3)?.sort()).toEqual([
+        "1@0000:0:1",
+        "1@0000:1:2",
+        "3@0000:0:3",
+        "3@0002:0:1",
+        "4@0000:1:1",
+        "5@0000:2:1",
+        "5@0001:0:2",
+        "7@0001:0:1",
+        "8@0000:3:1",
+      ]);
+      expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
+      expect(out["silver.sales_order_lines"]).toHaveLength(6);
+      // Key 1's versions tie on updated_at: the first read (a.parquet, before b.parquet) is kept.
+      expect(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000001|"))?.split("|")[5]).toBe(
+        "1",
+      );
+    },
+    1_500_000,
+  );
+
   it("on JSON Lines files Spark reads in several partitions, alone and together: the same row numbers", async () => {
     // Small splits make Spark read each file as consecutive ranges, one per partition; the
     // numbering must lay them end to end, per file when a batch's files are read together. Rules
