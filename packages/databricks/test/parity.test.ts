@@ -13,6 +13,7 @@ import {
   carSalesStar,
   customers,
   type Entity,
+  type LandingManifest,
   landingManifestSchema,
   MANIFEST_FILE,
   newBatchId,
@@ -173,7 +174,11 @@ async function parity(
   star: Star | undefined,
   batches: (
     | { name: string; bytes: string | Buffer }
-    | { files: { name: string; bytes: string | Buffer }[] }
+    | {
+        files: { name: string; bytes: string | Buffer }[];
+        /** Rewrites the batch's manifest once landed. */
+        manifest?: (m: LandingManifest) => LandingManifest;
+      }
     | { copied: string }
   )[],
   crashes: readonly Crash[] = [],
@@ -207,7 +212,12 @@ async function parity(
       writeFileSync(file, f.bytes);
       return file;
     });
-    await landFiles({ store, entity, paths, force: true, now });
+    const landed = await landFiles({ store, entity, paths, force: true, now });
+    if ("manifest" in b && b.manifest) {
+      const path = join(lake, batchPath("landing", entity.name, landed.batchId), MANIFEST_FILE);
+      const m = landingManifestSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+      writeFileSync(path, JSON.stringify(b.manifest(m), null, 2));
+    }
   }
   for (const [i, m] of (await listLandedManifests(store, entity.name)).entries()) {
     await runPipeline({ dir, lakeRoot: lake, entities: [entity], stars: star ? [star] : [] });
@@ -591,14 +601,21 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
   );
 
   it.each([
-    ["the files of each schema together", "parquet-files", {}],
-    ["a.parquet alone, b.parquet and c.parquet together", "parquet-files-split", { groupRows: 2 }],
+    ["the files of each schema together", "parquet-files", {}, true],
+    ["a.parquet alone, b.parquet and c.parquet together", "parquet-files-split", { groupRows: 2 }, true],
+    [
+      "the files of each schema together, their schemas read from the files",
+      "parquet-files-footers",
+      {},
+      false,
+    ],
   ] as const)(
     "on batches of several Parquet files, read together when their schemas agree: the same files, row numbers and winners (Spark: %s)",
-    async (_, name, options) => {
+    async (_, name, options, recorded) => {
       // a, b and c share their schema; w holds quantity as BIGINT and d has its columns in another
       // order, so both engines read those two alone. Key 1 is in a and b, so lineage (file, then
-      // row) decides which version silver keeps.
+      // row) decides which version silver keeps. Ingest records each part's schema in the
+      // manifest; a manifest landed before it did has none, and the notebook reads the footers.
       const db = await DuckDBInstance.create(":memory:");
       const con = await db.connect();
       const parquet = async (
@@ -629,6 +646,12 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
             await parquet("c.parquet", [line(5), line(6, { currency: "BTC" })]),
             await parquet("w.parquet", [line(8)], { wide: true }),
           ],
+          manifest: (m: LandingManifest) => {
+            const schemas = new Set(m.files.map((f) => f.parquetSchema));
+            // Two schemas recorded: a, b and c's, and w's.
+            expect([schemas.size, schemas.has(undefined)]).toEqual([2, false]);
+            return recorded ? m : { ...m, files: m.files.map(({ parquetSchema, ...f }) => f) };
+          },
         },
         await parquet("d.parquet", [line(7), line(5, { quantity: 2, updated_at: "2026-01-05T11:00:00Z" })], {
           reversed: true,

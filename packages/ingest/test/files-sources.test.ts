@@ -245,6 +245,40 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
       code: "MIXED_FORMATS",
     });
   });
+
+  it("Parquet: the manifest records each part's schema, the same for parts read alike, another for any difference", async () => {
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const parquet = async (name: string, select: string) => {
+      const path = join(work, `${++n}-${name}.parquet`);
+      await con.run(`COPY (SELECT ${select} FROM range(3) t(i)) TO '${path}' (FORMAT parquet)`);
+      return path;
+    };
+    const base =
+      "'SO' || i AS OrderID, i::INT AS Amount, CAST(i AS DECIMAL(12, 2)) AS Price, {'city': 'Oslo'} AS zone";
+    const paths = [
+      await parquet("a", base),
+      await parquet("same", base.replace("'SO' || i", "'SO-other' || i")),
+      await parquet("bigint", base.replace("i::INT", "i::BIGINT")),
+      await parquet(
+        "order",
+        "i::INT AS Amount, 'SO' || i AS OrderID, CAST(i AS DECIMAL(12, 2)) AS Price, {'city': 'Oslo'} AS zone",
+      ),
+      await parquet("scale", base.replace("DECIMAL(12, 2)", "DECIMAL(12, 3)")),
+      await parquet("nested", base.replace("{'city': 'Oslo'}", "{'town': 'Oslo'}")),
+      await parquet("renamed", base.replace("AS Amount", "AS amount")),
+    ];
+    con.closeSync();
+    db.closeSync();
+    const store = fresh();
+    await landFiles({ store, entity: rescuing, paths, force: true });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    const schemas = b!.manifest.files.map((f) => f.parquetSchema);
+    expect(schemas.every((s) => /^[0-9a-f]{64}$/.test(s ?? ""))).toBe(true);
+    // The same columns with other values: one schema. Every other file differs from the first and each other.
+    expect(schemas[1]).toBe(schemas[0]);
+    expect(new Set(schemas).size).toBe(paths.length - 1);
+  });
 });
 
 describe("folders, globs and names that try to escape", () => {

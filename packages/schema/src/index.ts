@@ -77,6 +77,7 @@ export {
   parseBatchPath,
   partFileName,
 } from "./landing/landing-layout.ts";
+export { parquetSchemaSignatureSql } from "./landing/parquet-schema-signature.ts";
 export type {
   Aggregation,
   Column,

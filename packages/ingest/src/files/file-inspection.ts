@@ -16,6 +16,8 @@ export interface FileInspection {
   readonly quotedNewlines?: boolean;
   /** CSV: bytes of the longest record. */
   readonly longestRecordBytes?: number;
+  /** Parquet: sha256 of the file's schema signature (see `parquetSchemaSignatureSql`). */
+  readonly parquetSchema?: string;
 }
 
 export interface InspectOptions {

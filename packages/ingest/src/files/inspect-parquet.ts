@@ -1,11 +1,13 @@
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { parquetSchemaSignatureSql, quoteString } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import { hashingTap } from "../lake/hashing-tap.ts";
 import type { FileInspection } from "./file-inspection.ts";
 
-/** Reads a Parquet file's columns and row count from its footer with DuckDB, and hashes its bytes. */
+/** Reads a Parquet file's columns, schema signature and row count from its footer with DuckDB, and hashes its bytes. */
 export async function inspectParquet(path: string, compression: "none" | "gzip"): Promise<FileInspection> {
   if (compression === "gzip") {
     throw new IngestError(
@@ -33,6 +35,10 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
         path,
       })
     ).getRowObjectsJson();
+    // Readers read parts of one schema together, as the manifest records it, footers unread.
+    const signature = (
+      await con.runAndReadAll(parquetSchemaSignatureSql(`[${quoteString("duckdb", path)}]`))
+    ).getRowObjectsJson();
     const { tap, result } = hashingTap();
     await pipeline(createReadStream(path), tap, new Writable({ write: (_c, _e, done) => done() }));
     return {
@@ -41,6 +47,9 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
       compression: "none",
       rows: Number(n[0]?.n ?? 0),
       columns: cols.map((c) => String(c.name)),
+      parquetSchema: createHash("sha256")
+        .update(String(signature[0]?.ts ?? ""))
+        .digest("hex"),
       ...result(),
     };
   } catch (e) {

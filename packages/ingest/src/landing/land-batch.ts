@@ -11,6 +11,7 @@ import {
   type LandingManifest,
   landingManifestSchema,
   MANIFEST_FILE,
+  type ManifestFile,
   newBatchId,
   partFileName,
   schemaFingerprint,
@@ -125,7 +126,7 @@ async function writeFileParts(
   files: readonly FileInspection[],
   written: string[],
 ): Promise<LandingManifest["files"]> {
-  const out: { path: string; rows: number; bytes: number; sha256: string }[] = [];
+  const out: ManifestFile[] = [];
   for (const [i, f] of files.entries()) {
     const path = partFileName(i, `${f.format}${f.compression === "gzip" ? ".gz" : ""}`);
     written.push(`${dir}/${path}`);
@@ -138,7 +139,7 @@ async function writeFileParts(
         { file: f.path },
       );
     }
-    out.push({ path, rows: f.rows, ...put });
+    out.push({ path, rows: f.rows, ...put, ...(f.parquetSchema && { parquetSchema: f.parquetSchema }) });
   }
   return out;
 }

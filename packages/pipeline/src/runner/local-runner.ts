@@ -6,6 +6,7 @@ import {
   carSalesStar,
   type Entity,
   type LandingManifest,
+  parquetSchemaSignatureSql,
   physicalType,
   qualityRules,
   quoteIdent,
@@ -179,16 +180,9 @@ async function fileSchemaReader(con: DuckDBConnection, entity: Entity) {
   const cache = new Map<string, FileSchema>();
   const query = (m: LandingManifest, paths: readonly string[]) => {
     const from = `[${paths.map((p) => quoteString("duckdb", p)).join(", ")}]`;
-    if (m.format === "parquet") {
-      // A file's schema lists its root first, then its columns; the root's name is the writer's
-      // own ("schema", "duckdb_schema", "spark_schema"), so it is told by its place, not its name.
-      // Every field of each schema element after the root, in the file's order: files are read
-      // together only when it agrees, and the columns of each distinct schema are described once.
-      return `SELECT file_name AS f,
-  to_json(list({n: name, t: type, l: type_length, r: repetition_type, c: num_children, ct: converted_type, s: scale, p: precision, lt: logical_type} ORDER BY i) FILTER (WHERE i > root)) AS ts
-FROM (SELECT *, min(i) OVER (PARTITION BY file_name) AS root FROM (SELECT *, row_number() OVER () AS i FROM parquet_schema(${from})))
-GROUP BY file_name`;
-    }
+    // Files are read together only when their Parquet schemas agree, and the columns of each
+    // distinct schema are described once.
+    if (m.format === "parquet") return parquetSchemaSignatureSql(from);
     const compression = m.compression === "gzip" ? ", compression = 'gzip'" : "";
     return `SELECT filename AS f, list(DISTINCT k ORDER BY k) AS ks FROM (SELECT filename, unnest(json_keys(json)) AS k FROM read_json_objects(${from}, format = ${m.format === "json" ? "'array'" : "'newline_delimited'"}${compression}, filename = true, hive_partitioning = false)) GROUP BY filename`;
   };

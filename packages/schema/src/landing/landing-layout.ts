@@ -68,6 +68,12 @@ export const manifestFileSchema = z.object({
   rows: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
   sha256: sha256Hex,
+  /**
+   * A Parquet part's schema: sha256 of its signature (`parquetSchemaSignatureSql`). Parts with
+   * the same value are read together without reading their footers first; a reader reads the
+   * footer of a part without one (landed before it was recorded).
+   */
+  parquetSchema: sha256Hex.optional(),
 });
 
 export const landingManifestSchema = z.object({

@@ -353,24 +353,22 @@ def numbered_files(df, files, rel_root):
 rel_root = "landing/" + ENTITY + "/" + batch_rel[0] + "/"
 if manifest["format"] == "parquet":
     # A read of several Parquet files takes one file's schema for all, so files of up to GROUP_ROWS
-    # rows are read together only when their schemas (from each file's footer) agree field for
-    # field, in order, as the local engine groups them; the others are read alone.
+    # rows are read together only when their schemas agree field for field, in order, as the local
+    # engine groups them: by the schema ingest recorded for each part, else by the part's footer
+    # (a schema read costs a Spark job). The others are read alone.
+    def parquet(files):
+        return spark.read.parquet(*[batch_dir + "/" + f["path"] for f in files])
+
     alone, alike = [], {}
     for f in manifest["files"]:
-        df = spark.read.parquet(batch_dir + "/" + f["path"])
-        if f["rows"] <= GROUP_ROWS:
-            alike.setdefault(tuple((c.name, c.dataType.json()) for c in df.schema.fields), []).append((f, df))
+        if f["rows"] > GROUP_ROWS:
+            alone.append(f)
+        elif f.get("parquetSchema"):
+            alike.setdefault(f["parquetSchema"], []).append(f)
         else:
-            alone.append((f, df))
-    reads = []
-    for members in alike.values():
-        if len(members) == 1:
-            alone += members
-            continue
-        files = [f for f, _ in members]
-        together = spark.read.schema(members[0][1].schema).parquet(*[batch_dir + "/" + f["path"] for f in files])
-        reads.append((parquet_text(together, with_path=True), files))
-    reads += [(parquet_text(df), [f]) for f, df in alone]
+            alike.setdefault(tuple((c.name, c.dataType.json()) for c in parquet([f]).schema.fields), []).append(f)
+    reads = [(parquet_text(parquet(files), with_path=True), files) for files in alike.values() if len(files) > 1]
+    reads += [(parquet_text(parquet([f])), [f]) for f in alone + [fs[0] for fs in alike.values() if len(fs) == 1]]
 else:
     read = read_csv if manifest["format"] == "csv" else read_json
     small = [f for f in manifest["files"] if f["rows"] <= GROUP_ROWS]
