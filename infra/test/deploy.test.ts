@@ -17,6 +17,7 @@ import { IdentityEndpoint } from "@saleslake/ingest/testing";
 import { carSales, carSalesStar, defineEntity, t } from "@saleslake/schema";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databricksStep } from "../src/deploy/steps/databricks-step.ts";
+import { factoryStep } from "../src/deploy/steps/factory-step.ts";
 import { deployMain } from "../src/index.ts";
 import { goldTables } from "../src/synapse/synapse-views.ts";
 import { INFRA, readInfra } from "./estate.ts";
@@ -406,6 +407,40 @@ describe("pnpm turbo deploy against the local recorders", () => {
     expect(r.code).toBe(0);
     expect(r.out.some((l) => l.includes("ARM deployment saleslake-dev of the compiled template"))).toBe(true);
     expect(rec.requests).toEqual([]);
+  });
+});
+
+describe("the factory step's plan", () => {
+  it("names the servers of source tables it does not create, and the grant the factory needs there", () => {
+    const target = { env: "dev", subscriptionId: SUBSCRIPTION, resourceGroup: "saleslake-dev" } as const;
+    const erp = {
+      schema: "sales",
+      table: "order_lines",
+      server: "erp-sql.database.windows.net",
+      database: "erp",
+    };
+    const plan = factoryStep({
+      entities: [
+        { entity: carSales, star: carSalesStar, sourceTable: erp },
+        {
+          entity: { ...carSales, name: "car_returns" },
+          sourceTable: { ...erp, table: "returns" },
+        },
+        { entity: { ...carSales, name: "car_stock" } },
+      ],
+    }).plan(target);
+    const grants = plan.filter((l) => l.includes("does not create"));
+    expect(grants).toEqual([
+      expect.stringContaining(
+        "reads sales.order_lines (car_sales), sales.returns (car_returns) on erp-sql.database.windows.net/erp,",
+      ),
+    ]);
+    expect(grants[0]).toContain("ALTER ROLE db_datareader ADD MEMBER [<factory>]");
+    expect(
+      factoryStep({ entities: [{ entity: carSales }] })
+        .plan(target)
+        .some((l) => l.includes("does not create")),
+    ).toBe(false);
   });
 });
 

@@ -31,7 +31,7 @@ describe("engine settings", () => {
 });
 
 describe("sources", () => {
-  it("a SQL Server source's table is the one the generated Data Factory pipelines copy from", async () => {
+  it("a SQL Server source's table, server and database are the ones the generated Data Factory pipelines copy from", async () => {
     const cfg = await loadConfig(
       project(`import { salesOrderLines } from "@saleslake/schema";
 export default {
@@ -44,8 +44,12 @@ export default {
     );
     const { artifacts } = projectFactory(cfg);
     const source = artifacts.datasets.find((d) => d.properties.description?.includes("source table"));
-    expect(source?.properties).toMatchObject({ typeProperties: { schema: "sales", table: "order_lines" } });
+    expect(source?.properties).toMatchObject({
+      typeProperties: { schema: "sales", table: "order_lines" },
+      linkedServiceName: { parameters: { server: "sql.example.net", database: "erp" } },
+    });
     const copy = JSON.stringify(artifacts.pipelines);
+    expect(copy).toContain('"source_name":"sql.example.net/erp.sales.order_lines"');
     expect(copy).toContain("FROM [sales].[order_lines]");
     expect(copy).not.toContain("[dbo].[sales_order_lines]");
   });

@@ -64,6 +64,7 @@ export {
   type FactoryOptions,
   type ResolvedOptions,
   resolveOptions,
+  type SourceTable,
 } from "./generate/factory-options.ts";
 export {
   type GeneratedArtifacts,

@@ -204,6 +204,68 @@ describe("generated factory", () => {
     ).toBe("abfss://lake@saleslakedevlake.dfs.core.windows.net/{zone}");
   });
 
+  it("reads a source table on a server and in a database of its own, through the one source linked service", () => {
+    const erp = {
+      schema: "sales",
+      table: "order_lines",
+      server: "erp-sql.database.windows.net",
+      database: "erp",
+    };
+    const own = generateFactory({
+      ...EXAMPLE_FACTORY_OPTIONS,
+      sourceTables: { [salesOrderLines.name]: erp },
+    });
+    expect(lintFactory(own.artifacts).filter((f) => f.severity === "error")).toEqual([]);
+    const source = own.artifacts.linkedServices.find((l) => l.name === "ls_source_sql")!;
+    expect(source.properties.typeProperties).toMatchObject({
+      server: "@{linkedService().server}",
+      database: "@{linkedService().database}",
+    });
+    const datasetOf = (entity: string) =>
+      own.artifacts.datasets.find((d) => d.name === `ds_${entity}_source`)!.properties.linkedServiceName;
+    expect(datasetOf(salesOrderLines.name)).toEqual({
+      referenceName: "ls_source_sql",
+      type: "LinkedServiceReference",
+      parameters: { server: erp.server, database: erp.database },
+    });
+    // Other entities keep the factory's server and source database.
+    expect(datasetOf("customers").parameters).toEqual({
+      server: EXAMPLE_FACTORY_OPTIONS.sqlServer,
+      database: EXAMPLE_FACTORY_OPTIONS.sourceDatabase,
+    });
+    // The manifest's source names the table where it is; the control database stays the factory's.
+    const seal = own.artifacts.pipelines
+      .flatMap((p) => p.properties.activities)
+      .find(
+        (a) =>
+          a.name === "Seal landing batch" && JSON.stringify(a).includes(`"entity":"${salesOrderLines.name}"`),
+      )!;
+    expect(JSON.stringify(seal)).toContain(
+      '"source_name":"erp-sql.database.windows.net/erp.sales.order_lines"',
+    );
+    expect(
+      own.artifacts.linkedServices.find((l) => l.name === "ls_control_sql")!.properties.typeProperties,
+    ).toMatchObject({
+      server: EXAMPLE_FACTORY_OPTIONS.sqlServer,
+    });
+    for (const [key, value] of [
+      ["server", "erp-sql.database.windows.net/x"],
+      ["database", "erp; DROP"],
+    ] as const) {
+      expect(() =>
+        generateFactory({
+          ...EXAMPLE_FACTORY_OPTIONS,
+          sourceTables: { [salesOrderLines.name]: { ...erp, [key]: value } },
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          code: "INVALID_OPTIONS",
+          rule: `sourceTables.${salesOrderLines.name}.${key}`,
+        }),
+      );
+    }
+  });
+
   it("escapes bracketed strings in the ARM template so ARM does not evaluate them", () => {
     const text = JSON.stringify(armTemplate(factory.artifacts));
     expect(text).toContain('"[[saleslake].[begin_run]"');

@@ -25,8 +25,8 @@ export function projectFactory(cfg: ResolvedConfig): GeneratedFactory {
 
 /**
  * The project's entities, each with its star when it has one and the table of its SQL Server
- * source in the config when it has one (the pipelines copy from it): what is generated and
- * deployed.
+ * source in the config when it has one, on that source's server and database (the pipelines
+ * copy from it): what is generated and deployed.
  */
 export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions["entities"]> {
   return cfg.entities.map((entity) => {
@@ -39,7 +39,9 @@ export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions
     return {
       entity,
       ...(star && { star }),
-      ...(source && { sourceTable: { schema: schema!, table: table! } }),
+      ...(source && {
+        sourceTable: { schema: schema!, table: table!, server: source.server, database: source.database },
+      }),
     };
   });
 }

@@ -18,6 +18,17 @@ export interface FactoryStepOptions {
   readonly entities?: FactoryOptions["entities"];
 }
 
+/** The source tables on servers of their own (`server/database`), with the entities read there. */
+function sourceServers(o: FactoryStepOptions): [string, string[]][] {
+  const at = new Map<string, string[]>();
+  for (const { entity, sourceTable: t } of o.entities ?? []) {
+    if (t?.server === undefined) continue;
+    const where = `${t.server}/${t.database ?? o.sourceDatabase ?? "<source database>"}`;
+    at.set(where, [...(at.get(where) ?? []), `${t.schema}.${t.table} (${entity.name})`]);
+  }
+  return [...at];
+}
+
 /** Names of the entities a deploy generates for, for the plan. */
 export const entityNames = (o: FactoryStepOptions): string =>
   (o.entities?.map((e) => e.entity.name) ?? salesEntities.map((e) => e.name)).join(", ");
@@ -74,6 +85,10 @@ export function factoryStep(o: FactoryStepOptions = {}): DeployStep {
     plan: () => [
       `generate the factory for ${entityNames(o)} from the schema and the infra outputs (@saleslake/adf-templates)`,
       "write only the artifacts that differ from the factory's; stop affected triggers while writing",
+      ...sourceServers(o).map(
+        ([where, names]) =>
+          `the factory's managed identity reads ${names.join(", ")} on ${where}, a server this deploy does not create: grant it read access there (CREATE USER [<factory>] FROM EXTERNAL PROVIDER; ALTER ROLE db_datareader ADD MEMBER [<factory>])`,
+      ),
     ],
     run: async (ctx) => {
       const generated = generateFactory(factoryOptionsFrom(ctx, o));

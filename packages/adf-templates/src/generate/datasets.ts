@@ -59,7 +59,10 @@ export function entityDatasets(entity: Entity, o: ResolvedOptions): DatasetBody[
         "AzureSqlTable",
         {
           description: description("source table"),
-          linkedServiceName: ref(LINKED_SERVICE.sourceSql),
+          linkedServiceName: {
+            ...ref(LINKED_SERVICE.sourceSql),
+            parameters: { server: t.server, database: t.database },
+          },
           structure,
         },
         sqlTable(t.schema, t.table),

@@ -287,7 +287,7 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
         window_low: windowLow,
         window_high: windowHigh,
         rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
-        source_name: `${o.sqlServer}/${o.sourceDatabase}.${t.schema}.${t.table}`,
+        source_name: `${t.server}/${t.database}.${t.schema}.${t.table}`,
         schema_fingerprint: schemaFingerprint(entity),
         // The columns Copy selects: a key its JSON sink leaves out of every row is NULL, not missing.
         columns: JSON.stringify(sources),

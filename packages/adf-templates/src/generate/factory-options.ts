@@ -13,14 +13,17 @@ export interface FactoryOptions {
    * `quarantine`), as the infra templates create them.
    */
   readonly fileSystem?: string;
-  /** Azure SQL server host of the source tables, e.g. `sql-sales.database.windows.net`. */
+  /**
+   * Azure SQL server host of the control database, and of the source tables unless their
+   * `SourceTable` names another, e.g. `sql-sales.database.windows.net`.
+   */
   readonly sqlServer: string;
-  /** Database holding the source tables. */
+  /** Database holding the source tables, unless their `SourceTable` names another. */
   readonly sourceDatabase: string;
   /** Database holding the watermark table and run ledger (`saleslake` schema). Default: `sourceDatabase`. */
   readonly controlDatabase?: string;
   /** Source table per entity. Default: the entity's `sourceTable` in `entities`, else `dbo.<entity name>`. */
-  readonly sourceTables?: { readonly [entity: string]: { readonly schema: string; readonly table: string } };
+  readonly sourceTables?: { readonly [entity: string]: SourceTable };
   readonly databricks: {
     /** Workspace URL, e.g. `https://adb-123.4.azuredatabricks.net`. */
     readonly workspaceUrl: string;
@@ -59,7 +62,21 @@ export interface FactoryOptions {
 export interface FactoryEntity {
   readonly entity: Entity;
   readonly star?: Star;
-  readonly sourceTable?: { readonly schema: string; readonly table: string };
+  readonly sourceTable?: SourceTable;
+}
+
+/**
+ * An entity's source table. The factory reads every server through its managed identity, which
+ * needs read access to the table (`db_datareader`, or SELECT on it) on a server the infra does
+ * not create.
+ */
+export interface SourceTable {
+  readonly schema: string;
+  readonly table: string;
+  /** Azure SQL server host. Default: the factory's `sqlServer`. */
+  readonly server?: string;
+  /** Database. Default: the factory's `sourceDatabase`. */
+  readonly database?: string;
 }
 
 export interface ResolvedOptions {
@@ -74,7 +91,7 @@ export interface ResolvedOptions {
   readonly sqlServer: string;
   readonly sourceDatabase: string;
   readonly controlDatabase: string;
-  readonly sourceTable: (entity: Entity) => { readonly schema: string; readonly table: string };
+  readonly sourceTable: (entity: Entity) => Required<SourceTable>;
   readonly databricks: {
     readonly workspaceUrl: string;
     readonly workspaceResourceId: string;
@@ -101,6 +118,7 @@ export interface ResolvedOptions {
 }
 
 const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const DATABASE = /^[A-Za-z0-9_-]{1,128}$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
 function invalid(what: string, value: unknown, hint: string): never {
@@ -140,8 +158,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
     ["sourceDatabase", o.sourceDatabase],
     ["controlDatabase", o.controlDatabase ?? o.sourceDatabase],
   ] as const)
-    if (!/^[A-Za-z0-9_-]{1,128}$/.test(v))
-      invalid(what, v, "Database names here are letters, digits, '_' and '-'.");
+    if (!DATABASE.test(v)) invalid(what, v, "Database names here are letters, digits, '_' and '-'.");
   if (!/^https:\/\/[a-z0-9.-]+$/.test(o.databricks.workspaceUrl))
     invalid(
       "databricks.workspaceUrl",
@@ -192,7 +209,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       const star = salesStars.find((s) => s.entity.name === entity.name);
       return star ? { entity, star } : { entity };
     });
-  const sourceTable = (entity: Entity) => {
+  const sourceTable = (entity: Entity): Required<SourceTable> => {
     const t = o.sourceTables?.[entity.name] ??
       entities.find((e) => e.entity.name === entity.name)?.sourceTable ?? {
         schema: "dbo",
@@ -204,7 +221,21 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
         t,
         "Schema and table names are letters, digits and '_' (they are quoted in SQL).",
       );
-    return t;
+    const server = t.server ?? o.sqlServer;
+    if (!HOST.test(server))
+      invalid(
+        `sourceTables.${entity.name}.server`,
+        server,
+        "Give the server host name, e.g. sql-sales.database.windows.net.",
+      );
+    const database = t.database ?? o.sourceDatabase;
+    if (!DATABASE.test(database))
+      invalid(
+        `sourceTables.${entity.name}.database`,
+        database,
+        "Database names here are letters, digits, '_' and '-'.",
+      );
+    return { schema: t.schema, table: t.table, server, database };
   };
   for (const { entity } of entities) sourceTable(entity);
   return {

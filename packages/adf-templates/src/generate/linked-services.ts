@@ -22,14 +22,9 @@ type AzureSqlManagedIdentity = TypePropertiesOf<Adf.AzureSqlDatabaseLinkedServic
   readonly authenticationType: "SystemAssignedManagedIdentity";
 };
 
-function azureSql(
-  name: string,
-  description: string,
-  o: ResolvedOptions,
-  database: string,
-): LinkedServiceBody {
+function azureSql(name: string, description: string, server: string, database: string): LinkedServiceBody {
   const typeProperties: AzureSqlManagedIdentity = {
-    server: o.sqlServer,
+    server,
     database,
     authenticationType: "SystemAssignedManagedIdentity",
   };
@@ -39,6 +34,29 @@ function azureSql(
     description,
     typeProperties,
   );
+}
+
+/**
+ * The source tables' linked service, one for every server and database: each entity's dataset
+ * names its table's (SourceTable); the defaults are the factory's sqlServer and sourceDatabase.
+ */
+function sourceSql(o: ResolvedOptions): LinkedServiceBody {
+  const body = azureSql(
+    LINKED_SERVICE.sourceSql,
+    "Source tables, read by watermark window; server and database from each table's dataset.",
+    "@{linkedService().server}",
+    "@{linkedService().database}",
+  );
+  return {
+    ...body,
+    properties: {
+      ...body.properties,
+      parameters: {
+        server: { type: "String", defaultValue: o.sqlServer },
+        database: { type: "String", defaultValue: o.sourceDatabase },
+      },
+    },
+  };
 }
 
 /** Lake, source and control databases, Databricks and Key Vault: all by managed identity, no secret. */
@@ -66,11 +84,11 @@ export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
       "The lake (ADLS Gen2), as the factory's managed identity.",
       { url: `https://${o.storageAccount}.dfs.core.windows.net/` },
     ),
-    azureSql(LINKED_SERVICE.sourceSql, "Source tables, read by watermark window.", o, o.sourceDatabase),
+    sourceSql(o),
     azureSql(
       LINKED_SERVICE.controlSql,
       "Control database: watermarks and run ledger (schema saleslake).",
-      o,
+      o.sqlServer,
       o.controlDatabase,
     ),
     linkedService<Adf.AzureDatabricksLinkedService>(
