@@ -274,6 +274,33 @@ async function parity(
   return duck.out;
 }
 
+/** Lines as CSV text, the columns of the first in its order (or reversed), NULL as an empty cell. */
+function csvText(ls: readonly Record<string, unknown>[], reversed = false): string {
+  const cols = Object.keys(ls[0] ?? {});
+  if (reversed) cols.reverse();
+  const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  return `${[cols.join(","), ...ls.map((l) => cols.map((c) => cell(l[c])).join(","))].join("\n")}\n`;
+}
+
+/**
+ * Where each bronze row was, sorted: its order's last digit @ its batch's minute (the cases land
+ * batch i at minute i) : its part (landing names them part-<n>) : its row. Bronze rows end with
+ * _batch_id, _source_file, _row_number, _rescued_data.
+ */
+function placed(rows: readonly string[] | undefined): string[] | undefined {
+  return rows
+    ?.map((r) => {
+      const f = r.split("|");
+      const file = f.at(-3)?.replace(/^.*\/batch=\d{8}T(\d{4}).*part-\d{4}(\d)\.[a-z]+$/, "$1:$2");
+      return `${f[0]?.slice(-1)}@${file}:${f.at(-2)}`;
+    })
+    .sort();
+}
+
+/** The quantity of an order's line in silver rows (the sixth column). */
+const quantityOf = (rows: readonly string[] | undefined, order: string) =>
+  rows?.find((r) => r.startsWith(`${order}|`))?.split("|")[5];
+
 /** The first batch of the order-lines cases: keys the entity does not know are kept in bronze's _rescued_data where a row has a value. */
 const firstOrders = {
   name: "b1.jsonl",
@@ -545,12 +572,6 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       // groupRows rows together: by default all three, a.csv and b.csv in one task and c.csv in
       // another (two cores); with 2, a.csv (3 rows) alone. Key 1 is in a.csv and b.csv at the same
       // time, so lineage (file, then row) decides which version silver keeps.
-      const csv = (ls: readonly Record<string, unknown>[], reversed = false) => {
-        const cols = Object.keys(ls[0] ?? {});
-        if (reversed) cols.reverse();
-        const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-        return `${[cols.join(","), ...ls.map((l) => cols.map((c) => cell(l[c])).join(","))].join("\n")}\n`;
-      };
       const out = await parity(
         name,
         salesOrderLines,
@@ -558,29 +579,22 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
         [
           {
             files: [
-              { name: "a.csv", bytes: csv([line(1), line(2, { quantity: -1 }), line(3)]) },
-              { name: "b.csv", bytes: csv([line(4), line(1, { quantity: 4 })]) },
-              { name: "c.csv", bytes: csv([line(5), line(6, { currency: "BTC" })]) },
+              { name: "a.csv", bytes: csvText([line(1), line(2, { quantity: -1 }), line(3)]) },
+              { name: "b.csv", bytes: csvText([line(4), line(1, { quantity: 4 })]) },
+              { name: "c.csv", bytes: csvText([line(5), line(6, { currency: "BTC" })]) },
             ],
           },
           {
             name: "d.csv",
-            bytes: csv([line(7), line(5, { quantity: 2, updated_at: "2026-01-05T11:00:00Z" })], true),
+            bytes: csvText([line(7), line(5, { quantity: 2, updated_at: "2026-01-05T11:00:00Z" })], true),
           },
-          { name: "e.csv", bytes: csv([line(3, { quantity: 8, updated_at: "2026-01-06T10:00:00Z" })]) },
+          { name: "e.csv", bytes: csvText([line(3, { quantity: 8, updated_at: "2026-01-06T10:00:00Z" })]) },
         ],
         [],
         undefined,
         options,
       );
-      // Each row where it was: its order, its batch's file (landing names them part-<n>) and row.
-      const where = (rows: string[] | undefined, fileAt: number) =>
-        rows?.map((r) => {
-          const f = r.split("|");
-          return `${f[0]?.slice(-1)}@${f.at(fileAt)?.replace(/^.*\/batch=\d{8}T(\d{4}).*part-\d{4}(\d)\.csv$/, "$1:$2")}:${f.at(fileAt + 1)}`;
-        });
-      // bronze ends with _batch_id, _source_file, _row_number, _rescued_data.
-      expect(where(out["bronze.sales_order_lines"], -3)?.sort()).toEqual([
+      expect(placed(out["bronze.sales_order_lines"])).toEqual([
         "1@0000:0:1",
         "1@0000:1:2",
         "3@0000:0:3",
@@ -593,9 +607,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
       expect(out["silver.sales_order_lines"]).toHaveLength(5);
       // Key 1's versions tie on updated_at: the first read (a.csv, before b.csv) is kept.
-      expect(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000001|"))?.split("|")[5]).toBe(
-        "1",
-      );
+      expect(quantityOf(out["silver.sales_order_lines"], "SO00000001")).toBe("1");
     },
     1_500_000,
   );
@@ -623,14 +635,8 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
         ls: Record<string, unknown>[],
         opts: { reversed?: boolean; wide?: boolean } = {},
       ) => {
-        const cols = Object.keys(ls[0] ?? {});
-        if (opts.reversed) cols.reverse();
         const csvPath = join(work, `${name}-${file}.csv`);
-        const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-        writeFileSync(
-          csvPath,
-          `${[cols.join(","), ...ls.map((l) => cols.map((c) => cell(l[c])).join(","))].join("\n")}\n`,
-        );
+        writeFileSync(csvPath, csvText(ls, opts.reversed));
         const path = join(work, `${name}-${file}`);
         await con.run(
           `COPY (SELECT * REPLACE (CAST(quantity AS ${opts.wide ? "BIGINT" : "INTEGER"}) AS quantity)
@@ -661,14 +667,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       con.closeSync();
       db.closeSync();
       const out = await parity(name, salesOrderLines, undefined, batches, [], undefined, options);
-      // Each row where it was: its order, its batch's file (landing names them part-<n>) and row.
-      const where = (rows: string[] | undefined, fileAt: number) =>
-        rows?.map((r) => {
-          const f = r.split("|");
-          return `${f[0]?.slice(-1)}@${f.at(fileAt)?.replace(/^.*\/batch=\d{8}T(\d{4}).*part-\d{4}(\d)\.parquet$/, "$1:$2")}:${f.at(fileAt + 1)}`;
-        });
-      // bronze ends with _batch_id, _source_file, _row_number, _rescued_data.
-      expect(where(out["bronze.sales_order_lines"], -3)?.sort()).toEqual([
+      expect(placed(out["bronze.sales_order_lines"])).toEqual([
         "1@0000:0:1",
         "1@0000:1:2",
         "3@0000:0:3",
@@ -682,9 +681,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
       expect(out["silver.sales_order_lines"]).toHaveLength(6);
       // Key 1's versions tie on updated_at: the first read (a.parquet, before b.parquet) is kept.
-      expect(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000001|"))?.split("|")[5]).toBe(
-        "1",
-      );
+      expect(quantityOf(out["silver.sales_order_lines"], "SO00000001")).toBe("1");
     },
     1_500_000,
   );

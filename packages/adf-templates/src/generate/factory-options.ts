@@ -127,6 +127,16 @@ function invalid(what: string, value: unknown, hint: string): never {
   });
 }
 
+function sqlServerHost(what: string, v: string): string {
+  if (!HOST.test(v)) invalid(what, v, "Give the server host name, e.g. sql-sales.database.windows.net.");
+  return v;
+}
+
+function databaseName(what: string, v: string): string {
+  if (!DATABASE.test(v)) invalid(what, v, "Database names here are letters, digits, '_' and '-'.");
+  return v;
+}
+
 /** Fills defaults and checks every value that ends up in a name, a URL or SQL text. */
 export function resolveOptions(o: FactoryOptions): ResolvedOptions {
   if (!/^[a-z0-9]{3,24}$/.test(o.storageAccount))
@@ -152,13 +162,9 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       fileSystem,
       "A file system name is 3-63 lowercase letters, digits and single hyphens.",
     );
-  if (!HOST.test(o.sqlServer))
-    invalid("sqlServer", o.sqlServer, "Give the server host name, e.g. sql-sales.database.windows.net.");
-  for (const [what, v] of [
-    ["sourceDatabase", o.sourceDatabase],
-    ["controlDatabase", o.controlDatabase ?? o.sourceDatabase],
-  ] as const)
-    if (!DATABASE.test(v)) invalid(what, v, "Database names here are letters, digits, '_' and '-'.");
+  sqlServerHost("sqlServer", o.sqlServer);
+  databaseName("sourceDatabase", o.sourceDatabase);
+  databaseName("controlDatabase", o.controlDatabase ?? o.sourceDatabase);
   if (!/^https:\/\/[a-z0-9.-]+$/.test(o.databricks.workspaceUrl))
     invalid(
       "databricks.workspaceUrl",
@@ -221,21 +227,12 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
         t,
         "Schema and table names are letters, digits and '_' (they are quoted in SQL).",
       );
-    const server = t.server ?? o.sqlServer;
-    if (!HOST.test(server))
-      invalid(
-        `sourceTables.${entity.name}.server`,
-        server,
-        "Give the server host name, e.g. sql-sales.database.windows.net.",
-      );
-    const database = t.database ?? o.sourceDatabase;
-    if (!DATABASE.test(database))
-      invalid(
-        `sourceTables.${entity.name}.database`,
-        database,
-        "Database names here are letters, digits, '_' and '-'.",
-      );
-    return { schema: t.schema, table: t.table, server, database };
+    return {
+      schema: t.schema,
+      table: t.table,
+      server: sqlServerHost(`sourceTables.${entity.name}.server`, t.server ?? o.sqlServer),
+      database: databaseName(`sourceTables.${entity.name}.database`, t.database ?? o.sourceDatabase),
+    };
   };
   for (const { entity } of entities) sourceTable(entity);
   return {
