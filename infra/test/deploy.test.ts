@@ -436,6 +436,22 @@ describe("the factory step's plan", () => {
       ),
     ]);
     expect(grants[0]).toContain("ALTER ROLE db_datareader ADD MEMBER [<factory>]");
+    // Tables read with a SQL login need no grant to the factory, but their password in Key Vault.
+    const login = { user: "reader", passwordSecret: "erp-sql-password" };
+    const withLogins = factoryStep({
+      entities: [
+        { entity: carSales, sourceTable: { ...erp, port: 14330, login } },
+        {
+          entity: { ...carSales, name: "car_returns" },
+          sourceTable: { ...erp, table: "returns", login: { ...login, keyVault: "kv-erp" } },
+        },
+      ],
+    }).plan(target);
+    expect(withLogins.some((l) => l.includes("does not create"))).toBe(false);
+    expect(withLogins.filter((l) => l.includes("SQL login"))).toEqual([
+      "the factory reads sales.order_lines (car_sales) on erp-sql.database.windows.net,14330/erp as SQL login reader, its password the secret erp-sql-password in the estate's Key Vault: store the password there",
+      "the factory reads sales.returns (car_returns) on erp-sql.database.windows.net/erp as SQL login reader, its password the secret erp-sql-password in Key Vault kv-erp: store the password there, and let the factory's managed identity read secrets in kv-erp (Key Vault Secrets User) unless it is the estate's",
+    ]);
     expect(
       factoryStep({ entities: [{ entity: carSales }] })
         .plan(target)

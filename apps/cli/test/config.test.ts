@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectFactory } from "../src/commands/adf.ts";
+import { projectEntities, projectFactory } from "../src/commands/adf.ts";
 import { engineOptions, loadConfig } from "../src/config.ts";
 
 const dirs: string[] = [];
@@ -52,6 +52,63 @@ export default {
     expect(copy).toContain('"source_name":"sql.example.net/erp.sales.order_lines"');
     expect(copy).toContain("FROM [sales].[order_lines]");
     expect(copy).not.toContain("[dbo].[sales_order_lines]");
+  });
+
+  it("a SQL Server source's login reaches the factory as a Key Vault reference, never as a value", async () => {
+    const cfg = await loadConfig(
+      project(`import { salesOrderLines, customers } from "@saleslake/schema";
+export default {
+  entities: [salesOrderLines, customers],
+  sources: {
+    orders_db: {
+      kind: "sqlserver", entity: "sales_order_lines", server: "sql.example.net", port: 14330,
+      database: "erp", table: "sales.order_lines",
+      authentication: { kind: "sql", user: "reader", password: { env: "ORDERS_DB_PASSWORD" } },
+    },
+    crm: {
+      kind: "sqlserver", entity: "customers", server: "crm.database.windows.net", database: "crm",
+      table: "customers",
+      authentication: {
+        kind: "sql", user: "crm_reader",
+        password: { keyVault: { vaultUrl: "https://kv-crm.vault.azure.net", secretName: "crm-sql" } },
+      },
+    },
+  },
+};
+`),
+    );
+    expect(projectEntities(cfg).map((e) => e.sourceTable)).toEqual([
+      {
+        schema: "sales",
+        table: "order_lines",
+        server: "sql.example.net",
+        port: 14330,
+        database: "erp",
+        // The factory cannot read the CLI's environment: the secret deploy says to store.
+        login: { user: "reader", passwordSecret: "orders-db-password" },
+      },
+      {
+        schema: "dbo",
+        table: "customers",
+        server: "crm.database.windows.net",
+        database: "crm",
+        login: { user: "crm_reader", passwordSecret: "crm-sql", keyVault: "kv-crm" },
+      },
+    ]);
+    const { artifacts } = projectFactory(cfg);
+    const dataset = (entity: string) =>
+      artifacts.datasets.find((d) => d.name === `ds_${entity}_source`)!.properties.linkedServiceName;
+    expect(dataset("sales_order_lines")).toEqual({
+      referenceName: "ls_source_sql_login",
+      type: "LinkedServiceReference",
+      parameters: {
+        server: "sql.example.net,14330",
+        database: "erp",
+        userName: "reader",
+        passwordSecret: "orders-db-password",
+      },
+    });
+    expect(dataset("customers")).toMatchObject({ referenceName: "ls_source_sql_login_kv-crm" });
   });
 
   it("without one, the pipelines copy from dbo.<entity>", async () => {

@@ -119,7 +119,11 @@ const silver = async () =>
   ) as { order_id: string; quantity: number; at: string }[];
 
 describe.skipIf(skip)("saleslake ingest --source", () => {
-  it("lands a PostgreSQL table window by window, from the last high mark less the lookback", async () => {
+  // A dozen CLI processes in a row, each starting Node and opening the warehouse: about 30 s
+  // alone, twice that on a machine busy with other suites. The limit guards against a hang only.
+  it("lands a PostgreSQL table window by window, from the last high mark less the lookback", {
+    timeout: 180_000,
+  }, async () => {
     await put("SO00000001", "2026-01-05T10:00:00.000001Z", 1);
     await put("SO00000002", "2026-01-05T11:00:00Z", 1);
     const first = await cli(["ingest", "--dir", project, "--source", "orders_db"]);

@@ -55,6 +55,7 @@ export {
   landingDataset,
   PARENT_PIPELINE,
   sourceDataset,
+  sourceSqlLogin,
   WINDOW_TRIGGER,
 } from "./generate/artifact-names.ts";
 export { controlDbGrantSql, controlDbSql } from "./generate/control-db-sql.ts";
@@ -63,8 +64,11 @@ export {
   type FactoryEntity,
   type FactoryOptions,
   type ResolvedOptions,
+  type ResolvedSourceTable,
   resolveOptions,
   type SourceTable,
+  type SqlLogin,
+  sqlServerAddress,
 } from "./generate/factory-options.ts";
 export {
   type GeneratedArtifacts,

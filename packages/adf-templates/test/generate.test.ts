@@ -266,6 +266,112 @@ describe("generated factory", () => {
     }
   });
 
+  it("reads a source table with a SQL login, its password referenced in Key Vault and never written", () => {
+    const erp = {
+      schema: "sales",
+      table: "order_lines",
+      server: "erp-sql.example.net",
+      port: 14330,
+      database: "erp",
+      login: { user: "saleslake_reader", passwordSecret: "erp-sql-password" },
+    };
+    const crm = {
+      schema: "crm",
+      table: "customers",
+      server: "crm-sql.database.windows.net",
+      database: "crm",
+      login: { user: "reader", passwordSecret: "crm-sql-password", keyVault: "kv-crm-prod" },
+    };
+    const own = generateFactory({
+      ...EXAMPLE_FACTORY_OPTIONS,
+      sourceTables: { [salesOrderLines.name]: erp, customers: crm },
+    });
+    expect(lintFactory(own.artifacts).filter((f) => f.severity === "error")).toEqual([]);
+    const linked = (name: string) => own.artifacts.linkedServices.find((l) => l.name === name);
+    const vault = EXAMPLE_FACTORY_OPTIONS.keyVaultName;
+    expect(linked("ls_source_sql_login")!.properties).toMatchObject({
+      type: "AzureSqlDatabase",
+      parameters: {
+        server: { type: "String" },
+        database: { type: "String" },
+        userName: { type: "String" },
+        passwordSecret: { type: "String" },
+      },
+      typeProperties: {
+        server: "@{linkedService().server}",
+        database: "@{linkedService().database}",
+        authenticationType: "SQL",
+        userName: "@{linkedService().userName}",
+        encrypt: "mandatory",
+        password: {
+          type: "AzureKeyVaultSecret",
+          store: { referenceName: "ls_key_vault", type: "LinkedServiceReference" },
+          secretName: "@{linkedService().passwordSecret}",
+        },
+      },
+    });
+    // A password in another vault: that vault's own linked service, and a login service using it.
+    expect(linked("ls_key_vault_kv-crm-prod")!.properties.typeProperties).toEqual({
+      baseUrl: "https://kv-crm-prod.vault.azure.net/",
+    });
+    expect(linked("ls_source_sql_login_kv-crm-prod")!.properties.typeProperties).toMatchObject({
+      password: { store: { referenceName: "ls_key_vault_kv-crm-prod" } },
+    });
+    expect(linked("ls_key_vault")!.properties.typeProperties).toEqual({
+      baseUrl: `https://${vault}.vault.azure.net/`,
+    });
+    const datasetOf = (entity: string) =>
+      own.artifacts.datasets.find((d) => d.name === `ds_${entity}_source`)!.properties.linkedServiceName;
+    // The port goes with the host, as SQL clients take it; 1433 is left out.
+    expect(datasetOf(salesOrderLines.name)).toEqual({
+      referenceName: "ls_source_sql_login",
+      type: "LinkedServiceReference",
+      parameters: {
+        server: "erp-sql.example.net,14330",
+        database: "erp",
+        userName: "saleslake_reader",
+        passwordSecret: "erp-sql-password",
+      },
+    });
+    expect(datasetOf("customers")).toMatchObject({
+      referenceName: "ls_source_sql_login_kv-crm-prod",
+      parameters: { server: "crm-sql.database.windows.net", userName: "reader" },
+    });
+    // The managed identity's linked service stays for the other sources.
+    expect(datasetOf("products")).toEqual({
+      referenceName: "ls_source_sql",
+      type: "LinkedServiceReference",
+      parameters: {
+        server: EXAMPLE_FACTORY_OPTIONS.sqlServer,
+        database: EXAMPLE_FACTORY_OPTIONS.sourceDatabase,
+      },
+    });
+    // No login, no login linked service: the default factory has none.
+    expect(factory.artifacts.linkedServices.map((l) => l.name)).not.toContain("ls_source_sql_login");
+    for (const [key, value, rule] of [
+      ["login", { ...erp.login, passwordSecret: "hunter2 is the password" }, "login.passwordSecret"],
+      ["login", { ...erp.login, user: "x'; DROP USER y" }, "login.user"],
+      ["login", { ...erp.login, keyVault: "-bad" }, "login.keyVault"],
+      ["port", 70000, "port"],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        generateFactory({
+          ...EXAMPLE_FACTORY_OPTIONS,
+          sourceTables: { [salesOrderLines.name]: { ...erp, [key]: value } },
+        });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toMatchObject({
+        code: "INVALID_OPTIONS",
+        rule: `sourceTables.${salesOrderLines.name}.${rule}`,
+      });
+      // A value that may be a password is not repeated in the error.
+      if (rule === "login.passwordSecret") expect(String((thrown as Error).message)).not.toContain("hunter2");
+    }
+  });
+
   it("escapes bracketed strings in the ARM template so ARM does not evaluate them", () => {
     const text = JSON.stringify(armTemplate(factory.artifacts));
     expect(text).toContain('"[[saleslake].[begin_run]"');

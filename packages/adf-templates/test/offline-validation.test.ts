@@ -9,10 +9,49 @@ const factory = generateFactory(EXAMPLE_FACTORY_OPTIONS);
 const bodies = ARTIFACT_TYPES.flatMap((type) =>
   artifactsOf(factory.artifacts, type).map((doc) => [type, doc.name, doc] as const),
 );
+// Sources read with SQL logins, on a server port of their own, passwords in the factory's vault
+// and in another: the linked services and datasets the example factory has no need of.
+const withLogins = generateFactory({
+  ...EXAMPLE_FACTORY_OPTIONS,
+  sourceTables: {
+    sales_order_lines: {
+      schema: "sales",
+      table: "order_lines",
+      server: "erp-sql.example.net",
+      port: 14330,
+      database: "erp",
+      login: { user: "saleslake_reader", passwordSecret: "erp-sql-password" },
+    },
+    customers: {
+      schema: "crm",
+      table: "customers",
+      server: "crm-sql.database.windows.net",
+      database: "crm",
+      login: { user: "reader", passwordSecret: "crm-sql-password", keyVault: "kv-crm-prod" },
+    },
+  },
+});
+const loginBodies = (["linkedService", "dataset"] as const).flatMap((type) =>
+  artifactsOf(withLogins.artifacts, type)
+    .filter((doc) => /login|key_vault_|_source$/.test(doc.name))
+    .map((doc) => [type, `${doc.name} (SQL login sources)`, doc] as const),
+);
 
 describe("generated artifacts against the official type definitions (Microsoft.DataFactory 2018-06-01)", () => {
-  it.each(bodies)("%s %s: the wire body is valid", (type, _name, doc) => {
+  it.each([...bodies, ...loginBodies])("%s %s: the wire body is valid", (type, _name, doc) => {
     expect(validateResourceBody(ARM_RESOURCE_TYPE[type], ADF_API_VERSION, doc)).toEqual([]);
+  });
+
+  it("the SQL login sources' linked services and datasets are among those checked", () => {
+    expect(loginBodies.map(([type, name]) => `${type} ${name}`)).toEqual(
+      expect.arrayContaining([
+        "linkedService ls_source_sql_login (SQL login sources)",
+        "linkedService ls_key_vault_kv-crm-prod (SQL login sources)",
+        "linkedService ls_source_sql_login_kv-crm-prod (SQL login sources)",
+        "dataset ds_sales_order_lines_source (SQL login sources)",
+        "dataset ds_customers_source (SQL login sources)",
+      ]),
+    );
   });
 
   it("the ARM template's resources are valid too", () => {

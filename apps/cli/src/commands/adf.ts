@@ -8,6 +8,7 @@ import {
   type LintFinding,
   lintAdfFolder,
   lintFactory,
+  type SqlLogin,
 } from "@saleslake/adf-templates";
 import type { ResolvedConfig } from "../config.ts";
 
@@ -23,24 +24,54 @@ export function projectFactory(cfg: ResolvedConfig): GeneratedFactory {
   return generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: projectEntities(cfg) });
 }
 
+type SqlServerSourceConfig = Extract<ResolvedConfig["sources"][string], { kind: "sqlserver" }>;
+
+/**
+ * The Key Vault secret the factory reads a SQL login's password from: the config's own when it
+ * names one (the vault from its URL), else `<source name>-password` in the estate's vault, where
+ * `deploy` says to put it (the factory cannot read the CLI's environment variable).
+ */
+export function factoryLogin(name: string, source: SqlServerSourceConfig): SqlLogin | undefined {
+  const auth = source.authentication;
+  if (auth?.kind !== "sql") return undefined;
+  const password = auth.password;
+  if ("keyVault" in password) {
+    const vault = /^https:\/\/([^./]+)\./.exec(password.keyVault.vaultUrl)?.[1];
+    return {
+      user: auth.user,
+      passwordSecret: password.keyVault.secretName,
+      ...(vault !== undefined && { keyVault: vault }),
+    };
+  }
+  return { user: auth.user, passwordSecret: `${name.replace(/[^A-Za-z0-9-]/g, "-")}-password` };
+}
+
 /**
  * The project's entities, each with its star when it has one and the table of its SQL Server
- * source in the config when it has one, on that source's server and database (the pipelines
- * copy from it): what is generated and deployed.
+ * source in the config when it has one, on that source's server, port and database and with its
+ * SQL login if it has one (the pipelines copy from it): what is generated and deployed.
  */
 export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions["entities"]> {
   return cfg.entities.map((entity) => {
     const star = cfg.stars.find((s) => s.entity.name === entity.name);
-    const source = Object.values(cfg.sources).find(
-      (s): s is Extract<typeof s, { kind: "sqlserver" }> =>
-        s.kind === "sqlserver" && s.entity === entity.name,
-    );
+    const [name, source] =
+      Object.entries(cfg.sources).find(
+        (e): e is [string, SqlServerSourceConfig] => e[1].kind === "sqlserver" && e[1].entity === entity.name,
+      ) ?? [];
     const [schema, table] = source?.table.includes(".") ? source.table.split(".") : ["dbo", source?.table];
+    const login = source && factoryLogin(name!, source);
     return {
       entity,
       ...(star && { star }),
       ...(source && {
-        sourceTable: { schema: schema!, table: table!, server: source.server, database: source.database },
+        sourceTable: {
+          schema: schema!,
+          table: table!,
+          server: source.server,
+          database: source.database,
+          ...(source.port !== undefined && { port: source.port }),
+          ...(login && { login }),
+        },
       }),
     };
   });

@@ -1,4 +1,10 @@
-import { deployFactory, type FactoryOptions, factoryClient, generateFactory } from "@saleslake/adf-templates";
+import {
+  deployFactory,
+  type FactoryOptions,
+  factoryClient,
+  generateFactory,
+  sqlServerAddress,
+} from "@saleslake/adf-templates";
 import { salesEntities } from "@saleslake/schema";
 import type { DeployContext, DeployStep } from "../deploy-step.ts";
 import { requireOutput } from "./control-db-step.ts";
@@ -18,15 +24,41 @@ export interface FactoryStepOptions {
   readonly entities?: FactoryOptions["entities"];
 }
 
-/** The source tables on servers of their own (`server/database`), with the entities read there. */
-function sourceServers(o: FactoryStepOptions): [string, string[]][] {
-  const at = new Map<string, string[]>();
+/**
+ * What the factory needs on servers and vaults a deploy does not create, a plan line each: read
+ * access for its managed identity on each server of source tables (`server/database`) read
+ * without a login; for tables read with a SQL login, the login's password as a Key Vault secret.
+ */
+function sourceAccess(o: FactoryStepOptions): string[] {
+  const identity = new Map<string, string[]>();
+  const logins = new Map<string, { names: string[]; keyVault: string | undefined }>();
   for (const { entity, sourceTable: t } of o.entities ?? []) {
     if (t?.server === undefined) continue;
-    const where = `${t.server}/${t.database ?? o.sourceDatabase ?? "<source database>"}`;
-    at.set(where, [...(at.get(where) ?? []), `${t.schema}.${t.table} (${entity.name})`]);
+    const where = `${sqlServerAddress(t.server, t.port)}/${t.database ?? o.sourceDatabase ?? "<source database>"}`;
+    const table = `${t.schema}.${t.table} (${entity.name})`;
+    if (t.login === undefined) {
+      identity.set(where, [...(identity.get(where) ?? []), table]);
+      continue;
+    }
+    const { user, passwordSecret, keyVault } = t.login;
+    const vault = keyVault === undefined ? "the estate's Key Vault" : `Key Vault ${keyVault}`;
+    const key = `on ${where} as SQL login ${user}, its password the secret ${passwordSecret} in ${vault}`;
+    logins.set(key, { names: [...(logins.get(key)?.names ?? []), table], keyVault });
   }
-  return [...at];
+  return [
+    ...[...identity].map(
+      ([where, names]) =>
+        `the factory's managed identity reads ${names.join(", ")} on ${where}, a server this deploy does not create: grant it read access there (CREATE USER [<factory>] FROM EXTERNAL PROVIDER; ALTER ROLE db_datareader ADD MEMBER [<factory>])`,
+    ),
+    ...[...logins].map(
+      ([key, { names, keyVault }]) =>
+        `the factory reads ${names.join(", ")} ${key}: store the password there${
+          keyVault === undefined
+            ? ""
+            : `, and let the factory's managed identity read secrets in ${keyVault} (Key Vault Secrets User) unless it is the estate's`
+        }`,
+    ),
+  ];
 }
 
 /** Names of the entities a deploy generates for, for the plan. */
@@ -85,10 +117,7 @@ export function factoryStep(o: FactoryStepOptions = {}): DeployStep {
     plan: () => [
       `generate the factory for ${entityNames(o)} from the schema and the infra outputs (@saleslake/adf-templates)`,
       "write only the artifacts that differ from the factory's; stop affected triggers while writing",
-      ...sourceServers(o).map(
-        ([where, names]) =>
-          `the factory's managed identity reads ${names.join(", ")} on ${where}, a server this deploy does not create: grant it read access there (CREATE USER [<factory>] FROM EXTERNAL PROVIDER; ALTER ROLE db_datareader ADD MEMBER [<factory>])`,
-      ),
+      ...sourceAccess(o),
     ],
     run: async (ctx) => {
       const generated = generateFactory(factoryOptionsFrom(ctx, o));

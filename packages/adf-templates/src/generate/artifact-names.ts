@@ -7,6 +7,15 @@ export const LINKED_SERVICE = {
   keyVault: "ls_key_vault",
 } as const;
 
+/**
+ * The source linked service signing in with a SQL login whose password is in Key Vault `vault`,
+ * and the Key Vault linked service of a vault other than the factory's.
+ */
+export const sourceSqlLogin = (vault: string, factoryVault: string) =>
+  vault === factoryVault ? "ls_source_sql_login" : `ls_source_sql_login_${vault}`;
+export const keyVaultLinkedService = (vault: string, factoryVault: string) =>
+  vault === factoryVault ? LINKED_SERVICE.keyVault : `ls_key_vault_${vault}`;
+
 export const CONTROL_DATASET = "ds_control";
 export const PARENT_PIPELINE = "pl_saleslake_incremental";
 export const WINDOW_TRIGGER = "tr_saleslake_window";

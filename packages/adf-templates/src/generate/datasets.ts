@@ -1,6 +1,12 @@
 import type * as Adf from "@azure/arm-datafactory";
 import { adfDatasetStructure, type Entity } from "@saleslake/schema";
-import { CONTROL_DATASET, LINKED_SERVICE, landingDataset, sourceDataset } from "./artifact-names.ts";
+import {
+  CONTROL_DATASET,
+  LINKED_SERVICE,
+  landingDataset,
+  sourceDataset,
+  sourceSqlLogin,
+} from "./artifact-names.ts";
 import type { ResolvedOptions } from "./factory-options.ts";
 import type { DatasetBody, TypePropertiesOf } from "./wire-types.ts";
 
@@ -59,10 +65,17 @@ export function entityDatasets(entity: Entity, o: ResolvedOptions): DatasetBody[
         "AzureSqlTable",
         {
           description: description("source table"),
-          linkedServiceName: {
-            ...ref(LINKED_SERVICE.sourceSql),
-            parameters: { server: t.server, database: t.database },
-          },
+          linkedServiceName: t.login
+            ? {
+                ...ref(sourceSqlLogin(t.login.keyVault, o.keyVaultName)),
+                parameters: {
+                  server: t.server,
+                  database: t.database,
+                  userName: t.login.user,
+                  passwordSecret: t.login.passwordSecret,
+                },
+              }
+            : { ...ref(LINKED_SERVICE.sourceSql), parameters: { server: t.server, database: t.database } },
           structure,
         },
         sqlTable(t.schema, t.table),

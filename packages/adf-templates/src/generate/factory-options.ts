@@ -38,7 +38,7 @@ export interface FactoryOptions {
     /** Workspace folder of the notebooks. Default `/Workspace/saleslake`. */
     readonly notebookRoot?: string;
   };
-  /** Key Vault for any secret a linked service may need later; none is needed today. */
+  /** Key Vault of the secrets linked services reference (a source's SQL login password); none by default. */
   readonly keyVaultName: string;
   /** The tumbling window of incremental runs. Default every hour from 2026-01-01T00:00:00Z. */
   readonly window?: {
@@ -66,17 +66,43 @@ export interface FactoryEntity {
 }
 
 /**
- * An entity's source table. The factory reads every server through its managed identity, which
- * needs read access to the table (`db_datareader`, or SELECT on it) on a server the infra does
- * not create.
+ * An entity's source table. The factory reads it through its managed identity, which needs read
+ * access to the table (`db_datareader`, or SELECT on it) on a server the infra does not create,
+ * or with a SQL login whose password is a Key Vault secret (`login`).
  */
 export interface SourceTable {
   readonly schema: string;
   readonly table: string;
   /** Azure SQL server host. Default: the factory's `sqlServer`. */
   readonly server?: string;
+  /** TCP port of the server. Default `1433`. */
+  readonly port?: number;
   /** Database. Default: the factory's `sourceDatabase`. */
   readonly database?: string;
+  /** Read with this SQL login instead of the factory's managed identity. */
+  readonly login?: SqlLogin;
+}
+
+/** A SQL login; its password is only ever referenced, as a Key Vault secret the factory reads. */
+export interface SqlLogin {
+  readonly user: string;
+  /** Name of the Key Vault secret holding the password. */
+  readonly passwordSecret: string;
+  /**
+   * Name of the Key Vault holding the secret. Default: the factory's `keyVaultName`. The factory's
+   * managed identity needs to read secrets there (Key Vault Secrets User).
+   */
+  readonly keyVault?: string;
+}
+
+/** A source table with its defaults filled: `server` carries the port when it is not 1433. */
+export interface ResolvedSourceTable {
+  readonly schema: string;
+  readonly table: string;
+  /** Host, or `host,port`: the form SQL clients take for a server on another port. */
+  readonly server: string;
+  readonly database: string;
+  readonly login: Required<SqlLogin> | undefined;
 }
 
 export interface ResolvedOptions {
@@ -91,7 +117,7 @@ export interface ResolvedOptions {
   readonly sqlServer: string;
   readonly sourceDatabase: string;
   readonly controlDatabase: string;
-  readonly sourceTable: (entity: Entity) => Required<SourceTable>;
+  readonly sourceTable: (entity: Entity) => ResolvedSourceTable;
   readonly databricks: {
     readonly workspaceUrl: string;
     readonly workspaceResourceId: string;
@@ -121,10 +147,14 @@ const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const DATABASE = /^[A-Za-z0-9_-]{1,128}$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
-function invalid(what: string, value: unknown, hint: string): never {
-  throw new AdfError("INVALID_OPTIONS", `${what}: ${JSON.stringify(value)} is not valid`, hint, {
-    rule: what,
-  });
+/** A server as SQL clients take it: the host, with `,port` when the port is not 1433. */
+export const sqlServerAddress = (host: string, port = 1433): string =>
+  port === 1433 ? host : `${host},${port}`;
+
+/** `secret`: the value may be a secret given by mistake, and is not repeated in the message. */
+function invalid(what: string, value: unknown, hint: string, secret = false): never {
+  const shown = secret ? "the value given" : JSON.stringify(value);
+  throw new AdfError("INVALID_OPTIONS", `${what}: ${shown} is not valid`, hint, { rule: what });
 }
 
 function sqlServerHost(what: string, v: string): string {
@@ -135,6 +165,30 @@ function sqlServerHost(what: string, v: string): string {
 function databaseName(what: string, v: string): string {
   if (!DATABASE.test(v)) invalid(what, v, "Database names here are letters, digits, '_' and '-'.");
   return v;
+}
+
+function keyVaultName(what: string, v: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/.test(v) || v.includes("--"))
+    invalid(what, v, "A Key Vault name is 3-24 letters, digits and single hyphens, starting with a letter.");
+  return v;
+}
+
+function sqlLogin(what: string, login: SqlLogin, defaultVault: string): Required<SqlLogin> {
+  // Sign-in names of SQL logins and contained users; `user@server` as Azure SQL accepts it.
+  if (typeof login.user !== "string" || !/^[A-Za-z0-9_.@$#-]{1,128}$/.test(login.user))
+    invalid(`${what}.user`, login.user, "A login name is 1-128 letters, digits and _ . @ $ # -.");
+  if (typeof login.passwordSecret !== "string" || !/^[A-Za-z0-9-]{1,127}$/.test(login.passwordSecret))
+    invalid(
+      `${what}.passwordSecret`,
+      login.passwordSecret,
+      "Give the name of the Key Vault secret holding the password (1-127 letters, digits and hyphens), never the password.",
+      true,
+    );
+  return {
+    user: login.user,
+    passwordSecret: login.passwordSecret,
+    keyVault: keyVaultName(`${what}.keyVault`, login.keyVault ?? defaultVault),
+  };
 }
 
 /** Fills defaults and checks every value that ends up in a name, a URL or SQL text. */
@@ -191,8 +245,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       notebookRoot,
       "Use an absolute workspace path such as /Workspace/saleslake.",
     );
-  if (!/^[A-Za-z0-9-]{3,24}$/.test(o.keyVaultName))
-    invalid("keyVaultName", o.keyVaultName, "A Key Vault name is 3-24 letters, digits and hyphens.");
+  keyVaultName("keyVaultName", o.keyVaultName);
   const window = {
     frequency: "Hour" as const,
     interval: 1,
@@ -215,7 +268,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       const star = salesStars.find((s) => s.entity.name === entity.name);
       return star ? { entity, star } : { entity };
     });
-  const sourceTable = (entity: Entity): Required<SourceTable> => {
+  const sourceTable = (entity: Entity): ResolvedSourceTable => {
     const t = o.sourceTables?.[entity.name] ??
       entities.find((e) => e.entity.name === entity.name)?.sourceTable ?? {
         schema: "dbo",
@@ -227,11 +280,17 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
         t,
         "Schema and table names are letters, digits and '_' (they are quoted in SQL).",
       );
+    const what = `sourceTables.${entity.name}`;
+    const host = sqlServerHost(`${what}.server`, t.server ?? o.sqlServer);
+    const port = t.port ?? 1433;
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      invalid(`${what}.port`, t.port, "A TCP port, 1-65535.");
     return {
       schema: t.schema,
       table: t.table,
-      server: sqlServerHost(`sourceTables.${entity.name}.server`, t.server ?? o.sqlServer),
-      database: databaseName(`sourceTables.${entity.name}.database`, t.database ?? o.sourceDatabase),
+      server: sqlServerAddress(host, port),
+      database: databaseName(`${what}.database`, t.database ?? o.sourceDatabase),
+      login: t.login === undefined ? undefined : sqlLogin(`${what}.login`, t.login, o.keyVaultName),
     };
   };
   for (const { entity } of entities) sourceTable(entity);

@@ -1,5 +1,5 @@
 import type * as Adf from "@azure/arm-datafactory";
-import { LINKED_SERVICE } from "./artifact-names.ts";
+import { keyVaultLinkedService, LINKED_SERVICE, sourceSqlLogin } from "./artifact-names.ts";
 import type { ResolvedOptions } from "./factory-options.ts";
 import type { LinkedServiceBody, TypePropertiesOf } from "./wire-types.ts";
 
@@ -59,7 +59,79 @@ function sourceSql(o: ResolvedOptions): LinkedServiceBody {
   };
 }
 
-/** Lake, source and control databases, Databricks and Key Vault: all by managed identity, no secret. */
+/**
+ * Azure SQL with a SQL login, its password a Key Vault secret reference. `authenticationType`,
+ * `server`, `database`, `userName` and `encrypt` are the service's current form; the SDK release
+ * here predates them.
+ */
+type AzureSqlLogin = TypePropertiesOf<Adf.AzureSqlDatabaseLinkedService, Adf.LinkedService> & {
+  readonly server: string;
+  readonly database: string;
+  readonly authenticationType: "SQL";
+  readonly userName: string;
+  readonly encrypt: "mandatory";
+};
+
+/** The vaults holding source login passwords, the factory's first when it holds any. */
+function loginVaults(o: ResolvedOptions): string[] {
+  const vaults = new Set<string>();
+  for (const { entity } of o.entities) {
+    const t = entity.watermark.kind === "column" ? o.sourceTable(entity) : undefined;
+    if (t?.login) vaults.add(t.login.keyVault);
+  }
+  return [...vaults].sort(
+    (a, b) => Number(b === o.keyVaultName) - Number(a === o.keyVaultName) || a.localeCompare(b),
+  );
+}
+
+/**
+ * The source linked service of logins whose passwords are in `vault`: server, database, user and
+ * secret name are parameters each dataset sets, as for `ls_source_sql`; the password is read by the
+ * factory from Key Vault when it connects, never written here.
+ */
+function sourceSqlWithLogin(o: ResolvedOptions, vault: string): LinkedServiceBody {
+  const typeProperties: AzureSqlLogin = {
+    server: "@{linkedService().server}",
+    database: "@{linkedService().database}",
+    encrypt: "mandatory",
+    authenticationType: "SQL",
+    userName: "@{linkedService().userName}",
+    password: {
+      type: "AzureKeyVaultSecret",
+      store: { referenceName: keyVaultLinkedService(vault, o.keyVaultName), type: "LinkedServiceReference" },
+      secretName: "@{linkedService().passwordSecret}",
+    },
+  };
+  const body = linkedService<Adf.AzureSqlDatabaseLinkedService>(
+    sourceSqlLogin(vault, o.keyVaultName),
+    "AzureSqlDatabase",
+    `Source tables read with a SQL login, its password a secret in Key Vault ${vault}; server, database, user and secret from each table's dataset.`,
+    typeProperties,
+  );
+  return {
+    ...body,
+    properties: {
+      ...body.properties,
+      parameters: {
+        server: { type: "String" },
+        database: { type: "String" },
+        userName: { type: "String" },
+        passwordSecret: { type: "String" },
+      },
+    },
+  };
+}
+
+function keyVault(name: string, vault: string, description: string): LinkedServiceBody {
+  return linkedService<Adf.AzureKeyVaultLinkedService>(name, "AzureKeyVault", description, {
+    baseUrl: `https://${vault}.vault.azure.net/`,
+  });
+}
+
+/**
+ * Lake, source and control databases, Databricks and Key Vault, by managed identity; a source
+ * read with a SQL login references its password in Key Vault. No secret is ever written here.
+ */
 export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
   const db = o.databricks;
   // `dataSecurityMode` is in the service's resource types (azure-types/, which the tests validate
@@ -102,11 +174,22 @@ export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
         ...cluster,
       },
     ),
-    linkedService<Adf.AzureKeyVaultLinkedService>(
+    keyVault(
       LINKED_SERVICE.keyVault,
-      "AzureKeyVault",
+      o.keyVaultName,
       "Key Vault for secrets a source may need; reference them, never inline.",
-      { baseUrl: `https://${o.keyVaultName}.vault.azure.net/` },
     ),
+    ...loginVaults(o).flatMap((vault) => [
+      ...(vault === o.keyVaultName
+        ? []
+        : [
+            keyVault(
+              keyVaultLinkedService(vault, o.keyVaultName),
+              vault,
+              "Key Vault of a source's SQL login password, read with the factory's managed identity.",
+            ),
+          ]),
+      sourceSqlWithLogin(o, vault),
+    ]),
   ];
 }
