@@ -1,5 +1,6 @@
 import {
   buildPlan,
+  EXTRA_FIELDS,
   type Plan,
   SparkCompiler,
   type Statement,
@@ -144,6 +145,8 @@ MANIFEST = ${py(MANIFEST_FILE)}
 GROUP_ROWS = ${groupRows}
 # The file a row of Parquet files read together came from (see parquet_text).
 PATH = "_saleslake_path"
+# The column a CSV row's first field past its header's is read into (see read_csv).
+EXTRA = ${py(EXTRA_FIELDS)}
 # A double or float as JavaScript writes the number (14, 12345678.5, 1.5e-7): the SQL the local
 # engine runs, on the text of the value's shortest digits (__T__), whose digits (__D__) and
 # exponent (__E__) are taken out first.
@@ -247,12 +250,18 @@ def read_csv(files):
     # The files of a CSV batch share the manifest's header (ingest refuses a batch whose headers
     # differ), so they are read in one go: each file's header line skipped, every column as text,
     # named as the manifest says. A read per file cost a Spark job for its header, and a union.
+    # One column past the header's takes a row's first extra field: a row with a value there has
+    # its values in the wrong columns (the rule row.fields_extra), as the local engine reads it.
     names = manifest["csv"]["columns"]
     if len({c.strip().lower() for c in names}) != len(names):
         raise Exception(f"batch {batch_id} of {ENTITY}: a column appears more than once in {names}")
-    return (spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names]))
-            .option("header", True).option("multiLine", True).option("escape", '"')
-            .option("sep", manifest["csv"]["delimiter"]).csv([batch_dir + "/" + f["path"] for f in files]))
+    extra = [EXTRA] if EXTRA not in names else []
+    df = (spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names + extra]))
+          .option("header", True).option("multiLine", True).option("escape", '"')
+          .option("sep", manifest["csv"]["delimiter"]).csv([batch_dir + "/" + f["path"] for f in files]))
+    fields = F.when(F.col(EXTRA) != "", 1).otherwise(0) if extra else F.lit(0)
+    return df.select(*[F.col("\`" + c + "\`") for c in names], fields.alias("_fields"),
+                     *([F.col("_metadata.file_path").alias(PATH)] if len(files) > 1 else []))
 
 
 def read_json(files):
@@ -377,12 +386,14 @@ for df, files in reads:
     # The row's values of the unknown columns it has, as JSON (null values left out), or null.
     extra = [F.col("\`" + c + "\`") for c in unknown]
     rescued = F.when(F.coalesce(*extra).isNotNull(), F.to_json(F.struct(*extra), {"ignoreNullFields": "true"})) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
+    # A CSV row's shape against its header (see read_csv); a JSON or Parquet row has no other.
+    shape = (F.col("_fields") if manifest["format"] == "csv" else F.lit(0)).alias("_fields")
     if len(files) == 1:
-        frames.append(numbered(df.select(*cols, rescued.alias("_rescued_data")))
+        frames.append(numbered(df.select(*cols, rescued.alias("_rescued_data"), shape))
                       .withColumn("_batch_id", F.lit(batch_id)).withColumn("_source_file", F.lit(rel_root + files[0]["path"])))
     else:
         path = F.col(PATH) if PATH in df.columns else F.col("_metadata.file_path")
-        frames.append(numbered_files(df.select(*cols, rescued.alias("_rescued_data"), path.alias("_path")), files, rel_root))
+        frames.append(numbered_files(df.select(*cols, rescued.alias("_rescued_data"), shape, path.alias("_path")), files, rel_root))
 landing = frames[0]
 for extra in frames[1:]:
     landing = landing.unionByName(extra)

@@ -45,7 +45,7 @@ describe("generated notebooks", () => {
     expect(bronze()).toContain('.json([batch_dir + "/" + f["path"] for f in files])');
     expect(bronze()).toContain('read = read_csv if manifest["format"] == "csv" else read_json');
     expect(bronze()).toContain(
-      "spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names]))",
+      "spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names + extra]))",
     );
     expect(bronze()).not.toContain('option("inferSchema"');
     for (const groupRows of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {

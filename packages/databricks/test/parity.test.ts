@@ -613,6 +613,51 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
   );
 
   it.each([
+    ["one file", "ragged-csv", false],
+    ["two files read together", "ragged-csv-files", true],
+  ] as const)(
+    "on CSV rows with a value past their header's fields, short rows and empty values: the same quarantine and the same rows loaded (%s)",
+    async (_, name, split) => {
+      // An unquoted comma moves every later value one column right: quarantined. A row that lacks
+      // its last field, one with a trailing delimiter, empty values (the last one too) and a
+      // quoted comma load, their values where they belong.
+      const text = csvText([
+        line(1),
+        line(2, { channel: "web" }),
+        line(3),
+        line(4, { channel: null, discount_pct: null, is_deleted: null }),
+        line(5, { channel: "web" }),
+        line(6),
+      ]).split("\n");
+      text[2] = text[2]!.replace(",web,", ",web,shop,");
+      text[3] = text[3]!.replace(/,[^,]*$/, "");
+      text[5] = text[5]!.replace(",web,", ',"web, shop",');
+      text[6] = `${text[6]},`;
+      const [header, ...rows] = text;
+      const file = (n: string, ls: string[]) => ({ name: n, bytes: [header, ...ls, ""].join("\n") });
+      const out = await parity(name, salesOrderLines, undefined, [
+        split
+          ? { files: [file("a.csv", rows.slice(0, 3)), file("b.csv", rows.slice(3, 6))] }
+          : file("a.csv", rows),
+      ]);
+      const quarantined = out["quarantine.sales_order_lines"];
+      expect(quarantined).toHaveLength(1);
+      expect(quarantined?.[0]).toContain("row.fields_extra");
+      expect(out["silver.sales_order_lines"]?.map((r) => r.split("|")[0])).toEqual([
+        "SO00000001",
+        "SO00000003",
+        "SO00000004",
+        "SO00000005",
+        "SO00000006",
+      ]);
+      expect(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000005|"))).toContain(
+        "|web, shop|",
+      );
+    },
+    1_500_000,
+  );
+
+  it.each([
     ["the files of each schema together", "parquet-files", {}, true],
     ["a.parquet alone, b.parquet and c.parquet together", "parquet-files-split", { groupRows: 2 }, true],
     [

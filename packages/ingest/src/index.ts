@@ -52,6 +52,7 @@ export {
 } from "./landing/land-batch.ts";
 export {
   type ColumnDrift,
+  checkColumns,
   type LandFilesOptions,
   type LandFilesResult,
   landFiles,

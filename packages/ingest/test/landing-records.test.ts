@@ -45,6 +45,27 @@ const window = { column: "updated_at", low: null, high: "2026-01-05T11:00:00Z" }
 const source = { kind: "postgres" as const, name: "127.0.0.1/sales.public.order_lines" };
 
 describe("landing records as JSON Lines parts", () => {
+  it("declares the batch's columns: every key of its records, then each column the entity reads that no record has", async () => {
+    // An API that leaves null values out: no record of this window has channel or discount_pct,
+    // one has a key the entity does not know.
+    async function* sparse() {
+      for (let i = 1; i <= 3; i++) {
+        const { channel, discount_pct, ...rest } = record(i);
+        yield i === 2 ? { ...rest, promo_code: "X1" } : rest;
+      }
+    }
+    const store = fresh();
+    await landRecords({ store, entity: salesOrderLines, records: sparse(), source, window });
+    const [batch] = await listLandedBatches(store, "sales_order_lines");
+    const keys = Object.keys(record(1)).filter((k) => k !== "channel" && k !== "discount_pct");
+    expect(batch!.manifest.columns).toEqual([...keys, "promo_code", "discount_pct", "channel"]);
+    // Records with every key declare those keys alone.
+    const full = fresh();
+    await landRecords({ store: full, entity: salesOrderLines, records: records(2), source, window });
+    const [whole] = await listLandedBatches(full, "sales_order_lines");
+    expect(whole!.manifest.columns).toEqual(Object.keys(record(1)));
+  });
+
   it("splits records into parts of rowsPerPart, keyed by source names, manifest last with the window", async () => {
     const store = fresh();
     const landed = await landRecords({

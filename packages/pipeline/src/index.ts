@@ -14,7 +14,12 @@ export {
   surrogateKey,
 } from "./query-compiler/plan-compiler.ts";
 export { CRASH_POINTS, type CrashPoint } from "./runner/crash-points.ts";
-export { type LandedBatch, listLandedBatches, parquetText } from "./runner/landing-batches.ts";
+export {
+  EXTRA_FIELDS,
+  type LandedBatch,
+  listLandedBatches,
+  parquetText,
+} from "./runner/landing-batches.ts";
 export {
   type BatchCounts,
   type EntityRunResult,

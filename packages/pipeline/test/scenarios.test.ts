@@ -229,6 +229,50 @@ describe("incremental scenarios on the local engine", () => {
     expect(JSON.parse(String(rows[0]!.raw))).toMatchObject({ OrderID: "SO00000002", quantity: "-1" });
   });
 
+  it("a CSV row with a value past its header's fields goes to quarantine; empty values, quoted delimiters and short rows load", async () => {
+    const p = project();
+    const header = Object.keys(line(1));
+    const row = (l: Line) => header.map((h) => l[h] ?? "").join(",");
+    const csv = [
+      header.join(","),
+      row(line(1)),
+      // An unquoted comma in a value: every value after it one column to the right.
+      row(line(2, { channel: "web" })).replace(",web,", ",web,shop,"),
+      // The last field left out: the values are where they belong, the last one NULL (as Spark reads it).
+      row(line(3)).replace(/,[^,]*$/, ""),
+      // Empty values, the last one too, and a quoted comma.
+      row(line(4, { channel: null, discount_pct: null, is_deleted: null })),
+      row(line(5, { channel: "web" })).replace(",web,", ',"web, shop",'),
+      // A trailing delimiter: one field more, but empty.
+      `${row(line(6))},`,
+    ].join("\n");
+    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "ragged.csv", bytes: `${csv}\n` }]);
+    const r = await p.run();
+    expect(r).toMatchObject({ rowsRead: 6, rowsAccepted: 5, rowsQuarantined: 1 });
+    const rows = await p.q(
+      "SELECT _row_number, rule_ids, messages, raw FROM quarantine.sales_order_lines ORDER BY _row_number",
+    );
+    // The shifted values break the rules of the columns they land in, after the row's own.
+    expect(rows.map((x) => [x._row_number, x.rule_ids])).toEqual([
+      ["2", ["row.fields_extra", "updated_at.parse", "is_deleted.parse"]],
+    ]);
+    expect(rows[0]!.messages).toContain(
+      "more fields than the file's header: a delimiter in a value that is not quoted?",
+    );
+    expect(JSON.parse(String(rows[0]!.raw))).toMatchObject({ channel: "web", updated_at: "shop" });
+    expect(
+      await p.q(
+        "SELECT order_id, channel, discount_pct, is_deleted FROM silver.sales_order_lines ORDER BY order_id",
+      ),
+    ).toEqual([
+      { order_id: "SO00000001", channel: "web", discount_pct: null, is_deleted: false },
+      { order_id: "SO00000003", channel: "web", discount_pct: null, is_deleted: null },
+      { order_id: "SO00000004", channel: null, discount_pct: null, is_deleted: null },
+      { order_id: "SO00000005", channel: "web, shop", discount_pct: null, is_deleted: false },
+      { order_id: "SO00000006", channel: "web", discount_pct: null, is_deleted: false },
+    ]);
+  });
+
   it("a replay batch of fixed rows resolves the quarantine entries of its accepted keys, with the data", async () => {
     const p = project();
     p.land([line(1), line(2, { quantity: -1 }), line(3, { currency: "BTC" }), line(4, { LineNo: "x" })]);
@@ -342,6 +386,11 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     await expect(undeclared.run()).rejects.toThrow(
       /missing column discount_pct for entity sales_order_lines/,
     );
+    // The failed run is in the ledger, with its error, and moved nothing.
+    expect(await undeclared.q("SELECT status, error FROM saleslake.runs")).toEqual([
+      { status: "failed", error: expect.stringMatching(/^MISSING_COLUMNS: .*missing column discount_pct/) },
+    ]);
+    expect(await undeclared.q("SELECT count(*) AS n FROM saleslake.watermarks")).toEqual([{ n: "0" }]);
     // The contract applies to the declared columns: a declaration without a required column is
     // refused though the rows have the key, and a key no column declares is not read.
     const short = project();
@@ -405,6 +454,25 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     await expect(p.run({ mode: "backfill", from: "yesterday", to: "today" })).rejects.toMatchObject({
       code: "INVALID_OPTION",
     });
+    // A day or time that does not exist, or an empty window, is refused before any run starts.
+    const runs = await p.q("SELECT count(*) AS n FROM saleslake.runs");
+    for (const [from, to, message] of [
+      ["2026-13-45", "2026-14-01", /backfill bound 2026-13-45 is not a date or time that exists/],
+      ["2026-02-30", "2026-03-01", /backfill bound 2026-02-30 is not a date or time that exists/],
+      ["2026-01-05T25:00:00Z", "2026-01-06", /backfill bound 2026-01-05T25:00:00Z is not/],
+      [
+        "2026-02-01",
+        "2026-01-01",
+        /backfill window 2026-02-01 \/ 2026-01-01 is empty: --from must come before --to/,
+      ],
+    ] as const) {
+      await expect(p.run({ mode: "backfill", from, to })).rejects.toMatchObject({
+        code: "INVALID_OPTION",
+        message,
+      });
+    }
+    expect(await p.q("SELECT count(*) AS n FROM saleslake.runs")).toEqual(runs);
+    expect(await p.q("SELECT value FROM saleslake.watermarks")).toEqual(wm);
   });
 
   it("an input larger than the memory limit completes by spilling to disk", async () => {

@@ -94,6 +94,18 @@ describe("defineEntity", () => {
       /no useful order/,
     ],
     [
+      "nullable sequence of an SCD2 entity",
+      () =>
+        defineEntity({
+          ...base,
+          columns: { ...base.columns, changed_at: t.timestamp().nullable() },
+          sequence: "changed_at",
+          scd: 2,
+        }),
+      "INVALID_DEFINITION",
+      /sequence column changed_at is nullable, but each version of an SCD2 entity is valid from its sequence value/,
+    ],
+    [
       "impossible decimal",
       () => defineEntity({ ...base, columns: { order_id: t.string(), amount: t.decimal(4, 6) } }),
       "INVALID_TYPE",

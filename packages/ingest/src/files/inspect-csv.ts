@@ -16,7 +16,8 @@ export async function inspectCsv(
   compression: "none" | "gzip",
   options: InspectOptions,
 ): Promise<FileInspection> {
-  const delimiter = options.delimiter ?? ",";
+  // A tab-separated file's name says so; any other takes a comma unless told.
+  const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(path) ? "\t" : ",");
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const scanner = new CsvScanner({

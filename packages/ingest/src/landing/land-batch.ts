@@ -12,6 +12,7 @@ import {
   landingManifestSchema,
   MANIFEST_FILE,
   type ManifestFile,
+  mapSourceColumns,
   newBatchId,
   partFileName,
   schemaFingerprint,
@@ -75,9 +76,11 @@ async function* jsonLines(
   state: { next: IteratorResult<Record<string, unknown>> },
   limit: number,
   counter: { rows: number },
+  keys: Set<string>,
 ): AsyncGenerator<Buffer> {
   let text = "";
   while (!state.next.done && counter.rows < limit) {
+    for (const k of Object.keys(state.next.value)) keys.add(k);
     text += `${JSON.stringify(state.next.value)}\n`;
     counter.rows++;
     if (text.length >= 65_536) {
@@ -89,11 +92,23 @@ async function* jsonLines(
   if (text) yield Buffer.from(text);
 }
 
+/**
+ * The columns of a batch of records: every key its records have, then each column the entity
+ * reads that no key holds. A record source (a database reader, an API) leaves out a key whose
+ * value is null as often as not; a column absent from every record of a window is a column of
+ * NULL values, each row then checked by the entity's rules like any other, not a missing column.
+ */
+function recordColumns(entity: Entity, keys: ReadonlySet<string>): string[] {
+  const absent = [...mapSourceColumns(entity, [...keys]).select].filter(([, hit]) => hit === null);
+  return [...keys, ...absent.map(([source]) => source)];
+}
+
 async function writeRecordParts(
   store: LakeStore,
   dir: string,
   input: Extract<BatchInput, { kind: "records" }>,
   written: string[],
+  keys: Set<string>,
 ): Promise<LandingManifest["files"]> {
   const perPart = Math.max(1, input.rowsPerPart ?? 100_000);
   const iterator = input.records[Symbol.asyncIterator]();
@@ -103,7 +118,7 @@ async function writeRecordParts(
     while (!state.next.done) {
       const path = partFileName(files.length, input.gzip ? "jsonl.gz" : "jsonl");
       const counter = { rows: 0 };
-      let body: Readable = Readable.from(jsonLines(iterator, state, perPart, counter));
+      let body: Readable = Readable.from(jsonLines(iterator, state, perPart, counter, keys));
       if (input.gzip) {
         const gz = createGzip();
         pipeline(body, gz).catch(() => {}); // a failure reaches put through gz
@@ -223,11 +238,12 @@ export async function landBatch(
   }
 
   const written: string[] = [];
+  const keys = new Set<string>();
   try {
     const files =
       input.kind === "files"
         ? await writeFileParts(store, dir, input.files, written)
-        : await writeRecordParts(store, dir, input, written);
+        : await writeRecordParts(store, dir, input, written, keys);
     if (files.length === 0) return undefined;
     const contentSha256 = sha256Of(files);
     const rows = files.reduce((a, f) => a + f.rows, 0);
@@ -265,6 +281,7 @@ export async function landBatch(
           }),
         },
       }),
+      ...(input.kind === "records" && { columns: recordColumns(entity, keys) }),
       files,
       rowCount: rows,
       bytes,

@@ -32,8 +32,11 @@ export interface LandFilesResult extends LandResult {
   readonly drift: readonly ColumnDrift[];
 }
 
-/** Checks a file's columns against the entity's contract: rejects, or returns the drift it accepts. */
-function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | undefined {
+/**
+ * Checks a file's columns against the entity's contract: rejects (`IngestError`), or returns the
+ * drift it accepts. Landing checks every file with it; `saleslake validate` too.
+ */
+export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | undefined {
   const m = mapSourceColumns(entity, f.columns);
   if (m.duplicates.length > 0) {
     throw new IngestError(

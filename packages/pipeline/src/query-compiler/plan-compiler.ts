@@ -85,6 +85,21 @@ export interface PartLineage {
 }
 
 /** Columns the pipeline adds to bronze rows. */
+/**
+ * Rules of a row's shape in its file, before any of the entity's: `landing_raw._fields` is 1 when
+ * a CSV row has a value past its header's fields, else 0 (and for every JSON and Parquet row).
+ * Both engines read CSV rows this way (see landingRead and the bronze notebook's read_csv).
+ */
+export const FIELD_COUNT_RULES: readonly QualityRule[] = [
+  {
+    id: "row.fields_extra",
+    kind: "check",
+    severity: "error",
+    message: "more fields than the file's header: a delimiter in a value that is not quoted?",
+    sql: { duckdb: "_fields <= 0", spark: "_fields <= 0" },
+  },
+];
+
 export const BRONZE_LINEAGE = [
   "_batch_id",
   "_source_file",
@@ -330,7 +345,7 @@ export abstract class PlanCompiler {
   // ---- bronze -------------------------------------------------------------------------------
   /**
    * Reads the relation `landing_raw` (`_batch_id`, `_source_file`, `_row_number`,
-   * `_rescued_data` and one text column per source name), parses, checks every rule, and
+   * `_rescued_data`, `_fields` and one text column per source name), parses, checks every rule, and
    * splits rows into bronze and quarantine. The caller creates `landing_raw`.
    */
   protected bronze(e: Entity, ctx: CompileContext): Statement[] {
@@ -354,7 +369,9 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${b.ruleI
    */
   protected bronzeParts(e: Entity, relation = "landing_raw") {
     const rules = qualityRules(e);
-    const errors = rules.filter((r) => r.severity === "error");
+    // A row with more fields than its file's header breaks this first: its values would be read
+    // into the wrong columns.
+    const errors = [...FIELD_COUNT_RULES, ...rules.filter((r) => r.severity === "error")];
     const warns = rules.filter((r) => r.severity === "warn");
     const raws = e.columns.map(
       (c) => `${normalizedRawSql(this.dialect, c, (s) => this.q(s))} AS ${this.q(rawName(c.name))}`,
@@ -367,7 +384,7 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, ${b.ruleI
     const ok = errors.length ? errors.map(passes).join(" AND ") : "true";
     // Source columns travel as _src_<n>: a source may share its name with a typed column.
     const kept = sources.map((src, i) => `l.${this.q(src)} AS ${this.q(`_src_${i}`)}`);
-    const normalized = `SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, ${kept.join(", ")}, ${raws.join(",\n  ")} FROM ${relation} l`;
+    const normalized = `SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l._fields, ${kept.join(", ")}, ${raws.join(",\n  ")} FROM ${relation} l`;
     const withTyped = `SELECT n.*, ${typed.join(",\n  ")} FROM (${normalized}) n`;
     const checked = `SELECT t.*, ${ok} AS _ok${warns.map((w, i) => `, NOT ${passes(w)} AS ${this.q(`_warn_${i}`)}`).join("")} FROM (${withTyped}) t`;
     const failing = (pick: (r: QualityRule) => string) =>

@@ -103,6 +103,7 @@ function projection(
   unknown: readonly string[],
   rawRef: (name: string) => string,
   rowNumber: string,
+  fields = "0",
 ): string {
   const cols = [...select].map(
     ([source, found]) => `${found === null ? "CAST(NULL AS VARCHAR)" : rawRef(found)} AS ${q(source)}`,
@@ -112,7 +113,7 @@ function projection(
   const rescued = unknown.length
     ? `CASE WHEN coalesce(${unknown.map(rawRef).join(", ")}) IS NOT NULL THEN CAST(to_json(map_from_entries(list_filter([${unknown.map((u) => `{'k': ${quoteString("duckdb", u)}, 'v': ${rawRef(u)}}`).join(", ")}], lambda e: e.v IS NOT NULL))) AS VARCHAR) END`
     : "CAST(NULL AS VARCHAR)";
-  return `${lineage.batchId} AS _batch_id, ${lineage.sourceFile} AS _source_file, ${rowNumber} AS _row_number, ${rescued} AS _rescued_data, ${cols.join(", ")}`;
+  return `${lineage.batchId} AS _batch_id, ${lineage.sourceFile} AS _source_file, ${rowNumber} AS _row_number, ${rescued} AS _rescued_data, ${fields} AS _fields, ${cols.join(", ")}`;
 }
 
 /** One landed file: where it lies, its batch, and its name in lineage (`landing/<entity>/…`). */
@@ -121,6 +122,9 @@ interface LandedFile {
   readonly batchId: string;
   readonly rel: string;
 }
+
+/** The column a CSV read puts a row's first field past its header's in (see partRead). */
+export const EXTRA_FIELDS = "_saleslake_extra_fields";
 
 /** The column a read of several files names each row's file in (DuckDB's `filename` option). */
 const FILE_COLUMN = "_saleslake_file";
@@ -314,12 +318,19 @@ function partRead(
   if (m.format === "csv") {
     const header = m.csv?.columns ?? [];
     const { select, unknown } = mapColumns(entity, header, rel);
-    const columns = `{${header.map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
+    // One column past the header's takes a row's first extra field. A row with a value there
+    // has more fields than its header, and its values sit in the wrong columns: it goes to
+    // quarantine (see FIELD_COUNT_RULES). An extra field that is empty (a trailing delimiter) is
+    // not told from none, nor a field a short row lacks from an empty one: Spark's reader, which
+    // the notebooks read CSV with, cannot tell them apart either.
+    const extra = header.includes(EXTRA_FIELDS) ? undefined : EXTRA_FIELDS;
+    const columns = `{${[...header, ...(extra ? [extra] : [])].map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
+    const fields = extra ? `CASE WHEN ${q(extra)} <> '' THEN 1 ELSE 0 END` : "0";
     const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
     return reader(
       (files) => {
         const l = lineage(files);
-        return `SELECT ${projection(l, select, unknown, (n) => q(n), stageRowNumber)} FROM read_csv(${l.from}, ${options}${several(files)})`;
+        return `SELECT ${projection(l, select, unknown, (n) => q(n), stageRowNumber, fields)} FROM read_csv(${l.from}, ${options}${several(files)})`;
       },
       false,
       !header.includes(FILE_COLUMN),

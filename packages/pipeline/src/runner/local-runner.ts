@@ -312,12 +312,6 @@ async function runEntity(
     return result;
   }
 
-  const schemas = await fileSchemaReader(con, entity);
-  await schemas.prefetch(batches);
-  // Only an incremental run has batches to read: one relation per part (a file, or small files
-  // read alike), in order.
-  const landing = landingRead(entity, batches, schemas.schemaOf);
-
   await con.run(
     `INSERT INTO saleslake.runs (run_id, entity, mode, status, started_at, batches, pid) VALUES ($1, $2, $3, 'running', $4::TIMESTAMPTZ, from_json($5, '["VARCHAR"]'), $6)`,
     [
@@ -334,6 +328,11 @@ async function runEntity(
   /** Milliseconds each step spent before the transaction, on what it prepares. */
   const preparedMs = new Map<string, number>();
   try {
+    // Only an incremental run has batches to read: one relation per part (a file, or small files
+    // read alike), in order. A batch the entity cannot read fails the run, in the ledger too.
+    const schemas = await fileSchemaReader(con, entity);
+    await schemas.prefetch(batches);
+    const landing = landingRead(entity, batches, schemas.schemaOf);
     // A full refresh empties silver before its merge; otherwise silver is as this run finds it
     // (the run lock keeps other writers out until the run ends).
     const silverEmpty =
@@ -671,6 +670,18 @@ async function advanceWatermarks(
 
 const ISO = /^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?$/;
 
+/** Milliseconds of an ISO date or time (UTC unless it says otherwise), or undefined if there is no such day or time. */
+function instantOf(v: string): number | undefined {
+  const [y, m, d] = v.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return undefined;
+  if (v.length === 10) return day.getTime();
+  const time = v.replace(" ", "T");
+  const zoned = /(Z|[+-][0-9]{2}(:?[0-9]{2})?)$/.test(time.slice(11)) ? time : `${time}Z`;
+  const ms = Date.parse(zoned.replace(/([+-][0-9]{2})$/, "$1:00"));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 function backfillFilter(entity: Entity, options: RunOptions): string {
   const { from, to } = options;
   if (!from || !to)
@@ -687,6 +698,19 @@ function backfillFilter(entity: Entity, options: RunOptions): string {
         "Write them like 2026-01-01 or 2026-01-01T00:00:00Z.",
       );
     }
+    const [start, end] = [instantOf(from), instantOf(to)];
+    if (start === undefined || end === undefined)
+      throw new PipelineError(
+        "INVALID_OPTION",
+        `backfill bound ${start === undefined ? from : to} is not a date or time that exists`,
+        "Write them like 2026-01-01 or 2026-01-01T00:00:00Z.",
+      );
+    if (start >= end)
+      throw new PipelineError(
+        "INVALID_OPTION",
+        `backfill window ${from} / ${to} is empty: --from must come before --to`,
+        "Give an inclusive start and a later, exclusive end.",
+      );
     const col = `b."${entity.watermark.column}"`;
     return `${col} >= TIMESTAMPTZ '${from}' AND ${col} < TIMESTAMPTZ '${to}'`;
   }
@@ -699,6 +723,19 @@ function backfillFilter(entity: Entity, options: RunOptions): string {
       "For file-drop entities give landing dates (2026-01-01) or batch ids.",
     );
   }
+  for (const v of [from, to])
+    if (bound.test(v) && instantOf(v) === undefined)
+      throw new PipelineError(
+        "INVALID_OPTION",
+        `backfill bound ${v} is not a date that exists`,
+        "For file-drop entities give landing dates (2026-01-01) or batch ids.",
+      );
+  if (asBatch(from) >= asBatch(to))
+    throw new PipelineError(
+      "INVALID_OPTION",
+      `backfill window ${from} / ${to} is empty: --from must come before --to`,
+      "Give an inclusive start and a later, exclusive end.",
+    );
   return `b._batch_id >= '${asBatch(from)}' AND b._batch_id < '${asBatch(to)}'`;
 }
 

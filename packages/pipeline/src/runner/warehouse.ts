@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, StatementType } from "@duckdb/node-api";
 import { quoteIdent } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
 
@@ -272,20 +272,38 @@ export class Warehouse {
     return new Warehouse(instance, con);
   }
 
-  /** Runs read-only SQL (writes are refused by the engine) and returns row objects. */
+  /**
+   * Runs read-only SQL and returns row objects. The warehouse is open read-only, so the engine
+   * refuses writes to it; statements that would write elsewhere (`COPY … TO`, `EXPORT DATABASE`,
+   * `ATTACH`, settings) are refused before anything runs: only queries and their plans.
+   */
   async query(sql: string): Promise<Row[]> {
+    const readOnly = (why: string, cause?: unknown) =>
+      new PipelineError(
+        "READ_ONLY",
+        `query is read-only: ${why}`,
+        "Use SELECT, or run the pipeline to change data.",
+        {
+          cause,
+        },
+      );
     try {
+      const statements = await this.con.extractStatements(sql);
+      for (let i = 0; i < statements.count; i++) {
+        const type = (await statements.prepare(i)).statementType;
+        // EXPLAIN ANALYZE runs the statement it explains.
+        const reads =
+          type === StatementType.SELECT || (type === StatementType.EXPLAIN && !/\bANALY[SZ]E\b/i.test(sql));
+        if (!reads)
+          throw readOnly(
+            `statement ${i + 1} is ${type === StatementType.EXPLAIN ? "EXPLAIN ANALYZE, which runs what it explains" : (StatementType[type] ?? type)}, not a query (SELECT, EXPLAIN)`,
+          );
+      }
       return await rows(this.con, sql);
     } catch (e) {
+      if (e instanceof PipelineError) throw e;
       const msg = (e as Error).message;
-      if (/read-only|read only/i.test(msg)) {
-        throw new PipelineError(
-          "READ_ONLY",
-          "query is read-only: the statement would change the warehouse",
-          "Use SELECT, or run the pipeline to change data.",
-          { cause: e },
-        );
-      }
+      if (/read-only|read only/i.test(msg)) throw readOnly("the statement would change the warehouse", e);
       throw new PipelineError(
         "ENGINE_ERROR",
         msg.split("\n")[0]!,

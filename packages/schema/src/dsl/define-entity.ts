@@ -273,6 +273,13 @@ export function defineEntity<const C extends Record<string, AnyColumnBuilder>>(
         "Use a number, date or timestamp column.",
       );
     }
+    if (input.scd === 2 && c.nullable) {
+      fail(
+        "INVALID_DEFINITION",
+        `${where}: sequence column ${c.name} is nullable, but each version of an SCD2 entity is valid from its sequence value`,
+        "Declare it NOT NULL: a row without a value then goes to quarantine.",
+      );
+    }
   }
   for (const composed of columns.filter((c) => c.composedFrom)) {
     for (const part of composed.composedFrom!.sources) {
