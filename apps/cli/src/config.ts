@@ -64,6 +64,9 @@ export interface ResolvedConfig {
 
 export const CONFIG_FILE = "saleslake.config.ts";
 
+/** The keys of SaleslakeConfig. */
+const CONFIG_KEYS = ["entities", "stars", "sources", "lake", "engine", "azure"];
+
 /** Loads `<dir>/saleslake.config.ts` when present, with defaults for everything it leaves out. */
 export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   const dir = resolve(dirArg);
@@ -71,7 +74,36 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   let config: SaleslakeConfig = {};
   if (existsSync(file)) {
     const mod = (await importProjectModule(file)) as { default?: SaleslakeConfig };
-    config = mod.default ?? {};
+    // A config that exports nothing, or misspells a key, would otherwise run the bundled demo
+    // entity in the project's place, and generate and deploy it.
+    if (mod.default === undefined || mod.default === null || typeof mod.default !== "object") {
+      throw new ProjectFileError(
+        `${file}: no default export`,
+        "Export the config as the default: export default defineConfig({ entities: [...] }).",
+      );
+    }
+    config = mod.default;
+    const unknown = Object.keys(config).filter((k) => !CONFIG_KEYS.includes(k));
+    if (unknown.length > 0) {
+      throw new ProjectFileError(
+        `${file}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`,
+        `A config has ${CONFIG_KEYS.join(", ")}.`,
+      );
+    }
+    if (config.entities !== undefined && (!Array.isArray(config.entities) || config.entities.length === 0)) {
+      throw new ProjectFileError(
+        `${file}: entities is ${Array.isArray(config.entities) ? "empty" : "not a list"}`,
+        "List the project's entities, or leave entities out for the bundled car-sales demo.",
+      );
+    }
+    const names = (config.entities ?? []).map((e) => e?.name);
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    if (twice.length > 0) {
+      throw new ProjectFileError(
+        `${file}: entity ${twice.join(", ")} is listed more than once`,
+        "List each entity once.",
+      );
+    }
   }
   const entities = config.entities ?? [carSales];
   const stars = config.stars ?? (config.entities ? [] : [carSalesStar]);
@@ -101,6 +133,8 @@ export function engineOptions(cfg: ResolvedConfig, memoryLimit = cfg.memoryLimit
 }
 
 const SOURCE_KINDS = ["postgres", "sqlserver", "http"];
+/** The kinds of `HttpPagination`. */
+const HTTP_PAGINATIONS = ["page", "cursor"];
 
 /** A source that names no configured entity, or one without a watermark column, is a config error. */
 function checkSources(
@@ -122,6 +156,31 @@ function checkSources(
         `${where}: entity ${JSON.stringify(source.entity)} is not configured (entities: ${entities.map((e) => e.name).join(", ")})`,
         "Name one of the config's entities, or add the entity to entities.",
       );
+    }
+    // What each kind cannot do without: checked here, so that a source left incomplete is an
+    // error naming it, not a failure deep in its reader.
+    const required: Record<string, string[]> = {
+      postgres: ["table"],
+      sqlserver: ["server", "database", "table"],
+      http: ["url"],
+    };
+    const record = source as unknown as Record<string, unknown>;
+    for (const key of required[source.kind] ?? []) {
+      if (typeof record[key] !== "string" || record[key] === "") {
+        throw new ProjectFileError(
+          `${where}: ${key} is ${record[key] === undefined ? "missing" : "not a non-empty string"}`,
+          `A ${source.kind} source names its ${required[source.kind]!.join(", ")}.`,
+        );
+      }
+    }
+    if (source.kind === "http") {
+      const pagination = record.pagination as { kind?: unknown } | undefined;
+      if (typeof pagination?.kind !== "string" || !HTTP_PAGINATIONS.includes(pagination.kind)) {
+        throw new ProjectFileError(
+          `${where}: pagination is ${pagination === undefined ? "missing" : `not one of ${HTTP_PAGINATIONS.join(", ")}`}`,
+          'Say how the API pages, e.g. pagination: { kind: "page" } (see @saleslake/ingest\'s HttpPagination).',
+        );
+      }
     }
     if (entity.watermark.kind !== "column") {
       throw new ProjectFileError(

@@ -33,6 +33,18 @@ const dirOption = () =>
   new Option("--dir <dir>", "project folder (config, lake, warehouse, state)").default(".");
 const jsonOption = () => new Option("--json", "print JSON instead of text");
 
+const DELIMITER_HELP =
+  "CSV delimiter, one character; \\t or tab for a tab (default: a tab for .tsv files, else a comma)";
+
+/** `--delimiter`: one character, `\t` or `tab` for a tab (a shell passes `'\t'` as two characters). */
+function delimiterOf(value: string | undefined): { delimiter?: string } {
+  if (value === undefined) return {};
+  const d = value === "\\t" || value.toLowerCase() === "tab" ? "\t" : value;
+  if ([...d].length !== 1)
+    throw new UsageError(`--delimiter takes one character, or \\t for a tab: not ${JSON.stringify(value)}`);
+  return { delimiter: d };
+}
+
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
@@ -82,7 +94,7 @@ export function program(progress = new Progress()): Command {
       "land the next window of this source of saleslake.config.ts (repeatable)",
       (v: string, acc: string[] = []) => [...acc, v],
     )
-    .option("--delimiter <char>", "CSV delimiter", ",")
+    .option("--delimiter <char>", DELIMITER_HELP)
     .option("--force", "land even if the same content was landed before")
     .addOption(jsonOption())
     .addHelpText(
@@ -134,7 +146,7 @@ export function program(progress = new Progress()): Command {
         entity,
         paths: files,
         force: Boolean(o.force),
-        delimiter: o.delimiter,
+        ...delimiterOf(o.delimiter),
       });
       progress.update(`landed ${files.length} file(s)`, 0, r.rows);
       progress.done();
@@ -398,7 +410,7 @@ export function program(progress = new Progress()): Command {
     .argument("<entity>", "entity name")
     .argument("<file>", "file to check")
     .addOption(dirOption())
-    .option("--delimiter <char>", "CSV delimiter", ",")
+    .option("--delimiter <char>", DELIMITER_HELP)
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -410,9 +422,11 @@ export function program(progress = new Progress()): Command {
     )
     .action(async (entityName: string, file: string, o) => {
       const cfg = await loadConfig(o.dir);
-      const result = await validateFile(pickEntity(cfg.entities, entityName), resolve(file), {
-        delimiter: o.delimiter,
-      });
+      const result = await validateFile(
+        pickEntity(cfg.entities, entityName),
+        resolve(file),
+        delimiterOf(o.delimiter),
+      );
       if (o.json) printJson(result);
       else {
         console.log(

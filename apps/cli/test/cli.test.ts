@@ -29,6 +29,14 @@ beforeAll(() => {
   expect(r.code).toBe(0);
 }, 120_000);
 
+/** The car-sales CSV header. */
+const CAR_SALES_HEADER =
+  "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name";
+
+/** A validation (`--json` output) of two rows, the second breaking `rule`. */
+const oneBadRow = (out: string, rule: string) =>
+  expect(JSON.parse(out)).toMatchObject({ rows: 2, valid: 1, invalid: 1, issues: [{ row: 2, rule }] });
+
 describe("saleslake demo", () => {
   it("explains each run, and is a no-op the second time", () => {
     const again = cli(["demo", "--dir", demoDir]);
@@ -118,6 +126,28 @@ describe("reporting commands", () => {
     expect(w.code).toBe(1);
     expect(w.err).toMatch(/^error READ_ONLY: .*\nhint: /);
     expect(w.err).not.toMatch(/\n\s+at /); // no stack trace without --verbose
+    // Nor may a query write a file, over the warehouse or anywhere else; plans and DESCRIBE read.
+    for (const target of [join(demoDir, "state", "warehouse.duckdb"), join(work, "out.csv")]) {
+      for (const sql of [
+        `copy (select 1 as x) to '${target}' (format csv)`,
+        `select 1; copy (select 1 as x) to '${target}' (format csv)`,
+        `explain analyze copy (select 1 as x) to '${target}' (format csv)`,
+      ]) {
+        const copy = cli(["query", "--dir", demoDir, sql]);
+        expect(copy.code).toBe(1);
+        expect(copy.err).toMatch(
+          /^error READ_ONLY: query is read-only: statement \d is (COPY|EXPLAIN ANALYZE, which runs what it explains), not a query/,
+        );
+      }
+    }
+    expect(existsSync(join(work, "out.csv"))).toBe(false);
+    expect(cli(["query", "--dir", demoDir, "--json", "describe silver.car_sales"]).code).toBe(0);
+    expect(cli(["query", "--dir", demoDir, "explain select count(*) from silver.car_sales"]).code).toBe(0);
+    expect(
+      JSON.parse(
+        cli(["query", "--dir", demoDir, "--json", "select count(*) as n from silver.car_sales"]).out,
+      ),
+    ).toEqual([{ n: "1852" }]);
   });
 
   it("quarantine, and its export for fixing and re-landing", () => {
@@ -194,6 +224,58 @@ describe("reporting commands", () => {
     );
   });
 
+  it("validate reads CSV rows and headers as ingest and the engine do", () => {
+    const header = CAR_SALES_HEADER;
+    // An unquoted comma in a dealer's name: the row has a field more and its values shifted.
+    const ragged = join(work, "check-ragged.csv");
+    writeFileSync(
+      ragged,
+      `${header}\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P\nBR2,DLR1,M1,10,1,DT1,2,2,2020,Premier,Fisker, Karma,Jeep\n`,
+    );
+    const r = cli(["validate", "car_sales", ragged, "--json"]);
+    expect(r.code).toBe(1);
+    oneBadRow(r.out, "row.fields_extra");
+    // Names with spaces around them are the columns landing matches them to.
+    const spaced = join(work, "check-spaced.csv");
+    writeFileSync(
+      spaced,
+      `${header
+        .split(",")
+        .map((h) => ` ${h} `)
+        .join(",")}\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P\n`,
+    );
+    expect(JSON.parse(cli(["validate", "car_sales", spaced, "--json"]).out)).toMatchObject({
+      rows: 1,
+      valid: 1,
+    });
+    // A header ingest refuses is refused the same way.
+    const twice = join(work, "check-twice.csv");
+    writeFileSync(twice, `${header},Branch_ID\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P,BR1\n`);
+    const dup = cli(["validate", "car_sales", twice]);
+    expect(dup.code).toBe(1);
+    expect(dup.err).toMatch(
+      /^error DUPLICATE_COLUMNS: .*check-twice\.csv: column Branch_ID appears more than once/,
+    );
+  });
+
+  it("a tab-separated file: by its .tsv name, or --delimiter '\\t' as a shell passes it", () => {
+    const text =
+      `${CAR_SALES_HEADER}\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P\nBR2,DLR1,M1,-3,1,DT1,2,2,2020,B,D,P\n`.replaceAll(
+        ",",
+        "\t",
+      );
+    const tsv = join(work, "check.tsv");
+    const txt = join(work, "check-tab.txt");
+    writeFileSync(tsv, text);
+    writeFileSync(txt, text);
+    for (const args of [[tsv], [txt, "--delimiter", "\\t"], [txt, "--delimiter", "tab"]]) {
+      oneBadRow(cli(["validate", "car_sales", ...args, "--json"]).out, "revenue.min");
+    }
+    const bad = cli(["validate", "car_sales", txt, "--delimiter", "ab"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--delimiter takes one character, or \\t for a tab: not "ab"/);
+  });
+
   it("validate reads Parquet as the engine does: every column as text, rows numbered in the file", async () => {
     // The seed file as Parquet, with typed columns: the impossible date is Day 29, Month 2,
     // Year 2019, integers here, text when the engine checks them.
@@ -226,12 +308,7 @@ describe("reporting commands", () => {
       `${header}\nBR1;DLR1;M1;10;1;DT1;1;2;2020;B;D;P\nBR2;DLR1;M1;-3;1;DT1;2;2;2020;B;D;P\n`,
     );
     const r = cli(["validate", "car_sales", semi, "--delimiter", ";", "--json"]);
-    expect(JSON.parse(r.out)).toMatchObject({
-      rows: 2,
-      valid: 1,
-      invalid: 1,
-      issues: [{ row: 2, rule: "revenue.min" }],
-    });
+    oneBadRow(r.out, "revenue.min");
     const gz = join(work, "check.json.gz");
     const record = (revenue: number) =>
       Object.fromEntries(

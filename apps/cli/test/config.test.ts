@@ -30,6 +30,57 @@ describe("engine settings", () => {
   });
 });
 
+describe("config files", () => {
+  it("refuse, naming the file, what would otherwise run the bundled demo entity in the project's place", async () => {
+    const cases: [string, RegExp][] = [
+      ["export const config = { entities: [] };\n", /saleslake\.config\.ts: no default export$/],
+      ["export default { entites: [] };\n", /saleslake\.config\.ts: unknown key entites$/],
+      ["export default { entities: [] };\n", /saleslake\.config\.ts: entities is empty$/],
+      [
+        'import { salesOrderLines } from "@saleslake/schema";\nexport default { entities: [salesOrderLines, salesOrderLines] };\n',
+        /saleslake\.config\.ts: entity sales_order_lines is listed more than once$/,
+      ],
+    ];
+    for (const [text, message] of cases) {
+      await expect(loadConfig(project(text))).rejects.toMatchObject({
+        code: "INVALID_PROJECT_FILE",
+        message,
+      });
+    }
+  });
+});
+
+describe("config sources", () => {
+  it("refuse a source without what its kind cannot do without, naming it", async () => {
+    const config = (source: string) =>
+      `import { salesOrderLines } from "@saleslake/schema";\nexport default { entities: [salesOrderLines], sources: { s: ${source} } };\n`;
+    const cases: [string, RegExp][] = [
+      [
+        '{ kind: "http", entity: "sales_order_lines", url: "http://127.0.0.1:9/r" }',
+        /sources\.s: pagination is missing$/,
+      ],
+      [
+        '{ kind: "http", entity: "sales_order_lines", url: "http://127.0.0.1:9/r", pagination: { kind: "offset" } }',
+        /sources\.s: pagination is not one of page, cursor$/,
+      ],
+      [
+        '{ kind: "sqlserver", entity: "sales_order_lines", database: "erp", table: "t" }',
+        /sources\.s: server is missing$/,
+      ],
+      [
+        '{ kind: "postgres", entity: "sales_order_lines", table: "" }',
+        /sources\.s: table is not a non-empty string$/,
+      ],
+    ];
+    for (const [source, message] of cases) {
+      await expect(loadConfig(project(config(source)))).rejects.toMatchObject({
+        code: "INVALID_PROJECT_FILE",
+        message,
+      });
+    }
+  });
+});
+
 describe("sources", () => {
   it("a SQL Server source's table, server and database are the ones the generated Data Factory pipelines copy from", async () => {
     const cfg = await loadConfig(

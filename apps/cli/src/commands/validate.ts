@@ -1,8 +1,14 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
-import { inspectFile } from "@saleslake/ingest";
+import { checkColumns, inspectFile } from "@saleslake/ingest";
 import { parquetText } from "@saleslake/pipeline";
-import { columnIssues, type Entity, type RawValue, recordFromSource } from "@saleslake/schema";
+import {
+  columnIssues,
+  type Entity,
+  mapSourceColumns,
+  type RawValue,
+  recordFromSource,
+} from "@saleslake/schema";
 import { parse } from "csv-parse";
 
 export interface ValidationResult {
@@ -27,15 +33,27 @@ export async function validateFile(
     path,
     options.delimiter === undefined ? {} : { delimiter: options.delimiter },
   );
+  // The file's columns against the entity's contract, as landing checks them: a file ingest
+  // would refuse is refused here, with the same error.
+  checkColumns(entity, info);
   const issues: ValidationResult["issues"] = [];
   let rows = 0;
   let invalid = 0;
   let warnings = 0;
   /** `row`: the record's 1-based row in the file; by default the next one read. */
-  const check = (record: Record<string, RawValue>, row = rows + 1) => {
+  const check = (record: Record<string, RawValue>, row = rows + 1, extraFields = false) => {
     rows++;
     const values = recordFromSource(entity, record);
     let bad = false;
+    if (extraFields) {
+      // The engines' first rule (row.fields_extra, see @saleslake/pipeline).
+      bad = true;
+      issues.push({
+        row,
+        rule: "row.fields_extra",
+        message: "more fields than the file's header: a delimiter in a value that is not quoted?",
+      });
+    }
     for (const c of entity.columns) {
       const r = columnIssues(c, values[c.name]);
       warnings += r.warnings.length;
@@ -50,16 +68,32 @@ export async function validateFile(
   const input = () =>
     info.compression === "gzip" ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
   if (info.format === "csv") {
-    for await (const record of input().pipe(
+    // Fields by position under the header's names, each source column found as the engines find
+    // it (case-insensitively, aliases, spaces around names). A row with a value past the header's
+    // fields breaks row.fields_extra; a short row's missing fields are NULL, as the engines read them.
+    const header = info.columns;
+    const at = new Map(
+      [...mapSourceColumns(entity, header).select].flatMap(([source, found]) =>
+        found === null ? [] : [[source, header.indexOf(found)] as const],
+      ),
+    );
+    let first = true;
+    for await (const fields of input().pipe(
       parse({
         bom: true,
-        columns: true,
         relax_column_count: true,
         skip_empty_lines: true,
         delimiter: info.delimiter ?? ",",
       }),
     )) {
-      check(record as Record<string, RawValue>);
+      if (first) {
+        first = false;
+        continue;
+      }
+      const f = fields as string[];
+      const record: Record<string, RawValue> = {};
+      for (const [source, i] of at) record[source] = f[i] ?? null;
+      check(record, rows + 1, (f[header.length] ?? "") !== "");
     }
   } else if (info.format === "jsonl") {
     let buf = "";
