@@ -56,7 +56,7 @@ export function acquireRunLock(
         throw new PipelineError(
           "RUN_IN_PROGRESS",
           `another run holds ${path}: run ${holder.runId}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}`,
-          "Wait for it to finish (saleslake status shows it). If that process is gone for good on another host, delete the lock file.",
+          "Wait for it to finish, then run again (saleslake runs lists it once it has). If that process is gone for good on another host, delete the lock file.",
         );
       }
       if (holder) tookOverFrom = holder;
