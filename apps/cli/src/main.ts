@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { IngestError, LocalLakeStore, landFiles } from "@saleslake/ingest";
 import {
   listLandedBatches,
@@ -32,6 +32,15 @@ class UsageError extends Error {}
 const dirOption = () =>
   new Option("--dir <dir>", "project folder (config, lake, warehouse, state)").default(".");
 const jsonOption = () => new Option("--json", "print JSON instead of text");
+
+/** A file the command is to write: its folder must exist, and it must not be a folder itself. */
+function writableFile(path: string, option: string): string {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UsageError(`${option} ${path}: the folder ${folder} does not exist`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${option} ${path} is a folder`);
+  return path;
+}
 
 const DELIMITER_HELP =
   "CSV delimiter, one character; \\t or tab for a tab (default: a tab for .tsv files, else a comma)";
@@ -334,7 +343,7 @@ export function program(progress = new Progress()): Command {
           throw new UsageError(
             `rows of several entities are quarantined (${held.join(", ")}): export one with --entity`,
           );
-        writeFileSync(o.export, rows.map((r) => `${String(r.raw)}\n`).join(""));
+        writeFileSync(writableFile(o.export, "--export"), rows.map((r) => `${String(r.raw)}\n`).join(""));
         const entity = held[0] ?? entities[0] ?? "<entity>";
         const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
         console.log(
@@ -422,11 +431,10 @@ export function program(progress = new Progress()): Command {
     )
     .action(async (entityName: string, file: string, o) => {
       const cfg = await loadConfig(o.dir);
-      const result = await validateFile(
-        pickEntity(cfg.entities, entityName),
-        resolve(file),
-        delimiterOf(o.delimiter),
-      );
+      const path = resolve(file);
+      if (!existsSync(path) || statSync(path).isDirectory())
+        throw new UsageError(`no such file: ${file}${existsSync(path) ? " (it is a folder)" : ""}`);
+      const result = await validateFile(pickEntity(cfg.entities, entityName), path, delimiterOf(o.delimiter));
       if (o.json) printJson(result);
       else {
         console.log(
@@ -581,7 +589,8 @@ export function program(progress = new Progress()): Command {
     .option("--out <file>", "output file (default: saleslake-report.html in the project folder)")
     .option("--open", "open it in the default browser")
     .action(async (o) => {
-      const out = o.out === undefined ? resolve(o.dir, "saleslake-report.html") : resolve(o.out);
+      const out =
+        o.out === undefined ? resolve(o.dir, "saleslake-report.html") : writableFile(resolve(o.out), "--out");
       const { stars } = await loadConfig(o.dir);
       await withWarehouse(o.dir, (w) => writeReport(w, out, stars));
       console.log(`wrote ${out}`);

@@ -467,6 +467,24 @@ describe("usage and errors", () => {
     expect(e.out).toContain(`nothing landed yet in ${join(empty, "lake", "landing", "car_sales")}`);
   });
 
+  it("a file to read that is not there, or one to write in a folder that is not, is a usage error", () => {
+    const v = cli(["validate", "car_sales", join(work, "nosuch.csv")]);
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/^usage error: no such file: .*nosuch\.csv\n/);
+    const out = join(work, "no-such-folder", "x");
+    for (const args of [
+      ["report", "--dir", demoDir, "--out", join(out, "r.html")],
+      ["quarantine", "--dir", demoDir, "--export", join(out, "q.jsonl")],
+    ]) {
+      const r = cli(args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(
+        /^usage error: --(out|export) .*: the folder .*no-such-folder\/x does not exist\n/,
+      );
+    }
+    expect(existsSync(join(work, "no-such-folder"))).toBe(false);
+  });
+
   it("output cut short by its reader (| head) ends the command quietly, with its own exit code", async () => {
     const child = spawn(
       process.execPath,
