@@ -10,6 +10,7 @@ import { generateFactory } from "../src/generate/generate-factory.ts";
 import { generatedFiles, writeGeneratedFactory } from "../src/generate/write-generated.ts";
 import { lintFactory } from "../src/lint/lint-factory.ts";
 import { lintAdfFolder } from "../src/lint/lint-folder.ts";
+import { LOGIN_SOURCES } from "./fixtures/login-sources.ts";
 
 // Whole-text goldens. Regenerate deliberately with `pnpm --filter @saleslake/adf-templates test -u` and review the diff.
 const factory = generateFactory(EXAMPLE_FACTORY_OPTIONS);
@@ -267,24 +268,10 @@ describe("generated factory", () => {
   });
 
   it("reads a source table with a SQL login, its password referenced in Key Vault and never written", () => {
-    const erp = {
-      schema: "sales",
-      table: "order_lines",
-      server: "erp-sql.example.net",
-      port: 14330,
-      database: "erp",
-      login: { user: "saleslake_reader", passwordSecret: "erp-sql-password" },
-    };
-    const crm = {
-      schema: "crm",
-      table: "customers",
-      server: "crm-sql.database.windows.net",
-      database: "crm",
-      login: { user: "reader", passwordSecret: "crm-sql-password", keyVault: "kv-crm-prod" },
-    };
+    const erp = LOGIN_SOURCES.sales_order_lines;
     const own = generateFactory({
       ...EXAMPLE_FACTORY_OPTIONS,
-      sourceTables: { [salesOrderLines.name]: erp, customers: crm },
+      sourceTables: LOGIN_SOURCES,
     });
     expect(lintFactory(own.artifacts).filter((f) => f.severity === "error")).toEqual([]);
     const linked = (name: string) => own.artifacts.linkedServices.find((l) => l.name === name);

@@ -4,6 +4,7 @@ import { ADF_API_VERSION, ARM_RESOURCE_TYPE, armTemplate } from "../src/generate
 import { EXAMPLE_FACTORY_OPTIONS } from "../src/generate/example-options.ts";
 import { generateFactory } from "../src/generate/generate-factory.ts";
 import { ARTIFACT_TYPES, artifactsOf } from "../src/lint/factory-artifacts.ts";
+import { LOGIN_SOURCES } from "./fixtures/login-sources.ts";
 
 const factory = generateFactory(EXAMPLE_FACTORY_OPTIONS);
 const bodies = ARTIFACT_TYPES.flatMap((type) =>
@@ -11,26 +12,7 @@ const bodies = ARTIFACT_TYPES.flatMap((type) =>
 );
 // Sources read with SQL logins, on a server port of their own, passwords in the factory's vault
 // and in another: the linked services and datasets the example factory has no need of.
-const withLogins = generateFactory({
-  ...EXAMPLE_FACTORY_OPTIONS,
-  sourceTables: {
-    sales_order_lines: {
-      schema: "sales",
-      table: "order_lines",
-      server: "erp-sql.example.net",
-      port: 14330,
-      database: "erp",
-      login: { user: "saleslake_reader", passwordSecret: "erp-sql-password" },
-    },
-    customers: {
-      schema: "crm",
-      table: "customers",
-      server: "crm-sql.database.windows.net",
-      database: "crm",
-      login: { user: "reader", passwordSecret: "crm-sql-password", keyVault: "kv-crm-prod" },
-    },
-  },
-});
+const withLogins = generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, sourceTables: LOGIN_SOURCES });
 const loginBodies = (["linkedService", "dataset"] as const).flatMap((type) =>
   artifactsOf(withLogins.artifacts, type)
     .filter((doc) => /login|key_vault_|_source$/.test(doc.name))
