@@ -1,4 +1,4 @@
-import type { Column, Entity, LogicalType } from "../model.ts";
+import type { Column, Contract, CustomCheck, Entity, LogicalType } from "../model.ts";
 
 export type ChangeKind = "added" | "removed" | "renamed" | "widened" | "narrowed" | "changed";
 
@@ -65,6 +65,230 @@ function lengthOrder(a: Column, b: Column): 1 | 0 | -1 {
   return al === bl ? 0 : bl > al ? 1 : -1;
 }
 
+/** -1 when `b` is stricter than `a` as a lower (`dir` 1) or upper (`dir` -1) bound, 1 when looser, 0 when equal, undefined when unrelated. */
+function boundOrder(
+  a: number | string | undefined,
+  b: number | string | undefined,
+  dir: 1 | -1,
+): 1 | 0 | -1 | undefined {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  // "now" (not in the future) moves with the clock: it orders against no fixed bound.
+  if (typeof a !== typeof b || a === "now" || b === "now") return undefined;
+  return (b < a ? 1 : -1) * dir > 0 ? 1 : -1;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const show = (v: unknown) =>
+  v === undefined ? "none" : typeof v === "string" ? JSON.stringify(v) : String(v);
+
+/**
+ * The changes of quality rules: a new rule, or a tighter one, quarantines rows the old one
+ * accepted (breaking: the same file loads differently); a rule dropped or loosened is
+ * compatible. Rules that only warn never hold a row back.
+ */
+function checkChanges(
+  where: string,
+  before: readonly CustomCheck[],
+  after: readonly CustomCheck[],
+): SchemaChange[] {
+  const out: SchemaChange[] = [];
+  const old = new Map(before.map((c) => [c.id, c]));
+  const now = new Map(after.map((c) => [c.id, c]));
+  const holds = (c: CustomCheck) => c.severity === "error";
+  for (const c of after) {
+    const o = old.get(c.id);
+    if (!o) {
+      out.push({
+        kind: holds(c) ? "narrowed" : "changed",
+        detail: `${where}check ${c.id} added${holds(c) ? "" : " (warns)"}`,
+        compatible: !holds(c),
+      });
+    } else if (!same(o.sql, c.sql) || o.severity !== c.severity) {
+      const parts = [
+        ...(same(o.sql, c.sql) ? [] : ["its SQL"]),
+        ...(o.severity === c.severity ? [] : [`severity ${o.severity} → ${c.severity}`]),
+      ];
+      const loosens = same(o.sql, c.sql) && !holds(c);
+      out.push({
+        kind: loosens ? "widened" : "changed",
+        detail: `${where}check ${c.id} changed: ${parts.join(", ")}`,
+        compatible: loosens || (!holds(o) && !holds(c)),
+      });
+    }
+  }
+  for (const c of before) {
+    if (!now.has(c.id))
+      out.push({ kind: "widened", detail: `${where}check ${c.id} removed`, compatible: true });
+  }
+  return out;
+}
+
+/** How a column is read from sources: header names, parse formats. */
+function readChanges(prev: Column, c: Column): SchemaChange[] {
+  const out: SchemaChange[] = [];
+  const names = (col: Column) => [col.source, ...col.aliases];
+  const reads = (col: Column, n: string) => names(col).some((x) => x.toLowerCase() === n.toLowerCase());
+  const lost = names(prev).filter((n) => !reads(c, n));
+  const gained = names(c).filter((n) => !reads(prev, n));
+  if (lost.length > 0) {
+    out.push({
+      kind: "changed",
+      column: c.name,
+      detail: `${c.name}: no longer read from ${lost.map(show).join(", ")} (files with that header stop loading; keep it as an alias: .source(${show(c.source)}, ${show(prev.source)}))`,
+      compatible: false,
+    });
+  } else if (gained.length > 0) {
+    out.push({
+      kind: "widened",
+      column: c.name,
+      detail: `${c.name}: also read from ${gained.map(show).join(", ")}`,
+      compatible: true,
+    });
+  }
+  for (const [what, a, b] of [
+    ["format", prev.format, c.format],
+    ["number format", prev.numberFormat, c.numberFormat],
+    ["composed from", prev.composedFrom, c.composedFrom],
+  ] as const) {
+    if (!same(a, b)) {
+      out.push({
+        kind: "changed",
+        column: c.name,
+        detail: `${c.name}: ${what} ${typeof a === "object" ? JSON.stringify(a) : show(a)} → ${typeof b === "object" ? JSON.stringify(b) : show(b)} (files written the old way no longer parse)`,
+        compatible: false,
+      });
+    }
+  }
+  return out;
+}
+
+/** A column's value rules: bounds, lengths, pattern, custom checks. */
+function ruleChanges(prev: Column, c: Column): SchemaChange[] {
+  const out: SchemaChange[] = [];
+  const a = prev.constraints;
+  const b = c.constraints;
+  const looser: string[] = [];
+  const tighter: string[] = [];
+  const unrelated: string[] = [];
+  for (const [what, x, y, dir] of [
+    ["min", a.min, b.min, 1],
+    ["max", a.max, b.max, -1],
+    ["min length", a.minLength, b.minLength, 1],
+  ] as const) {
+    const order = boundOrder(x, y, dir);
+    if (order === 0) continue;
+    const line = `${what} ${show(x)} → ${show(y)}`;
+    (order === undefined ? unrelated : order > 0 ? looser : tighter).push(line);
+  }
+  if (a.pattern !== b.pattern) {
+    (b.pattern === undefined ? looser : a.pattern === undefined ? tighter : unrelated).push(
+      `pattern ${show(a.pattern)} → ${show(b.pattern)}`,
+    );
+  }
+  if (unrelated.length > 0 || tighter.length > 0) {
+    out.push({
+      kind: unrelated.length > 0 ? "changed" : "narrowed",
+      column: c.name,
+      detail: `${c.name}: ${[...tighter, ...unrelated, ...looser].join(", ")} (rows accepted before may be quarantined)`,
+      compatible: false,
+    });
+  } else if (looser.length > 0) {
+    out.push({
+      kind: "widened",
+      column: c.name,
+      detail: `${c.name}: ${looser.join(", ")}`,
+      compatible: true,
+    });
+  }
+  out.push(...checkChanges(`${c.name}: `, prev.checks, c.checks).map((ch) => ({ ...ch, column: c.name })));
+  return out;
+}
+
+const UNKNOWN_STRICTNESS: Record<Contract["unknownColumns"], number> = { ignore: 0, rescue: 0, reject: 1 };
+const MISSING_STRICTNESS: Record<Contract["missingColumns"], number> = { null: 0, reject: 1 };
+
+/** What the entity declares beside its columns: sequence, watermark, delete flag, layout, contract, checks. */
+function entityChanges(
+  before: Entity,
+  after: Entity,
+  renamedFrom: ReadonlyMap<string, string>,
+): SchemaChange[] {
+  const out: SchemaChange[] = [];
+  const was = (name: string | undefined) =>
+    name === undefined ? undefined : (renamedFrom.get(name) ?? name);
+  if (before.sequence !== was(after.sequence)) {
+    out.push({
+      kind: "changed",
+      detail: `sequence ${show(before.sequence)} → ${show(after.sequence)} (which version of a key wins)`,
+      compatible: false,
+    });
+  }
+  const wa = before.watermark;
+  const wb = after.watermark;
+  if (wa.kind !== wb.kind || (wa.kind === "column" && wb.kind === "column" && wa.column !== was(wb.column))) {
+    const label = (w: typeof wa) => (w.kind === "column" ? `column ${w.column}` : "landing batches");
+    out.push({
+      kind: "changed",
+      detail: `watermark ${label(wa)} → ${label(wb)} (the stored watermarks no longer apply)`,
+      compatible: false,
+    });
+  } else if (wa.kind === "column" && wb.kind === "column" && wa.lookback !== wb.lookback) {
+    out.push({
+      kind: "changed",
+      detail: `watermark lookback ${wa.lookback} → ${wb.lookback}`,
+      compatible: true,
+    });
+  }
+  if (before.softDelete !== was(after.softDelete)) {
+    out.push({
+      kind: "changed",
+      detail: `delete flag ${show(before.softDelete)} → ${show(after.softDelete)}`,
+      compatible: false,
+    });
+  }
+  const list = (xs: readonly string[]) => `(${xs.join(", ")})`;
+  if (
+    !same(
+      before.partitionBy,
+      after.partitionBy.map((c) => was(c)),
+    )
+  ) {
+    out.push({
+      kind: "changed",
+      detail: `partitioned by ${list(before.partitionBy)} → ${list(after.partitionBy)} (the Delta tables are rewritten)`,
+      compatible: false,
+    });
+  }
+  if (
+    !same(
+      before.clusterBy,
+      after.clusterBy.map((c) => was(c)),
+    )
+  ) {
+    out.push({
+      kind: "changed",
+      detail: `clustered by ${list(before.clusterBy)} → ${list(after.clusterBy)}`,
+      compatible: true,
+    });
+  }
+  for (const [what, a, b, strictness] of [
+    ["unknown columns", before.contract.unknownColumns, after.contract.unknownColumns, UNKNOWN_STRICTNESS],
+    ["missing columns", before.contract.missingColumns, after.contract.missingColumns, MISSING_STRICTNESS],
+  ] as const) {
+    if (a === b) continue;
+    const order = (strictness as Record<string, number>)[b]! - (strictness as Record<string, number>)[a]!;
+    out.push({
+      kind: order > 0 ? "narrowed" : order < 0 ? "widened" : "changed",
+      detail: `${what}: ${a} → ${b}${order > 0 ? " (batches that loaded before may be refused)" : ""}`,
+      compatible: order <= 0,
+    });
+  }
+  out.push(...checkChanges("", before.checks, after.checks));
+  return out;
+}
+
 /**
  * Classifies the changes from `before` to `after`. A new column that lists an old column's name
  * or source name among its own source names is a rename: breaking for readers of the tables,
@@ -114,9 +338,10 @@ export function schemaDiff(before: Entity, after: Entity): SchemaDiff {
       changes.push({
         kind: "changed",
         column: c.name,
-        detail: `${label(prev.type)} → ${label(c.type)}`,
+        detail: `${c.name}: ${label(prev.type)} → ${label(c.type)}`,
         compatible: false,
       });
+      changes.push(...readChanges(prev, c), ...ruleChanges(prev, c));
       continue;
     }
     const parts: string[] = [];
@@ -124,14 +349,17 @@ export function schemaDiff(before: Entity, after: Entity): SchemaDiff {
     if (lo !== 0)
       parts.push(`max length ${prev.constraints.maxLength ?? "∞"} → ${c.constraints.maxLength ?? "∞"}`);
     if (nullOrder !== 0) parts.push(c.nullable ? "NOT NULL → NULL" : "NULL → NOT NULL");
-    if (parts.length === 0) continue;
-    const narrows = order < 0 || lo < 0 || nullOrder < 0;
-    changes.push({
-      kind: narrows ? "narrowed" : "widened",
-      column: c.name,
-      detail: parts.join(", "),
-      compatible: !narrows,
-    });
+    if (parts.length > 0) {
+      const narrows = order < 0 || lo < 0 || nullOrder < 0;
+      changes.push({
+        kind: narrows ? "narrowed" : "widened",
+        column: c.name,
+        detail: `${c.name}: ${parts.join(", ")}`,
+        compatible: !narrows,
+      });
+    }
+    if (!from) changes.push(...readChanges(prev, c));
+    changes.push(...ruleChanges(prev, c));
   }
   for (const c of before.columns) {
     if (!newCols.has(c.name) && !renamedOld.has(c.name)) {
@@ -156,5 +384,6 @@ export function schemaDiff(before: Entity, after: Entity): SchemaDiff {
   if (before.scd !== after.scd) {
     changes.push({ kind: "changed", detail: `SCD ${before.scd} → ${after.scd}`, compatible: false });
   }
+  changes.push(...entityChanges(before, after, renamedFrom));
   return { entity: after.name, changes, compatible: changes.every((ch) => ch.compatible) };
 }
