@@ -10,7 +10,11 @@ export type PipelineErrorCode =
   | "READ_ONLY"
   | "INVALID_OPTION"
   | "UNSUPPORTED_PATH"
-  | "ENGINE_ERROR";
+  | "ENGINE_ERROR"
+  /** The engine ran out of the memory it may use, and of spill space to make up for it. */
+  | "OUT_OF_MEMORY"
+  /** The run was stopped (an AbortSignal, Ctrl-C): what it had not committed was rolled back. */
+  | "INTERRUPTED";
 
 export interface PipelineErrorDetails {
   readonly file?: string;

@@ -34,4 +34,11 @@ export {
   type StepResult,
 } from "./runner/local-runner.ts";
 export { acquireRunLock, type LockHolder } from "./runner/run-lock.ts";
-export { type EngineOptions, projectPaths, type Row, Warehouse } from "./runner/warehouse.ts";
+export {
+  type EngineOptions,
+  MIN_MEMORY_LIMIT_BYTES,
+  projectPaths,
+  type Row,
+  sizeInBytes,
+  Warehouse,
+} from "./runner/warehouse.ts";

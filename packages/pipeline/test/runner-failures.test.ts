@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectPaths, type RunOptions, runPipeline, Warehouse } from "../src/index.ts";
+import {
+  MIN_MEMORY_LIMIT_BYTES,
+  projectPaths,
+  type RunOptions,
+  runPipeline,
+  sizeInBytes,
+  Warehouse,
+} from "../src/index.ts";
 import { landBatch } from "./support/land.ts";
 
 const dirs: string[] = [];
@@ -64,6 +71,124 @@ describe("a run that fails to start", () => {
     await expect(p.run({ memoryLimit: "lots" })).rejects.toMatchObject({ code: "INVALID_OPTION" });
     expect(existsSync(p.paths.lock)).toBe(false);
     expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded" });
+  });
+
+  it("refuses a memory limit too small for the engine to start, naming the least it takes", async () => {
+    const p = project();
+    await expect(p.run({ memoryLimit: "1KB" })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: "memory limit 1KB is below the engine's least, 64MB",
+    });
+    expect(existsSync(p.paths.lock)).toBe(false);
+    expect((await p.run({ memoryLimit: "64MB" })).runs[0]).toMatchObject({ status: "succeeded" });
+  });
+
+  it("reads sizes as DuckDB does: KB is 1000 bytes, KiB 1024", () => {
+    expect(sizeInBytes("2GB")).toBe(2e9);
+    expect(sizeInBytes("512 MiB")).toBe(512 * 2 ** 20);
+    expect(sizeInBytes("1.5kb")).toBe(1500);
+    expect(sizeInBytes("lots")).toBeUndefined();
+    expect(sizeInBytes("12")).toBeUndefined();
+    expect(MIN_MEMORY_LIMIT_BYTES).toBe(sizeInBytes("64MB"));
+  });
+});
+
+const HEADER =
+  "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,channel,updated_at,is_deleted\n";
+
+/** A CSV of `n` order lines, one order each. */
+function orderLines(n: number, from = 0): string {
+  let text = HEADER;
+  for (let i = from; i < from + n; i++)
+    text += `SO${String(i).padStart(8, "0")},1,2026-01-05,C000001,P-00001,1,10.00,,EUR,open,web,2026-01-05T10:00:00Z,false\n`;
+  return text;
+}
+
+describe("a run interrupted through its signal", () => {
+  async function ledger(dir: string) {
+    const w = await Warehouse.open(dir);
+    try {
+      return {
+        runs: await w.runs(10),
+        silver: Number((await w.query("SELECT count(*) AS n FROM silver.sales_order_lines"))[0]!.n),
+        watermarks: await w.query("SELECT * FROM saleslake.watermarks"),
+        processed: await w.query("SELECT * FROM saleslake.processed_batches"),
+      };
+    } finally {
+      w.close();
+    }
+  }
+
+  it("stops inside a statement, rolls back, records the run as failed and releases the lock", async () => {
+    const p = project();
+    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "big.csv", bytes: orderLines(400_000, 10) }]);
+    const abort = new AbortController();
+    const steps: string[] = [];
+    const run = p.run({
+      signal: abort.signal,
+      onProgress: (e) => {
+        if (e.type === "step-start") steps.push(e.step);
+        // The stage of 400k rows is read before the first step starts: the abort lands in it.
+        if (e.type === "run-start") setTimeout(() => abort.abort(), 150);
+      },
+    });
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({
+      code: "INTERRUPTED",
+      message:
+        "sales_order_lines: the run was interrupted before it committed; its data and watermarks are as they were",
+    });
+    // The engine stopped the statement it was running, not the runner between two of them.
+    expect(String((err?.cause as Error | undefined)?.message)).toMatch(/: INTERRUPT Error: Interrupted!$/);
+    expect(steps).toEqual([]);
+    expect(existsSync(p.paths.lock)).toBe(false);
+    const after = await ledger(p.dir);
+    expect(after.runs).toHaveLength(1);
+    expect(after.runs[0]).toMatchObject({ status: "failed" });
+    expect(String(after.runs[0]!.error)).toMatch(/^INTERRUPTED: /);
+    expect(after).toMatchObject({ silver: 0, watermarks: [], processed: [] });
+    const { runs } = await p.run();
+    expect(runs[0]).toMatchObject({ status: "succeeded", rowsRead: 400_001, rowsInserted: 400_001 });
+  });
+
+  it("stops between statements, and keeps what entities committed before it", async () => {
+    const p = project();
+    const second = { ...salesOrderLines, name: "order_lines_b" };
+    landBatch(join(p.dir, "lake"), second, [{ name: "b.csv", bytes: orderLines(3) }]);
+    const abort = new AbortController();
+    const run = p.run({
+      entities: [salesOrderLines, second],
+      signal: abort.signal,
+      onProgress: (e) => {
+        if (e.type === "step-start" && e.entity === "order_lines_b" && e.step === "silver") abort.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({
+      code: "INTERRUPTED",
+      message: expect.stringMatching(
+        /^order_lines_b: the run was interrupted before it committed; .*; committed before it: sales_order_lines \(run run-[0-9a-f-]+-1\)$/,
+      ),
+    });
+    const after = await ledger(p.dir);
+    expect(after.silver).toBe(1);
+    expect(after.runs.map((r) => [r.entity, r.status]).sort()).toEqual([
+      ["order_lines_b", "failed"],
+      ["sales_order_lines", "succeeded"],
+    ]);
+    const w = await Warehouse.open(p.dir);
+    try {
+      expect(await w.query("SELECT count(*)::INT AS n FROM silver.order_lines_b")).toEqual([{ n: 0 }]);
+    } finally {
+      w.close();
+    }
+    const { runs } = await p.run({ entities: [salesOrderLines, second] });
+    expect(runs.map((r) => [r.entity, r.status, r.rowsInserted])).toEqual([
+      ["sales_order_lines", "nothing_to_do", 0],
+      ["order_lines_b", "succeeded", 3],
+    ]);
   });
 });
 

@@ -18,6 +18,7 @@ import { PipelineError } from "../errors.ts";
 import { buildPlan, type Plan } from "../plan/plan.ts";
 import type { CompileContext } from "../query-compiler/plan-compiler.ts";
 import { crashPoint } from "./crash-points.ts";
+import { Interruption, interrupted } from "./interruption.ts";
 import {
   type FileSchema,
   type LandedBatch,
@@ -59,6 +60,12 @@ export interface RunOptions extends EngineOptions {
   readonly from?: string;
   readonly to?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Stops the run: the statement running is interrupted, what the entity's run has not committed
+   * rolls back, the ledger records it as failed, and runPipeline rejects with INTERRUPTED.
+   * Entities committed before the abort stay committed; an abort during a commit lets it finish.
+   */
+  readonly signal?: AbortSignal;
   /** Clock, for tests. Default: the system clock. */
   readonly now?: () => Date;
 }
@@ -272,7 +279,9 @@ async function runEntity(
   target: { entity: Entity; star?: Star },
   runId: string,
   now: Date,
+  stop: Interruption,
 ): Promise<EntityRunResult> {
+  stop.check(target.entity.name);
   const started = Date.now();
   const mode = options.mode ?? "incremental";
   const { entity } = target;
@@ -328,6 +337,7 @@ async function runEntity(
   /** Milliseconds each step spent before the transaction, on what it prepares. */
   const preparedMs = new Map<string, number>();
   try {
+    stop.arm(con);
     // Only an incremental run has batches to read: one relation per part (a file, or small files
     // read alike), in order. A batch the entity cannot read fails the run, in the ledger too.
     const schemas = await fileSchemaReader(con, entity);
@@ -367,6 +377,7 @@ async function runEntity(
     for (const step of compiled) {
       for (const stmt of step.statements.filter((x) => x.prepare)) {
         const t0 = Date.now();
+        stop.check(entity.name);
         try {
           // A part the reader does not number is numbered by its stage's row ids, if the plan
           // keeps them in order. The stages of the parts differ only in the part they read, so
@@ -409,6 +420,7 @@ async function runEntity(
         if (step.kind === "bronze" && stmt.sql.startsWith("INSERT INTO") && stmt.sql.includes('"bronze".'))
           crashPoint("during:bronze");
         if (step.kind === "fact") crashPoint("during:gold");
+        stop.check(entity.name);
         try {
           if (stmt.label) stepCounts = (await rows(con, stmt.sql))[0] ?? {};
           else await con.run(stmt.sql);
@@ -525,13 +537,20 @@ async function runEntity(
       ] as never,
     );
     crashPoint("before:commit");
+    stop.check(entity.name);
+    stop.disarm();
     await con.run("COMMIT");
     crashPoint("after:commit");
     emit({ type: "run-end", entity: entity.name, result });
     return result;
   } catch (e) {
+    stop.disarm();
     await con.run("ROLLBACK").catch(() => {});
-    const err = e instanceof PipelineError ? e : engineError(e, entity, "run");
+    const err = stop.requested
+      ? interrupted(entity.name, e)
+      : e instanceof PipelineError
+        ? e
+        : engineError(e, entity, "run");
     await con
       .run("UPDATE saleslake.runs SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1", [
         runId,
@@ -571,6 +590,7 @@ function engineError(e: unknown, entity: Entity, step: string): PipelineError {
   if (e instanceof PipelineError) return e;
   const full = (e as Error).message;
   const msg = full.split("\n")[0] ?? String(e);
+  if (OUT_OF_MEMORY.test(msg)) return outOfMemory(`${entity.name} ${step}: ${msg}`, e);
   // DuckDB names the file in the first line, or, for a CSV error, in a `file = …` line below it.
   const file =
     /(\/[^\s"']+\.(csv|jsonl?|parquet)(\.gz)?)/.exec(msg)?.[1] ??
@@ -582,6 +602,18 @@ function engineError(e: unknown, entity: Entity, step: string): PipelineError {
       ? `Fix or remove the landed file ${file}, then run again; nothing was committed.`
       : "Nothing was committed; fix the cause and run again.",
     { cause: e, ...(file && { file }) },
+  );
+}
+
+/** DuckDB's error when it can neither allocate within its memory limit nor spill to make room. */
+const OUT_OF_MEMORY = /^Out of Memory Error/;
+
+function outOfMemory(message: string, cause: unknown): PipelineError {
+  return new PipelineError(
+    "OUT_OF_MEMORY",
+    message,
+    "Nothing was committed. Raise the memory limit (saleslake run --memory-limit, or engine.memoryLimit in saleslake.config.ts), lower engine.threads, or make room on the disk of the spill folder (state/tmp); then run again.",
+    { cause },
   );
 }
 
@@ -846,6 +878,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const paths = projectPaths(options.dir);
   const now = (options.now ?? (() => new Date()))();
   const runIdBase = newRunId(now);
+  const stop = new Interruption(options.signal);
   const lock = acquireRunLock(paths.lock, runIdBase);
   // Everything after the lock is inside the try: a warehouse that cannot be opened releases it too.
   let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
@@ -865,7 +898,24 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     let logged: EntityRunResult | undefined;
     for (const [i, target] of targets.entries()) {
       const runId = targets.length > 1 ? `${runIdBase}-${i + 1}` : runIdBase;
-      const result = await runEntity(con, options, options.lakeRoot ?? paths.lake, target, runId, now);
+      const result = await runEntity(
+        con,
+        options,
+        options.lakeRoot ?? paths.lake,
+        target,
+        runId,
+        now,
+        stop,
+      ).catch((e: unknown) => {
+        const kept = results.filter((r) => r.status === "succeeded");
+        if (!(e instanceof PipelineError && e.code === "INTERRUPTED" && kept.length > 0)) throw e;
+        throw new PipelineError(
+          "INTERRUPTED",
+          `${e.message}; committed before it: ${kept.map((r) => `${r.entity} (run ${r.runId})`).join(", ")}`,
+          e.hint,
+          { cause: e.cause },
+        );
+      });
       const compacted =
         result.status === "succeeded"
           ? await compactAfterRun(con, result, writtenTables(target), now)
@@ -875,7 +925,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     }
     if (logged) await checkpointAfterRun(con, logged);
     return { runs: results };
+  } catch (e) {
+    const msg = (e as Error).message?.split("\n")[0] ?? "";
+    throw e instanceof PipelineError || !OUT_OF_MEMORY.test(msg) ? e : outOfMemory(msg, e);
   } finally {
+    stop.dispose();
     try {
       engine?.con.closeSync();
       engine?.instance.closeSync();

@@ -145,17 +145,49 @@ async function configure(
       await con.run(`SET temp_directory = '${options.spillDir.replace(/'/g, "''")}'`);
     }
     if (options.memoryLimit) {
-      if (!/^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(options.memoryLimit)) {
+      const bytes = sizeInBytes(options.memoryLimit);
+      if (bytes === undefined) {
         throw new PipelineError(
           "INVALID_OPTION",
           `memory limit ${options.memoryLimit} is not a size`,
           'Write it like "2GB" or "512MB".',
         );
       }
+      if (bytes < MIN_MEMORY_LIMIT_BYTES) {
+        throw new PipelineError(
+          "INVALID_OPTION",
+          `memory limit ${options.memoryLimit} is below the engine's least, ${MIN_MEMORY_LIMIT_BYTES / 1e6}MB`,
+          `Give the engine ${MIN_MEMORY_LIMIT_BYTES / 1e6}MB or more ("512MB", "2GB"); what does not fit spills to disk.`,
+        );
+      }
       await con.run(`SET memory_limit = '${options.memoryLimit}'`);
     }
     if (options.threads) await con.run(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
   }
+}
+
+/**
+ * The least memory limit taken. A CSV scan alone holds a 32 MiB buffer, which no spilling makes
+ * room for: with 32MB, a run of one row fails on its first read.
+ */
+export const MIN_MEMORY_LIMIT_BYTES = 64_000_000;
+
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** Bytes of a size written as DuckDB reads one (`2GB`, `512 MiB`), or undefined when it is not one. */
+export function sizeInBytes(size: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.exec(size.trim());
+  return m ? Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]! : undefined;
 }
 
 /** Share of a table's stored rows that are deleted at which the run that passes it compacts. */
