@@ -25,7 +25,7 @@ import { engineOptions, loadConfig } from "./config.ts";
 import { color, errColor, fmt, Progress, printJson, shellWord, table } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, quarantined: 3 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, quarantined: 3, interrupted: 130 } as const;
 
 class UsageError extends Error {}
 
@@ -54,6 +54,34 @@ function delimiterOf(value: string | undefined): { delimiter?: string } {
   return { delimiter: d };
 }
 
+/**
+ * Runs `work` with a signal that the first Ctrl-C (or SIGTERM) aborts: the run stops, rolls back
+ * what it has not committed and releases its lock. A second one ends the process at once; the
+ * next run then finds the lock and the ledger's entry abandoned, and takes both over.
+ */
+async function stoppable<T>(progress: Progress, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSignal = () => {
+    progress.done();
+    if (abort.signal.aborted) {
+      process.stderr.write("stopped at once: the next run takes over the lock\n");
+      process.exit(EXIT.interrupted);
+    }
+    process.stderr.write(
+      "stopping: rolling back what is not committed (press Ctrl-C again to stop at once)\n",
+    );
+    abort.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await work(abort.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
@@ -76,7 +104,7 @@ export function program(progress = new Progress()): Command {
     .addOption(jsonOption())
     .addHelpText("after", examples("saleslake demo --dir ./demo", "saleslake demo --dir ./demo --json"))
     .action(async (o) => {
-      exitCode = await demo(o.dir, o, progress);
+      exitCode = await stoppable(progress, (signal) => demo(o.dir, { ...o, signal }, progress));
     });
 
   p.command("init")
@@ -85,7 +113,11 @@ export function program(progress = new Progress()): Command {
     .addHelpText("after", examples("saleslake init my-sales"))
     .action((dir: string) => {
       const made = initProject(dir);
-      console.log(`created ${made.join(", ")} in ${resolve(dir)}`);
+      console.log(
+        made.length > 0
+          ? `created ${made.join(", ")} in ${resolve(dir)}`
+          : `${resolve(dir)} already has a project: nothing created, nothing changed`,
+      );
       console.log(
         `next: edit saleslake.config.ts, then saleslake ingest --dir ${shellWord(dir)} <files> and saleslake run --dir ${shellWord(dir)}`,
       );
@@ -148,7 +180,8 @@ export function program(progress = new Progress()): Command {
         );
       }
       const entity = pickEntity(cfg.entities, o.entity);
-      const files = paths.flatMap((path) => expand(resolve(path)));
+      // A file named twice (a.csv a.csv, or a file and its folder) lands once.
+      const files = [...new Set(paths.flatMap((path) => expand(resolve(path))))];
       progress.start(`landing ${files.length} file(s) as one ${entity.name} batch`);
       const r = await landFiles({
         store: new LocalLakeStore(cfg.lakeRoot),
@@ -195,23 +228,23 @@ export function program(progress = new Progress()): Command {
       if ((o.from && !o.to) || (!o.from && o.to)) throw new UsageError("--from and --to go together");
       if (o.fullRefresh && o.from) throw new UsageError("--full-refresh and --from/--to exclude each other");
       const cfg = await loadConfig(o.dir);
-      if (!existsSync(cfg.dir)) {
-        throw new UsageError(
-          `no such project folder: ${cfg.dir} (create one with saleslake init, or land files into it with saleslake ingest)`,
-        );
-      }
+      existingProject(cfg.dir);
+      if (o.entity) pickEntity(cfg.entities, o.entity);
       const mode = o.fullRefresh ? "full_refresh" : o.from ? "backfill" : "incremental";
-      const { runs } = await runPipeline({
-        dir: cfg.dir,
-        lakeRoot: cfg.lakeRoot,
-        entities: cfg.entities,
-        stars: cfg.stars,
-        mode,
-        ...(o.entity && { entity: o.entity }),
-        ...(o.from && { from: o.from, to: o.to }),
-        ...engineOptions(cfg, o.memoryLimit),
-        onProgress: pipelineProgress(progress, cfg.entities, cfg.stars),
-      });
+      const { runs } = await stoppable(progress, (signal) =>
+        runPipeline({
+          dir: cfg.dir,
+          lakeRoot: cfg.lakeRoot,
+          entities: cfg.entities,
+          stars: cfg.stars,
+          mode,
+          ...(o.entity && { entity: o.entity }),
+          ...(o.from && { from: o.from, to: o.to }),
+          ...engineOptions(cfg, o.memoryLimit),
+          onProgress: pipelineProgress(progress, cfg.entities, cfg.stars),
+          signal,
+        }),
+      );
       progress.done();
       if (o.json) printJson({ runs });
       else {
@@ -235,6 +268,7 @@ export function program(progress = new Progress()): Command {
     .addOption(jsonOption())
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
+      if (o.entity) pickEntity(cfg.entities, o.entity);
       const plans = await planRun({
         dir: cfg.dir,
         lakeRoot: cfg.lakeRoot,
@@ -345,6 +379,7 @@ export function program(progress = new Progress()): Command {
           );
         writeFileSync(writableFile(o.export, "--export"), rows.map((r) => `${String(r.raw)}\n`).join(""));
         const entity = held[0] ?? entities[0] ?? "<entity>";
+        if (o.json) return printJson({ entity, file: resolve(o.export), rows: rows.length });
         const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
         console.log(
           `wrote ${rows.length} row(s) of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay${dir} --entity ${entity} ${shellWord(o.export)}`,
@@ -379,11 +414,8 @@ export function program(progress = new Progress()): Command {
       const path = resolve(file);
       if (!existsSync(path)) throw new UsageError(`no such file: ${path}`);
       progress.start(`replaying ${file}`);
-      const r = await replayQuarantine(
-        cfg,
-        entity,
-        path,
-        pipelineProgress(progress, cfg.entities, cfg.stars),
+      const r = await stoppable(progress, (signal) =>
+        replayQuarantine(cfg, entity, path, pipelineProgress(progress, cfg.entities, cfg.stars), signal),
       );
       progress.done();
       if (o.json) return printJson(r);
@@ -458,6 +490,9 @@ export function program(progress = new Progress()): Command {
       const cfg = await loadConfig(o.dir);
       const { generate } = await import("./commands/generate.ts");
       // Like every path given on the command line, --out is read from the current folder.
+      if (o.out === undefined) existingProject(cfg.dir);
+      else if (existsSync(o.out) && !statSync(o.out).isDirectory())
+        throw new UsageError(`--out ${o.out} is a file: give a folder to write into`);
       const out = o.out === undefined ? join(cfg.dir, "generated") : resolve(o.out);
       const written = generate(cfg, out);
       console.log(`wrote ${written} files to ${out}`);
@@ -619,6 +654,15 @@ export function program(progress = new Progress()): Command {
   return p;
 }
 
+/** A project folder that a command reads or writes in must exist: a mistyped --dir creates nothing. */
+function existingProject(dir: string): void {
+  if (!existsSync(dir)) {
+    throw new UsageError(
+      `no such project folder: ${dir} (create one with saleslake init, or land files into it with saleslake ingest)`,
+    );
+  }
+}
+
 function pickEntity<E extends { name: string }>(entities: readonly E[], name?: string): E {
   if (!name) {
     if (entities.length === 1) return entities[0]!;
@@ -698,7 +742,7 @@ export async function run(argv: string[]): Promise<number> {
         `${errColor.red(`error ${e.code}`)}: ${e.message.split("\n")[0]}\n${errColor.dim("hint:")} ${e.hint}\n`,
       );
       if (verbose) process.stderr.write(`${e.stack}\n`);
-      return EXIT.failure;
+      return e.code === "INTERRUPTED" ? EXIT.interrupted : EXIT.failure;
     }
     const err = e as Error;
     process.stderr.write(

@@ -165,6 +165,8 @@ describe("reporting commands", () => {
     const file = join(work, "fix.jsonl");
     expect(cli(["quarantine", "--dir", demoDir, "--export", file]).code).toBe(0);
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ Day: "29", Month: "2", Year: "2019" });
+    const json = cli(["quarantine", "--dir", demoDir, "--export", file, "--json"]);
+    expect(JSON.parse(json.out)).toEqual({ entity: "car_sales", file, rows: 1 });
   });
 
   it("plan shows nothing pending after the demo, and the landed batch after an ingest", () => {
@@ -186,6 +188,19 @@ describe("reporting commands", () => {
     const run = cli(["run", "--dir", d, "--json"]);
     expect(JSON.parse(run.out).runs[0]).toMatchObject({ rowsRead: 1, rowsInserted: 1 });
     expect(cli(["ingest", "--dir", d, csv]).out).toMatch(/already landed/);
+    // A file named twice, as itself and through its folder, lands once.
+    const twice = join(work, "twice");
+    mkdirSync(twice);
+    writeFileSync(join(twice, "one.csv"), readFileSync(csv));
+    const once = cli([
+      "ingest",
+      "--dir",
+      join(work, "planned-twice"),
+      join(twice, "one.csv"),
+      twice,
+      "--json",
+    ]);
+    expect(JSON.parse(once.out)).toMatchObject({ rows: 1, files: [{ rows: 1 }] });
   });
 
   it("run --strict exits 3 when rows were quarantined", () => {
@@ -371,6 +386,8 @@ describe("reporting commands", () => {
     expect(JSON.parse(plan.out).plans.map((x: { entity: string }) => x.entity)).toEqual(["sales_returns"]);
     // Its entity file imports @saleslake/schema, provided to schema diff as to the config.
     const entity = join(d, "entities", "returns.ts");
+    const again = cli(["init", d]);
+    expect(again.out).toMatch(/already has a project: nothing created, nothing changed/);
     const same = cli(["schema", "diff", entity, entity]);
     expect(same.err).toBe("");
     expect(same.code).toBe(0);
@@ -449,6 +466,19 @@ export default defineConfig({
     expect(existsSync(join(work, "gen-here", "adf"))).toBe(true);
     expect(cli(["adf", "lint", "gen-here/adf"]).code).toBe(0);
   });
+
+  it("generate into a project folder that is not there, or --out a file, is a usage error", () => {
+    const typo = join(work, "no-such-project-to-generate");
+    const r = cli(["generate", "--dir", typo]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^usage error: no such project folder: .*no-such-project-to-generate /);
+    expect(existsSync(typo)).toBe(false);
+    const file = join(work, "a-file");
+    writeFileSync(file, "x");
+    const f = cli(["generate", "--dir", demoDir, "--out", file]);
+    expect(f.code).toBe(2);
+    expect(f.err).toMatch(/^usage error: --out .*a-file is a file: give a folder to write into\n/);
+  });
 });
 
 describe("usage and errors", () => {
@@ -506,6 +536,11 @@ describe("usage and errors", () => {
   it("usage errors exit 2", () => {
     expect(cli(["frobnicate"]).code).toBe(2);
     expect(cli(["run", "--from", "2026-01-01"]).code).toBe(2);
+    for (const c of ["run", "plan"]) {
+      const r = cli([c, "--dir", demoDir, "--entity", "nope"]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^usage error: no entity named nope; configured: car_sales\n/);
+    }
     const limit = cli(["runs", "--dir", demoDir, "--limit", "abc"]);
     expect(limit.code).toBe(2);
     expect(limit.err).toMatch(/^usage error: --limit takes a whole number of runs, 1 or more, not "abc"$/m);
@@ -548,6 +583,58 @@ describe("usage and errors", () => {
     );
     expect(cli(["ingest", "--dir", join(work, "badproj"), bad, "--verbose"]).err).toMatch(/\n\s+at /);
   });
+});
+
+describe("Ctrl-C during a run", () => {
+  it("rolls back, releases the lock and exits 130; the next run does the work", async () => {
+    const d = join(work, "interrupted");
+    mkdirSync(d);
+    writeFileSync(
+      join(d, "saleslake.config.ts"),
+      'import { defineConfig } from "@saleslake/cli";\nimport { salesOrderLines } from "@saleslake/schema";\nexport default defineConfig({ entities: [salesOrderLines] });\n',
+    );
+    const lines = [
+      "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,channel,updated_at,is_deleted",
+    ];
+    for (let i = 0; i < 400_000; i++)
+      lines.push(
+        `SO${String(i).padStart(8, "0")},1,2026-01-05,C000001,P-00001,1,10.00,,EUR,open,web,2026-01-05T10:00:00Z,false`,
+      );
+    const file = join(d, "orders.csv");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    expect(cli(["ingest", "--dir", d, file]).code).toBe(0);
+
+    const lock = join(d, "state", "run.lock");
+    const child = spawn(process.execPath, [bin, "run", "--dir", d], {
+      cwd: work,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => {
+      err += b.toString();
+    });
+    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+    // The lock is taken once the run has started; 400k rows keep it busy for seconds after.
+    while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill("SIGINT");
+    expect(await closed).toBe(130);
+    expect(err).toMatch(
+      /^stopping: rolling back what is not committed \(press Ctrl-C again to stop at once\)\nerror INTERRUPTED: sales_order_lines: the run was interrupted before it committed; its data and watermarks are as they were\nhint: Run again/,
+    );
+    expect(existsSync(lock)).toBe(false);
+    // Interrupted before or after its ledger entry was written: no run is left "running".
+    const before = JSON.parse(cli(["runs", "--dir", d, "--json"]).out).runs as {
+      status: string;
+      error: string;
+    }[];
+    expect(before.length).toBeLessThanOrEqual(1);
+    for (const r of before) expect([r.status, r.error.split(":")[0]]).toEqual(["failed", "INTERRUPTED"]);
+    const again = cli(["run", "--dir", d, "--json"]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out).runs[0]).toMatchObject({ status: "succeeded", rowsInserted: 400_000 });
+  }, 120_000);
 });
 
 describe("quarantine replay", () => {

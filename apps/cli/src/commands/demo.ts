@@ -11,7 +11,11 @@ import { pipelineProgress } from "./pipeline-progress.ts";
  * The main job on the embedded default: lands the bundled car-sales files (initial, then the
  * increment) into `<dir>/lake` and runs the pipeline after each into `<dir>/state/warehouse.duckdb`.
  */
-export async function demo(dirArg: string, opts: { json?: boolean }, progress: Progress): Promise<number> {
+export async function demo(
+  dirArg: string,
+  opts: { json?: boolean; signal?: AbortSignal },
+  progress: Progress,
+): Promise<number> {
   const dir = resolve(dirArg);
   mkdirSync(dir, { recursive: true });
   const store = new LocalLakeStore(resolve(dir, "lake"));
@@ -42,6 +46,7 @@ export async function demo(dirArg: string, opts: { json?: boolean }, progress: P
       entities: [carSales],
       stars: [carSalesStar],
       onProgress: pipelineProgress(progress, [carSales], [carSalesStar]),
+      ...(opts.signal && { signal: opts.signal }),
     });
     progress.done();
     say(describeRun(runs[0]!).replace(/^/gm, "  "));

@@ -76,6 +76,7 @@ export async function replayQuarantine(
   entity: Entity,
   file: string,
   onProgress: (e: ProgressEvent) => void,
+  signal?: AbortSignal,
 ): Promise<ReplayResult> {
   const records = readRecords(file);
   const landed = await landRecords({
@@ -97,6 +98,7 @@ export async function replayQuarantine(
     entity: entity.name,
     ...engineOptions(cfg),
     onProgress,
+    ...(signal && { signal }),
   });
   // The run marks the entries its accepted rows resolve, in the transaction of the data.
   const run = runs.find((r) => r.entity === entity.name)!;
