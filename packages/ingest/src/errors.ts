@@ -23,7 +23,9 @@ export type IngestErrorCode =
   | "INSECURE_TRANSPORT"
   | "SECRET_UNAVAILABLE"
   | "INVALID_RECORDS"
-  | "SOURCE_UNAVAILABLE";
+  | "SOURCE_UNAVAILABLE"
+  /** The same content is being landed by another landing now. */
+  | "LANDING_IN_PROGRESS";
 
 export class IngestError extends Error {
   override readonly name = "IngestError";

@@ -44,6 +44,7 @@ export type { RetryOptions } from "./http/retry-policy.ts";
 export { AdlsLakeStore, type AdlsLakeStoreOptions } from "./lake/adls-lake-store.ts";
 export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";
 export { LocalLakeStore } from "./lake/local-lake-store.ts";
+export { CLAIM_STALE_MS, type ClaimHolder, claimPath } from "./landing/content-claim.ts";
 export {
   type BatchInput,
   type LandBatchOptions,

@@ -133,6 +133,7 @@ describe("landing records as JSON Lines parts", () => {
         seen.push(pulled.n);
         return r;
       },
+      putIfAbsent: (p: string, body: Uint8Array) => store.putIfAbsent(p, body),
       list: (p: string) => store.list(p),
       get: (p: string) => store.get(p),
       getStream: (p: string) => store.getStream(p),
@@ -157,7 +158,7 @@ describe("landing records as JSON Lines parts", () => {
     const first = await landRecords({ store, entity: salesOrderLines, records: records(5), source, window });
     const again = await landRecords({ store, entity: salesOrderLines, records: records(5), source, window });
     expect(again).toMatchObject({ status: "duplicate", batchId: first!.batchId });
-    expect(await store.list("landing/")).toHaveLength(2);
+    expect(await store.list("landing/sales_order_lines/")).toHaveLength(2);
     const later = { ...window, low: window.high, high: "2026-01-05T12:00:00Z" };
     expect(
       await landRecords({ store, entity: salesOrderLines, records: records(5), source, window: later }),

@@ -216,7 +216,11 @@ console.log("landed");`;
       expect(output).not.toContain("landed");
 
       expect(await listLandedBatches(lake, "car_sales")).toEqual([]);
-      expect(await lake.list("landing/")).toEqual([]);
+      // Of the killed landing, at most its claim on the content is left (killed once it had
+      // claimed it): the rerun takes it over, its process being gone.
+      const left = await lake.list("landing/");
+      expect(left.length).toBeLessThanOrEqual(1);
+      for (const p of left) expect(p).toMatch(/^landing\/_claims\/car_sales\/[0-9a-f]{64}\.json$/);
 
       const rerun = await landFiles({ store: lake, entity: carSales, paths: [big] });
       expect(rerun).toMatchObject({ status: "landed", rows: 600_000 });

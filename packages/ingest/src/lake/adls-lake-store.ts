@@ -206,6 +206,19 @@ export class AdlsLakeStore implements LakeStore {
     return result();
   }
 
+  async putIfAbsent(path: string, body: Uint8Array): Promise<boolean> {
+    assertLakePath(path);
+    try {
+      // If-None-Match: * makes the service refuse the write where a blob is (409 BlobAlreadyExists).
+      await this.blob(path).upload(body, body.byteLength, { conditions: { ifNoneMatch: "*" } });
+      return true;
+    } catch (e) {
+      const status = (e as RestLikeError).statusCode;
+      if (status === 409 || status === 412) return false;
+      this.fail(e, path, "upload to");
+    }
+  }
+
   async get(path: string): Promise<Buffer> {
     assertLakePath(path);
     try {

@@ -19,6 +19,11 @@ export interface LakeStore {
   readonly location: string;
   /** Writes a stream, computing its size and sha256 on the way. Replaces an existing object. */
   put(path: string, body: PutBody): Promise<PutResult>;
+  /**
+   * Writes a small object only where none is: true when this call wrote it, false when an object
+   * was there. Of writers racing for one path, exactly one gets true.
+   */
+  putIfAbsent(path: string, body: Uint8Array): Promise<boolean>;
   /** Reads a small object (a manifest) whole. Use `getStream` for data files. */
   get(path: string): Promise<Buffer>;
   getStream(path: string): Promise<Readable>;

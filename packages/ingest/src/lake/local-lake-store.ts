@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -64,6 +64,23 @@ export class LocalLakeStore implements LakeStore {
       throw e;
     }
     return result();
+  }
+
+  async putIfAbsent(path: string, body: Uint8Array): Promise<boolean> {
+    const target = this.abs(path);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = join(dirname(target), `${TEMP_PREFIX}${basename(target)}-${randomBytes(6).toString("hex")}`);
+    try {
+      await writeFile(tmp, body, { flush: true });
+      // A hard link fails where a file is, and publishes the whole file at once where none is.
+      await link(tmp, target);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw e;
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   async get(path: string): Promise<Buffer> {

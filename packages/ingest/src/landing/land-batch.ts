@@ -20,6 +20,7 @@ import {
 import { IngestError } from "../errors.ts";
 import type { FileInspection } from "../files/file-inspection.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
+import { claimContent, claimPath } from "./content-claim.ts";
 import { listLandedBatches } from "./landed-batches.ts";
 
 /** What a batch is made of: inspected files landed byte for byte, or records written as JSON Lines. */
@@ -192,7 +193,9 @@ function checkOneFormat(files: readonly FileInspection[]): FileInspection {
  * half-landed batch. Content already landed (same content hash, and for records the same
  * window) is not landed again unless `force`: file content is checked before anything is
  * written; records are hashed as they are written, and the parts removed when they turn out
- * to be a duplicate. On failure the parts written so far are removed.
+ * to be a duplicate. Two landings of one content at once land it once: each claims the content
+ * (see claimContent) before its manifest, and the one that does not get the claim lands
+ * nothing. On failure the parts written so far, and the claim, are removed.
  * Returns undefined for a records input with no records (no empty batches).
  */
 export async function landBatch(
@@ -221,20 +224,43 @@ export async function landBatch(
             JSON.stringify(b.manifest.window) === JSON.stringify(window),
         );
 
-  const first = input.kind === "files" ? checkOneFormat(input.files) : undefined;
-  if (input.kind === "files") {
-    const contentSha256 = sha256Of(input.files);
+  const duplicateOf = async (contentSha256: string): Promise<LandResult | undefined> => {
     const prior = await priorSame(contentSha256);
-    if (prior) {
-      return {
+    return (
+      prior && {
         status: "duplicate",
         batchId: prior.batchId,
         dir: prior.dir,
         rows: prior.manifest.rowCount,
         bytes: prior.manifest.bytes,
         contentSha256,
-      };
+      }
+    );
+  };
+  /** The content's claim, once this landing holds it. */
+  let claim: string | undefined;
+  /** Claims the content: undefined when this landing goes on, else the landing that has it. */
+  const claimed = async (contentSha256: string): Promise<LandResult | undefined> => {
+    if (options.force) return undefined;
+    const path = claimPath(entity.name, contentSha256, window);
+    if ((await claimContent(store, entity.name, path, batchId, now)) === "claimed") {
+      claim = path;
+      return undefined;
     }
+    const other = await duplicateOf(contentSha256);
+    if (other) return other;
+    throw new IngestError(
+      "LANDING_IN_PROGRESS",
+      `${entity.name}: the content was landed by another landing, whose manifest is not readable`,
+      "Land again.",
+    );
+  };
+
+  const first = input.kind === "files" ? checkOneFormat(input.files) : undefined;
+  if (input.kind === "files") {
+    const contentSha256 = sha256Of(input.files);
+    const prior = (await duplicateOf(contentSha256)) ?? (await claimed(contentSha256));
+    if (prior) return prior;
   }
 
   const written: string[] = [];
@@ -249,10 +275,10 @@ export async function landBatch(
     const rows = files.reduce((a, f) => a + f.rows, 0);
     const bytes = files.reduce((a, f) => a + f.bytes, 0);
     if (input.kind === "records") {
-      const prior = await priorSame(contentSha256);
+      const prior = (await duplicateOf(contentSha256)) ?? (await claimed(contentSha256));
       if (prior) {
         await removeParts(store, written);
-        return { status: "duplicate", batchId: prior.batchId, dir: prior.dir, rows, bytes, contentSha256 };
+        return { ...prior, rows, bytes };
       }
     }
     const manifest: LandingManifest = {
@@ -294,7 +320,7 @@ export async function landBatch(
     );
     return { status: "landed", batchId, dir, rows, bytes, contentSha256 };
   } catch (e) {
-    await removeParts(store, written);
+    await removeParts(store, claim ? [...written, claim] : written);
     throw e;
   }
 }
