@@ -96,7 +96,7 @@ describe("generated factory", () => {
       f.artifacts.linkedServices.find((ls) => ls.properties.type === "AzureDatabricks")!.properties
         .typeProperties as Record<string, unknown>;
     expect(databricks(factory)).toMatchObject({
-      newClusterVersion: "15.4.x-scala2.12",
+      newClusterVersion: "17.3.x-scala2.13",
       dataSecurityMode: "SINGLE_USER",
     });
     const named = databricks(

@@ -1,4 +1,4 @@
-import { buildPlan } from "@saleslake/pipeline";
+import { buildPlan, DEFAULT_DATABRICKS_RUNTIME } from "@saleslake/pipeline";
 import type { Entity, Star } from "@saleslake/schema";
 import {
   COMMIT_STEP,
@@ -58,7 +58,7 @@ export interface JobOptions {
   readonly catalog?: string;
   /** The lake the bronze notebook reads landed batches from (`abfss://…`). Default: empty, given per run. */
   readonly lakeRoot?: string;
-  /** Job cluster. Default 15.4 LTS, 2 × Standard_D4ds_v5. */
+  /** Job cluster. Default 17.3 LTS (Spark 4.0, as the notebooks are tested on), 2 × Standard_D4ds_v5. */
   readonly cluster?: { readonly sparkVersion: string; readonly nodeType: string; readonly workers: number };
   /** Retries of every task. Default 2 retries, 60 s apart. */
   readonly retry?: { readonly maxRetries: number; readonly minRetryIntervalMillis: number };
@@ -80,7 +80,11 @@ export interface JobDefinition {
   readonly notebooks: readonly Notebook[];
 }
 
-export const DEFAULT_CLUSTER = { sparkVersion: "15.4.x-scala2.12", nodeType: "Standard_D4ds_v5", workers: 2 };
+export const DEFAULT_CLUSTER = {
+  sparkVersion: DEFAULT_DATABRICKS_RUNTIME,
+  nodeType: "Standard_D4ds_v5",
+  workers: 2,
+};
 const CLUSTER_KEY = "saleslake";
 
 function positive(name: string, n: number, min = 0): number {

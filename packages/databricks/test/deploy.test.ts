@@ -76,7 +76,7 @@ describe("the job definition", () => {
       });
     }
     expect(settings.job_clusters[0]!.new_cluster).toMatchObject({
-      spark_version: "15.4.x-scala2.12",
+      spark_version: "17.3.x-scala2.13",
       node_type_id: "Standard_D4ds_v5",
       num_workers: 2,
     });

@@ -363,7 +363,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
   }, 1_500_000);
 
-  it("on a cluster whose session time zone is not UTC: a timestamp without an offset is UTC, as on the local engine", async () => {
+  it("on a cluster whose sessions start in another time zone and without ANSI mode: a timestamp without an offset is UTC, and ANSI mode is on, as on the local engine", async () => {
     // Azure SQL's datetime2 has no offset and seven fraction digits. Read in Tokyo time (UTC+9),
     // key 3's 12:00 would come before its stored 10:00Z, and its update would be stale.
     const out = await parity(
@@ -383,8 +383,14 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       [],
       undefined,
       {},
-      { "spark.sql.session.timeZone": "Asia/Tokyo" },
+      // A runtime before Databricks Runtime 17 starts sessions with ANSI mode off: an overflow or a
+      // failed cast would write NULL where the local engine stops.
+      { "spark.sql.session.timeZone": "Asia/Tokyo", "spark.sql.ansi.enabled": "false" },
     );
+    // Every notebook turned it back on.
+    expect(await suite.spark.sql("SET spark.sql.ansi.enabled")).toEqual([
+      { key: "spark.sql.ansi.enabled", value: "true" },
+    ]);
     const at = (order: number) =>
       out["silver.sales_order_lines"]?.find((r) => r.startsWith(`SO0000000${order}|`))?.split("|");
     expect([at(1)?.[5], at(1)?.[11]]).toEqual(["1", "2026-01-05 09:00:00"]);

@@ -1,7 +1,11 @@
 // Public surface of @saleslake/pipeline.
 
 export { DuckdbCompiler, duckdbContext } from "./dialect/duckdb/duckdb-compiler.ts";
-export { SparkCompiler, sparkNotebookContext } from "./dialect/spark/spark-compiler.ts";
+export {
+  DEFAULT_DATABRICKS_RUNTIME,
+  SparkCompiler,
+  sparkNotebookContext,
+} from "./dialect/spark/spark-compiler.ts";
 export { PipelineError, type PipelineErrorCode } from "./errors.ts";
 export { buildPlan, type Plan, type PlanStep, type PlanStepKind } from "./plan/plan.ts";
 export {

@@ -1,3 +1,4 @@
+import { DEFAULT_DATABRICKS_RUNTIME } from "@saleslake/pipeline";
 import { type Entity, type Star, salesEntities, salesStars } from "@saleslake/schema";
 import { AdfError } from "../errors.ts";
 
@@ -31,7 +32,7 @@ export interface FactoryOptions {
     readonly workspaceResourceId: string;
     /** Run on this existing cluster. Default: a new job cluster per run (see `newCluster`). */
     readonly existingClusterId?: string;
-    /** Job cluster settings when no existing cluster is given. Default 15.4 LTS, 2 × Standard_D4ds_v5. */
+    /** Job cluster settings when no existing cluster is given. Default 17.3 LTS (DEFAULT_DATABRICKS_RUNTIME), 2 × Standard_D4ds_v5. */
     readonly newCluster?: { readonly version: string; readonly nodeType: string; readonly workers: number };
     /** Unity Catalog catalog of the tables. Default `main`. */
     readonly catalog?: string;
@@ -311,7 +312,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
         existingClusterId: o.databricks.existingClusterId,
       }),
       newCluster: o.databricks.newCluster ?? {
-        version: "15.4.x-scala2.12",
+        version: DEFAULT_DATABRICKS_RUNTIME,
         nodeType: "Standard_D4ds_v5",
         workers: 2,
       },

@@ -12,6 +12,10 @@ from string import Template
 # A timestamp without an offset (Azure SQL's datetime2, say) is UTC, as on the local engine,
 # whatever time zone the cluster's sessions start in.
 spark.conf.set("spark.sql.session.timeZone", "UTC")
+# ANSI SQL mode, as the notebooks are tested (Spark 4.0's default; a runtime before Databricks
+# Runtime 17 starts sessions without it): an overflow or a failed cast stops the step instead of
+# writing NULL, as on the local engine.
+spark.conf.set("spark.sql.ansi.enabled", "true")
 
 PARAMS = ["run_id","batch_id","window_low","window_high","catalog","lake_root","full_refresh"]
 for _p in PARAMS:

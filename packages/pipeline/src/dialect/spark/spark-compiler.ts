@@ -2,6 +2,14 @@ import type { Entity } from "@saleslake/schema";
 import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
 
 /**
+ * The Databricks Runtime the Spark SQL is written for, and that the generated jobs and the
+ * factory start their job clusters on: 17.3 LTS, Apache Spark 4.0 with Delta Lake 4.0, the
+ * versions the notebooks are tested on locally. ANSI SQL mode is Spark 4.0's default; the
+ * notebooks pin it too, for a cluster on an earlier runtime.
+ */
+export const DEFAULT_DATABRICKS_RUNTIME = "17.3.x-scala2.13";
+
+/**
  * Spark SQL on Delta Lake (Databricks, or local Spark with delta-spark). Temp relations are
  * cached eagerly: a lazy view would be re-read after the MERGE that changes its inputs.
  */
