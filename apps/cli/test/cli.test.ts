@@ -250,6 +250,20 @@ describe("reporting commands", () => {
     const r = cli(["validate", "car_sales", ragged, "--json"]);
     expect(r.code).toBe(1);
     oneBadRow(r.out, "row.fields_extra");
+    // A trailing delimiter is a field more; a row cut short has fewer (its empty last value is
+    // one, and not short).
+    const shapes = join(work, "check-shapes.csv");
+    writeFileSync(
+      shapes,
+      `${header}\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P,\nBR2,DLR1,M1,10,1,DT1,2,2,2020,B,D\nBR3,DLR1,M1,10,1,DT1,2,2,2020,B,,P\n`,
+    );
+    const s = JSON.parse(cli(["validate", "car_sales", shapes, "--json"]).out);
+    expect(s).toMatchObject({ rows: 3, valid: 1, invalid: 2 });
+    expect(s.issues.map((i: { row: number; rule: string }) => [i.row, i.rule])).toEqual([
+      [1, "row.fields_extra"],
+      [2, "row.fields_missing"],
+      [2, "product_name.not_null"],
+    ]);
     // Names with spaces around them are the columns landing matches them to.
     const spaced = join(work, "check-spaced.csv");
     writeFileSync(

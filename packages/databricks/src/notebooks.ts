@@ -254,16 +254,21 @@ def read_csv(files):
     # The files of a CSV batch share the manifest's header (ingest refuses a batch whose headers
     # differ), so they are read in one go: each file's header line skipped, every column as text,
     # named as the manifest says. A read per file cost a Spark job for its header, and a union.
-    # One column past the header's takes a row's first extra field: a row with a value there has
-    # its values in the wrong columns (the rule row.fields_extra), as the local engine reads it.
+    # A row with more or fewer fields than the header (a trailing delimiter too) has its values in
+    # the wrong columns (the rules row.fields_extra and row.fields_missing), as the local engine
+    # reads it: Spark keeps such a row's text in the column named by columnNameOfCorruptRecord, and
+    # its fields, counted outside quotes, tell which.
     names = manifest["csv"]["columns"]
     if len({c.strip().lower() for c in names}) != len(names):
         raise Exception(f"batch {batch_id} of {ENTITY}: a column appears more than once in {names}")
     extra = [EXTRA] if EXTRA not in names else []
+    sep = manifest["csv"]["delimiter"]
     df = (spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names + extra]))
-          .option("header", True).option("multiLine", True).option("escape", '"')
-          .option("sep", manifest["csv"]["delimiter"]).csv([batch_dir + "/" + f["path"] for f in files]))
-    fields = F.when(F.col(EXTRA) != "", 1).otherwise(0) if extra else F.lit(0)
+          .option("header", True).option("multiLine", True).option("escape", '"').option("sep", sep)
+          .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", EXTRA if extra else "_corrupt_record")
+          .csv([batch_dir + "/" + f["path"] for f in files]))
+    counted = F.size(F.split(F.regexp_replace(F.col(EXTRA), r'"[^"]*(?:""[^"]*)*"', ""), r"\\Q" + sep + r"\\E", -1))
+    fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1) if extra else F.lit(0)
     return df.select(*[F.col("\`" + c + "\`") for c in names], fields.alias("_fields"),
                      *([F.col("_metadata.file_path").alias(PATH)] if len(files) > 1 else []))
 

@@ -12,6 +12,7 @@ export {
   BRONZE_LINEAGE,
   type CompileContext,
   type CompiledStep,
+  FIELD_COUNT_RULES,
   factValueColumns,
   PlanCompiler,
   type Statement,

@@ -229,7 +229,7 @@ describe("incremental scenarios on the local engine", () => {
     expect(JSON.parse(String(rows[0]!.raw))).toMatchObject({ OrderID: "SO00000002", quantity: "-1" });
   });
 
-  it("a CSV row with a value past its header's fields goes to quarantine; empty values, quoted delimiters and short rows load", async () => {
+  it("a CSV row with more or fewer fields than its header goes to quarantine; empty values and quoted delimiters load", async () => {
     const p = project();
     const header = Object.keys(line(1));
     const row = (l: Line) => header.map((h) => l[h] ?? "").join(",");
@@ -238,38 +238,50 @@ describe("incremental scenarios on the local engine", () => {
       row(line(1)),
       // An unquoted comma in a value: every value after it one column to the right.
       row(line(2, { channel: "web" })).replace(",web,", ",web,shop,"),
-      // The last field left out: the values are where they belong, the last one NULL (as Spark reads it).
+      // The last field left out (a row cut short): its values cannot be told from an empty one.
       row(line(3)).replace(/,[^,]*$/, ""),
-      // Empty values, the last one too, and a quoted comma.
-      row(line(4, { channel: null, discount_pct: null, is_deleted: null })),
+      // Empty values, the last one too, a quoted empty value, and a quoted comma.
+      row(line(4, { channel: null, discount_pct: null, is_deleted: null })).replace(",,", ',"",'),
       row(line(5, { channel: "web" })).replace(",web,", ',"web, shop",'),
-      // A trailing delimiter: one field more, but empty.
+      // A trailing delimiter: one field more, even if empty.
       `${row(line(6))},`,
+      // A line break in a value that is not quoted: two short rows.
+      row(line(7, { channel: "web" })).replace(",web,", ",w\neb,"),
+      row(line(8)),
     ].join("\n");
     landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "ragged.csv", bytes: `${csv}\n` }]);
     const r = await p.run();
-    expect(r).toMatchObject({ rowsRead: 6, rowsAccepted: 5, rowsQuarantined: 1 });
+    expect(r).toMatchObject({ rowsRead: 9, rowsAccepted: 4, rowsQuarantined: 5 });
     const rows = await p.q(
       "SELECT _row_number, rule_ids, messages, raw FROM quarantine.sales_order_lines ORDER BY _row_number",
     );
     // The shifted values break the rules of the columns they land in, after the row's own.
-    expect(rows.map((x) => [x._row_number, x.rule_ids])).toEqual([
-      ["2", ["row.fields_extra", "updated_at.parse", "is_deleted.parse"]],
+    expect(rows.map((x) => [x._row_number, (x.rule_ids as string[])[0]])).toEqual([
+      ["2", "row.fields_extra"],
+      ["3", "row.fields_missing"],
+      ["6", "row.fields_extra"],
+      ["7", "row.fields_missing"],
+      ["8", "row.fields_missing"],
     ]);
+    expect(rows[0]!.rule_ids).toEqual(["row.fields_extra", "updated_at.parse", "is_deleted.parse"]);
     expect(rows[0]!.messages).toContain(
       "more fields than the file's header: a delimiter in a value that is not quoted?",
     );
+    expect(rows[1]!.messages).toContain(
+      "fewer fields than the file's header: a row cut short, or a line break in a value that is not quoted?",
+    );
     expect(JSON.parse(String(rows[0]!.raw))).toMatchObject({ channel: "web", updated_at: "shop" });
+    // Nothing is lost: the short row's values are in its raw text, the one it lacks NULL.
+    expect(JSON.parse(String(rows[1]!.raw))).toMatchObject({ OrderID: "SO00000003", is_deleted: null });
     expect(
       await p.q(
         "SELECT order_id, channel, discount_pct, is_deleted FROM silver.sales_order_lines ORDER BY order_id",
       ),
     ).toEqual([
       { order_id: "SO00000001", channel: "web", discount_pct: null, is_deleted: false },
-      { order_id: "SO00000003", channel: "web", discount_pct: null, is_deleted: null },
       { order_id: "SO00000004", channel: null, discount_pct: null, is_deleted: null },
       { order_id: "SO00000005", channel: "web, shop", discount_pct: null, is_deleted: false },
-      { order_id: "SO00000006", channel: "web", discount_pct: null, is_deleted: false },
+      { order_id: "SO00000008", channel: "web", discount_pct: null, is_deleted: false },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { checkColumns, inspectFile } from "@saleslake/ingest";
-import { parquetText } from "@saleslake/pipeline";
+import { FIELD_COUNT_RULES, parquetText } from "@saleslake/pipeline";
 import {
   columnIssues,
   type Entity,
@@ -40,19 +40,19 @@ export async function validateFile(
   let rows = 0;
   let invalid = 0;
   let warnings = 0;
-  /** `row`: the record's 1-based row in the file; by default the next one read. */
-  const check = (record: Record<string, RawValue>, row = rows + 1, extraFields = false) => {
+  /**
+   * `row`: the record's 1-based row in the file; by default the next one read. `fields`: how a
+   * CSV row's field count compares with its header's (1 more, -1 fewer, 0 as many).
+   */
+  const check = (record: Record<string, RawValue>, row = rows + 1, fields = 0) => {
     rows++;
     const values = recordFromSource(entity, record);
     let bad = false;
-    if (extraFields) {
-      // The engines' first rule (row.fields_extra, see @saleslake/pipeline).
+    // The engines' first rules (row.fields_extra, row.fields_missing, see @saleslake/pipeline).
+    const shape = FIELD_COUNT_RULES[fields > 0 ? 0 : 1];
+    if (fields !== 0 && shape !== undefined) {
       bad = true;
-      issues.push({
-        row,
-        rule: "row.fields_extra",
-        message: "more fields than the file's header: a delimiter in a value that is not quoted?",
-      });
+      issues.push({ row, rule: shape.id, message: shape.message });
     }
     for (const c of entity.columns) {
       const r = columnIssues(c, values[c.name]);
@@ -69,8 +69,8 @@ export async function validateFile(
     info.compression === "gzip" ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
   if (info.format === "csv") {
     // Fields by position under the header's names, each source column found as the engines find
-    // it (case-insensitively, aliases, spaces around names). A row with a value past the header's
-    // fields breaks row.fields_extra; a short row's missing fields are NULL, as the engines read them.
+    // it (case-insensitively, aliases, spaces around names). A row with more fields than the header
+    // (a trailing delimiter too) breaks row.fields_extra, one with fewer row.fields_missing.
     const header = info.columns;
     const at = new Map(
       [...mapSourceColumns(entity, header).select].flatMap(([source, found]) =>
@@ -93,7 +93,7 @@ export async function validateFile(
       const f = fields as string[];
       const record: Record<string, RawValue> = {};
       for (const [source, i] of at) record[source] = f[i] ?? null;
-      check(record, rows + 1, (f[header.length] ?? "") !== "");
+      check(record, rows + 1, Math.sign(f.length - header.length));
     }
   } else if (info.format === "jsonl") {
     let buf = "";

@@ -84,11 +84,11 @@ export interface PartLineage {
   readonly sourceFile: string;
 }
 
-/** Columns the pipeline adds to bronze rows. */
 /**
  * Rules of a row's shape in its file, before any of the entity's: `landing_raw._fields` is 1 when
- * a CSV row has a value past its header's fields, else 0 (and for every JSON and Parquet row).
- * Both engines read CSV rows this way (see landingRead and the bronze notebook's read_csv).
+ * a CSV row has more fields than its header (a trailing delimiter too), -1 when it has fewer, else
+ * 0 (and for every JSON and Parquet row). Both engines read CSV rows this way (see landingRead and
+ * the bronze notebook's read_csv).
  */
 export const FIELD_COUNT_RULES: readonly QualityRule[] = [
   {
@@ -98,8 +98,17 @@ export const FIELD_COUNT_RULES: readonly QualityRule[] = [
     message: "more fields than the file's header: a delimiter in a value that is not quoted?",
     sql: { duckdb: "_fields <= 0", spark: "_fields <= 0" },
   },
+  {
+    id: "row.fields_missing",
+    kind: "check",
+    severity: "error",
+    message:
+      "fewer fields than the file's header: a row cut short, or a line break in a value that is not quoted?",
+    sql: { duckdb: "_fields >= 0", spark: "_fields >= 0" },
+  },
 ];
 
+/** Columns the pipeline adds to bronze rows. */
 export const BRONZE_LINEAGE = [
   "_batch_id",
   "_source_file",

@@ -126,6 +126,12 @@ interface LandedFile {
 /** The column a CSV read puts a row's first field past its header's in (see partRead). */
 export const EXTRA_FIELDS = "_saleslake_extra_fields";
 
+/**
+ * The null string of a CSV read: one no file has, so that a field is read as text, empty or not,
+ * and only a field a short row lacks is NULL (see partRead).
+ */
+const CSV_NO_NULL = "\u0001saleslake:no-null\u0001";
+
 /** The column a read of several files names each row's file in (DuckDB's `filename` option). */
 const FILE_COLUMN = "_saleslake_file";
 
@@ -318,19 +324,24 @@ function partRead(
   if (m.format === "csv") {
     const header = m.csv?.columns ?? [];
     const { select, unknown } = mapColumns(entity, header, rel);
-    // One column past the header's takes a row's first extra field. A row with a value there
-    // has more fields than its header, and its values sit in the wrong columns: it goes to
-    // quarantine (see FIELD_COUNT_RULES). An extra field that is empty (a trailing delimiter) is
-    // not told from none, nor a field a short row lacks from an empty one: Spark's reader, which
-    // the notebooks read CSV with, cannot tell them apart either.
+    // One column past the header's takes a row's first extra field, and no field is read as NULL
+    // (the null string is one no file has): a row with any value there, even an empty one (a
+    // trailing delimiter), has more fields than its header, and a row whose last header column
+    // is NULL was padded, with fewer. Either has its values in the wrong columns and goes to
+    // quarantine (see FIELD_COUNT_RULES). An empty field is NULL, as before, once counted.
     const extra = header.includes(EXTRA_FIELDS) ? undefined : EXTRA_FIELDS;
+    const last = header.at(-1);
     const columns = `{${[...header, ...(extra ? [extra] : [])].map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
-    const fields = extra ? `CASE WHEN ${q(extra)} <> '' THEN 1 ELSE 0 END` : "0";
-    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
+    const fields = [
+      ...(last === undefined ? [] : [`WHEN ${q(last)} IS NULL THEN -1`]),
+      ...(extra ? [`WHEN ${q(extra)} IS NOT NULL THEN 1`] : []),
+    ];
+    const fieldCount = fields.length > 0 ? `CASE ${fields.join(" ")} ELSE 0 END` : "0";
+    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, nullstr = ${quoteString("duckdb", CSV_NO_NULL)}, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
     return reader(
       (files) => {
         const l = lineage(files);
-        return `SELECT ${projection(l, select, unknown, (n) => q(n), stageRowNumber, fields)} FROM read_csv(${l.from}, ${options}${several(files)})`;
+        return `SELECT ${projection(l, select, unknown, (n) => `NULLIF(${q(n)}, '')`, stageRowNumber, fieldCount)} FROM read_csv(${l.from}, ${options}${several(files)})`;
       },
       false,
       !header.includes(FILE_COLUMN),
