@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { carSalesSeedFiles } from "@saleslake/schema";
+import { carSalesSeedFiles, type Entity, salesOrderLines } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateFile } from "../src/commands/validate.ts";
 
 const bin = new URL("../src/bin.ts", import.meta.url).pathname;
 const repoRoot = new URL("../../../", import.meta.url).pathname;
@@ -239,7 +240,7 @@ describe("reporting commands", () => {
     );
   });
 
-  it("validate reads CSV rows and headers as ingest and the engine do", () => {
+  it("validate reads CSV rows and headers as ingest and the engine do", async () => {
     const header = CAR_SALES_HEADER;
     // An unquoted comma in a dealer's name: the row has a field more and its values shifted.
     const ragged = join(work, "check-ragged.csv");
@@ -264,6 +265,31 @@ describe("reporting commands", () => {
       [2, "row.fields_missing"],
       [2, "product_name.not_null"],
     ]);
+    // Under the contract shortRows: "null", the short row's missing field is NULL, as the engines
+    // read it; the trailing delimiter is still a field more.
+    const padded: Entity = {
+      ...salesOrderLines,
+      contract: { ...salesOrderLines.contract, shortRows: "null" },
+    };
+    const lines = join(work, "check-short-lines.csv");
+    const orderHeader =
+      "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,channel,updated_at,is_deleted";
+    const order = (id: string) =>
+      `${id},1,2026-01-05,C000001,P-00001,1,10.00,,EUR,open,web,2026-01-05T10:00:00Z`;
+    writeFileSync(lines, `${orderHeader}\n${order("SO00000001")}\n${order("SO00000002")},false,\n`);
+    expect(await validateFile(padded, lines)).toMatchObject({
+      rows: 2,
+      valid: 1,
+      issues: [{ row: 2, rule: "row.fields_extra" }],
+    });
+    expect(await validateFile(salesOrderLines, lines)).toMatchObject({
+      rows: 2,
+      valid: 0,
+      issues: [
+        { row: 1, rule: "row.fields_missing" },
+        { row: 2, rule: "row.fields_extra" },
+      ],
+    });
     // Names with spaces around them are the columns landing matches them to.
     const spaced = join(work, "check-spaced.csv");
     writeFileSync(

@@ -625,7 +625,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     "on CSV rows with more or fewer fields than their header, and empty values: the same quarantine and the same rows loaded (%s)",
     async (_, name, split) => {
       // An unquoted comma moves every later value one column right, a row that lacks its last
-      // field or has a trailing delimiter cannot be told from one with an empty value, and a line
+      // field has fewer fields than the header and one with a trailing delimiter more, and a line
       // break in a value that is not quoted makes two short rows: all quarantined. Empty values
       // (quoted too, the last one too) and quoted commas load, their values where they belong.
       const text = csvText([
@@ -674,6 +674,35 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     },
     1_500_000,
   );
+
+  it("on short CSV rows under the contract shortRows: null: the same rows loaded, their missing fields NULL", async () => {
+    // Trailing empty fields left out load; a row cut short before a required value breaks that
+    // column's rule; a trailing delimiter is still a field more.
+    const padded: Entity = {
+      ...salesOrderLines,
+      contract: { ...salesOrderLines.contract, shortRows: "null" },
+    };
+    const text = csvText([
+      line(1, { is_deleted: null }),
+      line(2, { channel: "web" }),
+      line(3),
+      line(4),
+    ]).split("\n");
+    text[1] = text[1]!.replace(/,$/, "");
+    text[2] = text[2]!.replace(/(,[^,]*){2}$/, "");
+    text[3] = `${text[3]},`;
+    const out = await parity("short-csv-null", padded, undefined, [
+      { name: "a.csv", bytes: text.join("\n") },
+    ]);
+    const rules = out["quarantine.sales_order_lines"]?.map(
+      (r) => r.match(/(row\.fields_\w+|updated_at\.\w+)/)?.[0],
+    );
+    expect(rules?.sort()).toEqual(["row.fields_extra", "updated_at.not_null"]);
+    expect(out["silver.sales_order_lines"]?.map((r) => r.split("|")[0])).toEqual([
+      "SO00000001",
+      "SO00000004",
+    ]);
+  }, 1_500_000);
 
   it.each([
     ["the files of each schema together", "parquet-files", {}, true],

@@ -285,6 +285,31 @@ describe("incremental scenarios on the local engine", () => {
     ]);
   });
 
+  it("under the contract shortRows: null, a short CSV row's missing fields are NULL; a field more is still quarantined", async () => {
+    const padded: Entity = {
+      ...salesOrderLines,
+      contract: { ...salesOrderLines.contract, shortRows: "null" },
+    };
+    const p = project(padded);
+    const header = Object.keys(line(1));
+    const row = (l: Line) => header.map((h) => l[h] ?? "").join(",");
+    const csv = [
+      header.join(","),
+      // Trailing empty fields left out (is_deleted is nullable), and a row cut short before a
+      // value the entity requires.
+      row(line(1, { is_deleted: null })).replace(/,$/, ""),
+      row(line(2)).replace(/(,[^,]*){2}$/, ""),
+      `${row(line(3))},`,
+    ].join("\n");
+    landBatch(join(p.dir, "lake"), padded, [{ name: "short.csv", bytes: `${csv}\n` }]);
+    const r = await p.run();
+    expect(r).toMatchObject({ rowsRead: 3, rowsAccepted: 1, rowsQuarantined: 2 });
+    expect(r.quarantinedByRule).toEqual({ "updated_at.not_null": 1, "row.fields_extra": 1 });
+    expect(await p.q("SELECT order_id, is_deleted FROM silver.sales_order_lines")).toEqual([
+      { order_id: "SO00000001", is_deleted: null },
+    ]);
+  });
+
   it("a replay batch of fixed rows resolves the quarantine entries of its accepted keys, with the data", async () => {
     const p = project();
     p.land([line(1), line(2, { quantity: -1 }), line(3, { currency: "BTC" }), line(4, { LineNo: "x" })]);

@@ -95,6 +95,14 @@ export interface Contract {
    * columns read as NULL; a missing NOT NULL column still rejects. Default `reject`.
    */
   readonly missingColumns: "reject" | "null";
+  /**
+   * A CSV row with fewer fields than its file's header. `quarantine`: the row breaks
+   * `row.fields_missing` (its values may sit in the wrong columns: a row cut short, a line break
+   * in a value that is not quoted). `null`: the fields it lacks read as NULL, for sources that
+   * leave out trailing empty fields; the entity's rules still apply. Default `quarantine`. A row
+   * with more fields (a trailing delimiter too) always breaks `row.fields_extra`.
+   */
+  readonly shortRows: "quarantine" | "null";
 }
 
 export interface Entity {

@@ -228,6 +228,15 @@ describe("schemaDiff", () => {
     expect(schemaDiff(a, batch).changes.map((c) => c.detail)).toContain(
       "watermark column updated_at → landing batches (the stored watermarks no longer apply)",
     );
+    // Short CSV rows: reading their missing fields as NULL widens, quarantining them narrows.
+    const padded = defineEntity({ name: "o", columns: cols, key: ["id"], contract: { shortRows: "null" } });
+    const strict = defineEntity({ name: "o", columns: cols, key: ["id"] });
+    expect(schemaDiff(strict, padded).changes.map((c) => [c.kind, c.detail, c.compatible])).toEqual([
+      ["widened", "short rows: quarantine → null", true],
+    ]);
+    expect(schemaDiff(padded, strict).changes.map((c) => [c.kind, c.detail, c.compatible])).toEqual([
+      ["narrowed", "short rows: null → quarantine (rows that loaded before may be quarantined)", false],
+    ]);
   });
 });
 

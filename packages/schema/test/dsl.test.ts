@@ -26,7 +26,11 @@ describe("defineEntity", () => {
     ]);
     expect(e.watermark).toEqual({ kind: "batch" });
     expect(e.scd).toBe(1);
-    expect(e.contract).toEqual({ unknownColumns: "rescue", missingColumns: "reject" });
+    expect(e.contract).toEqual({
+      unknownColumns: "rescue",
+      missingColumns: "reject",
+      shortRows: "quarantine",
+    });
     expect(Object.isFrozen(e.columns[0])).toBe(true);
   });
 

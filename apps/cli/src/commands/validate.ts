@@ -70,7 +70,8 @@ export async function validateFile(
   if (info.format === "csv") {
     // Fields by position under the header's names, each source column found as the engines find
     // it (case-insensitively, aliases, spaces around names). A row with more fields than the header
-    // (a trailing delimiter too) breaks row.fields_extra, one with fewer row.fields_missing.
+    // (a trailing delimiter too) breaks row.fields_extra, one with fewer row.fields_missing unless
+    // the contract reads its missing fields as NULL (shortRows: "null").
     const header = info.columns;
     const at = new Map(
       [...mapSourceColumns(entity, header).select].flatMap(([source, found]) =>
@@ -93,7 +94,8 @@ export async function validateFile(
       const f = fields as string[];
       const record: Record<string, RawValue> = {};
       for (const [source, i] of at) record[source] = f[i] ?? null;
-      check(record, rows + 1, Math.sign(f.length - header.length));
+      const shape = Math.sign(f.length - header.length);
+      check(record, rows + 1, shape < 0 && entity.contract.shortRows === "null" ? 0 : shape);
     }
   } else if (info.format === "jsonl") {
     let buf = "";

@@ -328,12 +328,15 @@ function partRead(
     // (the null string is one no file has): a row with any value there, even an empty one (a
     // trailing delimiter), has more fields than its header, and a row whose last header column
     // is NULL was padded, with fewer. Either has its values in the wrong columns and goes to
-    // quarantine (see FIELD_COUNT_RULES). An empty field is NULL, as before, once counted.
+    // quarantine (see FIELD_COUNT_RULES), a short row unless the contract reads its missing
+    // fields as NULL (shortRows: "null"). An empty field is NULL, as before, once counted.
     const extra = header.includes(EXTRA_FIELDS) ? undefined : EXTRA_FIELDS;
     const last = header.at(-1);
     const columns = `{${[...header, ...(extra ? [extra] : [])].map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
     const fields = [
-      ...(last === undefined ? [] : [`WHEN ${q(last)} IS NULL THEN -1`]),
+      ...(last === undefined || entity.contract.shortRows === "null"
+        ? []
+        : [`WHEN ${q(last)} IS NULL THEN -1`]),
       ...(extra ? [`WHEN ${q(extra)} IS NOT NULL THEN 1`] : []),
     ];
     const fieldCount = fields.length > 0 ? `CASE ${fields.join(" ")} ELSE 0 END` : "0";

@@ -31,7 +31,10 @@ export interface EntityInput<C extends Record<string, AnyColumnBuilder>> {
   scd?: 1 | 2;
   /** A boolean column: true deletes the key (SCD1) or closes its history (SCD2). */
   softDelete?: keyof C & string;
-  /** Schema drift handling. Default `{ unknownColumns: "rescue", missingColumns: "reject" }`. */
+  /**
+   * Schema drift handling. Default
+   * `{ unknownColumns: "rescue", missingColumns: "reject", shortRows: "quarantine" }`.
+   */
   contract?: Partial<Contract>;
   /** Row-level SQL checks over typed columns; true passes. */
   checks?: { id: string; sql: DialectSql; message: string; severity?: RuleSeverity }[];
@@ -67,6 +70,7 @@ const entityInputSchema = z.object({
     .object({
       unknownColumns: z.enum(["reject", "rescue", "ignore"]).optional(),
       missingColumns: z.enum(["reject", "null"]).optional(),
+      shortRows: z.enum(["quarantine", "null"]).optional(),
     })
     .optional(),
   checks: z
@@ -347,7 +351,12 @@ export function defineEntity<const C extends Record<string, AnyColumnBuilder>>(
     clusterBy: [...(input.clusterBy ?? [])],
     scd: input.scd ?? 1,
     ...(input.softDelete !== undefined && { softDelete: input.softDelete }),
-    contract: { unknownColumns: "rescue", missingColumns: "reject", ...input.contract },
+    contract: {
+      unknownColumns: "rescue",
+      missingColumns: "reject",
+      shortRows: "quarantine",
+      ...input.contract,
+    },
     checks,
   };
   return deepFreeze(entity) as TypedEntity<InferColumns<C>>;

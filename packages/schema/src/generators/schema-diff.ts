@@ -208,6 +208,7 @@ function ruleChanges(prev: Column, c: Column): SchemaChange[] {
 
 const UNKNOWN_STRICTNESS: Record<Contract["unknownColumns"], number> = { ignore: 0, rescue: 0, reject: 1 };
 const MISSING_STRICTNESS: Record<Contract["missingColumns"], number> = { null: 0, reject: 1 };
+const SHORT_ROWS_STRICTNESS: Record<Contract["shortRows"], number> = { null: 0, quarantine: 1 };
 
 /** What the entity declares beside its columns: sequence, watermark, delete flag, layout, contract, checks. */
 function entityChanges(
@@ -273,15 +274,34 @@ function entityChanges(
       compatible: true,
     });
   }
-  for (const [what, a, b, strictness] of [
-    ["unknown columns", before.contract.unknownColumns, after.contract.unknownColumns, UNKNOWN_STRICTNESS],
-    ["missing columns", before.contract.missingColumns, after.contract.missingColumns, MISSING_STRICTNESS],
+  for (const [what, a, b, strictness, narrowing] of [
+    [
+      "unknown columns",
+      before.contract.unknownColumns,
+      after.contract.unknownColumns,
+      UNKNOWN_STRICTNESS,
+      "batches that loaded before may be refused",
+    ],
+    [
+      "missing columns",
+      before.contract.missingColumns,
+      after.contract.missingColumns,
+      MISSING_STRICTNESS,
+      "batches that loaded before may be refused",
+    ],
+    [
+      "short rows",
+      before.contract.shortRows,
+      after.contract.shortRows,
+      SHORT_ROWS_STRICTNESS,
+      "rows that loaded before may be quarantined",
+    ],
   ] as const) {
     if (a === b) continue;
     const order = (strictness as Record<string, number>)[b]! - (strictness as Record<string, number>)[a]!;
     out.push({
       kind: order > 0 ? "narrowed" : order < 0 ? "widened" : "changed",
-      detail: `${what}: ${a} → ${b}${order > 0 ? " (batches that loaded before may be refused)" : ""}`,
+      detail: `${what}: ${a} → ${b}${order > 0 ? ` (${narrowing})` : ""}`,
       compatible: order <= 0,
     });
   }

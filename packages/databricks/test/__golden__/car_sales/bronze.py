@@ -184,6 +184,9 @@ ALIASES = {"Branch_ID":["Branch_ID"],"Dealer_ID":["Dealer_ID"],"Model_ID":["Mode
 # NOT NULL ones. UNKNOWN is what becomes of columns the entity does not know.
 MUST_HAVE = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","DealerName","Product_Name"]
 UNKNOWN = "rescue"
+# A CSV row with fewer fields than its header: quarantined (row.fields_missing), or its missing
+# fields NULL (the contract's shortRows: "null").
+SHORT_ROWS = "quarantine"
 MANIFEST = "_manifest.json"
 GROUP_ROWS = 100000
 # The file a row of Parquet files read together came from (see parquet_text).
@@ -309,7 +312,7 @@ def read_csv(files):
     # A row with more or fewer fields than the header (a trailing delimiter too) has its values in
     # the wrong columns (the rules row.fields_extra and row.fields_missing), as the local engine
     # reads it: Spark keeps such a row's text in the column named by columnNameOfCorruptRecord, and
-    # its fields, counted outside quotes, tell which.
+    # its fields, counted outside quotes, tell which. A short row's missing fields are NULL.
     names = manifest["csv"]["columns"]
     if len({c.strip().lower() for c in names}) != len(names):
         raise Exception(f"batch {batch_id} of {ENTITY}: a column appears more than once in {names}")
@@ -320,7 +323,7 @@ def read_csv(files):
           .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", EXTRA if extra else "_corrupt_record")
           .csv([batch_dir + "/" + f["path"] for f in files]))
     counted = F.size(F.split(F.regexp_replace(F.col(EXTRA), r'"[^"]*(?:""[^"]*)*"', ""), r"\Q" + sep + r"\E", -1))
-    fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1) if extra else F.lit(0)
+    fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1 if SHORT_ROWS == "quarantine" else 0) if extra else F.lit(0)
     return df.select(*[F.col("`" + c + "`") for c in names], fields.alias("_fields"),
                      *([F.col("_metadata.file_path").alias(PATH)] if len(files) > 1 else []))
 
