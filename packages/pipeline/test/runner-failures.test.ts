@@ -236,6 +236,46 @@ describe("a landed file the engine cannot read", () => {
   });
 });
 
+describe("a run out of memory", () => {
+  it("fails with its own code and hint, leaves data and watermark as they were, and reads the file with more", async () => {
+    const p = project();
+    expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded", rowsInserted: 1 });
+    // A 40 MB value: DuckDB reads the file in buffers of two such lines, which 64 MB cannot hold
+    // and no spilling makes room for.
+    const header =
+      "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,channel,updated_at,is_deleted\n";
+    const long = `SO00000002,1,2026-01-05,C000001,P-00001,1,10.00,,EUR,open,${"x".repeat(40_000_000)},2026-01-06T10:00:00Z,false\n`;
+    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "long.csv", bytes: header + long }], "csv");
+    const state = async () => {
+      const w = await Warehouse.open(p.dir);
+      try {
+        return {
+          silver: await w.query("SELECT order_id FROM silver.sales_order_lines ORDER BY ALL"),
+          watermarks: await w.query("SELECT * FROM saleslake.watermarks"),
+          processed: await w.query("SELECT batch_id FROM saleslake.processed_batches ORDER BY ALL"),
+        };
+      } finally {
+        w.close();
+      }
+    };
+    const before = await state();
+    const error = await p.run({ memoryLimit: "64MB" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "OUT_OF_MEMORY",
+      message: expect.stringMatching(/^sales_order_lines bronze: Out of Memory Error: /),
+      hint: expect.stringContaining("Raise the memory limit (saleslake run --memory-limit"),
+    });
+    expect(existsSync(p.paths.lock)).toBe(false);
+    expect(await state()).toEqual(before);
+    // Buffers of two lines' worth (256 MiB here, not DuckDB's 16 lines', 2 GiB) fit in 1 GB.
+    expect((await p.run({ memoryLimit: "1GB" })).runs[0]).toMatchObject({
+      status: "succeeded",
+      rowsRead: 1,
+      rowsQuarantined: 1,
+    });
+  });
+});
+
 describe("a landed JSON file that is not JSON", () => {
   // A batch that declares its columns (a Copy, sealed) is read by them, without a scan of its
   // keys before the run: its bad file is named when the stage fails.

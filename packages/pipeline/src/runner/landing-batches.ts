@@ -174,6 +174,15 @@ export function csvMaxLineSize(longestRecordBytes: number | undefined): number {
 }
 
 /**
+ * DuckDB's CSV read buffer for a line limit: its default (16 lines' worth) up to 32 MiB, then two
+ * lines' worth. A file with 40 MB records reads in 256 MiB buffers, not 2 GiB ones that no memory
+ * limit under that could hold.
+ */
+export function csvBufferSize(maxLineSize: number): number {
+  return Math.max(Math.min(16 * maxLineSize, 32 * 1024 * 1024), 2 * maxLineSize);
+}
+
+/**
  * How the runner reads the landed batches of a run: one relation per part, in order, each
  * yielding the lineage columns and every source column as text, straight from the files.
  * Parquet brings its row numbers (`file_row_number`); a CSV or JSON row's number is left NULL
@@ -340,7 +349,7 @@ function partRead(
       ...(extra ? [`WHEN ${q(extra)} IS NOT NULL THEN 1`] : []),
     ];
     const fieldCount = fields.length > 0 ? `CASE ${fields.join(" ")} ELSE 0 END` : "0";
-    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, nullstr = ${quoteString("duckdb", CSV_NO_NULL)}, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
+    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, nullstr = ${quoteString("duckdb", CSV_NO_NULL)}, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}, buffer_size = ${csvBufferSize(csvMaxLineSize(m.csv?.longestRecordBytes))}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
     return reader(
       (files) => {
         const l = lineage(files);
