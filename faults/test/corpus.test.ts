@@ -126,7 +126,12 @@ const COVERAGE: Record<string, string[]> = {
     "decimal-comma-revenue.csv",
     "orders-wrong-types.jsonl",
   ],
-  "extra columns": ["extra-columns.csv", "orders-sql-in-field-name.jsonl"],
+  "extra columns": [
+    "extra-columns.csv",
+    "orders-sql-in-field-name.jsonl",
+    "trailing-delimiters.csv",
+    "orders-unnamed-key.jsonl",
+  ],
   "missing columns": [
     "missing-required-column.csv",
     "missing-nullable-column.csv",

@@ -76,7 +76,7 @@ interface Preset {
  * comparison, about 80 notebook runs, took a quick run from under two minutes to 14. `--contenders`
  * names them to run them at the quick sizes.
  */
-export const QUICK_CONTENDERS = [...MERGE_CONTENDERS, ...INGEST_CONTENDERS]
+const QUICK_CONTENDERS = [...MERGE_CONTENDERS, ...INGEST_CONTENDERS]
   .filter((c) => c.needs !== "spark")
   .map((c) => c.name);
 

@@ -704,6 +704,38 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     ]);
   }, 1_500_000);
 
+  it("on a CSV file whose lines all end in the delimiter, its header too: the same rows loaded, a value under the unnamed column rescued", async () => {
+    const text = csvText([line(1), line(2)])
+      .trimEnd()
+      .split("\n")
+      .map((l, i) => `${l},${i === 2 ? "x" : ""}`);
+    const out = await parity("trailing-delimiter-csv", salesOrderLines, undefined, [
+      { name: "a.csv", bytes: `${text.join("\n")}\n` },
+    ]);
+    expect(out["silver.sales_order_lines"]).toHaveLength(2);
+    expect(out["quarantine.sales_order_lines"] ?? []).toHaveLength(0);
+    expect(out["bronze.sales_order_lines"]?.find((r) => r.startsWith("SO00000002|"))).toContain(
+      '{"_unnamed_14":"x"}',
+    );
+  }, 1_500_000);
+
+  it("on JSON keys an entity does not know with path characters in them: the same rescued values", async () => {
+    const jsonl = [
+      { ...line(1), "a/b~c": "y", "a.b": "z" },
+      { ...line(2), "a'b": "x", 'a"b': "w", "$[0]": "v" },
+    ]
+      .map((l) => JSON.stringify(l))
+      .join("\n");
+    const out = await parity("odd-json-keys", salesOrderLines, undefined, [
+      { name: "a.jsonl", bytes: `${jsonl}\n` },
+    ]);
+    expect(out["silver.sales_order_lines"]).toHaveLength(2);
+    const bronze = out["bronze.sales_order_lines"] ?? [];
+    // (A key with no name is refused when landed: Spark's reader drops it.)
+    expect(bronze.find((r) => r.startsWith("SO00000001|"))).toContain('{"a.b":"z","a/b~c":"y"}');
+    expect(bronze.find((r) => r.startsWith("SO00000002|"))).toContain(`"a'b":"x"`);
+  }, 1_500_000);
+
   it.each([
     ["the files of each schema together", "parquet-files", {}, true],
     ["a.parquet alone, b.parquet and c.parquet together", "parquet-files-split", { groupRows: 2 }, true],

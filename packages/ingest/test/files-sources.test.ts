@@ -37,7 +37,7 @@ const orders = defineEntity({
   scd: 1,
   contract: { unknownColumns: "reject", missingColumns: "null" },
 });
-const rescuing = defineEntity({
+const rescuingInput = {
   name: "drop_orders_open",
   columns: {
     order_id: t.string().source("OrderID"),
@@ -46,7 +46,8 @@ const rescuing = defineEntity({
   key: ["order_id"],
   watermark: "batch",
   scd: 1,
-});
+} as const;
+const rescuing = defineEntity(rescuingInput);
 
 async function failure(p: Promise<unknown>): Promise<IngestError> {
   const e = await p.then(
@@ -93,6 +94,40 @@ describe("CSV sources", () => {
       paths: [file("extra.csv", "OrderID,Amount,Colour,Size\nSO1,1,red,L\n")],
     });
     expect(extra).toMatchObject({ status: "landed", drift: [{ unknown: ["Colour", "Size"], absent: [] }] });
+  });
+
+  it("names a header field with no name, as a trailing delimiter leaves, by its position: an unknown column", async () => {
+    // Every line ends in the delimiter, the header too: the rows have as many fields as it.
+    const trailing = file("trailing.csv", "OrderID,Amount, \nSO1,1,\nSO2,2,x\n");
+    expect((await inspectFile(trailing)).columns).toEqual(["OrderID", "Amount", "_unnamed_3"]);
+    const store = fresh();
+    expect(await landFiles({ store, entity: rescuing, paths: [trailing] })).toMatchObject({
+      status: "landed",
+      drift: [{ unknown: ["_unnamed_3"], absent: [] }],
+    });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    expect(b!.manifest.csv?.columns).toEqual(["OrderID", "Amount", "_unnamed_3"]);
+    // A contract that refuses unknown columns refuses it, by that name.
+    const e = await failure(landFiles({ store: fresh(), entity: orders, paths: [trailing] }));
+    expect(e).toMatchObject({ code: "UNKNOWN_COLUMNS", rule: "contract.unknownColumns" });
+    expect(e.message).toContain("unknown column _unnamed_3 for entity drop_orders");
+  });
+
+  it("refuses a JSON key with no name unless the contract ignores unknown keys: no engine could rescue it alike", async () => {
+    const path = file("unnamed-key.jsonl", '{"OrderID":"SO1","Amount":1,"":"x"}\n');
+    const rescued = await failure(landFiles({ store: fresh(), entity: rescuing, paths: [path] }));
+    expect(rescued).toMatchObject({ code: "UNKNOWN_COLUMNS", file: path, rule: "contract.unknownColumns" });
+    expect(rescued.message).toBe(
+      `${path}: a key with no name ("") holds values for entity drop_orders_open, which _rescued_data cannot keep`,
+    );
+    expect((await failure(landFiles({ store: fresh(), entity: orders, paths: [path] }))).message).toBe(
+      `${path}: unknown column "" for entity drop_orders`,
+    );
+    const ignoring = defineEntity({ ...rescuingInput, contract: { unknownColumns: "ignore" } });
+    expect(await landFiles({ store: fresh(), entity: ignoring, paths: [path] })).toMatchObject({
+      status: "landed",
+      drift: [{ unknown: [""] }],
+    });
   });
 
   it("rejects the batch on drift the contract refuses, naming file, columns and rule", async () => {

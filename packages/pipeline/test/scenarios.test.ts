@@ -310,6 +310,22 @@ describe("incremental scenarios on the local engine", () => {
     ]);
   });
 
+  it("a CSV file whose lines all end in the delimiter, its header too, loads; a value under the unnamed column is rescued", async () => {
+    const p = project();
+    const header = Object.keys(line(1));
+    const row = (l: Line) => header.map((h) => l[h] ?? "").join(",");
+    const csv = [`${header.join(",")},`, `${row(line(1))},`, `${row(line(2))},x`].join("\n");
+    // Landed as ingest lands it: the header's last field, with no name, named by its position.
+    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "trailing.csv", bytes: `${csv}\n` }]);
+    expect(await p.run()).toMatchObject({ rowsRead: 2, rowsAccepted: 2, rowsQuarantined: 0 });
+    expect(
+      await p.q("SELECT order_id, _rescued_data FROM bronze.sales_order_lines ORDER BY order_id"),
+    ).toEqual([
+      { order_id: "SO00000001", _rescued_data: null },
+      { order_id: "SO00000002", _rescued_data: '{"_unnamed_14":"x"}' },
+    ]);
+  });
+
   it("a replay batch of fixed rows resolves the quarantine entries of its accepted keys, with the data", async () => {
     const p = project();
     p.land([line(1), line(2, { quantity: -1 }), line(3, { currency: "BTC" }), line(4, { LineNo: "x" })]);

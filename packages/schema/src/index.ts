@@ -56,6 +56,7 @@ export {
 export { assertSafeIdentifier, isSafeIdentifier, LINEAGE_COLUMNS } from "./identifiers.ts";
 export {
   type ColumnMapping,
+  csvHeaderNames,
   mapSourceColumns,
   type SourceColumn,
   sourceColumnNames,

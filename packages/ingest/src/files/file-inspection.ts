@@ -6,7 +6,10 @@ export interface FileInspection {
   readonly compression: "none" | "gzip";
   /** Data rows (CSV: after the header). */
   readonly rows: number;
-  /** CSV header as found (BOM stripped), or the union of JSON keys / Parquet columns. */
+  /**
+   * CSV header as found (BOM stripped, names trimmed, a field with no name, as a trailing
+   * delimiter leaves, named `_unnamed_<position>`), or the union of JSON keys / Parquet columns.
+   */
   readonly columns: readonly string[];
   /** Size and sha256 of the file as stored (compressed bytes for gzip). */
   readonly bytes: number;

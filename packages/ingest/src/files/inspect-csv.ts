@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { csvHeaderNames } from "@saleslake/schema";
 import { parse as parseCsvSync } from "csv-parse/sync";
 import { IngestError } from "../errors.ts";
 import { CsvScanner } from "./csv-scanner.ts";
@@ -85,7 +86,7 @@ export async function inspectCsv(
     format: "csv",
     compression,
     rows: scanner.records - 1,
-    columns: header.map((h) => h.trim()),
+    columns: csvHeaderNames(header),
     ...stored,
     delimiter,
     quotedNewlines: scanner.quotedNewlines,

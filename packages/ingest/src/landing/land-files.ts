@@ -61,9 +61,19 @@ export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | u
   if (m.unknown.length > 0 && entity.contract.unknownColumns === "reject") {
     throw new IngestError(
       "UNKNOWN_COLUMNS",
-      `${f.path}: unknown column${m.unknown.length > 1 ? "s" : ""} ${m.unknown.join(", ")} for entity ${entity.name}`,
+      `${f.path}: unknown column${m.unknown.length > 1 ? "s" : ""} ${m.unknown.map((n) => n || '""').join(", ")} for entity ${entity.name}`,
       'Add them to the entity, or set contract unknownColumns to "rescue" or "ignore".',
       { file: f.path, row: 1, rule: "contract.unknownColumns" },
+    );
+  }
+  if (m.unknown.includes("") && entity.contract.unknownColumns === "rescue") {
+    // Spark's JSON reader drops a key with no name: the notebooks could not rescue its values as
+    // the local engine does, and a batch landed with one would load differently on each.
+    throw new IngestError(
+      "UNKNOWN_COLUMNS",
+      `${f.path}: a key with no name ("") holds values for entity ${entity.name}, which _rescued_data cannot keep`,
+      'Name the key in the export, or set contract unknownColumns to "ignore" to leave its values out.',
+      { file: f.path, rule: "contract.unknownColumns" },
     );
   }
   const absent = [...m.select].filter(([, found]) => found === null).map(([source]) => source);

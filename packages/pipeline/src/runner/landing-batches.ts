@@ -174,6 +174,14 @@ export function csvMaxLineSize(longestRecordBytes: number | undefined): number {
 }
 
 /**
+ * A key of a JSON object as a JSON Pointer (RFC 6901): every key, the empty one too, which a
+ * `$."…"` path cannot name.
+ */
+function jsonPointer(key: string): string {
+  return `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+}
+
+/**
  * DuckDB's CSV read buffer for a line limit: its default (16 lines' worth) up to 32 MiB, then two
  * lines' worth. A file with 40 MB records reads in 256 MiB buffers, not 2 GiB ones that no memory
  * limit under that could hold.
@@ -381,7 +389,7 @@ function partRead(
   return reader(
     (files) => {
       const l = lineage(files);
-      return `SELECT ${projection(l, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", `$.${JSON.stringify(n)}`)})`, stageRowNumber)} FROM read_json_objects(${l.from}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""}, hive_partitioning = false${several(files)})`;
+      return `SELECT ${projection(l, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", jsonPointer(n))})`, stageRowNumber)} FROM read_json_objects(${l.from}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""}, hive_partitioning = false${several(files)})`;
     },
     false,
     true,

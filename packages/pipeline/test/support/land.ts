@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   batchPath,
+  csvHeaderNames,
   type Entity,
   type LandingManifest,
   newBatchId,
@@ -58,7 +59,7 @@ export function landBatch(
         quote: '"',
         header: true,
         encoding: "utf-8",
-        columns: first.split(/\r?\n/)[0]!.split(","),
+        columns: csvHeaderNames(first.split(/\r?\n/)[0]!.split(",")),
         // As landing measures it (these test files have no line breaks inside quotes).
         longestRecordBytes: files
           .flatMap((f) =>

@@ -35,6 +35,16 @@ export function sourceColumnNames(entity: Entity): SourceColumn[] {
 }
 
 /**
+ * The column names of a CSV header's fields: each trimmed, and a field with no name (as a header
+ * ending in a delimiter has, when its rows end in one too) named `_unnamed_<position>`. Every
+ * column needs a name for the engines to read it, and an entity never declares this one: it is
+ * an unknown column, held to the contract (rescued, ignored, or refused by name).
+ */
+export function csvHeaderNames(fields: readonly string[]): string[] {
+  return fields.map((f, i) => f.trim() || `_unnamed_${i + 1}`);
+}
+
+/**
  * Maps the columns found in a source (CSV header, JSON keys) onto the entity's source names:
  * case-insensitive, aliases included, composed columns by their parts. Missing columns follow
  * the entity's contract. Ingest and every engine use this one mapping.
