@@ -40,8 +40,14 @@ const oneBadRow = (out: string, rule: string) =>
 
 describe("saleslake demo", () => {
   it("explains each run, and is a no-op the second time", () => {
-    const again = cli(["demo", "--dir", demoDir]);
+    const again = cli(["demo", "--dir", demoDir], { npm_lifecycle_event: "" });
     expect(again.code).toBe(0);
+    // Its next steps name the command as it was run: the installed binary here, the
+    // repository's script under `pnpm saleslake`.
+    expect(again.out).toContain(`\n  saleslake status --dir ${demoDir}\n`);
+    expect(cli(["demo", "--dir", demoDir], { npm_lifecycle_event: "saleslake" }).out).toContain(
+      `\n  pnpm saleslake status --dir ${demoDir}\n`,
+    );
     expect(again.out).toMatch(
       /SalesData\.csv was landed before \(batch \d{8}T\d{9}Z-[0-9a-f]{8}\): not landed again/,
     );

@@ -68,11 +68,13 @@ export async function demo(
   );
   say(color.bold("Next"));
   const d = dirArg === "." ? "" : ` --dir ${shellWord(dirArg)}`;
-  say(`  pnpm saleslake status${d}`);
+  // The command as it was typed: the repository's script (`pnpm saleslake`), or the installed binary.
+  const cli = process.env.npm_lifecycle_event === "saleslake" ? "pnpm saleslake" : "saleslake";
+  say(`  ${cli} status${d}`);
   say(
-    `  pnpm saleslake query${d} "select branch_name, sum(revenue) as revenue from silver.car_sales group by 1 order by 2 desc limit 5"`,
+    `  ${cli} query${d} "select branch_name, sum(revenue) as revenue from silver.car_sales group by 1 order by 2 desc limit 5"`,
   );
-  say(`  pnpm saleslake quarantine${d}`);
-  say(`  pnpm saleslake report${d} --open`);
+  say(`  ${cli} quarantine${d}`);
+  say(`  ${cli} report${d} --open`);
   return 0;
 }
