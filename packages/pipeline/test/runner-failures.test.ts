@@ -104,6 +104,20 @@ function orderLines(n: number, from = 0): string {
   return text;
 }
 
+/** What a run commits: silver's keys, the watermarks and the processed batches. */
+async function committed(dir: string) {
+  const w = await Warehouse.open(dir);
+  try {
+    return {
+      silver: await w.query("SELECT order_id FROM silver.sales_order_lines ORDER BY ALL"),
+      watermarks: await w.query("SELECT * FROM saleslake.watermarks"),
+      processed: await w.query("SELECT batch_id FROM saleslake.processed_batches ORDER BY ALL"),
+    };
+  } finally {
+    w.close();
+  }
+}
+
 describe("a run interrupted through its signal", () => {
   async function ledger(dir: string) {
     const w = await Warehouse.open(dir);
@@ -196,43 +210,27 @@ describe("a landed file the engine cannot read", () => {
   it("is named, with the hint to fix it, and the run leaves data and watermark as they were", async () => {
     const p = project();
     expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded", rowsInserted: 1 });
-    const header =
-      "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,channel,updated_at,is_deleted\n";
     const row = (n: number) =>
       `SO0000000${n},1,2026-01-05,C000001,P-00001,1,10.00,,EUR,open,web,2026-01-06T10:00:00Z,false\n`;
     // Three small files read together; the second is no longer UTF-8 (changed after landing).
     landBatch(
       join(p.dir, "lake"),
       salesOrderLines,
-      [2, 3, 4].map((n) => ({ name: `o${n}.csv`, bytes: header + row(n) })),
+      [2, 3, 4].map((n) => ({ name: `o${n}.csv`, bytes: HEADER + row(n) })),
       "csv",
     );
     const [bad] = readdirSync(join(p.dir, "lake"), { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith("part-00001.csv"))
       .map((f) => join(p.dir, "lake", f));
-    writeFileSync(bad!, Buffer.concat([Buffer.from(header), Buffer.from([0x53, 0x4f, 0xff, 0xfe, 0x0a])]));
-    const w = await Warehouse.open(p.dir);
-    const state = async () => ({
-      silver: await w.query("SELECT order_id FROM silver.sales_order_lines ORDER BY ALL"),
-      watermarks: await w.query("SELECT * FROM saleslake.watermarks"),
-    });
-    const before = await state();
-    w.close();
+    writeFileSync(bad!, Buffer.concat([Buffer.from(HEADER), Buffer.from([0x53, 0x4f, 0xff, 0xfe, 0x0a])]));
+    const before = await committed(p.dir);
     const error = await p.run().catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: "ENGINE_ERROR",
       file: bad,
       hint: `Fix or remove the landed file ${bad}, then run again; nothing was committed.`,
     });
-    const after = await Warehouse.open(p.dir);
-    try {
-      expect(await after.query("SELECT order_id FROM silver.sales_order_lines ORDER BY ALL")).toEqual(
-        before.silver,
-      );
-      expect(await after.query("SELECT * FROM saleslake.watermarks")).toEqual(before.watermarks);
-    } finally {
-      after.close();
-    }
+    expect(await committed(p.dir)).toEqual(before);
   });
 });
 
@@ -242,23 +240,9 @@ describe("a run out of memory", () => {
     expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded", rowsInserted: 1 });
     // A 40 MB value: DuckDB reads the file in buffers of two such lines, which 64 MB cannot hold
     // and no spilling makes room for.
-    const header =
-      "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,channel,updated_at,is_deleted\n";
     const long = `SO00000002,1,2026-01-05,C000001,P-00001,1,10.00,,EUR,open,${"x".repeat(40_000_000)},2026-01-06T10:00:00Z,false\n`;
-    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "long.csv", bytes: header + long }], "csv");
-    const state = async () => {
-      const w = await Warehouse.open(p.dir);
-      try {
-        return {
-          silver: await w.query("SELECT order_id FROM silver.sales_order_lines ORDER BY ALL"),
-          watermarks: await w.query("SELECT * FROM saleslake.watermarks"),
-          processed: await w.query("SELECT batch_id FROM saleslake.processed_batches ORDER BY ALL"),
-        };
-      } finally {
-        w.close();
-      }
-    };
-    const before = await state();
+    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "long.csv", bytes: HEADER + long }], "csv");
+    const before = await committed(p.dir);
     const error = await p.run({ memoryLimit: "64MB" }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: "OUT_OF_MEMORY",
@@ -266,7 +250,7 @@ describe("a run out of memory", () => {
       hint: expect.stringContaining("Raise the memory limit (saleslake run --memory-limit"),
     });
     expect(existsSync(p.paths.lock)).toBe(false);
-    expect(await state()).toEqual(before);
+    expect(await committed(p.dir)).toEqual(before);
     // Buffers of two lines' worth (256 MiB here, not DuckDB's 16 lines', 2 GiB) fit in 1 GB.
     expect((await p.run({ memoryLimit: "1GB" })).runs[0]).toMatchObject({
       status: "succeeded",

@@ -49,8 +49,9 @@ export async function validateFile(
     const values = recordFromSource(entity, record);
     let bad = false;
     // The engines' first rules (row.fields_extra, row.fields_missing, see @saleslake/pipeline).
-    const shape = FIELD_COUNT_RULES[fields > 0 ? 0 : 1];
-    if (fields !== 0 && shape !== undefined) {
+    const id = fields > 0 ? "row.fields_extra" : fields < 0 ? "row.fields_missing" : undefined;
+    const shape = FIELD_COUNT_RULES.find((r) => r.id === id);
+    if (shape !== undefined) {
       bad = true;
       issues.push({ row, rule: shape.id, message: shape.message });
     }

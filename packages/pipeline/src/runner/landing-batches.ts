@@ -357,7 +357,8 @@ function partRead(
       ...(extra ? [`WHEN ${q(extra)} IS NOT NULL THEN 1`] : []),
     ];
     const fieldCount = fields.length > 0 ? `CASE ${fields.join(" ")} ELSE 0 END` : "0";
-    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, nullstr = ${quoteString("duckdb", CSV_NO_NULL)}, strict_mode = false, max_line_size = ${csvMaxLineSize(m.csv?.longestRecordBytes)}, buffer_size = ${csvBufferSize(csvMaxLineSize(m.csv?.longestRecordBytes))}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
+    const maxLineSize = csvMaxLineSize(m.csv?.longestRecordBytes);
+    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, nullstr = ${quoteString("duckdb", CSV_NO_NULL)}, strict_mode = false, max_line_size = ${maxLineSize}, buffer_size = ${csvBufferSize(maxLineSize)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
     return reader(
       (files) => {
         const l = lineage(files);
