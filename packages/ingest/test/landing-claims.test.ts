@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -198,6 +199,76 @@ describe.each(stores)("content claims in the %s lake", (_name, make, skip) => {
       }
     },
   );
+
+  it.skipIf(skip)(
+    "two landings that find the same dead claim: one takes it over, the other does not land",
+    async () => {
+      const store = await make();
+      const path = await seedClaim(store);
+      const dead = holder({ pid: deadPid() });
+      await store.put(path, dead);
+      // The second landing reads the dead claim, then waits until the first has claimed the
+      // content in its place: what it does next must not undo that claim.
+      let claimedByFirst!: () => void;
+      const firstClaimed = new Promise<void>((r) => {
+        claimedByFirst = r;
+      });
+      const first: LakeStore = Object.assign(Object.create(store) as LakeStore, {
+        put: async (p: string, body: Parameters<LakeStore["put"]>[1]) => {
+          const r = await store.put(p, body);
+          if (p === path) claimedByFirst();
+          return r;
+        },
+        putIfAbsent: async (p: string, body: Uint8Array) => {
+          const won = await store.putIfAbsent(p, body);
+          if (p === path && won) claimedByFirst();
+          return won;
+        },
+      });
+      let reads = 0;
+      const second: LakeStore = Object.assign(Object.create(store) as LakeStore, {
+        get: async (p: string) => {
+          const bytes = await store.get(p);
+          if (p === path && reads++ === 0) {
+            expect(bytes.equals(dead)).toBe(true);
+            await firstClaimed;
+          }
+          return bytes;
+        },
+      });
+      const slow = landFiles({ store: second, entity: carSales, paths: [initial] }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 50)); // the second landing is waiting, the dead claim read
+      const landed = await landFiles({ store: first, entity: carSales, paths: [initial] });
+      expect(landed.status).toBe("landed");
+      const other = await slow;
+      if (other instanceof Error) expect(other).toMatchObject({ code: "LANDING_IN_PROGRESS" });
+      else expect(other).toMatchObject({ status: "duplicate", batchId: landed.batchId });
+      expect((await listLandedBatches(store, "car_sales")).map((b) => b.batchId)).toEqual([landed.batchId]);
+      expect(await store.list("landing/_claims/")).toEqual([path]);
+      expect(JSON.parse((await store.get(path)).toString())).toMatchObject({ batchId: landed.batchId });
+    },
+  );
+
+  it.skipIf(skip)("a takeover left half done by a landing that ended is named, not guessed at", async () => {
+    const store = await make();
+    const path = await seedClaim(store);
+    const dead = holder({ pid: deadPid() });
+    await store.put(path, dead);
+    const lock = `${path.replace(/\.json$/, "")}.takeover-${createHash("sha256").update(dead).digest("hex").slice(0, 16)}.json`;
+    await store.put(lock, holder({ batchId: "20260101T000000000Z-0deadbee", pid: deadPid() }));
+    const e = await landFiles({ store, entity: carSales, paths: [initial] }).catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: "LANDING_IN_PROGRESS",
+      message: expect.stringContaining("(batch 20260101T000000000Z-0deadbee"),
+      hint: `Delete ${lock} and ${path}, then land again; or land again with --force (force: true).`,
+    });
+    expect(await listLandedBatches(store, "car_sales")).toEqual([]);
+    await store.delete(lock);
+    expect(await landFiles({ store, entity: carSales, paths: [initial] })).toMatchObject({
+      status: "landed",
+    });
+    expect(await store.list("landing/_claims/")).toEqual([path]);
+  });
 
   it.skipIf(skip)("a landing that fails removes its claim: the next one lands", async () => {
     const store = await make();

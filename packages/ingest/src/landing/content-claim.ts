@@ -44,7 +44,7 @@ function stale(holder: ClaimHolder, now: Date): boolean {
  * Claims a content for the landing of `batchId`, so that two landings of the same content at
  * once land it once. `claimed`: this landing goes on (and removes the claim if it fails);
  * `landed`: another landing of it has its manifest. A landing of it still under way is an
- * error naming it. A claim left by a landing that died is taken over.
+ * error naming it. A claim left by a landing that died is taken over (see takeOver).
  */
 export async function claimContent(
   store: LakeStore,
@@ -55,15 +55,16 @@ export async function claimContent(
 ): Promise<"claimed" | "landed"> {
   const me: ClaimHolder = { batchId, claimedAt: now.toISOString(), host: hostname(), pid: process.pid };
   const body = Buffer.from(`${JSON.stringify(me)}\n`);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     if (await store.putIfAbsent(path, body)) return "claimed";
-    let holder: ClaimHolder | undefined;
+    let found: Buffer;
     try {
-      holder = JSON.parse((await store.get(path)).toString("utf8")) as ClaimHolder;
+      found = await store.get(path);
     } catch (e) {
       if (e instanceof IngestError && e.code === "NOT_FOUND") continue; // released meanwhile
-      holder = undefined; // not a claim: taken over
+      throw e;
     }
+    const holder = parseHolder(found);
     if (holder && (await store.exists(`${batchPath("landing", entity, holder.batchId)}/${MANIFEST_FILE}`)))
       return "landed";
     if (holder && !stale(holder, now)) {
@@ -73,11 +74,61 @@ export async function claimContent(
         `Wait for it to finish: then this content is landed. If no such landing is running, land again with --force (force: true), or delete ${path}.`,
       );
     }
-    await store.delete(path);
+    if (await takeOver(store, path, found, body, now)) return "claimed";
   }
   throw new IngestError(
     "LANDING_IN_PROGRESS",
     `could not claim ${path}: another landing of the same content started at the same moment`,
     "Land again: a landed content is then recognised.",
   );
+}
+
+function parseHolder(bytes: Buffer): ClaimHolder | undefined {
+  try {
+    const h = JSON.parse(bytes.toString("utf8")) as Partial<ClaimHolder> | null;
+    return typeof h?.batchId === "string" && typeof h.claimedAt === "string" ? (h as ClaimHolder) : undefined;
+  } catch {
+    return undefined; // not a claim (a write cut short): taken over
+  }
+}
+
+/**
+ * Replaces the stale claim `found` with this landing's, once: landings that found the same stale
+ * claim race for a lock named by its content, and the one that gets it replaces the claim only
+ * if it still reads `found`, by overwriting it, so the claim is never absent for a third landing
+ * to take. A landing that loses goes back to reading the claim, now the winner's. A delete and a
+ * new claim instead let the slower of two such landings delete the faster one's claim: both
+ * landed. False: the claim changed meanwhile.
+ */
+async function takeOver(
+  store: LakeStore,
+  path: string,
+  found: Buffer,
+  body: Buffer,
+  now: Date,
+): Promise<boolean> {
+  const lock = `${path.replace(/\.json$/, "")}.takeover-${createHash("sha256").update(found).digest("hex").slice(0, 16)}.json`;
+  if (!(await store.putIfAbsent(lock, body))) {
+    const taker = parseHolder(await store.get(lock).catch(() => Buffer.alloc(0)));
+    if (taker && stale(taker, now)) {
+      throw new IngestError(
+        "LANDING_IN_PROGRESS",
+        `the claim ${path} was left by a landing that ended, and so was the landing that began to take it over (batch ${taker.batchId}, pid ${taker.pid} on ${taker.host})`,
+        `Delete ${lock} and ${path}, then land again; or land again with --force (force: true).`,
+      );
+    }
+    return false; // another landing is taking it over, or just did: read the claim again
+  }
+  try {
+    const current = await store.get(path).catch((e: unknown) => {
+      if (e instanceof IngestError && e.code === "NOT_FOUND") return undefined;
+      throw e;
+    });
+    if (current === undefined) return store.putIfAbsent(path, body);
+    if (!current.equals(found)) return false;
+    await store.put(path, body);
+    return true;
+  } finally {
+    await store.delete(lock);
+  }
 }
