@@ -265,7 +265,7 @@ describe("incremental scenarios on the local engine", () => {
     ]);
     expect(rows[0]!.rule_ids).toEqual(["row.fields_extra", "updated_at.parse", "is_deleted.parse"]);
     expect(rows[0]!.messages).toContain(
-      "more fields than the file's header: a delimiter in a value that is not quoted?",
+      "more fields than the file's header: a delimiter at the end of the row, or in a value that is not quoted?",
     );
     expect(rows[1]!.messages).toContain(
       "fewer fields than the file's header: a row cut short, or a line break in a value that is not quoted?",
