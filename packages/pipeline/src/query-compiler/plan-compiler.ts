@@ -95,7 +95,8 @@ export const FIELD_COUNT_RULES: readonly QualityRule[] = [
     id: "row.fields_extra",
     kind: "check",
     severity: "error",
-    message: "more fields than the file's header: a delimiter at the end of the row, or in a value that is not quoted?",
+    message:
+      "more fields than the file's header: a delimiter at the end of the row, or in a value that is not quoted?",
     sql: { duckdb: "_fields <= 0", spark: "_fields <= 0" },
   },
   {
