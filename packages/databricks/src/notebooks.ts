@@ -224,8 +224,8 @@ def ls_names(path):
 def numbered(df):
     # Row numbers in the file's order, counted in the JVM. A file is read as consecutive ranges,
     # one per partition, in order, and monotonically_increasing_id numbers a partition's rows in
-    # order from (partition index << 33). One partition (a CSV, read whole for its quoted line
-    # breaks) needs nothing more; otherwise each partition's rows are counted first and the ranges
+    # order from (partition index << 33). One partition (a small file, or a CSV read whole for its
+    # quoted line breaks) needs nothing more; otherwise each partition's rows are counted first and the ranges
     # laid end to end. Spark Connect has no RDDs to ask for the partition count: it counts.
     df = df.withColumn("_mid", F.monotonically_increasing_id())
     part = F.shiftright(F.col("_mid"), 33)
@@ -261,13 +261,15 @@ def read_csv(files):
     # the wrong columns (the rules row.fields_extra and row.fields_missing), as the local engine
     # reads it: Spark keeps such a row's text in the column named by columnNameOfCorruptRecord, and
     # its fields, counted outside quotes, tell which. A short row's missing fields are NULL.
+    # A batch with a line break inside a quoted value (ingest records it) is read whole, file by
+    # file, as only a whole read keeps such a row together; any other in splits, in parallel.
     names = manifest["csv"]["columns"]
     if len({c.strip().lower() for c in names}) != len(names):
         raise Exception(f"batch {batch_id} of {ENTITY}: a column appears more than once in {names}")
     extra = [EXTRA] if EXTRA not in names else []
     sep = manifest["csv"]["delimiter"]
     df = (spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names + extra]))
-          .option("header", True).option("multiLine", True).option("escape", '"').option("sep", sep)
+          .option("header", True).option("multiLine", bool(manifest["csv"].get("quotedNewlines"))).option("escape", '"').option("sep", sep)
           .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", EXTRA if extra else "_corrupt_record")
           .csv([batch_dir + "/" + f["path"] for f in files]))
     counted = F.size(F.split(F.regexp_replace(F.col(EXTRA), r'"[^"]*(?:""[^"]*)*"', ""), r"\\Q" + sep + r"\\E", -1))
@@ -291,7 +293,7 @@ def read_json(files):
 
 def numbered_files(df, files, rel_root):
     # Row numbers and lineage names of several files read together. A file is read as consecutive
-    # ranges in order (a CSV read whole, multiLine, as one), each range by one task, a task's
+    # ranges in order (a CSV with quoted line breaks, read whole, as one), each range by one task, a task's
     # ranges one after another, so a range's rows have consecutive ids from its first row's. One
     # job finds each range's first id and its rows: a row's number is its id less its range's
     # first, plus the rows of the file's earlier ranges. That job reads the files once more, so
