@@ -25,7 +25,7 @@ import {
 } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { generateNotebooks, type NotebookOptions } from "../src/index.ts";
-import { jsonl, line, notebookWidgets, sparkSuite } from "./support/spark-suite.ts";
+import { jsonl, type Line, line, notebookWidgets, sparkSuite } from "./support/spark-suite.ts";
 
 const suite = sparkSuite("parity");
 const { skip, work } = suite;
@@ -280,6 +280,21 @@ function csvText(ls: readonly Record<string, unknown>[], reversed = false): stri
   if (reversed) cols.reverse();
   const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
   return `${[cols.join(","), ...ls.map((l) => cols.map((c) => cell(l[c])).join(","))].join("\n")}\n`;
+}
+
+/**
+ * 6,000 order lines for reads in several partitions: every 450th breaks a rule (quantity -1),
+ * the others vary in line number and customer, so a row out of place shows.
+ */
+function scatteredRows(): Line[] {
+  return Array.from({ length: 6000 }, (_, i) =>
+    line(
+      i + 1,
+      i % 450 === 7
+        ? { quantity: -1 }
+        : { LineNo: (i % 3) + 1, customer_id: `C${String(i).padStart(6, "0")}` },
+    ),
+  );
 }
 
 /**
@@ -814,14 +829,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     // Small splits make Spark read each file as consecutive ranges, one per partition; the
     // numbering must lay them end to end, per file when a batch's files are read together. Rules
     // broken far apart show where each row was.
-    const rows = Array.from({ length: 6000 }, (_, i) =>
-      line(
-        i + 1,
-        i % 450 === 7
-          ? { quantity: -1 }
-          : { LineNo: (i % 3) + 1, customer_id: `C${String(i).padStart(6, "0")}` },
-      ),
-    );
+    const rows = scatteredRows();
     await suite.spark.sql("SET spark.sql.files.maxPartitionBytes = 65536");
     try {
       const [one, two, three] = [rows.slice(0, 3000), rows.slice(3000, 4500), rows.slice(4500)].map(jsonl);
@@ -846,14 +854,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     // A CSV batch without a line break in a quoted value is read in splits, each file's header
     // skipped once; one with such a line break is read whole. Rules broken far apart, a field too
     // many and a field too few among them, show where each row was.
-    const rows = Array.from({ length: 6000 }, (_, i) =>
-      line(
-        i + 1,
-        i % 450 === 7
-          ? { quantity: -1 }
-          : { LineNo: (i % 3) + 1, customer_id: `C${String(i).padStart(6, "0")}` },
-      ),
-    );
+    const rows = scatteredRows();
     const [header, ...data] = csvText(rows).trimEnd().split("\n");
     data[999] = `${data[999]},`;
     data[2499] = data[2499]!.replace(/,[^,]*$/, "");
