@@ -225,8 +225,8 @@ def numbered(df):
     # Row numbers in the file's order, counted in the JVM. A file is read as consecutive ranges,
     # one per partition, in order, and monotonically_increasing_id numbers a partition's rows in
     # order from (partition index << 33). One partition (a small file, or a CSV read whole for its
-    # quoted line breaks) needs nothing more; otherwise each partition's rows are counted first and the ranges
-    # laid end to end. Spark Connect has no RDDs to ask for the partition count: it counts.
+    # quoted line breaks) needs nothing more; otherwise each partition's rows are counted first
+    # and the ranges laid end to end. Spark Connect has no RDDs to ask for the partition count: it counts.
     df = df.withColumn("_mid", F.monotonically_increasing_id())
     part = F.shiftright(F.col("_mid"), 33)
     try:
@@ -293,11 +293,11 @@ def read_json(files):
 
 def numbered_files(df, files, rel_root):
     # Row numbers and lineage names of several files read together. A file is read as consecutive
-    # ranges in order (a CSV with quoted line breaks, read whole, as one), each range by one task, a task's
-    # ranges one after another, so a range's rows have consecutive ids from its first row's. One
-    # job finds each range's first id and its rows: a row's number is its id less its range's
-    # first, plus the rows of the file's earlier ranges. That job reads the files once more, so
-    # only files of up to GROUP_ROWS rows are read together.
+    # ranges in order (a CSV with quoted line breaks, read whole, as one), each range by one task,
+    # a task's ranges one after another, so a range's rows have consecutive ids from its first
+    # row's. One job finds each range's first id and its rows: a row's number is its id less its
+    # range's first, plus the rows of the file's earlier ranges. That job reads the files once
+    # more, so only files of up to GROUP_ROWS rows are read together.
     df = df.withColumn("_mid", F.monotonically_increasing_id())
     part = F.shiftright(F.col("_mid"), 33)
     ranges = {}

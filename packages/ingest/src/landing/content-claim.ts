@@ -57,13 +57,8 @@ export async function claimContent(
   const body = Buffer.from(`${JSON.stringify(me)}\n`);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await store.putIfAbsent(path, body)) return "claimed";
-    let found: Buffer;
-    try {
-      found = await store.get(path);
-    } catch (e) {
-      if (e instanceof IngestError && e.code === "NOT_FOUND") continue; // released meanwhile
-      throw e;
-    }
+    const found = await readIfThere(store, path);
+    if (found === undefined) continue; // released meanwhile
     const holder = parseHolder(found);
     if (holder && (await store.exists(`${batchPath("landing", entity, holder.batchId)}/${MANIFEST_FILE}`)))
       return "landed";
@@ -81,6 +76,15 @@ export async function claimContent(
     `could not claim ${path}: another landing of the same content started at the same moment`,
     "Land again: a landed content is then recognised.",
   );
+}
+
+async function readIfThere(store: LakeStore, path: string): Promise<Buffer | undefined> {
+  try {
+    return await store.get(path);
+  } catch (e) {
+    if (e instanceof IngestError && e.code === "NOT_FOUND") return undefined;
+    throw e;
+  }
 }
 
 function parseHolder(bytes: Buffer): ClaimHolder | undefined {
@@ -120,10 +124,7 @@ async function takeOver(
     return false; // another landing is taking it over, or just did: read the claim again
   }
   try {
-    const current = await store.get(path).catch((e: unknown) => {
-      if (e instanceof IngestError && e.code === "NOT_FOUND") return undefined;
-      throw e;
-    });
+    const current = await readIfThere(store, path);
     if (current === undefined) return store.putIfAbsent(path, body);
     if (!current.equals(found)) return false;
     await store.put(path, body);
