@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { sealBatchNotebook } from "@saleslake/adf-templates";
@@ -517,6 +517,43 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       /Copy reported 3 rows but the part files hold 2/,
     );
     expect(existsSync(join(folder, MANIFEST_FILE))).toBe(false);
+  }, 300_000);
+
+  it("the seal notebook hashes parts without JVM access, as on serverless compute, and names a part too big for that", async () => {
+    // Serverless and standard access mode compute refuse the JVM the notebook streams a hash
+    // through; the session here refuses it as Spark Connect does.
+    const lake = join(work, "seal-without-jvm", "lake");
+    const sealIn = (n: number, part: (path: string) => void) => {
+      const batchId = newBatchId(new Date(Date.UTC(2026, 0, 3 + n)), `adfc000${n}`);
+      const folder = join(lake, batchPath("landing", salesOrderLines.name, batchId));
+      mkdirSync(folder, { recursive: true });
+      part(join(folder, partFileName(0, "jsonl")));
+      const widgets = { ...sealWidgets(lake, salesOrderLines, batchId, 0), rows_copied: "" };
+      return { folder, run: () => suite.spark.runNotebook(sealBatchNotebook(), widgets, { jvm: false }) };
+    };
+    const bytes = jsonl([line(1), line(2), line(3)]);
+    const small = sealIn(1, (path) => writeFileSync(path, bytes));
+    expect(JSON.parse((await small.run()) ?? "{}")).toMatchObject({ sealed: true, rows: 3 });
+    const manifest = landingManifestSchema.parse(
+      JSON.parse(readFileSync(join(small.folder, MANIFEST_FILE), "utf8")),
+    );
+    expect(manifest.files).toEqual([
+      {
+        path: partFileName(0, "jsonl"),
+        rows: 3,
+        bytes: Buffer.byteLength(bytes),
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+      },
+    ]);
+    // A 2 GiB part (sparse: nothing is written), refused before it is read.
+    const big = sealIn(2, (path) => {
+      writeFileSync(path, "");
+      truncateSync(path, 2 ** 31);
+    });
+    await expect(big.run()).rejects.toThrow(
+      /cannot hash .*part-00000\.jsonl: it is 2147483648 bytes.*under 2 GiB.*dedicated \(single user\) cluster.*JVM_ATTRIBUTE_NOT_SUPPORTED/s,
+    );
+    expect(existsSync(join(big.folder, MANIFEST_FILE))).toBe(false);
   }, 300_000);
 
   it("on Parquet files with typed, struct, list and map columns: the same text, the same rescued JSON", async () => {

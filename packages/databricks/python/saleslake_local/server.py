@@ -2,6 +2,7 @@
 
 Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
   {"op": "notebook", "source": "...", "params": {...}}  -> {"ok": true, "exit": "<exit value>"}
+      with "jvm": false, the notebook's session refuses JVM access, as on serverless compute
   {"op": "sql", "query": "..."}                           -> {"ok": true, "rows": [...]}
   {"op": "stop"}
 Errors answer {"ok": false, "error": "..."}; the process keeps serving.
@@ -15,6 +16,18 @@ import traceback
 
 from delta import configure_spark_with_delta_pip
 from pyspark.sql import SparkSession
+
+
+class SessionWithoutJvm:
+    """The session as Spark Connect (serverless, standard access mode) gives it: no JVM handles."""
+
+    def __init__(self, spark):
+        self._spark = spark
+
+    def __getattr__(self, name):
+        if name in ("_jvm", "_jsc", "_jsparkSession", "sparkContext"):
+            raise AttributeError(f"[JVM_ATTRIBUTE_NOT_SUPPORTED] Attribute `{name}` is not supported in Spark Connect")
+        return getattr(self._spark, name)
 
 
 class NotebookExit(Exception):
@@ -149,7 +162,8 @@ def main():
                 rows = [{k: plain(v) for k, v in r.asDict().items()} for r in spark.sql(req["query"]).collect()]
                 answer = {"ok": True, "rows": rows}
             else:
-                ns = {"spark": spark, "dbutils": DbUtils(req.get("params", {}))}
+                session = spark if req.get("jvm", True) else SessionWithoutJvm(spark)
+                ns = {"spark": session, "dbutils": DbUtils(req.get("params", {}))}
                 exit_value = None
                 try:
                     for code in cells(req["source"]):

@@ -4,8 +4,16 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 export interface LocalSpark {
-  /** Runs a SOURCE-format notebook with widget values; resolves to its `dbutils.notebook.exit` value. */
-  runNotebook(source: string, params: Record<string, string>): Promise<string | null>;
+  /**
+   * Runs a SOURCE-format notebook with widget values; resolves to its `dbutils.notebook.exit` value.
+   * `jvm: false` gives it a session that refuses JVM access, as serverless and standard access mode
+   * compute do.
+   */
+  runNotebook(
+    source: string,
+    params: Record<string, string>,
+    options?: { jvm?: boolean },
+  ): Promise<string | null>;
   sql(query: string): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
 }
@@ -75,8 +83,10 @@ export async function startLocalSpark(options: { warehouseDir: string }): Promis
     return result;
   };
   return {
-    runNotebook: async (source, params) =>
-      ((await request({ op: "notebook", source, params })).exit as string | null) ?? null,
+    runNotebook: async (source, params, options) =>
+      ((await request({ op: "notebook", source, params, jvm: options?.jvm ?? true })).exit as
+        | string
+        | null) ?? null,
     sql: async (query) => (await request({ op: "sql", query })).rows as Record<string, unknown>[],
     stop: async () => {
       child.stdin.write(`${JSON.stringify({ op: "stop" })}\n`);

@@ -7,6 +7,7 @@
 
 import hashlib, json
 from datetime import datetime, timezone
+from pyspark.sql.functions import sha2
 
 PARAMS = ["lake_root", "entity", "ingest_date", "batch_id", "window_column", "window_low", "window_high", "rows_copied", "source_name", "schema_fingerprint", "columns"]
 for _p in PARAMS:
@@ -39,9 +40,12 @@ def exists(path):
 if exists(manifest_path):
     dbutils.notebook.exit(json.dumps({"sealed": False, "reason": "already sealed", "batch_id": p["batch_id"]}))
 
-def sha256_of(path):
+# Spark's binaryFile reads a file whole, into one value: under 2 GiB.
+BINARY_FILE_MAX_BYTES = 2**31 - 1
+
+def sha256_streamed(path):
     # Streamed through the cluster's file system client in the JVM: Copy writes a window as one
-    # part of any size, which neither the driver's memory nor Spark's binaryFile (2 GB) would hold.
+    # part of any size, which neither the driver's memory nor Spark's binaryFile would hold.
     # The session's Hadoop configuration is the one Spark's own reads use (cluster and session
     # settings, storage credentials included).
     jvm = spark._jvm
@@ -52,14 +56,29 @@ def sha256_of(path):
     finally:
         stream.close()
 
+def sha256_of(f):
+    try:
+        return sha256_streamed(f.path)
+    except Exception as jvm_error:
+        # Serverless and standard (shared) access mode compute give notebooks no JVM. There an
+        # executor hashes the part whole, with Spark's sha2.
+        if f.size >= BINARY_FILE_MAX_BYTES:
+            raise Exception(
+                f"cannot hash {f.path}: it is {f.size} bytes, and without JVM access (serverless or standard "
+                "access mode compute) a part is read whole, which needs it under 2 GiB. Run the seal on a "
+                f"dedicated (single user) cluster. JVM access failed with {type(jvm_error).__name__}: {str(jvm_error).strip()[:200]}"
+            ) from None
+        return spark.read.format("binaryFile").load(f.path).select(sha2("content", 256)).first()[0]
+
 parts = sorted(f for f in dbutils.fs.ls(folder) if f.name.startswith("part-"))
 if not parts:
     raise Exception(f"no part files in {folder}: nothing was landed")
 files = []
 for f in parts:
+    sha256 = sha256_of(f)
     # A JSON Lines row is a line (a line break inside a value is escaped); Spark counts them in parallel.
     rows = spark.read.text(f.path).count()
-    files.append({"path": f.name, "rows": rows, "bytes": f.size, "sha256": sha256_of(f.path)})
+    files.append({"path": f.name, "rows": rows, "bytes": f.size, "sha256": sha256})
 row_count = sum(f["rows"] for f in files)
 if p["rows_copied"] and int(p["rows_copied"]) != row_count:
     raise Exception(f"Copy reported {p['rows_copied']} rows but the part files hold {row_count}")
