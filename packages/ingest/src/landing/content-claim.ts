@@ -102,7 +102,9 @@ function parseHolder(bytes: Buffer): ClaimHolder | undefined {
  * if it still reads `found`, by overwriting it, so the claim is never absent for a third landing
  * to take. A landing that loses goes back to reading the claim, now the winner's. A delete and a
  * new claim instead let the slower of two such landings delete the faster one's claim: both
- * landed. False: the claim changed meanwhile.
+ * landed. A lock left by a landing that died before it replaced the claim is itself a stale
+ * claim, on the lock's path: taken over the same way, then held. False: the claim changed
+ * meanwhile, or another landing holds the lock.
  */
 async function takeOver(
   store: LakeStore,
@@ -113,15 +115,11 @@ async function takeOver(
 ): Promise<boolean> {
   const lock = `${path.replace(/\.json$/, "")}.takeover-${createHash("sha256").update(found).digest("hex").slice(0, 16)}.json`;
   if (!(await store.putIfAbsent(lock, body))) {
-    const taker = parseHolder(await store.get(lock).catch(() => Buffer.alloc(0)));
-    if (taker && stale(taker, now)) {
-      throw new IngestError(
-        "LANDING_IN_PROGRESS",
-        `the claim ${path} was left by a landing that ended, and so was the landing that began to take it over (batch ${taker.batchId}, pid ${taker.pid} on ${taker.host})`,
-        `Delete ${lock} and ${path}, then land again; or land again with --force (force: true).`,
-      );
-    }
-    return false; // another landing is taking it over, or just did: read the claim again
+    const held = await readIfThere(store, lock);
+    if (held === undefined) return false; // released: read the claim again
+    const taker = parseHolder(held);
+    if (taker && !stale(taker, now)) return false; // another landing is taking it over
+    if (!(await takeOver(store, lock, held, body, now))) return false;
   }
   try {
     const current = await readIfThere(store, path);
