@@ -50,10 +50,7 @@ export class DuckdbCompiler extends PlanCompiler {
   }
   /**
    * One pass over each landed part (a file, or small files read alike) into a stage table of its
-   * own, `bronze_stage_<n>`, that keeps only what bronze and silver read (typed columns, lineage,
-   * `_ok`); the quarantine payload (broken rules, raw values as JSON) is built for the rows that
-   * are not `_ok` alone, so the source text of rows that load is never stored twice. The stage
-   * reads the files themselves (`landing_raw_<n>`, see landingRead), so a row's number is its
+   * own, `bronze_stage_<n>` (see stageSelect). The stage reads the files themselves (`landing_raw_<n>`, see landingRead), so a row's number is its
    * row id in that table plus one: DuckDB keeps the files' order while insertion order is
    * preserved, and parses in parallel. Where a part reads several files, the row id of each
    * file's first row (`bronze_stage_<n>_files`) is taken off. Without a copy of the file's text
@@ -63,17 +60,6 @@ export class DuckdbCompiler extends PlanCompiler {
    */
   protected override bronze(e: Entity, ctx: CompileContext): Statement[] {
     const count = Math.max(1, ctx.landingParts ?? 1);
-    const b = this.bronzeParts(e);
-    const warns = Array.from({ length: b.warnCount }, (_, i) => `, ${this.q(`_warn_${i}`)}`).join("");
-    const payload = (expr: string, name: string) => `CASE WHEN NOT _ok THEN ${expr} END AS ${name}`;
-    const stage = (
-      relation: string,
-      constantLineage: boolean,
-    ) => `SELECT ${e.columns.map((c) => this.q(c.name)).join(", ")},${constantLineage ? "" : " _batch_id, _source_file,"} _row_number, _rescued_data, _ok${warns},
-  ${payload(b.ruleIds, "_rule_ids")},
-  ${payload(b.messages, "_messages")},
-  ${payload(b.rawJson, "_raw")}
-FROM (${this.bronzeParts(e, relation).checked}) c`;
     const parts = Array.from({ length: count }, (_, i) => `bronze_stage_${i}`);
     const grouped = new Set(ctx.groupedParts ?? []);
     // A part of one file has one batch and one file name: the stage leaves them out (at 1M rows,
@@ -95,12 +81,15 @@ FROM (${this.bronzeParts(e, relation).checked}) c`;
       .join("\nUNION ALL ");
     return [
       ...parts.flatMap((t, i) => [
-        ...this.createShared(t, ctx, e, stage(this.q(`landing_raw_${i}`), constant(i) !== undefined)).map(
-          (s) => ({
-            ...s,
-            stagesPart: i,
-          }),
-        ),
+        ...this.createShared(
+          t,
+          ctx,
+          e,
+          this.stageSelect(e, this.q(`landing_raw_${i}`), constant(i) !== undefined),
+        ).map((s) => ({
+          ...s,
+          stagesPart: i,
+        })),
         ...(grouped.has(i)
           ? this.createShared(
               `${t}_files`,
@@ -111,10 +100,7 @@ FROM (${this.bronzeParts(e, relation).checked}) c`;
           : []),
       ]),
       ...this.prepared(ctx, { sql: `CREATE OR REPLACE TEMP VIEW ${this.q("bronze_stage")} AS ${union}` }),
-      {
-        sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${b.quarantineColumns.join(", ")})
-SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids, _messages, _raw FROM ${this.q("bronze_stage")} WHERE NOT _ok`,
-      },
+      this.quarantineInsert(e, ctx, this.q("bronze_stage")),
       this.bronzeInsert(e, ctx),
       this.bronzeCounts(e, ctx),
     ];
