@@ -373,9 +373,9 @@ export abstract class PlanCompiler {
    * lineage, `_ok`, one `_warn_<n>` per warn rule) and the quarantine payload (`_rule_ids`,
    * `_messages`, `_raw`), built for the rows that are not `_ok` alone, so the source text of
    * rows that load is not stored a second and third time (as read, and normalised). On local
-   * Spark the stage of a 1M-row file, written as a Delta table, took 18 s, against 32 s with
-   * every column of `bronzeParts`' `checked`. With `constantLineage`, `_batch_id` and `_source_file` are left out
-   * (the caller adds them back as constants).
+   * Spark the stage of a 1M-row file, written as a Delta table, took 18–21 s, against 26–31 s
+   * with every column of `bronzeParts`' `checked`. With `constantLineage`, `_batch_id` and
+   * `_source_file` are left out (the caller adds them back as constants).
    */
   protected stageSelect(e: Entity, relation: string, constantLineage = false): string {
     const b = this.bronzeParts(e, relation);

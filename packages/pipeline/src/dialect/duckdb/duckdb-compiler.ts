@@ -50,9 +50,10 @@ export class DuckdbCompiler extends PlanCompiler {
   }
   /**
    * One pass over each landed part (a file, or small files read alike) into a stage table of its
-   * own, `bronze_stage_<n>` (see stageSelect). The stage reads the files themselves (`landing_raw_<n>`, see landingRead), so a row's number is its
-   * row id in that table plus one: DuckDB keeps the files' order while insertion order is
-   * preserved, and parses in parallel. Where a part reads several files, the row id of each
+   * own, `bronze_stage_<n>` (see stageSelect). The stage reads the files themselves
+   * (`landing_raw_<n>`, see landingRead), so a row's number is its row id in that table plus
+   * one: DuckDB keeps the files' order while insertion order is preserved, and parses in
+   * parallel. Where a part reads several files, the row id of each
    * file's first row (`bronze_stage_<n>_files`) is taken off. Without a copy of the file's text
    * before the stage, a first load of 10M rows took 37.9–43.0 s against 42.3–50.5 s, and peaked
    * at 4.6–4.7 GB against 5.9–6.0 GB. Parquet brings its own numbers. The view `bronze_stage` is
