@@ -108,6 +108,14 @@ function sealWidgets(lake: string, entity: Entity, batchId: string, rowsCopied: 
 /** What the factory's Copy selects from the order lines table: the entity's source columns. */
 const COPY_COLUMNS = Object.keys(line(0));
 
+/** A batch folder as the factory's Copy makes it, before any part is written: its id and path. */
+function copyBatchFolder(lake: string, entity: Entity, now: Date, suffix = "adfc0000") {
+  const batchId = newBatchId(now, suffix);
+  const folder = join(lake, batchPath("landing", entity.name, batchId));
+  mkdirSync(folder, { recursive: true });
+  return { batchId, folder };
+}
+
 /**
  * Lands `bytes` as the factory's Copy activity does (JSON Lines, one part file named by the
  * landing dataset, no manifest), then runs the generated seal notebook, twice, as an activity
@@ -120,9 +128,7 @@ async function landByCopy(
   bytes: string,
   columns = JSON.stringify(COPY_COLUMNS),
 ) {
-  const batchId = newBatchId(now, "adfc0000");
-  const folder = join(lake, batchPath("landing", entity.name, batchId));
-  mkdirSync(folder, { recursive: true });
+  const { batchId, folder } = copyBatchFolder(lake, entity, now);
   const part = partFileName(0, "jsonl");
   writeFileSync(join(folder, part), bytes);
   const rows = bytes.split("\n").filter((l) => l !== "").length;
@@ -505,9 +511,12 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
 
   it("the seal notebook refuses a batch whose parts disagree with Copy's count, or that has none, and writes no manifest", async () => {
     const lake = join(work, "seal-refusals", "lake");
-    const batchId = newBatchId(new Date(Date.UTC(2026, 0, 2)), "adfc0001");
-    const folder = join(lake, batchPath("landing", salesOrderLines.name, batchId));
-    mkdirSync(folder, { recursive: true });
+    const { batchId, folder } = copyBatchFolder(
+      lake,
+      salesOrderLines,
+      new Date(Date.UTC(2026, 0, 2)),
+      "adfc0001",
+    );
     const widgets = sealWidgets(lake, salesOrderLines, batchId, 3);
     await expect(suite.spark.runNotebook(sealBatchNotebook(), widgets)).rejects.toThrow(
       /no part files in .*nothing was landed/,
@@ -524,9 +533,8 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     // through; the session here refuses it as Spark Connect does.
     const lake = join(work, "seal-without-jvm", "lake");
     const sealIn = (n: number, part: (path: string) => void) => {
-      const batchId = newBatchId(new Date(Date.UTC(2026, 0, 3 + n)), `adfc000${n}`);
-      const folder = join(lake, batchPath("landing", salesOrderLines.name, batchId));
-      mkdirSync(folder, { recursive: true });
+      const at = new Date(Date.UTC(2026, 0, 3 + n));
+      const { batchId, folder } = copyBatchFolder(lake, salesOrderLines, at, `adfc000${n}`);
       part(join(folder, partFileName(0, "jsonl")));
       const widgets = { ...sealWidgets(lake, salesOrderLines, batchId, 0), rows_copied: "" };
       return { folder, run: () => suite.spark.runNotebook(sealBatchNotebook(), widgets, { jvm: false }) };
