@@ -15,6 +15,7 @@ const run = (steps: EntityRunResult["steps"], batches = ["b1"]): EntityRunResult
   rowsInserted: 1,
   rowsUpdated: 0,
   rowsStale: 0,
+  rowsSuperseded: 0,
   rowsDeleted: 0,
   quarantinedByRule: {},
   warnings: {},
@@ -43,6 +44,13 @@ describe("a run in words", () => {
     expect(text).toMatch(/fact_sales +1 row upserted, 0 deleted$/m);
     expect(text).toMatch(/agg_sales_daily +1 day recomputed$/m);
     expect(describeRun(run([], ["b1", "b2"]))).toContain("2 landed batches (b1, b2)");
+  });
+
+  it("names the rows a newer row of their key superseded, only when there are any", () => {
+    expect(describeRun(run([]))).toMatch(/silver: +1 inserted, 0 updated, 0 unchanged or stale$/m);
+    expect(describeRun({ ...run([]), rowsRead: 3, rowsAccepted: 3, rowsSuperseded: 2 })).toMatch(
+      /silver: +1 inserted, 0 updated, 0 unchanged or stale, 2 superseded by a newer row of their key$/m,
+    );
   });
 
   it("lines every count up past the longest table name", () => {

@@ -86,14 +86,24 @@ describe("generated notebooks", () => {
     );
     const branch = 'if params["full_refresh"] == "true":\n';
     const silver = byStep.silver!;
-    const [refresh, incremental] = silver.slice(silver.indexOf(branch) + branch.length).split("\nelse:\n");
+    // Each side's statements, over every branch of the notebook (a statement's SQL may run on in
+    // lines that are not indented; a statement out of any branch ends the one before).
+    const sides = { refresh: [] as string[], incremental: [] as string[] };
+    let side: keyof typeof sides | undefined;
+    for (const l of silver.split("\n")) {
+      if (`${l}\n` === branch) side = "refresh";
+      else if (l === "else:") side = "incremental";
+      else if (/^(run|write_once)\(|^# COMMAND/.test(l)) side = undefined;
+      else if (side) sides[side].push(l);
+    }
+    const [refresh, incremental] = [sides.refresh.join("\n"), sides.incremental.join("\n")];
     expect(refresh).toMatch(
       /^ {4}run\(r"""DELETE FROM `\$\{catalog\}`\.`silver`\.`sales_order_lines`"""\)\n/,
     );
     // Incrementally silver reads the run's bronze rows; a full refresh reads all of them.
     expect(incremental).toContain("b._run_id = '${run_id}'");
     expect(refresh).not.toContain("b._run_id = '${run_id}'");
-    expect(refresh!.match(/^ {4}run\(/gm)).toHaveLength(incremental!.match(/^ {4}run\(/gm)!.length + 1);
+    expect(refresh.match(/^ {4}run\(/gm)).toHaveLength(incremental.match(/^ {4}run\(/gm)!.length + 1);
     // The fact's and the aggregate's steps are named for their tables.
     for (const table of ["fact_order_lines", "agg_orders_daily"]) {
       expect(byStep[table]).toContain(

@@ -157,6 +157,9 @@ async function landByCopy(
   return batchId;
 }
 
+/** Per case, the counts each batch's silver notebook returned, in landing order. */
+const silverCounts = new Map<string, Record<string, unknown>[]>();
+
 /** A notebook that fails part-way through one batch, right before `before`, and is retried. */
 interface Crash {
   readonly batch: number;
@@ -238,8 +241,9 @@ async function parity(
         );
         await expect(runNotebook(failing, params)).rejects.toThrow(/injected crash/);
       }
-      const exit = await runNotebook(nb.source, params);
-      expect(JSON.parse(exit ?? "{}").step).toBe(nb.stepId);
+      const exit = JSON.parse((await runNotebook(nb.source, params)) ?? "{}");
+      expect(exit.step).toBe(nb.stepId);
+      if (nb.stepId === "silver") silverCounts.set(name, [...(silverCounts.get(name) ?? []), exit]);
     }
   }
   // The DuckDB run processes every batch on its first call; later calls find nothing new.
@@ -380,6 +384,18 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       ],
     );
     expect(out["silver.sales_order_lines"]).toHaveLength(6);
+    // Batch by batch the counts add up to the rows read: b3 repeats order 6, its first row superseded.
+    expect(
+      silverCounts
+        .get("orders")
+        ?.map((c) => [c.rows_in, c.rows_inserted, c.rows_updated, c.rows_stale, c.rows_superseded]),
+    ).toEqual([
+      [3, 3, 0, 0, 0],
+      [3, 2, 1, 0, 0],
+      [3, 1, 1, 1, 1],
+      [0, 0, 0, 0, 0],
+      [2, 0, 0, 2, 0],
+    ]);
     expect(out["gold.fact_order_lines"]).toHaveLength(5);
     expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
   }, 1_500_000);

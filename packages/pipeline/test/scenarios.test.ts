@@ -167,7 +167,7 @@ describe("incremental scenarios on the local engine", () => {
       line(2, { quantity: 4 }),
       line(2, { quantity: 9 }),
     ]);
-    expect(await p.run()).toMatchObject({ rowsRead: 4, rowsAccepted: 4, rowsInserted: 2 });
+    expect(await p.run()).toMatchObject({ rowsRead: 4, rowsAccepted: 4, rowsInserted: 2, rowsSuperseded: 2 });
     expect(await p.q(FACT)).toEqual([
       { order_id: "SO00000001", quantity: 7 },
       { order_id: "SO00000002", quantity: 4 },
@@ -182,7 +182,13 @@ describe("incremental scenarios on the local engine", () => {
       line(3, { quantity: 1, updated_at: "2026-01-06T10:00:00Z" }),
       line(3, { quantity: 2, updated_at: "2026-01-06T09:00:00Z" }),
     ]);
-    expect(await p.run()).toMatchObject({ rowsRead: 6, rowsInserted: 1, rowsUpdated: 2, rowsStale: 0 });
+    expect(await p.run()).toMatchObject({
+      rowsRead: 6,
+      rowsInserted: 1,
+      rowsUpdated: 2,
+      rowsStale: 0,
+      rowsSuperseded: 3,
+    });
     expect(await p.q(FACT)).toEqual([
       { order_id: "SO00000001", quantity: 5 },
       { order_id: "SO00000002", quantity: 6 },
@@ -190,6 +196,28 @@ describe("incremental scenarios on the local engine", () => {
     ]);
     expect(await p.q("SELECT CAST(count(*) AS INTEGER) AS n FROM silver.sales_order_lines")).toEqual([
       { n: 3 },
+    ]);
+  });
+
+  it("the ledger keeps the superseded rows, and a warehouse made without that column gains it", async () => {
+    const p = project();
+    p.land([line(1), line(2)]);
+    await p.run();
+    // A warehouse whose ledger was made before the column was.
+    const instance = await DuckDBInstance.create(join(p.dir, "state", "warehouse.duckdb"));
+    const con = await instance.connect();
+    await con.run("ALTER TABLE saleslake.runs DROP COLUMN rows_superseded");
+    con.closeSync();
+    instance.closeSync();
+    p.land([line(3, { quantity: 2 }), line(3, { quantity: 5, updated_at: "2026-01-05T11:00:00Z" })]);
+    expect(await p.run()).toMatchObject({ rowsRead: 2, rowsInserted: 1, rowsSuperseded: 1 });
+    expect(
+      await p.q(
+        "SELECT CAST(rows_read AS INTEGER) AS r, CAST(rows_superseded AS INTEGER) AS s FROM saleslake.runs ORDER BY started_at",
+      ),
+    ).toEqual([
+      { r: 2, s: null },
+      { r: 2, s: 1 },
     ]);
   });
 
@@ -1197,7 +1225,7 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
       "SELECT customer_id, segment, full_name, is_deleted, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.customers ORDER BY ALL";
     const load = async (runEach: boolean) => {
       const p = project(customers, []);
-      const totals = { rowsInserted: 0, rowsUpdated: 0, rowsStale: 0, rowsDeleted: 0 };
+      const totals = { rowsInserted: 0, rowsUpdated: 0, rowsStale: 0, rowsSuperseded: 0, rowsDeleted: 0 };
       const add = (r: EntityRunResult) => {
         for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k];
       };
@@ -1219,7 +1247,13 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
       ["C000002", "fleet", "2026-02-02 00:00:00+00", null, true],
       ["C000003", "fleet", "2026-02-01 00:05:00+00", null, true],
     ]);
-    expect(oneByOne.totals).toEqual({ rowsInserted: 3, rowsUpdated: 3, rowsStale: 1, rowsDeleted: 1 });
+    expect(oneByOne.totals).toEqual({
+      rowsInserted: 3,
+      rowsUpdated: 3,
+      rowsStale: 1,
+      rowsSuperseded: 1,
+      rowsDeleted: 1,
+    });
     expect(await together.p.q(HISTORY)).toEqual(expected);
     expect(together.totals).toEqual(oneByOne.totals);
     await together.p.run({ mode: "full_refresh" });
@@ -1236,7 +1270,7 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
     p.land([customer({ segment: "business" })]);
     p.land([customer({ segment: "fleet" })]);
     const r = await p.run({ now: () => new Date("2026-03-02T00:00:00Z") });
-    expect(r).toMatchObject({ rowsInserted: 0, rowsUpdated: 1, rowsStale: 0 });
+    expect(r).toMatchObject({ rowsInserted: 0, rowsUpdated: 1, rowsStale: 0, rowsSuperseded: 1 });
     expect(
       await p.q(
         "SELECT segment, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.members ORDER BY valid_from",

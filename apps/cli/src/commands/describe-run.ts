@@ -43,7 +43,7 @@ export function describeRun(
   lines.push(
     line(
       "silver:",
-      `${fmt(r.rowsInserted)} inserted, ${fmt(r.rowsUpdated)} updated, ${fmt(r.rowsStale)} unchanged or stale${r.rowsDeleted ? `, ${fmt(r.rowsDeleted)} deleted` : ""}`,
+      `${fmt(r.rowsInserted)} inserted, ${fmt(r.rowsUpdated)} updated, ${fmt(r.rowsStale)} unchanged or stale${r.rowsSuperseded ? `, ${fmt(r.rowsSuperseded)} superseded by a newer row of their key` : ""}${r.rowsDeleted ? `, ${fmt(r.rowsDeleted)} deleted` : ""}`,
     ),
   );
   for (const s of gold) {

@@ -563,13 +563,22 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
     );
     out.push({
       label: "silver",
-      sql: `SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale${
+      sql: `SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, ${this.supersededRows(e, ctx)} AS rows_superseded${
         e.softDelete
           ? `, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce(${this.q(e.softDelete)}, false)) AS rows_deleted`
           : ""
       } FROM ${delta}`,
     });
     return out;
+  }
+
+  /**
+   * The delta's rows that lost to a newer row of their key in the same delta, and so were not
+   * classified: an expression of the counts query over `silver_delta`, whose rows were. With
+   * it the silver step's counts add up to the rows it read (`deltaSource`).
+   */
+  protected supersededRows(e: Entity, ctx: CompileContext): string {
+    return `(SELECT count(*) FROM (${this.deltaSource(e, ctx)}) w) - count(*)`;
   }
 
   /**

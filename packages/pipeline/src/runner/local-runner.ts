@@ -109,6 +109,11 @@ export interface EntityRunResult {
   readonly rowsInserted: number;
   readonly rowsUpdated: number;
   readonly rowsStale: number;
+  /**
+   * Rows the silver step read that lost to a newer row of their key in the same run, and so were
+   * not applied: with it, inserted + updated + stale + superseded is what the step read.
+   */
+  readonly rowsSuperseded: number;
   readonly rowsDeleted: number;
   /** Rule id → rows quarantined for it. */
   readonly quarantinedByRule: Readonly<Record<string, number>>;
@@ -306,6 +311,7 @@ async function runEntity(
     rowsInserted: 0,
     rowsUpdated: 0,
     rowsStale: 0,
+    rowsSuperseded: 0,
     rowsDeleted: 0,
     quarantinedByRule: {},
     warnings: {},
@@ -492,6 +498,7 @@ async function runEntity(
       rowsInserted: num(silver.rows_inserted),
       rowsUpdated: num(silver.rows_updated),
       rowsStale: num(silver.rows_stale),
+      rowsSuperseded: num(silver.rows_superseded),
       rowsDeleted: num(silver.rows_deleted),
       quarantinedByRule,
       warnings,
@@ -520,8 +527,8 @@ async function runEntity(
     }
     await con.run(
       `UPDATE saleslake.runs SET status = 'succeeded', finished_at = now(), window_low = NULLIF($2, ''), window_high = NULLIF($3, ''), rows_read = $4,
-       rows_accepted = $5, rows_quarantined = $6, rows_warned = $7, rows_inserted = $8, rows_updated = $9, rows_stale = $10, rows_deleted = $11
-       WHERE run_id = $1`,
+       rows_accepted = $5, rows_quarantined = $6, rows_warned = $7, rows_inserted = $8, rows_updated = $9, rows_stale = $10, rows_deleted = $11,
+       rows_superseded = $12 WHERE run_id = $1`,
       [
         runId,
         window.low ?? "",
@@ -534,6 +541,7 @@ async function runEntity(
         result.rowsUpdated,
         result.rowsStale,
         result.rowsDeleted,
+        result.rowsSuperseded,
       ] as never,
     );
     crashPoint("before:commit");

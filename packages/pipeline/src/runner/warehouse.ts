@@ -46,6 +46,8 @@ export const STATE_DDL = [
   started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, window_low VARCHAR, window_high VARCHAR,
   batches VARCHAR[], rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT, rows_warned BIGINT,
   rows_inserted BIGINT, rows_updated BIGINT, rows_stale BIGINT, rows_deleted BIGINT, error VARCHAR, pid INTEGER)`,
+  // Added after the table: a warehouse made before has the column added on its next run.
+  "ALTER TABLE saleslake.runs ADD COLUMN IF NOT EXISTS rows_superseded BIGINT",
   `CREATE TABLE IF NOT EXISTS saleslake.run_steps (
   run_id VARCHAR NOT NULL, step VARCHAR NOT NULL, kind VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL,
   duration_ms BIGINT NOT NULL, counts VARCHAR NOT NULL)`,

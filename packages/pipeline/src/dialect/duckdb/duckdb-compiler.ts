@@ -210,6 +210,13 @@ FROM (${this.latestRows(e, ctx)}) s LEFT JOIN ${this.table(ctx, "silver", e.name
     return e.scd === 1 && !ctx.silverEmpty;
   }
 
+  /** The rows `beforeClassify` set aside, counted without reading the delta again. */
+  protected override supersededRows(e: Entity, ctx: CompileContext): string {
+    return this.keepsVersions(e)
+      ? super.supersededRows(e, ctx)
+      : `(SELECT count(*) FROM ${this.q("delta_superseded")})`;
+  }
+
   /** Every row of the delta but those superseded within it (see `beforeClassify`). */
   protected override latestPerKey(e: Entity, ctx: CompileContext): string {
     return this.latestRows(e, ctx, "d.* EXCLUDE (_src_rowid), CAST(1 AS BIGINT) AS _rn");

@@ -184,7 +184,7 @@ SELECT "branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id",
 
 CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "branch_id", "dealer_id", "model_id", "date_id" FROM "silver_delta" WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale FROM "silver_delta";
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, (SELECT count(*) FROM "delta_superseded") AS rows_superseded FROM "silver_delta";
 
 -- step dim_branch (dimension)
 

@@ -179,7 +179,7 @@ SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "qu
 
 CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "order_id", "line_number" FROM "silver_delta" WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce("is_deleted", false)) AS rows_deleted FROM "silver_delta";
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, (SELECT count(*) FROM "delta_superseded") AS rows_superseded, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce("is_deleted", false)) AS rows_deleted FROM "silver_delta";
 
 -- step dim_customer (dimension)
 

@@ -180,7 +180,7 @@ WHEN NOT MATCHED THEN INSERT (`branch_id`, `dealer_id`, `model_id`, `revenue`, `
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`changed_keys_car_sales` USING DELTA AS SELECT `branch_id`, `dealer_id`, `model_id`, `date_id` FROM `${catalog}`.`saleslake`.`silver_delta_car_sales` WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale FROM `${catalog}`.`saleslake`.`silver_delta_car_sales`;
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, (SELECT count(*) FROM (SELECT b.* FROM `${catalog}`.`bronze`.`car_sales` b WHERE b._run_id = '${run_id}') w) - count(*) AS rows_superseded FROM `${catalog}`.`saleslake`.`silver_delta_car_sales`;
 
 -- step dim_branch (dimension)
 

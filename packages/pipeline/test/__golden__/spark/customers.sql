@@ -90,4 +90,4 @@ FROM `${catalog}`.`saleslake`.`silver_delta_customers` s WHERE s._action IN ('in
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`changed_keys_customers` USING DELTA AS SELECT `customer_id` FROM `${catalog}`.`saleslake`.`silver_delta_customers` WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce(`is_deleted`, false)) AS rows_deleted FROM `${catalog}`.`saleslake`.`silver_delta_customers`;
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, (SELECT count(*) FROM (SELECT b.* FROM `${catalog}`.`bronze`.`customers` b WHERE b._run_id = '${run_id}') w) - count(*) AS rows_superseded, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce(`is_deleted`, false)) AS rows_deleted FROM `${catalog}`.`saleslake`.`silver_delta_customers`;
