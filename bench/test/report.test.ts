@@ -136,6 +136,12 @@ describe("counts against the generator", () => {
       ),
     ).toBe("ok");
     expect(checkCounts({ inserted: 7 }, { inserted: 6 })).toBe("inserted 7 ≠ 6 expected");
+    // Every accepted row accounted for, or the gap named.
+    const whole = { read: 20, quarantined: 3, inserted: 6, updated: 8, stale: 1, superseded: 2 };
+    expect(checkCounts(whole, { inserted: 6 })).toBe("ok");
+    expect(checkCounts({ ...whole, superseded: 0 }, { inserted: 6 })).toBe(
+      "inserted + updated + stale + superseded 15 ≠ 17 accepted",
+    );
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2);
   });

@@ -40,6 +40,7 @@ export async function saleslakeLocal(stateDir: string, file: string): Promise<Co
       inserted: run.rowsInserted,
       updated: run.rowsUpdated,
       stale: run.rowsStale,
+      superseded: run.rowsSuperseded,
     },
     steps,
   };

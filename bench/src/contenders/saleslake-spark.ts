@@ -75,6 +75,8 @@ export async function saleslakeSpark(stateDir: string, file: string): Promise<Co
       } else {
         counts.inserted = Number(c.rows_inserted ?? 0);
         counts.updated = Number(c.rows_updated ?? 0);
+        counts.stale = Number(c.rows_stale ?? 0);
+        counts.superseded = Number(c.rows_superseded ?? 0);
       }
     }
     // Landing→silver, as for the local engine: the landing is in `steps.landing`.

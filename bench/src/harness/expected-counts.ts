@@ -29,7 +29,14 @@ export function expectedCounts(contender: string, file: MergedFile): Record<stri
   };
 }
 
-/** `ok`, or the counts that differ (`updated 955 ≠ 960 expected`). */
+/** What a validating loader's accepted rows come to in silver; all reported, they add up. */
+const ACCOUNTED = ["inserted", "updated", "stale", "superseded"] as const;
+
+/**
+ * `ok`, or the counts that differ (`updated 955 ≠ 960 expected`). A contender that reports what
+ * became of every accepted row (read, quarantined and each of `ACCOUNTED`) must also have them
+ * add up: read − quarantined = inserted + updated + stale + superseded.
+ */
 export function checkCounts(
   actual: Readonly<Record<string, number>>,
   expected: Record<string, number>,
@@ -37,5 +44,11 @@ export function checkCounts(
   const diffs = Object.entries(expected)
     .filter(([k, v]) => actual[k] !== undefined && actual[k] !== v)
     .map(([k, v]) => `${k} ${actual[k]} ≠ ${v} expected`);
+  const { read, quarantined } = actual;
+  if (read !== undefined && quarantined !== undefined && ACCOUNTED.every((k) => actual[k] !== undefined)) {
+    const accounted = ACCOUNTED.reduce((sum, k) => sum + actual[k]!, 0);
+    if (accounted !== read - quarantined)
+      diffs.push(`${ACCOUNTED.join(" + ")} ${accounted} ≠ ${read - quarantined} accepted`);
+  }
   return diffs.length === 0 ? "ok" : diffs.join(", ");
 }
