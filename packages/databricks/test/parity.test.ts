@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { sealBatchNotebook } from "@saleslake/adf-templates";
@@ -50,7 +50,7 @@ async function duckTables(dir: string, schemas: string[]) {
       const sel = cs
         .map(({ c, d }) =>
           d.startsWith("TIMESTAMP")
-            ? `coalesce(strftime("${c}", '%Y-%m-%d %H:%M:%S'), '∅')`
+            ? `coalesce(strftime("${c}", '%Y-%m-%d %H:%M:%S.%f'), '∅')`
             : d.endsWith("[]")
               ? `CAST(array_to_string("${c}", ';') AS VARCHAR)`
               : `CAST("${c}" AS VARCHAR)`,
@@ -75,7 +75,7 @@ async function sparkTables(tables: Map<string, { c: string; d: string }[]>) {
   for (const [t, cs] of tables) {
     const sel = cs.map(({ c, d }) =>
       d.startsWith("TIMESTAMP")
-        ? `coalesce(date_format(\`${c}\`, 'yyyy-MM-dd HH:mm:ss'), '∅')`
+        ? `coalesce(date_format(\`${c}\`, 'yyyy-MM-dd HH:mm:ss.SSSSSS'), '∅')`
         : d.endsWith("[]")
           ? `coalesce(concat_ws(';', \`${c}\`), '∅')`
           : `coalesce(CAST(\`${c}\` AS STRING), '∅')`,
@@ -430,8 +430,8 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     ]);
     const at = (order: number) =>
       out["silver.sales_order_lines"]?.find((r) => r.startsWith(`SO0000000${order}|`))?.split("|");
-    expect([at(1)?.[5], at(1)?.[11]]).toEqual(["1", "2026-01-05 09:00:00"]);
-    expect([at(3)?.[5], at(3)?.[11]]).toEqual(["7", "2026-01-05 12:00:00"]);
+    expect([at(1)?.[5], at(1)?.[11]]).toEqual(["1", "2026-01-05 09:00:00.123456"]);
+    expect([at(3)?.[5], at(3)?.[11]]).toEqual(["7", "2026-01-05 12:00:00.000000"]);
   }, 900_000);
 
   it("on a batch the factory's Copy lands and its seal notebook declares, between batches landed by ingest", async () => {
@@ -611,6 +611,42 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(
       out["bronze.sales_order_lines"]?.find((r) => r.startsWith("SO00000002|"))?.endsWith(`|${rescued}`),
     ).toBe(true);
+  }, 1_500_000);
+
+  it("on a Parquet file Spark wrote with INT96 timestamps: the same instants, fractions and old dates alike", async () => {
+    // Hive, Impala and older Spark jobs write timestamps as INT96; DuckDB reads them as
+    // TIMESTAMP, Spark as its session's TIMESTAMP. One key column and one rescued column of them.
+    const dir = join(work, "int96-out");
+    await suite.spark.sql("SET spark.sql.parquet.outputTimestampType = INT96");
+    try {
+      await suite.spark.sql(
+        `INSERT OVERWRITE DIRECTORY '${dir}' USING parquet
+         SELECT /*+ COALESCE(1) */ concat('SO', lpad(CAST(k AS STRING), 8, '0')) AS OrderID, 1 AS LineNo,
+           DATE '2026-01-05' AS order_date, 'C000001' AS customer_id, 'P-00001' AS product_id, CAST(k AS INT) AS quantity,
+           CAST(9.5 AS DECIMAL(12, 2)) AS unit_price, CAST(NULL AS DOUBLE) AS discount_pct, 'EUR' AS currency,
+           'open' AS status, 'web' AS channel,
+           element_at(array(TIMESTAMP '2026-01-05 10:00:00', TIMESTAMP '2026-01-05 10:00:00.123456',
+             TIMESTAMP '1969-12-31 23:59:59.999999', TIMESTAMP '2025-06-30 23:59:59.75'), CAST(k AS INT)) AS updated_at,
+           false AS is_deleted,
+           element_at(array(TIMESTAMP '1500-01-01 00:00:00', TIMESTAMP '1899-12-31 12:00:00.5',
+             CAST(NULL AS TIMESTAMP), TIMESTAMP '9999-12-31 23:59:59.999999'), CAST(k AS INT)) AS legacy_at
+         FROM range(1, 5) t(k)`,
+      );
+    } finally {
+      await suite.spark.sql("RESET spark.sql.parquet.outputTimestampType");
+    }
+    const part = readdirSync(dir).find((f) => f.endsWith(".parquet"))!;
+    const out = await parity("int96", salesOrderLines, undefined, [
+      { name: "int96.parquet", bytes: readFileSync(join(dir, part)) },
+    ]);
+    const at = (k: number) =>
+      out["bronze.sales_order_lines"]?.find((r) => r.startsWith(`SO0000000${k}|`))?.split("|");
+    expect([1, 2, 3, 4].map((k) => [at(k)?.[11], at(k)?.at(-1)])).toEqual([
+      ["2026-01-05 10:00:00.000000", JSON.stringify({ legacy_at: "1500-01-01 00:00:00" })],
+      ["2026-01-05 10:00:00.123456", JSON.stringify({ legacy_at: "1899-12-31 12:00:00.5" })],
+      ["1969-12-31 23:59:59.999999", "∅"],
+      ["2025-06-30 23:59:59.750000", JSON.stringify({ legacy_at: "9999-12-31 23:59:59.999999" })],
+    ]);
   }, 1_500_000);
 
   it("on Parquet doubles and floats: the same text (JavaScript's), so whole numbers load as integers on both", async () => {
