@@ -140,7 +140,7 @@ ${table(
   const mismatches = r.cells.filter((c) => c.check !== "ok" && c.seconds !== null);
   out.push(`## Counts checked
 
-Every contender's reported counts are compared with what the generator wrote: validating loaders (saleslake, saleslake-spark) must insert and update exactly the keys of the valid rows and quarantine the rule-breaking rows; the others must merge every row's key; rows no newer than the stored row change nothing. ${mismatches.length === 0 ? "All measured runs match." : `Differences:\n\n${mismatches.map((c) => `- ${c.case} ${c.contender}: ${c.check}`).join("\n")}`}`);
+Every contender's reported counts are compared with what the generator wrote: validating loaders (saleslake, saleslake-spark) must insert and update exactly the keys of the valid rows and quarantine the rule-breaking rows, and account for every accepted row (read − quarantined = inserted + updated + stale + superseded by a newer row of the same key); the others must merge every row's key; rows no newer than the stored row change nothing. ${mismatches.length === 0 ? "All measured runs match." : `Differences:\n\n${mismatches.map((c) => `- ${c.case} ${c.contender}: ${c.check}`).join("\n")}`}`);
 
   if (r.ingest.length > 0) {
     out.push(`## Landing throughput
