@@ -574,11 +574,12 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
 
   /**
    * The delta's rows that lost to a newer row of their key in the same delta, and so were not
-   * classified: an expression of the counts query over `silver_delta`, whose rows were. With
-   * it the silver step's counts add up to the rows it read (`deltaSource`).
+   * classified: an expression of the counts query over `silver_delta`, whose rows were, each
+   * with the `_versions` of its key (see `newestOf`). With it the silver step's counts add up
+   * to the rows it read (`deltaSource`).
    */
-  protected supersededRows(e: Entity, ctx: CompileContext): string {
-    return `(SELECT count(*) FROM (${this.deltaSource(e, ctx)}) w) - count(*)`;
+  protected supersededRows(_e: Entity, _ctx: CompileContext): string {
+    return "coalesce(sum(_versions - 1), 0)";
   }
 
   /**
@@ -619,7 +620,7 @@ FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
    * backfill) adds the versions they hold to an SCD2 history as the batches would one by one.
    */
   protected versionsPerBatch(e: Entity, ctx: CompileContext): string {
-    return `SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${[...e.key.map((k) => `d.${this.q(k)}`), "d._batch_id"].join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM (${this.deltaSource(e, ctx)}) d) x WHERE _rn = 1`;
+    return this.newestOf(e, ctx, [...e.key.map((k) => `d.${this.q(k)}`), "d._batch_id"]);
   }
 
   /**
@@ -678,9 +679,23 @@ FROM (SELECT v.*, max(v.${seq}) ${earlier} AS _earlier_seq, count(*) ${earlier} 
     return "";
   }
 
-  /** The delta's newest version of each key (`latestOrder`), with its rank `_rn` (always 1). */
+  /** The delta's newest version of each key (`latestOrder`), with `_rn` (always 1) and `_versions` (see `newestOf`). */
   protected latestPerKey(e: Entity, ctx: CompileContext): string {
-    return `SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY ${e.key.map((k) => `d.${this.q(k)}`).join(", ")} ORDER BY ${this.latestOrder(e, "d")}) AS _rn FROM (${this.deltaSource(e, ctx)}) d) x WHERE _rn = 1`;
+    return this.newestOf(
+      e,
+      ctx,
+      e.key.map((k) => `d.${this.q(k)}`),
+    );
+  }
+
+  /**
+   * The newest row (`latestOrder`) of each `partition` of the delta, with its rank `_rn` (1) and
+   * `_versions`, how many rows its partition held: in the same window as the rank, so counting
+   * the rows it superseded (`supersededRows`) reads nothing more.
+   */
+  private newestOf(e: Entity, ctx: CompileContext, partition: string[]): string {
+    const over = `OVER (PARTITION BY ${partition.join(", ")} ORDER BY ${this.latestOrder(e, "d")}`;
+    return `SELECT * FROM (SELECT d.*, row_number() ${over}) AS _rn, count(*) ${over} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS _versions FROM (${this.deltaSource(e, ctx)}) d) x WHERE _rn = 1`;
   }
 
   /** SCD1: the classified delta's inserts and updates into silver (stale rows change nothing). */

@@ -170,7 +170,7 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 -- step silver (silver)
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_car_sales` USING DELTA AS SELECT s.*, CASE WHEN t.`branch_id` IS NULL THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN (s._batch_id > t._batch_id OR (s._batch_id = t._batch_id AND (s._source_file > t._source_file OR (s._source_file = t._source_file AND s._row_number > t._row_number)))) THEN 'update' ELSE 'stale' END AS _action
-FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`branch_id`, d.`dealer_id`, d.`model_id`, d.`date_id` ORDER BY d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`car_sales` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`car_sales` t ON s.`branch_id` = t.`branch_id` AND s.`dealer_id` = t.`dealer_id` AND s.`model_id` = t.`model_id` AND s.`date_id` = t.`date_id`;
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`branch_id`, d.`dealer_id`, d.`model_id`, d.`date_id` ORDER BY d._batch_id DESC, d._source_file DESC, d._row_number DESC) AS _rn, count(*) OVER (PARTITION BY d.`branch_id`, d.`dealer_id`, d.`model_id`, d.`date_id` ORDER BY d._batch_id DESC, d._source_file DESC, d._row_number DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS _versions FROM (SELECT b.* FROM `${catalog}`.`bronze`.`car_sales` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`car_sales` t ON s.`branch_id` = t.`branch_id` AND s.`dealer_id` = t.`dealer_id` AND s.`model_id` = t.`model_id` AND s.`date_id` = t.`date_id`;
 
 MERGE INTO `${catalog}`.`silver`.`car_sales` AS t
 USING (SELECT * FROM `${catalog}`.`saleslake`.`silver_delta_car_sales` WHERE _action IN ('insert', 'update')) AS s
@@ -180,7 +180,7 @@ WHEN NOT MATCHED THEN INSERT (`branch_id`, `dealer_id`, `model_id`, `revenue`, `
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`changed_keys_car_sales` USING DELTA AS SELECT `branch_id`, `dealer_id`, `model_id`, `date_id` FROM `${catalog}`.`saleslake`.`silver_delta_car_sales` WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, (SELECT count(*) FROM (SELECT b.* FROM `${catalog}`.`bronze`.`car_sales` b WHERE b._run_id = '${run_id}') w) - count(*) AS rows_superseded FROM `${catalog}`.`saleslake`.`silver_delta_car_sales`;
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, coalesce(sum(_versions - 1), 0) AS rows_superseded FROM `${catalog}`.`saleslake`.`silver_delta_car_sales`;
 
 -- step dim_branch (dimension)
 

@@ -165,7 +165,7 @@ SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, coun
 -- step silver (silver)
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` USING DELTA AS SELECT s.*, CASE WHEN t.`order_id` IS NULL THEN 'insert' WHEN t._run_id = '${run_id}' THEN 'applied' WHEN (s.`updated_at` > t.`updated_at` OR (t.`updated_at` IS NULL AND s.`updated_at` IS NOT NULL)) THEN 'update' ELSE 'stale' END AS _action
-FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`order_id`, d.`line_number` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn FROM (SELECT b.* FROM `${catalog}`.`bronze`.`sales_order_lines` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`sales_order_lines` t ON s.`order_id` = t.`order_id` AND s.`line_number` = t.`line_number`;
+FROM (SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY d.`order_id`, d.`line_number` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC) AS _rn, count(*) OVER (PARTITION BY d.`order_id`, d.`line_number` ORDER BY d.`updated_at` DESC NULLS LAST, d._batch_id ASC, d._source_file ASC, d._row_number ASC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS _versions FROM (SELECT b.* FROM `${catalog}`.`bronze`.`sales_order_lines` b WHERE b._run_id = '${run_id}') d) x WHERE _rn = 1) s LEFT JOIN `${catalog}`.`silver`.`sales_order_lines` t ON s.`order_id` = t.`order_id` AND s.`line_number` = t.`line_number`;
 
 MERGE INTO `${catalog}`.`silver`.`sales_order_lines` AS t
 USING (SELECT * FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` WHERE _action IN ('insert', 'update')) AS s
@@ -175,7 +175,7 @@ WHEN NOT MATCHED THEN INSERT (`order_id`, `line_number`, `order_date`, `customer
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` USING DELTA AS SELECT `order_id`, `line_number` FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines` WHERE _action <> 'stale';
 
-SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, (SELECT count(*) FROM (SELECT b.* FROM `${catalog}`.`bronze`.`sales_order_lines` b WHERE b._run_id = '${run_id}') w) - count(*) AS rows_superseded, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce(`is_deleted`, false)) AS rows_deleted FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines`;
+SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, coalesce(sum(_versions - 1), 0) AS rows_superseded, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce(`is_deleted`, false)) AS rows_deleted FROM `${catalog}`.`saleslake`.`silver_delta_sales_order_lines`;
 
 -- step dim_customer (dimension)
 
