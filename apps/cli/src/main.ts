@@ -335,20 +335,27 @@ export function program(progress = new Progress()): Command {
         );
       const rows = await withWarehouse(o.dir, (w) => w.runs(limit));
       if (o.json) return printJson({ runs: rows });
+      // Every count of the ledger, under the names the run summary uses; --json keeps the columns.
+      const columns: Record<string, string> = {
+        run: "run_id",
+        entity: "entity",
+        mode: "mode",
+        status: "status",
+        started: "started_at",
+        read: "rows_read",
+        accepted: "rows_accepted",
+        quarantined: "rows_quarantined",
+        inserted: "rows_inserted",
+        updated: "rows_updated",
+        stale: "rows_stale",
+        superseded: "rows_superseded",
+        deleted: "rows_deleted",
+        error: "error",
+      };
       console.log(
-        table(rows, [
-          "run_id",
-          "entity",
-          "mode",
-          "status",
-          "started_at",
-          "rows_read",
-          "rows_accepted",
-          "rows_quarantined",
-          "rows_inserted",
-          "rows_updated",
-          "error",
-        ]),
+        table(
+          rows.map((r) => Object.fromEntries(Object.entries(columns).map(([label, col]) => [label, r[col]]))),
+        ),
       );
     });
 

@@ -118,6 +118,36 @@ describe("reporting commands", () => {
       ["succeeded", "4"],
       ["succeeded", "1849"],
     ]);
+    // The table: every count of the ledger, one column each, newest run first.
+    const [header, , ...lines] = cli(["runs", "--dir", demoDir])
+      .out.replace(/\x1b\[[0-9;]*m/g, "")
+      .trimEnd()
+      .split("\n");
+    // Cells by the header's column offsets: the start time holds a space.
+    const starts = [...header!.matchAll(/\S+/g)].map((m) => m.index);
+    const labels = [...header!.matchAll(/\S+/g)].map((m) => m[0]);
+    const cellsOf = (l: string) => starts.map((at, i) => l.slice(at, starts[i + 1]).trim());
+    expect(labels).toEqual([
+      "run",
+      "entity",
+      "mode",
+      "status",
+      "started",
+      "read",
+      "accepted",
+      "quarantined",
+      "inserted",
+      "updated",
+      "stale",
+      "superseded",
+      "deleted",
+      "error",
+    ]);
+    const counts = lines.map((l) => cellsOf(l).slice(labels.indexOf("read"), labels.indexOf("error") + 1));
+    expect(counts).toEqual([
+      ["4", "4", "0", "4", "0", "0", "0", "0", ""],
+      ["1849", "1848", "1", "1848", "0", "0", "0", "0", ""],
+    ]);
   });
 
   it("query: tabular, --json rows, and writes refused", () => {
