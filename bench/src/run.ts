@@ -1,7 +1,6 @@
 // pnpm bench [--quick] [--contenders a,b] [--bases 1M,10M] [--deltas 10k,1M] [--repeats n] (see USAGE)
 // Runs every contender on the same generated files in one run; writes bench/results/.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { BenchJournal } from "./harness/bench-journal.ts";
 import { parseBenchArgs } from "./harness/bench-options.ts";
 import type { BenchResults, IncrementsResult } from "./harness/bench-results.ts";
 import { journalPath, runBench, WORKLOAD_KNOBS } from "./harness/bench-runner.ts";
+import { codeFingerprint } from "./harness/code-fingerprint.ts";
 import { killRunningContenders } from "./harness/run-contender.ts";
 import { markdownReport } from "./report/markdown-report.ts";
 import { evaluateTargets } from "./report/performance-targets.ts";
@@ -31,32 +31,6 @@ function commit(): string {
     }).trim();
   } catch {
     return "unknown";
-  }
-}
-
-/**
- * The code a run measures: the trees of the packages and of the bench's code, the lockfile, and
- * any uncommitted change to them. A run resumes only on the same.
- */
-function codeFingerprint(): string {
-  const git = (...args: string[]) =>
-    execFileSync("git", args, {
-      cwd: BENCH_ROOT,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-  try {
-    const paths = ["packages", "bench/src", "bench/python", "bench/requirements.txt", "pnpm-lock.yaml"];
-    const trees = git("rev-parse", ...paths.map((p) => `HEAD:${p}`)).split("\n");
-    const pathspecs = paths.map((p) => `:/${p}`);
-    const changed = git("diff", "HEAD", "--", ...pathspecs);
-    const untracked = git("ls-files", "--full-name", "--others", "--exclude-standard", "--", ...pathspecs);
-    const hash = createHash("sha256").update(trees.join(" ")).update(changed).update(untracked);
-    for (const f of untracked.split("\n").filter(Boolean)) hash.update(readFileSync(join(REPO_ROOT, f)));
-    return hash.digest("hex").slice(0, 16);
-  } catch {
-    // Not a git checkout: the code cannot be told apart, so a run resumes only within one install.
-    return "no-git";
   }
 }
 
@@ -84,14 +58,14 @@ async function main(): Promise<void> {
   }
   let journal: BenchJournal;
   if (args.resume) {
-    journal = BenchJournal.resume(journalPath(WORK), codeFingerprint());
+    journal = BenchJournal.resume(journalPath(WORK), codeFingerprint(REPO_ROOT));
     console.error(
       `bench: resuming the run begun ${journal.sittings[0]?.date ?? "earlier"}; only what it had not measured runs`,
     );
   } else {
     if (!args.fresh) BenchJournal.refuseToReplace(journalPath(WORK));
     rmSync(WORK, { recursive: true, force: true });
-    journal = BenchJournal.create(journalPath(WORK), codeFingerprint(), args);
+    journal = BenchJournal.create(journalPath(WORK), codeFingerprint(REPO_ROOT), args);
   }
   const options = journal.options;
   const skipped: { contender: string; reason: string }[] = [];
