@@ -5,6 +5,7 @@ import { inspect } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { salesOrderLines } from "@saleslake/schema";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Redactor } from "../src/http/redactor.ts";
 import { assertCredentialsTransport, isLoopbackHost } from "../src/http/transport-guard.ts";
 import {
   type HttpPagination,
@@ -363,7 +364,6 @@ describe("credentials", () => {
     delete process.env[TOKEN_VAR]; // refused for the transport, not for the missing secret
     for (const options of [
       { url: "http://sales-api.invalid/v2/order-lines", auth },
-      { url: "http://svc:pa55word@sales-api.invalid/v2/order-lines" },
       { url: "http://sales-api.invalid/v2/order-lines?api_key=abc123" },
       { url: "http://sales-api.invalid/v2/order-lines", headers: { "X-Api-Key": "abc123" } },
     ]) {
@@ -394,6 +394,52 @@ describe("credentials", () => {
       "127.0.0.1.nip.io",
     ])
       expect(isLoopbackHost(new URL(`http://${host}/`).hostname)).toBe(false);
+  });
+
+  it("refuses a user name or password in the URL before any request, and never shows them or the query", async () => {
+    for (const url of [
+      "https://svc:a$b%3Ac@sales-api.invalid/v2/order-lines?code=TOPSECRET",
+      "http://svc:pa55word@sales-api.invalid/v2/order-lines",
+      "https://svc@sales-api.invalid/v2/order-lines",
+    ]) {
+      const e = await readHttpWindow({
+        entity: salesOrderLines,
+        pagination: cursor(10),
+        low: null,
+        url,
+      }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: "BAD_OPTIONS" });
+      expect((e as Error).message, url).toBe(
+        `the url of ${url.startsWith("https") ? "https" : "http"}://sales-api.invalid/v2/order-lines carries a user name or password`,
+      );
+      expect(inspect(e), url).not.toMatch(/svc|pa55word|a\$b|TOPSECRET/);
+    }
+  });
+
+  it("a url that does not parse is shown only when it cannot hold a credential", async () => {
+    const read = (url: string) =>
+      readHttpWindow({ entity: salesOrderLines, pagination: cursor(10), low: null, url }).catch(
+        (x: unknown) => x as Error,
+      );
+    const hidden = await read("https://svc:pa/ss@sales-api.invalid:44x/v1?api_key=SECRET123");
+    expect(hidden).toMatchObject({ code: "BAD_OPTIONS" });
+    expect(hidden.message).toBe(
+      "the source's url is not an absolute URL (not shown: it may hold a credential)",
+    );
+    expect(inspect(hidden)).not.toMatch(/pa\/ss|SECRET123/);
+    expect((await read("sales-api.invalid/v2/order-lines")).message).toBe(
+      'the source\'s url is not an absolute URL: "sales-api.invalid/v2/order-lines"',
+    );
+  });
+
+  it("a URL quoted in a library's error is shown without user info or query values", () => {
+    const redactor = new Redactor();
+    const cause = new TypeError(
+      "Request cannot be constructed from a URL that includes credentials: https://svc:a$b%3Ac@sales-api.invalid/v2/x?code=TOPSECRET&page=2",
+    );
+    expect(redactor.describe(new TypeError("fetch failed", { cause }))).toBe(
+      "fetch failed: Request cannot be constructed from a URL that includes credentials: https://sales-api.invalid/v2/x?code=***&page=***",
+    );
   });
 
   it("never shows the secret: not in errors, hints, causes or log events, even when the API echoes it", async () => {

@@ -166,8 +166,6 @@ function canonicalMark(column: Column, mark: string, name: string): string {
 function carriesCredentials(url: URL, options: HttpWindowOptions): boolean {
   return (
     options.auth !== undefined ||
-    url.username !== "" ||
-    url.password !== "" ||
     [...url.searchParams.keys()].some((k) => SECRET_NAME.test(k)) ||
     Object.keys(options.headers ?? {}).some((h) => SECRET_NAME.test(h))
   );
@@ -192,13 +190,21 @@ export async function readHttpWindow(options: HttpWindowOptions): Promise<HttpWi
   try {
     base = new URL(options.url);
   } catch {
+    // Shown only when it cannot hold a credential: no user info, no query, no fragment.
+    const shown = /[@?#]/.test(options.url) ? "" : `: ${JSON.stringify(options.url)}`;
     throw badOptions(
-      `not a URL: ${options.url.replace(/\/\/[^@/]*@/, "//***@")}`,
+      `the source's url is not an absolute URL${shown || " (not shown: it may hold a credential)"}`,
       "Give an absolute https:// URL.",
     );
   }
+  if (base.username || base.password) {
+    // fetch refuses such a URL, and its error would carry the whole URL.
+    throw badOptions(
+      `the url of ${httpSourceName(base)} carries a user name or password`,
+      'A credential is never written in a URL: give it as auth, e.g. auth: { scheme: "Basic", secret: { env: "SALES_API_BASIC" } }, the variable holding base64 of user:password.',
+    );
+  }
   const redactor = new Redactor();
-  if (base.password) redactor.add(decodeURIComponent(base.password));
   for (const [k, v] of base.searchParams) if (SECRET_NAME.test(k)) redactor.add(v);
   for (const [k, v] of Object.entries(options.headers ?? {})) if (SECRET_NAME.test(k)) redactor.add(v);
   const credentials = carriesCredentials(base, options);

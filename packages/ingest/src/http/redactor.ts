@@ -47,6 +47,15 @@ export class Redactor {
         break;
       }
     }
-    return this.text(parts.join(": "));
+    // A library's message may quote the URL it was given: shown as url() shows one.
+    return this.text(parts.join(": ")).replace(URL_IN_TEXT, (m) => {
+      try {
+        return this.url(new URL(m));
+      } catch {
+        return MASK;
+      }
+    });
   }
 }
+
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
