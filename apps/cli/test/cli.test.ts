@@ -537,6 +537,31 @@ export default defineConfig({
     expect(cells[0]).toBe(Math.max(...cells));
   });
 
+  it("report: a quarantine table's name is data, never SQL", async () => {
+    const d = join(work, "odd-quarantine");
+    expect(cli(["ingest", "--dir", d, carSalesSeedFiles.initial]).code).toBe(0);
+    expect(cli(["run", "--dir", d]).code).toBe(0);
+    // A warehouse someone else made: a name that would close the report's string literal.
+    const name = "it's' AS entity, 'injected' AS rule, 42 AS rows --";
+    const db = await DuckDBInstance.create(join(d, "state", "warehouse.duckdb"));
+    const con = await db.connect();
+    await con.run(`CREATE TABLE quarantine."${name}" AS SELECT ['odd.rule'] AS rule_ids`);
+    con.closeSync();
+    db.closeSync();
+    const out = join(d, "report.html");
+    const r = cli(["report", "--dir", d, "--out", out]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const rows = [
+      ...readFileSync(out, "utf8").matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>(\d+)<\/td><\/tr>/g),
+    ]
+      .map((m) => m.slice(1))
+      .filter(([, rule]) => rule === "odd.rule" || rule === "injected");
+    expect(rows).toEqual([
+      ["it&#39;s&#39; AS entity, &#39;injected&#39; AS rule, 42 AS rows --", "odd.rule", "1"],
+    ]);
+  });
+
   it("generate --out is read from the current folder, like every other path", () => {
     expect(cli(["generate", "--dir", demoDir, "--out", "gen-here"]).code).toBe(0);
     expect(existsSync(join(work, "gen-here", "adf"))).toBe(true);

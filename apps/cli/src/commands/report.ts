@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Row, Warehouse } from "@saleslake/pipeline";
-import { quoteIdent, type Star } from "@saleslake/schema";
+import { quoteIdent, quoteString, type Star } from "@saleslake/schema";
 import { barChart, lineChart, type Point } from "./svg-charts.ts";
 
 const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -100,10 +100,10 @@ export async function writeReport(w: Warehouse, out: string, stars: readonly Sta
   for (const t of await w.query(
     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1",
   )) {
-    const name = String(t.table_name).replace(/"/g, '""');
+    const name = String(t.table_name);
     quarantined.push(
       ...(await w.query(
-        `SELECT '${name}' AS entity, rule, count(*) AS rows FROM (SELECT unnest(rule_ids) AS rule FROM quarantine."${name}") GROUP BY rule ORDER BY rows DESC, rule`,
+        `SELECT ${quoteString("duckdb", name)} AS entity, rule, count(*) AS rows FROM (SELECT unnest(rule_ids) AS rule FROM quarantine.${quoteIdent("duckdb", name)}) GROUP BY rule ORDER BY rows DESC, rule`,
       )),
     );
   }
