@@ -157,6 +157,37 @@ describe("defineEntity", () => {
       /not a regular expression/,
     ],
     [
+      "a date bound that is not an ISO date",
+      () =>
+        defineEntity({ ...base, columns: { ...base.columns, d: t.date().min("2020-01-01' OR true OR '") } }),
+      "INVALID_CONSTRAINT",
+      /min "2020-01-01' OR true OR '" is not a bound of a date column/,
+    ],
+    [
+      "a date bound on a day that does not exist",
+      () => defineEntity({ ...base, columns: { ...base.columns, d: t.date().max("2019-02-29") } }),
+      "INVALID_CONSTRAINT",
+      /max "2019-02-29" is not a bound of a date column/,
+    ],
+    [
+      "a timestamp bound that is not an ISO timestamp",
+      () => defineEntity({ ...base, columns: { ...base.columns, ts: t.timestamp().max("tomorrow") } }),
+      "INVALID_CONSTRAINT",
+      /max "tomorrow" is not a bound of a timestamp column/,
+    ],
+    [
+      "a number bound that is not a number",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.decimal(8, 2).max("1e3)--") } }),
+      "INVALID_CONSTRAINT",
+      /not a bound of a decimal column/,
+    ],
+    [
+      "a fraction bound on an int",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.int().min(0.5) } }),
+      "INVALID_CONSTRAINT",
+      /min 0.5 is not a bound of a int column/,
+    ],
+    [
       "source name with a quote",
       () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().source('a"b') } }),
       "UNSAFE_IDENTIFIER",
@@ -170,6 +201,25 @@ describe("defineEntity", () => {
     ],
     ["empty key", () => defineEntity({ ...base, key: [] }), "INVALID_DEFINITION", /at least one column/],
   ];
+  it("takes the bounds each type's literal can hold", () => {
+    const e = defineEntity({
+      ...base,
+      columns: {
+        ...base.columns,
+        d: t.date().min("2000-01-01").max("now"),
+        ts: t.timestamp().min("2000-01-01 00:00").max("2100-01-01T00:00:00.5+01:00"),
+        big: t.bigint().max("9007199254740993"),
+        price: t.decimal(8, 2).min(0).max("99999.99"),
+        ratio: t.double().min(-1.5e3),
+        code: t.string().min("A").max("Z"),
+      },
+    });
+    expect(e.columns.find((c) => c.name === "ts")!.constraints).toMatchObject({
+      min: "2000-01-01 00:00",
+      max: "2100-01-01T00:00:00.5+01:00",
+    });
+  });
+
   it.each(cases)("rejects %s at definition time", (_, fn, code, message) => {
     const err = definitionError(fn);
     expect(err.code).toBe(code);

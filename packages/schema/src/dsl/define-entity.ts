@@ -95,6 +95,60 @@ export function durationSeconds(iso: string): number {
   return d! * 86400 + h! * 3600 + mi! * 60 + s!;
 }
 
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const ISO_TIME =
+  /^(?:[T ]([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$/;
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Whether `bound` can be a min/max of a column of this type. Bounds become SQL literals in every
+ * dialect (quality rules, CHECK constraints, notebooks): only what each type's literal can hold.
+ */
+function boundFits(kind: Column["type"]["kind"], bound: number | string): boolean {
+  switch (kind) {
+    case "int":
+    case "bigint":
+      return typeof bound === "number" ? Number.isSafeInteger(bound) : INTEGER_TEXT.test(bound);
+    case "decimal":
+    case "double":
+      return typeof bound === "number" ? Number.isFinite(bound) : NUMBER_TEXT.test(bound);
+    case "date":
+      return bound === "now" || (typeof bound === "string" && ISO_DATE.test(bound) && realDate(bound));
+    case "timestamp":
+      return (
+        bound === "now" ||
+        (typeof bound === "string" &&
+          ISO_DATE.test(bound.slice(0, 10)) &&
+          realDate(bound.slice(0, 10)) &&
+          ISO_TIME.test(bound.slice(10)))
+      );
+    case "string":
+    case "enum":
+      return typeof bound === "string";
+    case "boolean":
+      return false;
+  }
+}
+
+function realDate(iso: string): boolean {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(iso);
+}
+
+const BOUND_HINT: Record<Column["type"]["kind"], string> = {
+  int: "Give a whole number, e.g. .min(1).",
+  bigint:
+    'Give a whole number, or its digits as a string for values beyond 2^53, e.g. .max("9007199254740993").',
+  decimal: 'Give a number, or its digits as a string for an exact bound, e.g. .max("99999.99").',
+  double: "Give a number, e.g. .min(0).",
+  date: 'Give an ISO date, e.g. .min("2000-01-01"), or "now" for the day the rule runs.',
+  timestamp: 'Give an ISO timestamp, e.g. .max("2100-01-01T00:00:00Z"), or "now" for the time the rule runs.',
+  string: "Give a string: bounds of a string column compare as text.",
+  enum: "Give one of the values as a string.",
+  boolean: "A boolean column takes no min or max.",
+};
+
 function fail(code: SchemaError["code"], message: string, hint: string): never {
   throw new SchemaError(code, message, hint);
 }
@@ -203,6 +257,16 @@ export function defineEntity<const C extends Record<string, AnyColumnBuilder>>(
         `${at}: length and pattern apply only to string columns`,
         "Use min/max for other types.",
       );
+    }
+    for (const side of ["min", "max"] as const) {
+      const bound = c[side];
+      if (bound !== undefined && !boundFits(type.kind, bound)) {
+        fail(
+          "INVALID_CONSTRAINT",
+          `${at}: ${side} ${JSON.stringify(bound)} is not a bound of a ${type.kind} column`,
+          BOUND_HINT[type.kind],
+        );
+      }
     }
     if (c.warnIfMissing && !s.nullable) {
       fail(
