@@ -60,6 +60,12 @@ export const DEFAULT_NOTEBOOK_ROOT = "/Workspace/saleslake";
 const CELL = "\n\n# COMMAND ----------\n\n";
 
 const py = (s: string) => JSON.stringify(s);
+/**
+ * SQL as a Python string: raw and triple-quoted, as it reads best, unless the SQL itself would
+ * end that string (a `"""` in a literal of the schema's, a closing quote or backslash at its
+ * end); then as an escaped literal (JSON's escapes are Python's).
+ */
+const pySql = (sql: string) => (sql.includes('"""') || /["\\]$/.test(sql) ? py(sql) : `r"""${sql}"""`);
 const q = (name: string) => quoteIdent("spark", name);
 const table = (schema: string, name: string) => `${q("${catalog}")}.${q(schema)}.${q(name)}`;
 
@@ -524,14 +530,17 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
     const cells = [header(entity.name, step.id)];
     let statements = step.statements.map(runLine);
     if (step.kind === "bronze") {
-      cells.push(ddl.map((sql) => `run(r"""${sql}""")`).join("\n"));
+      cells.push(ddl.map((sql) => `run(${pySql(sql)})`).join("\n"));
       cells.push(constraintsCell(entity));
       cells.push(landingCell(entity, groupRows));
       statements = [...statements];
       for (const target of ["quarantine", "bronze"])
         replaceOnce(
           statements,
-          (s) => s.startsWith(`run(r"""INSERT INTO ${table(target, entity.name)} `),
+          (s) =>
+            [`run(r"""`, `run("`].some((open) =>
+              s.startsWith(`${open}INSERT INTO ${table(target, entity.name)} `),
+            ),
           (s) => s.replace(/^run\(/, "write_once("),
           `the ${target} INSERT`,
         );
@@ -549,7 +558,7 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
   });
 }
 
-const runLine = (s: Statement) => `run(r"""${s.sql}"""${s.label ? `, ${py(s.label)}` : ""})`;
+const runLine = (s: Statement) => `run(${pySql(s.sql)}${s.label ? `, ${py(s.label)}` : ""})`;
 
 /**
  * A step's statements, and what a full refresh (the widget \`full_refresh\`) runs first (`reset`)
@@ -639,7 +648,7 @@ WHEN NOT MATCHED THEN INSERT *`,
     header(entity.name, COMMIT_STEP),
     `if not params["batch_id"] or not params["run_id"]:
     raise ValueError("commit needs the widgets batch_id and run_id")
-${sql.map((s) => `run(r"""${s}""")`).join("\n")}
+${sql.map((s) => `run(${pySql(s)})`).join("\n")}
 run(r"""SELECT rows_read, rows_accepted, rows_quarantined FROM ${ledger} WHERE entity = ${name} AND batch_id = '\${batch_id}'""", "commit")
 run(r"""SELECT watermark FROM ${marks} WHERE entity = ${name}""", "commit")`,
     "dbutils.notebook.exit(json.dumps(counts))",

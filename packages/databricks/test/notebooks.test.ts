@@ -1,4 +1,5 @@
-import { carSales, carSalesStar, salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { spawnSync } from "node:child_process";
+import { carSales, carSalesStar, defineEntity, salesOrderLines, salesOrderStar, t } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { commitNotebook, generateNotebooks, jobDefinition, maintenanceNotebook } from "../src/index.ts";
 
@@ -20,6 +21,38 @@ describe("generated notebooks", () => {
       expect(nb.source).not.toMatch(/(?:INTO|FROM|TABLE|EXISTS) `(?!\$\{catalog\}`)[a-z_]+`\.`/);
       await expect(nb.source).toMatchFileSnapshot(`__golden__/${entity}/${nb.stepId}.py`);
     }
+  });
+
+  it("a literal of the schema's that would end a Python string keeps every notebook valid Python", () => {
+    const tricky = defineEntity({
+      name: "tricky",
+      columns: {
+        id: t.string().pattern('[A-Z]+"""x'),
+        note: t.string().nullable().pattern('.*\\\\|.*"'),
+        updated_at: t.timestamp(),
+      },
+      key: ["id"],
+      sequence: "updated_at",
+    });
+    const notebooks = [...generateNotebooks(tricky), commitNotebook(tricky), maintenanceNotebook(tricky)];
+    // Python parses each notebook and gives back the SQL strings that run() is called with.
+    const script = `import ast, json, sys
+out = []
+for src in json.load(sys.stdin):
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("run", "write_once") and isinstance(node.args[0], ast.Constant):
+            out.append(node.args[0].value)
+print(json.dumps(out))`;
+    const r = spawnSync("python3", ["-c", script], {
+      input: JSON.stringify(notebooks.map((n) => n.source)),
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    const sql: string[] = JSON.parse(r.stdout);
+    expect(sql.some((s) => s.includes(`RLIKE '^([A-Z]+"""x)$'`))).toBe(true);
+    expect(sql.some((s) => s.includes(`RLIKE '^(.*\\\\\\\\|.*")$'`))).toBe(true);
+    // Where the raw form is safe, it stays: the goldens above read as SQL.
+    expect(notebooks[0]!.source).toMatch(/^run\(r"""CREATE TABLE IF NOT EXISTS/m);
   });
 
   it("bronze: both writes guarded on their own by a Delta idempotent write, no whole-notebook skip", () => {
