@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { salesOrderLines } from "@saleslake/schema";
+import { defineEntity, salesOrderLines, t } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { AdfError } from "../src/errors.ts";
+import { parseAdfValue } from "../src/expression/expression-parser.ts";
+import { printExpression } from "../src/expression/expression-printer.ts";
 import { armTemplate } from "../src/generate/arm-template.ts";
 import { EXAMPLE_FACTORY_NAME, EXAMPLE_FACTORY_OPTIONS } from "../src/generate/example-options.ts";
 import { generateFactory } from "../src/generate/generate-factory.ts";
@@ -363,6 +365,39 @@ describe("generated factory", () => {
     const text = JSON.stringify(armTemplate(factory.artifacts));
     expect(text).toContain('"[[saleslake].[begin_run]"');
     expect(text).not.toContain('"[saleslake].[begin_run]"');
+  });
+
+  it("keeps a source name holding '@{' as text in the copy's query, not as an expression", () => {
+    const odd = defineEntity({
+      name: "odd_sources",
+      columns: {
+        id: t.string().source("id@{pipeline().RunId}"),
+        changed_at: t.timestamp().source("@changed at"),
+      },
+      key: ["id"],
+      sequence: "changed_at",
+      watermark: { column: "changed_at" },
+    });
+    const f = generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: [{ entity: odd }] });
+    expect(lintFactory(f.artifacts).filter((i) => i.severity === "error")).toEqual([]);
+    const copy = f.artifacts.pipelines
+      .find((p) => p.name === "pl_odd_sources")!
+      .properties.activities.find((a) => a.name === "Copy window to landing")!;
+    const query = (copy.typeProperties as { source: { sqlReaderQuery: { value: string } } }).source
+      .sqlReaderQuery;
+    const parsed = parseAdfValue(query.value);
+    if (parsed.kind !== "interpolation") throw new Error(`not an interpolation: ${parsed.kind}`);
+    // Data Factory's reading: the window's two marks are the only expressions; the names are text.
+    const embedded = parsed.parts.flatMap((p) =>
+      p.kind === "embedded" ? [printExpression(p.expression)] : [],
+    );
+    expect(embedded).toHaveLength(2);
+    for (const e of embedded)
+      expect(e).toMatch(/^(if\(pipeline\(\)\.parameters\.full_refresh|formatDateTime\()/);
+    const text = parsed.parts.map((p) => (p.kind === "text" ? p.text : "<expr>")).join("");
+    expect(text).toContain(
+      "SELECT [id@{pipeline().RunId}], [@changed at] FROM [dbo].[odd_sources] WHERE [@changed at] >",
+    );
   });
 
   it("validates options that end up in names, URLs and SQL", () => {

@@ -36,7 +36,11 @@ export function printAdfValue(v: AdfValue): string {
   }
 }
 
-function escapeText(text: string, atStart: boolean): string {
+/**
+ * Literal text as it must be written in a Data Factory value: `@{` as `@@{` (else it opens an
+ * interpolation), and a leading `@` as `@@` (`atStart`: the text opens the value).
+ */
+export function escapeText(text: string, atStart: boolean): string {
   const escaped = text.replaceAll("@{", "@@{");
   return atStart && escaped.startsWith("@") && !escaped.startsWith("@@{") ? `@${escaped}` : escaped;
 }

@@ -8,6 +8,7 @@ import {
   schemaFingerprint,
 } from "@saleslake/schema";
 import { AdfError } from "../errors.ts";
+import { escapeText } from "../expression/expression-printer.ts";
 import { after, controlActivity, datasetRef, executionActivity, expression } from "./activities.ts";
 import {
   CONTROL_DATASET,
@@ -34,8 +35,12 @@ export const ACTIVITY = {
   fail: "Fail",
 } as const;
 
-/** `[name]` with `]` doubled: a T-SQL identifier that cannot break out of its brackets. */
-const bracket = (name: string) => `[${name.replaceAll("]", "]]")}]`;
+/**
+ * `[name]` with `]` doubled: a T-SQL identifier that cannot break out of its brackets; and, as it
+ * goes into an interpolated Data Factory value, with `@{` written `@@{`, so that a source name
+ * holding one stays text.
+ */
+const bracket = (name: string) => escapeText(`[${name.replaceAll("]", "]]")}]`, false);
 
 /** Batch id per the landing contract (`YYYYMMDDTHHMMSSmmmZ-<8 hex>`), stable across retries of one run. */
 const BATCH_ID =
