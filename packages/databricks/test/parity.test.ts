@@ -525,7 +525,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     }
   }, 900_000);
 
-  it("the seal notebook refuses a batch whose parts disagree with Copy's count, or that has none, and writes no manifest", async () => {
+  it("the seal notebook refuses a batch whose parts disagree with Copy's count, or that has none, or widgets outside the landing contract, and writes no manifest", async () => {
     const lake = join(work, "seal-refusals", "lake");
     const { batchId, folder } = copyBatchFolder(
       lake,
@@ -542,6 +542,19 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       /Copy reported 3 rows but the part files hold 2/,
     );
     expect(existsSync(join(folder, MANIFEST_FILE))).toBe(false);
+    // The folder is built from the widgets: a value outside the landing contract is refused.
+    const outside = join(lake, "escaped");
+    for (const [widget, value, message] of [
+      ["entity", "../escaped", /widget entity has a value outside/],
+      ["batch_id", "../../escaped", /widget batch_id has a value outside/],
+      ["ingest_date", "2026-01-03", /widget ingest_date 2026-01-03 is not the date of batch/],
+    ] as const) {
+      await expect(
+        suite.spark.runNotebook(sealBatchNotebook(), { ...widgets, [widget]: value }),
+        widget,
+      ).rejects.toThrow(message);
+    }
+    expect(existsSync(outside)).toBe(false);
   }, 300_000);
 
   it("the seal notebook hashes parts without JVM access, as on serverless compute, and names a part too big for that", async () => {

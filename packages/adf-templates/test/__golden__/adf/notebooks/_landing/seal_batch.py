@@ -5,7 +5,7 @@
 
 # COMMAND ----------
 
-import hashlib, json
+import hashlib, json, re
 from datetime import datetime, timezone
 from pyspark.sql.functions import sha2
 
@@ -13,6 +13,12 @@ PARAMS = ["lake_root", "entity", "ingest_date", "batch_id", "window_column", "wi
 for _p in PARAMS:
     dbutils.widgets.text(_p, "")
 p = {k: dbutils.widgets.get(k) for k in PARAMS}
+# The batch's folder is built from these: each must be what the landing contract names.
+for _k, _rule in {"entity": r"[a-z][a-z0-9_]{0,63}", "ingest_date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "batch_id": r"[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}"}.items():
+    if not re.fullmatch(_rule, p[_k]):
+        raise ValueError(f"widget {_k} has a value outside {_rule}: {p[_k]!r}")
+if not p["batch_id"].startswith(p["ingest_date"].replace("-", "")):
+    raise ValueError(f"widget ingest_date {p['ingest_date']} is not the date of batch {p['batch_id']}")
 def zone_root(zone):
     # lake_root is a template: abfss://{zone}@<account>.dfs.core.windows.net (a container per zone)
     # or abfss://<file system>@<account>.dfs.core.windows.net/{zone}; a plain folder holds the zones.
