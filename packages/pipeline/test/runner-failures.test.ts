@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
@@ -231,6 +231,31 @@ describe("a landed file the engine cannot read", () => {
       hint: `Fix or remove the landed file ${bad}, then run again; nothing was committed.`,
     });
     expect(await committed(p.dir)).toEqual(before);
+  });
+});
+
+describe("a batch folder that is not where its manifest says", () => {
+  it("is refused, naming the manifest, and nothing is loaded; a manifest that is not JSON too", async () => {
+    const p = project();
+    const landing = join(p.dir, "lake", "landing", salesOrderLines.name);
+    const [day] = readdirSync(landing);
+    const [batch] = readdirSync(join(landing, day!));
+    // The same batch under a folder whose name DuckDB would read as a pattern over every batch.
+    renameSync(join(landing, day!, batch!), join(landing, day!, "batch=*"));
+    const manifest = join(landing, day!, "batch=*", "_manifest.json");
+    const error = await p.run().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "BAD_MANIFEST", file: manifest });
+    expect((error as Error).message).toBe(
+      `${manifest}: names batch ${batch!.slice("batch=".length)} of sales_order_lines, but lies in ${join(landing, day!, "batch=*")}`,
+    );
+    // Nothing was loaded: back in its folder, the batch loads whole.
+    renameSync(join(landing, day!, "batch=*"), join(landing, day!, batch!));
+    expect((await p.run()).runs[0]).toMatchObject({ status: "succeeded", rowsRead: 1, rowsInserted: 1 });
+    writeFileSync(join(landing, day!, batch!, "_manifest.json"), "{ not json");
+    expect(await p.run().catch((e: unknown) => e)).toMatchObject({
+      code: "BAD_MANIFEST",
+      message: expect.stringMatching(/_manifest\.json: not valid JSON/),
+    });
   });
 });
 

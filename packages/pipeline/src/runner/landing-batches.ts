@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  batchIngestDate,
   duckdbFloatTextSql,
   type Entity,
   type LandingManifest,
@@ -37,16 +38,36 @@ export function listLandedBatches(lakeRoot: string, entity: string): LandedBatch
       const dir = join(base, day, b);
       const manifestPath = join(dir, MANIFEST_FILE);
       if (!existsSync(manifestPath)) continue;
-      const parsed = landingManifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, "utf8")));
-      if (!parsed.success) {
-        throw new PipelineError(
+      const bad = (why: string) =>
+        new PipelineError(
           "BAD_MANIFEST",
-          `${manifestPath}: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`,
+          `${manifestPath}: ${why}`,
           "Re-land the batch; manifests are written by saleslake ingest.",
-          { file: manifestPath },
+          {
+            file: manifestPath,
+          },
         );
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(manifestPath, "utf8"));
+      } catch (e) {
+        throw bad(`not valid JSON (${(e as Error).message})`);
       }
-      out.push({ batchId: parsed.data.batchId, dir, manifest: parsed.data });
+      const parsed = landingManifestSchema.safeParse(json);
+      if (!parsed.success) {
+        throw bad(`${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+      }
+      const m = parsed.data;
+      // The batch's files are read by a path built from its folder: the folder must be the one
+      // the contract names for the manifest's batch (a folder named otherwise, "batch=*" say,
+      // would read other batches' files as this one's).
+      if (
+        m.entity !== entity ||
+        day !== `ingest_date=${batchIngestDate(m.batchId)}` ||
+        b !== `batch=${m.batchId}`
+      )
+        throw bad(`names batch ${m.batchId} of ${m.entity}, but lies in ${dir}`);
+      out.push({ batchId: m.batchId, dir, manifest: m });
     }
   }
   return out.sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0));
