@@ -41,7 +41,7 @@ export {
   landHttpWindow,
 } from "./http/land-http-window.ts";
 export type { RetryOptions } from "./http/retry-policy.ts";
-export { AdlsLakeStore, type AdlsLakeStoreOptions } from "./lake/adls-lake-store.ts";
+export { AdlsLakeStore, type AdlsLakeStoreOptions, defaultCacheDir } from "./lake/adls-lake-store.ts";
 export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";
 export { LocalLakeStore } from "./lake/local-lake-store.ts";
 export { CLAIM_STALE_MS, type ClaimHolder, claimPath } from "./landing/content-claim.ts";

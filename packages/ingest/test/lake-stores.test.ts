@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { carSales } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AdlsLakeStore,
+  defaultCacheDir,
   IngestError,
   type LakeStore,
   LocalLakeStore,
@@ -208,6 +209,19 @@ describe.skipIf(SKIP_AZURITE)("adls lake store specifics", () => {
     const store = await adlsStore();
     expect(store.location).toBe(`abfss://${store.fileSystem}@127.0.0.1:${azurite!.port}`);
     expect(store.location).not.toContain(AZURITE_ACCOUNT.accountKey);
+  });
+
+  it("keeps downloads in a folder of the user's own, by default under the user's cache folder", async () => {
+    expect(defaultCacheDir({ XDG_CACHE_HOME: "/srv/cache" })).toBe("/srv/cache/saleslake/lake-cache");
+    // A relative XDG_CACHE_HOME is ignored, as the XDG spec says.
+    for (const env of [{}, { XDG_CACHE_HOME: "cache" }])
+      expect(defaultCacheDir(env)).toBe(join(homedir(), ".cache", "saleslake", "lake-cache"));
+    const cacheDir = join(work, `cache-${++caches}`, "private");
+    const store = new AdlsLakeStore({ accountUrl: azurite!.blobUrl, sharedKey: AZURITE_ACCOUNT, cacheDir });
+    await store.ensureZones();
+    await store.put("landing/owned.csv", Buffer.from("x"));
+    await store.localPath("landing/owned.csv");
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
   });
 
   it("reuses a cached download while the object is unchanged, and refreshes it when replaced", async () => {

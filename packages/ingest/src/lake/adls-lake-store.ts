@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { homedir } from "node:os";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
@@ -43,7 +43,11 @@ export interface AdlsLakeStoreOptions {
   readonly sharedKey?: { readonly accountName: string; readonly accountKey: string };
   /** DFS endpoint, for directory, rename and ACL operations. Default: `accountUrl` with `.blob.` replaced by `.dfs.`. */
   readonly dfsUrl?: string;
-  /** Folder for `localPath` downloads. Default `<os tmpdir>/saleslake-lake-cache`. */
+  /**
+   * Folder for `localPath` downloads. Default the user's own cache folder,
+   * `$XDG_CACHE_HOME/saleslake/lake-cache` (`~/.cache/saleslake/lake-cache`), made readable by
+   * the user alone: a folder other users can write to could hand the engine files of theirs.
+   */
   readonly cacheDir?: string;
   /** Size of each staged block of an upload, in bytes. Default `8 MiB`. */
   readonly blockSize?: number;
@@ -88,7 +92,7 @@ export class AdlsLakeStore implements LakeStore {
     this.fileSystem = options.fileSystem ?? ZONE_TEMPLATE;
     const host = new URL(dfsUrl).host;
     this.location = `abfss://${this.fileSystem}@${host}`;
-    this.cacheDir = options.cacheDir ?? join(tmpdir(), "saleslake-lake-cache");
+    this.cacheDir = options.cacheDir ?? defaultCacheDir();
     this.localRoot = join(
       this.cacheDir,
       options.fileSystem ?? `zones@${host.replace(/[^A-Za-z0-9.-]/g, "_")}`,
@@ -310,6 +314,7 @@ export class AdlsLakeStore implements LakeStore {
     }
     const cached = await readFile(tagFile, "utf8").catch(() => undefined);
     if (cached === etag && (await stat(target).catch(() => undefined))?.isFile()) return target;
+    await mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
     await mkdir(dirname(target), { recursive: true });
     const tmp = join(dirname(target), `.tmp-${basename(target)}-${randomBytes(6).toString("hex")}`);
     try {
@@ -398,4 +403,11 @@ export class AdlsLakeStore implements LakeStore {
       this.fail(e, path, "read ACL of");
     }
   }
+}
+
+/** The user's cache folder for lake downloads (see `AdlsLakeStoreOptions.cacheDir`). */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
+  return join(base, "saleslake", "lake-cache");
 }
