@@ -418,7 +418,8 @@ describe("credentials", () => {
 
   it("a url that does not parse is shown only when it cannot hold a credential", async () => {
     const read = (url: string) =>
-      readHttpWindow({ entity: salesOrderLines, pagination: cursor(10), low: null, url }).catch(
+      readHttpWindow({ entity: salesOrderLines, pagination: cursor(10), low: null, url }).then(
+        () => new Error("the read was not refused"),
         (x: unknown) => x as Error,
       );
     const hidden = await read("https://svc:pa/ss@sales-api.invalid:44x/v1?api_key=SECRET123");
