@@ -189,6 +189,53 @@ describe("deployFactory through the real DataFactoryManagementClient", () => {
     expect(rec.get(`${F}/pipelines/pl_old`)).toBeUndefined();
   });
 
+  it("follows a list's next page on Resource Manager's host, and no other", async () => {
+    const other = await startArmRecorder({});
+    try {
+      let nextLink = "";
+      const paged = await startArmRecorder({
+        expectToken: TOKEN,
+        routes: [
+          (r, self) => {
+            if (r.method !== "GET") return undefined;
+            if (r.path === `${F}/pipelines`)
+              return { status: 200, body: { value: [], nextLink: nextLink.replace("{self}", self.url) } };
+            if (r.path === `${F}/pipelines/next-page`)
+              return { status: 200, body: { value: [{ name: "pl_old", properties: { activities: [] } }] } };
+            return undefined;
+          },
+          fake.route,
+        ],
+      });
+      try {
+        const pagedClient = factoryClient({
+          subscriptionId: "sub-1",
+          credential,
+          endpoint: paged.url,
+          maxRetries: 0,
+        });
+        nextLink = `{self}${F}/pipelines/next-page?api-version=2018-06-01`;
+        const { plan } = await deployFactory(pagedClient, target, generated().artifacts, { dryRun: true });
+        expect(plan.filter((p) => p.action === "untouched").map((p) => `${p.type} ${p.name}`)).toEqual([
+          "pipeline pl_old",
+        ]);
+        nextLink = `${other.url}${F}/pipelines/next-page?api-version=2018-06-01`;
+        const e = await deployFactory(pagedClient, target, generated().artifacts, { dryRun: true }).catch(
+          (x: unknown) => x,
+        );
+        expect(e).toBeInstanceOf(AdfError);
+        expect((e as AdfError).message).toBe(
+          `GET pipeline list: the next page is not on ${new URL(paged.url).host} but on ${new URL(other.url).host}: not followed, so that the credential goes to no other host`,
+        );
+        expect(other.requests).toEqual([]);
+      } finally {
+        await paged.close();
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it("reports a refused credential with the role it needs", async () => {
     const wrong = factoryClient({
       subscriptionId: "sub-1",

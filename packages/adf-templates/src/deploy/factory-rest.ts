@@ -93,9 +93,27 @@ export class FactoryRest {
       const { json } = await this.send("GET", url, `${type} list`);
       const body = json as { value?: ArtifactDocument[]; nextLink?: string } | undefined;
       out.push(...(body?.value ?? []));
-      url = body?.nextLink;
+      url = body?.nextLink === undefined ? undefined : this.nextPage(body.nextLink, url, type);
     }
     return out;
+  }
+
+  /** A list's next page, only on the host the list came from: the request carries the bearer token. */
+  private nextPage(nextLink: string, from: string, type: ArtifactType): string {
+    const here = new URL(from);
+    let next: URL | undefined;
+    try {
+      next = new URL(nextLink, here);
+    } catch {
+      next = undefined;
+    }
+    if (next?.origin !== here.origin)
+      throw new AdfError(
+        "DEPLOY_FAILED",
+        `GET ${type} list: the next page is not on ${here.host}${next ? ` but on ${next.host}` : ""}: not followed, so that the credential goes to no other host`,
+        "Resource Manager pages a list on its own host: check the endpoint (SALESLAKE_ARM_ENDPOINT) and any proxy in between.",
+      );
+    return next.href;
   }
 
   async put(type: ArtifactType, doc: ArtifactDocument): Promise<void> {
