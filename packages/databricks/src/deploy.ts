@@ -61,11 +61,11 @@ export function withContentTag(settings: JobSettings, notebooks: readonly Worksp
 }
 
 function checkPath(path: string): string {
-  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(path))
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(path) || path.split("/").some((s) => s === "." || s === ".."))
     throw new DatabricksError(
       "INVALID_OPTIONS",
       `not a workspace path: ${path}`,
-      "Use absolute paths of letters, digits, '_', '.', '-' (e.g. /Workspace/saleslake/car_sales/bronze).",
+      "Use absolute paths of letters, digits, '_', '.', '-', without '.' or '..' segments (e.g. /Workspace/saleslake/car_sales/bronze).",
     );
   return path;
 }

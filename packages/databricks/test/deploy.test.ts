@@ -274,6 +274,19 @@ describe("deploy to a workspace (local recorder, real HTTP, Microsoft Entra toke
     );
   });
 
+  it("refuses a notebook path that climbs out of its folder, before any request", async () => {
+    for (const path of [`${ROOT}/../elsewhere/seal_batch`, `${ROOT}/./seal_batch`, "relative/seal_batch"]) {
+      const e = await deployJobs([job()], {
+        workspaceUrl: dbx.url,
+        credential,
+        workspaceResourceId: RESOURCE_ID,
+        extraNotebooks: [{ ...SEAL, path }],
+      }).catch((x: unknown) => x);
+      expect(e, path).toMatchObject({ code: "INVALID_OPTIONS", message: `not a workspace path: ${path}` });
+    }
+    expect(dbx.lines()).toEqual([]);
+  });
+
   it("refuses to guess between two jobs of the same name", async () => {
     dbx.jobs.set(1, { name: "saleslake-car_sales", tags: {} });
     dbx.jobs.set(2, { name: "saleslake-car_sales", tags: {} });
