@@ -215,6 +215,12 @@ FLOAT_TEXT = """CASE
 batch_id = params["batch_id"]
 
 
+def ref(c):
+    # A column name as Spark SQL reads it: in backticks, a backtick in it doubled. The names
+    # are the landed file's own (a CSV header, JSON keys, Parquet columns): any text at all.
+    return "`" + c.replace("`", "``") + "`"
+
+
 @F.udf("string")
 def float_digits(v):
     # A FLOAT's shortest digits that read back as it, correctly rounded (ties to even), as the
@@ -234,7 +240,7 @@ def parquet_text(df, with_path=False):
     # (PATH) for numbering the rows of files read together.
     names, first, numbers = list(df.columns), [], []
     for c in names:
-        col, t = F.col("`" + c + "`"), df.schema[c].dataType
+        col, t = F.col(ref(c)), df.schema[c].dataType
         if isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
             col = F.to_json(col)
         elif isinstance(t, T.FloatType):
@@ -244,7 +250,6 @@ def parquet_text(df, with_path=False):
             col = col.cast("string")
         first.append(col.alias(c))
     df = df.select(first + ([F.col("_metadata.file_path").alias(PATH)] if with_path else []))
-    ref = lambda c: "`" + c + "`"
     # A number's digits and exponent in columns of their own, so that FLOAT_TEXT names them once.
     texts = {}
     for i, c in enumerate(numbers):
@@ -326,7 +331,7 @@ def read_csv(files):
           .csv([batch_dir + "/" + f["path"] for f in files]))
     counted = F.size(F.split(F.regexp_replace(F.col(EXTRA), r'"[^"]*(?:""[^"]*)*"', ""), r"\Q" + sep + r"\E", -1))
     fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1 if SHORT_ROWS == "quarantine" else 0) if extra else F.lit(0)
-    return df.select(*[F.col("`" + c + "`") for c in names], fields.alias("_fields"),
+    return df.select(*[F.col(ref(c)) for c in names], fields.alias("_fields"),
                      *([F.col("_metadata.file_path").alias(PATH)] if len(files) > 1 else []))
 
 
@@ -340,7 +345,7 @@ def read_json(files):
         for f in files[:-1] if len(files) > 1 else []:
             read_json([f])  # the first file that does not parse refuses itself
         raise Exception(f"{rel_root + files[-1]['path']}: not valid {'JSON' if manifest['format'] == 'json' else 'JSON Lines'}")
-    return df.select([(F.to_json(F.col("`" + c + "`")) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col("`" + c + "`")).alias(c) for c in df.columns])
+    return df.select([(F.to_json(F.col(ref(c))) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col(ref(c))).alias(c) for c in df.columns])
 
 
 def numbered_files(df, files, rel_root):
@@ -447,10 +452,10 @@ for df, files in reads:
             cols.append(F.lit(None).cast("string").alias(s))
         else:
             used.add(hit)
-            cols.append(F.col("`" + hit + "`").alias(s))
+            cols.append(F.col(ref(hit)).alias(s))
     unknown = [c for c in df.columns if c not in used and c.strip().lower() in declared]
     # The row's values of the unknown columns it has, as JSON (null values left out), or null.
-    extra = [F.col("`" + c + "`") for c in unknown]
+    extra = [F.col(ref(c)) for c in unknown]
     rescued = F.when(F.coalesce(*extra).isNotNull(), F.to_json(F.struct(*extra), {"ignoreNullFields": "true"})) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
     # A CSV row's shape against its header (see read_csv); a JSON or Parquet row has no other.
     shape = (F.col("_fields") if manifest["format"] == "csv" else F.lit(0)).alias("_fields")
