@@ -65,7 +65,25 @@ const py = (s: string) => JSON.stringify(s);
  * end that string (a `"""` in a literal of the schema's, a closing quote or backslash at its
  * end); then as an escaped literal (JSON's escapes are Python's).
  */
-const pySql = (sql: string) => (sql.includes('"""') || /["\\]$/.test(sql) ? py(sql) : `r"""${sql}"""`);
+const pySql = (sql: string) => {
+  const text = templateText(sql);
+  return text.includes('"""') || /["\\]$/.test(text) ? py(text) : `r"""${text}"""`;
+};
+
+/** The widgets' placeholders in the SQL a notebook runs: `${catalog}`, `${batch_id}`, … */
+const PLACEHOLDER = new RegExp(`^\\{(?:${[...NOTEBOOK_PARAMS, ...MAINTENANCE_PARAMS].join("|")})\\}`);
+
+/**
+ * SQL as `run()` takes it: `run()` fills the widgets' placeholders in with Python's
+ * `Template.safe_substitute`, which also reads `$$` as `$` and `$name` as a placeholder. Any
+ * other `$` that it would read so (one before `$`, `{` or a name: in a literal of the schema's,
+ * an enum value such as `US$$`) is written `$$`, so that it reaches Spark as written.
+ */
+function templateText(sql: string): string {
+  return sql.replace(/\$(?=[${A-Za-z_])/g, (_, at: number) =>
+    PLACEHOLDER.test(sql.slice(at + 1)) ? "$" : "$$",
+  );
+}
 const q = (name: string) => quoteIdent("spark", name);
 const table = (schema: string, name: string) => `${q("${catalog}")}.${q(schema)}.${q(name)}`;
 

@@ -23,25 +23,29 @@ describe("generated notebooks", () => {
     }
   });
 
-  it("a literal of the schema's that would end a Python string keeps every notebook valid Python", () => {
+  it("a literal of the schema's reaches Spark as written: not ending a Python string, not read as a placeholder", () => {
     const tricky = defineEntity({
       name: "tricky",
       columns: {
         id: t.string().pattern('[A-Z]+"""x'),
         note: t.string().nullable().pattern('.*\\\\|.*"'),
+        currency: t.enum(["US$$", "$catalog", "a${b}"]),
         updated_at: t.timestamp(),
       },
       key: ["id"],
       sequence: "updated_at",
     });
     const notebooks = [...generateNotebooks(tricky), commitNotebook(tricky), maintenanceNotebook(tricky)];
-    // Python parses each notebook and gives back the SQL strings that run() is called with.
+    // Python parses each notebook and gives back the SQL strings that run() is called with, as
+    // run() hands them to Spark: its widgets' placeholders filled in.
     const script = `import ast, json, sys
+from string import Template
+params = {"catalog": "main", "run_id": "r1", "batch_id": "b1", "window_low": "", "window_high": "", "lake_root": "/lake", "full_refresh": "false", "vacuum_retain_hours": "168"}
 out = []
 for src in json.load(sys.stdin):
     for node in ast.walk(ast.parse(src)):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("run", "write_once") and isinstance(node.args[0], ast.Constant):
-            out.append(node.args[0].value)
+            out.append(Template(node.args[0].value).safe_substitute(params))
 print(json.dumps(out))`;
     const r = spawnSync("python3", ["-c", script], {
       input: JSON.stringify(notebooks.map((n) => n.source)),
@@ -51,6 +55,9 @@ print(json.dumps(out))`;
     const sql: string[] = JSON.parse(r.stdout);
     expect(sql.some((s) => s.includes(`RLIKE '^([A-Z]+"""x)$'`))).toBe(true);
     expect(sql.some((s) => s.includes(`RLIKE '^(.*\\\\\\\\|.*")$'`))).toBe(true);
+    expect(sql.some((s) => s.includes(`IN ('US$$', '$catalog', 'a\${b}')`))).toBe(true);
+    expect(sql.some((s) => s.includes("`main`.`silver`.`tricky`"))).toBe(true);
+    expect(sql.join("\n")).not.toMatch(/\$\{(catalog|run_id|batch_id)\}/);
     // Where the raw form is safe, it stays: the goldens above read as SQL.
     expect(notebooks[0]!.source).toMatch(/^run\(r"""CREATE TABLE IF NOT EXISTS/m);
   });
