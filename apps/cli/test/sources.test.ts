@@ -212,6 +212,23 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
     const again = await cli(["ingest", "--dir", project, "--source", "orders_db"]);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/: this window was landed before, as batch \S+: nothing written/);
+
+    // A row dated two centuries ahead: not in the window (which ends at the clock), and said so.
+    await put("SO00000009", "2206-01-05T10:00:00Z", 1);
+    try {
+      const ahead = await cli(["ingest", "--dir", project, "--source", "orders_db"]);
+      expect(ahead.code).toBe(0);
+      expect(ahead.out).toMatch(
+        /\n {2}1 row with updated_at after \d{4}-\d\d-\d\dT[\d:.]+Z, when the read began, not landed: a later window takes them once that time has passed \(a value far ahead is likely a mistake in the source\)\n/,
+      );
+      const [json] = JSON.parse(
+        (await cli(["ingest", "--dir", project, "--source", "orders_db", "--json"])).out,
+      );
+      expect(json.window.high).toBe("2026-01-05 11:45:00+00");
+      expect(json.unread).toEqual({ at: expect.stringMatching(/Z$/), ahead: 1, unmarked: 0 });
+    } finally {
+      await client.query(`DELETE FROM sales.order_lines WHERE "OrderID" = 'SO00000009'`);
+    }
   });
 
   it("lands an API window; its token never shows, and a missing one is named", async () => {
@@ -237,7 +254,7 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
     });
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(
-      /^error SECRET_UNAVAILABLE: environment variable ORDERS_API_TOKEN is not set \(it should hold the API credential\)\nhint: /,
+      /^error SECRET_UNAVAILABLE: source orders_api: environment variable ORDERS_API_TOKEN is not set \(it should hold the API credential\)\nhint: /,
     );
     for (const out of [r.out, r.err, missing.out, missing.err]) expect(out).not.toContain(TOKEN);
   });
@@ -248,7 +265,7 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
     });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^error SOURCE_UNAVAILABLE: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/orders: /,
+      /^error SOURCE_UNAVAILABLE: source orders_db: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/orders: /,
     );
     expect(r.err).not.toContain("Pg-s3cret");
   });

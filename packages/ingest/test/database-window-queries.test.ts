@@ -27,9 +27,9 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
 
   it("PostgreSQL: the high mark, a first page and a keyset page", () => {
     const q = new PostgresWindowQuery(salesOrderLines, "sales.order_lines");
-    expect(q.highQuery()).toEqual({
-      text: `SELECT max("updated_at")::text AS high FROM "sales"."order_lines"`,
-      values: [],
+    expect(q.highQuery("2026-01-10T00:00:00.000Z")).toEqual({
+      text: `SELECT (SELECT max("updated_at")::text FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz) AS high, (SELECT count(*) FROM "sales"."order_lines" WHERE "updated_at" > $2::timestamptz) AS ahead, (SELECT count(*) FROM "sales"."order_lines" WHERE "updated_at" IS NULL) AS unmarked`,
+      values: ["2026-01-10T00:00:00.000Z", "2026-01-10T00:00:00.000Z"],
     });
     expect(q.pageQuery({ low: null, high: page.high, pageSize: 500 })).toEqual({
       text: `SELECT ${COLUMNS_PG}, "updated_at"::text AS "__wm" FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz ORDER BY "updated_at", "OrderID", "LineNo" LIMIT $2`,
@@ -43,9 +43,9 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
 
   it("T-SQL (datetime2): TOP, @p parameters, the keyset spelled out, exact text for marks, decimals and dates", () => {
     const q = new SqlServerWindowQuery(salesOrderLines, "sales.order_lines");
-    expect(q.highQuery()).toEqual({
-      text: `SELECT CONVERT(nvarchar(33), max([updated_at]), 126) AS high FROM [sales].[order_lines]`,
-      values: [],
+    expect(q.highQuery("2026-01-10T00:00:00")).toEqual({
+      text: `SELECT (SELECT CONVERT(nvarchar(33), max([updated_at]), 126) FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126)) AS high, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] > CONVERT(datetime2(7), @p2, 126)) AS ahead, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] IS NULL) AS unmarked`,
+      values: ["2026-01-10T00:00:00", "2026-01-10T00:00:00"],
     });
     expect(q.pageQuery({ low: null, high: page.high, pageSize: 500 })).toEqual({
       text: `SELECT TOP (@p2) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), [updated_at], 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) ORDER BY [updated_at], [OrderID], [LineNo]`,
@@ -60,8 +60,8 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
 
   it("T-SQL (datetimeoffset): marks compared as UTC instants, read back as UTC text", () => {
     const q = new SqlServerWindowQuery(salesOrderLines, "order_lines", "datetimeoffset");
-    expect(q.highQuery().text).toBe(
-      `SELECT CONVERT(nvarchar(33), CAST(SWITCHOFFSET(max([updated_at]), '+00:00') AS datetime2(7)), 126) AS high FROM [order_lines]`,
+    expect(q.highQuery("2026-01-10T00:00:00").text).toBe(
+      `SELECT (SELECT CONVERT(nvarchar(33), CAST(SWITCHOFFSET(max([updated_at]), '+00:00') AS datetime2(7)), 126) FROM [order_lines] WHERE [updated_at] <= TODATETIMEOFFSET(CONVERT(datetime2(7), @p1, 126), '+00:00')) AS high, (SELECT count(*) FROM [order_lines] WHERE [updated_at] > TODATETIMEOFFSET(CONVERT(datetime2(7), @p2, 126), '+00:00')) AS ahead, (SELECT count(*) FROM [order_lines] WHERE [updated_at] IS NULL) AS unmarked`,
     );
     const text = q.pageQuery({ low: null, high: page.high, pageSize: 10 }).text;
     expect(text).toContain(
@@ -125,7 +125,9 @@ describe("SQL Server source: windows and keyset pages through a query runner", (
     const sent: WindowQuery[] = [];
     const run = async (q: WindowQuery) => {
       sent.push(q);
-      return sent.length === 1 ? [{ high: "2026-01-05T13:30:00" }] : (pages[sent.length - 2] ?? []);
+      return sent.length === 1
+        ? [{ high: "2026-01-05T13:30:00", ahead: 2, unmarked: 1 }]
+        : (pages[sent.length - 2] ?? []);
     };
     const w = await readSqlServerWindow(
       {
@@ -133,6 +135,7 @@ describe("SQL Server source: windows and keyset pages through a query runner", (
         table: "sales.order_lines",
         low: "2026-01-05T12:00:00+01:00",
         pageSize: 2,
+        clock: () => new Date("2026-01-06T00:00:00Z"),
       },
       run,
     );
@@ -140,6 +143,7 @@ describe("SQL Server source: windows and keyset pages through a query runner", (
       column: "updated_at",
       low: "2026-01-05T12:00:00+01:00",
       high: "2026-01-05T13:30:00Z",
+      unread: { at: "2026-01-06T00:00:00.000Z", ahead: 2, unmarked: 1 },
     });
     const got = [];
     for await (const r of w.records) got.push(r);
@@ -153,11 +157,23 @@ describe("SQL Server source: windows and keyset pages through a query runner", (
     expect(got[0]).toEqual({ ...line(1, 1, "2026-01-05T12:00:00.1234567"), __wm: undefined });
     expect(Object.keys(got[0]!)).not.toContain("__wm");
     expect(sent.map((q) => q.values)).toEqual([
-      [],
+      ["2026-01-06T00:00:00.000", "2026-01-06T00:00:00.000"],
       ["2026-01-05T13:30:00", "2026-01-05T11:00:00", 2],
       ["2026-01-05T13:30:00", "2026-01-05T11:00:00", "2026-01-05T12:00:00.1234567", "SO00000001", 2, 2],
       ["2026-01-05T13:30:00", "2026-01-05T11:00:00", "2026-01-05T13:00:00", "SO00000003", 1, 2],
     ]);
+  });
+
+  it("a query the server refuses is a typed error naming the table and the server's error number", async () => {
+    const refused = Object.assign(new Error("Invalid column name 'updated_at'."), { number: 207 });
+    const e = await readSqlServerWindow(
+      { entity: salesOrderLines, table: "sales.order_lines", low: null },
+      () => Promise.reject(refused),
+    ).catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: "SOURCE_UNAVAILABLE",
+      message: "SQL Server read of sales.order_lines failed (error 207): Invalid column name 'updated_at'.",
+    });
   });
 
   it("an empty table has no high mark and sends no page query", async () => {

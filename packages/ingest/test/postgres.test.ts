@@ -295,6 +295,45 @@ describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source"
     ]);
   });
 
+  it("a window ends at the clock: rows dated after it, or with no watermark, are counted, and later changes still land", async () => {
+    await client.query(`CREATE TABLE sales.future_src (LIKE sales.order_lines INCLUDING ALL)`);
+    await client.query(`ALTER TABLE sales.future_src ALTER COLUMN updated_at DROP NOT NULL`);
+    const put = (order: string, ts: string | null) =>
+      client.query(
+        `INSERT INTO sales.future_src VALUES ($1, 1, '2026-01-05', 'C000001', 'P-00001', 1, 10.00, NULL, 'EUR', 'open', 'web', $2, false)`,
+        [order, ts],
+      );
+    await put("SO00000001", "2026-01-05T10:00:00Z");
+    await put("SO00000002", "2206-01-05T10:00:00Z"); // a typo two centuries ahead
+    await put("SO00000003", "infinity");
+    await put("SO00000004", null);
+    process.env[URL_VAR] = `postgres://${server.user}@${server.host}:${server.port}/postgres`;
+    const store = new LocalLakeStore(join(work, "future-window", "lake"));
+    const source: PostgresSource = {
+      kind: "postgres",
+      table: "sales.future_src",
+      connection: { env: URL_VAR },
+    };
+    const land = (now: Date) => landSourceWindow({ store, entity: salesOrderLines, source, now });
+
+    const first = await land(new Date("2026-01-10T00:00:00Z"));
+    expect(first.window).toEqual({ column: "updated_at", low: null, high: "2026-01-05 10:00:00+00" });
+    expect(first.landed).toMatchObject({ status: "landed", rows: 1 });
+    expect(first.unread).toEqual({ at: "2026-01-10T00:00:00.000Z", ahead: 2, unmarked: 1 });
+
+    // A change after the first read lands with the next window: the future rows did not carry
+    // the watermark past it.
+    await put("SO00000005", "2026-01-11T08:00:00Z");
+    const second = await land(new Date("2026-01-12T00:00:00Z"));
+    expect(second.window).toEqual({
+      column: "updated_at",
+      low: "2026-01-05T09:00:00Z",
+      high: "2026-01-11 08:00:00+00",
+    });
+    expect(second.landed).toMatchObject({ status: "landed", rows: 2 });
+    expect(second.unread).toMatchObject({ ahead: 2, unmarked: 1 });
+  });
+
   it("a connection that fails names the server, never the password; a missing variable is named", async () => {
     const store = new LocalLakeStore(join(work, "source-down", "lake"));
     const source: PostgresSource = {

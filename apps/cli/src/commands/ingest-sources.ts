@@ -18,6 +18,8 @@ export interface SourceLanding {
   readonly previous?: LandSourceWindowResult["previous"];
   /** API sources: records that break the schema, landed for bronze to quarantine. */
   readonly invalid?: NonNullable<LandSourceWindowResult["invalid"]>;
+  /** Rows no window read this time: dated after the read began (`ahead`), or with no watermark (`unmarked`). */
+  readonly unread: LandSourceWindowResult["unread"];
 }
 
 /**
@@ -34,7 +36,14 @@ export async function ingestSources(
   for (const name of names) {
     const { entity: entityName, ...source } = cfg.sources[name]!;
     const entity = cfg.entities.find((e) => e.name === entityName)!;
-    const r = await landSourceWindow({ store, entity, source, label: name, force: options.force });
+    const r = await landSourceWindow({ store, entity, source, label: name, force: options.force }).catch(
+      (e: unknown) => {
+        // With several sources, the message says which one failed.
+        if (e instanceof Error && !e.message.startsWith(`source ${name}: `))
+          e.message = `source ${name}: ${e.message}`;
+        throw e;
+      },
+    );
     const landing: SourceLanding = {
       name,
       entity: entity.name,
@@ -46,6 +55,7 @@ export async function ingestSources(
       window: r.window,
       ...(r.previous && { previous: r.previous }),
       ...(r.invalid && { invalid: r.invalid }),
+      unread: r.unread,
     };
     options.onLanding?.(landing);
     out.push(landing);
@@ -69,6 +79,16 @@ export function describeSourceLanding(l: SourceLanding): string {
             `  window: ${window}`,
           ]
         : [`${head}: no rows in ${window}: nothing landed`];
+  const { ahead, unmarked, at } = l.unread;
+  const rows = (n: number) => `${fmt(n)} ${n === 1 ? "row" : "rows"}`;
+  if (ahead > 0)
+    lines.push(
+      `  ${rows(ahead)} with ${l.window.column} after ${at}, when the read began, not landed: a later window takes them once that time has passed (a value far ahead is likely a mistake in the source)`,
+    );
+  if (unmarked > 0)
+    lines.push(
+      `  ${rows(unmarked)} with no ${l.window.column}: no window reads them; give them a value in the source`,
+    );
   if (l.invalid && l.invalid.count > 0) {
     lines.push(
       `  ${fmt(l.invalid.count)} landed ${l.invalid.count === 1 ? "record breaks" : "records break"} the schema; the run will quarantine them:`,

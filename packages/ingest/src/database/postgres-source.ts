@@ -3,7 +3,7 @@ import pg from "pg";
 import { IngestError } from "../errors.ts";
 import { PostgresWindowQuery } from "./postgres-window-query.ts";
 import { parseTimestampMark } from "./timestamp-mark.ts";
-import { readWindowPages } from "./window-reader.ts";
+import { readWindowPages, type UnreadRows } from "./window-reader.ts";
 
 const pgTypes = pg.types;
 
@@ -17,13 +17,19 @@ export interface PostgresWindowOptions {
   readonly low: string | null;
   /** Rows per page (keyset pagination). Default `10_000`. */
   readonly pageSize?: number;
+  /** The clock: the window ends at its time when the read starts. Default `() => new Date()`. */
+  readonly clock?: () => Date;
 }
 
 export interface PostgresWindow {
   readonly column: string;
   readonly low: string | null;
-  /** Taken once, at the start of the read: later commits wait for the next window. */
+  /**
+   * Taken once, at the start of the read: the column's greatest value not after the clock. Later
+   * commits, and values after the clock, wait for a later window.
+   */
   readonly high: string | null;
+  readonly unread: UnreadRows;
   readonly records: AsyncIterable<Record<string, unknown>>;
 }
 
@@ -84,7 +90,8 @@ function sourceError(e: unknown, table: string): IngestError {
 export async function readPostgresWindow(options: PostgresWindowOptions): Promise<PostgresWindow> {
   const { client, entity } = options;
   const compiler = new PostgresWindowQuery(entity, options.table);
-  const highQuery = compiler.highQuery();
+  const at = (options.clock ?? (() => new Date()))().toISOString();
+  const highQuery = compiler.highQuery(at);
   const query = async (q: { text: string; values: readonly unknown[] }) => {
     try {
       return (await client.query({ text: q.text, values: [...q.values], types })).rows as Record<
@@ -95,12 +102,14 @@ export async function readPostgresWindow(options: PostgresWindowOptions): Promis
       throw sourceError(e, options.table);
     }
   };
-  const high = ((await query(highQuery))[0]?.high as string | null) ?? null;
+  const [row] = await query(highQuery);
+  const high = (row?.high as string | null | undefined) ?? null;
+  const unread = { at, ahead: Number(row?.ahead ?? 0), unmarked: Number(row?.unmarked ?? 0) };
   const low = options.low;
   const run = query;
   async function* records() {
     if (high === null) return;
     yield* readWindowPages(compiler, run, { low, high, pageSize: options.pageSize ?? 10_000 }, jsonValue);
   }
-  return { column: compiler.watermark.name, low, high, records: records() };
+  return { column: compiler.watermark.name, low, high, unread, records: records() };
 }

@@ -4,7 +4,7 @@ import { IngestError } from "../errors.ts";
 import { type SqlServerTimestampType, SqlServerWindowQuery } from "./sqlserver-window-query.ts";
 import { parseTimestampMark } from "./timestamp-mark.ts";
 import type { WindowQuery } from "./window-query-compiler.ts";
-import { type RunWindowQuery, readWindowPages } from "./window-reader.ts";
+import { type RunWindowQuery, readWindowPages, type UnreadRows } from "./window-reader.ts";
 
 export interface SqlServerWindowOptions {
   /**
@@ -21,13 +21,19 @@ export interface SqlServerWindowOptions {
   readonly pageSize?: number;
   /** How the table stores timestamps. Default `datetime2`, holding UTC. */
   readonly timestampType?: SqlServerTimestampType;
+  /** The clock: the window ends at its time when the read starts. Default `() => new Date()`. */
+  readonly clock?: () => Date;
 }
 
 export interface SqlServerWindow {
   readonly column: string;
   readonly low: string | null;
-  /** Taken once, at the start of the read, as UTC ISO 8601 with `Z` (100 ns precision). */
+  /**
+   * Taken once, at the start of the read, as UTC ISO 8601 with `Z` (100 ns precision): the
+   * column's greatest value not after the clock.
+   */
   readonly high: string | null;
+  readonly unread: UnreadRows;
   readonly records: AsyncIterable<Record<string, unknown>>;
 }
 
@@ -82,6 +88,19 @@ export function tediousRunner(connection: Connection): RunWindowQuery {
     });
 }
 
+/** A driver failure as a typed error: the table, SQL Server's error number and message, never connection settings. */
+function sourceError(e: unknown, table: string): IngestError {
+  if (e instanceof IngestError) return e;
+  const err = e as { number?: unknown; message?: string };
+  const number = typeof err.number === "number" ? ` (error ${err.number})` : "";
+  return new IngestError(
+    "SOURCE_UNAVAILABLE",
+    `SQL Server read of ${table} failed${number}: ${err.message ?? String(e)}`,
+    "A landing fed by this read leaves no batch and the watermark where it was: check the table, its columns and the login's grants, then rerun.",
+    { cause: e },
+  );
+}
+
 function jsonValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "bigint") return v.toString();
@@ -103,12 +122,18 @@ export async function readSqlServerWindow(
   if (!run && !options.connection) {
     throw new IngestError("BAD_OPTIONS", "no SQL Server connection", "Pass a connected tedious Connection.");
   }
-  const runQuery = run ?? tediousRunner(options.connection as Connection);
+  const driver = run ?? tediousRunner(options.connection as Connection);
+  const runQuery: RunWindowQuery = (query) =>
+    driver(query).catch((e: unknown) => {
+      throw sourceError(e, options.table);
+    });
   const compiler = new SqlServerWindowQuery(options.entity, options.table, options.timestampType);
   const low = options.low;
   const lowMark = low === null ? null : sqlServerMark(low);
-  const [row] = await runQuery(compiler.highQuery());
+  const at = (options.clock ?? (() => new Date()))().toISOString();
+  const [row] = await runQuery(compiler.highQuery(sqlServerMark(at)));
   const highMark = (row?.high as string | null | undefined) ?? null;
+  const unread = { at, ahead: Number(row?.ahead ?? 0), unmarked: Number(row?.unmarked ?? 0) };
   const pageSize = options.pageSize ?? 10_000;
   async function* records() {
     if (highMark === null) return;
@@ -118,6 +143,7 @@ export async function readSqlServerWindow(
     column: compiler.watermark.name,
     low,
     high: highMark === null ? null : `${highMark}Z`,
+    unread,
     records: records(),
   };
 }

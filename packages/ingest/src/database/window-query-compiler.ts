@@ -89,11 +89,21 @@ export abstract class WindowQueryCompiler {
     return this.quote(c.source);
   }
 
-  /** The watermark's maximum when the read starts, as text in column `high`. */
-  highQuery(): WindowQuery {
+  /**
+   * When the read starts (`now`, a mark): the watermark's greatest value not after it, as text in
+   * column `high`; how many rows lie after it (`ahead`: a clock ahead, a typo, a placeholder such
+   * as 9999-12-31), and how many have no watermark (`unmarked`). Neither kind is in any window:
+   * a window ends at the clock, so that one future value cannot carry the watermark past every
+   * later change. Each part is its own subquery, so an index on the column serves all three.
+   */
+  highQuery(now: string): WindowQuery {
+    const wm = this.q(this.watermark);
     return {
-      text: `SELECT ${this.markText(`max(${this.q(this.watermark)})`)} AS high FROM ${this.table}`,
-      values: [],
+      text:
+        `SELECT (SELECT ${this.markText(`max(${wm})`)} FROM ${this.table} WHERE ${wm} <= ${this.markValue(this.param(1))}) AS high, ` +
+        `(SELECT count(*) FROM ${this.table} WHERE ${wm} > ${this.markValue(this.param(2))}) AS ahead, ` +
+        `(SELECT count(*) FROM ${this.table} WHERE ${wm} IS NULL) AS unmarked`,
+      values: [now, now],
     };
   }
 

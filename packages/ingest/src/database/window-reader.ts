@@ -1,5 +1,16 @@
 import { MARK_ALIAS, type WindowQuery, type WindowQueryCompiler } from "./window-query-compiler.ts";
 
+/**
+ * Rows of the table no window reads, counted when the read starts (`at`): `ahead`, whose
+ * watermark is after that time, read by a later window once the clock has passed it; and
+ * `unmarked`, with no watermark at all, never read.
+ */
+export interface UnreadRows {
+  readonly at: string;
+  readonly ahead: number;
+  readonly unmarked: number;
+}
+
 /** Runs one query, returning its rows as objects keyed by column alias. */
 export type RunWindowQuery = (query: WindowQuery) => Promise<Record<string, unknown>[]>;
 

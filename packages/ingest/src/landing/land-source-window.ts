@@ -4,6 +4,7 @@ import { Connection, type ConnectionConfiguration } from "tedious";
 import { readPostgresWindow } from "../database/postgres-source.ts";
 import { readSqlServerWindow } from "../database/sqlserver-source.ts";
 import type { SqlServerTimestampType } from "../database/sqlserver-window-query.ts";
+import type { UnreadRows } from "../database/window-reader.ts";
 import { IngestError } from "../errors.ts";
 import { readSecret, type SecretSource } from "../http/auth-secret.ts";
 import { type HttpReadStats, type HttpWindowOptions, httpSourceName } from "../http/http-source.ts";
@@ -98,6 +99,12 @@ export interface LandSourceWindowResult {
   readonly previous?: NonNullable<LandingManifest["window"]>;
   /** Undefined when the window held no rows (no empty batches). */
   readonly landed: LandResult | undefined;
+  /**
+   * Rows of the source no window read this time: dated after the read began (a later window
+   * takes them once the clock has passed their time; an API's records changed during the read
+   * among them), and, for database tables, rows with no watermark, which no window ever reads.
+   */
+  readonly unread: UnreadRows;
   /** HTTP sources: records failing the entity's validator, landed for bronze to quarantine. */
   readonly invalid?: { readonly count: number; readonly issues: readonly InvalidLandedRecord[] };
   /** HTTP sources: requests, retries, pages. */
@@ -165,6 +172,7 @@ async function landHttp(
     window: r.window,
     ...(previous && { previous }),
     landed: r.landed,
+    unread: { at: r.window.high, ahead: r.stats.afterHigh, unmarked: 0 },
     invalid: r.invalid,
     stats: r.stats,
   };
@@ -178,6 +186,7 @@ async function landDatabaseWindow(
     column: string;
     low: string | null;
     high: string | null;
+    unread: UnreadRows;
     records: AsyncIterable<Record<string, unknown>>;
   }>,
 ): Promise<LandSourceWindowResult> {
@@ -195,7 +204,7 @@ async function landDatabaseWindow(
           window: { ...window, high: w.high },
           ...landingOptions(options),
         });
-  return { source: named, window, ...(previous && { previous }), landed };
+  return { source: named, window, ...(previous && { previous }), landed, unread: w.unread };
 }
 
 async function landPostgres(
@@ -231,6 +240,7 @@ async function landPostgres(
         table: source.table,
         low,
         ...(source.pageSize !== undefined && { pageSize: source.pageSize }),
+        ...(options.now !== undefined && { clock: () => options.now as Date }),
       }),
     );
   } finally {
@@ -289,6 +299,7 @@ async function landSqlServer(
         low,
         ...(source.pageSize !== undefined && { pageSize: source.pageSize }),
         ...(source.timestampType !== undefined && { timestampType: source.timestampType }),
+        ...(options.now !== undefined && { clock: () => options.now as Date }),
       }),
     );
   } finally {
