@@ -142,6 +142,7 @@ const COVERAGE: Record<string, string[]> = {
   "SQL in column names": ["sql-in-column-names.csv", "orders-sql-in-field-name.jsonl"],
   "path traversal in file names": ["path-traversal-gzip-name.csv.gz", "(names that try to escape the lake)"],
   "gzip bombs": ["gzip-bomb.csv.gz", "orders-gzip-bomb.jsonl.gz"],
+  "files with no rows": ["empty.csv", "bom-only.csv", "header-only.csv", "orders-empty-array.json"],
 };
 
 describe("the bad-input corpus: each file gets its expected outcome", () => {

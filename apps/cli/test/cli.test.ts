@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { carSalesSeedFiles, type Entity, salesOrderLines } from "@saleslake/schema";
+import { carSales, carSalesSeedFiles, type Entity, salesOrderLines } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateFile } from "../src/commands/validate.ts";
 
@@ -347,6 +347,48 @@ describe("reporting commands", () => {
     expect(dup.err).toMatch(
       /^error DUPLICATE_COLUMNS: .*check-twice\.csv: column Branch_ID appears more than once/,
     );
+  });
+
+  it("validate reads what landing reads: a quote inside a field, a character across two reads, numbers as written, no records", async () => {
+    // A quote inside a field that is not quoted is text, for landing and the engines alike.
+    const quoted = join(work, "check-inner-quote.csv");
+    writeFileSync(quoted, `${CAR_SALES_HEADER}\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,Model "X" Sport\n`);
+    expect(await validateFile(carSales, quoted)).toMatchObject({ rows: 1, valid: 1, issues: [] });
+    // JSON Lines whose 32-character channel ("é" × 16) straddles the stream's 64 KiB reads.
+    const order = {
+      OrderID: "SO00000001",
+      LineNo: 1,
+      order_date: "2026-01-05",
+      customer_id: "C000001",
+      product_id: "P-00001",
+      quantity: 1,
+      unit_price: 10,
+      discount_pct: null,
+      currency: "EUR",
+      status: "open",
+      channel: "web",
+      updated_at: "2026-01-05T10:00:00Z",
+      is_deleted: false,
+    };
+    const accented = JSON.stringify({ ...order, LineNo: 2, channel: "é".repeat(16) });
+    const at = accented.indexOf("é");
+    const filler = (note: string) => JSON.stringify({ ...order, note });
+    const base = Buffer.byteLength(`${filler("")}\n`);
+    // The filler line's length puts the first "é" at byte 65,535: its second byte is in the next read.
+    const lines = join(work, "check-split.jsonl");
+    writeFileSync(lines, `${filler("x".repeat(65_535 - at - base))}\n${accented}\n`);
+    expect(Buffer.from(readFileSync(lines)).indexOf(Buffer.from("é"))).toBe(65_535);
+    expect(await validateFile(salesOrderLines, lines)).toMatchObject({ rows: 2, valid: 2, issues: [] });
+    // A quantity past 2^53 is checked as written (out of an int's range), not as its neighbour.
+    const big = join(work, "check-big.json");
+    writeFileSync(big, `[${JSON.stringify(order).replace('"quantity":1', '"quantity":9007199254740993')}]`);
+    expect((await validateFile(salesOrderLines, big)).issues).toEqual([
+      expect.objectContaining({ row: 1, rule: "quantity.parse" }),
+    ]);
+    // An export of no records: no rows, as a CSV header alone.
+    const none = join(work, "check-none.json");
+    writeFileSync(none, "[]");
+    expect(await validateFile(salesOrderLines, none)).toMatchObject({ rows: 0, valid: 0, issues: [] });
   });
 
   it("a tab-separated file: by its .tsv name, or --delimiter '\\t' as a shell passes it", () => {

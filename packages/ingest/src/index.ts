@@ -24,7 +24,7 @@ export {
 } from "./files/land-throughput.ts";
 export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
 export type { HttpAuth, HttpSecretSource, KeyVaultSecretRef, SecretSource } from "./http/auth-secret.ts";
-export type { HttpSourceEvent } from "./http/fetch-json.ts";
+export { exactValue, type HttpSourceEvent, parseExactJson } from "./http/fetch-json.ts";
 export {
   type HttpPagination,
   type HttpReadStats,

@@ -577,6 +577,26 @@ describe("credential from Key Vault, through the real SecretClient and DefaultAz
 describe("validation with the entity's zod validator", () => {
   const bad = (row: OrderLineRow, patch: Record<string, unknown>) => ({ ...row, ...patch }) as OrderLineRow;
 
+  it("lands numbers as the API wrote them: digits past 2^53, trailing zeros and exponents kept", async () => {
+    const store = await local();
+    const [row] = generateOrderLines({ count: 1, updatedFrom: "2026-01-05T10:00:00.000Z" });
+    // The body as an API might write it; JSON.stringify could not (a JavaScript number changes it).
+    const record = JSON.stringify({ ...row, quantity: 7, unit_price: 1, discount_pct: 2 })
+      .replace('"quantity":7', '"quantity":9007199254740993')
+      .replace('"unit_price":1', '"unit_price":12.10')
+      .replace('"discount_pct":2', '"discount_pct":1E1');
+    api.misbehave({ kind: "status", status: 200, body: `{"results":[${record}],"paging":{"next":null}}` });
+    const r = await landHttpWindow({
+      ...source("cursor", { low: null, clock: at("2026-01-06T00:00:00.000Z") }),
+      store,
+    });
+    const landed = (await store.get(`${r.landed!.dir}/part-00000.jsonl`)).toString();
+    expect(landed).toContain('"quantity":9007199254740993,"unit_price":12.10,"discount_pct":1E1,');
+    // Validated as the engines read the landed text: the quantity exactly, past an int's range;
+    // the others as doubles (12.1, 10), within theirs.
+    expect(r.invalid.issues.map((i) => i.rule)).toEqual(["quantity.parse"]);
+  });
+
   it("lands invalid records as received (bronze quarantines them) and reports file, row and rule", async () => {
     const store = await local();
     const rows = generateOrderLines({ count: 9, updatedFrom: "2026-01-05T10:00:00.000Z" });

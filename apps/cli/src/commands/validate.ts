@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import { checkColumns, inspectFile } from "@saleslake/ingest";
+import { checkColumns, exactValue, inspectFile, parseExactJson } from "@saleslake/ingest";
 import { FIELD_COUNT_RULES, parquetText } from "@saleslake/pipeline";
 import {
   columnIssues,
@@ -84,6 +85,9 @@ export async function validateFile(
       parse({
         bom: true,
         relax_column_count: true,
+        // A quote inside a field that is not quoted (Model "X" Sport) is text, as landing and
+        // the engines read it.
+        relax_quotes: true,
         skip_empty_lines: true,
         delimiter: info.delimiter ?? ",",
       }),
@@ -99,19 +103,15 @@ export async function validateFile(
       check(record, rows + 1, shape < 0 && entity.contract.shortRows === "null" ? 0 : shape);
     }
   } else if (info.format === "jsonl") {
-    let buf = "";
-    for await (const chunk of input()) {
-      buf += chunk.toString();
-      const lines = buf.split("\n");
-      buf = lines.pop() ?? "";
-      for (const l of lines) if (l.trim()) check(jsonRecord(JSON.parse(l)));
-    }
-    if (buf.trim()) check(jsonRecord(JSON.parse(buf)));
+    // Lines decoded whole (a character split across two reads stays one character); numbers
+    // kept as their text, as landing and the engines read them.
+    for await (const l of createInterface({ input: input(), crlfDelay: Number.POSITIVE_INFINITY }))
+      if (l.trim()) check(jsonRecord(parseExactJson(l)));
   } else if (info.format === "json") {
     // Landing has checked the file is one JSON array of records; a gzip file is read through gunzip.
     const chunks: Buffer[] = [];
     for await (const chunk of input()) chunks.push(chunk as Buffer);
-    for (const r of JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown[]) check(jsonRecord(r));
+    for (const r of parseExactJson(Buffer.concat(chunks).toString("utf8")) as unknown[]) check(jsonRecord(r));
   } else {
     for await (const { row, record } of parquetRecords(path)) check(record, row);
   }
@@ -160,7 +160,9 @@ async function* parquetRecords(
 
 function jsonRecord(v: unknown): Record<string, RawValue> {
   const out: Record<string, RawValue> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>))
-    out[k] = x === null || typeof x !== "object" ? (x as RawValue) : JSON.stringify(x);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const value = exactValue(x); // a number kept as its text (see parseExactJson)
+    out[k] = value === null || typeof value !== "object" ? (value as RawValue) : JSON.stringify(value);
+  }
   return out;
 }

@@ -37,6 +37,9 @@ export interface LandFilesResult extends LandResult {
  * drift it accepts. Landing checks every file with it; `saleslake validate` too.
  */
 export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | undefined {
+  // A JSON array or JSON Lines file names its columns in its records: with none, it has no
+  // columns to be missing (an export of no rows, `[]`), and loads no rows, as a CSV header alone.
+  if (f.rows === 0 && f.format !== "csv" && f.format !== "parquet") return undefined;
   const m = mapSourceColumns(entity, f.columns);
   if (m.duplicates.length > 0) {
     throw new IngestError(
