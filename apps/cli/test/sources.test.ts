@@ -225,7 +225,7 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
         (await cli(["ingest", "--dir", project, "--source", "orders_db", "--json"])).out,
       );
       expect(json.window.high).toBe("2026-01-05 11:45:00+00");
-      expect(json.unread).toEqual({ at: expect.stringMatching(/Z$/), ahead: 1, unmarked: 0 });
+      expect(json.unread).toEqual({ at: expect.stringMatching(/Z$/), ahead: 1, unmarked: 0, keyless: 0 });
     } finally {
       await client.query(`DELETE FROM sales.order_lines WHERE "OrderID" = 'SO00000009'`);
     }

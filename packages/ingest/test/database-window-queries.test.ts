@@ -28,15 +28,15 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
   it("PostgreSQL: the high mark, a first page and a keyset page", () => {
     const q = new PostgresWindowQuery(salesOrderLines, "sales.order_lines");
     expect(q.highQuery("2026-01-10T00:00:00.000Z")).toEqual({
-      text: `SELECT (SELECT max("updated_at")::text FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz) AS high, (SELECT count(*) FROM "sales"."order_lines" WHERE "updated_at" > $2::timestamptz) AS ahead, (SELECT count(*) FROM "sales"."order_lines" WHERE "updated_at" IS NULL) AS unmarked`,
+      text: `SELECT (SELECT max("updated_at")::text FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz) AS high, (SELECT count(*) FROM "sales"."order_lines" WHERE "updated_at" > $2::timestamptz) AS ahead, (SELECT count(*) FROM "sales"."order_lines" WHERE "updated_at" IS NULL) AS unmarked, (SELECT count(*) FROM "sales"."order_lines" WHERE "OrderID" IS NULL OR "LineNo" IS NULL) AS keyless`,
       values: ["2026-01-10T00:00:00.000Z", "2026-01-10T00:00:00.000Z"],
     });
     expect(q.pageQuery({ low: null, high: page.high, pageSize: 500 })).toEqual({
-      text: `SELECT ${COLUMNS_PG}, "updated_at"::text AS "__wm" FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz ORDER BY "updated_at", "OrderID", "LineNo" LIMIT $2`,
+      text: `SELECT ${COLUMNS_PG}, "updated_at"::text AS "__wm" FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz AND "OrderID" IS NOT NULL AND "LineNo" IS NOT NULL ORDER BY "updated_at", "OrderID", "LineNo" LIMIT $2`,
       values: [page.high, 500],
     });
     expect(q.pageQuery(page)).toEqual({
-      text: `SELECT ${COLUMNS_PG}, "updated_at"::text AS "__wm" FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz AND "updated_at" > $2::timestamptz AND ("updated_at", "OrderID", "LineNo") > ($3::timestamptz, $4, $5) ORDER BY "updated_at", "OrderID", "LineNo" LIMIT $6`,
+      text: `SELECT ${COLUMNS_PG}, "updated_at"::text AS "__wm" FROM "sales"."order_lines" WHERE "updated_at" <= $1::timestamptz AND "OrderID" IS NOT NULL AND "LineNo" IS NOT NULL AND "updated_at" > $2::timestamptz AND ("updated_at", "OrderID", "LineNo") > ($3::timestamptz, $4, $5) ORDER BY "updated_at", "OrderID", "LineNo" LIMIT $6`,
       values: [page.high, page.low, "2026-01-05T12:00:00", "SO00000003", 1, 500],
     });
   });
@@ -44,16 +44,16 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
   it("T-SQL (datetime2): TOP, @p parameters, the keyset spelled out, exact text for marks, decimals and dates", () => {
     const q = new SqlServerWindowQuery(salesOrderLines, "sales.order_lines");
     expect(q.highQuery("2026-01-10T00:00:00")).toEqual({
-      text: `SELECT (SELECT CONVERT(nvarchar(33), max([updated_at]), 126) FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126)) AS high, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] > CONVERT(datetime2(7), @p2, 126)) AS ahead, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] IS NULL) AS unmarked`,
+      text: `SELECT (SELECT CONVERT(nvarchar(33), max([updated_at]), 126) FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126)) AS high, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] > CONVERT(datetime2(7), @p2, 126)) AS ahead, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] IS NULL) AS unmarked, (SELECT count(*) FROM [sales].[order_lines] WHERE [OrderID] IS NULL OR [LineNo] IS NULL) AS keyless`,
       values: ["2026-01-10T00:00:00", "2026-01-10T00:00:00"],
     });
     expect(q.pageQuery({ low: null, high: page.high, pageSize: 500 })).toEqual({
-      text: `SELECT TOP (@p2) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), [updated_at], 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) ORDER BY [updated_at], [OrderID], [LineNo]`,
+      text: `SELECT TOP (@p2) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), [updated_at], 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) AND [OrderID] IS NOT NULL AND [LineNo] IS NOT NULL ORDER BY [updated_at], [OrderID], [LineNo]`,
       values: [page.high, 500],
     });
     const mark = "CONVERT(datetime2(7), @p3, 126)";
     expect(q.pageQuery(page)).toEqual({
-      text: `SELECT TOP (@p6) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), [updated_at], 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) AND [updated_at] > CONVERT(datetime2(7), @p2, 126) AND ([updated_at] > ${mark} OR ([updated_at] = ${mark} AND [OrderID] > @p4) OR ([updated_at] = ${mark} AND [OrderID] = @p4 AND [LineNo] > @p5)) ORDER BY [updated_at], [OrderID], [LineNo]`,
+      text: `SELECT TOP (@p6) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), [updated_at], 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) AND [OrderID] IS NOT NULL AND [LineNo] IS NOT NULL AND [updated_at] > CONVERT(datetime2(7), @p2, 126) AND ([updated_at] > ${mark} OR ([updated_at] = ${mark} AND [OrderID] > @p4) OR ([updated_at] = ${mark} AND [OrderID] = @p4 AND [LineNo] > @p5)) ORDER BY [updated_at], [OrderID], [LineNo]`,
       values: [page.high, page.low, "2026-01-05T12:00:00", "SO00000003", 1, 500],
     });
   });
@@ -61,11 +61,11 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
   it("T-SQL (datetimeoffset): marks compared as UTC instants, read back as UTC text", () => {
     const q = new SqlServerWindowQuery(salesOrderLines, "order_lines", "datetimeoffset");
     expect(q.highQuery("2026-01-10T00:00:00").text).toBe(
-      `SELECT (SELECT CONVERT(nvarchar(33), CAST(SWITCHOFFSET(max([updated_at]), '+00:00') AS datetime2(7)), 126) FROM [order_lines] WHERE [updated_at] <= TODATETIMEOFFSET(CONVERT(datetime2(7), @p1, 126), '+00:00')) AS high, (SELECT count(*) FROM [order_lines] WHERE [updated_at] > TODATETIMEOFFSET(CONVERT(datetime2(7), @p2, 126), '+00:00')) AS ahead, (SELECT count(*) FROM [order_lines] WHERE [updated_at] IS NULL) AS unmarked`,
+      `SELECT (SELECT CONVERT(nvarchar(33), CAST(SWITCHOFFSET(max([updated_at]), '+00:00') AS datetime2(7)), 126) FROM [order_lines] WHERE [updated_at] <= TODATETIMEOFFSET(CONVERT(datetime2(7), @p1, 126), '+00:00')) AS high, (SELECT count(*) FROM [order_lines] WHERE [updated_at] > TODATETIMEOFFSET(CONVERT(datetime2(7), @p2, 126), '+00:00')) AS ahead, (SELECT count(*) FROM [order_lines] WHERE [updated_at] IS NULL) AS unmarked, (SELECT count(*) FROM [order_lines] WHERE [OrderID] IS NULL OR [LineNo] IS NULL) AS keyless`,
     );
     const text = q.pageQuery({ low: null, high: page.high, pageSize: 10 }).text;
     expect(text).toContain(
-      `WHERE [updated_at] <= TODATETIMEOFFSET(CONVERT(datetime2(7), @p1, 126), '+00:00') ORDER BY`,
+      `WHERE [updated_at] <= TODATETIMEOFFSET(CONVERT(datetime2(7), @p1, 126), '+00:00') AND [OrderID] IS NOT NULL AND [LineNo] IS NOT NULL ORDER BY`,
     );
     expect(text).toContain(
       `CONVERT(nvarchar(33), CAST(CAST(SWITCHOFFSET([updated_at], '+00:00') AS datetime2(7)) AS datetime2(6)), 126) + N'Z' AS [updated_at]`,
@@ -143,7 +143,7 @@ describe("SQL Server source: windows and keyset pages through a query runner", (
       column: "updated_at",
       low: "2026-01-05T12:00:00+01:00",
       high: "2026-01-05T13:30:00Z",
-      unread: { at: "2026-01-06T00:00:00.000Z", ahead: 2, unmarked: 1 },
+      unread: { at: "2026-01-06T00:00:00.000Z", ahead: 2, unmarked: 1, keyless: 0 },
     });
     const got = [];
     for await (const r of w.records) got.push(r);

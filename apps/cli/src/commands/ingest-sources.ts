@@ -18,7 +18,7 @@ export interface SourceLanding {
   readonly previous?: LandSourceWindowResult["previous"];
   /** API sources: records that break the schema, landed for bronze to quarantine. */
   readonly invalid?: NonNullable<LandSourceWindowResult["invalid"]>;
-  /** Rows no window read this time: dated after the read began (`ahead`), or with no watermark (`unmarked`). */
+  /** Rows no window read this time: dated after the read began (`ahead`), with no watermark (`unmarked`) or no key (`keyless`). */
   readonly unread: LandSourceWindowResult["unread"];
 }
 
@@ -79,7 +79,7 @@ export function describeSourceLanding(l: SourceLanding): string {
             `  window: ${window}`,
           ]
         : [`${head}: no rows in ${window}: nothing landed`];
-  const { ahead, unmarked, at } = l.unread;
+  const { ahead, unmarked, keyless, at } = l.unread;
   const rows = (n: number) => `${fmt(n)} ${n === 1 ? "row" : "rows"}`;
   if (ahead > 0)
     lines.push(
@@ -88,6 +88,10 @@ export function describeSourceLanding(l: SourceLanding): string {
   if (unmarked > 0)
     lines.push(
       `  ${rows(unmarked)} with no ${l.window.column}: no window reads them; give them a value in the source`,
+    );
+  if (keyless > 0)
+    lines.push(
+      `  ${rows(keyless)} with a key column empty: no window reads them; give them their key in the source`,
     );
   if (l.invalid && l.invalid.count > 0) {
     lines.push(

@@ -104,7 +104,12 @@ export async function readPostgresWindow(options: PostgresWindowOptions): Promis
   };
   const [row] = await query(highQuery);
   const high = (row?.high as string | null | undefined) ?? null;
-  const unread = { at, ahead: Number(row?.ahead ?? 0), unmarked: Number(row?.unmarked ?? 0) };
+  const unread = {
+    at,
+    ahead: Number(row?.ahead ?? 0),
+    unmarked: Number(row?.unmarked ?? 0),
+    keyless: Number(row?.keyless ?? 0),
+  };
   const low = options.low;
   const run = query;
   async function* records() {

@@ -133,7 +133,12 @@ export async function readSqlServerWindow(
   const at = (options.clock ?? (() => new Date()))().toISOString();
   const [row] = await runQuery(compiler.highQuery(sqlServerMark(at)));
   const highMark = (row?.high as string | null | undefined) ?? null;
-  const unread = { at, ahead: Number(row?.ahead ?? 0), unmarked: Number(row?.unmarked ?? 0) };
+  const unread = {
+    at,
+    ahead: Number(row?.ahead ?? 0),
+    unmarked: Number(row?.unmarked ?? 0),
+    keyless: Number(row?.keyless ?? 0),
+  };
   const pageSize = options.pageSize ?? 10_000;
   async function* records() {
     if (highMark === null) return;

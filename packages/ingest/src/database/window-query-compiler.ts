@@ -92,17 +92,20 @@ export abstract class WindowQueryCompiler {
   /**
    * When the read starts (`now`, a mark): the watermark's greatest value not after it, as text in
    * column `high`; how many rows lie after it (`ahead`: a clock ahead, a typo, a placeholder such
-   * as 9999-12-31), and how many have no watermark (`unmarked`). Neither kind is in any window:
-   * a window ends at the clock, so that one future value cannot carry the watermark past every
-   * later change. Each part is its own subquery, so an index on the column serves all three.
+   * as 9999-12-31), how many have no watermark (`unmarked`), and how many lack a key column
+   * (`keyless`: keyset pages cannot place them). None of these is in any window: a window ends at
+   * the clock, so that one future value cannot carry the watermark past every later change. Each
+   * part is its own subquery, so an index on the column serves the first three.
    */
   highQuery(now: string): WindowQuery {
     const wm = this.q(this.watermark);
+    const noKey = this.keys.map((k) => `${this.q(k)} IS NULL`).join(" OR ");
     return {
       text:
         `SELECT (SELECT ${this.markText(`max(${wm})`)} FROM ${this.table} WHERE ${wm} <= ${this.markValue(this.param(1))}) AS high, ` +
         `(SELECT count(*) FROM ${this.table} WHERE ${wm} > ${this.markValue(this.param(2))}) AS ahead, ` +
-        `(SELECT count(*) FROM ${this.table} WHERE ${wm} IS NULL) AS unmarked`,
+        `(SELECT count(*) FROM ${this.table} WHERE ${wm} IS NULL) AS unmarked, ` +
+        `(SELECT count(*) FROM ${this.table} WHERE ${noKey}) AS keyless`,
       values: [now, now],
     };
   }
@@ -114,7 +117,10 @@ export abstract class WindowQueryCompiler {
       return this.param(values.length);
     };
     const wm = this.q(this.watermark);
+    // A row with a key column NULL compares as unknown in the keyset: it would end a page and
+    // hide the rows after it. It is left out, and counted (`keyless`, see highQuery).
     let where = `${wm} <= ${this.markValue(bind(page.high))}`;
+    for (const k of this.keys) where += ` AND ${this.q(k)} IS NOT NULL`;
     if (page.low !== null) where += ` AND ${wm} > ${this.markValue(bind(page.low))}`;
     const order = [wm, ...this.keys.map((k) => this.q(k))];
     if (page.after) {

@@ -2,13 +2,14 @@ import { MARK_ALIAS, type WindowQuery, type WindowQueryCompiler } from "./window
 
 /**
  * Rows of the table no window reads, counted when the read starts (`at`): `ahead`, whose
- * watermark is after that time, read by a later window once the clock has passed it; and
- * `unmarked`, with no watermark at all, never read.
+ * watermark is after that time, read by a later window once the clock has passed it;
+ * `unmarked`, with no watermark at all, and `keyless`, with a key column empty, never read.
  */
 export interface UnreadRows {
   readonly at: string;
   readonly ahead: number;
   readonly unmarked: number;
+  readonly keyless: number;
 }
 
 /** Runs one query, returning its rows as objects keyed by column alias. */

@@ -172,7 +172,7 @@ async function landHttp(
     window: r.window,
     ...(previous && { previous }),
     landed: r.landed,
-    unread: { at: r.window.high, ahead: r.stats.afterHigh, unmarked: 0 },
+    unread: { at: r.window.high, ahead: r.stats.afterHigh, unmarked: 0, keyless: 0 },
     invalid: r.invalid,
     stats: r.stats,
   };
