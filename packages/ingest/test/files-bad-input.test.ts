@@ -119,6 +119,23 @@ describe("file sources: formats and bad input", () => {
     },
   );
 
+  it("a header that is not the first line: the message shows what was read, the hint why", async () => {
+    const title = await landError(file("title.csv", `Sales report, December\n${H}\n${R}\n`));
+    expect(title.code).toBe("MISSING_COLUMNS");
+    expect(title.message).toMatch(/\(found: "Sales report", "December"\)$/);
+    expect(title.hint).toMatch(
+      /None of the entity's columns is in the first line: is it the header, or a title above it\?/,
+    );
+    const sep = await landError(file("sep.csv", `sep=;\n${H.replace(/,/g, ";")}\n${R.replace(/,/g, ";")}\n`));
+    expect(sep.code).toBe("MISSING_COLUMNS");
+    expect(sep.message).toMatch(/\(found: "sep=;"\)$/);
+    expect(sep.hint).toMatch(/starts with a spreadsheet's sep= line, not the header: remove that line/);
+    // One column short of the header: the hint to add it, and what was found.
+    const short = await landError(file("short.csv", `${H.replace(",Revenue", "")}\n`));
+    expect(short.message).toMatch(/missing column Revenue for entity car_sales \(found: "Branch_ID", /);
+    expect(short.hint).toMatch(/Add the column to the source/);
+  });
+
   it("refuses truncated JSON and a bad JSON line, naming the line", async () => {
     expect((await landError(file("t.json", '[{"OrderID": "SO1"}, {"Ord'), salesOrderLines)).code).toBe(
       "MALFORMED_JSON",

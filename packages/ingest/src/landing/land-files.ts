@@ -50,13 +50,20 @@ export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | u
     );
   }
   if (m.missing.length > 0) {
+    const first = f.columns[0] ?? "";
     const hint =
-      f.columns.length === 1 && /[;\t|]/.test(f.columns[0]!)
-        ? `The header looks delimited by ${JSON.stringify(/[;\t|]/.exec(f.columns[0]!)![0])}; pass that delimiter.`
-        : 'Add the column to the source, or declare it nullable with contract missingColumns: "null".';
+      f.format === "csv" && /^sep=.?$/i.test(first)
+        ? "The file starts with a spreadsheet's sep= line, not the header: remove that line, and pass the delimiter it names if it is not a comma."
+        : f.columns.length === 1 && /[;\t|]/.test(first)
+          ? `The header looks delimited by ${JSON.stringify(/[;\t|]/.exec(first)![0])}; pass that delimiter.`
+          : f.format === "csv" && m.missing.length === mapSourceColumns(entity, []).missing.length
+            ? "None of the entity's columns is in the first line: is it the header, or a title above it? Remove any lines above the header."
+            : 'Add the column to the source, or declare it nullable with contract missingColumns: "null".';
+    // What was read as the header, so that a title line or a wrong delimiter shows.
+    const found = f.columns.map((c) => JSON.stringify(c)).join(", ");
     throw new IngestError(
       "MISSING_COLUMNS",
-      `${f.path}: missing column${m.missing.length > 1 ? "s" : ""} ${m.missing.join(", ")} for entity ${entity.name}`,
+      `${f.path}: missing column${m.missing.length > 1 ? "s" : ""} ${m.missing.join(", ")} for entity ${entity.name} (found: ${found.length > 300 ? `${found.slice(0, 300)}…` : found})`,
       hint,
       { file: f.path, row: 1, rule: "contract.missingColumns" },
     );
