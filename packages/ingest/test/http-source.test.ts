@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { salesOrderLines } from "@saleslake/schema";
+import { type Entity, salesOrderLines } from "@saleslake/schema";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Redactor } from "../src/http/redactor.ts";
 import { assertCredentialsTransport, isLoopbackHost } from "../src/http/transport-guard.ts";
@@ -595,6 +595,26 @@ describe("validation with the entity's zod validator", () => {
     // Validated as the engines read the landed text: the quantity exactly, past an int's range;
     // the others as doubles (12.1, 10), within theirs.
     expect(r.invalid.issues.map((i) => i.rule)).toEqual(["quantity.parse"]);
+  });
+
+  it("refuses records with a field the contract rejects, as a file's header, and lands nothing", async () => {
+    const strict: Entity = {
+      ...salesOrderLines,
+      contract: { ...salesOrderLines.contract, unknownColumns: "reject" },
+    };
+    const rows = generateOrderLines({ count: 3, updatedFrom: "2026-01-05T10:00:00.000Z" });
+    api.upsert([rows[0]!, { ...rows[1]!, coupon: "XMAS" } as OrderLineRow, rows[2]!]);
+    const store = await local();
+    const e = await landHttpWindow({
+      ...source("cursor", { low: null, clock: at("2026-01-06T00:00:00.000Z") }),
+      entity: strict,
+      store,
+    }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "UNKNOWN_COLUMNS", rule: "contract.unknownColumns" });
+    expect((e as Error).message).toBe(
+      `${api.url}/v2/order-lines: unknown field "coupon" for entity sales_order_lines, in records of this window; nothing was landed`,
+    );
+    expect(await store.list("")).toEqual([]);
   });
 
   it("lands invalid records as received (bronze quarantines them) and reports file, row and rule", async () => {

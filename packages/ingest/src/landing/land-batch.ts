@@ -189,6 +189,28 @@ function checkOneFormat(files: readonly FileInspection[]): FileInspection {
 }
 
 /**
+ * The keys of a batch of records against the entity's contract, as landing checks a file's
+ * header: under unknownColumns "reject" an unknown key is refused, and under "rescue" a key with
+ * no name (which Spark's reader drops). Missing keys are not: a record leaves out a column that
+ * is null, and the manifest lists the batch's columns. Refused here, before the manifest, the
+ * batch is not landed; landed, every run would refuse it.
+ */
+function refuseRecordColumns(entity: Entity, source: string, keys: ReadonlySet<string>): void {
+  const { unknown } = mapSourceColumns(entity, [...keys]);
+  const policy = entity.contract.unknownColumns;
+  const refused = policy === "reject" ? unknown : policy === "rescue" ? unknown.filter((k) => k === "") : [];
+  if (refused.length === 0) return;
+  throw new IngestError(
+    "UNKNOWN_COLUMNS",
+    `${source}: ${policy === "reject" ? `unknown field${refused.length > 1 ? "s" : ""} ${refused.map((n) => JSON.stringify(n)).join(", ")}` : 'a field with no name ("")'} for entity ${entity.name}, in records of this window; nothing was landed`,
+    policy === "reject"
+      ? 'Add them to the entity, or set contract unknownColumns to "rescue" or "ignore".'
+      : 'Name the field in the source, or set contract unknownColumns to "ignore" to leave its values out.',
+    { rule: "contract.unknownColumns" },
+  );
+}
+
+/**
  * Lands one batch: the parts first, then `_manifest.json` LAST, so a reader never sees a
  * half-landed batch. Content already landed (same content hash, and for records the same
  * window) is not landed again unless `force`: file content is checked before anything is
@@ -271,6 +293,7 @@ export async function landBatch(
         ? await writeFileParts(store, dir, input.files, written)
         : await writeRecordParts(store, dir, input, written, keys);
     if (files.length === 0) return undefined;
+    if (input.kind === "records") refuseRecordColumns(entity, input.source.name, keys);
     const contentSha256 = sha256Of(files);
     const rows = files.reduce((a, f) => a + f.rows, 0);
     const bytes = files.reduce((a, f) => a + f.bytes, 0);
