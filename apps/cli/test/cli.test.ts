@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { generateOrderLines } from "@saleslake/ingest/testing";
 import { carSales, carSalesSeedFiles, type Entity, salesOrderLines } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateFile } from "../src/commands/validate.ts";
@@ -355,21 +356,8 @@ describe("reporting commands", () => {
     writeFileSync(quoted, `${CAR_SALES_HEADER}\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,Model "X" Sport\n`);
     expect(await validateFile(carSales, quoted)).toMatchObject({ rows: 1, valid: 1, issues: [] });
     // JSON Lines whose 32-character channel ("é" × 16) straddles the stream's 64 KiB reads.
-    const order = {
-      OrderID: "SO00000001",
-      LineNo: 1,
-      order_date: "2026-01-05",
-      customer_id: "C000001",
-      product_id: "P-00001",
-      quantity: 1,
-      unit_price: 10,
-      discount_pct: null,
-      currency: "EUR",
-      status: "open",
-      channel: "web",
-      updated_at: "2026-01-05T10:00:00Z",
-      is_deleted: false,
-    };
+    const [line] = generateOrderLines({ count: 1, updatedFrom: "2026-01-05T10:00:00.000Z" });
+    const order = { ...line, quantity: 1 };
     const accented = JSON.stringify({ ...order, LineNo: 2, channel: "é".repeat(16) });
     const at = accented.indexOf("é");
     const filler = (note: string) => JSON.stringify({ ...order, note });

@@ -3,7 +3,7 @@ import pg from "pg";
 import { IngestError } from "../errors.ts";
 import { PostgresWindowQuery } from "./postgres-window-query.ts";
 import { parseTimestampMark } from "./timestamp-mark.ts";
-import { readWindowPages, type UnreadRows } from "./window-reader.ts";
+import { readWindowPages, type UnreadRows, unreadRows } from "./window-reader.ts";
 
 const pgTypes = pg.types;
 
@@ -104,12 +104,7 @@ export async function readPostgresWindow(options: PostgresWindowOptions): Promis
   };
   const [row] = await query(highQuery);
   const high = (row?.high as string | null | undefined) ?? null;
-  const unread = {
-    at,
-    ahead: Number(row?.ahead ?? 0),
-    unmarked: Number(row?.unmarked ?? 0),
-    keyless: Number(row?.keyless ?? 0),
-  };
+  const unread = unreadRows(at, row);
   const low = options.low;
   const run = query;
   async function* records() {

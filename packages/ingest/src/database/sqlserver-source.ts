@@ -4,7 +4,7 @@ import { IngestError } from "../errors.ts";
 import { type SqlServerTimestampType, SqlServerWindowQuery } from "./sqlserver-window-query.ts";
 import { parseTimestampMark } from "./timestamp-mark.ts";
 import type { WindowQuery } from "./window-query-compiler.ts";
-import { type RunWindowQuery, readWindowPages, type UnreadRows } from "./window-reader.ts";
+import { type RunWindowQuery, readWindowPages, type UnreadRows, unreadRows } from "./window-reader.ts";
 
 export interface SqlServerWindowOptions {
   /**
@@ -133,12 +133,7 @@ export async function readSqlServerWindow(
   const at = (options.clock ?? (() => new Date()))().toISOString();
   const [row] = await runQuery(compiler.highQuery(sqlServerMark(at)));
   const highMark = (row?.high as string | null | undefined) ?? null;
-  const unread = {
-    at,
-    ahead: Number(row?.ahead ?? 0),
-    unmarked: Number(row?.unmarked ?? 0),
-    keyless: Number(row?.keyless ?? 0),
-  };
+  const unread = unreadRows(at, row);
   const pageSize = options.pageSize ?? 10_000;
   async function* records() {
     if (highMark === null) return;

@@ -12,6 +12,12 @@ export interface UnreadRows {
   readonly keyless: number;
 }
 
+/** The counts of the high-mark query's row (see `WindowQueryCompiler.highQuery`). */
+export function unreadRows(at: string, row: Record<string, unknown> | undefined): UnreadRows {
+  const count = (name: string) => Number(row?.[name] ?? 0);
+  return { at, ahead: count("ahead"), unmarked: count("unmarked"), keyless: count("keyless") };
+}
+
 /** Runs one query, returning its rows as objects keyed by column alias. */
 export type RunWindowQuery = (query: WindowQuery) => Promise<Record<string, unknown>[]>;
 
