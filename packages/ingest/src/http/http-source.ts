@@ -347,7 +347,7 @@ export async function readHttpWindow(options: HttpWindowOptions): Promise<HttpWi
           );
         }
         const record = raw as Record<string, unknown>;
-        // Numbers kept as their text (see parseExactJson) are validated as that text.
+        // Numbers kept as their text (see parseExactJson) are validated as the engines read them.
         const values = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, exactValue(v)]));
         const mapped = recordFromSource(entity, values as Record<string, RawValue>);
         const mark = columnIssues(column, mapped[column.name] as RawValue).value;
