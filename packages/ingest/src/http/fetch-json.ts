@@ -222,3 +222,10 @@ export function exactValue(value: unknown): unknown {
   if (!RawJson.isRawJSON(value)) return value;
   return /^-?[0-9]+$/.test(value.rawJSON) ? value.rawJSON : Number(value.rawJSON);
 }
+
+/** A record's fields as validation reads them (see `exactValue`): the record itself when no number was kept as text. */
+export function exactRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const values = Object.values(record);
+  if (!values.some((v) => RawJson.isRawJSON(v))) return record;
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, exactValue(v)]));
+}

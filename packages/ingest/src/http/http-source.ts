@@ -11,7 +11,7 @@ import {
 } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import { type HttpAuth, resolveAuthHeader } from "./auth-secret.ts";
-import { exactValue, type FetchContext, fetchJson, type HttpSourceEvent } from "./fetch-json.ts";
+import { exactRecord, type FetchContext, fetchJson, type HttpSourceEvent } from "./fetch-json.ts";
 import { HttpSourceError } from "./http-source-error.ts";
 import { atPath } from "./json-path.ts";
 import { Redactor, SECRET_NAME } from "./redactor.ts";
@@ -348,8 +348,7 @@ export async function readHttpWindow(options: HttpWindowOptions): Promise<HttpWi
         }
         const record = raw as Record<string, unknown>;
         // Numbers kept as their text (see parseExactJson) are validated as the engines read them.
-        const values = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, exactValue(v)]));
-        const mapped = recordFromSource(entity, values as Record<string, RawValue>);
+        const mapped = recordFromSource(entity, exactRecord(record) as Record<string, RawValue>);
         const mark = columnIssues(column, mapped[column.name] as RawValue).value;
         // A record without a readable mark cannot be placed: it is passed on, and fails validation.
         if (typeof mark === "string") {

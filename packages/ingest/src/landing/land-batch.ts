@@ -22,6 +22,7 @@ import type { FileInspection } from "../files/file-inspection.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { claimContent, claimPath } from "./content-claim.ts";
 import { listLandedBatches } from "./landed-batches.ts";
+import { refusedUnknownColumns } from "./unknown-columns.ts";
 
 /** What a batch is made of: inspected files landed byte for byte, or records written as JSON Lines. */
 export type BatchInput =
@@ -190,22 +191,22 @@ function checkOneFormat(files: readonly FileInspection[]): FileInspection {
 
 /**
  * The keys of a batch of records against the entity's contract, as landing checks a file's
- * header: under unknownColumns "reject" an unknown key is refused, and under "rescue" a key with
- * no name (which Spark's reader drops). Missing keys are not: a record leaves out a column that
- * is null, and the manifest lists the batch's columns. Refused here, before the manifest, the
- * batch is not landed; landed, every run would refuse it.
+ * header (see refusedUnknownColumns). Missing keys are not refused: a record leaves out a column
+ * that is null, and the manifest lists the batch's columns. Refused here, before the manifest,
+ * the batch is not landed; landed, every run would refuse it.
  */
 function refuseRecordColumns(entity: Entity, source: string, keys: ReadonlySet<string>): void {
-  const { unknown } = mapSourceColumns(entity, [...keys]);
-  const policy = entity.contract.unknownColumns;
-  const refused = policy === "reject" ? unknown : policy === "rescue" ? unknown.filter((k) => k === "") : [];
-  if (refused.length === 0) return;
+  const refused = refusedUnknownColumns(entity, mapSourceColumns(entity, [...keys]).unknown);
+  if (!refused) return;
+  const { names } = refused;
+  const what =
+    refused.reason === "unknown"
+      ? `unknown field${names.length > 1 ? "s" : ""} ${names.map((n) => JSON.stringify(n)).join(", ")}`
+      : 'a field with no name ("")';
   throw new IngestError(
     "UNKNOWN_COLUMNS",
-    `${source}: ${policy === "reject" ? `unknown field${refused.length > 1 ? "s" : ""} ${refused.map((n) => JSON.stringify(n)).join(", ")}` : 'a field with no name ("")'} for entity ${entity.name}, in records of this window; nothing was landed`,
-    policy === "reject"
-      ? 'Add them to the entity, or set contract unknownColumns to "rescue" or "ignore".'
-      : 'Name the field in the source, or set contract unknownColumns to "ignore" to leave its values out.',
+    `${source}: ${what} for entity ${entity.name}, in records of this window; nothing was landed`,
+    refused.hint,
     { rule: "contract.unknownColumns" },
   );
 }

@@ -5,6 +5,7 @@ import { inspectFile } from "../files/inspect-file.ts";
 import { type ResolveSourceOptions, resolveSourceFiles } from "../files/resolve-source-files.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { type LandResult, landBatch } from "./land-batch.ts";
+import { refusedUnknownColumns } from "./unknown-columns.ts";
 
 export interface LandFilesOptions extends InspectOptions, ResolveSourceOptions {
   readonly store: LakeStore;
@@ -68,22 +69,16 @@ export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | u
       { file: f.path, row: 1, rule: "contract.missingColumns" },
     );
   }
-  if (m.unknown.length > 0 && entity.contract.unknownColumns === "reject") {
+  const refused = refusedUnknownColumns(entity, m.unknown);
+  if (refused) {
+    const { names } = refused;
     throw new IngestError(
       "UNKNOWN_COLUMNS",
-      `${f.path}: unknown column${m.unknown.length > 1 ? "s" : ""} ${m.unknown.map((n) => n || '""').join(", ")} for entity ${entity.name}`,
-      'Add them to the entity, or set contract unknownColumns to "rescue" or "ignore".',
-      { file: f.path, row: 1, rule: "contract.unknownColumns" },
-    );
-  }
-  if (m.unknown.includes("") && entity.contract.unknownColumns === "rescue") {
-    // Spark's JSON reader drops a key with no name: the notebooks could not rescue its values as
-    // the local engine does, and a batch landed with one would load differently on each.
-    throw new IngestError(
-      "UNKNOWN_COLUMNS",
-      `${f.path}: a key with no name ("") holds values for entity ${entity.name}, which _rescued_data cannot keep`,
-      'Name the key in the export, or set contract unknownColumns to "ignore" to leave its values out.',
-      { file: f.path, rule: "contract.unknownColumns" },
+      refused.reason === "unknown"
+        ? `${f.path}: unknown column${names.length > 1 ? "s" : ""} ${names.map((n) => n || '""').join(", ")} for entity ${entity.name}`
+        : `${f.path}: a key with no name ("") holds values for entity ${entity.name}, which _rescued_data cannot keep`,
+      refused.hint,
+      { file: f.path, ...(refused.reason === "unknown" && { row: 1 }), rule: "contract.unknownColumns" },
     );
   }
   const absent = [...m.select].filter(([, found]) => found === null).map(([source]) => source);

@@ -38,10 +38,12 @@ function literal(dialect: Dialect, column: Column, value: number | string): stri
     if (t === "date") return dialect === "tsql" ? "CAST(SYSUTCDATETIME() AS DATE)" : "current_date";
     return dialect === "tsql" ? "SYSUTCDATETIME()" : "current_timestamp";
   }
-  // defineEntity takes only ISO bounds; quoted all the same, for an Entity built by hand.
-  const text = quoteString(dialect === "tsql" ? "duckdb" : dialect, String(value));
-  if (t === "date") return dialect === "tsql" ? `CAST(${text} AS DATE)` : `DATE ${text}`;
-  if (t === "timestamp") return dialect === "tsql" ? `CAST(${text} AS DATETIME2(6))` : `TIMESTAMP ${text}`;
+  if (t === "date" || t === "timestamp") {
+    // defineEntity takes only ISO bounds; quoted all the same, for an Entity built by hand.
+    const text = quoteString(dialect === "tsql" ? "duckdb" : dialect, String(value));
+    if (t === "date") return dialect === "tsql" ? `CAST(${text} AS DATE)` : `DATE ${text}`;
+    return dialect === "tsql" ? `CAST(${text} AS DATETIME2(6))` : `TIMESTAMP ${text}`;
+  }
   if (typeof value === "number") return String(value);
   return quoteString(dialect, value);
 }
