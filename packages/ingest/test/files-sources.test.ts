@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { carSales, defineEntity, t } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
+import { CsvScanner } from "../src/files/csv-scanner.ts";
 import {
   IngestError,
   inspectFile,
@@ -64,6 +65,85 @@ describe("CSV sources", () => {
       '\uFEFF"OrderID",Amount,Note\r\nSO1,1,"a, ""quoted"" note"\r\nSO2,2,"two\r\nlines"\r\n\r\nSO3,3,\r\n';
     const f = await inspectFile(file("crlf.csv", csv));
     expect(f).toMatchObject({ rows: 3, columns: ["OrderID", "Amount", "Note"], delimiter: "," });
+  });
+
+  it("takes a CR alone as a line break, as the engines do, and counts a CRLF once", async () => {
+    const cr = await inspectFile(
+      file("cr.csv", 'OrderID,Amount,Note\rSO1,1,"two\rlines, longer"\r\rSO2,2,x\rSO3,3,'),
+    );
+    expect(cr).toMatchObject({ rows: 3, columns: ["OrderID", "Amount", "Note"], quotedNewlines: true });
+    expect(cr.longestRecordBytes).toBe('SO1,1,"two\rlines, longer"'.length);
+    const mixed = await inspectFile(file("mixed.csv", "OrderID,Amount\r\nSO1,1\rSO2,2\nSO3,3\r\n"));
+    expect(mixed).toMatchObject({ rows: 3, columns: ["OrderID", "Amount"], quotedNewlines: false });
+    expect(mixed.longestRecordBytes).toBe("OrderID,Amount".length);
+  });
+
+  it("records a CR or CRLF line break of a batch with line breaks in quoted values, and refuses one that mixes them", async () => {
+    const store = fresh();
+    const crlf = file("crlf-quoted.csv", 'OrderID,Amount,Note\r\nSO1,1,"two\r\nlines"\r\nSO2,2,x\r\n');
+    await landFiles({ store, entity: orders, paths: [crlf] });
+    const cr = file("cr-quoted.csv", 'OrderID,Amount,Note\rSO1,1,"two\rlines"\rSO2,3,x\r');
+    await landFiles({ store, entity: orders, paths: [cr] });
+    const lf = file("lf-quoted.csv", 'OrderID,Amount,Note\nSO1,1,"two\r\nlines"\nSO2,4,x\n');
+    await landFiles({ store, entity: orders, paths: [lf] });
+    const plain = file("crlf.csv", "OrderID,Amount,Note\r\nSO1,1,x\r\n");
+    await landFiles({ store, entity: orders, paths: [plain] });
+    const csv = (await listLandedBatches(store, "drop_orders")).map((b) => b.manifest.csv);
+    expect(csv.map((c) => [c?.quotedNewlines, c?.lineBreak])).toEqual([
+      [true, "\r\n"],
+      [true, "\r"],
+      [true, undefined],
+      [undefined, undefined],
+    ]);
+    const mixed = file(
+      "mixed-quoted.csv",
+      'OrderID,Amount,Note\r\nSO1,1,"two\r\nlines"\r\nSO2,2,x\nSO3,3,y\r\n',
+    );
+    const refused = await failure(landFiles({ store, entity: orders, paths: [mixed] }));
+    expect(refused).toMatchObject({
+      code: "MALFORMED_CSV",
+      file: mixed,
+      row: 4,
+      rule: "csv.lineBreaks",
+    });
+    expect(refused.message).toContain("end in CRLF and also otherwise (row 4)");
+    const lfPlain = file("lf.csv", "OrderID,Amount,Note\nSO9,9,x\n");
+    const apart = await failure(landFiles({ store: fresh(), entity: orders, paths: [crlf, lfPlain] }));
+    // Files land in name order: the first is lf.csv.
+    expect(apart).toMatchObject({ code: "MIXED_FORMATS", file: crlf, rule: "csv.lineBreaks" });
+    expect(apart.message).toBe(
+      `${crlf}: its lines end in CRLF, those of ${lfPlain} in LF, and a quoted value in the batch holds a line break`,
+    );
+  });
+
+  it("counts the same records wherever the chunks of a file split its line breaks", () => {
+    const text = Buffer.from('OrderID,Note\r\nSO1,"a\r\nb, longer"\rSO2,x\r\r\nSO3,"c\rd"\nSO4,y\r');
+    for (let cut = 0; cut <= text.length; cut++) {
+      const s = new CsvScanner({
+        maxRecordBytes: 1000,
+        maxHeaderBytes: 1000,
+        onTooLong: () => new Error("long"),
+      });
+      s.scan(text.subarray(0, cut));
+      s.scan(text.subarray(cut));
+      s.finish();
+      expect({
+        cut,
+        records: s.records,
+        row: s.row,
+        longest: s.longestRecordBytes,
+        first: s.lineBreak,
+        other: s.otherBreakRow,
+      }).toEqual({
+        cut,
+        records: 5,
+        row: 9,
+        longest: 'SO1,"a\r\nb, longer"'.length,
+        first: "\r\n",
+        other: 3,
+      });
+      expect(s.header().toString()).toBe("OrderID,Note");
+    }
   });
 
   it("matches the header to source names and aliases case-insensitively", async () => {

@@ -2,6 +2,8 @@
  * Counts CSV records in one pass over the bytes (RFC 4180 quoting: delimiters and line breaks
  * inside quotes, doubled quotes), keeps the header record's bytes, and finds a quote left open
  * at the end. Blank lines are not records. Far faster than a full parse: the engine parses later.
+ * A line break is LF, CRLF or a CR alone (old Mac exports), as DuckDB's CSV reader and Spark's
+ * line reader both take it.
  */
 export class CsvScanner {
   records = 0;
@@ -16,7 +18,19 @@ export class CsvScanner {
   /** Line on which the record being scanned started, and its first byte's offset. */
   recordRow = 1;
   recordStart = 0;
+  /**
+   * The first line break in the file, quoted or not (1 LF, 2 CR, 3 CRLF; 0 none yet): Spark's
+   * multi-line CSV reader takes it as the file's line break, and only it.
+   */
+  firstBreak: 0 | 1 | 2 | 3 = 0;
+  /** Line of the first break outside quotes of another kind than the first, 0 if none. */
+  otherBreakRow = 0;
   private offset = 0;
+  /** The last chunk ended in a CR: an LF opening this one belongs to it. */
+  private endedInCr = false;
+  /** That CR was outside quotes, and ended this line. */
+  private crOutside = false;
+  private crRow = 0;
   private content = false;
   private headerDone = false;
   private headerBytes = 0;
@@ -39,6 +53,7 @@ export class CsvScanner {
   }
 
   scan(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     const q = this.quote;
     let headerEnd = -1;
     // State in locals for the hot loop (field access per byte is several times slower), written back after.
@@ -55,11 +70,32 @@ export class CsvScanner {
     } = this;
     let longest = this.longestRecordBytes;
     const base = this.offset;
-    for (let i = 0; i < chunk.length; i++) {
+    const last = chunk.length - 1;
+    let i = 0;
+    if (this.endedInCr) {
+      this.sawBreak(chunk[0] === 0x0a ? 3 : 2, this.crOutside, this.crRow);
+      if (chunk[0] === 0x0a) {
+        i = 1;
+        if (!inQuote) recordStart = base + 1;
+      }
+    }
+    let endedInCr = false;
+    // A CR takes the LF right after it (i++), so a CRLF is one line break; one that ends the
+    // chunk leaves that to the next.
+    for (; i <= last; i++) {
       const b = chunk[i]!;
       if (inQuote) {
         if (b === q) inQuote = false;
-        else if (b === 0x0a) {
+        else if (b === 0x0a || b === 0x0d) {
+          if (b === 0x0a) this.sawBreak(1, false, row);
+          else if (i === last) {
+            endedInCr = true;
+            this.crOutside = false;
+            this.crRow = row;
+          } else if (chunk[i + 1] === 0x0a) {
+            this.sawBreak(3, false, row);
+            i++;
+          } else this.sawBreak(2, false, row);
           row++;
           quotedNewlines = true;
         }
@@ -67,7 +103,7 @@ export class CsvScanner {
         inQuote = true;
         quoteOpenedAt = row;
         content = true;
-      } else if (b === 0x0a) {
+      } else if (b === 0x0a || b === 0x0d) {
         if (content) {
           records++;
           if (!headerDone) {
@@ -79,16 +115,17 @@ export class CsvScanner {
         row++;
         recordRow = row;
         if (base + i - recordStart > longest) longest = base + i - recordStart;
+        if (b === 0x0a) this.sawBreak(1, true, row - 1);
+        else if (i === last) {
+          endedInCr = true;
+          this.crOutside = true;
+          this.crRow = row - 1;
+        } else if (chunk[i + 1] === 0x0a) {
+          this.sawBreak(3, true, row - 1);
+          i++;
+        } else this.sawBreak(2, true, row - 1);
         recordStart = base + i + 1;
-      } else if (
-        !content &&
-        b !== 0x0d &&
-        b !== 0x20 &&
-        b !== 0x09 &&
-        b !== 0xef &&
-        b !== 0xbb &&
-        b !== 0xbf
-      ) {
+      } else if (!content && b !== 0x20 && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf) {
         content = true;
       }
     }
@@ -101,6 +138,7 @@ export class CsvScanner {
     this.longestRecordBytes = longest;
     this.recordRow = recordRow;
     this.recordStart = recordStart;
+    this.endedInCr = endedInCr;
     const wasHeaderDone = this.headerDone;
     this.headerDone = headerDone;
     this.offset += chunk.length;
@@ -114,7 +152,21 @@ export class CsvScanner {
       throw this.onTooLong("record", this.recordRow, this.offset - this.recordStart);
   }
 
+  /** The file's line break as Spark's multi-line reader finds it; LF when the file has none. */
+  get lineBreak(): "\n" | "\r\n" | "\r" {
+    return this.firstBreak === 3 ? "\r\n" : this.firstBreak === 2 ? "\r" : "\n";
+  }
+
+  private sawBreak(kind: 1 | 2 | 3, outside: boolean, row: number): void {
+    if (this.firstBreak === 0) this.firstBreak = kind;
+    else if (outside && kind !== this.firstBreak && this.otherBreakRow === 0) this.otherBreakRow = row;
+  }
+
   finish(): void {
+    if (this.endedInCr) {
+      this.endedInCr = false;
+      this.sawBreak(2, this.crOutside, this.crRow);
+    }
     this.longestRecordBytes = Math.max(this.longestRecordBytes, this.offset - this.recordStart);
     if (this.content) {
       this.records++;

@@ -17,6 +17,8 @@ export interface FileInspection {
   readonly delimiter?: string;
   /** CSV: a line break occurs inside a quoted field. */
   readonly quotedNewlines?: boolean;
+  /** CSV: the file's first line break, which Spark's multi-line reader splits its rows at. */
+  readonly lineBreak?: "\n" | "\r\n" | "\r";
   /** CSV: bytes of the longest record. */
   readonly longestRecordBytes?: number;
   /** Parquet: sha256 of the file's schema signature (see `parquetSchemaSignatureSql`). */

@@ -56,6 +56,17 @@ export async function inspectCsv(
       { file: path, row: scanner.quoteOpenedAt, rule: "csv.quoting" },
     );
   }
+  if (scanner.quotedNewlines && scanner.otherBreakRow > 0) {
+    // Spark reads a file with line breaks in quoted values as one stream, its rows split at the
+    // file's first kind of line break only: the rows after another kind would run together.
+    const name = { 1: "LF", 2: "CR", 3: "CRLF" } as const;
+    throw new IngestError(
+      "MALFORMED_CSV",
+      `${path}: its lines end in ${name[scanner.firstBreak || 1]} and also otherwise (row ${scanner.otherBreakRow}), and a quoted value holds a line break: the engines would not split its rows alike`,
+      "Give every line the same ending (for example with dos2unix or unix2dos), and land it again.",
+      { file: path, row: scanner.otherBreakRow, rule: "csv.lineBreaks" },
+    );
+  }
   if (scanner.records === 0) {
     throw new IngestError(
       "EMPTY_FILE",
@@ -90,6 +101,7 @@ export async function inspectCsv(
     ...stored,
     delimiter,
     quotedNewlines: scanner.quotedNewlines,
+    lineBreak: scanner.lineBreak,
     longestRecordBytes: scanner.longestRecordBytes,
   };
 }

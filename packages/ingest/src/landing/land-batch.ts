@@ -173,6 +173,16 @@ function checkOneFormat(files: readonly FileInspection[]): FileInspection {
         { file: f.path },
       );
     }
+    // Spark reads a batch with line breaks in quoted values at one line break, the manifest's.
+    if (f.format === "csv" && f.lineBreak !== first.lineBreak && files.some((g) => g.quotedNewlines)) {
+      const name = (b: string | undefined) => (b === "\r\n" ? "CRLF" : b === "\r" ? "CR" : "LF");
+      throw new IngestError(
+        "MIXED_FORMATS",
+        `${f.path}: its lines end in ${name(f.lineBreak)}, those of ${first.path} in ${name(first.lineBreak)}, and a quoted value in the batch holds a line break`,
+        "Land these files as separate batches, or give their lines the same ending.",
+        { file: f.path, rule: "csv.lineBreaks" },
+      );
+    }
     // Engines read every CSV part of a batch with the manifest's one header and delimiter.
     if (
       f.format === "csv" &&
@@ -325,7 +335,11 @@ export async function landBatch(
           encoding: "utf-8" as const,
           columns: [...first.columns],
           ...(input.kind === "files" &&
-            input.files.some((f) => f.quotedNewlines) && { quotedNewlines: true }),
+            input.files.some((f) => f.quotedNewlines) && {
+              quotedNewlines: true,
+              ...(first.lineBreak !== undefined &&
+                first.lineBreak !== "\n" && { lineBreak: first.lineBreak }),
+            }),
           ...(input.kind === "files" && {
             longestRecordBytes: Math.max(0, ...input.files.map((f) => f.longestRecordBytes ?? 0)),
           }),

@@ -378,12 +378,22 @@ function partRead(
       ...(extra ? [`WHEN ${q(extra)} IS NOT NULL THEN 1`] : []),
     ];
     const fieldCount = fields.length > 0 ? `CASE ${fields.join(" ")} ELSE 0 END` : "0";
+    const lineBreak = m.csv?.quotedNewlines ? m.csv.lineBreak : undefined;
+    const text = (n: string) =>
+      lineBreak === undefined
+        ? `NULLIF(${q(n)}, '')`
+        : `NULLIF(replace(${q(n)}, ${lineBreak === "\r" ? "chr(13)" : "chr(13) || chr(10)"}, chr(10)), '')`;
     const maxLineSize = csvMaxLineSize(m.csv?.longestRecordBytes);
-    const options = `header = true, auto_detect = false, columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, nullstr = ${quoteString("duckdb", CSV_NO_NULL)}, strict_mode = false, max_line_size = ${maxLineSize}, buffer_size = ${csvBufferSize(maxLineSize)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
+    // `new_line = '\n'` ends a line at LF, CRLF and a CR alone, as ingest counts rows and Spark's
+    // line reader splits them; left to itself, DuckDB would take the header's line break as the
+    // file's, and a CR alone after a CRLF header as part of a value. A batch with line breaks in
+    // quoted values is read by Spark at the manifest's line break, which it turns into LF inside
+    // values: so is it here.
+    const options = `header = true, auto_detect = false, new_line = '\\n', columns = ${columns}, delim = ${quoteString("duckdb", m.csv?.delimiter ?? ",")}, quote = ${quoteString("duckdb", m.csv?.quote ?? '"')}, escape = ${quoteString("duckdb", m.csv?.quote ?? '"')}, null_padding = true, nullstr = ${quoteString("duckdb", CSV_NO_NULL)}, strict_mode = false, max_line_size = ${maxLineSize}, buffer_size = ${csvBufferSize(maxLineSize)}${m.csv?.quotedNewlines ? ", parallel = false" : ""}, compression = ${m.compression === "gzip" ? "'gzip'" : "'none'"}, hive_partitioning = false`;
     return reader(
       (files) => {
         const l = lineage(files);
-        return `SELECT ${projection(l, select, unknown, (n) => `NULLIF(${q(n)}, '')`, stageRowNumber, fieldCount)} FROM read_csv(${l.from}, ${options}${several(files)})`;
+        return `SELECT ${projection(l, select, unknown, text, stageRowNumber, fieldCount)} FROM read_csv(${l.from}, ${options}${several(files)})`;
       },
       false,
       !header.includes(FILE_COLUMN),

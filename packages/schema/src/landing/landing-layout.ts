@@ -104,6 +104,11 @@ export const landingManifestSchema = z.object({
       columns: z.array(z.string()),
       /** A line break occurs inside a quoted field in some part: readers must not split the file by lines. */
       quotedNewlines: z.boolean().optional(),
+      /**
+       * With quotedNewlines: the files' line break when not LF. Spark's multi-line reader splits
+       * rows at it alone, and turns it into LF inside quoted values; the local engine does the same.
+       */
+      lineBreak: z.enum(["\r\n", "\r"]).optional(),
       /** Bytes of the longest record in any part: readers size their line buffer by it. */
       longestRecordBytes: z.number().int().nonnegative().optional(),
     })
