@@ -312,6 +312,38 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     });
   });
 
+  it("a record holding a key twice, at any depth, is MALFORMED_JSON naming the record and the key; quoted colons are no keys", async () => {
+    const cases: [string, string, number, string][] = [
+      ["top.jsonl", '{"OrderID":"SO1"}\n{"OrderID":"SO2","Amount":1,"OrderID":"SO3"}\n', 2, "OrderID"],
+      ["spaced.jsonl", '{"OrderID" : "SO1", "Amount" :\t1, "Amount"\t: 2}\n', 1, "Amount"],
+      ["nested.jsonl", '{"OrderID":"SO1","Note":{"a":1,"b":[{"c":1,"c":2}]}}\n', 1, "c"],
+      ["array.json", '[{"OrderID":"SO1"},\n {"OrderID":"SO2","Note":"n","Note":"m"}]', 2, "Note"],
+      ["deep.json", '[{"OrderID":"SO1","Note":{"a":{"x":1,"x":1}}}]', 1, "x"],
+    ];
+    for (const [name, text, row, key] of cases) {
+      const e = await failure(inspectFile(file(name, text)));
+      expect({ name, code: e.code, row: e.row, rule: e.rule }).toEqual({
+        name,
+        code: "MALFORMED_JSON",
+        row,
+        rule: "json.duplicateKeys",
+      });
+      expect(e.message).toContain(`holds the key "${key}" twice in one object`);
+    }
+    // The same key in sibling objects, a colon after a quote inside a value, an escaped quote:
+    const fine = await inspectFile(
+      file(
+        "fine.jsonl",
+        '{"OrderID":"a\\":b","Note":[{"k":1},{"k":2}],"Amount":"\\"x\\" : y"}\n{"OrderID":"SO2","Note":{"k":{"k":1}}}\n',
+      ),
+    );
+    expect(fine).toMatchObject({ rows: 2, columns: ["OrderID", "Note", "Amount"] });
+    const sibling = await inspectFile(
+      file("sibling.json", '[{"OrderID":"SO1","Note":{"k":1}},{"OrderID":"SO1"}]'),
+    );
+    expect(sibling.rows).toBe(2);
+  });
+
   it("gzip variants land their compressed bytes, counted through gunzip", async () => {
     const store = fresh();
     const csv = gzipSync("OrderID,Amount\nSO1,1\nSO2,2\n");

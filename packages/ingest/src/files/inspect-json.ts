@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { JSONParser } from "@streamparser/json";
 import { IngestError } from "../errors.ts";
+import { DuplicateKeys, duplicateKeyIn } from "./duplicate-keys.ts";
 import { DEFAULT_MAX_RECORD_BYTES, type FileInspection, type InspectOptions } from "./file-inspection.ts";
 import { streamTextFile } from "./stream-file.ts";
 
@@ -42,6 +43,14 @@ export async function inspectJson(
 
 type OnRecord = (value: unknown, where: string, row: number) => void;
 
+const duplicateKey = (path: string, where: string, row: number, key: string) =>
+  new IngestError(
+    "MALFORMED_JSON",
+    `${path}: ${where} holds the key ${JSON.stringify(key)} twice in one object`,
+    "Which value is meant is not known: readers keep either one, or refuse the file. Fix the export so that each key appears once.",
+    { file: path, row, rule: "json.duplicateKeys" },
+  );
+
 function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): Writable {
   // The unfinished line, kept as the chunks it came in: joined once, when its newline arrives,
   // so a long line costs its length, not its length squared.
@@ -76,6 +85,8 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
         { file: path, row: lineNo, cause: e },
       );
     }
+    const twice = duplicateKeyIn(text, value);
+    if (twice !== undefined) throw duplicateKey(path, `line ${lineNo}`, lineNo, twice);
     record(value, `line ${lineNo}`, lineNo);
   };
   return new Writable({
@@ -121,8 +132,11 @@ function jsonArraySink(path: string, record: OnRecord): Writable {
   let started = false;
   let elements = 0;
   let failure: unknown;
+  const keys = new DuplicateKeys();
+  parser.onToken = keys.token;
   parser.onValue = ({ value }) => {
     elements++;
+    if (keys.found !== undefined) throw duplicateKey(path, `record ${elements}`, elements, keys.found);
     record(value, `record ${elements}`, elements);
   };
   parser.onError = (e) => {
