@@ -367,6 +367,10 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     await con.run(
       `COPY (SELECT 'SO' || i AS OrderID, i::INT AS Amount, {'city': 'Oslo'} AS zone FROM range(1234) t(i)) TO '${path}' (FORMAT parquet)`,
     );
+    const plain = join(work, `${++n}-plain.parquet`);
+    await con.run(
+      `COPY (SELECT 'SO' || i AS OrderID, i::INT AS Amount FROM range(1234) t(i)) TO '${plain}' (FORMAT parquet, COMPRESSION uncompressed)`,
+    );
     con.closeSync();
     db.closeSync();
     const store = fresh();
@@ -391,6 +395,16 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     expect(await failure(inspectFile(file("x.parquet.gz", gzipSync(bytes))))).toMatchObject({
       code: "MIXED_FORMATS",
     });
+    // Its footer whole, a value damaged: every run would fail on it, so it does not land.
+    const damaged = readFileSync(plain);
+    damaged.fill(0xff, damaged.indexOf("SO600"), damaged.indexOf("SO600") + 2);
+    await landFiles({ store: fresh(), entity: rescuing, paths: [plain] });
+    const e = await failure(
+      landFiles({ store, entity: rescuing, paths: [file("damaged.parquet", damaged)] }),
+    );
+    expect(e).toMatchObject({ code: "CORRUPT_FILE", file: expect.stringMatching(/damaged\.parquet$/) });
+    expect(e.message).toMatch(/not a readable Parquet file \(.*not valid UTF8/);
+    expect(await listLandedBatches(store, "drop_orders_open")).toHaveLength(1);
   });
 
   it("Parquet: the manifest records each part's schema, the same for parts read alike, another for any difference", async () => {

