@@ -377,7 +377,7 @@ export function program(progress = new Progress()): Command {
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
       const entities = o.entity ? [pickEntity(cfg.entities, o.entity).name] : cfg.entities.map((e) => e.name);
-      const rows = await listQuarantine(cfg.dir, entities);
+      const rows = await listQuarantine(cfg.dir, entities, cfg.lakeRoot);
       if (o.export) {
         const held = [...new Set(rows.map((r) => String(r.entity)))];
         if (held.length > 1)
@@ -394,7 +394,8 @@ export function program(progress = new Progress()): Command {
         return;
       }
       if (o.json) return printJson({ entities, rows });
-      console.log(table(rows, ["entity", "_source_file", "_row_number", "rule_ids", "messages", "raw"]));
+      // The file a row came from and its row there; the landed part is in --json (_source_file).
+      console.log(table(rows, ["entity", "source", "_row_number", "rule_ids", "messages", "raw"]));
     });
 
   quarantine

@@ -194,9 +194,13 @@ describe("reporting commands", () => {
     expect(q.rows).toHaveLength(1);
     expect(q.rows[0]).toMatchObject({
       entity: "car_sales",
+      source: "SalesData.csv",
+      _source_file: expect.stringMatching(/^landing\/car_sales\/.*\/part-00000\.csv$/),
       _row_number: "1194",
       rule_ids: ["sale_date.parse"],
     });
+    // The table names the file a row came from, not the landed part.
+    expect(cli(["quarantine", "--dir", demoDir]).out).toMatch(/car_sales\s+SalesData\.csv\s+1194\s/);
     const unknown = cli(["quarantine", "--dir", demoDir, "--entity", "nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/no entity named nope; configured: car_sales/);

@@ -9,17 +9,64 @@ import {
   runPipeline,
   Warehouse,
 } from "@saleslake/pipeline";
-import type { Entity } from "@saleslake/schema";
+import {
+  batchPath,
+  type Entity,
+  type LandingManifest,
+  landingManifestSchema,
+  MANIFEST_FILE,
+} from "@saleslake/schema";
 import { engineOptions, type ResolvedConfig } from "../config.ts";
 
 export class ReplayInputError extends Error {}
 
-/** Quarantined rows not yet replayed, of each entity asked for, with the entity on each row. */
-export async function listQuarantine(dir: string, entities: readonly string[]): Promise<Row[]> {
+/**
+ * Where each landed part of the given batches came from, by its lake path (a row's
+ * `_source_file`): the file it was landed from, or the database or API source. A batch whose
+ * manifest is gone or unreadable names none.
+ */
+async function sourcesOf(lakeRoot: string, entity: string, batchIds: ReadonlySet<string>) {
+  const store = new LocalLakeStore(lakeRoot);
+  const out = new Map<string, string>();
+  for (const batchId of batchIds) {
+    const dir = batchPath("landing", entity, batchId);
+    let m: LandingManifest;
+    try {
+      m = landingManifestSchema.parse(
+        JSON.parse((await store.get(`${dir}/${MANIFEST_FILE}`)).toString("utf8")),
+      );
+    } catch {
+      continue;
+    }
+    for (const f of m.files) {
+      // A file landing before parts named their file: its one file is the batch's source name.
+      const one = m.source.kind !== "file" || m.files.length === 1 ? m.source.name : undefined;
+      const name = f.source ?? one;
+      if (name !== undefined) out.set(`${dir}/${f.path}`, name);
+    }
+  }
+  return out;
+}
+
+/**
+ * Quarantined rows not yet replayed, of each entity asked for, with the entity on each row and,
+ * when the lake still has the batch's manifest, `source`: the file (or database or API source)
+ * the row was landed from.
+ */
+export async function listQuarantine(
+  dir: string,
+  entities: readonly string[],
+  lakeRoot?: string,
+): Promise<Row[]> {
   const w = await Warehouse.open(dir);
   try {
     const out: Row[] = [];
-    for (const entity of entities) for (const r of await w.quarantine(entity)) out.push({ entity, ...r });
+    for (const entity of entities) {
+      const held = await w.quarantine(entity);
+      const batches = new Set(held.map((r) => String(r._batch_id)));
+      const sources = lakeRoot && held.length ? await sourcesOf(lakeRoot, entity, batches) : new Map();
+      for (const r of held) out.push({ entity, source: sources.get(String(r._source_file)) ?? null, ...r });
+    }
     return out;
   } finally {
     w.close();

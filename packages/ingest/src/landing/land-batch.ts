@@ -156,7 +156,13 @@ async function writeFileParts(
         { file: f.path },
       );
     }
-    out.push({ path, rows: f.rows, ...put, ...(f.parquetSchema && { parquetSchema: f.parquetSchema }) });
+    out.push({
+      path,
+      rows: f.rows,
+      ...put,
+      ...(f.parquetSchema && { parquetSchema: f.parquetSchema }),
+      source: basename(f.path),
+    });
   }
   return out;
 }

@@ -74,6 +74,8 @@ export const manifestFileSchema = z.object({
    * footer of a part without one (landed before it was recorded).
    */
   parquetSchema: sha256Hex.optional(),
+  /** The name of the file the part was landed from (a file landing): where to look for a row. */
+  source: z.string().optional(),
 });
 
 export const landingManifestSchema = z.object({
