@@ -383,7 +383,7 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     const [b] = await listLandedBatches(store, "drop_orders_open");
     expect(b!.manifest).toMatchObject({
       format: "parquet",
-      files: [{ path: "part-00000.parquet", rows: 1234 }],
+      files: [{ path: "part-00000.parquet", rows: 1234, source: path.split("/").at(-1) }],
     });
     const { readFileSync } = await import("node:fs");
     const bytes = readFileSync(path);
