@@ -344,6 +344,27 @@ describe("reporting commands", () => {
       rows: 1,
       valid: 1,
     });
+    // Lines ending in CRLF, a CR alone and LF in one file are three rows, as the engines read them.
+    const row = "BR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P";
+    const breaks = join(work, "check-breaks.csv");
+    writeFileSync(breaks, `${header}\r\n${row}\r${row}\n${row}\r\n`);
+    expect(await validateFile(carSales, breaks)).toMatchObject({ rows: 3, valid: 3, issues: [] });
+    // A CRLF inside a quoted value of a CRLF file reads as LF, as on both engines: 200 characters.
+    const cell = join(work, "check-cell.csv");
+    writeFileSync(
+      cell,
+      `${header}\r\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,"${"X".repeat(99)}\r\n${"Y".repeat(100)}"\r\n`,
+    );
+    expect(await validateFile(carSales, cell)).toMatchObject({ rows: 1, valid: 1, issues: [] });
+    writeFileSync(
+      cell,
+      `${header}\r\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,"${"X".repeat(99)}\r\n${"Y".repeat(101)}"\r\n`,
+    );
+    expect(await validateFile(carSales, cell)).toMatchObject({
+      rows: 1,
+      valid: 0,
+      issues: [{ row: 1, rule: "product_name.max_length" }],
+    });
     // A header ingest refuses is refused the same way.
     const twice = join(work, "check-twice.csv");
     writeFileSync(twice, `${header},Branch_ID\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P,BR1\n`);

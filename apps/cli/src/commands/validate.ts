@@ -81,6 +81,7 @@ export async function validateFile(
       ),
     );
     let first = true;
+    const lineBreak = info.quotedNewlines && info.lineBreak !== "\n" ? info.lineBreak : undefined;
     for await (const fields of input().pipe(
       parse({
         bom: true,
@@ -90,13 +91,19 @@ export async function validateFile(
         relax_quotes: true,
         skip_empty_lines: true,
         delimiter: info.delimiter ?? ",",
+        // A line ends at LF, CRLF or a CR alone, as landing counts rows and the engines split them.
+        record_delimiter: ["\r\n", "\n", "\r"],
       }),
     )) {
       if (first) {
         first = false;
         continue;
       }
-      const f = fields as string[];
+      // Inside quoted values, the file's CR or CRLF line break reads as LF, as on both engines.
+      const f =
+        lineBreak === undefined
+          ? (fields as string[])
+          : (fields as string[]).map((v) => v.replaceAll(lineBreak, "\n"));
       const record: Record<string, RawValue> = {};
       for (const [source, i] of at) record[source] = f[i] ?? null;
       const shape = Math.sign(f.length - header.length);
