@@ -10,7 +10,7 @@ export class DuplicateKeys {
   private readonly open: (Set<string> | null)[] = [];
   private expectKey = false;
   private key: string | undefined;
-  /** The first key found twice in one object since the last `reset`. */
+  /** The first key found twice in one object. */
   found: string | undefined;
 
   readonly token = ({ token, value }: ParsedTokenInfo): void => {
@@ -48,10 +48,6 @@ export class DuplicateKeys {
         this.expectKey = false;
     }
   };
-
-  reset(): void {
-    this.found = undefined;
-  }
 }
 
 /**
