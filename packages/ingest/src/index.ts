@@ -17,6 +17,7 @@ export { IngestError, type IngestErrorCode } from "./errors.ts";
 export { type FileFormat, formatOf } from "./files/file-format.ts";
 export type { FileInspection, InspectOptions } from "./files/file-inspection.ts";
 export { inspectFile } from "./files/inspect-file.ts";
+export { jsonArrayElements } from "./files/json-array-elements.ts";
 export {
   type LandingThroughputOptions,
   type LandingThroughputReport,

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { carSales, defineEntity, t } from "@saleslake/schema";
@@ -9,6 +10,7 @@ import { CsvScanner } from "../src/files/csv-scanner.ts";
 import {
   IngestError,
   inspectFile,
+  jsonArrayElements,
   LocalLakeStore,
   landFiles,
   listLandedBatches,
@@ -342,6 +344,28 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
       file("sibling.json", '[{"OrderID":"SO1","Note":{"k":1}},{"OrderID":"SO1"}]'),
     );
     expect(sibling.rows).toBe(2);
+  });
+
+  it("reads a JSON array element by element, whatever its chunks, each element's text as written", async () => {
+    const elements = [
+      '{"OrderID":"SO1","Amount":9007199254740993,"Note":"a } ] { [ \\" , é"}',
+      '{"OrderID":"SO2","Note":{"k":[1,{"x":"€"}]}, "Amount":1.10}',
+      "[1,2]",
+      '{ "OrderID" : "SO3" }',
+    ];
+    const text = Buffer.from(`\uFEFF [\n ${elements.join(" ,\n")} \n]\n`);
+    for (const size of [1, 2, 3, 7, 64, text.length]) {
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+        text.subarray(i * size, (i + 1) * size),
+      );
+      const got: string[] = [];
+      for await (const e of jsonArrayElements(Readable.from(chunks))) got.push(e);
+      expect({ size, got }).toEqual({ size, got: elements });
+    }
+    const scalars: string[] = [];
+    for await (const e of jsonArrayElements(Readable.from([Buffer.from('[1, "a", null, {"b":2}]')])))
+      scalars.push(e);
+    expect(scalars).toEqual(["1", '"a"', "null", '{"b":2}']);
   });
 
   it("gzip variants land their compressed bytes, counted through gunzip", async () => {

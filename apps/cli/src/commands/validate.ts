@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import { checkColumns, exactValue, inspectFile, parseExactJson } from "@saleslake/ingest";
+import { checkColumns, exactValue, inspectFile, jsonArrayElements, parseExactJson } from "@saleslake/ingest";
 import { FIELD_COUNT_RULES, parquetText } from "@saleslake/pipeline";
 import {
   columnIssues,
@@ -115,10 +115,10 @@ export async function validateFile(
     for await (const l of createInterface({ input: input(), crlfDelay: Number.POSITIVE_INFINITY }))
       if (l.trim()) check(jsonRecord(parseExactJson(l)));
   } else if (info.format === "json") {
-    // Landing has checked the file is one JSON array of records; a gzip file is read through gunzip.
-    const chunks: Buffer[] = [];
-    for await (const chunk of input()) chunks.push(chunk as Buffer);
-    for (const r of parseExactJson(Buffer.concat(chunks).toString("utf8")) as unknown[]) check(jsonRecord(r));
+    // Landing has checked the file is one JSON array of records; a gzip file is read through
+    // gunzip. Read record by record, as landing reads it: a file larger than memory, or than the
+    // longest string JavaScript holds (about 512 MB), validates too.
+    for await (const text of jsonArrayElements(input())) check(jsonRecord(parseExactJson(text)));
   } else {
     for await (const { row, record } of parquetRecords(path)) check(record, row);
   }
