@@ -69,5 +69,10 @@ export {
   type SourceDefinition,
   type SqlServerSource,
 } from "./landing/land-source-window.ts";
-export { type LandedBatch, listLandedBatches, listLandedManifests } from "./landing/landed-batches.ts";
+export {
+  type LandedBatch,
+  listLandedBatches,
+  listLandedManifests,
+  readLandedManifest,
+} from "./landing/landed-batches.ts";
 export { lastLandedWindow, windowLowAfter } from "./landing/next-window.ts";

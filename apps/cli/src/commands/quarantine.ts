@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { LocalLakeStore, landRecords } from "@saleslake/ingest";
+import { LocalLakeStore, landRecords, readLandedManifest } from "@saleslake/ingest";
 import {
   type EntityRunResult,
   type ProgressEvent,
@@ -9,13 +9,7 @@ import {
   runPipeline,
   Warehouse,
 } from "@saleslake/pipeline";
-import {
-  batchPath,
-  type Entity,
-  type LandingManifest,
-  landingManifestSchema,
-  MANIFEST_FILE,
-} from "@saleslake/schema";
+import { batchPath, type Entity, type LandingManifest, MANIFEST_FILE } from "@saleslake/schema";
 import { engineOptions, type ResolvedConfig } from "../config.ts";
 
 export class ReplayInputError extends Error {}
@@ -32,9 +26,7 @@ async function sourcesOf(lakeRoot: string, entity: string, batchIds: ReadonlySet
     const dir = batchPath("landing", entity, batchId);
     let m: LandingManifest;
     try {
-      m = landingManifestSchema.parse(
-        JSON.parse((await store.get(`${dir}/${MANIFEST_FILE}`)).toString("utf8")),
-      );
+      m = await readLandedManifest(store, `${dir}/${MANIFEST_FILE}`);
     } catch {
       continue;
     }

@@ -1,3 +1,8 @@
+/** A line break as a person names it, in messages. */
+export function lineBreakName(b: "\n" | "\r\n" | "\r" | undefined): string {
+  return b === "\r\n" ? "CRLF" : b === "\r" ? "CR" : "LF";
+}
+
 /**
  * Counts CSV records in one pass over the bytes (RFC 4180 quoting: delimiters and line breaks
  * inside quotes, doubled quotes), keeps the header record's bytes, and finds a quote left open

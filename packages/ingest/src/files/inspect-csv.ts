@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { csvHeaderNames } from "@saleslake/schema";
 import { parse as parseCsvSync } from "csv-parse/sync";
 import { IngestError } from "../errors.ts";
-import { CsvScanner } from "./csv-scanner.ts";
+import { CsvScanner, lineBreakName } from "./csv-scanner.ts";
 import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_RECORD_BYTES,
@@ -59,10 +59,9 @@ export async function inspectCsv(
   if (scanner.quotedNewlines && scanner.otherBreakRow > 0) {
     // Spark reads a file with line breaks in quoted values as one stream, its rows split at the
     // file's first kind of line break only: the rows after another kind would run together.
-    const name = { 1: "LF", 2: "CR", 3: "CRLF" } as const;
     throw new IngestError(
       "MALFORMED_CSV",
-      `${path}: its lines end in ${name[scanner.firstBreak || 1]} and also otherwise (row ${scanner.otherBreakRow}), and a quoted value holds a line break: the engines would not split its rows alike`,
+      `${path}: its lines end in ${lineBreakName(scanner.lineBreak)} and also otherwise (row ${scanner.otherBreakRow}), and a quoted value holds a line break: the engines would not split its rows alike`,
       "Give every line the same ending (for example with dos2unix or unix2dos), and land it again.",
       { file: path, row: scanner.otherBreakRow, rule: "csv.lineBreaks" },
     );

@@ -18,6 +18,7 @@ import {
   schemaFingerprint,
 } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
+import { lineBreakName } from "../files/csv-scanner.ts";
 import type { FileInspection } from "../files/file-inspection.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { claimContent, claimPath } from "./content-claim.ts";
@@ -181,10 +182,9 @@ function checkOneFormat(files: readonly FileInspection[]): FileInspection {
     }
     // Spark reads a batch with line breaks in quoted values at one line break, the manifest's.
     if (f.format === "csv" && f.lineBreak !== first.lineBreak && files.some((g) => g.quotedNewlines)) {
-      const name = (b: string | undefined) => (b === "\r\n" ? "CRLF" : b === "\r" ? "CR" : "LF");
       throw new IngestError(
         "MIXED_FORMATS",
-        `${f.path}: its lines end in ${name(f.lineBreak)}, those of ${first.path} in ${name(first.lineBreak)}, and a quoted value in the batch holds a line break`,
+        `${f.path}: its lines end in ${lineBreakName(f.lineBreak)}, those of ${first.path} in ${lineBreakName(first.lineBreak)}, and a quoted value in the batch holds a line break`,
         "Land these files as separate batches, or give their lines the same ending.",
         { file: f.path, rule: "csv.lineBreaks" },
       );

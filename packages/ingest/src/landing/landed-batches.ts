@@ -25,6 +25,22 @@ function badManifest(path: string, why: string, cause?: unknown): IngestError {
   );
 }
 
+/** One batch's manifest, read and checked against the manifest schema; BAD_MANIFEST otherwise. */
+export async function readLandedManifest(store: LakeStore, path: string): Promise<LandingManifest> {
+  let json: unknown;
+  try {
+    json = JSON.parse((await store.get(path)).toString("utf8"));
+  } catch (e) {
+    throw badManifest(path, `not valid JSON (${(e as Error).message})`, e);
+  }
+  const parsed = landingManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badManifest(path, `${issue?.path.join(".") || "manifest"}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
 /**
  * The landed batches of an entity, oldest first (batch ids sort by landing time). A batch
  * folder without its manifest is still being written, or was abandoned, and is not returned.
@@ -41,18 +57,7 @@ export async function listLandedBatches(store: LakeStore, entity: string): Promi
     // Only `landing/<entity>/ingest_date=…/batch=…/_manifest.json`, directly in its batch folder.
     if (!where || where.entity !== entity || path.split("/").length !== 5) continue;
     const dir = path.slice(0, -MANIFEST_FILE.length - 1);
-    let json: unknown;
-    try {
-      json = JSON.parse((await store.get(path)).toString("utf8"));
-    } catch (e) {
-      throw badManifest(path, `not valid JSON (${(e as Error).message})`, e);
-    }
-    const parsed = landingManifestSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw badManifest(path, `${issue?.path.join(".") || "manifest"}: ${issue?.message}`);
-    }
-    const manifest = parsed.data;
+    const manifest = await readLandedManifest(store, path);
     if (manifest.batchId !== where.batchId || manifest.entity !== entity)
       throw badManifest(path, `names batch ${manifest.batchId} of ${manifest.entity}, but lies in ${dir}`);
     const files = manifest.files.map((f) => `${dir}/${f.path}`);
