@@ -597,6 +597,34 @@ describe("validation with the entity's zod validator", () => {
     expect(r.invalid.issues.map((i) => i.rule)).toEqual(["quantity.parse"]);
   });
 
+  it("refuses a page holding a key twice in one object, naming where, and lands nothing", async () => {
+    const store = await local();
+    const [first, second] = generateOrderLines({ count: 2, updatedFrom: "2026-01-05T10:00:00.000Z" });
+    // The second record says its quantity twice; a raw number in the first must not hide it.
+    const twice = JSON.stringify({ ...second, quantity: 3 }).replace(
+      '"quantity":3',
+      '"quantity":3,"quantity":4',
+    );
+    const raw = JSON.stringify({ ...first, quantity: 7 }).replace('"quantity":7', '"quantity":12.10');
+    const body = `{"results":[${raw},${twice}],"paging":{"next":null}}`;
+    api.misbehave({ kind: "status", status: 200, body });
+    const e = await landHttpWindow({
+      ...source("cursor", { low: null, clock: at("2026-01-06T00:00:00.000Z") }),
+      store,
+    }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "HTTP_BAD_RESPONSE", status: 200, attempts: 1 });
+    expect((e as Error).message).toMatch(/the object at \$\.results\[1\] holds the key "quantity" twice$/);
+    expect(await store.list("landing/")).toEqual([]);
+    // Keys repeated in sibling or nested objects are no duplicates.
+    const nested = JSON.stringify({ ...first, note: { quantity: 1, n: [{ quantity: 2 }] } });
+    api.misbehave({ kind: "status", status: 200, body: `{"results":[${nested}],"paging":{"next":null}}` });
+    const r = await landHttpWindow({
+      ...source("cursor", { low: null, clock: at("2026-01-06T00:00:00.000Z") }),
+      store,
+    });
+    expect(r.landed?.rows).toBe(1);
+  });
+
   it("refuses records with a field the contract rejects, as a file's header, and lands nothing", async () => {
     const strict: Entity = {
       ...salesOrderLines,

@@ -6,21 +6,25 @@ import { type ParsedTokenInfo, Tokenizer, TokenType } from "@streamparser/json";
  * Spark's refuses the file, so landing refuses it instead.
  */
 export class DuplicateKeys {
-  /** Per open container: the keys of an object so far, null for an array. */
-  private readonly open: (Set<string> | null)[] = [];
+  /**
+   * Per open container: an object's keys so far and the key being read, or an array's index.
+   */
+  private readonly open: { keys: Set<string> | null; at: string | number }[] = [];
   private expectKey = false;
   private key: string | undefined;
   /** The first key found twice in one object. */
   found: string | undefined;
+  /** Where the object holding `found` is, from the outermost value: keys and array indexes. */
+  foundAt: readonly (string | number)[] = [];
 
   readonly token = ({ token, value }: ParsedTokenInfo): void => {
     switch (token) {
       case TokenType.LEFT_BRACE:
-        this.open.push(new Set());
+        this.open.push({ keys: new Set(), at: "" });
         this.expectKey = true;
         return;
       case TokenType.LEFT_BRACKET:
-        this.open.push(null);
+        this.open.push({ keys: null, at: 0 });
         this.expectKey = false;
         return;
       case TokenType.RIGHT_BRACE:
@@ -28,18 +32,25 @@ export class DuplicateKeys {
         this.open.pop();
         this.expectKey = false;
         return;
-      case TokenType.COMMA:
-        this.expectKey = this.open.at(-1) instanceof Set;
+      case TokenType.COMMA: {
+        const inner = this.open.at(-1);
+        this.expectKey = inner?.keys != null;
+        if (inner && inner.keys === null) inner.at = (inner.at as number) + 1;
         return;
+      }
       case TokenType.STRING:
         if (this.expectKey) this.key = value as string;
         this.expectKey = false;
         return;
       case TokenType.COLON: {
-        const keys = this.open.at(-1);
-        if (keys && this.key !== undefined) {
-          if (keys.has(this.key)) this.found ??= this.key;
-          else keys.add(this.key);
+        const inner = this.open.at(-1);
+        if (inner?.keys && this.key !== undefined) {
+          if (!inner.keys.has(this.key)) inner.keys.add(this.key);
+          else if (this.found === undefined) {
+            this.found = this.key;
+            this.foundAt = this.open.slice(0, -1).map((c) => c.at);
+          }
+          inner.at = this.key;
         }
         this.key = undefined;
         return;
@@ -65,19 +76,27 @@ function keyEnds(text: string): number {
   return n;
 }
 
-/** Keys of every object in a parsed value, nested ones included. */
+const isRawJson = (JSON as unknown as { isRawJSON(value: unknown): boolean }).isRawJSON;
+
+/** Keys of every object in a parsed value, nested ones included (a raw JSON number has none). */
 function keysIn(value: unknown): number {
-  if (value === null || typeof value !== "object") return 0;
+  if (value === null || typeof value !== "object" || isRawJson(value)) return 0;
   let n = 0;
   for (const v of Object.values(value)) n += keysIn(v);
   return Array.isArray(value) ? n : n + Object.keys(value).length;
+}
+
+/** A key one object holds twice, and where that object is (see `DuplicateKeys.foundAt`). */
+export interface DuplicateKey {
+  readonly key: string;
+  readonly at: readonly (string | number)[];
 }
 
 /**
  * A key that one object of `text` (valid JSON, parsed as `value`) holds twice, if any. Text with
  * no more key ends than `value` has keys has none, and is not tokenized again.
  */
-export function duplicateKeyIn(text: string, value: unknown): string | undefined {
+export function duplicateKeyIn(text: string, value: unknown): DuplicateKey | undefined {
   const ends = keyEnds(text);
   if (
     value === null ||
@@ -90,5 +109,14 @@ export function duplicateKeyIn(text: string, value: unknown): string | undefined
   const tokenizer = new Tokenizer();
   tokenizer.onToken = keys.token;
   tokenizer.write(text);
-  return keys.found;
+  return keys.found === undefined ? undefined : { key: keys.found, at: keys.foundAt };
+}
+
+/** A place in a JSON value as a JSONPath: `$.data[3]`, `$["odd key"]`. */
+export function jsonPath(at: readonly (string | number)[]): string {
+  return `$${at
+    .map((s) =>
+      typeof s === "number" ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`,
+    )
+    .join("")}`;
 }

@@ -86,7 +86,7 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
       );
     }
     const twice = duplicateKeyIn(text, value);
-    if (twice !== undefined) throw duplicateKey(path, `line ${lineNo}`, lineNo, twice);
+    if (twice !== undefined) throw duplicateKey(path, `line ${lineNo}`, lineNo, twice.key);
     record(value, `line ${lineNo}`, lineNo);
   };
   return new Writable({

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { duplicateKeyIn, jsonPath } from "../files/duplicate-keys.ts";
 import { HttpSourceError } from "./http-source-error.ts";
 import type { Redactor } from "./redactor.ts";
 import { backoffMs, isRetryableStatus, type ResolvedRetry, retryAfterMs } from "./retry-policy.ts";
@@ -169,8 +170,10 @@ async function attemptOnce(url: URL, ctx: FetchContext): Promise<{ body: unknown
         hint: "Ask for smaller pages (pagination.pageSize), or raise maxResponseBytes.",
       };
     }
+    const text = bytes.toString("utf8");
+    let body: unknown;
     try {
-      return { body: parseExactJson(bytes.toString("utf8")) };
+      body = parseExactJson(text);
     } catch (e) {
       // A cut-off body is the usual cause: a dropped connection or a proxy timing out.
       return {
@@ -178,6 +181,19 @@ async function attemptOnce(url: URL, ctx: FetchContext): Promise<{ body: unknown
         reason: `the body is not complete JSON (${bytes.length} bytes: ${(e as Error).message})`,
       };
     }
+    // JSON.parse keeps a repeated key's last value, DuckDB's reader the first, Spark's neither:
+    // refused, as landing refuses such a file.
+    const twice = duplicateKeyIn(text, body);
+    if (twice !== undefined) {
+      return {
+        status,
+        final: true,
+        code: "HTTP_BAD_RESPONSE",
+        reason: `the object at ${jsonPath(twice.at)} holds the key ${JSON.stringify(twice.key)} twice`,
+        hint: "Which value is meant is not known; ask the API's owner to send each key once in an object.",
+      };
+    }
+    return { body };
   } catch (e) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
     if (timeout.aborted)
