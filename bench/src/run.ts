@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   BENCH_ROOT,
   INGEST_CONTENDERS,
@@ -20,6 +20,7 @@ import { codeFingerprint } from "./harness/code-fingerprint.ts";
 import { killRunningContenders } from "./harness/run-contender.ts";
 import { markdownReport } from "./report/markdown-report.ts";
 import { evaluateTargets } from "./report/performance-targets.ts";
+import { type ResultFiles, resultFiles } from "./report/result-files.ts";
 import { renderScalingChart } from "./report/scaling-chart.ts";
 import { ensurePythonEnv } from "./setup/python-env.ts";
 
@@ -37,23 +38,24 @@ function commit(): string {
 const RESULTS = join(BENCH_ROOT, "results");
 const WORK = join(BENCH_ROOT, "work");
 
-/** latest.json, then the chart and the Markdown drawn from it; targets are evaluated afresh. */
-function writeReports(measured: BenchResults): void {
+/** The JSON, then the chart and the Markdown drawn from it; targets are evaluated afresh. */
+function writeReports(measured: BenchResults, files: ResultFiles): void {
   const results = { ...measured, targets: evaluateTargets(measured.cells) };
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(dirname(files.json), { recursive: true });
+  writeFileSync(files.json, `${JSON.stringify(results, null, 2)}\n`);
   const merge = results.contenders
     .map((c) => c.name)
     .filter((n) => results.cells.some((c) => c.contender === n));
-  writeFileSync(join(RESULTS, "scaling.png"), renderScalingChart(results.cells, results.sizes.deltas, merge));
-  writeFileSync(join(RESULTS, "latest.md"), markdownReport(results, "scaling.png"));
-  console.error(`bench: wrote ${join(RESULTS, "latest.md")}, latest.json and scaling.png`);
+  writeFileSync(files.png, renderScalingChart(results.cells, results.sizes.deltas, merge));
+  writeFileSync(files.md, markdownReport(results, files.chart, basename(files.json)));
+  console.error(`bench: wrote ${files.md}, with ${basename(files.json)} and ${basename(files.png)}`);
 }
 
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (args.reportOnly) {
-    writeReports(JSON.parse(readFileSync(join(RESULTS, "latest.json"), "utf8")) as BenchResults);
+    const latest = resultFiles(RESULTS, { latest: true, date: "", commit: "", mode: "full" });
+    writeReports(JSON.parse(readFileSync(latest.json, "utf8")) as BenchResults, latest);
     return;
   }
   let journal: BenchJournal;
@@ -155,7 +157,12 @@ async function main(): Promise<void> {
     notMeasured,
     ...(increments && { increments }),
   };
-  writeReports(results);
+  // Only the full preset, every contender run, replaces the published figures.
+  const latest = (options.latest ?? options.mode === "full") && skipped.length === 0;
+  writeReports(
+    results,
+    resultFiles(RESULTS, { latest, date: results.date, commit: results.commit, mode: options.mode }),
+  );
   rmSync(WORK, { recursive: true, force: true });
 }
 

@@ -50,6 +50,17 @@ describe("bench options", () => {
     ]);
     const quick = parseBenchArgs(["--quick"]);
     expect(quick.mode).toBe("quick");
+    // Only the full preset as it stands publishes its figures (results/latest.*).
+    expect(full.latest).toBe(true);
+    expect(parseBenchArgs(["--timeout-minutes", "30", "--repeat-limit-minutes", "5"]).latest).toBe(true);
+    expect(quick.latest).toBe(false);
+    for (const narrower of [
+      ["--contenders", "floor,saleslake"],
+      ["--landing-size", "0"],
+      ["--bases", "1M"],
+      ["--seed", "8"],
+    ])
+      expect({ narrower, latest: parseBenchArgs(narrower).latest }).toEqual({ narrower, latest: false });
     expect(quick.repeats).toBe(1);
     expect(Math.max(...quick.bases)).toBeLessThan(1e6);
     // A couple of minutes: the Spark contenders (a minute or more a run) only when named.

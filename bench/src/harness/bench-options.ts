@@ -3,6 +3,12 @@ import { BenchError } from "./bench-error.ts";
 
 export interface BenchOptions {
   readonly mode: "quick" | "full" | "custom";
+  /**
+   * The full preset as it stands, every contender on the issue's sizes and workload: its
+   * results are `results/latest.*`. Any other run's are kept apart, in `results/runs/`. Absent
+   * in a journal begun before it was kept: a full-mode run then.
+   */
+  readonly latest?: boolean;
   /** Contenders to run, by name. Default: all; with `--quick`, all but the Spark ones (QUICK_CONTENDERS). */
   readonly contenders: readonly string[];
   /**
@@ -50,6 +56,8 @@ export const USAGE = `usage: pnpm bench [--quick] [--contenders a,b] [--bases 1M
        pnpm bench --resume        (continue an interrupted run: only what it had not measured runs)
        pnpm bench --fresh ...     (start afresh over an interrupted run, discarding its measurements)
        pnpm bench --report-only   (re-render latest.md and scaling.png from latest.json)
+results: the full preset (no option but the two bounds) writes results/latest.*; any other
+run writes results/runs/<date>-<commit>-<quick|full|custom>.*, never over an earlier one
 contenders: ${ALL_CONTENDERS.join(", ")}`;
 
 /**
@@ -197,8 +205,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     values.has("--bases") || values.has("--spark-bases") ? sparkBases : (base.pysparkBases ?? sparkBases);
   const custom = values.has("--bases") || values.has("--deltas") || values.has("--repeats");
   const named = values.has("--contenders");
+  // Bounds on a run's time change no figure; every other option changes what is measured.
+  const bounds = new Set(["--timeout-minutes", "--repeat-limit-minutes"]);
   return {
     mode: custom ? "custom" : flags.has("--quick") ? "quick" : "full",
+    latest: !flags.has("--quick") && [...values.keys()].every((k) => bounds.has(k)),
     contenders,
     notRun: {
       contenders: ALL_CONTENDERS.filter((c) => !contenders.includes(c)),

@@ -59,7 +59,7 @@ function sparkNote(r: BenchResults): string {
 }
 
 /** The results as Markdown: targets first, then the figures, then what was not measured and why. */
-export function markdownReport(r: BenchResults, chartFile: string): string {
+export function markdownReport(r: BenchResults, chartFile: string, jsonFile = "latest.json"): string {
   const names = r.contenders.map((c) => c.name).filter((n) => r.cells.some((c) => c.contender === n));
   const cases = [...new Set(r.cells.map((c) => c.case))];
   const find = (caseId: string, name: string) =>
@@ -91,7 +91,7 @@ ${table(
 
   out.push(`## Landing → silver
 
-Each cell: median seconds of the contender's own work (process and Spark session start excluded; wall time with start-up is in \`latest.json\`), its ratio to the floor on the same file, and the peak resident memory of its whole process tree. ⚠ marks counts that differ from what the generator wrote (see below).
+Each cell: median seconds of the contender's own work (process and Spark session start excluded; wall time with start-up is in \`${jsonFile}\`), its ratio to the floor on the same file, and the peak resident memory of its whole process tree. ⚠ marks counts that differ from what the generator wrote (see below).
 
 ${table(
   ["case", ...names],
