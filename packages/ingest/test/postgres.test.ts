@@ -175,6 +175,41 @@ describe.skipIf(skip)("PostgreSQL source: incremental windows on a real server",
     ]);
   });
 
+  it("a float's NaN and infinities land as PostgreSQL writes them, not as null", async () => {
+    await client.query(`CREATE TABLE sales.order_lines_float (LIKE sales.order_lines)`);
+    await client.query(`ALTER TABLE sales.order_lines_float ALTER COLUMN unit_price TYPE double precision`);
+    const prices = ["NaN", "Infinity", "-Infinity", "1.5"];
+    for (const [i, price] of prices.entries()) {
+      await client.query(
+        `INSERT INTO sales.order_lines_float VALUES ('SO1', $1, '2026-01-05', 'C000001', 'P-00001', 1, $2, NULL, 'EUR', 'open', 'web', '2026-01-05 10:00:00+00', false)`,
+        [i + 1, price],
+      );
+    }
+    const w = await readPostgresWindow({
+      client,
+      entity: salesOrderLines,
+      table: "sales.order_lines_float",
+      low: null,
+    });
+    const store = new LocalLakeStore(join(work, "float-project", "lake"));
+    const landed = await landRecords({
+      store,
+      entity: salesOrderLines,
+      records: w.records,
+      source: { kind: "postgres", name: "127.0.0.1/postgres.sales.order_lines_float" },
+      window: { column: "updated_at", low: null, high: w.high! },
+    });
+    expect(landed?.rows).toBe(4);
+    const part = (await store.list("landing/")).find((p) => p.endsWith(".jsonl"))!;
+    const lines = (await store.get(part))
+      .toString()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    // Text the decimal rule refuses (unit_price.parse, quarantined with the value), not a NULL.
+    expect(lines.map((l) => l.unit_price)).toEqual([...prices.slice(0, 3), 1.5]);
+  });
+
   it("a dropped connection is a typed error naming the table, not a driver error", async () => {
     const victim = new pg.Client({
       host: server.host,

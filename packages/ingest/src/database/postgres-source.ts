@@ -66,6 +66,9 @@ const types = {
 function jsonValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "bigint") return v.toString();
+  // A float's NaN and ±Infinity have no JSON form (JSON.stringify writes null): landed as
+  // PostgreSQL writes them, for the schema's rules to judge, as a file's "NaN" would be.
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   return v;
 }
 
