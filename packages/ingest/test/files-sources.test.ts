@@ -314,6 +314,29 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     });
   });
 
+  it("NaN and Infinity, which Python's json.dumps writes, are MALFORMED_JSON with a hint saying so", async () => {
+    const nan = await failure(
+      inspectFile(file("nan.jsonl", '{"OrderID":"SO1"}\n{"OrderID":"SO2","Amount":NaN}\n')),
+    );
+    expect(nan).toMatchObject({ code: "MALFORMED_JSON", row: 2 });
+    expect(nan.hint).toContain("allow_nan=False");
+    const inf = await failure(inspectFile(file("inf.json", '[{"OrderID":"SO1","Amount":-Infinity}]')));
+    expect(inf).toMatchObject({ code: "MALFORMED_JSON", row: 1 });
+    expect(inf.hint).toContain("NaN and Infinity are not JSON numbers");
+    // Other errors, and the words inside a string, keep the plain hint.
+    for (const [name, text] of [
+      ["typo.jsonl", '{"OrderID":"SO1","Amount":tru}\n'],
+      ["quoted.jsonl", '{"OrderID":"NaN","Amount":Nope}\n'],
+    ] as const) {
+      const e = await failure(inspectFile(file(name, text)));
+      expect({ name, code: e.code, nan: e.hint.includes("NaN") }).toEqual({
+        name,
+        code: "MALFORMED_JSON",
+        nan: false,
+      });
+    }
+  });
+
   it("a record holding a key twice, at any depth, is MALFORMED_JSON naming the record and the key; quoted colons are no keys", async () => {
     const cases: [string, string, number, string][] = [
       ["top.jsonl", '{"OrderID":"SO1"}\n{"OrderID":"SO2","Amount":1,"OrderID":"SO3"}\n', 2, "OrderID"],

@@ -43,6 +43,17 @@ export async function inspectJson(
 
 type OnRecord = (value: unknown, where: string, row: number) => void;
 
+/**
+ * The hint for a parse error, with a word on NaN and Infinity when the parser stopped at one:
+ * not JSON, but what Python's `json.dumps` writes for a float unless told not to.
+ */
+function malformedHint(general: string, error: unknown, text?: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const at = /Unexpected (?:token )?['"]([NI])['"]|No number after minus sign/.exec(message);
+  if (!at || (text !== undefined && !/(?:^|[^\w"])-?(?:NaN|Infinity)(?![\w"])/.test(text))) return general;
+  return `${general} NaN and Infinity are not JSON numbers (Python's json.dumps writes them unless given allow_nan=False): write null, or the value as a string, for the entity's rules to judge.`;
+}
+
 const duplicateKey = (path: string, where: string, row: number, key: string) =>
   new IngestError(
     "MALFORMED_JSON",
@@ -81,7 +92,7 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
       throw new IngestError(
         "MALFORMED_JSON",
         `${path}: line ${lineNo}: ${(e as Error).message}`,
-        "Each line of a JSON Lines file must be one complete JSON object.",
+        malformedHint("Each line of a JSON Lines file must be one complete JSON object.", e, text),
         { file: path, row: lineNo, cause: e },
       );
     }
@@ -146,7 +157,10 @@ function jsonArraySink(path: string, record: OnRecord): Writable {
     new IngestError(
       "MALFORMED_JSON",
       `${path}: ${why}`,
-      "The file is not a valid JSON array of records; it may be truncated. JSON Lines files end in .jsonl.",
+      malformedHint(
+        "The file is not a valid JSON array of records; it may be truncated. JSON Lines files end in .jsonl.",
+        cause,
+      ),
       { file: path, row: elements + 1, cause },
     );
   return new Writable({
