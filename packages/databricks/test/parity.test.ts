@@ -603,7 +603,8 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       await con.run(
         `COPY (SELECT 'SO' || lpad(CAST(k AS VARCHAR), 8, '0') AS OrderID, CAST(1 + k % 3 AS INTEGER) AS LineNo,
            DATE '2026-01-05' + CAST(k AS INTEGER) AS order_date, 'C000001' AS customer_id, 'P-00001' AS product_id,
-           CAST(CASE WHEN k = 7 THEN -1 ELSE k END AS BIGINT) AS quantity, CAST(k * 1.25 AS DECIMAL(12, 2)) AS unit_price,
+           CAST(CASE WHEN k = 7 THEN -1 ELSE k END AS BIGINT) AS quantity,
+           CAST(CASE WHEN k = 12 THEN 1.2345 ELSE k * 1.25 END AS DECIMAL(18, 4)) AS unit_price,
            CAST(NULL AS DOUBLE) AS discount_pct, 'EUR' AS currency, 'open' AS status, 'web' AS channel,
            TIMESTAMPTZ '2026-01-05 10:00:00+00' + INTERVAL (k) MINUTE AS updated_at, k % 5 = 0 AS is_deleted,
            CASE WHEN k % 2 = 0 THEN {'city': 'Oslo', 'zip': k} END AS zone, [k, k + 1] AS tags, MAP {'a': k} AS attrs,
@@ -619,8 +620,13 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       undefined,
       files.map((f, i) => ({ name: `p${i}.parquet`, bytes: readFileSync(f) })),
     );
-    expect(out["bronze.sales_order_lines"]).toHaveLength(19);
-    expect(out["quarantine.sales_order_lines"]).toHaveLength(1);
+    // A wider decimal's zeros past the entity's scale (2.5000 into decimal(12,2)) load; other
+    // digits there (1.2345) would be rounded away, and quarantine the row.
+    expect(out["bronze.sales_order_lines"]).toHaveLength(18);
+    expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
+    expect(out["bronze.sales_order_lines"]?.find((r) => r.startsWith("SO00000002|"))?.split("|")[6]).toBe(
+      "2.50",
+    );
     // A column whose name holds a backtick (a double: Spark names it in SQL expressions too).
     const rescued = JSON.stringify({
       zone: '{"city":"Oslo","zip":2}',

@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Column, defineEntity, type Entity, qualityRules, t, zodValidator } from "../src/index.ts";
+import {
+  type Column,
+  defineEntity,
+  type Entity,
+  parseValue,
+  qualityRules,
+  t,
+  zodValidator,
+} from "../src/index.ts";
 import { failingRulesInDuckdb, type RawRecord } from "./support/duckdb-rules.ts";
 
 /** Every logical type, format and constraint the validator and the SQL rules must agree on. */
@@ -158,6 +166,22 @@ const EDGE_OK: RawRecord = {
   note: "n",
 };
 
+describe("decimals parse to the column's scale", () => {
+  it("zeros past the scale are dropped, as the engines' casts drop them", () => {
+    const price = probe.columns.find((c) => c.name === "price")!;
+    const whole = { ...price, type: { kind: "decimal", precision: 5, scale: 0 } } as Column;
+    expect(["5.000", "-012.5000", ".5000", "99999.99000", "7"].map((v) => parseValue(price, v))).toEqual([
+      "5.00",
+      "-12.50",
+      "0.50",
+      "99999.99",
+      "7.00",
+    ]);
+    expect(["5.", "5.000", "-0.0", "12"].map((v) => parseValue(whole, v))).toEqual(["5", "5", "0", "12"]);
+    expect(["5.001", ".5"].map((v) => parseValue(whole, v))).toEqual([undefined, undefined]);
+  });
+});
+
 describe("the zod validator and the DuckDB quality rules agree", () => {
   const errorRules = qualityRules(probe).filter((r) => r.severity === "error");
 
@@ -208,6 +232,13 @@ describe("the zod validator and the DuckDB quality rules agree", () => {
       [{ price: "100000.00" }, ["price.max"]],
       [{ price: "1000000.00" }, ["price.parse"]],
       [{ price: "99999.999" }, ["price.parse"]],
+      // Zeros past the scale lose nothing (a wider typed source writes them); other digits would.
+      [{ price: "99999.99000" }, []],
+      [{ price: "5.000" }, []],
+      [{ price: ".5000" }, []],
+      [{ price: "99999.990001" }, ["price.parse"]],
+      [{ price: "100000.000" }, ["price.max"]],
+      [{ eu_price: "1.234,50000" }, []],
       [{ price: "-0.01" }, ["price.min"]],
       [{ eu_price: "1,5" }, []],
       [{ ratio: "1e400" }, ["ratio.parse"]],

@@ -39,10 +39,13 @@ export function rawGrammar(type: LogicalType, pattern: DatetimePattern | undefin
     case "bigint":
       return "[+-]?[0-9]{1,19}";
     case "decimal": {
+      // Digits past the scale are allowed when they are zeros, as leading zeros are: a typed
+      // source of a wider scale writes them (3.5000 from a Parquet decimal(18,4) into
+      // decimal(12,2)), and the cast loses nothing. Any other digit there would be rounded away.
       const ip = type.precision - type.scale;
       const intPart = ip > 0 ? `0*[0-9]{1,${ip}}` : "0*";
-      const frac = type.scale > 0 ? `(?:[.][0-9]{0,${type.scale}})?` : "";
-      const fracOnly = type.scale > 0 ? `|[.][0-9]{1,${type.scale}}` : "";
+      const frac = type.scale > 0 ? `(?:[.][0-9]{0,${type.scale}}0*)?` : "(?:[.]0*)?";
+      const fracOnly = type.scale > 0 ? `|[.][0-9]{1,${type.scale}}0*` : "";
       return `[+-]?(?:${intPart}${frac}${fracOnly})`;
     }
     case "double":

@@ -96,7 +96,8 @@ function canonicalDecimal(text: string, scale: number): string {
   }
   const [ip = "", fp = ""] = s.split(".");
   const int = ip.replace(/^0+(?=.)/, "") || "0";
-  const frac = fp.padEnd(scale, "0");
+  // The grammar lets only zeros stand past the scale.
+  const frac = fp.slice(0, scale).padEnd(scale, "0");
   const out = scale > 0 ? `${int}.${frac}` : int;
   return /^0(\.0*)?$/.test(out) ? out : sign + out;
 }
