@@ -126,6 +126,12 @@ describe("file sources: formats and bad input", () => {
     expect(title.hint).toMatch(
       /None of the entity's columns is in the first line: is it the header, or a title above it\?/,
     );
+    // A text file beside the data, taken as CSV for its .txt name.
+    const notes = await landError(file("README.txt", "Sales drops from the dealers.\nOne file a day.\n"));
+    expect(notes.code).toBe("MISSING_COLUMNS");
+    expect(notes.hint).toMatch(
+      /a \.txt file is read as CSV: if this one is not data \(a README, notes\), leave it out/,
+    );
     const sep = await landError(file("sep.csv", `sep=;\n${H.replace(/,/g, ";")}\n${R.replace(/,/g, ";")}\n`));
     expect(sep.code).toBe("MISSING_COLUMNS");
     expect(sep.message).toMatch(/\(found: "sep=;"\)$/);

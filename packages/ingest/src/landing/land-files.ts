@@ -58,7 +58,9 @@ export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | u
         : f.columns.length === 1 && /[;\t|]/.test(first)
           ? `The header looks delimited by ${JSON.stringify(/[;\t|]/.exec(first)![0])}; pass that delimiter.`
           : f.format === "csv" && m.missing.length === mapSourceColumns(entity, []).missing.length
-            ? "None of the entity's columns is in the first line: is it the header, or a title above it? Remove any lines above the header."
+            ? /\.txt(\.gz)?$/i.test(f.path)
+              ? "None of the entity's columns is in the first line, and a .txt file is read as CSV: if this one is not data (a README, notes), leave it out, e.g. with a glob such as 'folder/*.csv'."
+              : "None of the entity's columns is in the first line: is it the header, or a title above it? Remove any lines above the header."
             : 'Add the column to the source, or declare it nullable with contract missingColumns: "null".';
     // What was read as the header, so that a title line or a wrong delimiter shows.
     const found = f.columns.map((c) => JSON.stringify(c)).join(", ");
