@@ -20,7 +20,7 @@ import { codeFingerprint } from "./harness/code-fingerprint.ts";
 import { killRunningContenders } from "./harness/run-contender.ts";
 import { markdownReport } from "./report/markdown-report.ts";
 import { evaluateTargets } from "./report/performance-targets.ts";
-import { type ResultFiles, resultFiles } from "./report/result-files.ts";
+import { keptRunFiles, latestFiles, type ResultFiles } from "./report/result-files.ts";
 import { renderScalingChart } from "./report/scaling-chart.ts";
 import { ensurePythonEnv } from "./setup/python-env.ts";
 
@@ -54,7 +54,7 @@ function writeReports(measured: BenchResults, files: ResultFiles): void {
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (args.reportOnly) {
-    const latest = resultFiles(RESULTS, { latest: true, date: "", commit: "", mode: "full" });
+    const latest = latestFiles(RESULTS);
     writeReports(JSON.parse(readFileSync(latest.json, "utf8")) as BenchResults, latest);
     return;
   }
@@ -161,7 +161,9 @@ async function main(): Promise<void> {
   const latest = (options.latest ?? options.mode === "full") && skipped.length === 0;
   writeReports(
     results,
-    resultFiles(RESULTS, { latest, date: results.date, commit: results.commit, mode: options.mode }),
+    latest
+      ? latestFiles(RESULTS)
+      : keptRunFiles(RESULTS, { date: results.date, commit: results.commit, mode: options.mode }),
   );
   rmSync(WORK, { recursive: true, force: true });
 }

@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resultFiles } from "../src/report/result-files.ts";
+import { keptRunFiles, latestFiles } from "../src/report/result-files.ts";
 
 describe("where a run's results go", () => {
   const run = { date: "2026-12-05T06:31:02.000Z", commit: "253d43a", mode: "custom" };
 
   it("the full preset writes the published figures, latest.* and scaling.png", () => {
-    expect(resultFiles("/r", { ...run, latest: true, mode: "full" }, () => true)).toEqual({
+    expect(latestFiles("/r")).toEqual({
       json: join("/r", "latest.json"),
       md: join("/r", "latest.md"),
       png: join("/r", "scaling.png"),
@@ -15,7 +15,7 @@ describe("where a run's results go", () => {
   });
 
   it("any other run is kept in runs/, named by day, commit and mode, its chart linked by its own name", () => {
-    expect(resultFiles("/r", { ...run, latest: false }, () => false)).toEqual({
+    expect(keptRunFiles("/r", run, () => false)).toEqual({
       json: join("/r", "runs", "2026-12-05-253d43a-custom.json"),
       md: join("/r", "runs", "2026-12-05-253d43a-custom.md"),
       png: join("/r", "runs", "2026-12-05-253d43a-custom.png"),
@@ -28,7 +28,7 @@ describe("where a run's results go", () => {
       join("/r", "runs", "2026-12-05-253d43a-quick.md"),
       join("/r", "runs", "2026-12-05-253d43a-quick-2.png"),
     ]);
-    const files = resultFiles("/r", { ...run, mode: "quick", latest: false }, (p) => taken.has(p));
+    const files = keptRunFiles("/r", { ...run, mode: "quick" }, (p) => taken.has(p));
     expect(files.md).toBe(join("/r", "runs", "2026-12-05-253d43a-quick-3.md"));
     expect(files.chart).toBe("2026-12-05-253d43a-quick-3.png");
   });

@@ -9,25 +9,26 @@ export interface ResultFiles {
   readonly chart: string;
 }
 
+/** The full preset's results: the figures the project publishes. */
+export function latestFiles(dir: string): ResultFiles {
+  return {
+    json: join(dir, "latest.json"),
+    md: join(dir, "latest.md"),
+    png: join(dir, "scaling.png"),
+    chart: "scaling.png",
+  };
+}
+
 /**
- * The full preset's results are `latest.*` in `dir`, the figures the project publishes. Any
- * other run (`--quick`, chosen sizes or contenders, a contender skipped) is kept in
+ * Any other run (`--quick`, chosen sizes or contenders, a contender skipped) is kept in
  * `dir/runs/<date>-<commit>-<mode>.*`, with `-2`, `-3`… rather than over an earlier run of the
  * same day and commit: checking a change does not replace the published figures.
  */
-export function resultFiles(
+export function keptRunFiles(
   dir: string,
-  run: { readonly latest: boolean; readonly date: string; readonly commit: string; readonly mode: string },
+  run: { readonly date: string; readonly commit: string; readonly mode: string },
   exists: (path: string) => boolean = existsSync,
 ): ResultFiles {
-  if (run.latest) {
-    return {
-      json: join(dir, "latest.json"),
-      md: join(dir, "latest.md"),
-      png: join(dir, "scaling.png"),
-      chart: "scaling.png",
-    };
-  }
   const stem = `${run.date.slice(0, 10)}-${run.commit}-${run.mode}`;
   for (let n = 1; ; n++) {
     const name = n === 1 ? stem : `${stem}-${n}`;

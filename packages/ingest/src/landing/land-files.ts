@@ -33,6 +33,20 @@ export interface LandFilesResult extends LandResult {
   readonly drift: readonly ColumnDrift[];
 }
 
+/** Why a file's header may lack the entity's columns; `none` when it has none of them. */
+function missingColumnsHint(f: FileInspection, none: boolean): string {
+  const first = f.columns[0] ?? "";
+  if (f.format === "csv" && /^sep=.?$/i.test(first))
+    return "The file starts with a spreadsheet's sep= line, not the header: remove that line, and pass the delimiter it names if it is not a comma.";
+  const delimiter = f.columns.length === 1 ? /[;\t|]/.exec(first) : null;
+  if (delimiter) return `The header looks delimited by ${JSON.stringify(delimiter[0])}; pass that delimiter.`;
+  if (f.format === "csv" && none && /\.txt(\.gz)?$/i.test(f.path))
+    return "None of the entity's columns is in the first line, and a .txt file is read as CSV: if this one is not data (a README, notes), leave it out, e.g. with a glob such as 'folder/*.csv'.";
+  if (f.format === "csv" && none)
+    return "None of the entity's columns is in the first line: is it the header, or a title above it? Remove any lines above the header.";
+  return 'Add the column to the source, or declare it nullable with contract missingColumns: "null".';
+}
+
 /**
  * Checks a file's columns against the entity's contract: rejects (`IngestError`), or returns the
  * drift it accepts. Landing checks every file with it; `saleslake validate` too.
@@ -51,17 +65,7 @@ export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | u
     );
   }
   if (m.missing.length > 0) {
-    const first = f.columns[0] ?? "";
-    const hint =
-      f.format === "csv" && /^sep=.?$/i.test(first)
-        ? "The file starts with a spreadsheet's sep= line, not the header: remove that line, and pass the delimiter it names if it is not a comma."
-        : f.columns.length === 1 && /[;\t|]/.test(first)
-          ? `The header looks delimited by ${JSON.stringify(/[;\t|]/.exec(first)![0])}; pass that delimiter.`
-          : f.format === "csv" && m.missing.length === mapSourceColumns(entity, []).missing.length
-            ? /\.txt(\.gz)?$/i.test(f.path)
-              ? "None of the entity's columns is in the first line, and a .txt file is read as CSV: if this one is not data (a README, notes), leave it out, e.g. with a glob such as 'folder/*.csv'."
-              : "None of the entity's columns is in the first line: is it the header, or a title above it? Remove any lines above the header."
-            : 'Add the column to the source, or declare it nullable with contract missingColumns: "null".';
+    const hint = missingColumnsHint(f, m.missing.length === mapSourceColumns(entity, []).missing.length);
     // What was read as the header, so that a title line or a wrong delimiter shows.
     const found = f.columns.map((c) => JSON.stringify(c)).join(", ");
     throw new IngestError(
