@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { generateOrderLines } from "@saleslake/ingest/testing";
-import { carSales, carSalesSeedFiles, type Entity, salesOrderLines } from "@saleslake/schema";
+import {
+  carSales,
+  carSalesSeedFiles,
+  defineEntity,
+  type Entity,
+  salesOrderLines,
+  t,
+} from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateFile } from "../src/commands/validate.ts";
 
@@ -442,6 +449,37 @@ describe("reporting commands", () => {
       invalid: 1,
       warnings: 31,
       issues: [{ row: 1194, rule: "sale_date.parse" }],
+    });
+  });
+
+  it("validate reads a Parquet date or timestamp into a column of a declared format as the engine does: in the column's pattern", async () => {
+    const returns = defineEntity({
+      name: "returns",
+      columns: {
+        return_id: t.string(),
+        day: t.date().format("d/M/yyyy"),
+        returned_at: t.timestamp().format("M/d/yyyy H:mm"),
+      },
+      key: ["return_id"],
+      watermark: "batch",
+    });
+    const pq = join(work, "returns.parquet");
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    await con.run(
+      `COPY (SELECT * FROM (VALUES ('R1', DATE '2026-01-05', TIMESTAMP '2026-01-05 10:00'),
+         ('R2', TIMESTAMP '2026-01-06', TIMESTAMPTZ '2026-01-05 10:00:00+02'), ('R3', TIMESTAMP '2026-01-07 08:00', TIMESTAMP '2026-01-05 10:00:30'))
+         t(return_id, day, returned_at)) TO '${pq}' (FORMAT parquet)`,
+    );
+    con.closeSync();
+    db.closeSync();
+    expect(await validateFile(returns, pq)).toMatchObject({
+      rows: 3,
+      valid: 2,
+      issues: [
+        { row: 3, rule: "day.parse" },
+        { row: 3, rule: "returned_at.parse" },
+      ],
     });
   });
 

@@ -8,6 +8,7 @@ import {
 } from "@saleslake/pipeline";
 import type { Star } from "@saleslake/schema";
 import {
+  datetimeSources,
   type Entity,
   floatPartsSql,
   floatTextSql,
@@ -16,6 +17,7 @@ import {
   quoteString,
   sourceColumnNames,
   tableDdl,
+  typedDatetimeTextSql,
 } from "@saleslake/schema";
 import { DatabricksError } from "./errors.ts";
 
@@ -157,6 +159,15 @@ function landingCell(entity: Entity, groupRows: number): string {
   const columns = sourceColumnNames(entity);
   const sources = columns.map((c) => c.source);
   const aliases = Object.fromEntries(columns.map((c) => [c.source, c.names]));
+  // Per source: the SQL for a timestamp, then for a date (a whole day, see typedDatetimeTextSql).
+  const datetimeText = Object.fromEntries(
+    [...datetimeSources(entity)].flatMap(([source, column]) => {
+      const [timestamp, date] = [false, true].map((day) =>
+        typedDatetimeTextSql("spark", column, "__V__", day),
+      );
+      return timestamp === undefined ? [] : [[source, [timestamp, date]]];
+    }),
+  );
   return `import struct
 from urllib.parse import unquote
 
@@ -184,6 +195,10 @@ EXTRA = ${py(EXTRA_FIELDS)}
 FLOAT_DIGITS = """${floatPartsSql("__T__").digits}"""
 FLOAT_EXPONENT = """${floatPartsSql("__T__").exponent}"""
 FLOAT_TEXT = """${floatTextSql("__T__", { digits: "__D__", exponent: "__E__" })}"""
+# The SQL writing a typed timestamp, then a date (a Parquet TIMESTAMP or DATE, as a timestamp
+# __V__), in the pattern of the date or timestamp column its source feeds alone, NULL when the
+# pattern cannot hold it whole: the local engine's, as parquetText uses it.
+DATETIME_TEXT = ${JSON.stringify(datetimeText)}
 batch_id = params["batch_id"]
 
 
@@ -208,12 +223,26 @@ def float_digits(v):
 
 def parquet_text(df, with_path=False):
     # Every column as text, as the local engine reads it: struct, list and map columns as JSON,
-    # doubles and floats as FLOAT_TEXT writes them, the rest cast. with_path keeps each row's file
-    # (PATH) for numbering the rows of files read together.
+    # doubles and floats as FLOAT_TEXT writes them, a date or timestamp feeding a date or timestamp
+    # column in its pattern where DATETIME_TEXT can, the rest cast. with_path keeps each row's
+    # file (PATH) for numbering the rows of files read together.
     names, first, numbers = list(df.columns), [], []
+    # Each source's column, the first of its names the file has, as the columns are mapped later.
+    lower = {}
+    for c in names:
+        lower.setdefault(c.strip().lower(), c)
+    typed = {}
+    for s, sql in DATETIME_TEXT.items():
+        hit = next((lower[a.lower()] for a in ALIASES[s] if a.lower() in lower), None)
+        if hit is not None:
+            typed[hit] = sql
     for c in names:
         col, t = F.col(ref(c)), df.schema[c].dataType
-        if isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
+        if c in typed and isinstance(t, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+            day = isinstance(t, T.DateType)
+            value = f"CAST({ref(c)} AS TIMESTAMP)" if day else ref(c)
+            col = F.coalesce(F.expr(typed[c][day].replace("__V__", value)), col.cast("string"))
+        elif isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
             col = F.to_json(col)
         elif isinstance(t, T.FloatType):
             col, numbers = float_digits(col), numbers + [c]

@@ -12,6 +12,7 @@ import {
   carSalesSeedFiles,
   carSalesStar,
   customers,
+  defineEntity,
   type Entity,
   type LandingManifest,
   landingManifestSchema,
@@ -22,6 +23,7 @@ import {
   salesOrderLines,
   salesOrderStar,
   schemaFingerprint,
+  t,
 } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { generateNotebooks, type NotebookOptions } from "../src/index.ts";
@@ -673,6 +675,65 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       ["1969-12-31 23:59:59.999999", "∅"],
       ["2025-06-30 23:59:59.750000", JSON.stringify({ legacy_at: "9999-12-31 23:59:59.999999" })],
     ]);
+  }, 1_500_000);
+
+  it("on Parquet dates and timestamps into columns of declared formats: written in the column's pattern when it holds them whole", async () => {
+    // An entity declared for CSV files (d/M/yyyy, M/d/yyyy H:mm) fed by a Parquet export: a typed
+    // DATE, or a timestamp at midnight, is the day it names; a time the pattern has no field for
+    // (00:00:01 in a date, seconds in H:mm) is refused, not cut off. A rescued column keeps its text.
+    const returns = defineEntity({
+      name: "returns",
+      columns: {
+        return_id: t.string().source("ReturnID"),
+        day: t.date().format("d/M/yyyy"),
+        iso_day: t.date().nullable(),
+        returned_at: t.timestamp().source("Returned").format("M/d/yyyy H:mm"),
+        fine_at: t.timestamp().nullable().format("dd.MM.yyyy HH:mm:ss.SSSXXX"),
+        plain_at: t.timestamp().nullable(),
+      },
+      key: ["return_id"],
+      watermark: "batch",
+    });
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const path = join(work, "datetimes.parquet");
+    await con.run(
+      `COPY (SELECT 'R' || k AS ReturnID,
+         [DATE '2026-01-05', DATE '0005-11-30', DATE '2026-01-07', DATE '2026-01-08', DATE '2024-02-29', NULL][k] AS day,
+         [TIMESTAMP '2026-01-05', TIMESTAMP '2026-01-05 00:00:01', NULL, NULL, TIMESTAMP '1900-03-01', NULL][k] AS iso_day,
+         [TIMESTAMPTZ '2026-01-05 10:00:00+00', TIMESTAMPTZ '2026-01-05 10:01:00+00', TIMESTAMPTZ '2026-01-05 10:01:30+00',
+          TIMESTAMPTZ '2026-12-25 23:59:00+05', TIMESTAMPTZ '2026-01-05 00:00:00+00', TIMESTAMPTZ '2026-01-05 00:00:00+00'][k] AS Returned,
+         CAST([TIMESTAMP '2026-01-05 10:00:07.123', NULL, NULL, NULL, TIMESTAMP '1969-12-31 23:59:59.999', NULL][k] AS TIMESTAMP_MS) AS fine_at,
+         [DATE '2026-01-05', NULL, NULL, NULL, DATE '2026-03-01', NULL][k] AS plain_at,
+         DATE '2026-01-09' AS legacy_day
+       FROM range(1, 7) t(k)) TO '${path}' (FORMAT parquet)`,
+    );
+    con.closeSync();
+    db.closeSync();
+    const out = await parity("datetimes", returns, undefined, [
+      { name: "datetimes.parquet", bytes: readFileSync(path) },
+    ]);
+    const silver = out["silver.returns"]?.map((r) => r.split("|").slice(0, 6).join("|")).sort();
+    expect(silver).toEqual([
+      "R1|2026-01-05|2026-01-05|2026-01-05 10:00:00.000000|2026-01-05 10:00:07.123000|2026-01-05 00:00:00.000000",
+      "R4|2026-01-08|∅|2026-12-25 18:59:00.000000|∅|∅",
+      "R5|2024-02-29|1900-03-01|2026-01-05 00:00:00.000000|1969-12-31 23:59:59.999000|2026-03-01 00:00:00.000000",
+    ]);
+    const refused = out["quarantine.returns"]?.map((r) => r.split("|")).map((f) => [f[2], f[3]]);
+    expect(refused?.sort()).toEqual([
+      ["2", expect.stringMatching(/iso_day\.parse/)],
+      ["3", expect.stringMatching(/returned_at\.parse/)],
+      ["6", expect.stringMatching(/day\.not_null/)],
+    ]);
+    // The checked text: the date in the column's pattern, the second kept where it is refused.
+    const raw = (row: string) => out["quarantine.returns"]?.find((r) => r.split("|")[2] === row);
+    expect(raw("2")).toContain(
+      '"day":"30/11/0005","iso_day":"2026-01-05 00:00:01","Returned":"1/5/2026 10:01"',
+    );
+    expect(raw("3")).toContain('"Returned":"2026-01-05 10:01:30"');
+    expect(out["bronze.returns"]?.[0]?.endsWith(`|${JSON.stringify({ legacy_day: "2026-01-09" })}`)).toBe(
+      true,
+    );
   }, 1_500_000);
 
   it("on Parquet doubles and floats: the same text (JavaScript's), so whole numbers load as integers on both", async () => {

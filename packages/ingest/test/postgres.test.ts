@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { salesOrderLines } from "@saleslake/schema";
+import { defineEntity, salesOrderLines, t } from "@saleslake/schema";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -172,6 +172,63 @@ describe.skipIf(skip)("PostgreSQL source: incremental windows on a real server",
     for await (const r of w.records) rows.push(r);
     expect(rows.map((r) => [r.updated_at, r.order_date])).toEqual([
       ["2026-01-05T10:00:00.25Z", "2026-01-05"],
+    ]);
+  });
+
+  it("dates and timestamps land in the pattern of a column of a declared format, when the pattern holds them whole", async () => {
+    // An entity declared for CSV files (d/M/yyyy, M/d/yyyy H:mm) fed by a table: a date, or a
+    // timestamp at midnight, is the day it names; a second the pattern has no field for is kept,
+    // for the rules to refuse. A text column's ISO 8601 date is a date too; its other text is kept.
+    const returns = defineEntity({
+      name: "returns",
+      columns: {
+        return_id: t.string(),
+        day: t.date().format("d/M/yyyy"),
+        day_text: t.date().format("d/M/yyyy"),
+        midnight: t.date().nullable(),
+        returned_at: t.timestamp().format("M/d/yyyy H:mm"),
+        changed_at: t.timestamp(),
+      },
+      key: ["return_id"],
+      watermark: { column: "changed_at", lookback: "PT0S" },
+    });
+    await client.query(
+      `CREATE TABLE sales.returns (return_id text PRIMARY KEY, day date, day_text text, midnight timestamptz, returned_at timestamp, changed_at timestamptz)`,
+    );
+    await client.query(
+      `INSERT INTO sales.returns VALUES
+         ('R1', '2026-01-05', '5/1/2026', '2026-01-05 00:00:00+00', '2026-01-05 10:00:00', '2026-01-05 10:00:00.5+00'),
+         ('R2', '0005-11-30', '2026-01-05', '2026-01-05 00:00:01+00', '2026-01-05 10:00:01', '2026-01-05 11:00:00+00'),
+         ('R3', '2026-12-31', NULL, NULL, '2026-12-31 23:59:00.000001', '2026-01-05 12:00:00+00')`,
+    );
+    const w = await readPostgresWindow({ client, entity: returns, table: "sales.returns", low: null });
+    const rows: Record<string, unknown>[] = [];
+    for await (const r of w.records) rows.push(r);
+    expect(rows).toEqual([
+      {
+        return_id: "R1",
+        day: "5/1/2026",
+        day_text: "5/1/2026",
+        midnight: "2026-01-05",
+        returned_at: "1/5/2026 10:00",
+        changed_at: "2026-01-05T10:00:00.500Z",
+      },
+      {
+        return_id: "R2",
+        day: "30/11/0005",
+        day_text: "5/1/2026",
+        midnight: "2026-01-05T00:00:01.000Z",
+        returned_at: "2026-01-05T10:00:01Z",
+        changed_at: "2026-01-05T11:00:00.000Z",
+      },
+      {
+        return_id: "R3",
+        day: "31/12/2026",
+        day_text: null,
+        midnight: null,
+        returned_at: "2026-12-31T23:59:00.000001Z",
+        changed_at: "2026-01-05T12:00:00.000Z",
+      },
     ]);
   });
 

@@ -20,6 +20,7 @@ export {
 } from "./query-compiler/plan-compiler.ts";
 export { CRASH_POINTS, type CrashPoint } from "./runner/crash-points.ts";
 export {
+  datetimeTargets,
   EXTRA_FIELDS,
   type LandedBatch,
   listLandedBatches,

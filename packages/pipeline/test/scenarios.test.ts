@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { customers, type Entity, salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { customers, defineEntity, type Entity, salesOrderLines, salesOrderStar, t } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   CRASH_POINTS,
@@ -891,6 +891,97 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
         status: "open",
         updated_at: "2026-01-05 10:00:00+00",
         is_deleted: false,
+      },
+    ]);
+  });
+
+  it("a Parquet file's dates and timestamps feed columns of declared formats as the days and times they are, never cut", async () => {
+    // An entity declared for CSV files (d/M/yyyy, M/d/yyyy H:mm) fed by a pandas export: dates as
+    // nanosecond timestamps at midnight, seconds as TIMESTAMP_S. What the pattern has no field
+    // for (a second, a nanosecond) quarantines the row, with the value in raw.
+    const returns = defineEntity({
+      name: "returns",
+      columns: {
+        return_id: t.string().source("ReturnID"),
+        day: t.date().format("d/M/yyyy"),
+        returned_at: t.timestamp().source("Returned").format("M/d/yyyy H:mm"),
+        fine_at: t.timestamp().nullable().format("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"),
+        note: t.string().nullable(),
+      },
+      key: ["return_id"],
+      watermark: "batch",
+    });
+    const p = project(returns, []);
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const path = join(p.dir, "returns.parquet");
+    await con.run(
+      `COPY (SELECT 'R' || k AS ReturnID,
+         CAST([TIMESTAMP '2026-01-05', TIMESTAMP '2026-01-06', TIMESTAMP '2026-01-07 00:00:00.000001', TIMESTAMP '1900-03-01'][k] AS TIMESTAMP_NS) AS Day,
+         CAST([TIMESTAMP '2026-01-05 10:00', TIMESTAMP '2026-01-05 10:00:01', TIMESTAMP '2026-01-05 09:05', TIMESTAMP '2026-01-05 23:59'][k] AS TIMESTAMP_S) AS returned,
+         [TIMESTAMP_NS '2026-01-05 10:00:07.123456', TIMESTAMP_NS '2026-01-05 10:00:07.123456789', NULL, TIMESTAMP_NS '2026-01-05 10:00:07'][k] AS fine_at,
+         DATE '2026-01-09' AS note
+       FROM range(1, 5) t(k)) TO '${path}'`,
+    );
+    con.closeSync();
+    db.closeSync();
+    landBatch(
+      join(p.dir, "lake"),
+      returns,
+      [{ name: "returns.parquet", bytes: readFileSync(path) }],
+      "parquet",
+    );
+    expect(await p.run()).toMatchObject({
+      status: "succeeded",
+      rowsRead: 4,
+      rowsAccepted: 2,
+      rowsQuarantined: 2,
+    });
+    expect(
+      await p.q(
+        "SELECT return_id, CAST(day AS VARCHAR) AS day, strftime(returned_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS returned_at, strftime(fine_at AT TIME ZONE 'UTC', '%H:%M:%S.%f') AS fine_at, note FROM silver.returns ORDER BY return_id",
+      ),
+    ).toEqual([
+      // A string column takes a date's own text.
+      {
+        return_id: "R1",
+        day: "2026-01-05",
+        returned_at: "2026-01-05 10:00:00",
+        fine_at: "10:00:07.123456",
+        note: "2026-01-09",
+      },
+      {
+        return_id: "R4",
+        day: "1900-03-01",
+        returned_at: "2026-01-05 23:59:00",
+        fine_at: "10:00:07.000000",
+        note: "2026-01-09",
+      },
+    ]);
+    expect(
+      await p.q("SELECT _row_number, rule_ids, raw FROM quarantine.returns ORDER BY _row_number"),
+    ).toEqual([
+      {
+        _row_number: "2",
+        rule_ids: ["returned_at.parse", "fine_at.parse"],
+        raw: JSON.stringify({
+          ReturnID: "R2",
+          day: "6/1/2026",
+          Returned: "2026-01-05 10:00:01",
+          fine_at: "2026-01-05 10:00:07.123456789",
+          note: "2026-01-09",
+        }),
+      },
+      {
+        _row_number: "3",
+        rule_ids: ["day.parse"],
+        raw: JSON.stringify({
+          ReturnID: "R3",
+          day: "2026-01-07 00:00:00.000001",
+          Returned: "1/5/2026 9:05",
+          fine_at: null,
+          note: "2026-01-09",
+        }),
       },
     ]);
   });

@@ -8,6 +8,7 @@ export {
   normalizedRawSql,
   type ParseDialect,
   rawName,
+  typedDatetimeTextSql,
   typedFromRawColumnSql,
   typedFromRawSql,
 } from "./dialect/parse-sql.ts";
@@ -30,7 +31,13 @@ export {
 } from "./dsl/define-entity.ts";
 export { defineStar, type StarInput } from "./dsl/define-star.ts";
 export { SchemaError, type SchemaErrorCode } from "./errors.ts";
-export { parseDatetimePattern, patternToSpark, patternToStrptime } from "./formats/datetime-pattern.ts";
+export {
+  parseDatetimePattern,
+  patternToSpark,
+  patternToStrptime,
+  typedDatetimeText,
+} from "./formats/datetime-pattern.ts";
+export { columnPattern } from "./formats/value-grammar.ts";
 export {
   type AdfInterimType,
   type AdfStructureColumn,
@@ -57,6 +64,7 @@ export { assertSafeIdentifier, isSafeIdentifier, LINEAGE_COLUMNS } from "./ident
 export {
   type ColumnMapping,
   csvHeaderNames,
+  datetimeSources,
   mapSourceColumns,
   type SourceColumn,
   sourceColumnNames,

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { checkColumns, exactValue, inspectFile, jsonArrayElements, parseExactJson } from "@saleslake/ingest";
-import { FIELD_COUNT_RULES, parquetText } from "@saleslake/pipeline";
+import { datetimeTargets, FIELD_COUNT_RULES, parquetText } from "@saleslake/pipeline";
 import {
   columnIssues,
   type Entity,
@@ -120,7 +120,7 @@ export async function validateFile(
     // longest string JavaScript holds (about 512 MB), validates too.
     for await (const text of jsonArrayElements(input())) check(jsonRecord(parseExactJson(text)));
   } else {
-    for await (const { row, record } of parquetRecords(path)) check(record, row);
+    for await (const { row, record } of parquetRecords(entity, path)) check(record, row);
   }
   // In the file's order (a Parquet file's rows may be streamed out of it), rules in order within a row.
   issues.sort((a, b) => a.row - b.row);
@@ -129,6 +129,7 @@ export async function validateFile(
 
 /** A Parquet file's records, streamed by DuckDB, each value as the text the engines check. */
 async function* parquetRecords(
+  entity: Entity,
   path: string,
 ): AsyncGenerator<{ row: number; record: Record<string, RawValue> }> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
@@ -143,8 +144,9 @@ async function* parquetRecords(
     const names = described.map((c) => String(c.column_name));
     // Every column as the text the engines check (see parquetText); the file's own row number,
     // whatever the order rows are streamed in.
+    const targets = datetimeTargets(entity, mapSourceColumns(entity, names).select);
     const select = described
-      .map((c, i) => `${parquetText(String(c.column_name), String(c.column_type))} AS c${i}`)
+      .map((c, i) => `${parquetText(names[i]!, String(c.column_type), targets.get(names[i]!))} AS c${i}`)
       .join(", ");
     const result = await con.stream(
       `SELECT file_row_number + 1 AS _row, ${select} FROM read_parquet($path, file_row_number = true, hive_partitioning = false)`,

@@ -1,3 +1,4 @@
+import { columnPattern, typedDatetimeText } from "@saleslake/schema";
 import { MARK_ALIAS, type WindowQuery, type WindowQueryCompiler } from "./window-query-compiler.ts";
 
 /**
@@ -24,7 +25,8 @@ export type RunWindowQuery = (query: WindowQuery) => Promise<Record<string, unkn
 /**
  * Streams the rows of (low, high] page by page: each page starts after the previous page's
  * last (watermark, key), so rows sharing a timestamp are neither skipped nor repeated, and only
- * one page is in memory. `toValue` turns a driver value into its JSON form.
+ * one page is in memory. `toValue` turns a driver value into its JSON form; a date or timestamp
+ * column with a pattern takes it in the pattern where the pattern holds it whole.
  */
 export async function* readWindowPages(
   compiler: WindowQueryCompiler,
@@ -33,6 +35,14 @@ export async function* readWindowPages(
   toValue: (value: unknown) => unknown,
 ): AsyncGenerator<Record<string, unknown>> {
   const pageSize = Math.max(1, Math.floor(window.pageSize));
+  // A date or a timestamp of a declared format takes the database's date in that pattern, as a
+  // Parquet file's typed dates are (see typedDatetimeText).
+  const patterns = new Map(
+    compiler.columns.flatMap((c) => {
+      const p = columnPattern(c);
+      return p ? [[c.source, p]] : [];
+    }),
+  );
   let after: unknown[] | undefined;
   for (;;) {
     const rows = await run(
@@ -40,7 +50,11 @@ export async function* readWindowPages(
     );
     for (const row of rows) {
       const out: Record<string, unknown> = {};
-      for (const c of compiler.columns) out[c.source] = toValue(row[c.source]);
+      for (const c of compiler.columns) {
+        const v = toValue(row[c.source]);
+        const p = patterns.get(c.source);
+        out[c.source] = p && typeof v === "string" ? typedDatetimeText(p, v) : v;
+      }
       yield out;
     }
     if (rows.length < pageSize) return;

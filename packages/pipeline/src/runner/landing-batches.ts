@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   batchIngestDate,
+  type Column,
+  datetimeSources,
   duckdbFloatTextSql,
   type Entity,
   type LandingManifest,
@@ -10,6 +12,7 @@ import {
   mapSourceColumns,
   quoteIdent,
   quoteString,
+  typedDatetimeTextSql,
 } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
 import type { PartLineage } from "../query-compiler/plan-compiler.ts";
@@ -242,14 +245,63 @@ export interface LandedPart {
  * (`2026-01-05 10:00:00`, as Spark's cast to string, where DuckDB's own cast appends `+00`,
  * which no declared format accepts), a struct, list or map as JSON (Spark's `to_json`), a
  * DOUBLE or FLOAT as JavaScript writes the number (see duckdbFloatTextSql: `14`, not `14.0`), any
- * other type by its cast to text.
+ * other type by its cast to text. A DATE or TIMESTAMP feeding a date or timestamp column (`target`)
+ * is written in the column's pattern when the pattern holds it whole (see typedDatetimeTextSql).
  */
-export function parquetText(column: string, duckdbType: string): string {
+export function parquetText(column: string, duckdbType: string, target?: Column): string {
   const c = q(column);
-  if (duckdbType === "TIMESTAMP WITH TIME ZONE") return `CAST(timezone('UTC', ${c}) AS VARCHAR)`;
-  if (/^(STRUCT|MAP|UNION)\(|\]$/.test(duckdbType)) return `CAST(to_json(${c}) AS VARCHAR)`;
-  if (duckdbType === "DOUBLE" || duckdbType === "FLOAT") return duckdbFloatTextSql(c, duckdbType);
-  return `CAST(${c} AS VARCHAR)`;
+  const value = parquetDatetimeValue(c, duckdbType);
+  const typed =
+    target && value !== undefined
+      ? typedDatetimeTextSql("duckdb", target, value, duckdbType === "DATE")
+      : undefined;
+  const own =
+    duckdbType === "TIMESTAMP WITH TIME ZONE"
+      ? `CAST(${value} AS VARCHAR)`
+      : /^(STRUCT|MAP|UNION)\(|\]$/.test(duckdbType)
+        ? `CAST(to_json(${c}) AS VARCHAR)`
+        : duckdbType === "DOUBLE" || duckdbType === "FLOAT"
+          ? duckdbFloatTextSql(c, duckdbType)
+          : `CAST(${c} AS VARCHAR)`;
+  return typed === undefined ? own : `coalesce(${typed}, ${own})`;
+}
+
+/**
+ * A Parquet date or timestamp column as a TIMESTAMP of its UTC wall-clock time (a date at
+ * midnight), NULL for a nanosecond timestamp that a microsecond one would cut; undefined for any
+ * other type.
+ */
+function parquetDatetimeValue(c: string, duckdbType: string): string | undefined {
+  switch (duckdbType) {
+    case "DATE":
+    case "TIMESTAMP_S":
+    case "TIMESTAMP_MS":
+      return `CAST(${c} AS TIMESTAMP)`;
+    case "TIMESTAMP":
+      return c;
+    case "TIMESTAMP_NS":
+      return `CASE WHEN nanosecond(${c}) % 1000 = 0 THEN CAST(${c} AS TIMESTAMP) END`;
+    case "TIMESTAMP WITH TIME ZONE":
+      return `timezone('UTC', ${c})`;
+  }
+  return undefined;
+}
+
+/**
+ * The date and timestamp columns a part's found columns feed alone, by found name (see
+ * datetimeSources): the targets parquetText writes typed dates for.
+ */
+export function datetimeTargets(
+  entity: Entity,
+  select: ReadonlyMap<string, string | null>,
+): Map<string, Column> {
+  const sources = datetimeSources(entity);
+  const out = new Map<string, Column>();
+  for (const [source, found] of select) {
+    const column = sources.get(source);
+    if (found !== null && column) out.set(found, column);
+  }
+  return out;
 }
 
 /** What a landed JSON or Parquet file says of itself, read before the run (see fileSchemaReader). */
@@ -402,7 +454,8 @@ function partRead(
   if (m.format === "parquet") {
     const { columns: found, signature, columnTypes = [] } = schemaOf(path);
     const { select, unknown } = mapColumns(entity, [...found], rel);
-    const text = (n: string) => parquetText(n, columnTypes[found.indexOf(n)] ?? "VARCHAR");
+    const targets = datetimeTargets(entity, select);
+    const text = (n: string) => parquetText(n, columnTypes[found.indexOf(n)] ?? "VARCHAR", targets.get(n));
     return reader(
       (files) => {
         const l = lineage(files);

@@ -1,4 +1,9 @@
-import { patternToSpark, patternToStrptime } from "../formats/datetime-pattern.ts";
+import {
+  patternToSpark,
+  patternToSparkFormat,
+  patternToStrftime,
+  patternToStrptime,
+} from "../formats/datetime-pattern.ts";
 import { BOOLEAN_FALSE, BOOLEAN_TRUE, columnPattern, rawGrammar } from "../formats/value-grammar.ts";
 import type { Column } from "../model.ts";
 import { type Dialect, quoteIdent, quoteString } from "./type-map.ts";
@@ -159,4 +164,43 @@ export function duckdbFloatTextSql(value: string, type: "DOUBLE" | "FLOAT"): str
   const parts = floatPartsSql(t);
   const text = floatTextSql(t, { digits: `${f}['d']`, exponent: `${f}['e']` });
   return `list_transform([${digits}], lambda ${t}: list_transform([{'d': ${parts.digits}, 'e': ${parts.exponent}}], lambda ${f}: ${text})[1])[1]`;
+}
+
+/**
+ * SQL for the text a typed date or timestamp value from a source with types of its own (a
+ * Parquet DATE or TIMESTAMP) is checked as, when it feeds `column`: the value written in the
+ * column's pattern, so that a date column declared `d/M/yyyy` for its CSV files takes a Parquet
+ * DATE, and a pandas timestamp at midnight, as the same day. `value` is a TIMESTAMP of the UTC
+ * wall-clock time; `day`: it is a DATE cast to one, a whole day. A value the pattern cannot hold
+ * whole (a time of day in a date column, seconds where the pattern has none) gives NULL, for the
+ * caller to fall back to the value's own text, which the column's rules then refuse: nothing is
+ * cut off. Undefined for a column whose rules already read every value's own text (a timestamp
+ * of ISO 8601, the default).
+ */
+export function typedDatetimeTextSql(
+  dialect: ParseDialect,
+  column: Column,
+  value: string,
+  day: boolean,
+): string | undefined {
+  const pattern = columnPattern(column);
+  if (!pattern) return undefined;
+  const letters = new Map(pattern.tokens.flatMap((t) => (t.kind === "field" ? [[t.field, t.letters]] : [])));
+  // The finest unit the pattern holds: a value must be a whole one of it.
+  const fraction = letters.get("fraction");
+  const unit =
+    fraction === "SSSSSS"
+      ? undefined
+      : fraction
+        ? "millisecond"
+        : ((["second", "minute", "hour"] as const).find((f) => letters.has(f)) ?? "day");
+  const whole = [
+    `year(${value}) BETWEEN 1 AND 9999`,
+    ...(unit === undefined || (unit === "day" && day) ? [] : [`date_trunc('${unit}', ${value}) = ${value}`]),
+  ];
+  const text =
+    dialect === "duckdb"
+      ? `strftime(${value}, ${quoteString(dialect, patternToStrftime(pattern))})`
+      : `date_format(${value}, ${quoteString(dialect, patternToSparkFormat(pattern))})`;
+  return `CASE WHEN ${whole.join(" AND ")} THEN ${text} END`;
 }

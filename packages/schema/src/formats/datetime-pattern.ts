@@ -142,6 +142,61 @@ export function patternToStrptime(p: DatetimePattern): string {
     .join("");
 }
 
+/**
+ * DuckDB `strftime` format writing a UTC value in the pattern: one letter unpadded, two padded,
+ * the offset as `+00` or `+00:00` (see typedDatetimeTextSql).
+ */
+export function patternToStrftime(p: DatetimePattern): string {
+  const unpadded = (t: Extract<PatternToken, { kind: "field" }>, spec: string) =>
+    t.letters.length === 1 ? `%-${spec}` : `%${spec}`;
+  return p.tokens
+    .map((t) => {
+      if (t.kind === "literal") return t.text.replace(/%/g, "%%");
+      switch (t.field) {
+        case "year":
+          return "%Y";
+        case "month":
+          return unpadded(t, "m");
+        case "day":
+          return unpadded(t, "d");
+        case "hour":
+          return unpadded(t, "H");
+        case "minute":
+          return unpadded(t, "M");
+        case "second":
+          return unpadded(t, "S");
+        case "fraction":
+          return t.letters.length === 3 ? "%g" : "%f";
+        case "offset":
+          return utcOffset(t);
+      }
+      return assertNever(t.field);
+    })
+    .join("");
+}
+
+/** The offset of UTC as the pattern writes it: `+00` for `X`, `+00:00` for `XXX`. */
+const utcOffset = (t: Extract<PatternToken, { kind: "field" }>) =>
+  t.letters.length === 1 ? "+00" : "+00:00";
+
+/**
+ * Spark `date_format` pattern writing a UTC value in the pattern: Spark's own, but for the
+ * offset, written as a literal (`XXX` writes `Z` for UTC, which the pattern does not read).
+ */
+export function patternToSparkFormat(p: DatetimePattern): string {
+  return p.tokens
+    .map((t) =>
+      t.kind === "literal"
+        ? t.text === "T"
+          ? "'T'"
+          : t.text
+        : t.field === "offset"
+          ? `'${utcOffset(t)}'`
+          : t.letters,
+    )
+    .join("");
+}
+
 /** Spark datetime pattern (Java letters, literals quoted). */
 export function patternToSpark(p: DatetimePattern): string {
   return p.tokens.map((t) => (t.kind === "literal" ? (t.text === "T" ? "'T'" : t.text) : t.letters)).join("");
@@ -181,6 +236,55 @@ export function parseWithPattern(p: DatetimePattern, text: string): ParsedDateti
       : 0,
   };
   return isValidDatetime(out) ? out : undefined;
+}
+
+const ISO_UTC = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z?)?$/;
+
+/**
+ * The text of a typed date or timestamp a database gave as ISO 8601 in UTC (`2026-01-05`,
+ * `2026-01-05T10:00:00.123456Z`), written in the pattern when the pattern holds it whole, as
+ * typedDatetimeTextSql writes a Parquet file's; any other text, or a value the pattern would cut
+ * (a time of day in a date, seconds where it has none), as it is, for the rules to judge.
+ */
+export function typedDatetimeText(p: DatetimePattern, text: string): string {
+  const m = ISO_UTC.exec(text);
+  if (!m) return text;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as number[];
+  const digits = (m[7] ?? "").padEnd(9, "0");
+  const d: ParsedDatetime = {
+    year: year!,
+    month: month!,
+    day: day!,
+    hour: hour!,
+    minute: minute!,
+    second: second!,
+    micros: Number(digits.slice(0, 6)),
+    offsetMinutes: 0,
+  };
+  const letters = new Map(p.tokens.flatMap((t) => (t.kind === "field" ? [[t.field, t.letters]] : [])));
+  const fraction = letters.get("fraction")?.length ?? 0;
+  const cut =
+    digits.slice(fraction).replace(/0/g, "") !== "" ||
+    (!letters.has("second") && d.second !== 0) ||
+    (!letters.has("minute") && d.minute !== 0) ||
+    (!letters.has("hour") && d.hour !== 0);
+  if (cut || !isValidDatetime(d)) return text;
+  const pad = (n: number, letters: string) => String(n).padStart(letters.length, "0");
+  return p.tokens
+    .map((t) => {
+      if (t.kind === "literal") return t.text;
+      switch (t.field) {
+        case "year":
+          return pad(d.year, "yyyy");
+        case "fraction":
+          return digits.slice(0, t.letters.length);
+        case "offset":
+          return utcOffset(t);
+        default:
+          return pad(d[t.field], t.letters);
+      }
+    })
+    .join("");
 }
 
 export function isValidDatetime(d: ParsedDatetime): boolean {

@@ -1,4 +1,4 @@
-import type { Entity } from "../model.ts";
+import type { Column, Entity } from "../model.ts";
 
 export interface ColumnMapping {
   /** Source name the entity reads → the column found in the file (null when absent). */
@@ -32,6 +32,27 @@ export function sourceColumnNames(entity: Entity): SourceColumn[] {
     }
   }
   return [...wanted].map(([source, w]) => ({ source, ...w }));
+}
+
+/**
+ * The date and timestamp columns a source name feeds alone, by that name: a typed date read from
+ * it (a Parquet DATE or TIMESTAMP) is written in the column's pattern (see typedDatetimeTextSql).
+ * A name that also feeds another column, or a part of a composed one, keeps its own text.
+ */
+export function datetimeSources(entity: Entity): ReadonlyMap<string, Column> {
+  const readers = new Map<string, Column[]>();
+  for (const c of entity.columns)
+    for (const s of c.composedFrom?.sources ?? [c.source]) readers.set(s, [...(readers.get(s) ?? []), c]);
+  const out = new Map<string, Column>();
+  for (const [source, [c, ...others]] of readers)
+    if (
+      c &&
+      others.length === 0 &&
+      !c.composedFrom &&
+      (c.type.kind === "date" || c.type.kind === "timestamp")
+    )
+      out.set(source, c);
+  return out;
 }
 
 /**

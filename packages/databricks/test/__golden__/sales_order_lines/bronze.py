@@ -207,6 +207,10 @@ FLOAT_TEXT = """CASE
       ELSE substr(__D__, 1, 1) || CASE WHEN length(__D__) > 1 THEN '.' || substr(__D__, 2) ELSE '' END
         || 'e' || CASE WHEN __E__ >= 0 THEN '+' ELSE '-' END || CAST(abs(__E__) AS STRING) END
     ELSE regexp_replace(__T__, '[.]0$', '') END"""
+# The SQL writing a typed timestamp, then a date (a Parquet TIMESTAMP or DATE, as a timestamp
+# __V__), in the pattern of the date or timestamp column its source feeds alone, NULL when the
+# pattern cannot hold it whole: the local engine's, as parquetText uses it.
+DATETIME_TEXT = {"order_date":["CASE WHEN year(__V__) BETWEEN 1 AND 9999 AND date_trunc('day', __V__) = __V__ THEN date_format(__V__, 'yyyy-MM-dd') END","CASE WHEN year(__V__) BETWEEN 1 AND 9999 THEN date_format(__V__, 'yyyy-MM-dd') END"]}
 batch_id = params["batch_id"]
 
 
@@ -231,12 +235,26 @@ def float_digits(v):
 
 def parquet_text(df, with_path=False):
     # Every column as text, as the local engine reads it: struct, list and map columns as JSON,
-    # doubles and floats as FLOAT_TEXT writes them, the rest cast. with_path keeps each row's file
-    # (PATH) for numbering the rows of files read together.
+    # doubles and floats as FLOAT_TEXT writes them, a date or timestamp feeding a date or timestamp
+    # column in its pattern where DATETIME_TEXT can, the rest cast. with_path keeps each row's
+    # file (PATH) for numbering the rows of files read together.
     names, first, numbers = list(df.columns), [], []
+    # Each source's column, the first of its names the file has, as the columns are mapped later.
+    lower = {}
+    for c in names:
+        lower.setdefault(c.strip().lower(), c)
+    typed = {}
+    for s, sql in DATETIME_TEXT.items():
+        hit = next((lower[a.lower()] for a in ALIASES[s] if a.lower() in lower), None)
+        if hit is not None:
+            typed[hit] = sql
     for c in names:
         col, t = F.col(ref(c)), df.schema[c].dataType
-        if isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
+        if c in typed and isinstance(t, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+            day = isinstance(t, T.DateType)
+            value = f"CAST({ref(c)} AS TIMESTAMP)" if day else ref(c)
+            col = F.coalesce(F.expr(typed[c][day].replace("__V__", value)), col.cast("string"))
+        elif isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
             col = F.to_json(col)
         elif isinstance(t, T.FloatType):
             col, numbers = float_digits(col), numbers + [c]
