@@ -114,65 +114,34 @@ export function patternRegex(p: DatetimePattern): string {
   return p.tokens.map((t) => (t.kind === "literal" ? escapeRegex(t.text) : fieldRegex(t))).join("");
 }
 
-/** DuckDB `strptime` format. */
-export function patternToStrptime(p: DatetimePattern): string {
+/** DuckDB's specifier of each numeric field. */
+const DUCKDB_SPECIFIER = { year: "Y", month: "m", day: "d", hour: "H", minute: "M", second: "S" } as const;
+
+/**
+ * DuckDB format of the pattern: for `strptime` (`parse`), or for `strftime` writing a UTC value
+ * (`write`: one letter unpadded, two padded, the offset as `+00` or `+00:00`, see
+ * typedDatetimeTextSql).
+ */
+function duckdbFormat(p: DatetimePattern, use: "parse" | "write"): string {
   return p.tokens
     .map((t) => {
       if (t.kind === "literal") return t.text.replace(/%/g, "%%");
-      switch (t.field) {
-        case "year":
-          return "%Y";
-        case "month":
-          return "%m";
-        case "day":
-          return "%d";
-        case "hour":
-          return "%H";
-        case "minute":
-          return "%M";
-        case "second":
-          return "%S";
-        case "fraction":
-          return t.letters.length === 3 ? "%g" : "%f";
-        case "offset":
-          return "%z";
-      }
-      return assertNever(t.field);
+      if (t.field === "fraction") return t.letters.length === 3 ? "%g" : "%f";
+      if (t.field === "offset") return use === "parse" ? "%z" : utcOffset(t);
+      const unpadded = use === "write" && t.field !== "year" && t.letters.length === 1;
+      return `%${unpadded ? "-" : ""}${DUCKDB_SPECIFIER[t.field]}`;
     })
     .join("");
 }
 
-/**
- * DuckDB `strftime` format writing a UTC value in the pattern: one letter unpadded, two padded,
- * the offset as `+00` or `+00:00` (see typedDatetimeTextSql).
- */
+/** DuckDB `strptime` format. */
+export function patternToStrptime(p: DatetimePattern): string {
+  return duckdbFormat(p, "parse");
+}
+
+/** DuckDB `strftime` format writing a UTC value in the pattern (see duckdbFormat). */
 export function patternToStrftime(p: DatetimePattern): string {
-  const unpadded = (t: Extract<PatternToken, { kind: "field" }>, spec: string) =>
-    t.letters.length === 1 ? `%-${spec}` : `%${spec}`;
-  return p.tokens
-    .map((t) => {
-      if (t.kind === "literal") return t.text.replace(/%/g, "%%");
-      switch (t.field) {
-        case "year":
-          return "%Y";
-        case "month":
-          return unpadded(t, "m");
-        case "day":
-          return unpadded(t, "d");
-        case "hour":
-          return unpadded(t, "H");
-        case "minute":
-          return unpadded(t, "M");
-        case "second":
-          return unpadded(t, "S");
-        case "fraction":
-          return t.letters.length === 3 ? "%g" : "%f";
-        case "offset":
-          return utcOffset(t);
-      }
-      return assertNever(t.field);
-    })
-    .join("");
+  return duckdbFormat(p, "write");
 }
 
 /** The offset of UTC as the pattern writes it: `+00` for `X`, `+00:00` for `XXX`. */
@@ -296,8 +265,4 @@ export function isValidDatetime(d: ParsedDatetime): boolean {
 export function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unhandled pattern field ${String(x)}`);
 }
