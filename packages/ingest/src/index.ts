@@ -14,6 +14,7 @@ export type { SqlServerTimestampType } from "./database/sqlserver-window-query.t
 export type { WindowQuery } from "./database/window-query-compiler.ts";
 export type { RunWindowQuery } from "./database/window-reader.ts";
 export { IngestError, type IngestErrorCode } from "./errors.ts";
+export { exactValue, parseExactJson } from "./files/exact-json.ts";
 export { type FileFormat, formatOf } from "./files/file-format.ts";
 export type { FileInspection, InspectOptions } from "./files/file-inspection.ts";
 export { inspectFile } from "./files/inspect-file.ts";
@@ -25,7 +26,7 @@ export {
 } from "./files/land-throughput.ts";
 export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
 export type { HttpAuth, HttpSecretSource, KeyVaultSecretRef, SecretSource } from "./http/auth-secret.ts";
-export { exactValue, type HttpSourceEvent, parseExactJson } from "./http/fetch-json.ts";
+export type { HttpSourceEvent } from "./http/fetch-json.ts";
 export {
   type HttpPagination,
   type HttpReadStats,

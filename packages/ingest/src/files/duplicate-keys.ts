@@ -1,4 +1,5 @@
 import { type ParsedTokenInfo, Tokenizer, TokenType } from "@streamparser/json";
+import { RawJson } from "./exact-json.ts";
 
 /**
  * Follows a stream of JSON tokens and finds a key that one object holds twice. Such a record
@@ -76,11 +77,9 @@ function keyEnds(text: string): number {
   return n;
 }
 
-const isRawJson = (JSON as unknown as { isRawJSON(value: unknown): boolean }).isRawJSON;
-
 /** Keys of every object in a parsed value, nested ones included (a raw JSON number has none). */
 function keysIn(value: unknown): number {
-  if (value === null || typeof value !== "object" || isRawJson(value)) return 0;
+  if (value === null || typeof value !== "object" || RawJson.isRawJSON(value)) return 0;
   let n = 0;
   for (const v of Object.values(value)) n += keysIn(v);
   return Array.isArray(value) ? n : n + Object.keys(value).length;

@@ -10,8 +10,9 @@ import {
   zodValidator,
 } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
+import { exactRecord } from "../files/exact-json.ts";
 import { type HttpAuth, resolveAuthHeader } from "./auth-secret.ts";
-import { exactRecord, type FetchContext, fetchJson, type HttpSourceEvent } from "./fetch-json.ts";
+import { type FetchContext, fetchJson, type HttpSourceEvent } from "./fetch-json.ts";
 import { HttpSourceError } from "./http-source-error.ts";
 import { atPath } from "./json-path.ts";
 import { Redactor, SECRET_NAME } from "./redactor.ts";
