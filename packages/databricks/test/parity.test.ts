@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +28,7 @@ import {
 } from "@saleslake/schema";
 import { describe, expect, it } from "vitest";
 import { generateNotebooks, type NotebookOptions } from "../src/index.ts";
+import { sparkPython } from "../src/local-spark/local-spark.ts";
 import { jsonl, type Line, line, notebookWidgets, sparkSuite } from "./support/spark-suite.ts";
 
 const suite = sparkSuite("parity");
@@ -34,6 +36,21 @@ const { skip, work } = suite;
 
 /** Columns that record when or by which run a row was written: not data, not compared. */
 const VOLATILE = new Set(["_ingested_at", "_run_id", "_updated_at", "_quarantined_at", "replayed_run_id"]);
+
+/** Returns with dates and timestamps of declared formats, for the typed Parquet cases. */
+const returns = defineEntity({
+  name: "returns",
+  columns: {
+    return_id: t.string().source("ReturnID"),
+    day: t.date().format("d/M/yyyy"),
+    iso_day: t.date().nullable(),
+    returned_at: t.timestamp().source("Returned").format("M/d/yyyy H:mm"),
+    fine_at: t.timestamp().nullable().format("dd.MM.yyyy HH:mm:ss.SSSXXX"),
+    plain_at: t.timestamp().nullable(),
+  },
+  key: ["return_id"],
+  watermark: "batch",
+});
 
 async function duckTables(dir: string, schemas: string[]) {
   const w = await Warehouse.open(dir);
@@ -681,19 +698,6 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     // An entity declared for CSV files (d/M/yyyy, M/d/yyyy H:mm) fed by a Parquet export: a typed
     // DATE, or a timestamp at midnight, is the day it names; a time the pattern has no field for
     // (00:00:01 in a date, seconds in H:mm) is refused, not cut off. A rescued column keeps its text.
-    const returns = defineEntity({
-      name: "returns",
-      columns: {
-        return_id: t.string().source("ReturnID"),
-        day: t.date().format("d/M/yyyy"),
-        iso_day: t.date().nullable(),
-        returned_at: t.timestamp().source("Returned").format("M/d/yyyy H:mm"),
-        fine_at: t.timestamp().nullable().format("dd.MM.yyyy HH:mm:ss.SSSXXX"),
-        plain_at: t.timestamp().nullable(),
-      },
-      key: ["return_id"],
-      watermark: "batch",
-    });
     const db = await DuckDBInstance.create(":memory:");
     const con = await db.connect();
     const path = join(work, "datetimes.parquet");
@@ -734,6 +738,77 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(out["bronze.returns"]?.[0]?.endsWith(`|${JSON.stringify({ legacy_day: "2026-01-09" })}`)).toBe(
       true,
     );
+  }, 1_500_000);
+
+  it("on a Parquet file of nanosecond timestamps, as pandas writes them: the same text, the same days, nothing cut", async () => {
+    // Spark reads no nanosecond timestamp as one: the notebook reads the count ingest named and
+    // writes it as DuckDB does, a timestamp adjusted to UTC cut to the microsecond towards zero.
+    const path = join(work, "pandas.parquet");
+    const script = `
+import pyarrow as pa, pyarrow.parquet as pq
+ns = lambda *v: pa.array(v, pa.timestamp("ns"))
+utc = lambda *v: pa.array(v, pa.timestamp("ns", tz="UTC"))
+d, h = 86_400 * 10**9, 3_600 * 10**9
+jan5 = 1_767_571_200 * 10**9
+pq.write_table(pa.table({
+    "ReturnID": ["R1", "R2", "R3", "R4"],
+    "day": ns(jan5, jan5 + d, jan5 + 1, -d),
+    "iso_day": ns(jan5, None, jan5 + h, None),
+    "Returned": utc(jan5 + 10 * h, jan5 + 10 * h + 1_001, jan5 + 11 * h, jan5),
+    "fine_at": ns(jan5 + 10 * h + 123_000_000, jan5 + 123_456_000, None, jan5 + 1_000_000),
+    "plain_at": ns(jan5 + 123_456_789, None, -1_000_000_001, jan5 + 500_000_000),
+    "legacy_at": ns(-1_000_000_001, None, None, jan5),
+    "legacy_utc": utc(-1_000_000_001, None, None, -1),
+}), ${JSON.stringify(path)})
+`;
+    const wrote = spawnSync(sparkPython(), ["-c", script], { encoding: "utf8" });
+    expect(wrote.stderr).toBe("");
+    const out = await parity("pandas", returns, undefined, [
+      { name: "pandas.parquet", bytes: readFileSync(path) },
+    ]);
+    const manifest = (
+      await listLandedManifests(new LocalLakeStore(join(work, "pandas", "lake")), "returns")
+    )[0];
+    expect(manifest?.files[0]?.nanosecondTimestamps).toEqual([
+      { column: "day", utc: false },
+      { column: "iso_day", utc: false },
+      { column: "Returned", utc: true },
+      { column: "fine_at", utc: false },
+      { column: "plain_at", utc: false },
+      { column: "legacy_at", utc: false },
+      { column: "legacy_utc", utc: true },
+    ]);
+    expect(out["silver.returns"]?.map((r) => r.split("|").slice(0, 6).join("|")).sort()).toEqual([
+      "R1|2026-01-05|2026-01-05|2026-01-05 10:00:00.000000|2026-01-05 10:00:00.123000|2026-01-05 00:00:00.123456",
+      "R4|1969-12-31|∅|2026-01-05 00:00:00.000000|2026-01-05 00:00:00.001000|2026-01-05 00:00:00.500000",
+    ]);
+    const refused = Object.fromEntries(
+      (out["quarantine.returns"] ?? []).map((r) => r.split("|")).map((f) => [f[2], [f[3], f[5]]]),
+    );
+    expect(Object.keys(refused).sort()).toEqual(["2", "3"]);
+    // A nanosecond past a day, or a minute, is no whole day or minute; a fraction of six digits
+    // is no SSS. A rescued column keeps every digit DuckDB keeps.
+    expect(refused["2"]?.[0]).toBe("returned_at.parse;fine_at.parse");
+    expect(refused["2"]?.[1]).toContain(
+      '"day":"6/1/2026","iso_day":null,"Returned":"2026-01-05 10:00:00.000001","fine_at":"2026-01-05 00:00:00.123456"',
+    );
+    expect(refused["3"]?.[0]).toBe("day.parse;iso_day.parse");
+    expect(refused["3"]?.[1]).toContain(
+      '"day":"2026-01-05 00:00:00.000000001","iso_day":"2026-01-05 01:00:00"',
+    );
+    const rescued = (id: string) =>
+      out["bronze.returns"]
+        ?.find((r) => r.startsWith(`${id}|`))
+        ?.split("|")
+        .at(-1);
+    expect(JSON.parse(rescued("R1") ?? "")).toEqual({
+      legacy_at: "1969-12-31 23:59:58.999999999",
+      legacy_utc: "1969-12-31 23:59:59",
+    });
+    expect(JSON.parse(rescued("R4") ?? "")).toEqual({
+      legacy_at: "2026-01-05 00:00:00",
+      legacy_utc: "1970-01-01 00:00:00",
+    });
   }, 1_500_000);
 
   it("on Parquet doubles and floats: the same text (JavaScript's), so whole numbers load as integers on both", async () => {

@@ -487,6 +487,23 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     expect(schemas[1]).toBe(schemas[0]);
     expect(new Set(schemas).size).toBe(paths.length - 1);
   });
+
+  it("Parquet: the manifest names the columns stored as nanosecond timestamps, which Spark reads only as counts", async () => {
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const path = join(work, `${++n}-nanos.parquet`);
+    await con.run(
+      `COPY (SELECT 'SO' || i AS OrderID, i::INT AS Amount, TIMESTAMP_NS '2026-01-05 10:00:00.123456789' AS changed,
+         TIMESTAMP '2026-01-05 10:00:00' AS micros, {'at': TIMESTAMP_NS '2026-01-05'} AS nested FROM range(2) t(i)) TO '${path}' (FORMAT parquet)`,
+    );
+    con.closeSync();
+    db.closeSync();
+    const store = fresh();
+    await landFiles({ store, entity: rescuing, paths: [path], force: true });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    // Top-level columns only: a struct field stored in nanoseconds is not named.
+    expect(b!.manifest.files[0]?.nanosecondTimestamps).toEqual([{ column: "changed", utc: false }]);
+  });
 });
 
 describe("folders, globs and names that try to escape", () => {

@@ -23,6 +23,8 @@ export interface FileInspection {
   readonly longestRecordBytes?: number;
   /** Parquet: sha256 of the file's schema signature (see `parquetSchemaSignatureSql`). */
   readonly parquetSchema?: string;
+  /** Parquet: the columns stored as nanosecond timestamps (see the manifest's `nanosecondTimestamps`). */
+  readonly nanosecondTimestamps?: readonly { readonly column: string; readonly utc: boolean }[];
 }
 
 export interface InspectOptions {

@@ -48,6 +48,7 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
     const signature = (
       await con.runAndReadAll(parquetSchemaSignatureSql(`[${quoteString("duckdb", path)}]`))
     ).getRowObjectsJson();
+    const nanos = await nanosecondTimestamps(con, path);
     const { tap, result } = hashingTap();
     await pipeline(createReadStream(path), tap, new Writable({ write: (_c, _e, done) => done() }));
     return {
@@ -59,6 +60,7 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
       parquetSchema: createHash("sha256")
         .update(String(signature[0]?.ts ?? ""))
         .digest("hex"),
+      ...(nanos.length > 0 && { nanosecondTimestamps: nanos }),
       ...result(),
     };
   } catch (e) {
@@ -73,4 +75,34 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
     con.closeSync();
     db.closeSync();
   }
+}
+
+/**
+ * The file's columns stored as nanosecond timestamps, and whether each is adjusted to UTC: the
+ * root's children in the file's schema (a struct's fields are not columns) whose logical type
+ * has the unit NANOS.
+ */
+async function nanosecondTimestamps(
+  con: import("@duckdb/node-api").DuckDBConnection,
+  path: string,
+): Promise<{ column: string; utc: boolean }[]> {
+  const elements = (
+    await con.runAndReadAll("SELECT name, num_children, logical_type FROM parquet_schema($path)", { path })
+  ).getRowObjectsJson();
+  const out: { column: string; utc: boolean }[] = [];
+  // Skips an element and everything below it; returns the index after them.
+  const skip = (i: number): number => {
+    let next = i + 1;
+    for (let k = 0; k < Number(elements[i]?.num_children ?? 0); k++) next = skip(next);
+    return next;
+  };
+  let i = 1;
+  for (let k = 0; k < Number(elements[0]?.num_children ?? 0); k++) {
+    const e = elements[i];
+    const type = String(e?.logical_type ?? "");
+    if (Number(e?.num_children ?? 0) === 0 && /^TimestampType\(.*NANOS=NanoSeconds/.test(type))
+      out.push({ column: String(e?.name), utc: /isAdjustedToUTC=1/.test(type) });
+    i = skip(i);
+  }
+  return out;
 }

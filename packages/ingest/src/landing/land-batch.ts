@@ -162,6 +162,7 @@ async function writeFileParts(
       rows: f.rows,
       ...put,
       ...(f.parquetSchema && { parquetSchema: f.parquetSchema }),
+      ...(f.nanosecondTimestamps?.length && { nanosecondTimestamps: [...f.nanosecondTimestamps] }),
       source: basename(f.path),
     });
   }

@@ -74,6 +74,15 @@ export const manifestFileSchema = z.object({
    * footer of a part without one (landed before it was recorded).
    */
   parquetSchema: sha256Hex.optional(),
+  /**
+   * A Parquet part's columns stored as nanosecond timestamps, as pandas writes them (`utc`:
+   * adjusted to UTC, a pandas timestamp with a zone). Spark reads no such column as a timestamp:
+   * the notebooks read its count of nanoseconds and write it as DuckDB does.
+   */
+  nanosecondTimestamps: z
+    .array(z.object({ column: z.string(), utc: z.boolean() }))
+    .nonempty()
+    .optional(),
   /** The name of the file the part was landed from (a file landing): where to look for a row. */
   source: z.string().optional(),
 });

@@ -233,12 +233,27 @@ def float_digits(v):
     return repr(v)
 
 
-def parquet_text(df, with_path=False):
+def nanos_sql(n, utc):
+    # A nanosecond timestamp Spark read as its count n (see NANOS): its text as the local engine
+    # writes it, and the timestamp DATETIME_TEXT writes (NULL when a microsecond one would cut it).
+    # DuckDB reads one adjusted to UTC as a microsecond instant, cut towards zero, as div cuts.
+    if utc:
+        value = f"timestamp_micros({n} div 1000)"
+        return f"CAST({value} AS STRING)", value
+    seconds = f"({n} div 1000000000 - CASE WHEN {n} < 0 AND pmod({n}, 1000000000) <> 0 THEN 1 ELSE 0 END)"
+    fraction = f"pmod({n}, 1000000000)"
+    text = (f"concat(date_format(timestamp_seconds({seconds}), 'yyyy-MM-dd HH:mm:ss'), CASE WHEN {fraction} = 0 THEN '' "
+            f"ELSE concat('.', regexp_replace(lpad(CAST({fraction} AS STRING), 9, '0'), '0+$', '')) END)")
+    return text, f"CASE WHEN pmod({n}, 1000) = 0 THEN timestamp_micros({n} div 1000) END"
+
+
+def parquet_text(df, with_path=False, nanos=None):
     # Every column as text, as the local engine reads it: struct, list and map columns as JSON,
     # doubles and floats as FLOAT_TEXT writes them, a date or timestamp feeding a date or timestamp
-    # column in its pattern where DATETIME_TEXT can, the rest cast. with_path keeps each row's
-    # file (PATH) for numbering the rows of files read together.
-    names, first, numbers = list(df.columns), [], []
+    # column in its pattern where DATETIME_TEXT can, the rest cast. nanos: the columns stored as
+    # nanosecond timestamps, by name, each adjusted to UTC or not. with_path keeps each row's file
+    # (PATH) for numbering the rows of files read together.
+    names, first, numbers, nanos = list(df.columns), [], [], nanos or {}
     # Each source's column, the first of its names the file has, as the columns are mapped later.
     lower = {}
     for c in names:
@@ -250,7 +265,10 @@ def parquet_text(df, with_path=False):
             typed[hit] = sql
     for c in names:
         col, t = F.col(ref(c)), df.schema[c].dataType
-        if c in typed and isinstance(t, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+        if c in nanos and isinstance(t, T.LongType):
+            text, value = nanos_sql(ref(c), nanos[c])
+            col = F.expr(text) if c not in typed else F.coalesce(F.expr(typed[c][False].replace("__V__", value)), F.expr(text))
+        elif c in typed and isinstance(t, (T.DateType, T.TimestampType, T.TimestampNTZType)):
             day = isinstance(t, T.DateType)
             value = f"CAST({ref(c)} AS TIMESTAMP)" if day else ref(c)
             col = F.coalesce(F.expr(typed[c][day].replace("__V__", value)), col.cast("string"))
@@ -404,6 +422,14 @@ if manifest["format"] == "parquet":
     def parquet(files):
         return spark.read.parquet(*[batch_dir + "/" + f["path"] for f in files])
 
+    # Spark reads a nanosecond timestamp (pandas writes them) only as its count of nanoseconds;
+    # ingest names the parts' such columns (files read together share them).
+    def nanos(files):
+        return {n["column"]: n["utc"] for n in files[0].get("nanosecondTimestamps", [])}
+
+    if any(f.get("nanosecondTimestamps") for f in manifest["files"]):
+        spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")
+
     alone, alike = [], {}
     for f in manifest["files"]:
         if f["rows"] > GROUP_ROWS:
@@ -412,8 +438,8 @@ if manifest["format"] == "parquet":
             alike.setdefault(f["parquetSchema"], []).append(f)
         else:
             alike.setdefault(tuple((c.name, c.dataType.json()) for c in parquet([f]).schema.fields), []).append(f)
-    reads = [(parquet_text(parquet(files), with_path=True), files) for files in alike.values() if len(files) > 1]
-    reads += [(parquet_text(parquet([f])), [f]) for f in alone + [fs[0] for fs in alike.values() if len(fs) == 1]]
+    reads = [(parquet_text(parquet(files), True, nanos(files)), files) for files in alike.values() if len(files) > 1]
+    reads += [(parquet_text(parquet([f]), False, nanos([f])), [f]) for f in alone + [fs[0] for fs in alike.values() if len(fs) == 1]]
 else:
     read = read_csv if manifest["format"] == "csv" else read_json
     small = [f for f in manifest["files"] if f["rows"] <= GROUP_ROWS]
