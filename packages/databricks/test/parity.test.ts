@@ -52,6 +52,35 @@ const returns = defineEntity({
   watermark: "batch",
 });
 
+/**
+ * A Parquet file of returns as pandas writes one (pyarrow: nanosecond timestamps, plain and
+ * adjusted to UTC, before 1970 too), in the suite's folder; its path.
+ */
+function pandasParquet(): string {
+  const path = join(work, "pandas.parquet");
+  if (existsSync(path)) return path;
+  const script = `
+import pyarrow as pa, pyarrow.parquet as pq
+ns = lambda *v: pa.array(v, pa.timestamp("ns"))
+utc = lambda *v: pa.array(v, pa.timestamp("ns", tz="UTC"))
+d, h = 86_400 * 10**9, 3_600 * 10**9
+jan5 = 1_767_571_200 * 10**9
+pq.write_table(pa.table({
+    "ReturnID": ["R1", "R2", "R3", "R4"],
+    "day": ns(jan5, jan5 + d, jan5 + 1, -d),
+    "iso_day": ns(jan5, None, jan5 + h, None),
+    "Returned": utc(jan5 + 10 * h, jan5 + 10 * h + 1_001, jan5 + 11 * h, jan5),
+    "fine_at": ns(jan5 + 10 * h + 123_000_000, jan5 + 123_456_000, None, jan5 + 1_000_000),
+    "plain_at": ns(jan5 + 123_456_789, None, -1_000_000_001, jan5 + 500_000_000),
+    "legacy_at": ns(-1_000_000_001, None, None, jan5),
+    "legacy_utc": utc(-1_000_000_001, None, None, -1),
+}), ${JSON.stringify(path)})
+`;
+  const wrote = spawnSync(sparkPython(), ["-c", script], { encoding: "utf8" });
+  if (wrote.status !== 0) throw new Error(`pyarrow could not write ${path}: ${wrote.stderr}`);
+  return path;
+}
+
 async function duckTables(dir: string, schemas: string[]) {
   const w = await Warehouse.open(dir);
   try {
@@ -743,26 +772,7 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
   it("on a Parquet file of nanosecond timestamps, as pandas writes them: the same text, the same days, nothing cut", async () => {
     // Spark reads no nanosecond timestamp as one: the notebook reads the count ingest named and
     // writes it as DuckDB does, a timestamp adjusted to UTC cut to the microsecond towards zero.
-    const path = join(work, "pandas.parquet");
-    const script = `
-import pyarrow as pa, pyarrow.parquet as pq
-ns = lambda *v: pa.array(v, pa.timestamp("ns"))
-utc = lambda *v: pa.array(v, pa.timestamp("ns", tz="UTC"))
-d, h = 86_400 * 10**9, 3_600 * 10**9
-jan5 = 1_767_571_200 * 10**9
-pq.write_table(pa.table({
-    "ReturnID": ["R1", "R2", "R3", "R4"],
-    "day": ns(jan5, jan5 + d, jan5 + 1, -d),
-    "iso_day": ns(jan5, None, jan5 + h, None),
-    "Returned": utc(jan5 + 10 * h, jan5 + 10 * h + 1_001, jan5 + 11 * h, jan5),
-    "fine_at": ns(jan5 + 10 * h + 123_000_000, jan5 + 123_456_000, None, jan5 + 1_000_000),
-    "plain_at": ns(jan5 + 123_456_789, None, -1_000_000_001, jan5 + 500_000_000),
-    "legacy_at": ns(-1_000_000_001, None, None, jan5),
-    "legacy_utc": utc(-1_000_000_001, None, None, -1),
-}), ${JSON.stringify(path)})
-`;
-    const wrote = spawnSync(sparkPython(), ["-c", script], { encoding: "utf8" });
-    expect(wrote.stderr).toBe("");
+    const path = pandasParquet();
     const out = await parity("pandas", returns, undefined, [
       { name: "pandas.parquet", bytes: readFileSync(path) },
     ]);
@@ -810,6 +820,25 @@ pq.write_table(pa.table({
       legacy_utc: "1970-01-01 00:00:00",
     });
   }, 1_500_000);
+
+  it("names a batch's nanosecond timestamp columns, and the fix, when the compute refuses the conf that reads them", async () => {
+    const lake = join(work, "pandas-refused", "lake");
+    const landed = await landFiles({
+      store: new LocalLakeStore(lake),
+      entity: returns,
+      paths: [pandasParquet()],
+      force: true,
+      now: new Date(Date.UTC(2026, 0, 1)),
+    });
+    const bronze = generateNotebooks(returns).find((nb) => nb.stepId === "bronze")!;
+    await expect(
+      suite.spark.runNotebook(bronze.source, notebookWidgets(lake, "run-refused", landed.batchId), {
+        refusedConfs: ["spark.sql.legacy.parquet.nanosAsLong"],
+      }),
+    ).rejects.toThrow(
+      /landing\/returns\/.*: columns stored as nanosecond timestamps, in part-00000\.parquet \(day, iso_day, Returned, fine_at, plain_at, legacy_at, legacy_utc\).*CONFIG_NOT_AVAILABLE.*coerce_timestamps='us'/s,
+    );
+  }, 300_000);
 
   it("on Parquet doubles and floats: the same text (JavaScript's), so whole numbers load as integers on both", async () => {
     // Java writes 12345678.5 as 1.23456785E7 and 14.0 as "14.0"; both engines now write what

@@ -2,7 +2,8 @@
 
 Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
   {"op": "notebook", "source": "...", "params": {...}}  -> {"ok": true, "exit": "<exit value>"}
-      with "jvm": false, the notebook's session refuses JVM access, as on serverless compute
+      with "jvm": false, the notebook's session refuses JVM access, as on serverless compute;
+      with "refusedConfs": [...], it refuses to set those Spark confs
   {"op": "sql", "query": "..."}                           -> {"ok": true, "rows": [...]}
   {"op": "stop"}
 Errors answer {"ok": false, "error": "..."}; the process keeps serving.
@@ -18,16 +19,35 @@ from delta import configure_spark_with_delta_pip
 from pyspark.sql import SparkSession
 
 
-class SessionWithoutJvm:
-    """The session as Spark Connect (serverless, standard access mode) gives it: no JVM handles."""
+class RestrictedSession:
+    """The session as restricted compute gives it: with jvm False, no JVM handles, as Spark Connect
+    (serverless, standard access mode); refused_confs, Spark confs it will not set."""
 
-    def __init__(self, spark):
+    def __init__(self, spark, jvm, refused_confs):
         self._spark = spark
+        self._jvm_allowed = jvm
+        self._refused = set(refused_confs)
 
     def __getattr__(self, name):
-        if name in ("_jvm", "_jsc", "_jsparkSession", "sparkContext"):
+        if not self._jvm_allowed and name in ("_jvm", "_jsc", "_jsparkSession", "sparkContext"):
             raise AttributeError(f"[JVM_ATTRIBUTE_NOT_SUPPORTED] Attribute `{name}` is not supported in Spark Connect")
+        if name == "conf":
+            return RestrictedConf(self._spark.conf, self._refused)
         return getattr(self._spark, name)
+
+
+class RestrictedConf:
+    def __init__(self, conf, refused):
+        self._conf = conf
+        self._refused = refused
+
+    def set(self, key, value):
+        if key in self._refused:
+            raise Exception(f"[CONFIG_NOT_AVAILABLE] Configuration {key} is not available.")
+        return self._conf.set(key, value)
+
+    def __getattr__(self, name):
+        return getattr(self._conf, name)
 
 
 class NotebookExit(Exception):
@@ -162,7 +182,8 @@ def main():
                 rows = [{k: plain(v) for k, v in r.asDict().items()} for r in spark.sql(req["query"]).collect()]
                 answer = {"ok": True, "rows": rows}
             else:
-                session = spark if req.get("jvm", True) else SessionWithoutJvm(spark)
+                jvm, refused = req.get("jvm", True), req.get("refusedConfs", [])
+                session = spark if jvm and not refused else RestrictedSession(spark, jvm, refused)
                 ns = {"spark": session, "dbutils": DbUtils(req.get("params", {}))}
                 exit_value = None
                 try:

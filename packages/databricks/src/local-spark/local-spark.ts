@@ -7,12 +7,12 @@ export interface LocalSpark {
   /**
    * Runs a SOURCE-format notebook with widget values; resolves to its `dbutils.notebook.exit` value.
    * `jvm: false` gives it a session that refuses JVM access, as serverless and standard access mode
-   * compute do.
+   * compute do; `refusedConfs`, one that refuses to set those Spark confs, as restricted compute may.
    */
   runNotebook(
     source: string,
     params: Record<string, string>,
-    options?: { jvm?: boolean },
+    options?: { jvm?: boolean; refusedConfs?: readonly string[] },
   ): Promise<string | null>;
   sql(query: string): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
@@ -84,9 +84,15 @@ export async function startLocalSpark(options: { warehouseDir: string }): Promis
   };
   return {
     runNotebook: async (source, params, options) =>
-      ((await request({ op: "notebook", source, params, jvm: options?.jvm ?? true })).exit as
-        | string
-        | null) ?? null,
+      ((
+        await request({
+          op: "notebook",
+          source,
+          params,
+          jvm: options?.jvm ?? true,
+          refusedConfs: options?.refusedConfs ?? [],
+        })
+      ).exit as string | null) ?? null,
     sql: async (query) => (await request({ op: "sql", query })).rows as Record<string, unknown>[],
     stop: async () => {
       child.stdin.write(`${JSON.stringify({ op: "stop" })}\n`);

@@ -432,8 +432,17 @@ if manifest["format"] == "parquet":
     def nanos(files):
         return {n["column"]: n["utc"] for n in files[0].get("nanosecondTimestamps", [])}
 
-    if any(f.get("nanosecondTimestamps") for f in manifest["files"]):
-        spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")
+    named = [f"{f['path']} ({', '.join(n['column'] for n in f['nanosecondTimestamps'])})" for f in manifest["files"] if f.get("nanosecondTimestamps")]
+    if named:
+        try:
+            spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")
+        except Exception as e:
+            raise Exception(
+                f"{rel_root}: columns stored as nanosecond timestamps, in {'; '.join(named)}, which Spark reads only with "
+                f"spark.sql.legacy.parquet.nanosAsLong, and this compute refuses to set it ({e}). Run the job on compute that "
+                "allows it, or write the files with microsecond timestamps (pandas: to_parquet(..., coerce_timestamps='us', "
+                "allow_truncated_timestamps=True)) and land them again."
+            ) from e
 
     alone, alike = [], {}
     for f in manifest["files"]:
