@@ -408,7 +408,17 @@ if manifest["format"] == "parquet":
     # engine groups them: by the schema ingest recorded for each part, else by the part's footer
     # (a schema read costs a Spark job). The others are read alone.
     def parquet(files):
-        return spark.read.parquet(*[batch_dir + "/" + f["path"] for f in files])
+        try:
+            return spark.read.parquet(*[batch_dir + "/" + f["path"] for f in files])
+        except Exception as e:
+            if "PARQUET_TYPE_ILLEGAL" not in str(e):
+                raise
+            # A type Spark has no reader for (TIME, a nanosecond timestamp inside a struct): the
+            # local engine reads it, the notebook cannot; say which files and what to do.
+            raise Exception(
+                f"{rel_root}: {', '.join(f['path'] for f in files)} has a column of a Parquet type Spark cannot read "
+                f"({str(e).splitlines()[0]}). Write it as text or as a date or timestamp (microseconds), and land the file again."
+            ) from e
 
     # Spark reads a nanosecond timestamp (pandas writes them) only as its count of nanoseconds;
     # ingest names the parts' such columns (files read together share them).

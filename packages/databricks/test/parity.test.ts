@@ -840,6 +840,33 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     );
   }, 300_000);
 
+  it("names the file and the fix when a Parquet column is of a type Spark cannot read (TIME)", async () => {
+    const path = join(work, "time.parquet");
+    const wrote = spawnSync(
+      sparkPython(),
+      [
+        "-c",
+        `import pyarrow as pa, pyarrow.parquet as pq
+pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), "Returned": pa.array([0], pa.timestamp("us", tz="UTC")), "iso_day": [None], "fine_at": [None], "plain_at": [None], "at_time": pa.array([3600 * 10**6], pa.time64("us"))}), ${JSON.stringify(path)})`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(wrote.stderr).toBe("");
+    const lake = join(work, "time-refused", "lake");
+    const landed = await landFiles({
+      store: new LocalLakeStore(lake),
+      entity: returns,
+      paths: [path],
+      force: true,
+    });
+    const bronze = generateNotebooks(returns).find((nb) => nb.stepId === "bronze")!;
+    await expect(
+      suite.spark.runNotebook(bronze.source, notebookWidgets(lake, "run-time", landed.batchId)),
+    ).rejects.toThrow(
+      /landing\/returns\/.*: part-00000\.parquet has a column of a Parquet type Spark cannot read \(.*PARQUET_TYPE_ILLEGAL.*TIME.*\)\. Write it as text/,
+    );
+  }, 300_000);
+
   it("on Parquet doubles and floats: the same text (JavaScript's), so whole numbers load as integers on both", async () => {
     // Java writes 12345678.5 as 1.23456785E7 and 14.0 as "14.0"; both engines now write what
     // JavaScript's String(x) does, floats with their own shortest digits (ties to even).
