@@ -10,9 +10,10 @@ const parseWithSource = JSON.parse as (
 ) => unknown;
 
 /**
- * Parses JSON text (an API response, a landed record), keeping every number whose text a JavaScript number would change (digits
- * past 2^53, more than 17 significant digits, `1.10`, `1e400`) as its text, for landing as the
- * API sent it: a bigint key such as 9007199254740993 is not read as its neighbour.
+ * Parses JSON text (an API response, a landed record), keeping every number whose text a
+ * JavaScript number would change (digits past 2^53, more than 17 significant digits, `1.10`,
+ * `1e400`) as its text, for landing as the API sent it: a bigint key such as 9007199254740993
+ * is not read as its neighbour.
  */
 export function parseExactJson(text: string): unknown {
   return parseWithSource(text, (_key, value, context) =>

@@ -48,7 +48,7 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
     const signature = (
       await con.runAndReadAll(parquetSchemaSignatureSql(`[${quoteString("duckdb", path)}]`))
     ).getRowObjectsJson();
-    const nanos = await nanosecondTimestamps(con, path);
+    const nanos = nanosecondTimestamps(String(signature[0]?.ts ?? "[]"));
     const { tap, result } = hashingTap();
     await pipeline(createReadStream(path), tap, new Writable({ write: (_c, _e, done) => done() }));
     return {
@@ -78,31 +78,20 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
 }
 
 /**
- * The file's columns stored as nanosecond timestamps, and whether each is adjusted to UTC: the
- * root's children in the file's schema (a struct's fields are not columns) whose logical type
- * has the unit NANOS.
+ * The file's columns stored as nanosecond timestamps, and whether each is adjusted to UTC, from
+ * its schema signature (every element after the root, in order: see parquetSchemaSignatureSql):
+ * the root's children (a struct's fields are not columns) whose logical type has the unit NANOS.
  */
-async function nanosecondTimestamps(
-  con: import("@duckdb/node-api").DuckDBConnection,
-  path: string,
-): Promise<{ column: string; utc: boolean }[]> {
-  const elements = (
-    await con.runAndReadAll("SELECT name, num_children, logical_type FROM parquet_schema($path)", { path })
-  ).getRowObjectsJson();
+function nanosecondTimestamps(signature: string): { column: string; utc: boolean }[] {
+  const elements = JSON.parse(signature) as { n: string; c: number | null; lt: string | null }[];
   const out: { column: string; utc: boolean }[] = [];
-  // Skips an element and everything below it; returns the index after them.
-  const skip = (i: number): number => {
-    let next = i + 1;
-    for (let k = 0; k < Number(elements[i]?.num_children ?? 0); k++) next = skip(next);
-    return next;
-  };
-  let i = 1;
-  for (let k = 0; k < Number(elements[0]?.num_children ?? 0); k++) {
-    const e = elements[i];
-    const type = String(e?.logical_type ?? "");
-    if (Number(e?.num_children ?? 0) === 0 && /^TimestampType\(.*NANOS=NanoSeconds/.test(type))
-      out.push({ column: String(e?.name), utc: /isAdjustedToUTC=1/.test(type) });
-    i = skip(i);
+  // Each top-level element, then past everything below it.
+  for (let i = 0; i < elements.length; ) {
+    const e = elements[i]!;
+    if (!e.c && /^TimestampType\(.*NANOS=NanoSeconds/.test(e.lt ?? ""))
+      out.push({ column: e.n, utc: /isAdjustedToUTC=1/.test(e.lt ?? "") });
+    let below = e.c ?? 0;
+    for (i++; below > 0; i++) below += (elements[i]?.c ?? 0) - 1;
   }
   return out;
 }

@@ -3,6 +3,7 @@ import {
   patternToSparkFormat,
   patternToStrftime,
   patternToStrptime,
+  patternUnit,
 } from "../formats/datetime-pattern.ts";
 import { BOOLEAN_FALSE, BOOLEAN_TRUE, columnPattern, rawGrammar } from "../formats/value-grammar.ts";
 import type { Column } from "../model.ts";
@@ -185,18 +186,13 @@ export function typedDatetimeTextSql(
 ): string | undefined {
   const pattern = columnPattern(column);
   if (!pattern) return undefined;
-  const letters = new Map(pattern.tokens.flatMap((t) => (t.kind === "field" ? [[t.field, t.letters]] : [])));
-  // The finest unit the pattern holds: a value must be a whole one of it.
-  const fraction = letters.get("fraction");
-  const unit =
-    fraction === "SSSSSS"
-      ? undefined
-      : fraction
-        ? "millisecond"
-        : ((["second", "minute", "hour"] as const).find((f) => letters.has(f)) ?? "day");
+  // A value must be a whole one of the finest unit the pattern holds (a DATE is a whole day).
+  const unit = patternUnit(pattern);
   const whole = [
     `year(${value}) BETWEEN 1 AND 9999`,
-    ...(unit === undefined || (unit === "day" && day) ? [] : [`date_trunc('${unit}', ${value}) = ${value}`]),
+    ...(unit === "microsecond" || (unit === "day" && day)
+      ? []
+      : [`date_trunc('${unit}', ${value}) = ${value}`]),
   ];
   const text =
     dialect === "duckdb"

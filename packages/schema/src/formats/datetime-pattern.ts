@@ -207,6 +207,18 @@ export function parseWithPattern(p: DatetimePattern, text: string): ParsedDateti
   return isValidDatetime(out) ? out : undefined;
 }
 
+/** The units a pattern can end in, coarsest first. */
+const PATTERN_UNITS = ["day", "hour", "minute", "second", "millisecond", "microsecond"] as const;
+export type PatternUnit = (typeof PATTERN_UNITS)[number];
+
+/** The finest unit the pattern writes: a typed value it holds whole is a whole one of it. */
+export function patternUnit(p: DatetimePattern): PatternUnit {
+  const fields = new Map(p.tokens.flatMap((t) => (t.kind === "field" ? [[t.field, t.letters]] : [])));
+  const fraction = fields.get("fraction");
+  if (fraction) return fraction.length === 3 ? "millisecond" : "microsecond";
+  return (["second", "minute", "hour"] as const).find((f) => fields.has(f)) ?? "day";
+}
+
 const ISO_UTC = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z?)?$/;
 
 /**
@@ -230,13 +242,11 @@ export function typedDatetimeText(p: DatetimePattern, text: string): string {
     micros: Number(digits.slice(0, 6)),
     offsetMinutes: 0,
   };
-  const letters = new Map(p.tokens.flatMap((t) => (t.kind === "field" ? [[t.field, t.letters]] : [])));
-  const fraction = letters.get("fraction")?.length ?? 0;
+  // Whole in the pattern's finest unit: the time fields below it zero, and the fraction's digits past it.
+  const k = PATTERN_UNITS.indexOf(patternUnit(p));
   const cut =
-    digits.slice(fraction).replace(/0/g, "") !== "" ||
-    (!letters.has("second") && d.second !== 0) ||
-    (!letters.has("minute") && d.minute !== 0) ||
-    (!letters.has("hour") && d.hour !== 0);
+    [d.hour, d.minute, d.second].slice(k).some((v) => v !== 0) ||
+    /[1-9]/.test(digits.slice(Math.max(0, k - 3) * 3));
   if (cut || !isValidDatetime(d)) return text;
   const pad = (n: number, letters: string) => String(n).padStart(letters.length, "0");
   return p.tokens

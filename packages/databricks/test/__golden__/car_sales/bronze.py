@@ -225,6 +225,12 @@ def ref(c):
     return "`" + c.replace("`", "``") + "`"
 
 
+def source_column(by_name, s):
+    # Source s's column: the first of its names (ALIASES) among the part's columns, by_name keyed
+    # by trimmed lower-case name; None when the part has none of them.
+    return next((by_name[a.lower()] for a in ALIASES[s] if a.lower() in by_name), None)
+
+
 @F.udf("string")
 def float_digits(v):
     # A FLOAT's shortest digits that read back as it, correctly rounded (ties to even), as the
@@ -239,7 +245,7 @@ def float_digits(v):
 
 
 def nanos_sql(n, utc):
-    # A nanosecond timestamp Spark read as its count n (see NANOS): its text as the local engine
+    # A nanosecond timestamp Spark read as its count n (see nanos): its text as the local engine
     # writes it, and the timestamp DATETIME_TEXT writes (NULL when a microsecond one would cut it).
     # DuckDB reads one adjusted to UTC as a microsecond instant, cut towards zero, as div cuts.
     if utc:
@@ -259,13 +265,13 @@ def parquet_text(df, with_path=False, nanos=None):
     # nanosecond timestamps, by name, each adjusted to UTC or not. with_path keeps each row's file
     # (PATH) for numbering the rows of files read together.
     names, first, numbers, nanos = list(df.columns), [], [], nanos or {}
-    # Each source's column, the first of its names the file has, as the columns are mapped later.
+    # Each source's column, as the columns are mapped later (see source_column).
     lower = {}
     for c in names:
         lower.setdefault(c.strip().lower(), c)
     typed = {}
     for s, sql in DATETIME_TEXT.items():
-        hit = next((lower[a.lower()] for a in ALIASES[s] if a.lower() in lower), None)
+        hit = source_column(lower, s)
         if hit is not None:
             typed[hit] = sql
     for c in names:
@@ -492,7 +498,7 @@ def columns_of(df, files):
     if twice:
         raise Exception(f"{where}: column {', '.join(twice)} appears more than once")
     # Each source's column: the first of its names the part has.
-    hits = {s: next((first[a.lower()] for a in ALIASES[s] if a.lower() in first), None) for s in SOURCES}
+    hits = {s: source_column(first, s) for s in SOURCES}
     missing = [s for s in MUST_HAVE if hits[s] is None]
     if missing:
         raise Exception(f"{where}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} for entity {ENTITY} (found: {', '.join(names)})")
@@ -510,7 +516,7 @@ for df, files in reads:
     cols = []
     used = set()
     for s in SOURCES:
-        hit = next((found[a.lower()] for a in ALIASES[s] if a.lower() in found), None)
+        hit = source_column(found, s)
         if hit is None:
             cols.append(F.lit(None).cast("string").alias(s))
         else:
