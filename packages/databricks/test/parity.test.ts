@@ -52,20 +52,29 @@ const returns = defineEntity({
   watermark: "batch",
 });
 
+/** A Parquet file pyarrow writes (`table`: Python, given pa), in the suite's folder; its path. */
+function pyarrowParquet(name: string, table: string): string {
+  const path = join(work, name);
+  if (existsSync(path)) return path;
+  const script = `import pyarrow as pa, pyarrow.parquet as pq\n${table}\npq.write_table(table, ${JSON.stringify(path)})\n`;
+  const wrote = spawnSync(sparkPython(), ["-c", script], { encoding: "utf8" });
+  if (wrote.status !== 0) throw new Error(`pyarrow could not write ${path}: ${wrote.stderr}`);
+  return path;
+}
+
 /**
  * A Parquet file of returns as pandas writes one (pyarrow: nanosecond timestamps, plain and
- * adjusted to UTC, before 1970 too), in the suite's folder; its path.
+ * adjusted to UTC, before 1970 too); its path.
  */
-function pandasParquet(): string {
-  const path = join(work, "pandas.parquet");
-  if (existsSync(path)) return path;
-  const script = `
-import pyarrow as pa, pyarrow.parquet as pq
+const pandasParquet = () =>
+  pyarrowParquet(
+    "pandas.parquet",
+    `
 ns = lambda *v: pa.array(v, pa.timestamp("ns"))
 utc = lambda *v: pa.array(v, pa.timestamp("ns", tz="UTC"))
 d, h = 86_400 * 10**9, 3_600 * 10**9
 jan5 = 1_767_571_200 * 10**9
-pq.write_table(pa.table({
+table = pa.table({
     "ReturnID": ["R1", "R2", "R3", "R4"],
     "day": ns(jan5, jan5 + d, jan5 + 1, -d),
     "iso_day": ns(jan5, None, jan5 + h, None),
@@ -74,12 +83,8 @@ pq.write_table(pa.table({
     "plain_at": ns(jan5 + 123_456_789, None, -1_000_000_001, jan5 + 500_000_000),
     "legacy_at": ns(-1_000_000_001, None, None, jan5),
     "legacy_utc": utc(-1_000_000_001, None, None, -1),
-}), ${JSON.stringify(path)})
-`;
-  const wrote = spawnSync(sparkPython(), ["-c", script], { encoding: "utf8" });
-  if (wrote.status !== 0) throw new Error(`pyarrow could not write ${path}: ${wrote.stderr}`);
-  return path;
-}
+})`,
+  );
 
 async function duckTables(dir: string, schemas: string[]) {
   const w = await Warehouse.open(dir);
@@ -819,6 +824,48 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
       legacy_at: "2026-01-05 00:00:00",
       legacy_utc: "1970-01-01 00:00:00",
     });
+  }, 1_500_000);
+
+  it("on Parquet BINARY columns, as Impala and Hive store text: UTF-8 read as its text, other bytes written alike", async () => {
+    // A BINARY column with no string type: Spark's cast reads its bytes as text, DuckDB's escapes
+    // every byte past ASCII, and quotes and backslashes too.
+    const path = pyarrowParquet(
+      "binary.parquet",
+      `
+b = lambda *v: pa.array(v, pa.binary())
+table = pa.table({
+    "ReturnID": b(b"R1", "Rü2".encode(), b"R'3", b"R\\xff4", b'R"\\\\5'),
+    "day": ["5/1/2026"] * 5,
+    "Returned": ["1/5/2026 10:00"] * 5,
+    "iso_day": ["2026-01-05"] * 5,
+    "fine_at": pa.array([None] * 5, pa.string()),
+    "plain_at": pa.array([None] * 5, pa.string()),
+    "note": b("Zürich".encode(), b"tab\\there", b"M\\xfcller", None, b"\\x00"),
+    "code": pa.array([b"ab", b"\\xc3\\xbc", b"\\x00\\x01", b"\\xff\\xfe", b"zz"], pa.binary(2)),
+})`,
+    );
+    const out = await parity("binary", returns, undefined, [
+      { name: "binary.parquet", bytes: readFileSync(path) },
+    ]);
+    expect(out["silver.returns"]?.map((r) => r.split("|")[0]).sort()).toEqual([
+      'R"\\5',
+      "R'3",
+      "R1",
+      "R\\xFF4",
+      "Rü2",
+    ]);
+    const rescued = (id: string) =>
+      JSON.parse(
+        out["bronze.returns"]
+          ?.find((r) => r.startsWith(`${id}|`))
+          ?.split("|")
+          .at(-1) ?? "",
+      );
+    expect(rescued("R1")).toEqual({ note: "Zürich", code: "ab" });
+    expect(rescued("Rü2")).toEqual({ note: "tab\there", code: "ü" });
+    expect(rescued("R'3")).toEqual({ note: "M\\xFCller", code: "\u0000\u0001" });
+    expect(rescued("R\\xFF4")).toEqual({ code: "\\xFF\\xFE" });
+    expect(rescued('R"\\5')).toEqual({ note: "\u0000", code: "zz" });
   }, 1_500_000);
 
   it("names a batch's nanosecond timestamp columns, and the fix, when the compute refuses the conf that reads them", async () => {

@@ -244,7 +244,10 @@ export interface LandedPart {
  * (session time zone UTC): a timestamp with time zone as its UTC wall-clock time
  * (`2026-01-05 10:00:00`, as Spark's cast to string, where DuckDB's own cast appends `+00`,
  * which no declared format accepts), a struct, list or map as JSON (Spark's `to_json`), a
- * DOUBLE or FLOAT as JavaScript writes the number (see duckdbFloatTextSql: `14`, not `14.0`), any
+ * DOUBLE or FLOAT as JavaScript writes the number (see duckdbFloatTextSql: `14`, not `14.0`), a
+ * BLOB (a BINARY column with no string type, as Impala, Hive and older writers store text) as the
+ * text its bytes are when they are UTF-8 (Spark's cast), else as DuckDB writes bytes (`bad\xFF`,
+ * printable ASCII kept but quotes and backslashes, which Spark's notebooks write alike), any
  * other type by its cast to text. A DATE or TIMESTAMP feeding a date or timestamp column (`target`)
  * is written in the column's pattern when the pattern holds it whole (see typedDatetimeTextSql).
  */
@@ -262,7 +265,9 @@ export function parquetText(column: string, duckdbType: string, target?: Column)
         ? `CAST(to_json(${c}) AS VARCHAR)`
         : duckdbType === "DOUBLE" || duckdbType === "FLOAT"
           ? duckdbFloatTextSql(c, duckdbType)
-          : `CAST(${c} AS VARCHAR)`;
+          : duckdbType === "BLOB"
+            ? `coalesce(try(decode(${c})), CAST(${c} AS VARCHAR))`
+            : `CAST(${c} AS VARCHAR)`;
   return typed === undefined ? own : `coalesce(${typed}, ${own})`;
 }
 

@@ -283,6 +283,14 @@ def parquet_text(df, with_path=False, nanos=None):
             day = isinstance(t, T.DateType)
             value = f"CAST({ref(c)} AS TIMESTAMP)" if day else ref(c)
             col = F.coalesce(F.expr(typed[c][day].replace("__V__", value)), col.cast("string"))
+        elif isinstance(t, T.BinaryType):
+            # Text stored as bytes (no string type: Impala, Hive, older writers): the text when it
+            # is UTF-8, else each byte as DuckDB writes it, printable ASCII but quotes and
+            # backslashes kept, the rest as \xHH (the local engine's, see parquetText).
+            escaped = (f"array_join(transform(regexp_extract_all(hex({ref(c)}), '(..)', 1), h -> CASE WHEN "
+                       f"conv(h, 16, 10) BETWEEN 32 AND 126 AND h NOT IN ('22', '27', '5C') THEN CAST(unhex(h) AS STRING) "
+                       f"ELSE concat('\\\\x', h) END), '')")
+            col = F.expr(f"CASE WHEN is_valid_utf8(CAST({ref(c)} AS STRING)) THEN CAST({ref(c)} AS STRING) ELSE {escaped} END")
         elif isinstance(t, (T.StructType, T.ArrayType, T.MapType)):
             col = F.to_json(col)
         elif isinstance(t, T.FloatType):
