@@ -396,7 +396,7 @@ describe("generated factory", () => {
       expect(e).toMatch(/^(if\(pipeline\(\)\.parameters\.full_refresh|formatDateTime\()/);
     const text = parsed.parts.map((p) => (p.kind === "text" ? p.text : "<expr>")).join("");
     expect(text).toContain(
-      "SELECT [id@{pipeline().RunId}], [@changed at] FROM [dbo].[odd_sources] WHERE [@changed at] >",
+      "SELECT [id@{pipeline().RunId}], CONVERT(nvarchar(33), CAST(CAST(SWITCHOFFSET(CAST([@changed at] AS datetimeoffset(7)), '+00:00') AS datetime2(7)) AS datetime2(6)), 126) + N'Z' AS [@changed at] FROM [dbo].[odd_sources] WHERE [@changed at] >",
     );
   });
 

@@ -12,6 +12,7 @@ export {
   typedFromRawColumnSql,
   typedFromRawSql,
 } from "./dialect/parse-sql.ts";
+export { type SqlServerTimestampType, sqlServerColumnText } from "./dialect/sqlserver-text.ts";
 export {
   DIALECTS,
   type Dialect,

@@ -6,6 +6,7 @@ import {
   type Entity,
   type Star,
   schemaFingerprint,
+  sqlServerColumnText,
 } from "@saleslake/schema";
 import { AdfError } from "../errors.ts";
 import { escapeText } from "../expression/expression-printer.ts";
@@ -223,6 +224,14 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
   const lookback = durationSeconds(entity.watermark.lookback);
   const mapping = adfColumnMapping(entity);
   const sources = mapping.mappings.map((m) => m.source.name);
+  // Decimals, dates and timestamps selected as the text the engines parse (as the local SQL
+  // Server source reads them), not as Copy's JSON sink would write its own types.
+  const selected = entity.columns
+    .filter((c) => !c.composedFrom)
+    .map((c) => {
+      const text = sqlServerColumnText(c, bracket(c.source));
+      return text === undefined ? bracket(c.source) : `${text} AS ${bracket(c.source)}`;
+    });
   const windowLow = `@${WINDOW_LOW}`;
   const windowHigh = `@${WINDOW_HIGH}`;
   const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };
@@ -253,7 +262,7 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
       source: {
         type: "AzureSqlSource",
         sqlReaderQuery: expression(
-          `SELECT ${sources.map(bracket).join(", ")} FROM ${table} WHERE ${column} > DATEADD(second, -${lookback}, CONVERT(datetime2, '@{${WINDOW_LOW}}', 127)) AND ${column} <= CONVERT(datetime2, '@{${WINDOW_HIGH}}', 127)`,
+          `SELECT ${selected.join(", ")} FROM ${table} WHERE ${column} > DATEADD(second, -${lookback}, CONVERT(datetime2, '@{${WINDOW_LOW}}', 127)) AND ${column} <= CONVERT(datetime2, '@{${WINDOW_HIGH}}', 127)`,
         ),
         queryTimeout: "02:00:00",
       } as Adf.AzureSqlSource,

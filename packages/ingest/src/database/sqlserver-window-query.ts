@@ -1,8 +1,12 @@
-import type { Column, Entity } from "@saleslake/schema";
+import {
+  type Column,
+  type Entity,
+  type SqlServerTimestampType,
+  sqlServerColumnText,
+} from "@saleslake/schema";
 import { WindowQueryCompiler } from "./window-query-compiler.ts";
 
-/** How the source table stores timestamps: `datetime2` in UTC (the convention), or `datetimeoffset`. */
-export type SqlServerTimestampType = "datetime2" | "datetimeoffset";
+export type { SqlServerTimestampType };
 
 /**
  * SQL Server / Azure SQL: `@pN` parameters, `[bracket]` quoting, `TOP (@p)`, and no row-value
@@ -36,21 +40,7 @@ export class SqlServerWindowQuery extends WindowQueryCompiler {
   }
   protected selectColumn(column: Column): string {
     const c = this.q(column);
-    const as = `AS ${c}`;
-    switch (column.type.kind) {
-      case "decimal":
-        return `CONVERT(nvarchar(64), ${c}) ${as}`;
-      case "date":
-        return `CONVERT(nvarchar(10), ${c}, 23) ${as}`;
-      case "timestamp": {
-        // Microseconds, as the schema's timestamps have; UTC marked with Z.
-        const utc =
-          this.timestampType === "datetime2" ? c : `CAST(SWITCHOFFSET(${c}, '+00:00') AS datetime2(7))`;
-        return `CONVERT(nvarchar(33), CAST(${utc} AS datetime2(6)), 126) + N'Z' ${as}`;
-      }
-      default:
-        return `${c} ${as}`;
-    }
+    return `${sqlServerColumnText(column, c, this.timestampType) ?? c} AS ${c}`;
   }
   protected limitRows(select: { columns: string; rest: string }, ref: string): string {
     return `SELECT TOP (${ref}) ${select.columns} ${select.rest}`;
