@@ -400,6 +400,50 @@ describe("generated factory", () => {
     );
   });
 
+  it("copies a composed column's parts as stored, maps them to themselves and declares them to the seal", () => {
+    const visits = defineEntity({
+      name: "visits",
+      columns: {
+        visit_id: t.string(),
+        day: t.date().format("d/M/yyyy").composedFrom(["d", "m", "y"], "/"),
+        y: t.int(),
+        amount: t.decimal(12, 2),
+        changed_at: t.timestamp(),
+      },
+      key: ["visit_id"],
+      watermark: { column: "changed_at" },
+    });
+    const f = generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: [{ entity: visits }] });
+    expect(lintFactory(f.artifacts).filter((i) => i.severity === "error")).toEqual([]);
+    const activities = f.artifacts.pipelines.find((p) => p.name === "pl_visits")!.properties.activities;
+    const copy = activities.find((a) => a.name === "Copy window to landing")!.typeProperties as {
+      source: { sqlReaderQuery: { value: string } };
+      translator: { mappings: { source: { name: string }; sink: { name: string } }[] };
+    };
+    expect(copy.source.sqlReaderQuery.value).toMatch(
+      /^SELECT \[visit_id\], \[y\], CONVERT\(nvarchar\(64\), \[amount\]\) AS \[amount\], CONVERT\(nvarchar\(33\), .*\[changed_at\].* AS \[changed_at\], \[d\], \[m\] FROM /,
+    );
+    expect(copy.translator.mappings.map((m) => `${m.source.name}>${m.sink.name}`)).toEqual([
+      "visit_id>visit_id",
+      "y>y",
+      "amount>amount",
+      "changed_at>changed_at",
+      "d>d",
+      "m>m",
+    ]);
+    const seal = activities.find((a) => a.name === "Seal landing batch")!.typeProperties as {
+      baseParameters: { columns: string };
+    };
+    expect(JSON.parse(seal.baseParameters.columns)).toEqual([
+      "visit_id",
+      "y",
+      "amount",
+      "changed_at",
+      "d",
+      "m",
+    ]);
+  });
+
   it("validates options that end up in names, URLs and SQL", () => {
     const bad = {
       ...EXAMPLE_FACTORY_OPTIONS,

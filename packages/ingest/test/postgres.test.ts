@@ -232,6 +232,35 @@ describe.skipIf(skip)("PostgreSQL source: incremental windows on a real server",
     ]);
   });
 
+  it("a composed column's parts are read, as stored, beside the stored columns", async () => {
+    // The date is built in bronze from three columns, as from a file's Day, Month and Year; a
+    // part another column also reads is read once.
+    const visits = defineEntity({
+      name: "visits",
+      columns: {
+        visit_id: t.string(),
+        day: t.date().format("d/M/yyyy").composedFrom(["d", "m", "y"], "/"),
+        y: t.int(),
+        changed_at: t.timestamp(),
+      },
+      key: ["visit_id"],
+      watermark: { column: "changed_at", lookback: "PT0S" },
+    });
+    await client.query(
+      `CREATE TABLE sales.visits (visit_id text PRIMARY KEY, d int, m text, y int, changed_at timestamptz)`,
+    );
+    await client.query(
+      `INSERT INTO sales.visits VALUES ('V1', 29, '2', 2019, '2026-01-05 10:00:00+00'), ('V2', 5, NULL, 2026, '2026-01-05 11:00:00+00')`,
+    );
+    const w = await readPostgresWindow({ client, entity: visits, table: "sales.visits", low: null });
+    const rows: Record<string, unknown>[] = [];
+    for await (const r of w.records) rows.push(r);
+    expect(rows).toEqual([
+      { visit_id: "V1", y: 2019, changed_at: "2026-01-05T10:00:00.000Z", d: 29, m: "2" },
+      { visit_id: "V2", y: 2026, changed_at: "2026-01-05T11:00:00.000Z", d: 5, m: null },
+    ]);
+  });
+
   it("a float's NaN and infinities land as PostgreSQL writes them, not as null", async () => {
     await client.query(`CREATE TABLE sales.order_lines_float (LIKE sales.order_lines)`);
     await client.query(`ALTER TABLE sales.order_lines_float ALTER COLUMN unit_price TYPE double precision`);

@@ -226,12 +226,13 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
   const sources = mapping.mappings.map((m) => m.source.name);
   // Decimals, dates and timestamps selected as the text the engines parse (as the local SQL
   // Server source reads them), not as Copy's JSON sink would write its own types.
-  const selected = entity.columns
-    .filter((c) => !c.composedFrom)
-    .map((c) => {
-      const text = sqlServerColumnText(c, bracket(c.source));
-      return text === undefined ? bracket(c.source) : `${text} AS ${bracket(c.source)}`;
-    });
+  // The parts of composed columns are selected as stored.
+  const stored = new Map(entity.columns.filter((c) => !c.composedFrom).map((c) => [c.source, c]));
+  const selected = sources.map((s) => {
+    const c = stored.get(s);
+    const text = c && sqlServerColumnText(c, bracket(s));
+    return text === undefined ? bracket(s) : `${text} AS ${bracket(s)}`;
+  });
   const windowLow = `@${WINDOW_LOW}`;
   const windowHigh = `@${WINDOW_HIGH}`;
   const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };

@@ -1,4 +1,10 @@
-import { assertSafeIdentifier, type Column, columnOf, type Entity } from "@saleslake/schema";
+import {
+  assertSafeIdentifier,
+  type Column,
+  columnOf,
+  type Entity,
+  sourceColumnNames,
+} from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 
 /** A query with its bound values: placeholder n (1-based) is `values[n - 1]`. Values are never in the text. */
@@ -19,16 +25,16 @@ export interface WindowPage {
 /** The column alias carrying the watermark as exact text, for the next page's keyset position. */
 export const MARK_ALIAS = "__wm";
 
-function sourceName(c: Column): string {
+function sourceName(source: string, column: string): string {
   // Database columns are addressed by the entity's source name, validated like an identifier.
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(c.source)) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(source)) {
     throw new IngestError(
       "UNSAFE_PATH",
-      `column ${c.name}: source name ${JSON.stringify(c.source)} is not a plain database identifier`,
+      `column ${column}: source name ${JSON.stringify(source)} is not a plain database identifier`,
       "Database sources need plain column names.",
     );
   }
-  return c.source;
+  return source;
 }
 
 /**
@@ -43,6 +49,8 @@ export abstract class WindowQueryCompiler {
   readonly watermark: Column;
   /** The entity's stored columns (composed columns are built downstream), read by source name. */
   readonly columns: readonly Column[];
+  /** The parts of composed columns no stored column reads, by source name, read as stored. */
+  readonly parts: readonly string[];
   /** The key columns, in key order. */
   readonly keys: readonly Column[];
   protected readonly table: string;
@@ -63,8 +71,14 @@ export abstract class WindowQueryCompiler {
     this.table = parts.map((p) => this.quote(p)).join(".");
     this.watermark = columnOf(entity, entity.watermark.column);
     this.columns = entity.columns.filter((c) => !c.composedFrom);
+    const stored = new Set(this.columns.map((c) => c.source));
+    this.parts = sourceColumnNames(entity)
+      .map((s) => s.source)
+      .filter((s) => !stored.has(s));
     this.keys = entity.key.map((k) => columnOf(entity, k));
-    for (const c of [...this.columns, this.watermark, ...this.keys]) sourceName(c);
+    for (const c of [...this.columns, this.watermark, ...this.keys]) sourceName(c.source, c.name);
+    for (const c of entity.columns)
+      for (const part of c.composedFrom?.sources ?? []) sourceName(part, c.name);
   }
 
   /** Quotes a validated identifier. */
@@ -128,7 +142,7 @@ export abstract class WindowQueryCompiler {
       const marks = [this.markValue(bind(mark)), ...keys.map((k) => bind(k))];
       where += ` AND ${this.keysetAfter(order, marks)}`;
     }
-    const columns = `${this.columns.map((c) => this.selectColumn(c)).join(", ")}, ${this.markText(wm)} AS ${this.quote(MARK_ALIAS)}`;
+    const columns = `${[...this.columns.map((c) => this.selectColumn(c)), ...this.parts.map((p) => this.quote(p))].join(", ")}, ${this.markText(wm)} AS ${this.quote(MARK_ALIAS)}`;
     const rest = `FROM ${this.table} WHERE ${where} ORDER BY ${order.join(", ")}`;
     return { text: this.limitRows({ columns, rest }, bind(Math.max(1, Math.floor(page.pageSize)))), values };
   }

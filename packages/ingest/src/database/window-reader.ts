@@ -55,6 +55,7 @@ export async function* readWindowPages(
         const p = patterns.get(c.source);
         out[c.source] = p && typeof v === "string" ? typedDatetimeText(p, v) : v;
       }
+      for (const part of compiler.parts) out[part] = toValue(row[part]);
       yield out;
     }
     if (rows.length < pageSize) return;

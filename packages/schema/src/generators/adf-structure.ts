@@ -1,3 +1,4 @@
+import { sourceColumnNames } from "../landing/column-mapping.ts";
 import type { Column, Entity, LogicalType } from "../model.ts";
 
 /** Data Factory interim data types, as used in dataset `structure` and Copy type conversion. */
@@ -30,13 +31,19 @@ export interface AdfStructureColumn {
   readonly scale?: number;
 }
 
-/** A dataset's `schema`/`structure` entries for the entity's source columns (composed columns excluded). */
+/**
+ * A dataset's `schema`/`structure` entries for the entity's source columns: each stored column
+ * in its type, then the parts of composed columns as text.
+ */
 export function adfDatasetStructure(entity: Entity): AdfStructureColumn[] {
-  return sourceColumns(entity).map((c) => ({
-    name: c.source,
-    type: ADF_TYPES[c.type.kind],
-    ...(c.type.kind === "decimal" && { precision: c.type.precision, scale: c.type.scale }),
-  }));
+  return [
+    ...sourceColumns(entity).map((c) => ({
+      name: c.source,
+      type: ADF_TYPES[c.type.kind],
+      ...(c.type.kind === "decimal" && { precision: c.type.precision, scale: c.type.scale }),
+    })),
+    ...composedParts(entity).map((name) => ({ name, type: "String" as const })),
+  ];
 }
 
 /** Columns read from the source as they are (not composed from several source columns). */
@@ -44,9 +51,18 @@ function sourceColumns(entity: Entity): Column[] {
   return entity.columns.filter((c) => !c.composedFrom);
 }
 
+/** The source names composed columns are built from that no stored column reads. */
+function composedParts(entity: Entity): string[] {
+  const stored = new Set(sourceColumns(entity).map((c) => c.source));
+  return sourceColumnNames(entity)
+    .map((s) => s.source)
+    .filter((s) => !stored.has(s));
+}
+
 /**
  * A Copy activity `translator` (TabularTranslator) mapping source names to the entity's column
- * names. Landing keeps source text; the mapping only renames, types are applied in bronze.
+ * names, and the parts of composed columns to themselves (bronze composes them). Landing keeps
+ * source text; the mapping only renames, types are applied in bronze.
  */
 export function adfColumnMapping(entity: Entity): {
   type: "TabularTranslator";
@@ -55,7 +71,10 @@ export function adfColumnMapping(entity: Entity): {
 } {
   return {
     type: "TabularTranslator",
-    mappings: sourceColumns(entity).map((c) => ({ source: { name: c.source }, sink: { name: c.name } })),
+    mappings: [
+      ...sourceColumns(entity).map((c) => ({ source: { name: c.source }, sink: { name: c.name } })),
+      ...composedParts(entity).map((name) => ({ source: { name }, sink: { name } })),
+    ],
     typeConversion: false,
   };
 }
