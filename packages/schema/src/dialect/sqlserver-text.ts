@@ -8,10 +8,10 @@ export type SqlServerTimestampType = "datetime2" | "datetimeoffset";
 
 /**
  * T-SQL reading a column as the text both engines parse, the same whatever carries it (a
- * driver, Data Factory's Copy): a decimal as its digits (no float), a date as `yyyy-MM-dd`
- * (style 23; Copy would write a date as a date-time), a timestamp as its UTC time in ISO 8601 to
- * the microsecond, marked `Z` (style 126; the schema's timestamps hold microseconds); undefined
- * for a column read as stored. `ref` is the column, quoted. A timestamp of an unknown type
+ * driver, Data Factory's Copy, whose JSON sink would otherwise write its own types as it does):
+ * a decimal as its digits (no float), a date as `yyyy-MM-dd` (style 23), a timestamp as its UTC
+ * time in ISO 8601 to the microsecond, marked `Z` (style 126; the schema's timestamps hold
+ * microseconds); undefined for a column read as stored. `ref` is the column, quoted. A timestamp of an unknown type
  * (`timestampType` undefined) is read through `datetimeoffset`, right for both: a `datetime2` or
  * `datetime` converts to it as UTC.
  */
