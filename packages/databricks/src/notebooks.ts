@@ -12,6 +12,7 @@ import {
   type Entity,
   floatPartsSql,
   floatTextSql,
+  isoDatetimeTextSql,
   MANIFEST_FILE,
   quoteIdent,
   quoteString,
@@ -168,6 +169,12 @@ function landingCell(entity: Entity, groupRows: number): string {
       return timestamp === undefined ? [] : [[source, [timestamp, date]]];
     }),
   );
+  const isoText = Object.fromEntries(
+    [...datetimeSources(entity)].flatMap(([source, column]) => {
+      const sql = isoDatetimeTextSql("spark", column, "__T__");
+      return sql === undefined ? [] : [[source, sql]];
+    }),
+  );
   return `import struct
 from urllib.parse import unquote
 
@@ -199,6 +206,10 @@ FLOAT_TEXT = """${floatTextSql("__T__", { digits: "__D__", exponent: "__E__" })}
 # __V__), in the pattern of the date or timestamp column its source feeds alone, NULL when the
 # pattern cannot hold it whole: the local engine's, as parquetText uses it.
 DATETIME_TEXT = ${JSON.stringify(datetimeText)}
+# The SQL writing a database's date or timestamp, landed by Data Factory's Copy as ISO 8601 text
+# in UTC (__T__), in the pattern of the date or timestamp column its source feeds alone, NULL when
+# the pattern cannot hold it whole: the local engine's, for a batch Copy landed.
+ISO_TEXT = ${JSON.stringify(isoText)}
 batch_id = params["batch_id"]
 
 
@@ -506,13 +517,17 @@ for df, files in reads:
     found = {c.strip().lower(): c for c in df.columns if c.strip().lower() in declared}
     cols = []
     used = set()
+    copied = manifest["source"]["kind"] == "adf-copy"
     for s in SOURCES:
         hit = source_column(found, s)
         if hit is None:
             cols.append(F.lit(None).cast("string").alias(s))
         else:
             used.add(hit)
-            cols.append(F.col(ref(hit)).alias(s))
+            col = F.col(ref(hit))
+            if copied and s in ISO_TEXT:
+                col = F.coalesce(F.expr(ISO_TEXT[s].replace("__T__", ref(hit))), col)
+            cols.append(col.alias(s))
     unknown = [c for c in df.columns if c not in used and c.strip().lower() in declared]
     # The row's values of the unknown columns it has, as JSON (null values left out), or null.
     extra = [F.col(ref(c)) for c in unknown]

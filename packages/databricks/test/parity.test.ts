@@ -241,7 +241,7 @@ async function parity(
         /** Rewrites the batch's manifest once landed. */
         manifest?: (m: LandingManifest) => LandingManifest;
       }
-    | { copied: string }
+    | { copied: string; columns?: readonly string[] }
   )[],
   crashes: readonly Crash[] = [],
   tamper?: (prefix: string) => string[],
@@ -266,7 +266,7 @@ async function parity(
     mkdirSync(dir, { recursive: true });
     const now = new Date(Date.UTC(2026, 0, 1, 0, i));
     if ("copied" in b) {
-      await landByCopy(lake, entity, now, b.copied);
+      await landByCopy(lake, entity, now, b.copied, b.columns && JSON.stringify(b.columns));
       continue;
     }
     const paths = ("files" in b ? b.files : [b]).map((f) => {
@@ -518,6 +518,58 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(
       out["bronze.sales_order_lines"]?.filter((r) => r.includes("-adfc0000/part-00000.jsonl|")),
     ).toHaveLength(4);
+  }, 1_500_000);
+
+  it("on a batch Copy lands from a database into columns of declared formats: its ISO 8601 dates and timestamps written in their patterns, as the local database sources write them", async () => {
+    // Copy selects a date as yyyy-MM-dd and a timestamp as UTC ISO 8601 with Z (see
+    // sqlServerColumnText); ingest's database sources write such values in a column's pattern
+    // where it holds them whole (typedDatetimeText), and so do both engines for a Copy batch.
+    const rows = [
+      {
+        ReturnID: "R1",
+        day: "2026-01-05",
+        iso_day: "2026-01-05",
+        Returned: "2026-01-05T10:00:00Z",
+        fine_at: "2026-01-05T10:00:00.123Z",
+        plain_at: "2026-01-05T00:00:00.123456Z",
+      },
+      {
+        ReturnID: "R2",
+        day: "2026-01-05T00:00:00Z",
+        iso_day: null,
+        Returned: "2026-01-05T10:00:01Z",
+        fine_at: null,
+        plain_at: null,
+      },
+      {
+        ReturnID: "R3",
+        day: "5/1/2026",
+        iso_day: "2026-01-06T00:00:00Z",
+        Returned: "1/5/2026 9:05",
+        fine_at: "2026-01-05T10:00:00.1234Z",
+        plain_at: null,
+      },
+      {
+        ReturnID: "R4",
+        day: "2026-02-30",
+        iso_day: null,
+        Returned: "2026-01-05 10:00:00",
+        fine_at: "2026-01-05T10:00:00.120000Z",
+        plain_at: null,
+      },
+    ];
+    const out = await parity("copied-formats", returns, undefined, [
+      { copied: jsonl(rows), columns: Object.keys(rows[0]!) },
+    ]);
+    expect(out["silver.returns"]?.map((r) => r.split("|").slice(0, 6).join("|")).sort()).toEqual([
+      "R1|2026-01-05|2026-01-05|2026-01-05 10:00:00.000000|2026-01-05 10:00:00.123000|2026-01-05 00:00:00.123456",
+    ]);
+    const refused = Object.fromEntries(
+      (out["quarantine.returns"] ?? []).map((r) => r.split("|")).map((f) => [f[2], f[3]]),
+    );
+    // A second the pattern has no field for, four digits of a fraction of three, no real day: kept, refused.
+    expect(refused).toEqual({ "2": "returned_at.parse", "3": "fine_at.parse", "4": "day.parse" });
+    // Nothing else changed: R3's text in the pattern is its own, R4's UTC timestamp without Z is one.
   }, 1_500_000);
 
   it("the bronze notebook refuses a part the contract refuses, as the local engine does, and loads nothing", async () => {

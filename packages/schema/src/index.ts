@@ -5,6 +5,7 @@ export {
   type FloatParts,
   floatPartsSql,
   floatTextSql,
+  isoDatetimeTextSql,
   normalizedRawSql,
   type ParseDialect,
   rawName,

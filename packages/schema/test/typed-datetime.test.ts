@@ -1,6 +1,13 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { columnPattern, defineEntity, t, typedDatetimeText, typedDatetimeTextSql } from "../src/index.ts";
+import {
+  columnPattern,
+  defineEntity,
+  isoDatetimeTextSql,
+  t,
+  typedDatetimeText,
+  typedDatetimeTextSql,
+} from "../src/index.ts";
 
 /** Columns of each pattern shape: dates, minutes, seconds, both fraction widths, both offsets. */
 const entity = defineEntity({
@@ -74,6 +81,52 @@ describe("a typed date or timestamp in a column's pattern", () => {
             // NULL: the caller keeps the value's own text, as JavaScript keeps it.
             expect({ column: c.name, text, sql: row?.t ?? text }).toEqual({ column: c.name, text, sql: js });
           }
+        }
+      }
+    } finally {
+      con.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it("from a database's ISO 8601 text, reads the same on DuckDB as in JavaScript, other text kept alike", async () => {
+    // What Data Factory's Copy lands (see sqlServerColumnText), and what a driver gives the local
+    // database sources, which write it in JavaScript.
+    const texts = [
+      ...VALUES,
+      "2026-01-05 09:05:07",
+      "2026-01-05T09:05:07.1234560Z",
+      "2026-01-05T09:05:07.1234567Z",
+      "2026-01-05T00:00:00.000001Z",
+      "5/1/2026",
+      "2026-01-05T10:00:00+02:00",
+      "2026-02-30",
+      "2026-01-05T24:00:00Z",
+      "2026-01-05T23:60:00Z",
+      "2026-01-05T23:59:60Z",
+      "2026-13-01",
+      "0000-01-01",
+      " 2026-01-05",
+    ];
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    try {
+      for (const c of entity.columns.filter((x) => x.name !== "id")) {
+        const pattern = columnPattern(c);
+        const sql = isoDatetimeTextSql("duckdb", c, "v");
+        if (!pattern) {
+          expect(sql).toBeUndefined();
+          continue;
+        }
+        for (const text of texts) {
+          const [row] = (
+            await con.runAndReadAll(`SELECT coalesce(${sql}, v) AS t FROM (SELECT $text AS v)`, { text })
+          ).getRowObjectsJson();
+          expect({ column: c.name, text, sql: row?.t }).toEqual({
+            column: c.name,
+            text,
+            sql: typedDatetimeText(pattern, text),
+          });
         }
       }
     } finally {

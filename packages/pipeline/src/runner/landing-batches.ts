@@ -6,6 +6,7 @@ import {
   datetimeSources,
   duckdbFloatTextSql,
   type Entity,
+  isoDatetimeTextSql,
   type LandingManifest,
   landingManifestSchema,
   MANIFEST_FILE,
@@ -476,10 +477,20 @@ function partRead(
   const found = [...(m.columns ?? schemaOf(path).columns)];
   const { select, unknown } = mapColumns(entity, found, rel, empty);
   const format = m.format === "json" ? "'array'" : "'newline_delimited'";
+  // Data Factory's Copy lands a database's dates and timestamps as ISO 8601 text in UTC (see
+  // sqlServerColumnText): a column of a declared format takes them in its pattern, as the local
+  // database sources write them when they land a window (see typedDatetimeText).
+  const targets = m.source.kind === "adf-copy" ? datetimeTargets(entity, select) : new Map<string, Column>();
+  const text = (n: string) => {
+    const value = `json_extract_string(json, ${quoteString("duckdb", jsonPointer(n))})`;
+    const target = targets.get(n);
+    const iso = target && isoDatetimeTextSql("duckdb", target, value);
+    return iso ? `coalesce(${iso}, ${value})` : value;
+  };
   return reader(
     (files) => {
       const l = lineage(files);
-      return `SELECT ${projection(l, select, unknown, (n) => `json_extract_string(json, ${quoteString("duckdb", jsonPointer(n))})`, stageRowNumber)} FROM read_json_objects(${l.from}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""}, hive_partitioning = false${several(files)})`;
+      return `SELECT ${projection(l, select, unknown, text, stageRowNumber)} FROM read_json_objects(${l.from}, format = ${format}${m.compression === "gzip" ? ", compression = 'gzip'" : ""}, hive_partitioning = false${several(files)})`;
     },
     false,
     true,

@@ -168,6 +168,27 @@ export function duckdbFloatTextSql(value: string, type: "DOUBLE" | "FLOAT"): str
 }
 
 /**
+ * A date or timestamp as a database gives it in ISO 8601, in UTC (`2026-01-05`,
+ * `2026-01-05T10:00:00.123456Z`; see sqlServerColumnText), with no digit past the microsecond
+ * but zeros: the text typedDatetimeText writes in a column's pattern.
+ */
+const ISO_UTC_TEXT =
+  "[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,6}0{0,3})?Z?)?";
+
+/**
+ * SQL for the text a database's date or timestamp, landed as ISO 8601 text in UTC (`text`), is
+ * checked as when it feeds `column`: written in the column's pattern when the pattern holds it
+ * whole, NULL otherwise (other text, no real day, a value the pattern would cut), for the caller
+ * to keep the text. What typedDatetimeText does as the local database sources read a value, for
+ * a batch landed by Data Factory's Copy, read by either engine. Undefined as typedDatetimeTextSql.
+ */
+export function isoDatetimeTextSql(dialect: ParseDialect, column: Column, text: string): string | undefined {
+  const value = `TRY_CAST(replace(replace(${text}, 'T', ' '), 'Z', '') AS TIMESTAMP)`;
+  const typed = typedDatetimeTextSql(dialect, column, value, false);
+  return typed && `CASE WHEN ${fullMatch(dialect, text, ISO_UTC_TEXT)} THEN ${typed} END`;
+}
+
+/**
  * SQL for the text a typed date or timestamp value from a source with types of its own (a
  * Parquet DATE or TIMESTAMP) is checked as, when it feeds `column`: the value written in the
  * column's pattern, so that a date column declared `d/M/yyyy` for its CSV files takes a Parquet

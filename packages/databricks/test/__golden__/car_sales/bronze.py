@@ -216,6 +216,10 @@ FLOAT_TEXT = """CASE
 # __V__), in the pattern of the date or timestamp column its source feeds alone, NULL when the
 # pattern cannot hold it whole: the local engine's, as parquetText uses it.
 DATETIME_TEXT = {}
+# The SQL writing a database's date or timestamp, landed by Data Factory's Copy as ISO 8601 text
+# in UTC (__T__), in the pattern of the date or timestamp column its source feeds alone, NULL when
+# the pattern cannot hold it whole: the local engine's, for a batch Copy landed.
+ISO_TEXT = {}
 batch_id = params["batch_id"]
 
 
@@ -523,13 +527,17 @@ for df, files in reads:
     found = {c.strip().lower(): c for c in df.columns if c.strip().lower() in declared}
     cols = []
     used = set()
+    copied = manifest["source"]["kind"] == "adf-copy"
     for s in SOURCES:
         hit = source_column(found, s)
         if hit is None:
             cols.append(F.lit(None).cast("string").alias(s))
         else:
             used.add(hit)
-            cols.append(F.col(ref(hit)).alias(s))
+            col = F.col(ref(hit))
+            if copied and s in ISO_TEXT:
+                col = F.coalesce(F.expr(ISO_TEXT[s].replace("__T__", ref(hit))), col)
+            cols.append(col.alias(s))
     unknown = [c for c in df.columns if c not in used and c.strip().lower() in declared]
     # The row's values of the unknown columns it has, as JSON (null values left out), or null.
     extra = [F.col(ref(c)) for c in unknown]

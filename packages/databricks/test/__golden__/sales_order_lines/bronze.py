@@ -211,6 +211,10 @@ FLOAT_TEXT = """CASE
 # __V__), in the pattern of the date or timestamp column its source feeds alone, NULL when the
 # pattern cannot hold it whole: the local engine's, as parquetText uses it.
 DATETIME_TEXT = {"order_date":["CASE WHEN year(__V__) BETWEEN 1 AND 9999 AND date_trunc('day', __V__) = __V__ THEN date_format(__V__, 'yyyy-MM-dd') END","CASE WHEN year(__V__) BETWEEN 1 AND 9999 THEN date_format(__V__, 'yyyy-MM-dd') END"]}
+# The SQL writing a database's date or timestamp, landed by Data Factory's Copy as ISO 8601 text
+# in UTC (__T__), in the pattern of the date or timestamp column its source feeds alone, NULL when
+# the pattern cannot hold it whole: the local engine's, for a batch Copy landed.
+ISO_TEXT = {"order_date":"CASE WHEN __T__ RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,6}0{0,3})?Z?)?)$' THEN CASE WHEN year(TRY_CAST(replace(replace(__T__, 'T', ' '), 'Z', '') AS TIMESTAMP)) BETWEEN 1 AND 9999 AND date_trunc('day', TRY_CAST(replace(replace(__T__, 'T', ' '), 'Z', '') AS TIMESTAMP)) = TRY_CAST(replace(replace(__T__, 'T', ' '), 'Z', '') AS TIMESTAMP) THEN date_format(TRY_CAST(replace(replace(__T__, 'T', ' '), 'Z', '') AS TIMESTAMP), 'yyyy-MM-dd') END END"}
 batch_id = params["batch_id"]
 
 
@@ -518,13 +522,17 @@ for df, files in reads:
     found = {c.strip().lower(): c for c in df.columns if c.strip().lower() in declared}
     cols = []
     used = set()
+    copied = manifest["source"]["kind"] == "adf-copy"
     for s in SOURCES:
         hit = source_column(found, s)
         if hit is None:
             cols.append(F.lit(None).cast("string").alias(s))
         else:
             used.add(hit)
-            cols.append(F.col(ref(hit)).alias(s))
+            col = F.col(ref(hit))
+            if copied and s in ISO_TEXT:
+                col = F.coalesce(F.expr(ISO_TEXT[s].replace("__T__", ref(hit))), col)
+            cols.append(col.alias(s))
     unknown = [c for c in df.columns if c not in used and c.strip().lower() in declared]
     # The row's values of the unknown columns it has, as JSON (null values left out), or null.
     extra = [F.col(ref(c)) for c in unknown]
