@@ -511,13 +511,13 @@ def columns_of(df, files):
 
 
 frames = []
+copied = manifest["source"]["kind"] == "adf-copy"
 for df, files in reads:
     declared = {c.strip().lower() for c in columns_of(df, files)}
     # A declared column no row has a key for reads as NULL; a key no column declares is not read.
     found = {c.strip().lower(): c for c in df.columns if c.strip().lower() in declared}
     cols = []
     used = set()
-    copied = manifest["source"]["kind"] == "adf-copy"
     for s in SOURCES:
         hit = source_column(found, s)
         if hit is None:
