@@ -389,7 +389,16 @@ def read_json(files):
         for f in files[:-1] if len(files) > 1 else []:
             read_json([f])  # the first file that does not parse refuses itself
         raise Exception(f"{rel_root + files[-1]['path']}: not valid {'JSON' if manifest['format'] == 'json' else 'JSON Lines'}")
-    return df.select([(F.to_json(F.col(ref(c))) if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType)) else F.col(ref(c))).alias(c) for c in df.columns])
+    # Each key's value as text: read as a string, an object or array is its text in the file, which
+    # get_json_object writes as the local engine's json_extract_string does (compact, the keys in
+    # their order, a number as read back: 1.50 as 1.5); Spark's own struct would sort the keys,
+    # quote the numbers and leave out null fields.
+    nested = {c for c in df.columns if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType))}
+    if not nested:
+        return df
+    raw = (spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in df.columns]))
+           .option("multiLine", manifest["format"] == "json").json([batch_dir + "/" + f["path"] for f in files]))
+    return raw.select([(F.get_json_object(F.col(ref(c)), "$") if c in nested else F.col(ref(c))).alias(c) for c in df.columns])
 
 
 def numbered_files(df, files, rel_root):

@@ -1192,6 +1192,31 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     expect(bronze.find((r) => r.startsWith("SO00000002|"))).toContain('"a`b":"u"');
   }, 1_500_000);
 
+  it("on JSON objects and arrays under keys an entity does not know: the same compact text, keys in their order, numbers as read", async () => {
+    // Written by hand: JSON.stringify would already write 1.50 as 1.5.
+    const meta =
+      '{"z": null, "c": "O\\u00e9\\"", "n": 1.50, "e": 1e2, "big": 12345678901234567890, "neg": -0.0, "t": 0.1, "i": 7, "b": true}';
+    const withKeys = (order: number, keys: string) => `${JSON.stringify(line(order)).slice(0, -1)}, ${keys}}`;
+    const out = await parity("nested-json", salesOrderLines, undefined, [
+      {
+        name: "a.jsonl",
+        bytes: `${withKeys(1, `"meta": ${meta}, "tags": [1, null, {"q": null}]`)}\n${withKeys(2, '"tags": []')}\n`,
+      },
+    ]);
+    const rescued = (order: string) =>
+      JSON.parse(
+        out["bronze.sales_order_lines"]
+          ?.find((r) => r.startsWith(`${order}|`))
+          ?.split("|")
+          .at(-1) ?? "",
+      );
+    expect(rescued("SO00000001")).toEqual({
+      meta: '{"z":null,"c":"Oé\\"","n":1.5,"e":100.0,"big":12345678901234567890,"neg":-0.0,"t":0.1,"i":7,"b":true}',
+      tags: '[1,null,{"q":null}]',
+    });
+    expect(rescued("SO00000002")).toEqual({ tags: "[]" });
+  }, 1_500_000);
+
   it.each([
     ["the files of each schema together", "parquet-files", {}, true],
     ["a.parquet alone, b.parquet and c.parquet together", "parquet-files-split", { groupRows: 2 }, true],
