@@ -175,7 +175,9 @@ function landingCell(entity: Entity, groupRows: number): string {
       return sql === undefined ? [] : [[source, sql]];
     }),
   );
-  return `import struct
+  return `import decimal
+import json
+import struct
 from urllib.parse import unquote
 
 from pyspark.sql import functions as F, types as T
@@ -236,6 +238,60 @@ def float_digits(v):
         if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
             return s
     return repr(v)
+
+
+def json_float(text):
+    # A JSON number with a fraction or an exponent as the local engine writes it, read as a double:
+    # its shortest digits laid out as JavaScript lays them out, e without +, .0 after a whole
+    # number (1.50 as 1.5, 1e2 as 100.0, 1e21, 1.5e-7); one no double holds (1e400) as written.
+    x = float(text)
+    if x in (float("inf"), float("-inf")):
+        return text
+    if x == 0:
+        return "-0.0" if text.startswith("-") else "0.0"
+    _, digits, exponent = decimal.Decimal(repr(abs(x))).as_tuple()
+    point = len(digits) + exponent
+    digits = "".join(map(str, digits)).rstrip("0")
+    if len(digits) <= point <= 21:
+        t = digits + "0" * (point - len(digits)) + ".0"
+    elif 0 < point <= 21:
+        t = digits[:point] + "." + digits[point:]
+    elif -6 < point <= 0:
+        t = "0." + "0" * -point + digits
+    else:
+        t = digits[0] + ("." + digits[1:] if len(digits) > 1 else "") + "e" + str(point - 1)
+    return ("-" if x < 0 else "") + t
+
+
+class JsonText(str):
+    # A JSON number's text, as json_text writes it.
+    pass
+
+
+def json_dump(v):
+    # Compact JSON as the local engine's json_extract_string writes it: an object (a 1-tuple of
+    # its pairs) with its keys in their order, each repeated key kept; text as written, not escaped
+    # past what JSON requires.
+    if isinstance(v, JsonText):
+        return str(v)
+    if isinstance(v, list):
+        return "[" + ",".join(json_dump(x) for x in v) + "]"
+    if isinstance(v, tuple):
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + json_dump(x) for k, x in v[0]) + "}"
+    return json.dumps(v, ensure_ascii=False)
+
+
+@F.udf("string")
+def json_text(text):
+    # An object or array, read as its text in the file, written as the local engine writes it.
+    if text is None:
+        return None
+    try:
+        v = json.loads(text, object_pairs_hook=lambda pairs: (pairs,), parse_constant=JsonText,
+                       parse_int=lambda t: JsonText("0" if t == "-0" else t), parse_float=lambda t: JsonText(json_float(t)))
+    except ValueError:
+        return text
+    return json_dump(v)
 
 
 def nanos_sql(n, utc):
@@ -390,15 +446,15 @@ def read_json(files):
             read_json([f])  # the first file that does not parse refuses itself
         raise Exception(f"{rel_root + files[-1]['path']}: not valid {'JSON' if manifest['format'] == 'json' else 'JSON Lines'}")
     # Each key's value as text: read as a string, an object or array is its text in the file, which
-    # get_json_object writes as the local engine's json_extract_string does (compact, the keys in
-    # their order, a number as read back: 1.50 as 1.5); Spark's own struct would sort the keys,
+    # json_text writes as the local engine's json_extract_string does (compact, the keys in their
+    # order, a number as a double reads back: 1.50 as 1.5); Spark's own struct would sort the keys,
     # quote the numbers and leave out null fields.
     nested = {c for c in df.columns if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType))}
     if not nested:
         return df
     raw = (spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in df.columns]))
            .option("multiLine", manifest["format"] == "json").json([batch_dir + "/" + f["path"] for f in files]))
-    return raw.select([(F.get_json_object(F.col(ref(c)), "$") if c in nested else F.col(ref(c))).alias(c) for c in df.columns])
+    return raw.select([(json_text(F.col(ref(c))) if c in nested else F.col(ref(c))).alias(c) for c in df.columns])
 
 
 def numbered_files(df, files, rel_root):

@@ -1195,7 +1195,7 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
   it("on JSON objects and arrays under keys an entity does not know: the same compact text, keys in their order, numbers as read", async () => {
     // Written by hand: JSON.stringify would already write 1.50 as 1.5.
     const meta =
-      '{"z": null, "c": "O\\u00e9\\"", "n": 1.50, "e": 1e2, "big": 12345678901234567890, "neg": -0.0, "t": 0.1, "i": 7, "b": true}';
+      '{"z": null, "c": "O\\u00e9\\"", "n": 1.50, "e": 1e2, "big": 12345678901234567890, "neg": -0.0, "t": 0.1, "i": 7, "b": true, "m": 12345678.5, "x": [1e21, 1.5e-7, 2e23, -0, 100, {"k": 1, "j": [2]}]}';
     const withKeys = (order: number, keys: string) => `${JSON.stringify(line(order)).slice(0, -1)}, ${keys}}`;
     const out = await parity("nested-json", salesOrderLines, undefined, [
       {
@@ -1211,7 +1211,7 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
           .at(-1) ?? "",
       );
     expect(rescued("SO00000001")).toEqual({
-      meta: '{"z":null,"c":"Oé\\"","n":1.5,"e":100.0,"big":12345678901234567890,"neg":-0.0,"t":0.1,"i":7,"b":true}',
+      meta: '{"z":null,"c":"Oé\\"","n":1.5,"e":100.0,"big":12345678901234567890,"neg":-0.0,"t":0.1,"i":7,"b":true,"m":12345678.5,"x":[1e21,1.5e-7,2e23,0,100,{"k":1,"j":[2]}]}',
       tags: '[1,null,{"q":null}]',
     });
     expect(rescued("SO00000002")).toEqual({ tags: "[]" });
