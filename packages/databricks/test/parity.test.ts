@@ -1196,11 +1196,15 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     // Written by hand: JSON.stringify would already write 1.50 as 1.5.
     const meta =
       '{"z": null, "c": "O\\u00e9\\"", "n": 1.50, "e": 1e2, "big": 12345678901234567890, "neg": -0.0, "t": 0.1, "i": 7, "b": true, "m": 12345678.5, "x": [1e21, 1.5e-7, 2e23, -0, 100, {"k": 1, "j": [2]}]}';
+    // Numbers a double lays out otherwise, a bigint, and text with escapes, each as DuckDB writes it.
+    const more =
+      "[1e16, 0.000001, 1e-5, 5e-324, 1.7976931348623157e308, 1E2, 3.0, 1e20, 1e-7, 1.5e-6, 123e-9, -2.5e-8, 9007199254740993.0, 2.675, 100.5e3, 12345678901234567890123]";
+    const text = String.raw`["a\nb", "\t", "\u0001", "\/", "\ud83d\ude00", "\\", "\""]`;
     const withKeys = (order: number, keys: string) => `${JSON.stringify(line(order)).slice(0, -1)}, ${keys}}`;
     const out = await parity("nested-json", salesOrderLines, undefined, [
       {
         name: "a.jsonl",
-        bytes: `${withKeys(1, `"meta": ${meta}, "tags": [1, null, {"q": null}]`)}\n${withKeys(2, '"tags": []')}\n`,
+        bytes: `${withKeys(1, `"meta": ${meta}, "tags": [1, null, {"q": null}]`)}\n${withKeys(2, `"tags": [], "more": ${more}, "text": ${text}`)}\n`,
       },
     ]);
     const rescued = (order: string) =>
@@ -1214,7 +1218,11 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
       meta: '{"z":null,"c":"Oé\\"","n":1.5,"e":100.0,"big":12345678901234567890,"neg":-0.0,"t":0.1,"i":7,"b":true,"m":12345678.5,"x":[1e21,1.5e-7,2e23,0,100,{"k":1,"j":[2]}]}',
       tags: '[1,null,{"q":null}]',
     });
-    expect(rescued("SO00000002")).toEqual({ tags: "[]" });
+    expect(rescued("SO00000002")).toEqual({
+      tags: "[]",
+      more: "[10000000000000000.0,0.000001,0.00001,5e-324,1.7976931348623157e308,100.0,3.0,100000000000000000000.0,1e-7,0.0000015,1.23e-7,-2.5e-8,9007199254740992.0,2.675,100500.0,12345678901234567890123]",
+      text: String.raw`["a\nb","\t","\u0001","/","😀","\\","\""]`,
+    });
   }, 1_500_000);
 
   it.each([
