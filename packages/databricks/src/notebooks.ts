@@ -283,7 +283,7 @@ def json_dump(v):
 
 @F.udf("string")
 def json_text(text):
-    # An object or array, read as its text in the file, written as the local engine writes it.
+    # A number, object or array, read as its text in the file, written as the local engine writes it.
     if text is None:
         return None
     try:
@@ -438,23 +438,32 @@ def read_csv(files):
 def read_json(files):
     # JSON and JSON Lines files of a batch read in one go, their keys found over all of them:
     # ingest checks each file's columns at landing, and a row's rescued values are its own.
-    df = (spark.read.option("primitivesAsString", True).option("multiLine", manifest["format"] == "json")
-          .json([batch_dir + "/" + f["path"] for f in files]))
+    paths = [batch_dir + "/" + f["path"] for f in files]
+    df = spark.read.option("multiLine", manifest["format"] == "json").json(paths)
     if "_corrupt_record" in df.columns:
         # Spark keeps a row it cannot parse in this column; the local engine refuses the file.
         for f in files[:-1] if len(files) > 1 else []:
             read_json([f])  # the first file that does not parse refuses itself
         raise Exception(f"{rel_root + files[-1]['path']}: not valid {'JSON' if manifest['format'] == 'json' else 'JSON Lines'}")
-    # Each key's value as text: read as a string, an object or array is its text in the file, which
-    # json_text writes as the local engine's json_extract_string does (compact, the keys in their
-    # order, a number as a double reads back: 1.50 as 1.5); Spark's own struct would sort the keys,
-    # quote the numbers and leave out null fields.
-    nested = {c for c in df.columns if isinstance(df.schema[c].dataType, (T.StructType, T.ArrayType))}
-    if not nested:
+    # Each key's value as text, as the local engine's json_extract_string gives it: read as a
+    # string, a number, object or array is its text in the file, which json_text writes as DuckDB
+    # does (a number with a fraction or an exponent as a double reads back, 1.50 as 1.5; an object
+    # compact, its keys in their order); Spark's own struct would sort the keys, quote the numbers
+    # and leave out null fields. The types Spark found say which keys hold numbers (a key holding
+    # a number in some rows and text in others is text, read as it is).
+    kinds = {c: df.schema[c].dataType for c in df.columns}
+    if all(isinstance(t, T.StringType) for t in kinds.values()):
         return df
     raw = (spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in df.columns]))
-           .option("multiLine", manifest["format"] == "json").json([batch_dir + "/" + f["path"] for f in files]))
-    return raw.select([(json_text(F.col(ref(c))) if c in nested else F.col(ref(c))).alias(c) for c in df.columns])
+           .option("multiLine", manifest["format"] == "json").json(paths))
+
+    def text(c):
+        col, t = F.col(ref(c)), kinds[c]
+        if isinstance(t, (T.StructType, T.ArrayType, T.DoubleType, T.DecimalType)):
+            return json_text(col)
+        return F.when(col == "-0", "0").otherwise(col) if isinstance(t, T.LongType) else col
+
+    return raw.select([text(c).alias(c) for c in df.columns])
 
 
 def numbered_files(df, files, rel_root):

@@ -82,7 +82,8 @@ print(json.dumps(out))`;
     const job = jobDefinition(salesOrderLines, salesOrderStar, { groupRows: 5 });
     expect(job.notebooks.find((n) => n.stepId === "bronze")?.source).toContain("\nGROUP_ROWS = 5\n");
     expect(bronze()).toContain('.csv([batch_dir + "/" + f["path"] for f in files])');
-    expect(bronze()).toContain('.json([batch_dir + "/" + f["path"] for f in files])');
+    expect(bronze()).toContain('paths = [batch_dir + "/" + f["path"] for f in files]');
+    expect(bronze()).toContain(".json(paths)");
     expect(bronze()).toContain('read = read_csv if manifest["format"] == "csv" else read_json');
     expect(bronze()).toContain(
       "spark.read.schema(T.StructType([T.StructField(c, T.StringType()) for c in names + extra]))",

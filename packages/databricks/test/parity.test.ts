@@ -1204,7 +1204,7 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     const out = await parity("nested-json", salesOrderLines, undefined, [
       {
         name: "a.jsonl",
-        bytes: `${withKeys(1, `"meta": ${meta}, "tags": [1, null, {"q": null}]`)}\n${withKeys(2, `"tags": [], "more": ${more}, "text": ${text}`)}\n`,
+        bytes: `${withKeys(1, `"meta": ${meta}, "tags": [1, null, {"q": null}], "amt": 1.50, "cnt": -0, "big": 12345678901234567890123`).replace('"unit_price":"10.00"', '"unit_price":10.50')}\n${withKeys(2, `"tags": [], "more": ${more}, "text": ${text}, "amt": 1e2, "cnt": 5`).replace('"unit_price":"10.00"', '"unit_price":2.50e1')}\n`,
       },
     ]);
     const rescued = (order: string) =>
@@ -1217,9 +1217,18 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     expect(rescued("SO00000001")).toEqual({
       meta: '{"z":null,"c":"Oé\\"","n":1.5,"e":100.0,"big":12345678901234567890,"neg":-0.0,"t":0.1,"i":7,"b":true,"m":12345678.5,"x":[1e21,1.5e-7,2e23,0,100,{"k":1,"j":[2]}]}',
       tags: '[1,null,{"q":null}]',
+      amt: "1.5",
+      cnt: "0",
+      big: "12345678901234567890123",
     });
+    // Numbers at the top level too, and feeding a decimal column (2.50e1 as 25.0, which the
+    // grammar takes, as 2.50e1 it would not). A key holding numbers in some rows and text in
+    // others is read as text by Spark, its numbers as written: not here.
+    expect(out["silver.sales_order_lines"]?.map((r) => r.split("|")[6])).toEqual(["10.50", "25.00"]);
     expect(rescued("SO00000002")).toEqual({
       tags: "[]",
+      amt: "100.0",
+      cnt: "5",
       more: "[10000000000000000.0,0.000001,0.00001,5e-324,1.7976931348623157e308,100.0,3.0,100000000000000000000.0,1e-7,0.0000015,1.23e-7,-2.5e-8,9007199254740992.0,2.675,100500.0,12345678901234567890123]",
       text: String.raw`["a\nb","\t","\u0001","/","😀","\\","\""]`,
     });
