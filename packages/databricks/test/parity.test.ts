@@ -86,6 +86,16 @@ table = pa.table({
 })`,
   );
 
+/** A bronze row's rescued data (its last column), parsed, found by the key its row starts with. */
+function rescuedIn(rows: readonly string[] | undefined, key: string): unknown {
+  return JSON.parse(
+    rows
+      ?.find((r) => r.startsWith(`${key}|`))
+      ?.split("|")
+      .at(-1) ?? "",
+  );
+}
+
 async function duckTables(dir: string, schemas: string[]) {
   const w = await Warehouse.open(dir);
   try {
@@ -863,16 +873,12 @@ describe.skipIf(skip)("the DuckDB engine and the generated notebooks on Spark gi
     expect(refused["3"]?.[1]).toContain(
       '"day":"2026-01-05 00:00:00.000000001","iso_day":"2026-01-05 01:00:00"',
     );
-    const rescued = (id: string) =>
-      out["bronze.returns"]
-        ?.find((r) => r.startsWith(`${id}|`))
-        ?.split("|")
-        .at(-1);
-    expect(JSON.parse(rescued("R1") ?? "")).toEqual({
+    const rescued = (id: string) => rescuedIn(out["bronze.returns"], id);
+    expect(rescued("R1")).toEqual({
       legacy_at: "1969-12-31 23:59:58.999999999",
       legacy_utc: "1969-12-31 23:59:59",
     });
-    expect(JSON.parse(rescued("R4") ?? "")).toEqual({
+    expect(rescued("R4")).toEqual({
       legacy_at: "2026-01-05 00:00:00",
       legacy_utc: "1970-01-01 00:00:00",
     });
@@ -906,13 +912,7 @@ table = pa.table({
       "R\\xFF4",
       "Rü2",
     ]);
-    const rescued = (id: string) =>
-      JSON.parse(
-        out["bronze.returns"]
-          ?.find((r) => r.startsWith(`${id}|`))
-          ?.split("|")
-          .at(-1) ?? "",
-      );
+    const rescued = (id: string) => rescuedIn(out["bronze.returns"], id);
     expect(rescued("R1")).toEqual({ note: "Zürich", code: "ab" });
     expect(rescued("Rü2")).toEqual({ note: "tab\there", code: "ü" });
     expect(rescued("R'3")).toEqual({ note: "M\\xFCller", code: "\u0000\u0001" });
@@ -1207,13 +1207,7 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
         bytes: `${withKeys(1, `"meta": ${meta}, "tags": [1, null, {"q": null}], "amt": 1.50, "cnt": -0, "big": 12345678901234567890123`).replace('"unit_price":"10.00"', '"unit_price":10.50')}\n${withKeys(2, `"tags": [], "more": ${more}, "text": ${text}, "amt": 1e2, "cnt": 5`).replace('"unit_price":"10.00"', '"unit_price":2.50e1')}\n`,
       },
     ]);
-    const rescued = (order: string) =>
-      JSON.parse(
-        out["bronze.sales_order_lines"]
-          ?.find((r) => r.startsWith(`${order}|`))
-          ?.split("|")
-          .at(-1) ?? "",
-      );
+    const rescued = (order: string) => rescuedIn(out["bronze.sales_order_lines"], order);
     expect(rescued("SO00000001")).toEqual({
       meta: '{"z":null,"c":"Oé\\"","n":1.5,"e":100.0,"big":12345678901234567890,"neg":-0.0,"t":0.1,"i":7,"b":true,"m":12345678.5,"x":[1e21,1.5e-7,2e23,0,100,{"k":1,"j":[2]}]}',
       tags: '[1,null,{"q":null}]',

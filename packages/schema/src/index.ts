@@ -45,6 +45,7 @@ export {
   type AdfStructureColumn,
   adfColumnMapping,
   adfDatasetStructure,
+  composedParts,
 } from "./generators/adf-structure.ts";
 export { canonicalJson, schemaFingerprint } from "./generators/fingerprint.ts";
 export { jsonSchema } from "./generators/json-schema.ts";

@@ -1,10 +1,4 @@
-import {
-  assertSafeIdentifier,
-  type Column,
-  columnOf,
-  type Entity,
-  sourceColumnNames,
-} from "@saleslake/schema";
+import { assertSafeIdentifier, type Column, columnOf, composedParts, type Entity } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 
 /** A query with its bound values: placeholder n (1-based) is `values[n - 1]`. Values are never in the text. */
@@ -71,10 +65,7 @@ export abstract class WindowQueryCompiler {
     this.table = parts.map((p) => this.quote(p)).join(".");
     this.watermark = columnOf(entity, entity.watermark.column);
     this.columns = entity.columns.filter((c) => !c.composedFrom);
-    const stored = new Set(this.columns.map((c) => c.source));
-    this.parts = sourceColumnNames(entity)
-      .map((s) => s.source)
-      .filter((s) => !stored.has(s));
+    this.parts = composedParts(entity);
     this.keys = entity.key.map((k) => columnOf(entity, k));
     for (const c of [...this.columns, this.watermark, ...this.keys]) sourceName(c.source, c.name);
     for (const c of entity.columns)

@@ -52,7 +52,7 @@ function sourceColumns(entity: Entity): Column[] {
 }
 
 /** The source names composed columns are built from that no stored column reads. */
-function composedParts(entity: Entity): string[] {
+export function composedParts(entity: Entity): string[] {
   const stored = new Set(sourceColumns(entity).map((c) => c.source));
   return sourceColumnNames(entity)
     .map((s) => s.source)
