@@ -888,6 +888,43 @@ describe("quarantine replay", () => {
     expect(runs[0]).toMatchObject({ status: "succeeded", rows_read: "1", rows_accepted: "1" });
   });
 
+  it("a CSV row with fields past its header is exported with them, and replays with the header's", () => {
+    const d = join(work, "replay-extra");
+    expect(cli(["demo", "--dir", d]).code).toBe(0);
+    const file = join(work, "replay-extra.jsonl");
+    cli(["quarantine", "--dir", d, "--export", file]);
+    const leap = JSON.parse(readFileSync(file, "utf8").trim()) as Record<string, string>;
+    // The same sale landed again on the right day, with two fields more: held back for them.
+    const cell = (v: string) => `"${v.replaceAll('"', '""')}"`;
+    const csv = join(work, "replay-extra.csv");
+    const fixed = { ...leap, Day: "28" };
+    writeFileSync(
+      csv,
+      `${Object.keys(fixed).join(",")}\n${Object.values(fixed).map(cell).join(",")},x,"y, z"\n`,
+    );
+    expect(cli(["ingest", "--dir", d, csv]).code).toBe(0);
+    cli(["run", "--dir", d]);
+    cli(["quarantine", "--dir", d, "--entity", "car_sales", "--export", file]);
+    const held = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(held).toHaveLength(2);
+    expect(held).toContainEqual({ ...fixed, _saleslake_extra_fields: ["x", "y, z"] });
+    writeFileSync(file, readFileSync(file, "utf8").replace('"Day":"29"', '"Day":"28"'));
+    const r = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ rows: 2, accepted: 2, quarantinedAgain: 0, resolved: 2 });
+    const rescued = cli([
+      "query",
+      "--dir",
+      d,
+      "--json",
+      "select count(*) as n from bronze.car_sales where _rescued_data is not null",
+    ]);
+    expect(JSON.parse(rescued.out)).toEqual([{ n: "0" }]);
+  });
+
   it("a row still broken stays quarantined, and the replay exits 1", () => {
     const d = join(work, "replay-bad");
     expect(cli(["demo", "--dir", d]).code).toBe(0);

@@ -431,7 +431,18 @@ def read_csv(files):
           .csv([batch_dir + "/" + f["path"] for f in files]))
     counted = F.size(F.split(F.regexp_replace(F.col(EXTRA), r'"[^"]*(?:""[^"]*)*"', ""), r"\\Q" + sep + r"\\E", -1))
     fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1 if SHORT_ROWS == "quarantine" else 0) if extra else F.lit(0)
-    return df.select(*[F.col(ref(c)) for c in names], fields.alias("_fields"),
+    # The fields past the header of a row that has any, as the local engine keeps them for the
+    # quarantine: as many as the manifest's widest record has (one for a batch landed before it
+    # was recorded), an empty one as "", a quoted line break as LF.
+    k = max(1, manifest["csv"].get("mostFields", 0) - len(names))
+    if any(f"{EXTRA}_{i + 1}" in names for i in range(1, k)):
+        k = 1
+    parsed = F.from_csv(F.col(EXTRA), ", ".join(f"c{i} STRING" for i in range(len(names) + k)), {"sep": sep, "escape": '"'})
+    brk = manifest["csv"].get("lineBreak") if manifest["csv"].get("quotedNewlines") else None
+    as_read = [F.coalesce(parsed[f"c{i}"], F.lit("")) for i in range(len(names), len(names) + k)]
+    as_read = [F.regexp_replace(c, brk, "\\n") if brk else c for c in as_read]
+    past = F.when(fields == 1, F.to_json(F.struct(F.slice(F.array(*as_read), 1, F.least(counted - len(names), F.lit(k))).alias(EXTRA)))) if extra else F.lit(None).cast("string")
+    return df.select(*[F.col(ref(c)) for c in names], fields.alias("_fields"), past.alias("_past"),
                      *([F.col("_metadata.file_path").alias(PATH)] if len(files) > 1 else []))
 
 
@@ -605,7 +616,15 @@ for df, files in reads:
     unknown = [c for c in df.columns if c not in used and c.strip().lower() in declared]
     # The row's values of the unknown columns it has, as JSON (null values left out), or null.
     extra = [F.col(ref(c)) for c in unknown]
-    rescued = F.when(F.coalesce(*extra).isNotNull(), F.to_json(F.struct(*extra), {"ignoreNullFields": "true"})) if unknown and UNKNOWN == "rescue" else F.lit(None).cast("string")
+    rescued = F.when(F.coalesce(*extra).isNotNull(), F.to_json(F.struct(*extra), {"ignoreNullFields": "true"})) if unknown and UNKNOWN == "rescue" else None
+    if "_past" in df.columns:
+        # A CSV row's fields past its header join the rescued values as one more key (see read_csv).
+        past = F.col("_past")
+        rescued = past if rescued is None else (
+            F.when(past.isNull(), rescued).when(rescued.isNull(), past)
+            .otherwise(F.concat(rescued.substr(F.lit(1), F.length(rescued) - 1), F.lit(","), past.substr(F.lit(2), F.length(past)))))
+    if rescued is None:
+        rescued = F.lit(None).cast("string")
     # A CSV row's shape against its header (see read_csv); a JSON or Parquet row has no other.
     shape = (F.col("_fields") if manifest["format"] == "csv" else F.lit(0)).alias("_fields")
     if len(files) == 1:

@@ -1067,7 +1067,9 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
         line(7, { channel: "web" }),
         line(8, { channel: "web" }),
       ]).split("\n");
-      text[2] = text[2]!.replace(",web,", ",web,shop,");
+      // Two fields more, one of them quoted with a comma inside: the quarantine keeps both.
+      const past = text[2]!.split(",").slice(-2);
+      text[2] = text[2]!.replace(",web,", ',web,shop,"a, b",');
       text[3] = text[3]!.replace(/,[^,]*$/, "");
       text[4] = text[4]!.replace(",,", ',"",');
       text[5] = text[5]!.replace(",web,", ',"web, shop",');
@@ -1092,6 +1094,10 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
         "row.fields_missing",
         "row.fields_missing",
       ]);
+      const quarantined = (order: string) =>
+        out["quarantine.sales_order_lines"]?.find((r) => r.includes(order));
+      expect(quarantined("SO00000002")).toContain(`"_saleslake_extra_fields":${JSON.stringify(past)}}`);
+      expect(quarantined("SO00000006")).toContain('"_saleslake_extra_fields":[""]}');
       expect(out["silver.sales_order_lines"]?.map((r) => r.split("|")[0])).toEqual([
         "SO00000001",
         "SO00000004",
@@ -1134,15 +1140,17 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
   }, 1_500_000);
 
   it("on a CSV file whose lines all end in the delimiter, its header too: the same rows loaded, a value under the unnamed column rescued", async () => {
-    const text = csvText([line(1), line(2)])
+    // A quarantined row keeps its rescued value with its raw values.
+    const text = csvText([line(1), line(2), line(3, { quantity: -1 })])
       .trimEnd()
       .split("\n")
-      .map((l, i) => `${l},${i === 2 ? "x" : ""}`);
+      .map((l, i) => `${l},${["", "", "x", "y"][i]}`);
     const out = await parity("trailing-delimiter-csv", salesOrderLines, undefined, [
       { name: "a.csv", bytes: `${text.join("\n")}\n` },
     ]);
     expect(out["silver.sales_order_lines"]).toHaveLength(2);
-    expect(out["quarantine.sales_order_lines"] ?? []).toHaveLength(0);
+    expect(out["quarantine.sales_order_lines"]).toHaveLength(1);
+    expect(out["quarantine.sales_order_lines"]?.[0]).toContain(',"_unnamed_14":"y"}');
     expect(out["bronze.sales_order_lines"]?.find((r) => r.startsWith("SO00000002|"))).toContain(
       '{"_unnamed_14":"x"}',
     );
@@ -1154,8 +1162,9 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     const mixed = lines([line(4), line(5), line(6), line(7)]);
     const quoted = lines([line(8), line(9, { channel: '"we\rb"' }), line(10)]);
     // A spreadsheet's export on Windows: CRLF, and CRLF in a cell of several lines.
-    const windows = lines([line(11, { channel: "CELL" }), line(12)]).map((l) =>
-      l.replace("CELL", '"we\r\nb\rc\nd"'),
+    // …and a row with a field more, quoted over two lines: quarantined with it, its CRLF an LF.
+    const windows = lines([line(11, { channel: "CELL" }), line(12), line(13)]).map((l) =>
+      l.replace("CELL", '"we\r\nb\rc\nd"').replace(/^(SO00000013,.*)$/, '$1,"p\r\nq"'),
     );
     const out = await parity("line-breaks-csv", salesOrderLines, undefined, [
       { name: "cr.csv", bytes: `${cr.join("\r")}\r` },
@@ -1169,7 +1178,10 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     expect(
       JSON.stringify(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000011|"))),
     ).toContain(JSON.stringify("|we\nb\rc\nd|").slice(1, -1));
-    expect(out["quarantine.sales_order_lines"]).toHaveLength(1);
+    expect(out["quarantine.sales_order_lines"]).toHaveLength(2);
+    expect(
+      JSON.stringify(out["quarantine.sales_order_lines"]?.find((r) => r.includes("SO00000013"))),
+    ).toContain(JSON.stringify('"_saleslake_extra_fields":["p\\nq"]}').slice(1, -1));
     // Spark's multi-line reader turns the file's line break into LF inside values; so does DuckDB.
     expect(out["silver.sales_order_lines"]?.find((r) => r.startsWith("SO00000009|"))).toContain("|we\nb|");
   }, 1_500_000);

@@ -119,7 +119,7 @@ describe("CSV sources", () => {
   });
 
   it("counts the same records wherever the chunks of a file split its line breaks", () => {
-    const text = Buffer.from('OrderID,Note\r\nSO1,"a\r\nb, longer"\rSO2,x\r\r\nSO3,"c\rd"\nSO4,y\r');
+    const text = Buffer.from('OrderID,Note\r\nSO1,"a\r\nb, longer"\rSO2,x\r\r\nSO3,"c\rd",,"e,f"\nSO4,y\r');
     for (let cut = 0; cut <= text.length; cut++) {
       const s = new CsvScanner({
         maxRecordBytes: 1000,
@@ -134,6 +134,7 @@ describe("CSV sources", () => {
         records: s.records,
         row: s.row,
         longest: s.longestRecordBytes,
+        most: s.mostFields,
         first: s.lineBreak,
         other: s.otherBreakRow,
       }).toEqual({
@@ -141,11 +142,32 @@ describe("CSV sources", () => {
         records: 5,
         row: 9,
         longest: 'SO1,"a\r\nb, longer"'.length,
+        // SO3's four fields; the commas inside quotes are not counted.
+        most: 4,
         first: "\r\n",
         other: 3,
       });
       expect(s.header().toString()).toBe("OrderID,Note");
     }
+  });
+
+  it("records the most fields of any record in the manifest when a row has more than the header", async () => {
+    const csvOf = async (paths: string[]) => {
+      const store = fresh();
+      await landFiles({ store, entity: orders, paths });
+      return (await listLandedBatches(store, "drop_orders"))[0]?.manifest.csv;
+    };
+    const wide = await csvOf([
+      file("wide-a.csv", "OrderID,Amount\nSO1,1\n"),
+      file("wide-b.csv", 'OrderID,Amount\nSO2,2,"x,y",z\nSO3,3,\n'),
+    ]);
+    expect(wide?.mostFields).toBe(4);
+    const even = await csvOf([file("even.csv", 'OrderID,Amount\nSO1,"1,5"\nSO2\n')]);
+    expect(even?.columns).toEqual(["OrderID", "Amount"]);
+    expect(even?.mostFields).toBeUndefined();
+    // A tab-separated file counts tabs; a comma inside a field is part of it.
+    const tabs = await inspectFile(file("t.tsv", "OrderID\tAmount\nSO1\t1,5\tx\n"));
+    expect(tabs.mostFields).toBe(3);
   });
 
   it("matches the header to source names and aliases case-insensitively", async () => {

@@ -271,8 +271,8 @@ describe("incremental scenarios on the local engine", () => {
       // Empty values, the last one too, a quoted empty value, and a quoted comma.
       row(line(4, { channel: null, discount_pct: null, is_deleted: null })).replace(",,", ',"",'),
       row(line(5, { channel: "web" })).replace(",web,", ',"web, shop",'),
-      // A trailing delimiter: one field more, even if empty.
-      `${row(line(6))},`,
+      // Two fields more, the last one empty (a trailing delimiter), and one quoted with a comma.
+      `${row(line(6))},"x, y",`,
       // A line break in a value that is not quoted: two short rows.
       row(line(7, { channel: "web" })).replace(",web,", ",w\neb,"),
       row(line(8)),
@@ -299,6 +299,16 @@ describe("incremental scenarios on the local engine", () => {
       "fewer fields than the file's header: a row cut short, or a line break in a value that is not quoted?",
     );
     expect(JSON.parse(String(rows[0]!.raw))).toMatchObject({ channel: "web", updated_at: "shop" });
+    // Nothing is lost: the fields past the header are kept after the header's, as read.
+    expect(JSON.parse(String(rows[0]!.raw))._saleslake_extra_fields).toEqual([
+      row(line(2, { channel: "web" }))
+        .split(",")
+        .at(-1),
+    ]);
+    expect(JSON.parse(String(rows[2]!.raw))).toMatchObject({
+      OrderID: "SO00000006",
+      _saleslake_extra_fields: ["x, y", ""],
+    });
     // Nothing is lost: the short row's values are in its raw text, the one it lacks NULL.
     expect(JSON.parse(String(rows[1]!.raw))).toMatchObject({ OrderID: "SO00000003", is_deleted: null });
     expect(
@@ -342,10 +352,18 @@ describe("incremental scenarios on the local engine", () => {
     const p = project();
     const header = Object.keys(line(1));
     const row = (l: Line) => header.map((h) => l[h] ?? "").join(",");
-    const csv = [`${header.join(",")},`, `${row(line(1))},`, `${row(line(2))},x`].join("\n");
+    const csv = [
+      `${header.join(",")},`,
+      `${row(line(1))},`,
+      `${row(line(2))},x`,
+      `${row(line(3, { quantity: -1 }))},y`,
+    ].join("\n");
     // Landed as ingest lands it: the header's last field, with no name, named by its position.
     landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "trailing.csv", bytes: `${csv}\n` }]);
-    expect(await p.run()).toMatchObject({ rowsRead: 2, rowsAccepted: 2, rowsQuarantined: 0 });
+    expect(await p.run()).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsQuarantined: 1 });
+    // A quarantined row keeps its rescued value with its raw values, after the known ones.
+    const [held] = await p.q("SELECT raw FROM quarantine.sales_order_lines");
+    expect(String(held?.raw)).toMatch(/^\{"OrderID":"SO00000003",.*,"_unnamed_14":"y"\}$/);
     expect(
       await p.q("SELECT order_id, _rescued_data FROM bronze.sales_order_lines ORDER BY order_id"),
     ).toEqual([

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { LocalLakeStore, landRecords, readLandedManifest } from "@saleslake/ingest";
 import {
   type EntityRunResult,
+  EXTRA_FIELDS,
   type ProgressEvent,
   REPLAY_SOURCE_PREFIX,
   type Row,
@@ -99,7 +100,10 @@ function readRecords(file: string): Record<string, unknown>[] {
         throw new ReplayInputError(
           `${file}:${i + 1}: not a JSON object (the file is JSON Lines, one row a line)`,
         );
-      records.push(v as Record<string, unknown>);
+      // The fields a CSV row had past its header are in its raw values to see, not a column to
+      // land: the fixed row has the header's fields.
+      const { [EXTRA_FIELDS]: _past, ...fields } = v as Record<string, unknown>;
+      records.push(fields);
     });
   if (records.length === 0) throw new ReplayInputError(`${file}: no rows to replay`);
   return records;

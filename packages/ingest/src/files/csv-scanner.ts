@@ -20,6 +20,11 @@ export class CsvScanner {
   quotedNewlines = false;
   /** Bytes of the longest record seen, line break excluded (engines size their read buffers by it). */
   longestRecordBytes = 0;
+  /**
+   * Fields of the record with the most, header included, counting delimiters outside quotes
+   * (engines read that many columns to keep every field of a row longer than its header).
+   */
+  mostFields = 0;
   /** Line on which the record being scanned started, and its first byte's offset. */
   recordRow = 1;
   recordStart = 0;
@@ -37,10 +42,13 @@ export class CsvScanner {
   private crOutside = false;
   private crRow = 0;
   private content = false;
+  /** Delimiters outside quotes in the record being scanned. */
+  private delimiters = 0;
   private headerDone = false;
   private headerBytes = 0;
   private readonly headerChunks: Buffer[] = [];
   private readonly quote: number;
+  private readonly delimiter: number;
   private readonly maxRecordBytes: number;
   private readonly maxHeaderBytes: number;
   private readonly onTooLong: (what: "header" | "record", row: number, bytes: number) => Error;
@@ -50,8 +58,11 @@ export class CsvScanner {
     maxHeaderBytes: number;
     onTooLong: (what: "header" | "record", row: number, bytes: number) => Error;
     quote?: number;
+    /** A one-byte delimiter. Default `,`. */
+    delimiter?: number;
   }) {
     this.quote = options.quote ?? 0x22;
+    this.delimiter = options.delimiter ?? 0x2c;
     this.maxRecordBytes = options.maxRecordBytes;
     this.maxHeaderBytes = options.maxHeaderBytes;
     this.onTooLong = options.onTooLong;
@@ -60,6 +71,7 @@ export class CsvScanner {
   scan(chunk: Buffer): void {
     if (chunk.length === 0) return;
     const q = this.quote;
+    const d = this.delimiter;
     let headerEnd = -1;
     // State in locals for the hot loop (field access per byte is several times slower), written back after.
     let {
@@ -74,6 +86,7 @@ export class CsvScanner {
       quotedNewlines,
     } = this;
     let longest = this.longestRecordBytes;
+    let { delimiters, mostFields } = this;
     const base = this.offset;
     const last = chunk.length - 1;
     let i = 0;
@@ -111,12 +124,14 @@ export class CsvScanner {
       } else if (b === 0x0a || b === 0x0d) {
         if (content) {
           records++;
+          if (delimiters >= mostFields) mostFields = delimiters + 1;
           if (!headerDone) {
             headerDone = true;
             headerEnd = i;
           }
         }
         content = false;
+        delimiters = 0;
         row++;
         recordRow = row;
         if (base + i - recordStart > longest) longest = base + i - recordStart;
@@ -130,6 +145,9 @@ export class CsvScanner {
           i++;
         } else this.sawBreak(2, true, row - 1);
         recordStart = base + i + 1;
+      } else if (b === d) {
+        delimiters++;
+        content = true;
       } else if (!content && b !== 0x20 && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf) {
         content = true;
       }
@@ -141,6 +159,8 @@ export class CsvScanner {
     this.quoteOpenedAt = quoteOpenedAt;
     this.quotedNewlines = quotedNewlines;
     this.longestRecordBytes = longest;
+    this.delimiters = delimiters;
+    this.mostFields = mostFields;
     this.recordRow = recordRow;
     this.recordStart = recordStart;
     this.endedInCr = endedInCr;
@@ -175,6 +195,7 @@ export class CsvScanner {
     this.longestRecordBytes = Math.max(this.longestRecordBytes, this.offset - this.recordStart);
     if (this.content) {
       this.records++;
+      this.mostFields = Math.max(this.mostFields, this.delimiters + 1);
       this.headerDone = true;
     }
   }

@@ -21,6 +21,8 @@ export interface FileInspection {
   readonly lineBreak?: "\n" | "\r\n" | "\r";
   /** CSV: bytes of the longest record. */
   readonly longestRecordBytes?: number;
+  /** CSV: fields of the record with the most, header included (counted for a one-byte delimiter). */
+  readonly mostFields?: number;
   /** Parquet: sha256 of the file's schema signature (see `parquetSchemaSignatureSql`). */
   readonly parquetSchema?: string;
   /** Parquet: the columns stored as nanosecond timestamps (see the manifest's `nanosecondTimestamps`). */

@@ -21,7 +21,10 @@ export async function inspectCsv(
   const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(path) ? "\t" : ",");
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  // A delimiter of several bytes in UTF-8 is not counted: no field count is recorded.
+  const countable = delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80;
   const scanner = new CsvScanner({
+    ...(countable && { delimiter: delimiter.charCodeAt(0) }),
     maxRecordBytes,
     maxHeaderBytes,
     onTooLong: (what, row, bytes) =>
@@ -102,5 +105,6 @@ export async function inspectCsv(
     quotedNewlines: scanner.quotedNewlines,
     lineBreak: scanner.lineBreak,
     longestRecordBytes: scanner.longestRecordBytes,
+    ...(countable && { mostFields: scanner.mostFields }),
   };
 }

@@ -169,6 +169,12 @@ async function writeFileParts(
   return out;
 }
 
+/** The manifest's `mostFields`: set when a part has a record with more fields than the header. */
+function mostFields(files: readonly FileInspection[], header: number): { mostFields?: number } {
+  const most = files.reduce((a, f) => Math.max(a, f.mostFields ?? 0), 0);
+  return most > header ? { mostFields: most } : {};
+}
+
 function checkOneFormat(files: readonly FileInspection[]): FileInspection {
   const first = files[0];
   if (!first) throw new IngestError("NO_FILES", "no files to land", "Name at least one file or folder.");
@@ -350,6 +356,7 @@ export async function landBatch(
           ...(input.kind === "files" && {
             longestRecordBytes: Math.max(0, ...input.files.map((f) => f.longestRecordBytes ?? 0)),
           }),
+          ...(input.kind === "files" && mostFields(input.files, first.columns.length)),
         },
       }),
       ...(input.kind === "records" && { columns: recordColumns(entity, keys) }),

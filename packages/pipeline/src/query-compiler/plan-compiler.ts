@@ -432,6 +432,11 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids
     const normalized = `SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l._fields, ${kept.join(", ")}, ${raws.join(",\n  ")} FROM ${relation} l`;
     const withTyped = `SELECT n.*, ${typed.join(",\n  ")} FROM (${normalized}) n`;
     const checked = `SELECT t.*, ${ok} AS _ok${warns.map((w, i) => `, NOT ${passes(w)} AS ${this.q(`_warn_${i}`)}`).join("")} FROM (${withTyped}) t`;
+    // A quarantined row keeps the values of columns the entity does not know (`_rescued_data`,
+    // a JSON object too) in its raw values, after the known ones: nothing read is lost. The
+    // object is built once for a row that has none (a value may be tens of megabytes).
+    const withRescued = (known: string) =>
+      `CASE WHEN _rescued_data IS NULL THEN ${known} ELSE substr(${known}, 1, length(${known}) - 1) || ',' || substr(_rescued_data, 2) END`;
     const failing = (pick: (r: QualityRule) => string) =>
       this.compactList(errors.map((r) => `CASE WHEN NOT ${passes(r)} THEN ${pick(r)} END`));
     return {
@@ -439,7 +444,7 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids
       warnCount: warns.length,
       ruleIds: failing((r) => this.str(r.id)),
       messages: failing((r) => this.str(r.message)),
-      rawJson: this.jsonObject(sources.map((src, i) => [src, this.q(`_src_${i}`)])),
+      rawJson: withRescued(this.jsonObject(sources.map((src, i) => [src, this.q(`_src_${i}`)]))),
     };
   }
 

@@ -129,15 +129,21 @@ function projection(
   rawRef: (name: string) => string,
   rowNumber: string,
   fields = "0",
+  past?: string,
 ): string {
   const cols = [...select].map(
     ([source, found]) => `${found === null ? "CAST(NULL AS VARCHAR)" : rawRef(found)} AS ${q(source)}`,
   );
   // The row's values of the unknown columns, as a JSON object of those it has (null values
   // left out, as Spark's to_json leaves them), or NULL when it has none.
-  const rescued = unknown.length
+  const known = unknown.length
     ? `CASE WHEN coalesce(${unknown.map(rawRef).join(", ")}) IS NOT NULL THEN CAST(to_json(map_from_entries(list_filter([${unknown.map((u) => `{'k': ${quoteString("duckdb", u)}, 'v': ${rawRef(u)}}`).join(", ")}], lambda e: e.v IS NOT NULL))) AS VARCHAR) END`
-    : "CAST(NULL AS VARCHAR)";
+    : undefined;
+  // A CSV row's fields past its header join them, as one more key (see partRead).
+  const rescued =
+    known && past
+      ? `CASE WHEN ${past} IS NULL THEN ${known} WHEN ${known} IS NULL THEN ${past} ELSE concat(substr(${known}, 1, length(${known}) - 1), ',', substr(${past}, 2)) END`
+      : (known ?? past ?? "CAST(NULL AS VARCHAR)");
   return `${lineage.batchId} AS _batch_id, ${lineage.sourceFile} AS _source_file, ${rowNumber} AS _row_number, ${rescued} AS _rescued_data, ${fields} AS _fields, ${cols.join(", ")}`;
 }
 
@@ -191,6 +197,17 @@ function lineage(files: readonly LandedFile[]): Lineage {
  * longest record with room to spare, at least DuckDB's default 2 MiB; 256 MiB, the most landing
  * accepts, for manifests that do not say. A tight limit is what lets a memory-capped run read.
  */
+/**
+ * The columns a CSV read takes past the header: `_saleslake_extra_fields`, then `…_2` and on,
+ * as many as the widest record needs (the manifest's `mostFields`; one when it has none, as a
+ * batch landed before it was recorded). A read keeps no field past its last column.
+ */
+export function extraFieldColumns(header: readonly string[], mostFields: number | undefined): string[] {
+  const n = Math.max(1, (mostFields ?? 0) - header.length);
+  const names = Array.from({ length: n }, (_, i) => (i === 0 ? EXTRA_FIELDS : `${EXTRA_FIELDS}_${i + 1}`));
+  return names.some((c) => header.includes(c)) ? [EXTRA_FIELDS] : names;
+}
+
 export function csvMaxLineSize(longestRecordBytes: number | undefined): number {
   if (longestRecordBytes === undefined) return 256 * 1024 * 1024;
   let size = 2 * 1024 * 1024;
@@ -427,8 +444,9 @@ function partRead(
     // quarantine (see FIELD_COUNT_RULES), a short row unless the contract reads its missing
     // fields as NULL (shortRows: "null"). An empty field is NULL, as before, once counted.
     const extra = header.includes(EXTRA_FIELDS) ? undefined : EXTRA_FIELDS;
+    const extras = extra ? extraFieldColumns(header, m.csv?.mostFields) : [];
     const last = header.at(-1);
-    const columns = `{${[...header, ...(extra ? [extra] : [])].map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
+    const columns = `{${[...header, ...extras].map((h) => `${quoteString("duckdb", h)}: 'VARCHAR'`).join(", ")}}`;
     const fields = [
       ...(last === undefined || entity.contract.shortRows === "null"
         ? []
@@ -437,10 +455,16 @@ function partRead(
     ];
     const fieldCount = fields.length > 0 ? `CASE ${fields.join(" ")} ELSE 0 END` : "0";
     const lineBreak = m.csv?.quotedNewlines ? m.csv.lineBreak : undefined;
-    const text = (n: string) =>
+    const asRead = (n: string) =>
       lineBreak === undefined
-        ? `NULLIF(${q(n)}, '')`
-        : `NULLIF(replace(${q(n)}, ${lineBreak === "\r" ? "chr(13)" : "chr(13) || chr(10)"}, chr(10)), '')`;
+        ? q(n)
+        : `replace(${q(n)}, ${lineBreak === "\r" ? "chr(13)" : "chr(13) || chr(10)"}, chr(10))`;
+    const text = (n: string) => `NULLIF(${asRead(n)}, '')`;
+    // The fields past the header, as read (an empty one as ''), of a row that has any: the
+    // quarantine keeps them with its raw values. Columns the row does not reach are NULL.
+    const past = extras.length
+      ? `CASE WHEN ${q(extras[0]!)} IS NOT NULL THEN '{"${EXTRA_FIELDS}":' || CAST(to_json(list_filter([${extras.map(asRead).join(", ")}], lambda f: f IS NOT NULL)) AS VARCHAR) || '}' END`
+      : undefined;
     const maxLineSize = csvMaxLineSize(m.csv?.longestRecordBytes);
     // `new_line = '\n'` ends a line at LF, CRLF and a CR alone, as ingest counts rows and Spark's
     // line reader splits them; left to itself, DuckDB would take the header's line break as the
@@ -451,7 +475,7 @@ function partRead(
     return reader(
       (files) => {
         const l = lineage(files);
-        return `SELECT ${projection(l, select, unknown, text, stageRowNumber, fieldCount)} FROM read_csv(${l.from}, ${options}${several(files)})`;
+        return `SELECT ${projection(l, select, unknown, text, stageRowNumber, fieldCount, past)} FROM read_csv(${l.from}, ${options}${several(files)})`;
       },
       false,
       !header.includes(FILE_COLUMN),

@@ -68,6 +68,7 @@ export function landBatch(
               .map((l) => Buffer.byteLength(l)),
           )
           .reduce((a, b) => Math.max(a, b), 0),
+        ...mostFields(files.map((f) => (typeof f.bytes === "string" ? f.bytes : f.bytes.toString("utf8")))),
       },
     }),
     ...(columns && { columns }),
@@ -81,6 +82,19 @@ export function landBatch(
   };
   writeFileSync(join(dir, "_manifest.json"), JSON.stringify(manifest, null, 2));
   return batchId;
+}
+
+/** The manifest's `mostFields` as landing counts it: delimiters outside quotes (one line per record here). */
+function mostFields(texts: readonly string[]): { mostFields?: number } {
+  const count = (l: string) => l.replace(/"[^"]*(?:""[^"]*)*"/g, "").split(",").length;
+  const lines = texts.flatMap((t) =>
+    t
+      .replace(/^\uFEFF/, "")
+      .split(/\r?\n/)
+      .filter((l) => l.length > 0),
+  );
+  const most = lines.reduce((a, l) => Math.max(a, count(l)), 0);
+  return lines[0] !== undefined && most > count(lines[0]) ? { mostFields: most } : {};
 }
 
 export const readFixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));

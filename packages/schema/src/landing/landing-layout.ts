@@ -122,6 +122,11 @@ export const landingManifestSchema = z.object({
       lineBreak: z.enum(["\r\n", "\r"]).optional(),
       /** Bytes of the longest record in any part: readers size their line buffer by it. */
       longestRecordBytes: z.number().int().nonnegative().optional(),
+      /**
+       * Fields of the record with the most in any part, when more than the header's: readers
+       * take that many columns, so a quarantined row keeps every field past its header.
+       */
+      mostFields: z.number().int().positive().optional(),
     })
     .optional(),
   /**
