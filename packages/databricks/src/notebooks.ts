@@ -1,6 +1,7 @@
 import {
   buildPlan,
   EXTRA_FIELDS,
+  MAX_EXTRA_FIELDS,
   type Plan,
   SparkCompiler,
   type Statement,
@@ -198,6 +199,7 @@ GROUP_ROWS = ${groupRows}
 PATH = "_saleslake_path"
 # The column a CSV row's first field past its header's is read into (see read_csv).
 EXTRA = ${py(EXTRA_FIELDS)}
+MAX_EXTRA = ${MAX_EXTRA_FIELDS}
 # A double or float as JavaScript writes the number (14, 12345678.5, 1.5e-7): the SQL the local
 # engine runs, on the text of the value's shortest digits (__T__), whose digits (__D__) and
 # exponent (__E__) are taken out first.
@@ -227,17 +229,29 @@ def source_column(by_name, s):
     return next((by_name[a.lower()] for a in ALIASES[s] if a.lower() in by_name), None)
 
 
-@F.udf("string")
-def float_digits(v):
-    # A FLOAT's shortest digits that read back as it, correctly rounded (ties to even), as the
-    # local engine finds them; Java's Float.toString sometimes gives more.
+def shortest_digits(v, reads_back, most):
+    # v in scientific notation with the fewest digits, correctly rounded (ties to even), that
+    # read back as it, as the local engine writes it; nan and inf as words.
     if v is None or v != v or v in (float("inf"), float("-inf")):
         return None if v is None else "nan" if v != v else "inf" if v > 0 else "-inf"
-    for p in range(1, 10):
+    for p in range(1, most + 1):
         s = "%.*e" % (p - 1, v)
-        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
+        if reads_back(s):
             return s
     return repr(v)
+
+
+@F.udf("string")
+def float_digits(v):
+    # A FLOAT's shortest digits; Java's Float.toString sometimes gives more.
+    return shortest_digits(v, lambda s: struct.unpack("f", struct.pack("f", float(s)))[0] == v, 9)
+
+
+@F.udf("string")
+def double_digits(v):
+    # A DOUBLE's shortest digits; Java's Double.toString before Java 19 sometimes gives more, or
+    # others (2e23 as 1.9999999999999998E23, 5e-324 as 4.9E-324).
+    return shortest_digits(v, lambda s: float(s) == v, 17)
 
 
 def json_float(text):
@@ -345,8 +359,9 @@ def parquet_text(df, with_path=False, nanos=None):
             col = F.to_json(col)
         elif isinstance(t, T.FloatType):
             col, numbers = float_digits(col), numbers + [c]
+        elif isinstance(t, T.DoubleType):
+            col, numbers = double_digits(col), numbers + [c]
         else:
-            numbers += [c] if isinstance(t, T.DoubleType) else []
             col = col.cast("string")
         first.append(col.alias(c))
     df = df.select(first + ([F.col("_metadata.file_path").alias(PATH)] if with_path else []))
@@ -433,15 +448,20 @@ def read_csv(files):
     fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1 if SHORT_ROWS == "quarantine" else 0) if extra else F.lit(0)
     # The fields past the header of a row that has any, as the local engine keeps them for the
     # quarantine: as many as the manifest's widest record has (one for a batch landed before it
-    # was recorded), an empty one as "", a quoted line break as LF.
-    k = max(1, manifest["csv"].get("mostFields", 0) - len(names))
+    # was recorded) up to MAX_EXTRA, an empty one as "", a quoted line break as LF.
+    k = min(MAX_EXTRA, max(1, manifest["csv"].get("mostFields", 0) - len(names)))
     if any(f"{EXTRA}_{i + 1}" in names for i in range(1, k)):
         k = 1
-    parsed = F.from_csv(F.col(EXTRA), ", ".join(f"c{i} STRING" for i in range(len(names) + k)), {"sep": sep, "escape": '"'})
+    # The record's fields from its text, in one expression, quoted ones unquoted and their quotes
+    # undoubled: from_csv's struct would be parsed again for each of its k fields taken out.
+    d = r"\\x{%x}" % ord(sep)
+    field = '(?:^|' + d + ')("(?:[^"]|"")*"|[^' + d + '"]*)'
+    cells = F.transform(F.regexp_extract_all(F.col(EXTRA), F.lit(field), 1),
+                        lambda f: F.when(f.startswith('"'), F.regexp_replace(f.substr(F.lit(2), F.length(f) - 2), '""', '"')).otherwise(f))
     brk = manifest["csv"].get("lineBreak") if manifest["csv"].get("quotedNewlines") else None
-    as_read = [F.coalesce(parsed[f"c{i}"], F.lit("")) for i in range(len(names), len(names) + k)]
-    as_read = [F.regexp_replace(c, brk, "\\n") if brk else c for c in as_read]
-    past = F.when(fields == 1, F.to_json(F.struct(F.slice(F.array(*as_read), 1, F.least(counted - len(names), F.lit(k))).alias(EXTRA)))) if extra else F.lit(None).cast("string")
+    if brk:
+        cells = F.transform(cells, lambda f: F.regexp_replace(f, brk, "\\n"))
+    past = F.when(fields == 1, F.to_json(F.struct(F.slice(cells, len(names) + 1, k).alias(EXTRA)))) if extra else F.lit(None).cast("string")
     return df.select(*[F.col(ref(c)) for c in names], fields.alias("_fields"), past.alias("_past"),
                      *([F.col("_metadata.file_path").alias(PATH)] if len(files) > 1 else []))
 

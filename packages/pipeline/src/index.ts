@@ -24,6 +24,7 @@ export {
   EXTRA_FIELDS,
   type LandedBatch,
   listLandedBatches,
+  MAX_EXTRA_FIELDS,
   parquetText,
 } from "./runner/landing-batches.ts";
 export {

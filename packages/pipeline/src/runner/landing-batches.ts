@@ -193,21 +193,28 @@ function lineage(files: readonly LandedFile[]): Lineage {
 }
 
 /**
- * DuckDB's CSV line limit, which also sizes its read buffers (16 lines' worth): the manifest's
- * longest record with room to spare, at least DuckDB's default 2 MiB; 256 MiB, the most landing
- * accepts, for manifests that do not say. A tight limit is what lets a memory-capped run read.
+ * Most fields past a CSV header a read keeps. Every row is read with that many more columns, so
+ * a row of thousands of stray delimiters would slow the whole file; its line is still landed.
  */
+export const MAX_EXTRA_FIELDS = 256;
+
 /**
  * The columns a CSV read takes past the header: `_saleslake_extra_fields`, then `…_2` and on,
  * as many as the widest record needs (the manifest's `mostFields`; one when it has none, as a
- * batch landed before it was recorded). A read keeps no field past its last column.
+ * batch landed before it was recorded), at most MAX_EXTRA_FIELDS. A read keeps no field past
+ * its last column.
  */
-export function extraFieldColumns(header: readonly string[], mostFields: number | undefined): string[] {
-  const n = Math.max(1, (mostFields ?? 0) - header.length);
+function extraFieldColumns(header: readonly string[], mostFields: number | undefined): string[] {
+  const n = Math.min(MAX_EXTRA_FIELDS, Math.max(1, (mostFields ?? 0) - header.length));
   const names = Array.from({ length: n }, (_, i) => (i === 0 ? EXTRA_FIELDS : `${EXTRA_FIELDS}_${i + 1}`));
   return names.some((c) => header.includes(c)) ? [EXTRA_FIELDS] : names;
 }
 
+/**
+ * DuckDB's CSV line limit, which also sizes its read buffers (16 lines' worth): the manifest's
+ * longest record with room to spare, at least DuckDB's default 2 MiB; 256 MiB, the most landing
+ * accepts, for manifests that do not say. A tight limit is what lets a memory-capped run read.
+ */
 export function csvMaxLineSize(longestRecordBytes: number | undefined): number {
   if (longestRecordBytes === undefined) return 256 * 1024 * 1024;
   let size = 2 * 1024 * 1024;

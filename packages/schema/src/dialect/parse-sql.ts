@@ -103,8 +103,9 @@ export function typedFromRawColumnSql(dialect: ParseDialect, column: Column): st
  * or scientific — DuckDB writes `1e+16` and `100.0`, Java `1.0E16` and `1.0E7` — with the
  * shortest digits (see duckdbFloatTextSql), so the two engines check and keep the same text, and a
  * whole number stored as a double (as pandas stores integer columns with nulls) parses as an
- * integer. Java before 19 gives one digit too many for some doubles that need 16 or 17
- * (`2.0095348358154296e+25`, shortest `…295e+25`); both still read back as the same double.
+ * integer. Java before 19 writes some doubles with other digits than the shortest
+ * (`1.9999999999999998E23` for 2e23): the Spark notebooks find a double's digits in Python,
+ * as they do a float's.
  */
 export function floatTextSql(text: string, parts: FloatParts): string {
   const { digits, exponent: exp } = parts;

@@ -195,6 +195,7 @@ GROUP_ROWS = 100000
 PATH = "_saleslake_path"
 # The column a CSV row's first field past its header's is read into (see read_csv).
 EXTRA = "_saleslake_extra_fields"
+MAX_EXTRA = 256
 # A double or float as JavaScript writes the number (14, 12345678.5, 1.5e-7): the SQL the local
 # engine runs, on the text of the value's shortest digits (__T__), whose digits (__D__) and
 # exponent (__E__) are taken out first.
@@ -237,17 +238,29 @@ def source_column(by_name, s):
     return next((by_name[a.lower()] for a in ALIASES[s] if a.lower() in by_name), None)
 
 
-@F.udf("string")
-def float_digits(v):
-    # A FLOAT's shortest digits that read back as it, correctly rounded (ties to even), as the
-    # local engine finds them; Java's Float.toString sometimes gives more.
+def shortest_digits(v, reads_back, most):
+    # v in scientific notation with the fewest digits, correctly rounded (ties to even), that
+    # read back as it, as the local engine writes it; nan and inf as words.
     if v is None or v != v or v in (float("inf"), float("-inf")):
         return None if v is None else "nan" if v != v else "inf" if v > 0 else "-inf"
-    for p in range(1, 10):
+    for p in range(1, most + 1):
         s = "%.*e" % (p - 1, v)
-        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
+        if reads_back(s):
             return s
     return repr(v)
+
+
+@F.udf("string")
+def float_digits(v):
+    # A FLOAT's shortest digits; Java's Float.toString sometimes gives more.
+    return shortest_digits(v, lambda s: struct.unpack("f", struct.pack("f", float(s)))[0] == v, 9)
+
+
+@F.udf("string")
+def double_digits(v):
+    # A DOUBLE's shortest digits; Java's Double.toString before Java 19 sometimes gives more, or
+    # others (2e23 as 1.9999999999999998E23, 5e-324 as 4.9E-324).
+    return shortest_digits(v, lambda s: float(s) == v, 17)
 
 
 def json_float(text):
@@ -355,8 +368,9 @@ def parquet_text(df, with_path=False, nanos=None):
             col = F.to_json(col)
         elif isinstance(t, T.FloatType):
             col, numbers = float_digits(col), numbers + [c]
+        elif isinstance(t, T.DoubleType):
+            col, numbers = double_digits(col), numbers + [c]
         else:
-            numbers += [c] if isinstance(t, T.DoubleType) else []
             col = col.cast("string")
         first.append(col.alias(c))
     df = df.select(first + ([F.col("_metadata.file_path").alias(PATH)] if with_path else []))
@@ -443,15 +457,20 @@ def read_csv(files):
     fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1 if SHORT_ROWS == "quarantine" else 0) if extra else F.lit(0)
     # The fields past the header of a row that has any, as the local engine keeps them for the
     # quarantine: as many as the manifest's widest record has (one for a batch landed before it
-    # was recorded), an empty one as "", a quoted line break as LF.
-    k = max(1, manifest["csv"].get("mostFields", 0) - len(names))
+    # was recorded) up to MAX_EXTRA, an empty one as "", a quoted line break as LF.
+    k = min(MAX_EXTRA, max(1, manifest["csv"].get("mostFields", 0) - len(names)))
     if any(f"{EXTRA}_{i + 1}" in names for i in range(1, k)):
         k = 1
-    parsed = F.from_csv(F.col(EXTRA), ", ".join(f"c{i} STRING" for i in range(len(names) + k)), {"sep": sep, "escape": '"'})
+    # The record's fields from its text, in one expression, quoted ones unquoted and their quotes
+    # undoubled: from_csv's struct would be parsed again for each of its k fields taken out.
+    d = r"\x{%x}" % ord(sep)
+    field = '(?:^|' + d + ')("(?:[^"]|"")*"|[^' + d + '"]*)'
+    cells = F.transform(F.regexp_extract_all(F.col(EXTRA), F.lit(field), 1),
+                        lambda f: F.when(f.startswith('"'), F.regexp_replace(f.substr(F.lit(2), F.length(f) - 2), '""', '"')).otherwise(f))
     brk = manifest["csv"].get("lineBreak") if manifest["csv"].get("quotedNewlines") else None
-    as_read = [F.coalesce(parsed[f"c{i}"], F.lit("")) for i in range(len(names), len(names) + k)]
-    as_read = [F.regexp_replace(c, brk, "\n") if brk else c for c in as_read]
-    past = F.when(fields == 1, F.to_json(F.struct(F.slice(F.array(*as_read), 1, F.least(counted - len(names), F.lit(k))).alias(EXTRA)))) if extra else F.lit(None).cast("string")
+    if brk:
+        cells = F.transform(cells, lambda f: F.regexp_replace(f, brk, "\n"))
+    past = F.when(fields == 1, F.to_json(F.struct(F.slice(cells, len(names) + 1, k).alias(EXTRA)))) if extra else F.lit(None).cast("string")
     return df.select(*[F.col(ref(c)) for c in names], fields.alias("_fields"), past.alias("_past"),
                      *([F.col("_metadata.file_path").alias(PATH)] if len(files) > 1 else []))
 
@@ -669,7 +688,7 @@ def write_once(sql):
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`bronze_stage_car_sales` USING DELTA AS SELECT `branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, _batch_id, _source_file, _row_number, _rescued_data, _ok, `_warn_0`,
   CASE WHEN NOT _ok THEN filter(array(CASE WHEN NOT coalesce(_fields <= 0, false) THEN 'row.fields_extra' END, CASE WHEN NOT coalesce(_fields >= 0, false) THEN 'row.fields_missing' END, CASE WHEN NOT coalesce(`_raw_branch_id` IS NOT NULL, false) THEN 'branch_id.not_null' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) THEN 'branch_id.min_length' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) THEN 'branch_id.max_length' END, CASE WHEN NOT coalesce(`_raw_dealer_id` IS NOT NULL, false) THEN 'dealer_id.not_null' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) THEN 'dealer_id.min_length' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) THEN 'dealer_id.max_length' END, CASE WHEN NOT coalesce(`_raw_model_id` IS NOT NULL, false) THEN 'model_id.not_null' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) THEN 'model_id.min_length' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) THEN 'model_id.max_length' END, CASE WHEN NOT coalesce(`_raw_revenue` IS NOT NULL, false) THEN 'revenue.not_null' END, CASE WHEN NOT coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) THEN 'revenue.parse' END, CASE WHEN NOT coalesce((`revenue` IS NULL OR `revenue` >= 0), false) THEN 'revenue.min' END, CASE WHEN NOT coalesce(`_raw_units_sold` IS NOT NULL, false) THEN 'units_sold.not_null' END, CASE WHEN NOT coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) THEN 'units_sold.parse' END, CASE WHEN NOT coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) THEN 'units_sold.min' END, CASE WHEN NOT coalesce(`_raw_date_id` IS NOT NULL, false) THEN 'date_id.not_null' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) THEN 'date_id.min_length' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) THEN 'date_id.max_length' END, CASE WHEN NOT coalesce(`_raw_day` IS NOT NULL, false) THEN 'day.not_null' END, CASE WHEN NOT coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) THEN 'day.parse' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` >= 1), false) THEN 'day.min' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` <= 31), false) THEN 'day.max' END, CASE WHEN NOT coalesce(`_raw_month` IS NOT NULL, false) THEN 'month.not_null' END, CASE WHEN NOT coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) THEN 'month.parse' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` >= 1), false) THEN 'month.min' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` <= 12), false) THEN 'month.max' END, CASE WHEN NOT coalesce(`_raw_year` IS NOT NULL, false) THEN 'year.not_null' END, CASE WHEN NOT coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) THEN 'year.parse' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` >= 1900), false) THEN 'year.min' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` <= 2999), false) THEN 'year.max' END, CASE WHEN NOT coalesce(`_raw_sale_date` IS NOT NULL, false) THEN 'sale_date.not_null' END, CASE WHEN NOT coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) THEN 'sale_date.parse' END, CASE WHEN NOT coalesce(`_raw_branch_name` IS NOT NULL, false) THEN 'branch_name.not_null' END, CASE WHEN NOT coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) THEN 'branch_name.max_length' END, CASE WHEN NOT coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) THEN 'dealer_name.max_length' END, CASE WHEN NOT coalesce(`_raw_product_name` IS NOT NULL, false) THEN 'product_name.not_null' END, CASE WHEN NOT coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) THEN 'product_name.max_length' END), x -> x IS NOT NULL) END AS _rule_ids,
   CASE WHEN NOT _ok THEN filter(array(CASE WHEN NOT coalesce(_fields <= 0, false) THEN 'more fields than the file\'s header: a delimiter at the end of the row, or in a value that is not quoted?' END, CASE WHEN NOT coalesce(_fields >= 0, false) THEN 'fewer fields than the file\'s header: a row cut short, or a line break in a value that is not quoted?' END, CASE WHEN NOT coalesce(`_raw_branch_id` IS NOT NULL, false) THEN 'branch_id: a value is required' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) THEN 'branch_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) THEN 'branch_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_dealer_id` IS NOT NULL, false) THEN 'dealer_id: a value is required' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) THEN 'dealer_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) THEN 'dealer_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_model_id` IS NOT NULL, false) THEN 'model_id: a value is required' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) THEN 'model_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) THEN 'model_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_revenue` IS NOT NULL, false) THEN 'revenue: a value is required' END, CASE WHEN NOT coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) THEN 'revenue: not a valid bigint' END, CASE WHEN NOT coalesce((`revenue` IS NULL OR `revenue` >= 0), false) THEN 'revenue: below the minimum 0' END, CASE WHEN NOT coalesce(`_raw_units_sold` IS NOT NULL, false) THEN 'units_sold: a value is required' END, CASE WHEN NOT coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) THEN 'units_sold: not a valid int' END, CASE WHEN NOT coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) THEN 'units_sold: below the minimum 0' END, CASE WHEN NOT coalesce(`_raw_date_id` IS NOT NULL, false) THEN 'date_id: a value is required' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) THEN 'date_id: shorter than 1 characters' END, CASE WHEN NOT coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) THEN 'date_id: longer than 16 characters' END, CASE WHEN NOT coalesce(`_raw_day` IS NOT NULL, false) THEN 'day: a value is required' END, CASE WHEN NOT coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) THEN 'day: not a valid int' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` >= 1), false) THEN 'day: below the minimum 1' END, CASE WHEN NOT coalesce((`day` IS NULL OR `day` <= 31), false) THEN 'day: above the maximum 31' END, CASE WHEN NOT coalesce(`_raw_month` IS NOT NULL, false) THEN 'month: a value is required' END, CASE WHEN NOT coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) THEN 'month: not a valid int' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` >= 1), false) THEN 'month: below the minimum 1' END, CASE WHEN NOT coalesce((`month` IS NULL OR `month` <= 12), false) THEN 'month: above the maximum 12' END, CASE WHEN NOT coalesce(`_raw_year` IS NOT NULL, false) THEN 'year: a value is required' END, CASE WHEN NOT coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) THEN 'year: not a valid int' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` >= 1900), false) THEN 'year: below the minimum 1900' END, CASE WHEN NOT coalesce((`year` IS NULL OR `year` <= 2999), false) THEN 'year: above the maximum 2999' END, CASE WHEN NOT coalesce(`_raw_sale_date` IS NOT NULL, false) THEN 'sale_date: a value is required' END, CASE WHEN NOT coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) THEN 'sale_date: not a valid date in format d/M/yyyy' END, CASE WHEN NOT coalesce(`_raw_branch_name` IS NOT NULL, false) THEN 'branch_name: a value is required' END, CASE WHEN NOT coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) THEN 'branch_name: longer than 200 characters' END, CASE WHEN NOT coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) THEN 'dealer_name: longer than 200 characters' END, CASE WHEN NOT coalesce(`_raw_product_name` IS NOT NULL, false) THEN 'product_name: a value is required' END, CASE WHEN NOT coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) THEN 'product_name: longer than 200 characters' END), x -> x IS NOT NULL) END AS _messages,
-  CASE WHEN NOT _ok THEN concat(substr(to_json(named_struct('Branch_ID', `_src_0`, 'Dealer_ID', `_src_1`, 'Model_ID', `_src_2`, 'Revenue', `_src_3`, 'Units_Sold', `_src_4`, 'Date_ID', `_src_5`, 'Day', `_src_6`, 'Month', `_src_7`, 'Year', `_src_8`, 'BranchName', `_src_9`, 'DealerName', `_src_10`, 'Product_Name', `_src_11`), map('ignoreNullFields', 'false')), 1, length(to_json(named_struct('Branch_ID', `_src_0`, 'Dealer_ID', `_src_1`, 'Model_ID', `_src_2`, 'Revenue', `_src_3`, 'Units_Sold', `_src_4`, 'Date_ID', `_src_5`, 'Day', `_src_6`, 'Month', `_src_7`, 'Year', `_src_8`, 'BranchName', `_src_9`, 'DealerName', `_src_10`, 'Product_Name', `_src_11`), map('ignoreNullFields', 'false'))) - 1), coalesce(',' || substr(_rescued_data, 2), '}')) END AS _raw
+  CASE WHEN NOT _ok THEN CASE WHEN _rescued_data IS NULL THEN to_json(named_struct('Branch_ID', `_src_0`, 'Dealer_ID', `_src_1`, 'Model_ID', `_src_2`, 'Revenue', `_src_3`, 'Units_Sold', `_src_4`, 'Date_ID', `_src_5`, 'Day', `_src_6`, 'Month', `_src_7`, 'Year', `_src_8`, 'BranchName', `_src_9`, 'DealerName', `_src_10`, 'Product_Name', `_src_11`), map('ignoreNullFields', 'false')) ELSE substr(to_json(named_struct('Branch_ID', `_src_0`, 'Dealer_ID', `_src_1`, 'Model_ID', `_src_2`, 'Revenue', `_src_3`, 'Units_Sold', `_src_4`, 'Date_ID', `_src_5`, 'Day', `_src_6`, 'Month', `_src_7`, 'Year', `_src_8`, 'BranchName', `_src_9`, 'DealerName', `_src_10`, 'Product_Name', `_src_11`), map('ignoreNullFields', 'false')), 1, length(to_json(named_struct('Branch_ID', `_src_0`, 'Dealer_ID', `_src_1`, 'Model_ID', `_src_2`, 'Revenue', `_src_3`, 'Units_Sold', `_src_4`, 'Date_ID', `_src_5`, 'Day', `_src_6`, 'Month', `_src_7`, 'Year', `_src_8`, 'BranchName', `_src_9`, 'DealerName', `_src_10`, 'Product_Name', `_src_11`), map('ignoreNullFields', 'false'))) - 1) || ',' || substr(_rescued_data, 2) END END AS _raw
 FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false) AND coalesce(`_raw_branch_id` IS NOT NULL, false) AND coalesce((`branch_id` IS NULL OR char_length(`branch_id`) >= 1), false) AND coalesce((`branch_id` IS NULL OR char_length(`branch_id`) <= 16), false) AND coalesce(`_raw_dealer_id` IS NOT NULL, false) AND coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1), false) AND coalesce((`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16), false) AND coalesce(`_raw_model_id` IS NOT NULL, false) AND coalesce((`model_id` IS NULL OR char_length(`model_id`) >= 1), false) AND coalesce((`model_id` IS NULL OR char_length(`model_id`) <= 16), false) AND coalesce(`_raw_revenue` IS NOT NULL, false) AND coalesce((`_raw_revenue` IS NULL OR `revenue` IS NOT NULL), false) AND coalesce((`revenue` IS NULL OR `revenue` >= 0), false) AND coalesce(`_raw_units_sold` IS NOT NULL, false) AND coalesce((`_raw_units_sold` IS NULL OR `units_sold` IS NOT NULL), false) AND coalesce((`units_sold` IS NULL OR `units_sold` >= 0), false) AND coalesce(`_raw_date_id` IS NOT NULL, false) AND coalesce((`date_id` IS NULL OR char_length(`date_id`) >= 1), false) AND coalesce((`date_id` IS NULL OR char_length(`date_id`) <= 16), false) AND coalesce(`_raw_day` IS NOT NULL, false) AND coalesce((`_raw_day` IS NULL OR `day` IS NOT NULL), false) AND coalesce((`day` IS NULL OR `day` >= 1), false) AND coalesce((`day` IS NULL OR `day` <= 31), false) AND coalesce(`_raw_month` IS NOT NULL, false) AND coalesce((`_raw_month` IS NULL OR `month` IS NOT NULL), false) AND coalesce((`month` IS NULL OR `month` >= 1), false) AND coalesce((`month` IS NULL OR `month` <= 12), false) AND coalesce(`_raw_year` IS NOT NULL, false) AND coalesce((`_raw_year` IS NULL OR `year` IS NOT NULL), false) AND coalesce((`year` IS NULL OR `year` >= 1900), false) AND coalesce((`year` IS NULL OR `year` <= 2999), false) AND coalesce(`_raw_sale_date` IS NOT NULL, false) AND coalesce((`_raw_sale_date` IS NULL OR `sale_date` IS NOT NULL), false) AND coalesce(`_raw_branch_name` IS NOT NULL, false) AND coalesce((`branch_name` IS NULL OR char_length(`branch_name`) <= 200), false) AND coalesce((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200), false) AND coalesce(`_raw_product_name` IS NOT NULL, false) AND coalesce((`product_name` IS NULL OR char_length(`product_name`) <= 200), false) AS _ok, NOT coalesce(`_raw_dealer_name` IS NOT NULL, false) AS `_warn_0` FROM (SELECT n.*, `_raw_branch_id` AS `branch_id`,
   `_raw_dealer_id` AS `dealer_id`,
   `_raw_model_id` AS `model_id`,
