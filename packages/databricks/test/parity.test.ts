@@ -1113,6 +1113,29 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     1_500_000,
   );
 
+  it("on a CSV file with a column the entity ignores: rows with more or fewer fields are still quarantined", async () => {
+    // No later step reads the ignored column; Spark must still read every field of a row to
+    // count them.
+    const ignoring: Entity = {
+      ...salesOrderLines,
+      contract: { ...salesOrderLines.contract, unknownColumns: "ignore" },
+    };
+    const text = csvText([line(1), line(2), line(3), line(4)].map((l, i) => ({ ...l, note: `n${i}` }))).split(
+      "\n",
+    );
+    text[2] = `${text[2]},x`;
+    text[3] = text[3]!.replace(/,[^,]*$/, "");
+    const out = await parity("ignored-column-csv", ignoring, undefined, [
+      { name: "a.csv", bytes: text.join("\n") },
+    ]);
+    const rules = out["quarantine.sales_order_lines"]?.map((r) => r.match(/row\.fields_\w+/)?.[0]);
+    expect(rules?.sort()).toEqual(["row.fields_extra", "row.fields_missing"]);
+    expect(out["silver.sales_order_lines"]?.map((r) => r.split("|")[0])).toEqual([
+      "SO00000001",
+      "SO00000004",
+    ]);
+  }, 1_500_000);
+
   it("on short CSV rows under the contract shortRows: null: the same rows loaded, their missing fields NULL", async () => {
     // Trailing empty fields left out load; a row cut short before a required value breaks that
     // column's rule; a trailing delimiter is still a field more.

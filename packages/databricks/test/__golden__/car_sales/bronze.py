@@ -454,7 +454,11 @@ def read_csv(files):
           .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", EXTRA if extra else "_corrupt_record")
           .csv([batch_dir + "/" + f["path"] for f in files]))
     counted = F.size(F.split(F.regexp_replace(F.col(EXTRA), r'"[^"]*(?:""[^"]*)*"', ""), r"\Q" + sep + r"\E", -1))
-    fields = F.when(F.col(EXTRA).isNull(), 0).when(counted > len(names), 1).otherwise(-1 if SHORT_ROWS == "quarantine" else 0) if extra else F.lit(0)
+    # Spark's reader counts a row's fields only when every column is read: one that no later step
+    # uses (ignored by the contract) would be pruned, and a row with a field more or less loaded
+    # with its values in the wrong columns. A sum over every column's null test keeps them all.
+    every = sum((F.col(ref(c)).isNull().cast("int") for c in names), F.lit(0)) >= 0
+    fields = F.when(F.col(EXTRA).isNull() & every, 0).when(counted > len(names), 1).otherwise(-1 if SHORT_ROWS == "quarantine" else 0) if extra else F.lit(0)
     # The fields past the header of a row that has any, as the local engine keeps them for the
     # quarantine: as many as the manifest's widest record has (one for a batch landed before it
     # was recorded) up to MAX_EXTRA, an empty one as "", a quoted line break as LF.
