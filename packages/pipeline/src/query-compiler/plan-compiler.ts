@@ -109,6 +109,14 @@ export const FIELD_COUNT_RULES: readonly QualityRule[] = [
   },
 ];
 
+/**
+ * SQL of one JSON object's text from two (neither NULL, each with a key), the second's keys after
+ * the first's: the same text on DuckDB and Spark.
+ */
+export function joinedJsonObjects(first: string, second: string): string {
+  return `substr(${first}, 1, length(${first}) - 1) || ',' || substr(${second}, 2)`;
+}
+
 /** Columns the pipeline adds to bronze rows. */
 export const BRONZE_LINEAGE = [
   "_batch_id",
@@ -436,7 +444,7 @@ SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids
     // a JSON object too) in its raw values, after the known ones: nothing read is lost. The
     // object is built once for a row that has none (a value may be tens of megabytes).
     const withRescued = (known: string) =>
-      `CASE WHEN _rescued_data IS NULL THEN ${known} ELSE substr(${known}, 1, length(${known}) - 1) || ',' || substr(_rescued_data, 2) END`;
+      `CASE WHEN _rescued_data IS NULL THEN ${known} ELSE ${joinedJsonObjects(known, "_rescued_data")} END`;
     const failing = (pick: (r: QualityRule) => string) =>
       this.compactList(errors.map((r) => `CASE WHEN NOT ${passes(r)} THEN ${pick(r)} END`));
     return {

@@ -16,7 +16,7 @@ import {
   typedDatetimeTextSql,
 } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
-import type { PartLineage } from "../query-compiler/plan-compiler.ts";
+import { joinedJsonObjects, type PartLineage } from "../query-compiler/plan-compiler.ts";
 
 export interface LandedBatch {
   readonly batchId: string;
@@ -142,7 +142,7 @@ function projection(
   // A CSV row's fields past its header join them, as one more key (see partRead).
   const rescued =
     known && past
-      ? `CASE WHEN ${past} IS NULL THEN ${known} WHEN ${known} IS NULL THEN ${past} ELSE concat(substr(${known}, 1, length(${known}) - 1), ',', substr(${past}, 2)) END`
+      ? `CASE WHEN ${past} IS NULL THEN ${known} WHEN ${known} IS NULL THEN ${past} ELSE ${joinedJsonObjects(known, past)} END`
       : (known ?? past ?? "CAST(NULL AS VARCHAR)");
   return `${lineage.batchId} AS _batch_id, ${lineage.sourceFile} AS _source_file, ${rowNumber} AS _row_number, ${rescued} AS _rescued_data, ${fields} AS _fields, ${cols.join(", ")}`;
 }
