@@ -463,6 +463,54 @@ describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source"
     expect(second.unread).toMatchObject({ ahead: 2, unmarked: 1, keyless: 1 });
   });
 
+  it("a server in another time zone and date style: windows of a timestamp column still meet, dates land as ISO", async () => {
+    await client.query(`CREATE TABLE sales.zoned_src (LIKE sales.order_lines INCLUDING ALL)`);
+    await client.query(`ALTER TABLE sales.zoned_src ALTER COLUMN updated_at TYPE timestamp`);
+    const put = (order: string, ts: string) =>
+      client.query(
+        `INSERT INTO sales.zoned_src VALUES ($1, 1, '2026-01-05', 'C000001', 'P-00001', 1, 10.00, NULL, 'EUR', 'open', 'web', $2, false)`,
+        [order, ts],
+      );
+    await put("SO00000001", "2026-01-05 10:00:00");
+    // As `ALTER DATABASE … SET timezone` or a role's settings would give every session.
+    const settings = encodeURIComponent(
+      "-c TimeZone=Asia/Tokyo -c DateStyle=SQL,DMY -c extra_float_digits=0",
+    );
+    process.env[URL_VAR] =
+      `postgres://${server.user}@${server.host}:${server.port}/postgres?options=${settings}`;
+    const store = new LocalLakeStore(join(work, "zoned-window", "lake"));
+    const source: PostgresSource = {
+      kind: "postgres",
+      table: "sales.zoned_src",
+      connection: { env: URL_VAR },
+    };
+    const land = (now: string) =>
+      landSourceWindow({ store, entity: salesOrderLines, source, now: new Date(now) });
+    const lines = async (batchId: string) => {
+      const part = (await store.list("landing/")).find((p) => p.includes(batchId) && p.endsWith(".jsonl"));
+      return (await store.get(part!))
+        .toString()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .map((r) => `${r.OrderID} ${r.order_date} ${r.updated_at}`);
+    };
+
+    const first = await land("2026-01-05T10:30:00Z");
+    expect(first.window.high).toBe("2026-01-05 10:00:00");
+    expect(await lines(first.landed!.batchId)).toEqual(["SO00000001 2026-01-05 2026-01-05T10:00:00Z"]);
+    // Later rows, stored in UTC: the next window (from 09:00, the lookback) reads both.
+    await put("SO00000002", "2026-01-05 12:00:00");
+    await put("SO00000003", "2026-01-05 15:00:00");
+    const second = await land("2026-01-05T20:00:00Z");
+    expect(second.window).toMatchObject({ low: "2026-01-05T09:00:00Z", high: "2026-01-05 15:00:00" });
+    expect(await lines(second.landed!.batchId)).toEqual([
+      "SO00000001 2026-01-05 2026-01-05T10:00:00Z",
+      "SO00000002 2026-01-05 2026-01-05T12:00:00Z",
+      "SO00000003 2026-01-05 2026-01-05T15:00:00Z",
+    ]);
+  });
+
   it("a connection that fails names the server, never the password; a missing variable is named", async () => {
     const store = new LocalLakeStore(join(work, "source-down", "lake"));
     const source: PostgresSource = {

@@ -86,9 +86,18 @@ function sourceError(e: unknown, table: string): IngestError {
 }
 
 /**
+ * The session settings the read depends on, whatever the server, database, role or connection
+ * string sets: marks are compared and written in UTC (a `timestamp` column against a
+ * `timestamptz` mark is converted in the session's zone), dates and timestamps come as ISO 8601
+ * text, and floats with every digit.
+ */
+const SESSION_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1";
+
+/**
  * Reads the rows of `table` whose watermark column lies in (low, high], where high is the
  * column's maximum when the read starts. Keyset pagination on (watermark, key) streams any
- * table size; identifiers are validated and quoted, values are always bound parameters.
+ * table size; identifiers are validated and quoted, values are always bound parameters. Sets
+ * the session's `TimeZone` to UTC, `DateStyle` to ISO and `extra_float_digits` to 1 first.
  */
 export async function readPostgresWindow(options: PostgresWindowOptions): Promise<PostgresWindow> {
   const { client, entity } = options;
@@ -105,6 +114,11 @@ export async function readPostgresWindow(options: PostgresWindowOptions): Promis
       throw sourceError(e, options.table);
     }
   };
+  try {
+    await client.query(SESSION_SETTINGS);
+  } catch (e) {
+    throw sourceError(e, options.table);
+  }
   const [row] = await query(highQuery);
   const high = (row?.high as string | null | undefined) ?? null;
   const unread = unreadRows(at, row);
