@@ -444,6 +444,45 @@ describe("generated factory", () => {
     ]);
   });
 
+  it("reads a date watermark's window from a day before the old mark; refuses a numeric watermark", () => {
+    const columns = { id: t.bigint(), seq: t.bigint(), day: t.date(), changed_at: t.timestamp() };
+    const copyQuery = (watermark: { column: "day" | "changed_at"; lookback?: string }) => {
+      const e = defineEntity({ name: "events", columns, key: ["id"], sequence: "seq", watermark });
+      const f = generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: [{ entity: e }] });
+      expect(lintFactory(f.artifacts).filter((i) => i.severity === "error")).toEqual([]);
+      const copy = f.artifacts.pipelines
+        .find((p) => p.name === "pl_events")!
+        .properties.activities.find((a) => a.name === "Copy window to landing")!;
+      return (copy.typeProperties as { source: { sqlReaderQuery: { value: string } } }).source.sqlReaderQuery
+        .value;
+    };
+    // The old mark's day may have gained rows since: it is read again.
+    expect(copyQuery({ column: "day" })).toContain("WHERE [day] > DATEADD(day, -1, CONVERT(datetime2, '@{");
+    expect(copyQuery({ column: "day", lookback: "P2DT1H" })).toContain("WHERE [day] > DATEADD(day, -3, ");
+    expect(copyQuery({ column: "changed_at", lookback: "PT1H" })).toContain(
+      "WHERE [changed_at] > DATEADD(second, -3600, ",
+    );
+    const bySeq = defineEntity({
+      name: "events",
+      columns,
+      key: ["id"],
+      sequence: "seq",
+      watermark: { column: "seq", lookback: 10 },
+    });
+    let error: unknown;
+    try {
+      generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: [{ entity: bySeq }] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AdfError);
+    expect(error).toMatchObject({
+      code: "INVALID_OPTIONS",
+      message:
+        "events: watermark column seq is bigint; Data Factory pipelines read windows of a date or timestamp column",
+    });
+  });
+
   it("validates options that end up in names, URLs and SQL", () => {
     const bad = {
       ...EXAMPLE_FACTORY_OPTIONS,

@@ -28,10 +28,11 @@ describe("the low mark of the next window", () => {
     );
   });
 
-  it("steps a date back by whole days, a number by the number", () => {
+  it("steps a date back by whole days, at least one, a number by the number", () => {
     expect(windowLowAfter(entity({ column: "day", lookback: "PT1H" }), "2026-03-01")).toBe("2026-02-28");
     expect(windowLowAfter(entity({ column: "day", lookback: "P2D" }), "2026-03-01")).toBe("2026-02-27");
-    expect(windowLowAfter(entity({ column: "day" }), "2026-03-01")).toBe("2026-03-01");
+    // The last high's day may still be filling: the next window (2026-02-28, …] reads it again.
+    expect(windowLowAfter(entity({ column: "day" }), "2026-03-01")).toBe("2026-02-28");
     expect(windowLowAfter(entity({ column: "seq", lookback: 100 }), "9007199254740993")).toBe(
       "9007199254740893",
     );

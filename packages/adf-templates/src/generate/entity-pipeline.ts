@@ -69,7 +69,29 @@ function watermarkColumn(entity: Entity): string {
       `${entity.name}: watermark column ${name} is not read from one source column`,
       "The watermark column must be a plain source column so the source query can filter on it.",
     );
+  // The control database keeps watermarks as ISO 8601 text, compared as text.
+  if (column.type.kind !== "date" && column.type.kind !== "timestamp")
+    throw new AdfError(
+      "INVALID_OPTIONS",
+      `${entity.name}: watermark column ${name} is ${column.type.kind}; Data Factory pipelines read windows of a date or timestamp column`,
+      'Give the entity a timestamp watermark (a change time such as updated_at), or watermark: "batch" for file drops; the local sources read numeric watermarks.',
+    );
   return column.source;
+}
+
+/**
+ * The copy's lower bound: the old watermark less the lookback. A date column steps back whole
+ * days, at least one: the day of the old mark may have gained rows since it was read.
+ */
+function windowStart(entity: Entity, low: string): { sql: string; description: string } {
+  if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
+  const seconds = durationSeconds(entity.watermark.lookback);
+  const name = entity.watermark.column;
+  if (entity.columns.find((c) => c.name === name)?.type.kind === "date") {
+    const days = Math.max(1, Math.ceil(seconds / 86_400));
+    return { sql: `DATEADD(day, -${days}, ${low})`, description: `old watermark − ${days} d` };
+  }
+  return { sql: `DATEADD(second, -${seconds}, ${low})`, description: `old watermark − ${seconds} s` };
 }
 
 /**
@@ -221,7 +243,7 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
   const column = bracket(watermarkColumn(entity));
   const t = o.sourceTable(entity);
   const table = `${bracket(t.schema)}.${bracket(t.table)}`;
-  const lookback = durationSeconds(entity.watermark.lookback);
+  const start = windowStart(entity, `CONVERT(datetime2, '@{${WINDOW_LOW}}', 127)`);
   const mapping = adfColumnMapping(entity);
   const sources = mapping.mappings.map((m) => m.source.name);
   // Decimals, dates and timestamps selected as the text the engines parse (as the local SQL
@@ -263,7 +285,7 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
       source: {
         type: "AzureSqlSource",
         sqlReaderQuery: expression(
-          `SELECT ${selected.join(", ")} FROM ${table} WHERE ${column} > DATEADD(second, -${lookback}, CONVERT(datetime2, '@{${WINDOW_LOW}}', 127)) AND ${column} <= CONVERT(datetime2, '@{${WINDOW_HIGH}}', 127)`,
+          `SELECT ${selected.join(", ")} FROM ${table} WHERE ${column} > ${start.sql} AND ${column} <= CONVERT(datetime2, '@{${WINDOW_HIGH}}', 127)`,
         ),
         queryTimeout: "02:00:00",
       } as Adf.AzureSqlSource,
@@ -280,7 +302,7 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
       enableStaging: false,
     },
     {
-      description: `Copies (old watermark − ${lookback} s, new high mark] of ${t.schema}.${t.table} to a landing batch as JSON Lines.`,
+      description: `Copies (${start.description}, new high mark] of ${t.schema}.${t.table} to a landing batch as JSON Lines.`,
       dependsOn: after(ACTIVITY.beginRun, ACTIVITY.highMark),
       inputs: [datasetRef(sourceDataset(entity.name))],
       outputs: [datasetRef(landingDataset(entity.name, "jsonl"), landing)],

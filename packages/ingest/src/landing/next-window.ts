@@ -28,7 +28,8 @@ export async function lastLandedWindow(
  *
  * Timestamps keep every fractional digit of the source's mark (PostgreSQL's microseconds, SQL
  * Server's 100 ns) and come back in UTC with `Z`; a date mark steps back whole days, rounded
- * up; a numeric mark subtracts the number.
+ * up, and at least one: the day of the last high mark may have gained rows since it was read,
+ * so the next window reads that day again. A numeric mark subtracts the number.
  */
 export function windowLowAfter(entity: Entity, high: string): string {
   const wm = entity.watermark;
@@ -53,7 +54,9 @@ export function windowLowAfter(entity: Entity, high: string): string {
   const day = /^(\d{4})-(\d\d)-(\d\d)$/.exec(high.trim());
   if (day) {
     const [, y, mo, d] = day.map(Number);
-    return new Date(Date.UTC(y!, mo! - 1, d! - Math.ceil(seconds / 86_400))).toISOString().slice(0, 10);
+    return new Date(Date.UTC(y!, mo! - 1, d! - Math.max(1, Math.ceil(seconds / 86_400))))
+      .toISOString()
+      .slice(0, 10);
   }
   const mark = parseTimestampMark(high);
   if (!mark) throw badMark(entity, high);
