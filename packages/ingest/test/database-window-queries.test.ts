@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { salesOrderLines } from "@saleslake/schema";
+import { defineEntity, salesOrderLines, t } from "@saleslake/schema";
 import type { Connection, Request } from "tedious";
 import { describe, expect, it } from "vitest";
 import { PostgresWindowQuery } from "../src/database/postgres-window-query.ts";
@@ -70,6 +70,44 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
     expect(text).toContain(
       `CONVERT(nvarchar(33), CAST(CAST(SWITCHOFFSET([updated_at], '+00:00') AS datetime2(7)) AS datetime2(6)), 126) + N'Z' AS [updated_at]`,
     );
+  });
+
+  it("a number watermark: no clock in the high mark, marks compared as numbers and read back as digits", () => {
+    const by = (column: "seq" | "rate" | "amount") =>
+      defineEntity({
+        name: "events",
+        columns: { id: t.int(), seq: t.bigint(), rate: t.double(), amount: t.decimal(12, 3) },
+        key: ["id"],
+        sequence: "seq",
+        watermark: { column },
+      });
+    const events = by("seq");
+    const keyless = (table: string) =>
+      `(SELECT count(*) FROM ${table} WHERE [seq] IS NULL) AS unmarked, (SELECT count(*) FROM ${table} WHERE [id] IS NULL) AS keyless`;
+    expect(new SqlServerWindowQuery(events, "dbo.events").highQuery("2026-01-10T00:00:00")).toEqual({
+      text: `SELECT (SELECT CONVERT(nvarchar(48), max([seq])) FROM [dbo].[events]) AS high, 0 AS ahead, ${keyless("[dbo].[events]")}`,
+      values: [],
+    });
+    expect(
+      new SqlServerWindowQuery(events, "dbo.events").pageQuery({ low: "10", high: "20", pageSize: 5 }).text,
+    ).toMatch(
+      /, CONVERT\(nvarchar\(48\), \[seq\]\) AS \[__wm\] FROM \[dbo\]\.\[events\] WHERE \[seq\] <= CONVERT\(bigint, @p1\) AND \[id\] IS NOT NULL AND \[seq\] > CONVERT\(bigint, @p2\) ORDER BY/,
+    );
+    const byRate = by("rate");
+    expect(
+      new SqlServerWindowQuery(byRate, "dbo.events").pageQuery({ low: "0.5", high: "1e3", pageSize: 5 }).text,
+    ).toContain(
+      ", CONVERT(nvarchar(32), [rate], 3) AS [__wm] FROM [dbo].[events] WHERE [rate] <= CONVERT(float, @p1) AND",
+    );
+    const byAmount = by("amount");
+    expect(
+      new SqlServerWindowQuery(byAmount, "dbo.events").pageQuery({ low: null, high: "1.5", pageSize: 5 })
+        .text,
+    ).toContain("WHERE [amount] <= CONVERT(decimal(38, 3), @p1) AND");
+    expect(new PostgresWindowQuery(events, "events").highQuery("2026-01-10T00:00:00Z")).toEqual({
+      text: `SELECT (SELECT max("seq")::text FROM "events") AS high, 0 AS ahead, (SELECT count(*) FROM "events" WHERE "seq" IS NULL) AS unmarked, (SELECT count(*) FROM "events" WHERE "id" IS NULL) AS keyless`,
+      values: [],
+    });
   });
 
   it("refuses unsafe table names in both dialects; values never enter the text", () => {
@@ -173,6 +211,33 @@ describe("SQL Server source: windows and keyset pages through a query runner", (
     expect(e).toMatchObject({
       code: "SOURCE_UNAVAILABLE",
       message: "SQL Server read of sales.order_lines failed (error 207): Invalid column name 'updated_at'.",
+    });
+  });
+
+  it("a number watermark: the low mark bound as its digits, the high returned as the server wrote it", async () => {
+    const events = defineEntity({
+      name: "events",
+      columns: { id: t.int(), seq: t.bigint() },
+      key: ["id"],
+      sequence: "seq",
+      watermark: { column: "seq" },
+    });
+    const sent: WindowQuery[] = [];
+    const run = async (q: WindowQuery) => {
+      sent.push(q);
+      return sent.length === 1 ? [{ high: "9007199254740993" }] : [{ id: 7, seq: "12", __wm: "12" }];
+    };
+    const w = await readSqlServerWindow({ entity: events, table: "dbo.events", low: "10", pageSize: 5 }, run);
+    expect(w).toMatchObject({ column: "seq", low: "10", high: "9007199254740993" });
+    const got = [];
+    for await (const r of w.records) got.push(r);
+    expect(got).toEqual([{ id: 7, seq: "12" }]);
+    expect(sent.map((q) => q.values)).toEqual([[], ["9007199254740993", "10", 5]]);
+    await expect(
+      readSqlServerWindow({ entity: events, table: "dbo.events", low: "2026-01-05" }, run),
+    ).rejects.toMatchObject({
+      code: "BAD_OPTIONS",
+      message: 'watermark "2026-01-05" is not a number, as seq is',
     });
   });
 

@@ -511,6 +511,57 @@ describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source"
     ]);
   });
 
+  it("a number watermark: each window starts at the last high less the lookback, with no clock", async () => {
+    await client.query(
+      `CREATE TABLE sales.events_src (id int PRIMARY KEY, seq bigint, amount int, at timestamptz NOT NULL)`,
+    );
+    const put = (id: number, seq: string | null) =>
+      client.query(`INSERT INTO sales.events_src VALUES ($1, $2, $1, '2026-01-05T10:00:00Z')`, [id, seq]);
+    await put(1, "10");
+    await put(2, "9007199254740993"); // past a JavaScript number's exact integers
+    await put(3, null);
+    const events = defineEntity({
+      name: "events",
+      columns: { id: t.int(), seq: t.bigint(), amount: t.int(), at: t.timestamp() },
+      key: ["id"],
+      sequence: "seq",
+      watermark: { column: "seq", lookback: 5 },
+    });
+    process.env[URL_VAR] = `postgres://${server.user}@${server.host}:${server.port}/postgres`;
+    const store = new LocalLakeStore(join(work, "number-window", "lake"));
+    const source: PostgresSource = {
+      kind: "postgres",
+      table: "sales.events_src",
+      connection: { env: URL_VAR },
+    };
+    // The clock is long before every row's time: a number watermark does not look at it.
+    const land = () =>
+      landSourceWindow({ store, entity: events, source, now: new Date("2000-01-01T00:00:00Z") });
+    const ids = async (batchId: string) => {
+      const part = (await store.list("landing/")).find((p) => p.includes(batchId) && p.endsWith(".jsonl"));
+      return (await store.get(part!))
+        .toString()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .map((r) => `${r.id}@${r.seq}`);
+    };
+
+    const first = await land();
+    expect(first.window).toEqual({ column: "seq", low: null, high: "9007199254740993" });
+    expect(first.unread).toMatchObject({ ahead: 0, unmarked: 1, keyless: 0 });
+    expect(await ids(first.landed!.batchId)).toEqual(["1@10", "2@9007199254740993"]);
+    await put(4, "9007199254740990"); // inside the lookback
+    await put(5, "9007199254741000");
+    const second = await land();
+    expect(second.window).toEqual({ column: "seq", low: "9007199254740988", high: "9007199254741000" });
+    expect(await ids(second.landed!.batchId)).toEqual([
+      "4@9007199254740990",
+      "2@9007199254740993",
+      "5@9007199254741000",
+    ]);
+  });
+
   it("a connection that fails names the server, never the password; a missing variable is named", async () => {
     const store = new LocalLakeStore(join(work, "source-down", "lake"));
     const source: PostgresSource = {

@@ -1,7 +1,7 @@
 import type { Column } from "@saleslake/schema";
 import { WindowQueryCompiler } from "./window-query-compiler.ts";
 
-/** PostgreSQL: `$n` parameters, `timestamptz` marks as text, row-value keyset, LIMIT. */
+/** PostgreSQL: `$n` parameters, `timestamptz` or `numeric` marks as text, row-value keyset, LIMIT. */
 export class PostgresWindowQuery extends WindowQueryCompiler {
   protected quote(name: string): string {
     return `"${name}"`;
@@ -10,7 +10,7 @@ export class PostgresWindowQuery extends WindowQueryCompiler {
     return `$${n}`;
   }
   protected markValue(ref: string): string {
-    return `${ref}::timestamptz`;
+    return this.numericMark ? `${ref}::numeric` : `${ref}::timestamptz`;
   }
   protected markText(expr: string): string {
     return `${expr}::text`;

@@ -54,6 +54,16 @@ export function sqlServerMark(text: string): string {
   return mark.fraction ? `${utc}.${mark.fraction}` : utc;
 }
 
+function numberMark(text: string, compiler: SqlServerWindowQuery): string {
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()))
+    throw new IngestError(
+      "BAD_OPTIONS",
+      `watermark ${JSON.stringify(text)} is not a number, as ${compiler.watermark.name} is`,
+      "Give the low mark as the previous window's high, e.g. 1042.",
+    );
+  return text.trim();
+}
+
 function parameterType(value: unknown) {
   if (typeof value === "boolean") return TYPES.Bit;
   if (typeof value === "number") {
@@ -129,7 +139,9 @@ export async function readSqlServerWindow(
     });
   const compiler = new SqlServerWindowQuery(options.entity, options.table, options.timestampType);
   const low = options.low;
-  const lowMark = low === null ? null : sqlServerMark(low);
+  // A number mark travels as its digits; a date or timestamp as UTC text.
+  const mark = compiler.numericMark ? (text: string) => numberMark(text, compiler) : sqlServerMark;
+  const lowMark = low === null ? null : mark(low);
   const at = (options.clock ?? (() => new Date()))().toISOString();
   const [row] = await runQuery(compiler.highQuery(sqlServerMark(at)));
   const highMark = (row?.high as string | null | undefined) ?? null;
@@ -142,7 +154,7 @@ export async function readSqlServerWindow(
   return {
     column: compiler.watermark.name,
     low,
-    high: highMark === null ? null : `${highMark}Z`,
+    high: highMark === null || compiler.numericMark ? highMark : `${highMark}Z`,
     unread,
     records: records(),
   };

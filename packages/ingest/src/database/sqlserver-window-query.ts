@@ -29,11 +29,20 @@ export class SqlServerWindowQuery extends WindowQueryCompiler {
     return `@p${n}`;
   }
   protected markValue(ref: string): string {
+    const type = this.watermark.type;
+    if (type.kind === "double") return `CONVERT(float, ${ref})`;
+    if (type.kind === "decimal") return `CONVERT(decimal(38, ${type.scale}), ${ref})`;
+    if (this.numericMark) return `CONVERT(bigint, ${ref})`;
     const utc = `CONVERT(datetime2(7), ${ref}, 126)`;
     return this.timestampType === "datetime2" ? utc : `TODATETIMEOFFSET(${utc}, '+00:00')`;
   }
-  /** A timestamp as UTC datetime2(7) text, style 126 (no zone; fraction omitted when zero). */
+  /**
+   * A timestamp as UTC datetime2(7) text, style 126 (no zone; fraction omitted when zero); a
+   * number as its digits (a float with 17 significant digits, style 3, which reads back exactly).
+   */
   protected markText(expr: string): string {
+    if (this.watermark.type.kind === "double") return `CONVERT(nvarchar(32), ${expr}, 3)`;
+    if (this.numericMark) return `CONVERT(nvarchar(48), ${expr})`;
     const utc =
       this.timestampType === "datetime2" ? expr : `CAST(SWITCHOFFSET(${expr}, '+00:00') AS datetime2(7))`;
     return `CONVERT(nvarchar(33), ${utc}, 126)`;

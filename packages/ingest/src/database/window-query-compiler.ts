@@ -16,6 +16,8 @@ export interface WindowPage {
   readonly pageSize: number;
 }
 
+const NUMERIC_KINDS = new Set(["int", "bigint", "decimal", "double"]);
+
 /** The column alias carrying the watermark as exact text, for the next page's keyset position. */
 export const MARK_ALIAS = "__wm";
 
@@ -47,6 +49,8 @@ export abstract class WindowQueryCompiler {
   readonly parts: readonly string[];
   /** The key columns, in key order. */
   readonly keys: readonly Column[];
+  /** A number watermark (a sequence, a version): no clock bounds its window. */
+  readonly numericMark: boolean;
   protected readonly table: string;
 
   constructor(entity: Entity, table: string) {
@@ -67,6 +71,7 @@ export abstract class WindowQueryCompiler {
     this.columns = entity.columns.filter((c) => !c.composedFrom);
     this.parts = composedParts(entity);
     this.keys = entity.key.map((k) => columnOf(entity, k));
+    this.numericMark = NUMERIC_KINDS.has(this.watermark.type.kind);
     for (const c of [...this.columns, this.watermark, ...this.keys]) sourceName(c.source, c.name);
     for (const c of entity.columns)
       for (const part of c.composedFrom?.sources ?? []) sourceName(part, c.name);
@@ -76,7 +81,7 @@ export abstract class WindowQueryCompiler {
   protected abstract quote(name: string): string;
   /** The placeholder of bound value `n` (1-based). */
   protected abstract param(n: number): string;
-  /** A bound watermark value (as text) in the column's type. */
+  /** A bound watermark value (as text) in the column's type (a timestamp, a date or a number). */
   protected abstract markValue(ref: string): string;
   /** The watermark expression `expr` as exact text, which `markValue` reads back unchanged. */
   protected abstract markText(expr: string): string;
@@ -100,11 +105,20 @@ export abstract class WindowQueryCompiler {
    * as 9999-12-31), how many have no watermark (`unmarked`), and how many lack a key column
    * (`keyless`: keyset pages cannot place them). None of these is in any window: a window ends at
    * the clock, so that one future value cannot carry the watermark past every later change. Each
-   * part is its own subquery, so an index on the column serves the first three.
+   * part is its own subquery, so an index on the column serves the first three. A number
+   * watermark has no clock: its high is the column's greatest value, and no row is ahead.
    */
   highQuery(now: string): WindowQuery {
     const wm = this.q(this.watermark);
     const noKey = this.keys.map((k) => `${this.q(k)} IS NULL`).join(" OR ");
+    if (this.numericMark)
+      return {
+        text:
+          `SELECT (SELECT ${this.markText(`max(${wm})`)} FROM ${this.table}) AS high, 0 AS ahead, ` +
+          `(SELECT count(*) FROM ${this.table} WHERE ${wm} IS NULL) AS unmarked, ` +
+          `(SELECT count(*) FROM ${this.table} WHERE ${noKey}) AS keyless`,
+        values: [],
+      };
     return {
       text:
         `SELECT (SELECT ${this.markText(`max(${wm})`)} FROM ${this.table} WHERE ${wm} <= ${this.markValue(this.param(1))}) AS high, ` +
