@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { type Entity, salesOrderLines } from "@saleslake/schema";
+import { defineEntity, type Entity, salesOrderLines, t } from "@saleslake/schema";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Redactor } from "../src/http/redactor.ts";
 import { assertCredentialsTransport, isLoopbackHost } from "../src/http/transport-guard.ts";
@@ -709,6 +709,68 @@ describe("validation with the entity's zod validator", () => {
     const r = await landHttpWindow({ ...source("cursor", { low: null }), store });
     expect(r.landed?.rows).toBe(3);
     expect(r.invalid.issues.map((i) => i.rule)).toEqual(["updated_at.parse"]);
+  });
+
+  it("pages of an API that serves fewer records than asked for: every record, until a shorter or empty page", async () => {
+    const capped = await startSalesApi({ maxPageSize: 100 });
+    try {
+      capped.upsert(generateOrderLines({ count: 250, updatedFrom: "2026-01-05T00:00:00Z" }));
+      const read = async (count: number) => {
+        const r = await readHttpWindow({
+          entity: salesOrderLines,
+          url: `${capped.url}/v1/order-lines`,
+          recordsPath: "data",
+          pagination: pages(500),
+          low: null,
+          clock: at("2026-01-10T00:00:00Z"),
+          retry: fast,
+        });
+        const got = [];
+        for await (const record of r.records) got.push(record);
+        expect(got).toHaveLength(count);
+        return capped.requests.splice(0).map((q) => q.query.page);
+      };
+      // 100, 100, then 50: shorter than the pages before it.
+      expect(await read(250)).toEqual(["1", "2", "3"]);
+      // One page shorter than pageSize, then one more request, which is empty.
+      const few = await startSalesApi();
+      try {
+        few.upsert(generateOrderLines({ count: 30, updatedFrom: "2026-01-05T00:00:00Z" }));
+        const r = await readHttpWindow({
+          entity: salesOrderLines,
+          url: `${few.url}/v1/order-lines`,
+          recordsPath: "data",
+          pagination: pages(500),
+          low: null,
+          clock: at("2026-01-10T00:00:00Z"),
+          retry: fast,
+        });
+        let count = 0;
+        for await (const _ of r.records) count++;
+        expect(count).toBe(30);
+        expect(few.requests.map((q) => q.query.page)).toEqual(["1", "2"]);
+      } finally {
+        await few.stop();
+      }
+    } finally {
+      await capped.stop();
+    }
+  });
+
+  it("refuses an entity whose watermark is a number, before any request", async () => {
+    const events = defineEntity({
+      name: "events",
+      columns: { id: t.int(), seq: t.bigint() },
+      key: ["id"],
+      sequence: "seq",
+      watermark: { column: "seq" },
+    });
+    await expect(readHttpWindow({ ...source("page", { low: null }), entity: events })).rejects.toMatchObject({
+      code: "BAD_OPTIONS",
+      message:
+        "entity events: watermark column seq is bigint; HTTP sources read windows of a date or timestamp column",
+    });
+    expect(api.requests).toEqual([]);
   });
 
   it("a response without the records array is a typed error naming the path", async () => {

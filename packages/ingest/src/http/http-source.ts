@@ -149,7 +149,14 @@ function watermarkColumn(entity: Entity): Column {
       "HTTP sources read by a watermark column; declare one on the entity.",
     );
   }
-  return columnOf(entity, entity.watermark.column);
+  const column = columnOf(entity, entity.watermark.column);
+  // The window's bounds go to the API as request parameters and its records are placed by time.
+  if (column.type.kind !== "date" && column.type.kind !== "timestamp")
+    throw badOptions(
+      `entity ${entity.name}: watermark column ${column.name} is ${column.type.kind}; HTTP sources read windows of a date or timestamp column`,
+      "Give the entity a change-time watermark such as updated_at; database sources read numeric watermarks.",
+    );
+  return column;
 }
 
 /** The mark as the column's canonical value (UTC, microseconds), which sorts as text. */
@@ -276,6 +283,7 @@ export async function readHttpWindow(options: HttpWindowOptions): Promise<HttpWi
     let pageNumber = p.kind === "page" ? (p.firstPage ?? 1) : 0;
     let cursor: string | undefined;
     const seen = new Set<string>();
+    let longest = 0;
     for (let n = 1; ; n++) {
       const url = new URL(base);
       if (low !== null) url.searchParams.set(lowParam, low);
@@ -329,7 +337,10 @@ export async function readHttpWindow(options: HttpWindowOptions): Promise<HttpWi
         }
         pageNumber = next;
       } else {
-        if (records.length === 0 || (pageSizeParam && records.length < pageSize)) return;
+        // An API may cap a page below the size asked for (many cap at 100): a page shorter than
+        // pageSize ends the window only when an earlier page was longer, else an empty one does.
+        if (records.length === 0 || (pageSizeParam && records.length < Math.min(pageSize, longest))) return;
+        longest = Math.max(longest, records.length);
         pageNumber++;
       }
     }

@@ -151,7 +151,9 @@ const cursorOf = (r: OrderLineRow) =>
  * `updated_since` is inclusive (`>=`) as in many real APIs; `updated_until` is inclusive.
  * Rows come ordered by (updated_at, OrderID, LineNo). Faults are served on demand.
  */
-export async function startSalesApi(): Promise<SalesApiServer> {
+export async function startSalesApi(options: { maxPageSize?: number } = {}): Promise<SalesApiServer> {
+  // Many APIs serve at most so many records a page, whatever page_size asks for.
+  const cap = options.maxPageSize ?? Number.POSITIVE_INFINITY;
   const requests: ServedRequest[] = [];
   const rows = new Map<string, OrderLineRow>();
   const faults: { fault: Fault; match: (r: ServedRequest) => boolean }[] = [];
@@ -174,9 +176,10 @@ export async function startSalesApi(): Promise<SalesApiServer> {
     const all = select(query);
     if (path === "/v1/order-lines") {
       const page = Number(query.page ?? 1);
-      const size = Number(query.page_size ?? 50);
-      if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 1)
+      const asked = Number(query.page_size ?? 50);
+      if (!Number.isInteger(page) || page < 1 || !Number.isInteger(asked) || asked < 1)
         return { status: 400, body: { error: "bad page or page_size" } };
+      const size = Math.min(asked, cap);
       const data = all.slice((page - 1) * size, page * size);
       const next = page * size < all.length ? page + 1 : null;
       return {
