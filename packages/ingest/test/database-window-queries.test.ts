@@ -44,16 +44,16 @@ describe("window queries: one compiler, PostgreSQL and T-SQL", () => {
   it("T-SQL (datetime2): TOP, @p parameters, the keyset spelled out, exact text for marks, decimals and dates", () => {
     const q = new SqlServerWindowQuery(salesOrderLines, "sales.order_lines");
     expect(q.highQuery("2026-01-10T00:00:00")).toEqual({
-      text: `SELECT (SELECT CONVERT(nvarchar(33), max([updated_at]), 126) FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126)) AS high, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] > CONVERT(datetime2(7), @p2, 126)) AS ahead, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] IS NULL) AS unmarked, (SELECT count(*) FROM [sales].[order_lines] WHERE [OrderID] IS NULL OR [LineNo] IS NULL) AS keyless`,
+      text: `SELECT (SELECT CONVERT(nvarchar(33), CAST(max([updated_at]) AS datetime2(7)), 126) FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126)) AS high, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] > CONVERT(datetime2(7), @p2, 126)) AS ahead, (SELECT count(*) FROM [sales].[order_lines] WHERE [updated_at] IS NULL) AS unmarked, (SELECT count(*) FROM [sales].[order_lines] WHERE [OrderID] IS NULL OR [LineNo] IS NULL) AS keyless`,
       values: ["2026-01-10T00:00:00", "2026-01-10T00:00:00"],
     });
     expect(q.pageQuery({ low: null, high: page.high, pageSize: 500 })).toEqual({
-      text: `SELECT TOP (@p2) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), [updated_at], 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) AND [OrderID] IS NOT NULL AND [LineNo] IS NOT NULL ORDER BY [updated_at], [OrderID], [LineNo]`,
+      text: `SELECT TOP (@p2) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), CAST([updated_at] AS datetime2(7)), 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) AND [OrderID] IS NOT NULL AND [LineNo] IS NOT NULL ORDER BY [updated_at], [OrderID], [LineNo]`,
       values: [page.high, 500],
     });
     const mark = "CONVERT(datetime2(7), @p3, 126)";
     expect(q.pageQuery(page)).toEqual({
-      text: `SELECT TOP (@p6) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), [updated_at], 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) AND [OrderID] IS NOT NULL AND [LineNo] IS NOT NULL AND [updated_at] > CONVERT(datetime2(7), @p2, 126) AND ([updated_at] > ${mark} OR ([updated_at] = ${mark} AND [OrderID] > @p4) OR ([updated_at] = ${mark} AND [OrderID] = @p4 AND [LineNo] > @p5)) ORDER BY [updated_at], [OrderID], [LineNo]`,
+      text: `SELECT TOP (@p6) ${COLUMNS_TSQL}, CONVERT(nvarchar(33), CAST([updated_at] AS datetime2(7)), 126) AS [__wm] FROM [sales].[order_lines] WHERE [updated_at] <= CONVERT(datetime2(7), @p1, 126) AND [OrderID] IS NOT NULL AND [LineNo] IS NOT NULL AND [updated_at] > CONVERT(datetime2(7), @p2, 126) AND ([updated_at] > ${mark} OR ([updated_at] = ${mark} AND [OrderID] > @p4) OR ([updated_at] = ${mark} AND [OrderID] = @p4 AND [LineNo] > @p5)) ORDER BY [updated_at], [OrderID], [LineNo]`,
       values: [page.high, page.low, "2026-01-05T12:00:00", "SO00000003", 1, 500],
     });
   });
@@ -212,6 +212,26 @@ describe("SQL Server source: windows and keyset pages through a query runner", (
       code: "SOURCE_UNAVAILABLE",
       message: "SQL Server read of sales.order_lines failed (error 207): Invalid column name 'updated_at'.",
     });
+  });
+
+  it("a page that ends where the page before it did is an error, not an endless read", async () => {
+    // A runner that keeps answering with the same page, as a server whose column the marks do
+    // not fit would.
+    const same = [line(1, 1, "2026-01-05T12:00:00"), line(1, 2, "2026-01-05T12:00:00")];
+    let sent = 0;
+    const w = await readSqlServerWindow(
+      { entity: salesOrderLines, table: "sales.order_lines", low: null, pageSize: 2 },
+      async () => (++sent === 1 ? [{ high: "2026-01-05T13:00:00" }] : same),
+    );
+    const e = await (async () => {
+      for await (const _ of w.records);
+    })().catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: "SOURCE_UNAVAILABLE",
+      message:
+        'the read of sales_order_lines stopped: a page ended at the same (watermark, key) ["2026-01-05T12:00:00","SO00000001",2] as the page before it',
+    });
+    expect(sent).toBe(3);
   });
 
   it("a number watermark: the low mark bound as its digits, the high returned as the server wrote it", async () => {

@@ -43,8 +43,13 @@ export class SqlServerWindowQuery extends WindowQueryCompiler {
   protected markText(expr: string): string {
     if (this.watermark.type.kind === "double") return `CONVERT(nvarchar(32), ${expr}, 3)`;
     if (this.numericMark) return `CONVERT(nvarchar(48), ${expr})`;
+    // Through datetime2(7) even for a datetime2 column: a legacy `datetime` column (1/300 s) is
+    // compared with the marks as datetime2, and its own text (.003 for .0033333) would compare
+    // below its value, so a keyset page would start at its own last row again.
     const utc =
-      this.timestampType === "datetime2" ? expr : `CAST(SWITCHOFFSET(${expr}, '+00:00') AS datetime2(7))`;
+      this.timestampType === "datetime2"
+        ? `CAST(${expr} AS datetime2(7))`
+        : `CAST(SWITCHOFFSET(${expr}, '+00:00') AS datetime2(7))`;
     return `CONVERT(nvarchar(33), ${utc}, 126)`;
   }
   protected selectColumn(column: Column): string {

@@ -1,4 +1,5 @@
 import { columnPattern, typedDatetimeText } from "@saleslake/schema";
+import { IngestError } from "../errors.ts";
 import { MARK_ALIAS, type WindowQuery, type WindowQueryCompiler } from "./window-query-compiler.ts";
 
 /**
@@ -60,6 +61,14 @@ export async function* readWindowPages(
     }
     if (rows.length < pageSize) return;
     const last = rows.at(-1) as Record<string, unknown>;
-    after = [last[MARK_ALIAS], ...compiler.keys.map((k) => last[k.source])];
+    const next = [last[MARK_ALIAS], ...compiler.keys.map((k) => last[k.source])];
+    // A page must move on: one that ends where the last one did would be read again and again.
+    if (after && JSON.stringify(next) === JSON.stringify(after))
+      throw new IngestError(
+        "SOURCE_UNAVAILABLE",
+        `the read of ${compiler.entity.name} stopped: a page ended at the same (watermark, key) ${JSON.stringify(next)} as the page before it`,
+        "The server compares the watermark column with its own text form differently (a column type the marks do not fit); nothing was landed.",
+      );
+    after = next;
   }
 }
