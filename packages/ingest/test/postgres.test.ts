@@ -578,6 +578,15 @@ describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source"
     expect(JSON.stringify({ m: (e as Error).message, h: (e as { hint: string }).hint })).not.toContain(
       "pg-pass-w0rd",
     );
+    process.env[URL_VAR] = "postgres://reader:pg#pass-w0rd@127.0.0.1:5432/orders";
+    const unparsed = await landSourceWindow({ store, entity: salesOrderLines, source }).catch(
+      (err: unknown) => err,
+    );
+    expect(unparsed).toMatchObject({
+      code: "BAD_OPTIONS",
+      message: `the PostgreSQL connection string in ${URL_VAR} does not parse (not shown: it may hold a password)`,
+    });
+    expect(JSON.stringify(unparsed)).not.toContain("pass-w0rd");
     delete process.env[URL_VAR];
     await expect(landSourceWindow({ store, entity: salesOrderLines, source })).rejects.toMatchObject({
       code: "SECRET_UNAVAILABLE",

@@ -216,7 +216,18 @@ async function landPostgres(
     ? await readSecret(source.connection, redactor, "the PostgreSQL connection string")
     : undefined;
   if (connectionString) redactor.add(connectionString);
-  const client = new pg.Client(connectionString ? { connectionString } : {});
+  let client: pg.Client;
+  try {
+    client = new pg.Client(connectionString ? { connectionString } : {});
+  } catch {
+    // The parser's error carries the whole string, password included: not passed on.
+    const from = source.connection && "env" in source.connection ? ` in ${source.connection.env}` : "";
+    throw new IngestError(
+      "BAD_OPTIONS",
+      `the PostgreSQL connection string${from} does not parse (not shown: it may hold a password)`,
+      "Write it as postgres://user@host:5432/database, with special characters in the password percent-encoded, or as key=value pairs.",
+    );
+  }
   const password = (client as unknown as { password?: unknown }).password;
   if (typeof password === "string") redactor.add(password);
   const where = `${client.host}:${client.port}/${client.database}`;
