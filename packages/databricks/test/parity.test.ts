@@ -1136,6 +1136,24 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     ]);
   }, 1_500_000);
 
+  it("on numbers padded with spaces, and with a no-break or ideographic space: spaces trimmed, the others refused on both", async () => {
+    const text = csvText([
+      line(1, { quantity: " 2 " }),
+      line(2, { quantity: "3\u00a0" }),
+      line(3, { unit_price: "\u300010.00" }),
+      line(4),
+    ]);
+    const out = await parity("unicode-space-csv", salesOrderLines, undefined, [
+      { name: "a.csv", bytes: text },
+    ]);
+    const rules = out["quarantine.sales_order_lines"]?.map((r) => r.match(/(quantity|unit_price)\.\w+/)?.[0]);
+    expect(rules?.sort()).toEqual(["quantity.parse", "unit_price.parse"]);
+    expect(out["silver.sales_order_lines"]?.map((r) => r.split("|").slice(0, 6).join("|"))).toEqual([
+      expect.stringMatching(/^SO00000001\|1\|.*\|2$/),
+      expect.stringMatching(/^SO00000004\|1\|.*\|1$/),
+    ]);
+  }, 1_500_000);
+
   it("on short CSV rows under the contract shortRows: null: the same rows loaded, their missing fields NULL", async () => {
     // Trailing empty fields left out load; a row cut short before a required value breaks that
     // column's rule; a trailing delimiter is still a field more.

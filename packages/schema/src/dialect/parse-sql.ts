@@ -5,7 +5,13 @@ import {
   patternToStrptime,
   patternUnit,
 } from "../formats/datetime-pattern.ts";
-import { BOOLEAN_FALSE, BOOLEAN_TRUE, columnPattern, rawGrammar } from "../formats/value-grammar.ts";
+import {
+  BOOLEAN_FALSE,
+  BOOLEAN_TRUE,
+  columnPattern,
+  rawGrammar,
+  TIMESTAMP_RANGE,
+} from "../formats/value-grammar.ts";
 import type { Column } from "../model.ts";
 import { type Dialect, quoteIdent, quoteString } from "./type-map.ts";
 
@@ -26,11 +32,14 @@ export function normalizedRawSql(
   rawOf: (source: string) => string,
 ): string {
   const isText = column.type.kind === "string" || column.type.kind === "enum";
-  const clean = (expr: string) => (isText ? `NULLIF(${expr}, '')` : `NULLIF(trim(${expr}), '')`);
+  // Spaces only, as Spark's trim and the zod validator take them: DuckDB's one-argument trim
+  // also strips Unicode spaces (a no-break space), so `5\u00a0` would load on one engine only.
+  const trim = (expr: string) => (dialect === "duckdb" ? `trim(${expr}, ' ')` : `trim(${expr})`);
+  const clean = (expr: string) => (isText ? `NULLIF(${expr}, '')` : `NULLIF(${trim(expr)}, '')`);
   let expr: string;
   if (column.composedFrom) {
     // `||` yields NULL when any part is NULL, in both engines: a missing part means a missing value.
-    const parts = column.composedFrom.sources.map((s) => `NULLIF(trim(${rawOf(s)}), '')`);
+    const parts = column.composedFrom.sources.map((s) => `NULLIF(${trim(rawOf(s))}, '')`);
     expr = parts.join(` || ${quoteString(dialect, column.composedFrom.separator)} || `);
   } else {
     expr = clean(rawOf(column.source));
@@ -80,14 +89,28 @@ export function typedFromRawSql(dialect: ParseDialect, column: Column, raw: stri
           ? `CAST(try_strptime(${raw}, ${lit(patternToStrptime(pattern!))}) AS DATE)`
           : `to_date(try_to_timestamp(${raw}, ${lit(patternToSpark(pattern!))}))`,
       );
-    case "timestamp":
-      if (!pattern) return gated(tryCast(dialect === "duckdb" ? "TIMESTAMPTZ" : "TIMESTAMP"));
-      return gated(
+    case "timestamp": {
+      if (!pattern)
+        return gated(inTimestampRange(dialect, tryCast(dialect === "duckdb" ? "TIMESTAMPTZ" : "TIMESTAMP")));
+      const parsed =
         dialect === "duckdb"
           ? `CAST(try_strptime(${raw}, ${lit(patternToStrptime(pattern))}) AS TIMESTAMPTZ)`
-          : `try_to_timestamp(${raw}, ${lit(patternToSpark(pattern))})`,
-      );
+          : `try_to_timestamp(${raw}, ${lit(patternToSpark(pattern))})`;
+      const offset = pattern.tokens.some((k) => k.kind === "field" && k.field === "offset");
+      return gated(offset ? inTimestampRange(dialect, parsed) : parsed);
+    }
   }
+}
+
+/**
+ * `value`, or NULL when it falls outside TIMESTAMP_RANGE. The grammar holds a value's own year
+ * to 0001-9999, but its offset can move it past them (`9999-12-31T23:59:59-05:00` is in year
+ * 10000 in UTC), which both engines would keep and the validator refuses.
+ */
+function inTimestampRange(dialect: ParseDialect, value: string): string {
+  const lit = (t: string) =>
+    `${dialect === "duckdb" ? "TIMESTAMPTZ" : "TIMESTAMP"} ${quoteString(dialect, `${t}+00:00`)}`;
+  return `CASE WHEN ${value} BETWEEN ${lit(TIMESTAMP_RANGE.min)} AND ${lit(TIMESTAMP_RANGE.max)} THEN ${value} END`;
 }
 
 /** `typedFromRawSql` over the column's `_raw_<name>` column. */
