@@ -98,6 +98,15 @@ describe("reporting commands", () => {
     expect(cli(["status", "--dir", demoDir]).out).toMatch(/car_sales\s+succeeded/);
   });
 
+  it("times are written in UTC whatever the machine's time zone", () => {
+    for (const TZ of ["Asia/Kolkata", "America/Los_Angeles"]) {
+      const [s] = JSON.parse(cli(["status", "--dir", demoDir, "--json"], { TZ }).out).entities;
+      expect(s.last_started_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00$/);
+      const [run] = JSON.parse(cli(["runs", "--dir", demoDir, "--json"], { TZ }).out).runs;
+      expect(run.started_at).toMatch(/\+00$/);
+    }
+  });
+
   it("demo, run and ingest print no progress when stderr is not a terminal", () => {
     const d = join(work, "quiet");
     const r = cli(["demo", "--dir", d], { NO_COLOR: "" });

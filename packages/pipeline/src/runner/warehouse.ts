@@ -1,8 +1,19 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type DuckDBConnection, DuckDBInstance, StatementType } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTimestampTZValue,
+  StatementType,
+} from "@duckdb/node-api";
 import { quoteIdent } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
+
+// Rows read back (status, runs, quarantine, query, their --json) give a TIMESTAMPTZ in UTC, as
+// every time inside saleslake is: the client library writes them at the offset the machine had
+// when it loaded, whatever the session's TimeZone, which is also wrong for the other half of the
+// year where clocks change.
+DuckDBTimestampTZValue.timezoneOffsetInMinutes = 0;
 
 /**
  * Where a project keeps its local state. Between checkpoints the warehouse is
