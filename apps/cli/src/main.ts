@@ -329,7 +329,7 @@ export function program(progress = new Progress()): Command {
     .addOption(jsonOption())
     .action(async (o) => {
       const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1)
+      if (!Number.isSafeInteger(limit) || limit < 1)
         throw new UsageError(
           `--limit takes a whole number of runs, 1 or more, not ${JSON.stringify(o.limit)}`,
         );
@@ -750,7 +750,9 @@ export async function run(argv: string[]): Promise<number> {
         `${errColor.red(`error ${e.code}`)}: ${e.message.split("\n")[0]}\n${errColor.dim("hint:")} ${e.hint}\n`,
       );
       if (verbose) process.stderr.write(`${e.stack}\n`);
-      return e.code === "INTERRUPTED" ? EXIT.interrupted : EXIT.failure;
+      if (e.code === "INTERRUPTED") return EXIT.interrupted;
+      // An option's value the engine refuses (--memory-limit lots, --from after --to): usage.
+      return e.code === "INVALID_OPTION" ? EXIT.usage : EXIT.failure;
     }
     const err = e as Error;
     process.stderr.write(

@@ -670,6 +670,24 @@ export default defineConfig({
     expect(cli(["adf", "lint", "gen-here/adf"]).code).toBe(0);
   });
 
+  it("an option's value the engine or a command refuses is a usage error, named", () => {
+    for (const [args, message] of [
+      [["run", "--dir", demoDir, "--memory-limit", "lots"], /^error INVALID_OPTION: .*lots/],
+      [
+        ["run", "--dir", demoDir, "--from", "2026-03-01", "--to", "2026-02-01"],
+        /^error INVALID_OPTION: backfill window/,
+      ],
+      [
+        ["runs", "--dir", demoDir, "--limit", "99999999999999999999"],
+        /^usage error: --limit takes a whole number/,
+      ],
+    ] as const) {
+      const r = cli([...args]);
+      expect(r.err).toMatch(message);
+      expect(r.code).toBe(2);
+    }
+  });
+
   it("generate into a project folder that is not there, or --out a file, is a usage error", () => {
     const typo = join(work, "no-such-project-to-generate");
     const r = cli(["generate", "--dir", typo]);
