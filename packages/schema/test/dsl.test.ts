@@ -188,6 +188,79 @@ describe("defineEntity", () => {
       /min 0.5 is not a bound of a int column/,
     ],
     [
+      "an int bound beyond 32 bits",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.int().max("99999999999") } }),
+      "INVALID_CONSTRAINT",
+      /column "n": max "99999999999" is not a value of the column: it is outside the int range/,
+    ],
+    [
+      "a bigint bound beyond 64 bits",
+      () =>
+        defineEntity({ ...base, columns: { ...base.columns, n: t.bigint().min("-9223372036854775809") } }),
+      "INVALID_CONSTRAINT",
+      /min "-9223372036854775809" is not a value of the column: it is outside the bigint range/,
+    ],
+    [
+      "a decimal bound with more digits before the point than the type holds",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.decimal(4, 2).max("1000") } }),
+      "INVALID_CONSTRAINT",
+      /column "n": max "1000" is not a value of the column: decimal\(4,2\) has 2 digits before the point/,
+    ],
+    [
+      "a decimal number bound with more digits before the point than the type holds",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.decimal(4, 2).max(1000) } }),
+      "INVALID_CONSTRAINT",
+      /max 1000 is not a value of the column/,
+    ],
+    [
+      "a decimal bound with digits past the scale",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.decimal(4, 2).max("9.999") } }),
+      "INVALID_CONSTRAINT",
+      /max "9.999" is not a value of the column: decimal\(4,2\) has 2 digits after the point/,
+    ],
+    [
+      "a decimal bound in exponent form with digits past the scale",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.decimal(8, 2).min(1e-7) } }),
+      "INVALID_CONSTRAINT",
+      /min 1e-7 is not a value of the column: decimal\(8,2\) has 2 digits after the point/,
+    ],
+    [
+      "a decimal bound with an exponent beyond any decimal",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.decimal(38, 0).max("1e999") } }),
+      "INVALID_CONSTRAINT",
+      /max "1e999" is not a value of the column: decimal\(38,0\) has 38 digits before the point/,
+    ],
+    [
+      "a double bound beyond the range of a double",
+      () => defineEntity({ ...base, columns: { ...base.columns, n: t.double().max("1e400") } }),
+      "INVALID_CONSTRAINT",
+      /max "1e400" is not a value of the column: it is beyond the range of a double/,
+    ],
+    [
+      "a fractional maximum length",
+      () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().maxLength(2.5) } }),
+      "INVALID_CONSTRAINT",
+      /column "s": maximum length 2.5 is not a whole number of characters/,
+    ],
+    [
+      "a negative minimum length",
+      () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().nullable().length(-3) } }),
+      "INVALID_CONSTRAINT",
+      /column "s": minimum length -3 is not a whole number of characters/,
+    ],
+    [
+      "a length that is not a number",
+      () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().length(1, Number.NaN) } }),
+      "INVALID_CONSTRAINT",
+      /maximum length null is not a whole number/,
+    ],
+    [
+      "a minimum length over the maximum",
+      () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().length(5, 2) } }),
+      "INVALID_CONSTRAINT",
+      /minimum length 5 exceeds maximum 2/,
+    ],
+    [
       "source name with a quote",
       () => defineEntity({ ...base, columns: { ...base.columns, s: t.string().source('a"b') } }),
       "UNSAFE_IDENTIFIER",
@@ -218,6 +291,23 @@ describe("defineEntity", () => {
       min: "2000-01-01 00:00",
       max: "2100-01-01T00:00:00.5+01:00",
     });
+  });
+
+  it("keeps a decimal bound in exponent form as plain decimal text", () => {
+    const e = defineEntity({
+      ...base,
+      columns: {
+        ...base.columns,
+        rate: t.decimal(12, 10).min(0.0000001).max("1E1"),
+        huge: t.decimal(38, 0).max(1e30),
+        price: t.decimal(8, 2).min(0).max("099999.990"),
+      },
+    });
+    const bounds = (name: string) => e.columns.find((c) => c.name === name)!.constraints;
+    expect(bounds("rate")).toMatchObject({ min: "0.0000001", max: "10" });
+    expect(bounds("huge")).toMatchObject({ max: "1000000000000000000000000000000" });
+    // Plain bounds stay as written, trailing zeros and all.
+    expect(bounds("price")).toMatchObject({ min: 0, max: "099999.990" });
   });
 
   it.each(cases)("rejects %s at definition time", (_, fn, code, message) => {

@@ -1,8 +1,19 @@
 import { z } from "zod";
 import { SchemaError } from "../errors.ts";
 import { parseDatetimePattern } from "../formats/datetime-pattern.ts";
+import { BIGINT_RANGE, INT_RANGE, parseIsoTimestamp, plainDecimal } from "../formats/value-grammar.ts";
 import { assertSafeIdentifier } from "../identifiers.ts";
-import type { Column, Contract, CustomCheck, DialectSql, Entity, RuleSeverity, Watermark } from "../model.ts";
+import type {
+  Column,
+  ColumnConstraints,
+  Contract,
+  CustomCheck,
+  DialectSql,
+  Entity,
+  LogicalType,
+  RuleSeverity,
+  Watermark,
+} from "../model.ts";
 import type { AnyColumnBuilder, InferColumns } from "./column-builder.ts";
 
 /** An entity that remembers its row type: `InferRow<typeof orders>`. */
@@ -131,6 +142,59 @@ function boundFits(kind: Column["type"]["kind"], bound: number | string): boolea
   }
 }
 
+/**
+ * Why a bound of the right form is no value of the column's type, or undefined when it is one.
+ * The rules compare a column with its bound as a value of the column's type: a bound out of
+ * range stops the engine's rule for the whole batch (DuckDB cannot convert 1000 to
+ * DECIMAL(4,2)), and one with digits past the scale would be rounded by one engine and not
+ * by another.
+ */
+function boundOutsideType(type: LogicalType, bound: number | string): string | undefined {
+  switch (type.kind) {
+    case "int":
+    case "bigint": {
+      const range = type.kind === "int" ? INT_RANGE : BIGINT_RANGE;
+      const v = BigInt(bound);
+      return v < range.min || v > range.max
+        ? `it is outside the ${type.kind} range ${range.min} to ${range.max}`
+        : undefined;
+    }
+    case "decimal": {
+      const intDigits = type.precision - type.scale;
+      const plain = plainDecimal(bound);
+      if (plain === undefined)
+        return `decimal(${type.precision},${type.scale}) has ${intDigits} digits before the point`;
+      const [ip = "0", fp = ""] = plain.replace(/^-/, "").split(".");
+      if (ip !== "0" && ip.length > intDigits)
+        return `decimal(${type.precision},${type.scale}) has ${intDigits} digits before the point`;
+      if (fp.length > type.scale)
+        return `decimal(${type.precision},${type.scale}) has ${type.scale} digits after the point`;
+      return undefined;
+    }
+    case "double": {
+      const v = Number(bound);
+      if (!Number.isFinite(v)) return "it is beyond the range of a double";
+      if (v === 0 && /[1-9]/.test(String(bound).split(/[eE]/)[0]!)) return "a double rounds it to zero";
+      return undefined;
+    }
+    case "timestamp":
+      return bound !== "now" && parseIsoTimestamp(String(bound)) === undefined
+        ? "in UTC it falls outside the years 0001 to 9999"
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The bound as the entity keeps it: a decimal bound in exponent form (`1e-7`, `"1E3"`) as plain
+ * decimal text, which every dialect reads as an exact decimal literal and the validator compares
+ * digit by digit. Other bounds as given.
+ */
+function keptBound(type: LogicalType, bound: number | string): number | string {
+  return type.kind === "decimal" && /[eE]/.test(String(bound)) ? plainDecimal(bound)! : bound;
+}
+
 function realDate(iso: string): boolean {
   const d = new Date(`${iso}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(iso);
@@ -241,6 +305,17 @@ export function defineEntity<const C extends Record<string, AnyColumnBuilder>>(
         );
       }
     }
+    for (const side of ["minLength", "maxLength"] as const) {
+      const n = c[side];
+      // A length becomes JSON Schema's minLength/maxLength and T-SQL's NVARCHAR(n): whole and >= 0.
+      if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) {
+        fail(
+          "INVALID_CONSTRAINT",
+          `${at}: ${side === "minLength" ? "minimum" : "maximum"} length ${JSON.stringify(n)} is not a whole number of characters`,
+          "Give a length as a whole number, 0 or more, e.g. .length(1, 16) or .maxLength(200).",
+        );
+      }
+    }
     if (c.minLength !== undefined && c.maxLength !== undefined && c.minLength > c.maxLength) {
       fail(
         "INVALID_CONSTRAINT",
@@ -258,16 +333,28 @@ export function defineEntity<const C extends Record<string, AnyColumnBuilder>>(
         "Use min/max for other types.",
       );
     }
+    const bounds: { min?: number | string; max?: number | string } = {};
     for (const side of ["min", "max"] as const) {
       const bound = c[side];
-      if (bound !== undefined && !boundFits(type.kind, bound)) {
+      if (bound === undefined) continue;
+      if (!boundFits(type.kind, bound)) {
         fail(
           "INVALID_CONSTRAINT",
           `${at}: ${side} ${JSON.stringify(bound)} is not a bound of a ${type.kind} column`,
           BOUND_HINT[type.kind],
         );
       }
+      const outside = boundOutsideType(type, bound);
+      if (outside !== undefined) {
+        fail(
+          "INVALID_CONSTRAINT",
+          `${at}: ${side} ${JSON.stringify(bound)} is not a value of the column: ${outside}`,
+          "A bound must be a value the column can hold; widen the type or change the bound.",
+        );
+      }
+      bounds[side] = keptBound(type, bound);
     }
+    const constraints: ColumnConstraints = { ...c, ...bounds };
     if (c.warnIfMissing && !s.nullable) {
       fail(
         "INVALID_CONSTRAINT",
@@ -307,7 +394,7 @@ export function defineEntity<const C extends Record<string, AnyColumnBuilder>>(
       ...(s.format !== undefined && { format: s.format }),
       ...(s.numberFormat !== undefined && { numberFormat: s.numberFormat }),
       ...(s.composedFrom !== undefined && { composedFrom: s.composedFrom }),
-      constraints: c,
+      constraints,
       checks: s.checks,
     });
   }

@@ -9,6 +9,21 @@ function decimalPattern(precision: number, scale: number): string {
   return scale > 0 ? `^-?${int}\\.[0-9]{${scale}}$` : `^-?${int}$`;
 }
 
+/**
+ * A numeric bound as a JSON number, whether it was given as a number or as text (`.min("1")`);
+ * undefined when there is none, or when a whole number is beyond 2^53, where a JSON number is
+ * not exact.
+ */
+function jsonNumber(
+  kind: "int" | "bigint" | "double",
+  bound: number | string | undefined,
+): number | undefined {
+  if (bound === undefined) return undefined;
+  const n = Number(bound);
+  if (kind !== "double" && !Number.isSafeInteger(n)) return undefined;
+  return Number.isFinite(n) ? n : undefined;
+}
+
 function columnSchema(c: Column): JsonSchema {
   const s: JsonSchema = {};
   const t = c.type;
@@ -52,21 +67,22 @@ function columnSchema(c: Column): JsonSchema {
       break;
   }
   const numeric = t.kind === "int" || t.kind === "bigint" || t.kind === "double";
-  if (numeric && typeof c.constraints.min === "number") s.minimum = c.constraints.min;
-  if (numeric && typeof c.constraints.max === "number") s.maximum = c.constraints.max;
-  if (
-    (t.kind === "date" || t.kind === "decimal" || t.kind === "timestamp") &&
-    c.constraints.min !== undefined
-  ) {
+  const min = numeric ? jsonNumber(t.kind, c.constraints.min) : undefined;
+  const max = numeric ? jsonNumber(t.kind, c.constraints.max) : undefined;
+  if (min !== undefined) s.minimum = min;
+  if (max !== undefined) s.maximum = max;
+  // Bounds JSON Schema cannot state exactly are kept as text for tools that read them.
+  if (min === undefined && t.kind !== "string" && t.kind !== "enum" && c.constraints.min !== undefined) {
     s["x-saleslake-min"] = c.constraints.min;
   }
-  if (
-    (t.kind === "date" || t.kind === "decimal" || t.kind === "timestamp") &&
-    c.constraints.max !== undefined
-  ) {
+  if (max === undefined && t.kind !== "string" && t.kind !== "enum" && c.constraints.max !== undefined) {
     s["x-saleslake-max"] = c.constraints.max === NOW_BOUND ? "now" : c.constraints.max;
   }
-  if (c.nullable) s.type = [s.type as string, "null"];
+  if (c.nullable) {
+    s.type = [s.type as string, "null"];
+    // `enum` is checked apart from `type`: without null in it, a null value fails the schema.
+    if (Array.isArray(s.enum)) s.enum = [...s.enum, null];
+  }
   if (c.description) s.description = c.description;
   if (c.pii) s["x-pii"] = c.pii;
   if (c.source !== c.name) s["x-source"] = c.source;

@@ -1,6 +1,6 @@
 import { rawName } from "../dialect/parse-sql.ts";
 import { type Dialect, quoteIdent, quoteString } from "../dialect/type-map.ts";
-import { typeLabel } from "../formats/value-grammar.ts";
+import { parseIsoTimestamp, typeLabel } from "../formats/value-grammar.ts";
 import type { Column, DialectSql, Entity, RuleSeverity } from "../model.ts";
 
 export type RuleKind =
@@ -38,14 +38,29 @@ function literal(dialect: Dialect, column: Column, value: number | string): stri
     if (t === "date") return dialect === "tsql" ? "CAST(SYSUTCDATETIME() AS DATE)" : "current_date";
     return dialect === "tsql" ? "SYSUTCDATETIME()" : "current_timestamp";
   }
-  if (t === "date" || t === "timestamp") {
+  if (t === "date") {
     // defineEntity takes only ISO bounds; quoted all the same, for an Entity built by hand.
     const text = quoteString(dialect === "tsql" ? "duckdb" : dialect, String(value));
-    if (t === "date") return dialect === "tsql" ? `CAST(${text} AS DATE)` : `DATE ${text}`;
-    return dialect === "tsql" ? `CAST(${text} AS DATETIME2(6))` : `TIMESTAMP ${text}`;
+    return dialect === "tsql" ? `CAST(${text} AS DATE)` : `DATE ${text}`;
   }
+  if (t === "timestamp") return timestampLiteral(dialect, String(value));
   if (typeof value === "number") return String(value);
   return quoteString(dialect, value);
+}
+
+/**
+ * A timestamp bound as a literal of the instant it names, in every session time zone. A bound
+ * without an offset is UTC, as values are. DuckDB's column is a TIMESTAMPTZ and Spark reads a
+ * timestamp literal in the session's zone: both get the UTC time with `+00:00`. Azure SQL's
+ * `datetime2` holds UTC and drops an offset it is given: it gets the UTC time alone.
+ */
+function timestampLiteral(dialect: Dialect, bound: string): string {
+  // An Entity built by hand may hold text that is no timestamp: quoted as it is.
+  const utc = parseIsoTimestamp(bound);
+  const time = utc === undefined ? bound : `${utc.slice(0, 10)} ${utc.slice(11, 26).replace(/\.0+$/, "")}`;
+  if (dialect === "tsql") return `CAST(${quoteString("duckdb", time)} AS DATETIME2(6))`;
+  const text = quoteString(dialect, utc === undefined ? time : `${time}+00:00`);
+  return dialect === "duckdb" ? `TIMESTAMPTZ ${text}` : `TIMESTAMP ${text}`;
 }
 
 function lengthFn(dialect: Dialect, expr: string): string {

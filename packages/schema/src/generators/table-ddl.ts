@@ -1,10 +1,14 @@
+import { createHash } from "node:crypto";
 import { type Dialect, physicalType, quoteIdent, quoteString } from "../dialect/type-map.ts";
 import type { Entity } from "../model.ts";
 import { NOW_BOUND, type QualityRule, qualityRules } from "./quality-rules.ts";
 import { type TableShapeOptions, tableColumns } from "./table-columns.ts";
 
 export interface DdlOptions extends TableShapeOptions {
-  /** Schema (DuckDB, T-SQL) or `catalog.schema` (Databricks) the table lives in. Default `silver`. */
+  /**
+   * Schema the table lives in, or `catalog.schema` (Databricks, DuckDB: an attached database).
+   * T-SQL takes a schema of the current database only. Default `silver`.
+   */
   readonly schema?: string;
   /** Table name. Default: the entity name. */
   readonly table?: string;
@@ -14,8 +18,15 @@ export interface DdlOptions extends TableShapeOptions {
   readonly tsqlTarget?: "azure-sql" | "synapse";
 }
 
+/** The schema option's parts, each quoted: `lake.silver` is catalog `lake`, schema `silver`. */
+const schemaName = (dialect: Dialect, schema: string) =>
+  schema
+    .split(".")
+    .map((p) => quoteIdent(dialect, p))
+    .join(".");
+
 const qualified = (dialect: Dialect, schema: string, table: string) =>
-  [...schema.split("."), table].map((p) => quoteIdent(dialect, p)).join(".");
+  `${schemaName(dialect, schema)}.${quoteIdent(dialect, table)}`;
 
 /**
  * Rules that can be table CHECK constraints: deterministic checks on typed values. Parse and
@@ -30,7 +41,25 @@ function constraintRules(entity: Entity): QualityRule[] {
   });
 }
 
+/** A Delta CHECK constraint's name: Delta names constraints per table. */
 const constraintName = (rule: QualityRule) => `ck_${rule.id.replace(/\./g, "_")}`;
+
+/** SQL Server's longest identifier. */
+const TSQL_NAME_MAX = 128;
+
+/**
+ * A T-SQL CHECK constraint's name. SQL Server names constraints per schema, not per table: two
+ * tables with an `amount.min` rule need two names, so the table is part of it. A name that would
+ * pass 128 characters is cut, and ends with a hash of the whole name to stay unique and stable.
+ */
+function tsqlConstraintName(table: string, rule: QualityRule): string {
+  const name = `ck_${table}_${rule.id.replace(/\./g, "_")}`;
+  if (name.length <= TSQL_NAME_MAX) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 12);
+  // Not between the halves of a surrogate pair (a table name given in options may hold any text).
+  const head = name.slice(0, TSQL_NAME_MAX - hash.length - 1).replace(/[\uD800-\uDBFF]$/, "");
+  return `${head}_${hash}`;
+}
 
 function duckdbDdl(entity: Entity, o: DdlOptions): string {
   const d: Dialect = "duckdb";
@@ -39,7 +68,7 @@ function duckdbDdl(entity: Entity, o: DdlOptions): string {
     (c) => `  ${quoteIdent(d, c.name)} ${physicalType(d, c.type)}${c.nullable ? "" : " NOT NULL"}`,
   );
   const lines = [
-    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(d, o.schema ?? "silver")};`,
+    `CREATE SCHEMA IF NOT EXISTS ${schemaName(d, o.schema ?? "silver")};`,
     `CREATE TABLE IF NOT EXISTS ${name} (`,
     `${cols.join(",\n")}\n);`,
   ];
@@ -91,6 +120,12 @@ function deltaDdl(entity: Entity, o: DdlOptions): string {
 function tsqlDdl(entity: Entity, o: DdlOptions): string {
   const d: Dialect = "tsql";
   const schema = o.schema ?? "silver";
+  if (schema.includes(".")) {
+    // SCHEMA_ID and CREATE SCHEMA take a schema of the current database only.
+    throw new Error(
+      `T-SQL DDL of ${entity.name}: schema ${JSON.stringify(schema)} names a database; give the schema alone and connect to the database`,
+    );
+  }
   const table = o.table ?? entity.name;
   const name = qualified(d, schema, table);
   const synapse = o.tsqlTarget === "synapse";
@@ -112,7 +147,7 @@ function tsqlDdl(entity: Entity, o: DdlOptions): string {
     if (entity.scd === 1)
       body.push(`    CONSTRAINT ${quoteIdent(d, `pk_${table}`)} PRIMARY KEY CLUSTERED (${key})`);
     for (const r of constraintRules(entity))
-      body.push(`    CONSTRAINT ${quoteIdent(d, constraintName(r))} CHECK (${r.sql.tsql})`);
+      body.push(`    CONSTRAINT ${quoteIdent(d, tsqlConstraintName(table, r))} CHECK (${r.sql.tsql})`);
   }
   const lines = [
     `IF SCHEMA_ID(${quoteString(d, schema)}) IS NULL EXEC(${quoteString(d, `CREATE SCHEMA ${quoteIdent(d, schema)}`)});`,

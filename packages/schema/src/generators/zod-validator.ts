@@ -1,13 +1,17 @@
 import { z } from "zod";
-import { daysInMonth, parseWithPattern } from "../formats/datetime-pattern.ts";
+import { parseWithPattern } from "../formats/datetime-pattern.ts";
 import {
   BIGINT_RANGE,
   BOOLEAN_FALSE,
   BOOLEAN_TRUE,
   columnPattern,
   INT_RANGE,
+  isoMicros,
+  parseIsoTimestamp,
+  plainDecimal,
   rawGrammar,
   typeLabel,
+  utcMillis,
 } from "../formats/value-grammar.ts";
 import type { Column, Entity } from "../model.ts";
 import { NOW_BOUND } from "./quality-rules.ts";
@@ -102,74 +106,35 @@ function canonicalDecimal(text: string, scale: number): string {
   return /^0(\.0*)?$/.test(out) ? out : sign + out;
 }
 
-/** Date.UTC maps years 0-99 to 1900-1999; this does not. */
-function utcMillis(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-): number {
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, 0);
-  return d.getTime();
-}
-
-function isoMicros(ms: number, micros: number): string | undefined {
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return undefined;
-  return `${d.toISOString().slice(0, 19)}.${pad(micros, 6)}Z`;
-}
-
-const ISO_PARTS =
-  /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
-
-/** Parses text that already matched the ISO grammar. */
-function parseIsoTimestamp(text: string): string | undefined {
-  const m = ISO_PARTS.exec(text);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (day > daysInMonth(year, month)) return undefined;
-  const off = m[8];
-  const offsetMinutes =
-    !off || off === "Z"
-      ? 0
-      : (off[0] === "-" ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
-  // Microseconds, as DuckDB and Spark store them: digits past the sixth are dropped, not rounded.
-  const micros = Number((m[7] ?? "").slice(0, 6).padEnd(6, "0"));
-  return isoMicros(utcMillis(year, month, day, hour, minute, second) - offsetMinutes * 60_000, micros);
-}
-
 function compare(column: Column, value: unknown, bound: number | string): number {
   const t = column.type.kind;
   if (t === "date" || t === "timestamp") {
+    // Both sides as text of one width in UTC (`2024-01-01`, `2024-01-01T00:00:00.000000Z`), which
+    // sorts as the instants do, to the microsecond. A bound without an offset is UTC, as a value is.
     const now = new Date().toISOString();
-    const b = bound === NOW_BOUND ? (t === "date" ? now.slice(0, 10) : now) : String(bound);
-    const left = t === "date" ? String(value) : Date.parse(String(value));
-    const right = t === "date" ? b.slice(0, 10) : Date.parse(b);
+    const right =
+      t === "date"
+        ? (bound === NOW_BOUND ? now : String(bound)).slice(0, 10)
+        : bound === NOW_BOUND
+          ? `${now.slice(0, 23)}000Z`
+          : parseIsoTimestamp(String(bound));
+    // A bound that is no timestamp (an Entity built by hand) leaves the value unchecked.
+    if (right === undefined) return 0;
+    const left = String(value);
     return left < right ? -1 : left > right ? 1 : 0;
   }
-  if (t === "decimal") return compareDecimal(String(value), String(bound));
-  if (t === "bigint") {
-    const a = value as bigint;
-    const b = BigInt(bound);
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
+  // Exact, digit by digit: a bigint beyond 2^53 or a decimal of 38 digits is no float.
+  if (t === "decimal" || t === "bigint") return compareDecimal(String(value), bound);
   const a = value as number;
   const b = Number(bound);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareDecimal(a: string, b: string): number {
+function compareDecimal(a: string, bound: number | string): number {
+  // defineEntity keeps decimal bounds plain; an Entity built by hand may hold any number text.
+  // A bound that is no number leaves the value unchecked rather than failing the whole parse.
+  const b = plainDecimal(bound);
+  if (b === undefined) return 0;
   const scale = Math.max((a.split(".")[1] ?? "").length, (b.split(".")[1] ?? "").length);
   const toInt = (s: string) => {
     const neg = s.startsWith("-");

@@ -20,17 +20,19 @@ export function sourceNames(entity: Entity): string[] {
 
 /**
  * Runs an entity's quality rules inside DuckDB over raw text records keyed by source name, and
- * returns, per record, the ids of the rules it breaks (error and warn).
+ * returns, per record, the ids of the rules it breaks (error and warn). The session is in UTC
+ * unless `timeZone` says otherwise.
  */
 export async function failingRulesInDuckdb(
   entity: Entity,
   records: RawRecord[],
   rules: QualityRule[] = qualityRules(entity),
+  timeZone = "UTC",
 ) {
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
   try {
-    await con.run("SET TimeZone = 'UTC'");
+    await con.run(`SET TimeZone = '${timeZone}'`);
     const sources = sourceNames(entity);
     const q = (n: string) => quoteIdent("duckdb", n);
     await con.run(`CREATE TABLE src (__row INTEGER, ${sources.map((s) => `${q(s)} VARCHAR`).join(", ")})`);

@@ -11,10 +11,10 @@ CREATE TABLE [src].[customers] (
     [valid_from] DATETIME2(6) NOT NULL,
     [valid_to] DATETIME2(6) NULL,
     [is_current] BIT NOT NULL,
-    CONSTRAINT [ck_customer_id_pattern] CHECK (([customer_id] IS NULL OR REGEXP_LIKE([customer_id], N'^(C[0-9]{6})$'))),
-    CONSTRAINT [ck_full_name_max_length] CHECK (([full_name] IS NULL OR LEN([full_name]) <= 200)),
-    CONSTRAINT [ck_email_max_length] CHECK (([email] IS NULL OR LEN([email]) <= 320)),
-    CONSTRAINT [ck_email_pattern] CHECK (([email] IS NULL OR REGEXP_LIKE([email], N'^([^@ ]+@[^@ ]+)$'))),
-    CONSTRAINT [ck_segment_enum] CHECK (([segment] IS NULL OR [segment] IN (N'consumer', N'business', N'fleet'))),
-    CONSTRAINT [ck_region_max_length] CHECK (([region] IS NULL OR LEN([region]) <= 64))
+    CONSTRAINT [ck_customers_customer_id_pattern] CHECK (([customer_id] IS NULL OR REGEXP_LIKE([customer_id], N'^(C[0-9]{6})$'))),
+    CONSTRAINT [ck_customers_full_name_max_length] CHECK (([full_name] IS NULL OR LEN([full_name]) <= 200)),
+    CONSTRAINT [ck_customers_email_max_length] CHECK (([email] IS NULL OR LEN([email]) <= 320)),
+    CONSTRAINT [ck_customers_email_pattern] CHECK (([email] IS NULL OR REGEXP_LIKE([email], N'^([^@ ]+@[^@ ]+)$'))),
+    CONSTRAINT [ck_customers_segment_enum] CHECK (([segment] IS NULL OR [segment] IN (N'consumer', N'business', N'fleet'))),
+    CONSTRAINT [ck_customers_region_max_length] CHECK (([region] IS NULL OR LEN([region]) <= 64))
 );

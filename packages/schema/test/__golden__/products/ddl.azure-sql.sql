@@ -7,8 +7,8 @@ CREATE TABLE [src].[products] (
     [list_price] DECIMAL(12, 2) NOT NULL,
     [updated_at] DATETIME2(6) NOT NULL,
     CONSTRAINT [pk_products] PRIMARY KEY CLUSTERED ([product_id]),
-    CONSTRAINT [ck_product_id_pattern] CHECK (([product_id] IS NULL OR REGEXP_LIKE([product_id], N'^(P-[0-9]{5})$'))),
-    CONSTRAINT [ck_product_name_max_length] CHECK (([product_name] IS NULL OR LEN([product_name]) <= 200)),
-    CONSTRAINT [ck_category_max_length] CHECK (([category] IS NULL OR LEN([category]) <= 64)),
-    CONSTRAINT [ck_list_price_min] CHECK (([list_price] IS NULL OR [list_price] >= 0))
+    CONSTRAINT [ck_products_product_id_pattern] CHECK (([product_id] IS NULL OR REGEXP_LIKE([product_id], N'^(P-[0-9]{5})$'))),
+    CONSTRAINT [ck_products_product_name_max_length] CHECK (([product_name] IS NULL OR LEN([product_name]) <= 200)),
+    CONSTRAINT [ck_products_category_max_length] CHECK (([category] IS NULL OR LEN([category]) <= 64)),
+    CONSTRAINT [ck_products_list_price_min] CHECK (([list_price] IS NULL OR [list_price] >= 0))
 );
