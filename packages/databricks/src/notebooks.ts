@@ -6,6 +6,7 @@ import {
   SparkCompiler,
   type Statement,
   sparkNotebookContext,
+  type TableSpec,
 } from "@saleslake/pipeline";
 import type { Star } from "@saleslake/schema";
 import {
@@ -733,6 +734,76 @@ for name, expr in CONSTRAINTS.items():
     spark.sql(f"ALTER TABLE {SILVER} ADD CONSTRAINT \`{name}\` CHECK ({expr})")`;
 }
 
+/**
+ * Brings tables an earlier definition of the entity or star made to this one, by the local
+ * engine's rules (pipeline's evolve-tables.ts): a new column is added (refused when declared
+ * NOT NULL and the table holds rows), int → bigint and a decimal with more digits on each side
+ * are widened in place (Delta's type widening), a column no longer declared, or now nullable,
+ * may be NULL. Any other change is refused, naming table and column, before any table changes.
+ */
+function evolveCell(tables: readonly TableSpec[]): string {
+  const specs = tables.map((t) => [
+    t.schema,
+    t.name,
+    t.columns.map((c) => [c.name, c.type, c.notNull ? 1 : 0]),
+  ]);
+  return `TABLES = ${JSON.stringify(specs)}
+
+
+def _canon(type_):
+    return re.sub(r"\\s+", "", type_.lower())
+
+
+def _widens(have, want):
+    if have == "int":
+        return want == "bigint"
+    h = re.fullmatch(r"decimal\\((\\d+),(\\d+)\\)", have)
+    w = re.fullmatch(r"decimal\\((\\d+),(\\d+)\\)", want)
+    return bool(h and w) and int(w[1]) - int(w[2]) >= int(h[1]) - int(h[2]) and int(w[2]) >= int(h[2])
+
+
+def _q(name):
+    return "\`" + name.replace("\`", "\`\`") + "\`"
+
+
+changes = []
+for schema, name, columns in TABLES:
+    target = f"{_q(params['catalog'])}.{_q(schema)}.{_q(name)}"
+    stored = {f.name: f for f in spark.table(target).schema.fields}
+    holds_rows = None
+    for col, type_, not_null in columns:
+        f = stored.get(col)
+        if f is None:
+            if not_null:
+                holds_rows = holds_rows if holds_rows is not None else len(spark.table(target).limit(1).collect()) > 0
+                if holds_rows:
+                    raise Exception(f"SCHEMA_CHANGE: {schema}.{name}: the definition adds column {col} NOT NULL, which the rows stored before have no value for")
+            changes.append((target, f"ADD COLUMNS ({_q(col)} {type_})"))
+            if not_null:
+                changes.append((target, f"ALTER COLUMN {_q(col)} SET NOT NULL"))
+            continue
+        have, want = _canon(f.dataType.simpleString()), _canon(type_)
+        if have != want:
+            if not _widens(have, want):
+                raise Exception(f"SCHEMA_CHANGE: {schema}.{name}: column {col} is stored as {have}; the definition makes it {want}, which stored values may not fit")
+            changes.append((target, "SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true')"))
+            changes.append((target, f"ALTER COLUMN {_q(col)} TYPE {type_}"))
+        if not not_null and not f.nullable:
+            changes.append((target, f"ALTER COLUMN {_q(col)} DROP NOT NULL"))
+    declared = {c[0] for c in columns}
+    for f in stored.values():
+        if f.name not in declared and not f.nullable:
+            changes.append((target, f"ALTER COLUMN {_q(f.name)} DROP NOT NULL"))
+# A CHECK constraint on a column whose type changes is dropped first; the next cell adds the
+# entity's constraints back.
+for target in {t for t, c in changes if " TYPE " in c}:
+    for r in spark.sql("SHOW TBLPROPERTIES " + target).collect():
+        if r["key"].startswith("delta.constraints."):
+            spark.sql(f"ALTER TABLE {target} DROP CONSTRAINT {_q(r['key'][len('delta.constraints.'):])}")
+for target, change in changes:
+    spark.sql(f"ALTER TABLE {target} {change}")`;
+}
+
 /** One notebook per plan step; SQL from the pipeline's Spark compiler, DDL in the bronze notebook. */
 export function generateNotebooks(entity: Entity, star?: Star, options: NotebookOptions = {}): Notebook[] {
   const plan: Plan = buildPlan(entity, star);
@@ -774,6 +845,7 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
     let statements = step.statements.map(runLine);
     if (step.kind === "bronze") {
       cells.push(ddl.map((sql) => `run(${pySql(sql)})`).join("\n"));
+      cells.push(evolveCell(compiler.tables(plan)));
       cells.push(constraintsCell(entity));
       cells.push(landingCell(entity, groupRows));
       statements = [...statements];

@@ -1154,6 +1154,81 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     ]);
   }, 1_500_000);
 
+  it("on a definition that gains a nullable column, widens int to bigint and drops a column: the same tables; a narrowing refused on both", async () => {
+    const dir = join(work, "evolving");
+    const lake = join(dir, "lake");
+    const store = new LocalLakeStore(lake);
+    mkdirSync(dir, { recursive: true });
+    for (const schema of ["bronze", "silver", "gold", "quarantine", "saleslake"])
+      await suite.spark.sql(`DROP SCHEMA IF EXISTS spark_catalog.${schema} CASCADE`);
+    const define = (columns: Parameters<typeof defineEntity>[0]["columns"]) =>
+      defineEntity({ name: "visits", columns, key: ["id"], sequence: "updated_at" });
+    const runNotebook = async (source: string, params: Record<string, string>) => {
+      await suite.spark.sql("SET spark.sql.session.timeZone = UTC");
+      return suite.spark.runNotebook(source, params);
+    };
+    /** Lands `rows` for `entity`, then runs it on both engines. */
+    const load = async (entity: Entity, rows: Line[], minute: number) => {
+      const file = join(dir, `${minute}.jsonl`);
+      writeFileSync(file, jsonl(rows));
+      const now = new Date(Date.UTC(2026, 0, 1, 0, minute));
+      const { batchId } = await landFiles({ store, entity, paths: [file], force: true, now });
+      const duck = await runPipeline({ dir, lakeRoot: lake, entities: [entity], stars: [] }).catch(
+        (e: Error) => e,
+      );
+      const params = notebookWidgets(lake, `run-${batchId}`, batchId);
+      let spark: unknown;
+      for (const nb of generateNotebooks(entity)) {
+        spark = await runNotebook(nb.source, params).catch((e: Error) => e);
+        if (spark instanceof Error) break;
+      }
+      return { duck, spark };
+    };
+    const at = "2026-01-05T10:00:00Z";
+    const v1 = define({ id: t.int(), qty: t.int(), note: t.string(), updated_at: t.timestamp() });
+    const first = await load(v1, [{ id: 1, qty: 2, note: "first", updated_at: at }], 1);
+    expect([first.duck, first.spark]).not.toContainEqual(expect.any(Error));
+    const v2 = define({
+      id: t.int(),
+      qty: t.bigint(),
+      updated_at: t.timestamp(),
+      region: t.string().nullable(),
+    });
+    const second = await load(v2, [{ id: 2, qty: "3000000000", region: "north", updated_at: at }], 2);
+    expect([second.duck, second.spark]).not.toContainEqual(expect.any(Error));
+
+    const schemas = ["bronze", "silver", "quarantine"];
+    const duck = await duckTables(dir, schemas);
+    // id, qty, note (kept, from the first definition), …, region (added last).
+    expect(
+      duck.out["silver.visits"]?.map((r) => r.split("|")).map((f) => [f[0], f[1], f[2], f.at(-1)]),
+    ).toEqual([
+      ["1", "2", "first", "∅"],
+      ["2", "3000000000", "∅", "north"],
+    ]);
+    const sp = await sparkTables(duck.tables);
+    for (const table of Object.keys(duck.out))
+      expect({ table, rows: sp[table] }).toEqual({ table, rows: duck.out[table] });
+
+    // qty back to int, which 3000000000 does not fit: refused on both, before any table changes.
+    const v3 = define({
+      id: t.int(),
+      qty: t.int(),
+      updated_at: t.timestamp(),
+      region: t.string().nullable(),
+    });
+    const third = await load(v3, [{ id: 3, qty: 1, region: "south", updated_at: at }], 3);
+    expect(third.duck).toMatchObject({
+      code: "SCHEMA_CHANGE",
+      message: expect.stringMatching(/^bronze\.visits: column qty is stored as BIGINT/),
+    });
+    expect(String(third.spark)).toMatch(
+      /SCHEMA_CHANGE: bronze\.visits: column qty is stored as bigint; the definition makes it int/,
+    );
+    expect((await duckTables(dir, schemas)).out).toEqual(duck.out);
+    expect(await sparkTables(duck.tables)).toEqual(sp);
+  }, 1_500_000);
+
   it("on short CSV rows under the contract shortRows: null: the same rows loaded, their missing fields NULL", async () => {
     // Trailing empty fields left out load; a row cut short before a required value breaks that
     // column's rule; a trailing delimiter is still a field more.

@@ -11,6 +11,8 @@ export type PipelineErrorCode =
   | "INVALID_OPTION"
   | "UNSUPPORTED_PATH"
   | "ENGINE_ERROR"
+  /** A table holds rows the entity's or star's new definition cannot take in place. */
+  | "SCHEMA_CHANGE"
   /** The engine ran out of the memory it may use, and of spill space to make up for it. */
   | "OUT_OF_MEMORY"
   /** The run was stopped (an AbortSignal, Ctrl-C): what it had not committed was rolled back. */

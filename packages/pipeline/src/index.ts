@@ -10,6 +10,7 @@ export { PipelineError, type PipelineErrorCode } from "./errors.ts";
 export { buildPlan, type Plan, type PlanStep, type PlanStepKind } from "./plan/plan.ts";
 export {
   BRONZE_LINEAGE,
+  type ColumnSpec,
   type CompileContext,
   type CompiledStep,
   FIELD_COUNT_RULES,
@@ -17,6 +18,7 @@ export {
   PlanCompiler,
   type Statement,
   surrogateKey,
+  type TableSpec,
 } from "./query-compiler/plan-compiler.ts";
 export { CRASH_POINTS, type CrashPoint } from "./runner/crash-points.ts";
 export {

@@ -221,6 +221,83 @@ describe("incremental scenarios on the local engine", () => {
     ]);
   });
 
+  it("a definition that gains a nullable column, widens a type or drops a column loads on; one stored rows cannot take is refused, changing nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "saleslake-scenario-"));
+    dirs.push(dir);
+    const lake = join(dir, "lake");
+    const define = (columns: Parameters<typeof defineEntity>[0]["columns"]) =>
+      defineEntity({ name: "visits", columns, key: ["id"], sequence: "updated_at" });
+    const land = (entity: Entity, rows: Line[]) =>
+      landBatch(
+        lake,
+        entity,
+        [{ name: "v.jsonl", bytes: `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` }],
+        "jsonl",
+      );
+    const run = (entity: Entity) =>
+      runPipeline({ dir, entities: [entity], stars: [] }).then((r) => r.runs[0]!);
+    const q = async (sql: string) => {
+      const w = await Warehouse.open(dir);
+      try {
+        return await w.query(sql);
+      } finally {
+        w.close();
+      }
+    };
+    const at = "2026-01-05T10:00:00Z";
+    const v1 = define({ id: t.int(), qty: t.int(), note: t.string(), updated_at: t.timestamp() });
+    land(v1, [{ id: 1, qty: 2, note: "first", updated_at: at }]);
+    expect(await run(v1)).toMatchObject({ status: "succeeded", rowsInserted: 1 });
+
+    // qty widens to bigint, note goes, region comes.
+    const v2 = define({
+      id: t.int(),
+      qty: t.bigint(),
+      updated_at: t.timestamp(),
+      region: t.string().nullable(),
+    });
+    land(v2, [{ id: 2, qty: "3000000000", region: "north", updated_at: at }]);
+    expect(await run(v2)).toMatchObject({ status: "succeeded", rowsRead: 1, rowsInserted: 1 });
+    expect(
+      await q("SELECT id, CAST(qty AS VARCHAR) AS qty, note, region FROM silver.visits ORDER BY id"),
+    ).toEqual([
+      { id: 1, qty: "2", note: "first", region: null },
+      { id: 2, qty: "3000000000", note: null, region: "north" },
+    ]);
+    expect(await run(v2)).toMatchObject({ status: "nothing_to_do" }); // nothing more to change
+
+    const columnsOf = () =>
+      q(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name = 'visits' ORDER BY ALL",
+      );
+    const before = await columnsOf();
+    // Back to int, which 3000000000 does not fit; a NOT NULL column the stored rows have no value for.
+    for (const [entity, message] of [
+      [
+        define({ id: t.int(), qty: t.int(), updated_at: t.timestamp(), region: t.string().nullable() }),
+        /^bronze\.visits: column qty is stored as BIGINT; the definition makes it INTEGER/,
+      ],
+      [
+        define({
+          id: t.int(),
+          qty: t.bigint(),
+          updated_at: t.timestamp(),
+          region: t.string(),
+          code: t.string(),
+        }),
+        /^silver\.visits: the definition adds column code NOT NULL/,
+      ],
+    ] as const) {
+      land(entity, [{ id: 3, qty: 1, region: "south", code: "x", updated_at: at }]);
+      await expect(run(entity)).rejects.toMatchObject({
+        code: "SCHEMA_CHANGE",
+        message: expect.stringMatching(message),
+      });
+      expect(await columnsOf()).toEqual(before);
+    }
+    expect(await q("SELECT count(*)::INT AS n FROM silver.visits")).toEqual([{ n: 2 }]);
+  });
+
   it("soft deletes flag silver, remove the fact row, and a stale update does not revive it", async () => {
     const p = project();
     p.land([line(1), line(2)]);

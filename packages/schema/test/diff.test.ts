@@ -44,6 +44,27 @@ describe("schemaDiff", () => {
     expect(d.compatible).toBe(true);
   });
 
+  it("calls a wider type breaking where stored tables cannot take it in place", () => {
+    const v2 = defineEntity({
+      name: "orders",
+      columns: {
+        order_id: t.string().maxLength(10),
+        qty: t.double(),
+        price: t.string(),
+        status: t.string(),
+        note: t.string().nullable(),
+        legacy: t.string().nullable(),
+      },
+      key: ["order_id"],
+    });
+    const d = schemaDiff(v1, v2);
+    expect(d.changes.map((c) => [c.kind, c.column, c.compatible, c.detail])).toEqual([
+      ["widened", "qty", false, "qty: int → double (stored tables cannot change it in place)"],
+      ["widened", "price", false, "price: decimal(10,2) → string (stored tables cannot change it in place)"],
+      ["widened", "status", true, "status: enum → string"],
+    ]);
+  });
+
   it("classifies narrowing, removal, NOT NULL additions, renames and key changes as breaking", () => {
     const v2 = defineEntity({
       name: "orders",

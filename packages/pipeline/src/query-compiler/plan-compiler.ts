@@ -224,7 +224,7 @@ export abstract class PlanCompiler {
   }
 
   // ---- DDL ----------------------------------------------------------------------------------
-  private colDefs(cols: { name: string; type: string; notNull?: boolean }[]): string {
+  private colDefs(cols: readonly ColumnSpec[]): string {
     return cols.map((c) => `  ${this.q(c.name)} ${c.type}${c.notNull ? " NOT NULL" : ""}`).join(",\n");
   }
 
@@ -265,16 +265,31 @@ export abstract class PlanCompiler {
 
   /** Tables every run needs, idempotent. Gold tables only when the plan has a star. */
   ddl(plan: Plan, ctx: CompileContext): Statement[] {
-    const e = plan.entity;
     const out: Statement[] = [];
-    const create = (
-      schema: string,
-      name: string,
-      cols: { name: string; type: string; notNull?: boolean }[],
-    ) =>
+    for (const t of this.tables(plan)) {
       out.push({
-        sql: `CREATE TABLE IF NOT EXISTS ${this.table(ctx, schema, name)} (\n${this.colDefs(cols)}\n)${this.tableSuffix()}`,
+        sql: `CREATE TABLE IF NOT EXISTS ${this.table(ctx, t.schema, t.name)} (\n${this.colDefs(t.columns)}\n)${this.tableSuffix()}`,
       });
+      if (t.unknownMember) {
+        const sk = this.q(t.unknownMember);
+        const dim = this.table(ctx, t.schema, t.name);
+        out.push({
+          sql: `INSERT INTO ${dim} (${sk}) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM ${dim} WHERE ${sk} = -1)`,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The tables of a plan and their columns, as the entity and star declare them now; a
+   * dimension names its surrogate key, whose unknown member (-1) it holds.
+   */
+  tables(plan: Plan): TableSpec[] {
+    const e = plan.entity;
+    const out: TableSpec[] = [];
+    const create = (schema: string, name: string, columns: ColumnSpec[], unknownMember?: string) =>
+      out.push({ schema, name, columns, ...(unknownMember && { unknownMember }) });
     create("bronze", e.name, this.bronzeColumns(e));
     create("quarantine", e.name, [
       { name: "_batch_id", type: this.stringType(), notNull: true },
@@ -290,13 +305,7 @@ export abstract class PlanCompiler {
     create("silver", e.name, this.silverColumns(e));
     if (plan.star) {
       const s = plan.star;
-      for (const d of s.dimensions) {
-        create("gold", d.name, this.dimensionColumns(e, d));
-        const sk = this.q(surrogateKey(d));
-        out.push({
-          sql: `INSERT INTO ${this.table(ctx, "gold", d.name)} (${sk}) SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM ${this.table(ctx, "gold", d.name)} WHERE ${sk} = -1)`,
-        });
-      }
+      for (const d of s.dimensions) create("gold", d.name, this.dimensionColumns(e, d), surrogateKey(d));
       create("gold", s.fact.name, this.factColumns(s));
       if (s.dailyAggregate) create("gold", s.dailyAggregate.name, this.aggregateColumns(s));
     }
@@ -879,6 +888,21 @@ GROUP BY ${[day, ...by.map((b) => `f.${b}`)].join(", ")}`,
       .filter(([kind]) => step === undefined || kind === step)
       .map(([, t]) => ({ sql: this.truncate(t) }));
   }
+}
+
+/** A column of a table the engine creates. */
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly notNull?: boolean;
+}
+
+/** A table the engine creates: schema, name, columns; a dimension's surrogate key. */
+export interface TableSpec {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly ColumnSpec[];
+  readonly unknownMember?: string;
 }
 
 /** `dim_branch` → `dim_branch_key`. */

@@ -18,6 +18,7 @@ import { PipelineError } from "../errors.ts";
 import { buildPlan, type Plan } from "../plan/plan.ts";
 import type { CompileContext } from "../query-compiler/plan-compiler.ts";
 import { crashPoint } from "./crash-points.ts";
+import { evolveTables } from "./evolve-tables.ts";
 import { Interruption, interrupted } from "./interruption.ts";
 import {
   type FileSchema,
@@ -320,7 +321,16 @@ async function runEntity(
     steps: [],
     durationMs: 0,
   };
-  for (const stmt of compiler.ddl(plan, ctx)) await con.run(stmt.sql);
+  // The tables, made or brought to this definition of the entity and star, all or none.
+  await con.run("BEGIN TRANSACTION");
+  try {
+    for (const stmt of compiler.ddl(plan, ctx)) await con.run(stmt.sql);
+    await evolveTables(con, compiler.tables(plan));
+    await con.run("COMMIT");
+  } catch (e) {
+    await con.run("ROLLBACK");
+    throw engineError(e, entity, "tables");
+  }
   if (mode === "incremental" && batches.length === 0) {
     const result = { ...empty, durationMs: Date.now() - started };
     emit({ type: "run-end", entity: entity.name, result });

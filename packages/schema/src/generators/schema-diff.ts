@@ -59,6 +59,21 @@ function typeOrder(a: LogicalType, b: LogicalType): 1 | 0 | -1 | undefined {
   return undefined;
 }
 
+/**
+ * Whether tables holding a column of type `a` take type `b` in place, on both engines (DuckDB's
+ * ALTER COLUMN, Delta's type widening): the same stored type (an enum and text are both text),
+ * int → bigint, or a decimal with as many digits or more on each side of the point.
+ */
+export function changesInPlace(a: LogicalType, b: LogicalType): boolean {
+  const text = (t: LogicalType) => t.kind === "string" || t.kind === "enum";
+  if (a.kind === b.kind && a.kind !== "decimal") return true;
+  if (text(a) && text(b)) return true;
+  if (a.kind === "int") return b.kind === "bigint";
+  if (a.kind === "decimal" && b.kind === "decimal")
+    return b.precision - b.scale >= a.precision - a.scale && b.scale >= a.scale;
+  return false;
+}
+
 function lengthOrder(a: Column, b: Column): 1 | 0 | -1 {
   const al = a.constraints.maxLength ?? Number.POSITIVE_INFINITY;
   const bl = b.constraints.maxLength ?? Number.POSITIVE_INFINITY;
@@ -371,11 +386,14 @@ export function schemaDiff(before: Entity, after: Entity): SchemaDiff {
     if (nullOrder !== 0) parts.push(c.nullable ? "NOT NULL → NULL" : "NULL → NOT NULL");
     if (parts.length > 0) {
       const narrows = order < 0 || lo < 0 || nullOrder < 0;
+      // Stored tables take a wider type in place only where both engines change it without
+      // rewriting values; another (int → double, anything → string) the engines refuse.
+      const inPlace = order <= 0 || changesInPlace(prev.type, c.type);
       changes.push({
         kind: narrows ? "narrowed" : "widened",
         column: c.name,
-        detail: `${c.name}: ${parts.join(", ")}`,
-        compatible: !narrows,
+        detail: `${c.name}: ${parts.join(", ")}${narrows || inPlace ? "" : " (stored tables cannot change it in place)"}`,
+        compatible: !narrows && inPlace,
       });
     }
     if (!from) changes.push(...readChanges(prev, c));

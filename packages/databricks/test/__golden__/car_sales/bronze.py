@@ -159,6 +159,64 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_sales_daily` (
 
 # COMMAND ----------
 
+TABLES = [["bronze","car_sales",[["branch_id","STRING",0],["dealer_id","STRING",0],["model_id","STRING",0],["revenue","BIGINT",0],["units_sold","INT",0],["date_id","STRING",0],["day","INT",0],["month","INT",0],["year","INT",0],["sale_date","DATE",0],["branch_name","STRING",0],["dealer_name","STRING",0],["product_name","STRING",0],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1],["_rescued_data","STRING",0]]],["quarantine","car_sales",[["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_run_id","STRING",1],["_quarantined_at","TIMESTAMP",1],["rule_ids","ARRAY<STRING>",1],["messages","ARRAY<STRING>",1],["raw","STRING",1],["replayed_run_id","STRING",0]]],["silver","car_sales",[["branch_id","STRING",1],["dealer_id","STRING",1],["model_id","STRING",1],["revenue","BIGINT",1],["units_sold","INT",1],["date_id","STRING",1],["day","INT",1],["month","INT",1],["year","INT",1],["sale_date","DATE",1],["branch_name","STRING",1],["dealer_name","STRING",0],["product_name","STRING",1],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","dim_branch",[["dim_branch_key","BIGINT",1],["branch_id","STRING",0],["branch_name","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_dealer",[["dim_dealer_key","BIGINT",1],["dealer_id","STRING",0],["dealer_name","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_model",[["dim_model_key","BIGINT",1],["model_id","STRING",0],["product_name","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_date",[["dim_date_key","BIGINT",1],["date","DATE",0],["year","INT",0],["quarter","INT",0],["month","INT",0],["month_name","STRING",0],["day","INT",0],["day_of_week","INT",0],["day_name","STRING",0],["week_of_year","INT",0],["is_weekend","BOOLEAN",0]]],["gold","fact_sales",[["branch_id","STRING",1],["dealer_id","STRING",1],["model_id","STRING",1],["revenue","BIGINT",0],["units_sold","INT",0],["date_id","STRING",1],["sale_date","DATE",0],["dim_branch_key","BIGINT",1],["dim_dealer_key","BIGINT",1],["dim_model_key","BIGINT",1],["dim_date_key","BIGINT",1],["_updated_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","agg_sales_daily",[["day","DATE",1],["dim_branch_key","BIGINT",1],["dim_model_key","BIGINT",1],["revenue","DECIMAL(38, 0)",0],["units_sold","DECIMAL(38, 0)",0],["sales_count","BIGINT",0],["_updated_at","TIMESTAMP",1]]]]
+
+
+def _canon(type_):
+    return re.sub(r"\s+", "", type_.lower())
+
+
+def _widens(have, want):
+    if have == "int":
+        return want == "bigint"
+    h = re.fullmatch(r"decimal\((\d+),(\d+)\)", have)
+    w = re.fullmatch(r"decimal\((\d+),(\d+)\)", want)
+    return bool(h and w) and int(w[1]) - int(w[2]) >= int(h[1]) - int(h[2]) and int(w[2]) >= int(h[2])
+
+
+def _q(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+changes = []
+for schema, name, columns in TABLES:
+    target = f"{_q(params['catalog'])}.{_q(schema)}.{_q(name)}"
+    stored = {f.name: f for f in spark.table(target).schema.fields}
+    holds_rows = None
+    for col, type_, not_null in columns:
+        f = stored.get(col)
+        if f is None:
+            if not_null:
+                holds_rows = holds_rows if holds_rows is not None else len(spark.table(target).limit(1).collect()) > 0
+                if holds_rows:
+                    raise Exception(f"SCHEMA_CHANGE: {schema}.{name}: the definition adds column {col} NOT NULL, which the rows stored before have no value for")
+            changes.append((target, f"ADD COLUMNS ({_q(col)} {type_})"))
+            if not_null:
+                changes.append((target, f"ALTER COLUMN {_q(col)} SET NOT NULL"))
+            continue
+        have, want = _canon(f.dataType.simpleString()), _canon(type_)
+        if have != want:
+            if not _widens(have, want):
+                raise Exception(f"SCHEMA_CHANGE: {schema}.{name}: column {col} is stored as {have}; the definition makes it {want}, which stored values may not fit")
+            changes.append((target, "SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true')"))
+            changes.append((target, f"ALTER COLUMN {_q(col)} TYPE {type_}"))
+        if not not_null and not f.nullable:
+            changes.append((target, f"ALTER COLUMN {_q(col)} DROP NOT NULL"))
+    declared = {c[0] for c in columns}
+    for f in stored.values():
+        if f.name not in declared and not f.nullable:
+            changes.append((target, f"ALTER COLUMN {_q(f.name)} DROP NOT NULL"))
+# A CHECK constraint on a column whose type changes is dropped first; the next cell adds the
+# entity's constraints back.
+for target in {t for t, c in changes if " TYPE " in c}:
+    for r in spark.sql("SHOW TBLPROPERTIES " + target).collect():
+        if r["key"].startswith("delta.constraints."):
+            spark.sql(f"ALTER TABLE {target} DROP CONSTRAINT {_q(r['key'][len('delta.constraints.'):])}")
+for target, change in changes:
+    spark.sql(f"ALTER TABLE {target} {change}")
+
+# COMMAND ----------
+
 SILVER = Template("`${catalog}`.`silver`.`car_sales`").safe_substitute(params)
 CONSTRAINTS = {"ck_branch_id_min_length":"(`branch_id` IS NULL OR char_length(`branch_id`) >= 1)","ck_branch_id_max_length":"(`branch_id` IS NULL OR char_length(`branch_id`) <= 16)","ck_dealer_id_min_length":"(`dealer_id` IS NULL OR char_length(`dealer_id`) >= 1)","ck_dealer_id_max_length":"(`dealer_id` IS NULL OR char_length(`dealer_id`) <= 16)","ck_model_id_min_length":"(`model_id` IS NULL OR char_length(`model_id`) >= 1)","ck_model_id_max_length":"(`model_id` IS NULL OR char_length(`model_id`) <= 16)","ck_revenue_min":"(`revenue` IS NULL OR `revenue` >= 0)","ck_units_sold_min":"(`units_sold` IS NULL OR `units_sold` >= 0)","ck_date_id_min_length":"(`date_id` IS NULL OR char_length(`date_id`) >= 1)","ck_date_id_max_length":"(`date_id` IS NULL OR char_length(`date_id`) <= 16)","ck_day_min":"(`day` IS NULL OR `day` >= 1)","ck_day_max":"(`day` IS NULL OR `day` <= 31)","ck_month_min":"(`month` IS NULL OR `month` >= 1)","ck_month_max":"(`month` IS NULL OR `month` <= 12)","ck_year_min":"(`year` IS NULL OR `year` >= 1900)","ck_year_max":"(`year` IS NULL OR `year` <= 2999)","ck_branch_name_max_length":"(`branch_name` IS NULL OR char_length(`branch_name`) <= 200)","ck_dealer_name_max_length":"(`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200)","ck_product_name_max_length":"(`product_name` IS NULL OR char_length(`product_name`) <= 200)"}
 have = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + SILVER).collect()}

@@ -154,6 +154,64 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_orders_daily` (
 
 # COMMAND ----------
 
+TABLES = [["bronze","sales_order_lines",[["order_id","STRING",0],["line_number","INT",0],["order_date","DATE",0],["customer_id","STRING",0],["product_id","STRING",0],["quantity","INT",0],["unit_price","DECIMAL(12, 2)",0],["discount_pct","DECIMAL(5, 2)",0],["currency","STRING",0],["status","STRING",0],["channel","STRING",0],["updated_at","TIMESTAMP",0],["is_deleted","BOOLEAN",0],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1],["_rescued_data","STRING",0]]],["quarantine","sales_order_lines",[["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_run_id","STRING",1],["_quarantined_at","TIMESTAMP",1],["rule_ids","ARRAY<STRING>",1],["messages","ARRAY<STRING>",1],["raw","STRING",1],["replayed_run_id","STRING",0]]],["silver","sales_order_lines",[["order_id","STRING",1],["line_number","INT",1],["order_date","DATE",1],["customer_id","STRING",1],["product_id","STRING",1],["quantity","INT",1],["unit_price","DECIMAL(12, 2)",1],["discount_pct","DECIMAL(5, 2)",0],["currency","STRING",1],["status","STRING",1],["channel","STRING",0],["updated_at","TIMESTAMP",1],["is_deleted","BOOLEAN",0],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","dim_customer",[["dim_customer_key","BIGINT",1],["customer_id","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_product",[["dim_product_key","BIGINT",1],["product_id","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_channel",[["dim_channel_key","BIGINT",1],["channel","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_order_date",[["dim_order_date_key","BIGINT",1],["date","DATE",0],["year","INT",0],["quarter","INT",0],["month","INT",0],["month_name","STRING",0],["day","INT",0],["day_of_week","INT",0],["day_name","STRING",0],["week_of_year","INT",0],["is_weekend","BOOLEAN",0]]],["gold","fact_order_lines",[["order_id","STRING",1],["line_number","INT",1],["order_date","DATE",0],["quantity","INT",0],["unit_price","DECIMAL(12, 2)",0],["currency","STRING",0],["status","STRING",0],["dim_customer_key","BIGINT",1],["dim_product_key","BIGINT",1],["dim_channel_key","BIGINT",1],["dim_order_date_key","BIGINT",1],["_updated_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","agg_orders_daily",[["day","DATE",1],["dim_product_key","BIGINT",1],["quantity","DECIMAL(38, 0)",0],["line_count","BIGINT",0],["_updated_at","TIMESTAMP",1]]]]
+
+
+def _canon(type_):
+    return re.sub(r"\s+", "", type_.lower())
+
+
+def _widens(have, want):
+    if have == "int":
+        return want == "bigint"
+    h = re.fullmatch(r"decimal\((\d+),(\d+)\)", have)
+    w = re.fullmatch(r"decimal\((\d+),(\d+)\)", want)
+    return bool(h and w) and int(w[1]) - int(w[2]) >= int(h[1]) - int(h[2]) and int(w[2]) >= int(h[2])
+
+
+def _q(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+changes = []
+for schema, name, columns in TABLES:
+    target = f"{_q(params['catalog'])}.{_q(schema)}.{_q(name)}"
+    stored = {f.name: f for f in spark.table(target).schema.fields}
+    holds_rows = None
+    for col, type_, not_null in columns:
+        f = stored.get(col)
+        if f is None:
+            if not_null:
+                holds_rows = holds_rows if holds_rows is not None else len(spark.table(target).limit(1).collect()) > 0
+                if holds_rows:
+                    raise Exception(f"SCHEMA_CHANGE: {schema}.{name}: the definition adds column {col} NOT NULL, which the rows stored before have no value for")
+            changes.append((target, f"ADD COLUMNS ({_q(col)} {type_})"))
+            if not_null:
+                changes.append((target, f"ALTER COLUMN {_q(col)} SET NOT NULL"))
+            continue
+        have, want = _canon(f.dataType.simpleString()), _canon(type_)
+        if have != want:
+            if not _widens(have, want):
+                raise Exception(f"SCHEMA_CHANGE: {schema}.{name}: column {col} is stored as {have}; the definition makes it {want}, which stored values may not fit")
+            changes.append((target, "SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true')"))
+            changes.append((target, f"ALTER COLUMN {_q(col)} TYPE {type_}"))
+        if not not_null and not f.nullable:
+            changes.append((target, f"ALTER COLUMN {_q(col)} DROP NOT NULL"))
+    declared = {c[0] for c in columns}
+    for f in stored.values():
+        if f.name not in declared and not f.nullable:
+            changes.append((target, f"ALTER COLUMN {_q(f.name)} DROP NOT NULL"))
+# A CHECK constraint on a column whose type changes is dropped first; the next cell adds the
+# entity's constraints back.
+for target in {t for t, c in changes if " TYPE " in c}:
+    for r in spark.sql("SHOW TBLPROPERTIES " + target).collect():
+        if r["key"].startswith("delta.constraints."):
+            spark.sql(f"ALTER TABLE {target} DROP CONSTRAINT {_q(r['key'][len('delta.constraints.'):])}")
+for target, change in changes:
+    spark.sql(f"ALTER TABLE {target} {change}")
+
+# COMMAND ----------
+
 SILVER = Template("`${catalog}`.`silver`.`sales_order_lines`").safe_substitute(params)
 CONSTRAINTS = {"ck_order_id_max_length":"(`order_id` IS NULL OR char_length(`order_id`) <= 10)","ck_order_id_pattern":"(`order_id` IS NULL OR `order_id` RLIKE '^(SO[0-9]{8})$')","ck_line_number_min":"(`line_number` IS NULL OR `line_number` >= 1)","ck_line_number_max":"(`line_number` IS NULL OR `line_number` <= 9999)","ck_customer_id_max_length":"(`customer_id` IS NULL OR char_length(`customer_id`) <= 7)","ck_customer_id_pattern":"(`customer_id` IS NULL OR `customer_id` RLIKE '^(C[0-9]{6})$')","ck_product_id_max_length":"(`product_id` IS NULL OR char_length(`product_id`) <= 7)","ck_product_id_pattern":"(`product_id` IS NULL OR `product_id` RLIKE '^(P-[0-9]{5})$')","ck_quantity_min":"(`quantity` IS NULL OR `quantity` >= 1)","ck_quantity_max":"(`quantity` IS NULL OR `quantity` <= 100000)","ck_unit_price_min":"(`unit_price` IS NULL OR `unit_price` >= 0)","ck_discount_pct_min":"(`discount_pct` IS NULL OR `discount_pct` >= 0)","ck_discount_pct_max":"(`discount_pct` IS NULL OR `discount_pct` <= 100)","ck_currency_enum":"(`currency` IS NULL OR `currency` IN ('EUR', 'USD', 'GBP'))","ck_status_enum":"(`status` IS NULL OR `status` IN ('open', 'shipped', 'invoiced', 'cancelled'))","ck_channel_max_length":"(`channel` IS NULL OR char_length(`channel`) <= 32)","ck_row_net_amount_bounded":"coalesce((quantity * unit_price <= 100000000), true)"}
 have = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + SILVER).collect()}
