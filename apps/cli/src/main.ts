@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { IngestError, LocalLakeStore, landFiles } from "@saleslake/ingest";
 import {
@@ -180,23 +180,33 @@ export function program(progress = new Progress()): Command {
         );
       }
       const entity = pickEntity(cfg.entities, o.entity);
-      // A file named twice (a.csv a.csv, or a file and its folder) lands once.
-      const files = [...new Set(paths.flatMap((path) => expand(resolve(path))))];
-      progress.start(`landing ${files.length} file(s) as one ${entity.name} batch`);
+      for (const path of paths)
+        if (!existsSync(resolve(path))) throw new UsageError(`no such file or folder: ${resolve(path)}`);
+      // Folders go to landFiles as they are, so that a file found in one is named by its path
+      // below it (jan/returns.csv), not its base name alone. A file named twice (a.csv a.csv,
+      // or a file and its folder) lands once.
+      progress.start(`landing files as one ${entity.name} batch`);
       const r = await landFiles({
         store: new LocalLakeStore(cfg.lakeRoot),
         entity,
-        paths: files,
+        paths: paths.map((path) => resolve(path)),
         force: Boolean(o.force),
         ...delimiterOf(o.delimiter),
       });
+      const files = r.files;
       progress.update(`landed ${files.length} file(s)`, 0, r.rows);
       progress.done();
       if (o.json)
         printJson({
           entity: entity.name,
           ...r,
-          files: r.files.map((f) => ({ path: f.path, rows: f.rows, bytes: f.bytes, sha256: f.sha256 })),
+          files: r.files.map((f) => ({
+            path: f.path,
+            source: f.source,
+            rows: f.rows,
+            bytes: f.bytes,
+            sha256: f.sha256,
+          })),
         });
       else
         console.log(
@@ -682,15 +692,6 @@ function pickEntity<E extends { name: string }>(entities: readonly E[], name?: s
   if (!e)
     throw new UsageError(`no entity named ${name}; configured: ${entities.map((x) => x.name).join(", ")}`);
   return e;
-}
-
-function expand(path: string): string[] {
-  if (!existsSync(path)) throw new UsageError(`no such file or folder: ${path}`);
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path)
-    .filter((f) => !f.startsWith("."))
-    .sort()
-    .flatMap((f) => expand(join(path, f)));
 }
 
 async function withWarehouse<T>(dir: string, fn: (w: Warehouse) => Promise<T>): Promise<T> {

@@ -274,6 +274,50 @@ describe("reporting commands", () => {
     expect(r.out).toMatch(/quarantined 1 × revenue\.min/);
   });
 
+  it("quarantine tells apart files of one name in two folders: each by its path below the folder given", () => {
+    const d = join(work, "two-months");
+    const drop = join(work, "two-months-drop");
+    for (const [month, revenue] of [
+      ["jan", "-5"],
+      ["feb", "-7"],
+    ] as const) {
+      mkdirSync(join(drop, month), { recursive: true });
+      writeFileSync(
+        join(drop, month, "sales.csv"),
+        `${CAR_SALES_HEADER}\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P\nBR2,DLR2,M2,${revenue},1,DT2,2,2,2020,B,D,P\n`,
+      );
+    }
+    const landed = JSON.parse(cli(["ingest", "--dir", d, drop, "--json"]).out);
+    expect(landed.files.map((f: { source: string }) => f.source)).toEqual(["feb/sales.csv", "jan/sales.csv"]);
+    expect(cli(["run", "--dir", d]).code).toBe(0);
+    const q = JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out);
+    expect(
+      q.rows
+        .map((r: { source: string; raw: string }) => [r.source, JSON.parse(r.raw).Revenue])
+        .sort((a: string[], b: string[]) => a[0]!.localeCompare(b[0]!)),
+    ).toEqual([
+      ["feb/sales.csv", "-7"],
+      ["jan/sales.csv", "-5"],
+    ]);
+    // Named themselves, as a shell expands drop/*/sales.csv, they are told apart the same way.
+    const direct = JSON.parse(
+      cli([
+        "ingest",
+        "--dir",
+        join(work, "two-months-direct"),
+        join(drop, "jan", "sales.csv"),
+        join(drop, "feb", "sales.csv"),
+        "--json",
+      ]).out,
+    );
+    expect(direct.files.map((f: { source: string }) => f.source)).toEqual(["feb/sales.csv", "jan/sales.csv"]);
+    // A file named alone keeps its base name.
+    const one = JSON.parse(
+      cli(["ingest", "--dir", join(work, "one-month"), join(drop, "jan", "sales.csv"), "--json"]).out,
+    );
+    expect(one.files.map((f: { source: string }) => f.source)).toEqual(["sales.csv"]);
+  });
+
   it("validate names file, row and rule without loading", () => {
     const csv = join(work, "check.csv");
     writeFileSync(
@@ -418,6 +462,137 @@ describe("reporting commands", () => {
     const none = join(work, "check-none.json");
     writeFileSync(none, "[]");
     expect(await validateFile(salesOrderLines, none)).toMatchObject({ rows: 0, valid: 0, issues: [] });
+  });
+
+  it("validate gives run's verdict on JSON numbers with a fraction or an exponent, for every column type", () => {
+    const d = join(work, "json-numbers");
+    mkdirSync(d);
+    writeFileSync(
+      join(d, "saleslake.config.ts"),
+      `import { defineConfig } from "@saleslake/cli";
+import { defineEntity, t } from "@saleslake/schema";
+const numbers = defineEntity({
+  name: "numbers",
+  columns: {
+    id: t.string(),
+    qty: t.int().nullable(),
+    big: t.bigint().nullable(),
+    amount: t.decimal(12, 2).nullable(),
+    ratio: t.double().nullable(),
+    note: t.string().maxLength(3).nullable(),
+    doc: t.string().maxLength(9).nullable(),
+  },
+  key: ["id"],
+});
+export default defineConfig({ entities: [numbers], lake: { root: "lake" } });
+`,
+    );
+    // Each row sets one column, as JSON text (the engine reads it with json_extract_string: a
+    // number with a fraction or an exponent as its double, 1.0 and 1e0 as 1.0, 2.00 as 2.0).
+    const values: [string, string][] = [
+      ["qty", "1.0"],
+      ["qty", "2.00"],
+      ["qty", "1e0"],
+      ["qty", "1E2"],
+      ["qty", "-0"],
+      ["qty", "7"],
+      ["qty", "2147483648"],
+      ["big", "9007199254740993"],
+      ["big", "9223372036854775807"],
+      ["big", "9223372036854775808"],
+      ["big", "1.5e3"],
+      ["big", "123456789012345678901234567890"],
+      ["amount", "1.005"],
+      ["amount", "1.500"],
+      ["amount", "1e0"],
+      ["amount", "1.5e3"],
+      ["amount", "1e12"],
+      ["amount", "1e21"],
+      ["ratio", "1e400"],
+      ["ratio", "1e99"],
+      ["ratio", "1.5E+2"],
+      ["ratio", "0.000000000000000000001"],
+      ["ratio", "123456789012345678901234"],
+      ["ratio", "12345678901234567890.5"],
+      ["note", "1e0"],
+      ["note", "1.50"],
+      ["note", "1e2"],
+      ["doc", '{"b":1.50}'],
+      ["doc", "[1e0,2]"],
+      ["doc", '{"b":1.500}'],
+    ];
+    const columns = ["qty", "big", "amount", "ratio", "note", "doc"];
+    const record = (id: string, column: string, text: string) =>
+      `{"id":"${id}",${columns.map((c) => `"${c}":${c === column ? text : "null"}`).join(",")}}`;
+    const array = join(d, "numbers.json");
+    const lines = join(d, "numbers.jsonl");
+    writeFileSync(array, `[${values.map(([c, v], i) => record(`a${i}`, c, v)).join(",\n")}]`);
+    writeFileSync(lines, `${values.map(([c, v], i) => record(`l${i}`, c, v)).join("\n")}\n`);
+    const verdicts = (issues: { row: number; rule: string }[]) =>
+      values.map((_, i) =>
+        issues
+          .filter((x) => x.row === i + 1)
+          .map((x) => x.rule)
+          .sort(),
+      );
+    const validated = [array, lines].map((f) => {
+      const r = cli(["validate", "--dir", d, "numbers", f, "--json"]);
+      expect(r.err).toBe("");
+      return verdicts(JSON.parse(r.out).issues);
+    });
+    for (const args of [
+      ["ingest", "--dir", d, array],
+      ["ingest", "--dir", d, lines],
+      ["run", "--dir", d],
+    ]) {
+      expect(cli(args)).toMatchObject({ code: 0, err: "" });
+    }
+    const quarantined: { source: string; _row_number: string; rule_ids: string[]; raw: string }[] =
+      JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows;
+    const ran = ["numbers.json", "numbers.jsonl"].map((source) =>
+      verdicts(
+        quarantined
+          .filter((q) => q.source === source)
+          .flatMap((q) => q.rule_ids.map((rule) => ({ row: Number(q._row_number), rule }))),
+      ),
+    );
+    expect(validated).toEqual(ran);
+    // The verdicts themselves: the number's text as the engine reads it decides, not as written.
+    expect(Object.fromEntries(values.map(([c, v], i) => [`${c} ${v}`, ran[0]![i]!.join(" ")]))).toEqual({
+      "qty 1.0": "qty.parse",
+      "qty 2.00": "qty.parse",
+      "qty 1e0": "qty.parse",
+      "qty 1E2": "qty.parse",
+      "qty -0": "",
+      "qty 7": "",
+      "qty 2147483648": "qty.parse",
+      "big 9007199254740993": "",
+      "big 9223372036854775807": "",
+      "big 9223372036854775808": "big.parse",
+      "big 1.5e3": "big.parse",
+      "big 123456789012345678901234567890": "big.parse",
+      "amount 1.005": "amount.parse",
+      "amount 1.500": "",
+      "amount 1e0": "",
+      "amount 1.5e3": "",
+      "amount 1e12": "amount.parse",
+      "amount 1e21": "amount.parse",
+      "ratio 1e400": "ratio.parse",
+      "ratio 1e99": "",
+      "ratio 1.5E+2": "",
+      "ratio 0.000000000000000000001": "",
+      "ratio 123456789012345678901234": "ratio.parse",
+      "ratio 12345678901234567890.5": "",
+      "note 1e0": "",
+      "note 1.50": "",
+      "note 1e2": "note.max_length",
+      'doc {"b":1.50}': "",
+      "doc [1e0,2]": "",
+      'doc {"b":1.500}': "",
+    });
+    // The quarantine keeps the text the engine checked: 1e0 as 1.0.
+    const raw = quarantined.find((q) => q.source === "numbers.json" && q._row_number === "3")?.raw;
+    expect(JSON.parse(raw!)).toMatchObject({ qty: "1.0" });
   });
 
   it("a tab-separated file: by its .tsv name, or --delimiter '\\t' as a shell passes it", () => {

@@ -24,7 +24,12 @@ export {
   type LandingThroughputReport,
   measureLandingThroughput,
 } from "./files/land-throughput.ts";
-export { type ResolveSourceOptions, resolveSourceFiles } from "./files/resolve-source-files.ts";
+export {
+  type ResolveSourceOptions,
+  resolveSourceFileNames,
+  resolveSourceFiles,
+  type SourceFile,
+} from "./files/resolve-source-files.ts";
 export type { HttpAuth, HttpSecretSource, KeyVaultSecretRef, SecretSource } from "./http/auth-secret.ts";
 export type { HttpSourceEvent } from "./http/fetch-json.ts";
 export {
@@ -50,6 +55,7 @@ export { CLAIM_STALE_MS, type ClaimHolder, claimPath } from "./landing/content-c
 export {
   type BatchInput,
   type LandBatchOptions,
+  type LandingFile,
   type LandResult,
   landBatch,
 } from "./landing/land-batch.ts";

@@ -7,13 +7,16 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { carSales, defineEntity, t } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import { CsvScanner } from "../src/files/csv-scanner.ts";
+import { exactValue, parseExactJson } from "../src/files/exact-json.ts";
 import {
   IngestError,
   inspectFile,
   jsonArrayElements,
   LocalLakeStore,
+  landBatch,
   landFiles,
   listLandedBatches,
+  resolveSourceFileNames,
   resolveSourceFiles,
 } from "../src/index.ts";
 
@@ -414,6 +417,32 @@ describe("JSON, JSON Lines, gzip and Parquet sources", () => {
     expect(scalars).toEqual(["1", '"a"', "null", '{"b":2}']);
   });
 
+  it("exactValue gives a JSON value the text DuckDB's json_extract_string gives the engine", async () => {
+    const texts = [
+      ...["0", "-0", "7", "-12", "9007199254740993", "9223372036854775808", "18446744073709551616"],
+      ...["123456789012345678901234567890", "1.0", "2.00", "-1.0", "1e0", "1E2", "1e+2", "1.5e3"],
+      ...["1.10", "12.3450000", "-0.0", "0e0", "1e-400", "1e400", "-1e400", "1e20", "1e21", "2e23"],
+      ...["1e-6", "1e-7", "1.5e-7", "0.000001", "5e-324", "2.5E-3", "12345678901234567890.5"],
+      ...["1.23456789012345678901", '{"b":1.50,"c":[1e0,-0,2],"d":"x"}', "[]", '"1.0"', "true", "null"],
+    ];
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    try {
+      for (const text of texts) {
+        const json = `{"a":${text}}`;
+        const [row] = (
+          await con.runAndReadAll("SELECT json_extract_string($json::JSON, '$.a') AS a", { json })
+        ).getRowObjectsJson();
+        const value = exactValue((parseExactJson(json) as { a: unknown }).a);
+        // A boolean stays one, which the validator reads as its text, as it does any value.
+        expect({ text, value: value === null ? null : String(value) }).toEqual({ text, value: row!.a });
+      }
+    } finally {
+      con.closeSync();
+      db.closeSync();
+    }
+  });
+
   it("gzip variants land their compressed bytes, counted through gunzip", async () => {
     const store = fresh();
     const csv = gzipSync("OrderID,Amount\nSO1,1\nSO2,2\n");
@@ -551,7 +580,80 @@ describe("folders, globs and names that try to escape", () => {
       ["part-00000.csv", 1],
       ["part-00001.csv", 2],
     ]);
-    expect(b!.manifest.source.name).toBe("a.csv,b.csv");
+    // Named by their paths below the folder given.
+    expect(b!.manifest.source.name).toBe("03/a.csv,03/b.csv");
+  });
+
+  it("names each file by its path below the folder or glob given, so files of one name in two folders stay apart", async () => {
+    const months = join(work, "months");
+    for (const [month, row] of [
+      ["jan", "R1,1"],
+      ["feb", "R2,2"],
+    ] as const) {
+      mkdirSync(join(months, month), { recursive: true });
+      writeFileSync(join(months, month, "returns.csv"), `OrderID,Amount\n${row}\n`);
+    }
+    const store = fresh();
+    await landFiles({ store, entity: rescuing, paths: [months] });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    expect(b!.manifest.files.map((f) => [f.path, f.source])).toEqual([
+      ["part-00000.csv", "feb/returns.csv"],
+      ["part-00001.csv", "jan/returns.csv"],
+    ]);
+    expect(b!.manifest.source.name).toBe("feb/returns.csv,jan/returns.csv");
+
+    const jan = join(months, "jan", "returns.csv");
+    const feb = join(months, "feb", "returns.csv");
+    const names = async (patterns: string[], baseDir?: string) =>
+      (await resolveSourceFileNames(patterns, baseDir === undefined ? {} : { baseDir })).map((f) => [
+        f.path,
+        f.name,
+      ]);
+    // A glob's matches are named below its fixed leading folders, relative or absolute.
+    expect(await names(["*/returns.csv"], months)).toEqual([
+      [feb, "feb/returns.csv"],
+      [jan, "jan/returns.csv"],
+    ]);
+    expect(await names([`${months}/j*/*.csv`])).toEqual([[jan, "jan/returns.csv"]]);
+    expect(await names(["months/jan/*.csv"], work)).toEqual([[jan, "returns.csv"]]);
+    // A file named itself keeps its base name, unless another file of the batch has it too.
+    expect(await names([jan])).toEqual([[jan, "returns.csv"]]);
+    expect(await names([jan, feb])).toEqual([
+      [feb, "feb/returns.csv"],
+      [jan, "jan/returns.csv"],
+    ]);
+    // Each month's folder on its own names its file returns.csv: together, they are told apart.
+    expect(await names([join(months, "jan"), join(months, "feb")])).toEqual([
+      [feb, "feb/returns.csv"],
+      [jan, "jan/returns.csv"],
+    ]);
+    // Alike names found deeper are lengthened as far as they need, and no further.
+    mkdirSync(join(work, "other", "jan"), { recursive: true });
+    const other = join(work, "other", "jan", "returns.csv");
+    writeFileSync(other, "OrderID,Amount\nR3,3\n");
+    expect(await names([months, join(work, "other")])).toEqual([
+      [feb, "feb/returns.csv"],
+      [jan, "months/jan/returns.csv"],
+      [other, "other/jan/returns.csv"],
+    ]);
+    // A file named twice, itself and through its folder, lands once, under the name given first.
+    expect(await names([jan, months])).toEqual([
+      [feb, "feb/returns.csv"],
+      [jan, "returns.csv"],
+    ]);
+  });
+
+  it("landBatch refuses a file name that is not a path below a folder: nothing lands", async () => {
+    const f = await inspectFile(file("named.csv", "OrderID,Amount\nSO1,1\n"));
+    const store = fresh();
+    for (const source of ["../named.csv", "/tmp/named.csv", "a//named.csv", "./named.csv", "a/..", ""]) {
+      const e = await failure(landBatch(store, rescuing, { kind: "files", files: [{ ...f, source }] }));
+      expect(e.code, source).toBe("UNSAFE_PATH");
+    }
+    expect(await store.list("")).toEqual([]);
+    await landBatch(store, rescuing, { kind: "files", files: [{ ...f, source: "2026/03/named.csv" }] });
+    const [b] = await listLandedBatches(store, "drop_orders_open");
+    expect(b!.manifest.files[0]!.source).toBe("2026/03/named.csv");
   });
 
   it("a glob is taken relative to baseDir and sorted", async () => {

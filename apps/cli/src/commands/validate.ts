@@ -167,11 +167,13 @@ async function* parquetRecords(
   }
 }
 
+/**
+ * A JSON record's fields as the engine checks them: each number as the text json_extract_string
+ * gives it (1.0 and 1e0 as "1.0", which an int column refuses), an object or array as its
+ * compact JSON (see exactValue).
+ */
 function jsonRecord(v: unknown): Record<string, RawValue> {
   const out: Record<string, RawValue> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const value = exactValue(x); // a number kept as its text (see parseExactJson)
-    out[k] = value === null || typeof value !== "object" ? (value as RawValue) : JSON.stringify(value);
-  }
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = exactValue(x) as RawValue;
   return out;
 }

@@ -24,18 +24,41 @@ export function parseExactJson(text: string): unknown {
 }
 
 /**
- * A value as the engines read it from the landed text, for validation: a number kept as text
- * (see `parseExactJson`) is its digits when it is an integer (read exactly, past 2^53 too), and
- * a double otherwise, as the engines read any other number.
+ * A JSON number's text as the engines read it from the landed file (DuckDB's
+ * `json_extract_string`, which the Spark notebooks reproduce): an integer as written, past 2^53
+ * and past 2^64 too (-0 as 0); a number with a fraction or an exponent as the double it reads
+ * as, in its shortest digits, an exponent without +, .0 after a whole number (1.0, 2.00 and 1e0
+ * as 1.0, 1.50 as 1.5, 1e2 as 100.0, 1e21, 1e-7); one no double holds (1e400) as written. The
+ * schema's grammar checks this text, so an int column refuses 1.0 as the engines do.
  */
-export function exactValue(value: unknown): unknown {
-  if (!RawJson.isRawJSON(value)) return value;
-  return /^-?[0-9]+$/.test(value.rawJSON) ? value.rawJSON : Number(value.rawJSON);
+function engineNumberText(source: string): string {
+  if (/^-?[0-9]+$/.test(source)) return source === "-0" ? "0" : source;
+  const x = Number(source);
+  if (!Number.isFinite(x)) return source;
+  if (x === 0) return source.startsWith("-") ? "-0.0" : "0.0";
+  const text = String(x);
+  if (text.includes("e")) return text.replace("e+", "e");
+  return text.includes(".") ? text : `${text}.0`;
 }
 
-/** A record's fields as validation reads them (see `exactValue`): the record itself when no number was kept as text. */
+/**
+ * A JSON value as the engines read it from the landed text, for validation: a number (kept as
+ * its text by `parseExactJson`, or a JavaScript number whose text is its source) as
+ * `engineNumberText` gives it; an object or array as compact JSON, its numbers written so too,
+ * as `json_extract_string` gives a nested value; text, booleans and null as they are.
+ */
+export function exactValue(value: unknown): unknown {
+  if (RawJson.isRawJSON(value)) return engineNumberText(value.rawJSON);
+  if (typeof value === "number") return engineNumberText(String(value));
+  if (value === null || typeof value !== "object") return value;
+  return JSON.stringify(value, (_key, v: unknown) =>
+    RawJson.isRawJSON(v) || typeof v === "number" ? RawJson.rawJSON(exactValue(v) as string) : v,
+  );
+}
+
+/** A record's fields as validation reads them (see `exactValue`): the record itself when it holds only text, booleans and nulls. */
 export function exactRecord(record: Record<string, unknown>): Record<string, unknown> {
-  const values = Object.values(record);
-  if (!values.some((v) => RawJson.isRawJSON(v))) return record;
+  const plain = (v: unknown) => v === null || typeof v === "string" || typeof v === "boolean";
+  if (Object.values(record).every(plain)) return record;
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, exactValue(v)]));
 }

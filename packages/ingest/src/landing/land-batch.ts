@@ -20,17 +20,31 @@ import {
 import { IngestError } from "../errors.ts";
 import { lineBreakName } from "../files/csv-scanner.ts";
 import type { FileInspection } from "../files/file-inspection.ts";
+import { isSafeSourceName } from "../files/resolve-source-files.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { claimContent, claimPath } from "./content-claim.ts";
 import { listLandedBatches } from "./landed-batches.ts";
 import { refusedUnknownColumns } from "./unknown-columns.ts";
+
+/** An inspected file, and the name the batch gives it. */
+export type LandingFile = FileInspection & {
+  /**
+   * The name the manifest gives the file (its part's `source`, the batch's name): a
+   * forward-slash path relative to the folder it was found in (see `resolveSourceFileNames`).
+   * Default: the base name of `path`.
+   */
+  readonly source?: string;
+};
+
+/** The name the manifest gives a landed file. */
+const sourceName = (f: LandingFile) => f.source ?? basename(f.path);
 
 /** What a batch is made of: inspected files landed byte for byte, or records written as JSON Lines. */
 export type BatchInput =
   | {
       readonly kind: "files";
       /** Inspected files (see `inspectFile`), landed as parts in this order; one format per batch. */
-      readonly files: readonly FileInspection[];
+      readonly files: readonly LandingFile[];
     }
   | {
       readonly kind: "records";
@@ -141,7 +155,7 @@ async function writeRecordParts(
 async function writeFileParts(
   store: LakeStore,
   dir: string,
-  files: readonly FileInspection[],
+  files: readonly LandingFile[],
   written: string[],
 ): Promise<LandingManifest["files"]> {
   const out: ManifestFile[] = [];
@@ -163,7 +177,7 @@ async function writeFileParts(
       ...put,
       ...(f.parquetSchema && { parquetSchema: f.parquetSchema }),
       ...(f.nanosecondTimestamps?.length && { nanosecondTimestamps: [...f.nanosecondTimestamps] }),
-      source: basename(f.path),
+      source: sourceName(f),
     });
   }
   return out;
@@ -175,10 +189,19 @@ function mostFields(files: readonly FileInspection[], header: number): { mostFie
   return most > header ? { mostFields: most } : {};
 }
 
-function checkOneFormat(files: readonly FileInspection[]): FileInspection {
+function checkOneFormat(files: readonly LandingFile[]): FileInspection {
   const first = files[0];
   if (!first) throw new IngestError("NO_FILES", "no files to land", "Name at least one file or folder.");
   for (const f of files) {
+    // A row's file is found by this name alone: one that climbs out of its folder names none.
+    if (f.source !== undefined && !isSafeSourceName(f.source)) {
+      throw new IngestError(
+        "UNSAFE_PATH",
+        `${f.path}: its name ${JSON.stringify(f.source)} is not a path below a folder`,
+        "Name the file by its path below the folder it was found in, with / between names and no '..'.",
+        { file: f.path },
+      );
+    }
     if (f.format !== first.format || f.compression !== first.compression) {
       throw new IngestError(
         "MIXED_FORMATS",
@@ -336,7 +359,7 @@ export async function landBatch(
       source:
         input.kind === "records"
           ? input.source
-          : { kind: "file", name: input.files.map((f) => basename(f.path)).join(",") },
+          : { kind: "file", name: input.files.map(sourceName).join(",") },
       window,
       format: first?.format ?? "jsonl",
       compression: first?.compression ?? (input.kind === "records" && input.gzip ? "gzip" : "none"),

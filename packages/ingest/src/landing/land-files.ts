@@ -2,9 +2,9 @@ import { type Entity, mapSourceColumns } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import type { FileInspection, InspectOptions } from "../files/file-inspection.ts";
 import { inspectFile } from "../files/inspect-file.ts";
-import { type ResolveSourceOptions, resolveSourceFiles } from "../files/resolve-source-files.ts";
+import { type ResolveSourceOptions, resolveSourceFileNames } from "../files/resolve-source-files.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
-import { type LandResult, landBatch } from "./land-batch.ts";
+import { type LandingFile, type LandResult, landBatch } from "./land-batch.ts";
 import { refusedUnknownColumns } from "./unknown-columns.ts";
 
 export interface LandFilesOptions extends InspectOptions, ResolveSourceOptions {
@@ -28,7 +28,8 @@ export interface ColumnDrift {
 }
 
 export interface LandFilesResult extends LandResult {
-  readonly files: readonly FileInspection[];
+  /** Each file landed, with the name its part has in the manifest (`source`). */
+  readonly files: readonly LandingFile[];
   /** Schema drift found and accepted under the entity's contract; empty when the files match. */
   readonly drift: readonly ColumnDrift[];
 }
@@ -100,17 +101,17 @@ export async function landFiles(options: LandFilesOptions): Promise<LandFilesRes
   const { store, entity } = options;
   if (options.paths.length === 0)
     throw new IngestError("NO_FILES", "no files to land", "Name at least one file or folder.");
-  const paths = await resolveSourceFiles(
+  const paths = await resolveSourceFileNames(
     options.paths,
     options.baseDir === undefined ? {} : { baseDir: options.baseDir },
   );
-  const files: FileInspection[] = [];
+  const files: LandingFile[] = [];
   const drift: ColumnDrift[] = [];
   for (const p of paths) {
-    const f = await inspectFile(p, options);
+    const f = await inspectFile(p.path, options);
     const d = checkColumns(entity, f);
     if (d) drift.push(d);
-    files.push(f);
+    files.push({ ...f, source: p.name });
   }
   const landed = await landBatch(
     store,
