@@ -80,15 +80,15 @@ describe("file sources: formats and bad input", () => {
         Buffer.from([0xe9]),
         Buffer.from(",x,y\n"),
       ]),
-      /invalid UTF-8 at byte \d+, row 3/,
+      /invalid UTF-8 at byte \d+, line 3/,
     ],
     [
       "nul.csv",
       "INVALID_ENCODING",
       Buffer.concat([Buffer.from(`${H}\n`), Buffer.from([0x41, 0x00, 0x42])]),
-      /NUL byte\) at byte \d+, row 2/,
+      /NUL byte\) at byte \d+, line 2/,
     ],
-    ["quote.csv", "MALFORMED_CSV", `${H}\n${R}\nBR1,"open,D\n`, /row \d/],
+    ["quote.csv", "MALFORMED_CSV", `${H}\n${R}\nBR1,"open,D\n`, /a quote opened at line 3 \(the header is line 1\)/],
     [
       "semicolon.csv",
       "MISSING_COLUMNS",

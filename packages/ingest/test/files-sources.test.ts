@@ -111,7 +111,7 @@ describe("CSV sources", () => {
       row: 4,
       rule: "csv.lineBreaks",
     });
-    expect(refused.message).toContain("end in CRLF and also otherwise (row 4)");
+    expect(refused.message).toContain("end in CRLF and also otherwise (line 4)");
     const lfPlain = file("lf.csv", "OrderID,Amount,Note\nSO9,9,x\n");
     const apart = await failure(landFiles({ store: fresh(), entity: orders, paths: [crlf, lfPlain] }));
     // Files land in name order: the first is lf.csv.
@@ -288,7 +288,7 @@ describe("CSV sources", () => {
     ]);
     const e = await failure(inspectFile(file("straddle-bad.csv", invalid)));
     expect(e).toMatchObject({ code: "INVALID_ENCODING", row: 3 });
-    expect(e.message).toContain(`at byte ${valid.length + 9}, row 3`);
+    expect(e.message).toContain(`at byte ${valid.length + 9}, line 3`);
   });
 
   it("UTF-16 without a byte-order mark is refused as not UTF-8", async () => {

@@ -32,7 +32,7 @@ export async function inspectCsv(
         "RECORD_TOO_LONG",
         what === "header"
           ? `${path}: the header row is longer than ${maxHeaderBytes} bytes (no line break in the first ${bytes} bytes)`
-          : `${path}: the record starting at row ${row} is longer than ${maxRecordBytes} bytes`,
+          : `${path}: the record starting at line ${row} (the header is line 1) is longer than ${maxRecordBytes} bytes`,
         what === "header"
           ? "Check the file has line breaks and a header row; a quote left open also swallows the lines after it."
           : "A quote left open swallows the lines after it; otherwise raise maxRecordBytes.",
@@ -54,7 +54,7 @@ export async function inspectCsv(
   if (scanner.inQuote) {
     throw new IngestError(
       "MALFORMED_CSV",
-      `${path}: a quote opened at row ${scanner.quoteOpenedAt} is never closed`,
+      `${path}: a quote opened at line ${scanner.quoteOpenedAt} (the header is line 1) is never closed`,
       "Check quoting: a field with the delimiter, a quote or a line break must be quoted, and quotes inside doubled.",
       { file: path, row: scanner.quoteOpenedAt, rule: "csv.quoting" },
     );
@@ -64,7 +64,7 @@ export async function inspectCsv(
     // file's first kind of line break only: the rows after another kind would run together.
     throw new IngestError(
       "MALFORMED_CSV",
-      `${path}: its lines end in ${lineBreakName(scanner.lineBreak)} and also otherwise (row ${scanner.otherBreakRow}), and a quoted value holds a line break: the engines would not split its rows alike`,
+      `${path}: its lines end in ${lineBreakName(scanner.lineBreak)} and also otherwise (line ${scanner.otherBreakRow}), and a quoted value holds a line break: the engines would not split its rows alike`,
       "Give every line the same ending (for example with dos2unix or unix2dos), and land it again.",
       { file: path, row: scanner.otherBreakRow, rule: "csv.lineBreaks" },
     );

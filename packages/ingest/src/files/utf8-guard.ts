@@ -87,7 +87,7 @@ export class Utf8Guard extends Transform {
       return done(
         new IngestError(
           "INVALID_ENCODING",
-          `${this.file}: binary data (a NUL byte) at byte ${this.offset + nul}, row ${row}`,
+          `${this.file}: binary data (a NUL byte) at byte ${this.offset + nul}, line ${row}`,
           "This is not a UTF-8 text file (UTF-16 without a byte-order mark looks like this); check what was exported.",
           { file: this.file, row, rule: "encoding" },
         ),
@@ -102,7 +102,7 @@ export class Utf8Guard extends Transform {
       return done(
         new IngestError(
           "INVALID_ENCODING",
-          `${this.file}: invalid UTF-8 at byte ${this.offset + at}, row ${row}`,
+          `${this.file}: invalid UTF-8 at byte ${this.offset + at}, line ${row}`,
           "Export the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8).",
           { file: this.file, row, rule: "encoding" },
         ),
