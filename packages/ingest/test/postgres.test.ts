@@ -341,6 +341,20 @@ describe.skipIf(skip)("PostgreSQL source: incremental windows on a real server",
   });
 });
 
+/** The records of a landed batch's JSON Lines part, each as `show` gives it. */
+async function landedRecords(
+  store: LocalLakeStore,
+  batchId: string,
+  show: (r: Record<string, unknown>) => string,
+): Promise<string[]> {
+  const part = (await store.list("landing/")).find((p) => p.includes(batchId) && p.endsWith(".jsonl"));
+  return (await store.get(part!))
+    .toString()
+    .trim()
+    .split("\n")
+    .map((l) => show(JSON.parse(l)));
+}
+
 describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source", () => {
   const URL_VAR = "SALESLAKE_TEST_ORDERS_PG_URL";
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 10, 0, minute));
@@ -365,15 +379,7 @@ describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source"
     };
     const land = (minute: number) =>
       landSourceWindow({ store, entity: salesOrderLines, source, now: at(minute) });
-    const lines = async (batchId: string) => {
-      const part = (await store.list("landing/")).find((p) => p.includes(batchId) && p.endsWith(".jsonl"));
-      return (await store.get(part!))
-        .toString()
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .map((r) => `${r.OrderID}@${r.updated_at}`);
-    };
+    const lines = (batchId: string) => landedRecords(store, batchId, (r) => `${r.OrderID}@${r.updated_at}`);
 
     const first = await land(1);
     expect(first).toMatchObject({
@@ -486,15 +492,8 @@ describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source"
     };
     const land = (now: string) =>
       landSourceWindow({ store, entity: salesOrderLines, source, now: new Date(now) });
-    const lines = async (batchId: string) => {
-      const part = (await store.list("landing/")).find((p) => p.includes(batchId) && p.endsWith(".jsonl"));
-      return (await store.get(part!))
-        .toString()
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .map((r) => `${r.OrderID} ${r.order_date} ${r.updated_at}`);
-    };
+    const lines = (batchId: string) =>
+      landedRecords(store, batchId, (r) => `${r.OrderID} ${r.order_date} ${r.updated_at}`);
 
     const first = await land("2026-01-05T10:30:00Z");
     expect(first.window.high).toBe("2026-01-05 10:00:00");
@@ -537,15 +536,7 @@ describe.skipIf(skip)("landSourceWindow: the next window of a PostgreSQL source"
     // The clock is long before every row's time: a number watermark does not look at it.
     const land = () =>
       landSourceWindow({ store, entity: events, source, now: new Date("2000-01-01T00:00:00Z") });
-    const ids = async (batchId: string) => {
-      const part = (await store.list("landing/")).find((p) => p.includes(batchId) && p.endsWith(".jsonl"));
-      return (await store.get(part!))
-        .toString()
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .map((r) => `${r.id}@${r.seq}`);
-    };
+    const ids = (batchId: string) => landedRecords(store, batchId, (r) => `${r.id}@${r.seq}`);
 
     const first = await land();
     expect(first.window).toEqual({ column: "seq", low: null, high: "9007199254740993" });
