@@ -88,7 +88,12 @@ describe("file sources: formats and bad input", () => {
       Buffer.concat([Buffer.from(`${H}\n`), Buffer.from([0x41, 0x00, 0x42])]),
       /NUL byte\) at byte \d+, line 2/,
     ],
-    ["quote.csv", "MALFORMED_CSV", `${H}\n${R}\nBR1,"open,D\n`, /a quote opened at line 3 \(the header is line 1\)/],
+    [
+      "quote.csv",
+      "MALFORMED_CSV",
+      `${H}\n${R}\nBR1,"open,D\n`,
+      /a quote opened at line 3 \(the header is line 1\)/,
+    ],
     [
       "semicolon.csv",
       "MISSING_COLUMNS",
