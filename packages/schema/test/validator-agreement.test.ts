@@ -36,7 +36,7 @@ const probe = defineEntity({
 
 const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
 const sign = fc.constantFrom("", "+", "-");
-const pad = fc.constantFrom("", " ", "  ", "\t");
+const pad = fc.constantFrom("", " ", "  ", "\t", "\u00a0", "\u3000", " \u2009", "\u200b", "\n");
 const junk = fc.oneof(
   fc.constant(""),
   fc.constant(" "),

@@ -18,6 +18,30 @@ import { type Dialect, quoteIdent, quoteString } from "./type-map.ts";
 /** Engines that parse raw landed text. T-SQL tables are typed at the source and never parsed from text. */
 export type ParseDialect = Exclude<Dialect, "tsql">;
 
+/**
+ * The space separators a raw value is trimmed of (Unicode's Zs: the space, the no-break space
+ * spreadsheets export, the ideographic space, …; not tabs or line breaks), as DuckDB's
+ * one-argument trim strips them, and the zod validator (SPACES).
+ */
+const SPACE_SEPARATORS = [0x20, 0xa0, 0x1680, ...range(0x2000, 0x200a), 0x202f, 0x205f, 0x3000];
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/**
+ * `expr` trimmed of space separators at both ends: DuckDB's trim (its fastest form, and the
+ * one-argument trim strips exactly these); on Spark, whose trim takes the space alone, trim
+ * with the characters given as `\uXXXX` escapes.
+ */
+export function trimSpacesSql(dialect: ParseDialect, expr: string): string {
+  if (dialect === "duckdb") return `trim(${expr})`;
+  const chars = SPACE_SEPARATORS.map((c) =>
+    c === 0x20 ? " " : `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+  return `trim(BOTH '${chars.join("")}' FROM ${expr})`;
+}
+
 /** The name of a column's normalised raw value inside the bronze relation. */
 export const rawName = (column: string): string => `_raw_${column}`;
 
@@ -32,9 +56,7 @@ export function normalizedRawSql(
   rawOf: (source: string) => string,
 ): string {
   const isText = column.type.kind === "string" || column.type.kind === "enum";
-  // Spaces only, as Spark's trim and the zod validator take them: DuckDB's one-argument trim
-  // also strips Unicode spaces (a no-break space), so `5\u00a0` would load on one engine only.
-  const trim = (expr: string) => (dialect === "duckdb" ? `trim(${expr}, ' ')` : `trim(${expr})`);
+  const trim = (expr: string) => trimSpacesSql(dialect, expr);
   const clean = (expr: string) => (isText ? `NULLIF(${expr}, '')` : `NULLIF(${trim(expr)}, '')`);
   let expr: string;
   if (column.composedFrom) {

@@ -28,13 +28,16 @@ export type RawValue = string | number | boolean | bigint | null | undefined;
 
 const rawValue = z.union([z.string(), z.number(), z.boolean(), z.bigint(), z.null(), z.undefined()]);
 
+/** Unicode space separators (Zs) at either end of a value: what the SQL trims (trimSpacesSql). */
+const SPACES = /^\p{Zs}+|\p{Zs}+$/gu;
+
 /** Normalises a raw value as the SQL does: non-text trimmed, empty string as missing. */
 function normalize(column: Column, value: RawValue): string | undefined {
   if (value === null || value === undefined) return undefined;
   let text = typeof value === "string" ? value : String(value);
   const isText = column.type.kind === "string" || column.type.kind === "enum";
-  // Only spaces, as SQL trim() does in DuckDB and Spark: tabs and other whitespace are data.
-  if (!isText) text = text.replace(/^ +| +$/g, "");
+  // Space separators only, as the SQL trims them (trimSpacesSql): tabs and line breaks are data.
+  if (!isText) text = text.replace(SPACES, "");
   if (text === "") return undefined;
   const nf = column.numberFormat;
   if (nf && !isText) {
@@ -229,7 +232,7 @@ export function recordFromSource(entity: Entity, source: Record<string, RawValue
     if (c.composedFrom) {
       const parts = c.composedFrom.sources.map((s) => {
         const v = lower.get(s.toLowerCase());
-        const text = v === null || v === undefined ? "" : String(v).trim();
+        const text = v === null || v === undefined ? "" : String(v).replace(SPACES, "");
         return text === "" ? undefined : text;
       });
       out[c.name] = parts.some((p) => p === undefined) ? null : parts.join(c.composedFrom.separator);

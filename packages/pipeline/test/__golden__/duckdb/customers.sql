@@ -63,8 +63,8 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   NULLIF("email", '') AS "_raw_email",
   NULLIF("segment", '') AS "_raw_segment",
   NULLIF("region", '') AS "_raw_region",
-  NULLIF(trim("updated_at", ' '), '') AS "_raw_updated_at",
-  NULLIF(trim("is_deleted", ' '), '') AS "_raw_is_deleted" FROM "landing_raw_0" l) n) t) c;
+  NULLIF(trim("updated_at"), '') AS "_raw_updated_at",
+  NULLIF(trim("is_deleted"), '') AS "_raw_is_deleted" FROM "landing_raw_0" l) n) t) c;
 
 CREATE OR REPLACE TEMP VIEW "bronze_stage" AS SELECT * EXCLUDE (_batch_id, _source_file) REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), _batch_id, _source_file, rowid AS _stage_row FROM "bronze_stage_0";
 

@@ -15,18 +15,18 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   "_raw_channel" AS "channel",
   CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,9})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,9})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN CASE WHEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00:00' AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00:00' THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END END AS "updated_at",
   CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END AS "is_deleted" FROM (SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l._fields, l."OrderID" AS "_src_0", l."LineNo" AS "_src_1", l."order_date" AS "_src_2", l."customer_id" AS "_src_3", l."product_id" AS "_src_4", l."quantity" AS "_src_5", l."unit_price" AS "_src_6", l."discount_pct" AS "_src_7", l."currency" AS "_src_8", l."status" AS "_src_9", l."channel" AS "_src_10", l."updated_at" AS "_src_11", l."is_deleted" AS "_src_12", NULLIF("OrderID", '') AS "_raw_order_id",
-  NULLIF(trim("LineNo", ' '), '') AS "_raw_line_number",
-  NULLIF(trim("order_date", ' '), '') AS "_raw_order_date",
+  NULLIF(trim("LineNo"), '') AS "_raw_line_number",
+  NULLIF(trim("order_date"), '') AS "_raw_order_date",
   NULLIF("customer_id", '') AS "_raw_customer_id",
   NULLIF("product_id", '') AS "_raw_product_id",
-  NULLIF(trim("quantity", ' '), '') AS "_raw_quantity",
-  NULLIF(trim("unit_price", ' '), '') AS "_raw_unit_price",
-  NULLIF(trim("discount_pct", ' '), '') AS "_raw_discount_pct",
+  NULLIF(trim("quantity"), '') AS "_raw_quantity",
+  NULLIF(trim("unit_price"), '') AS "_raw_unit_price",
+  NULLIF(trim("discount_pct"), '') AS "_raw_discount_pct",
   NULLIF("currency", '') AS "_raw_currency",
   NULLIF("status", '') AS "_raw_status",
   NULLIF("channel", '') AS "_raw_channel",
-  NULLIF(trim("updated_at", ' '), '') AS "_raw_updated_at",
-  NULLIF(trim("is_deleted", ' '), '') AS "_raw_is_deleted" FROM "landing_raw_0" l) n) t) c;
+  NULLIF(trim("updated_at"), '') AS "_raw_updated_at",
+  NULLIF(trim("is_deleted"), '') AS "_raw_is_deleted" FROM "landing_raw_0" l) n) t) c;
 
 CREATE OR REPLACE TEMP TABLE "bronze_stage_1" AS SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _rescued_data, _ok,
   CASE WHEN NOT _ok THEN list_filter([CASE WHEN NOT coalesce(_fields <= 0, false) THEN 'row.fields_extra' END, CASE WHEN NOT coalesce(_fields >= 0, false) THEN 'row.fields_missing' END, CASE WHEN NOT coalesce("_raw_order_id" IS NOT NULL, false) THEN 'order_id.not_null' END, CASE WHEN NOT coalesce(("order_id" IS NULL OR length("order_id") <= 10), false) THEN 'order_id.max_length' END, CASE WHEN NOT coalesce(("order_id" IS NULL OR regexp_full_match("order_id", 'SO[0-9]{8}')), false) THEN 'order_id.pattern' END, CASE WHEN NOT coalesce("_raw_line_number" IS NOT NULL, false) THEN 'line_number.not_null' END, CASE WHEN NOT coalesce(("_raw_line_number" IS NULL OR "line_number" IS NOT NULL), false) THEN 'line_number.parse' END, CASE WHEN NOT coalesce(("line_number" IS NULL OR "line_number" >= 1), false) THEN 'line_number.min' END, CASE WHEN NOT coalesce(("line_number" IS NULL OR "line_number" <= 9999), false) THEN 'line_number.max' END, CASE WHEN NOT coalesce("_raw_order_date" IS NOT NULL, false) THEN 'order_date.not_null' END, CASE WHEN NOT coalesce(("_raw_order_date" IS NULL OR "order_date" IS NOT NULL), false) THEN 'order_date.parse' END, CASE WHEN NOT coalesce("_raw_customer_id" IS NOT NULL, false) THEN 'customer_id.not_null' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR length("customer_id") <= 7), false) THEN 'customer_id.max_length' END, CASE WHEN NOT coalesce(("customer_id" IS NULL OR regexp_full_match("customer_id", 'C[0-9]{6}')), false) THEN 'customer_id.pattern' END, CASE WHEN NOT coalesce("_raw_product_id" IS NOT NULL, false) THEN 'product_id.not_null' END, CASE WHEN NOT coalesce(("product_id" IS NULL OR length("product_id") <= 7), false) THEN 'product_id.max_length' END, CASE WHEN NOT coalesce(("product_id" IS NULL OR regexp_full_match("product_id", 'P-[0-9]{5}')), false) THEN 'product_id.pattern' END, CASE WHEN NOT coalesce("_raw_quantity" IS NOT NULL, false) THEN 'quantity.not_null' END, CASE WHEN NOT coalesce(("_raw_quantity" IS NULL OR "quantity" IS NOT NULL), false) THEN 'quantity.parse' END, CASE WHEN NOT coalesce(("quantity" IS NULL OR "quantity" >= 1), false) THEN 'quantity.min' END, CASE WHEN NOT coalesce(("quantity" IS NULL OR "quantity" <= 100000), false) THEN 'quantity.max' END, CASE WHEN NOT coalesce("_raw_unit_price" IS NOT NULL, false) THEN 'unit_price.not_null' END, CASE WHEN NOT coalesce(("_raw_unit_price" IS NULL OR "unit_price" IS NOT NULL), false) THEN 'unit_price.parse' END, CASE WHEN NOT coalesce(("unit_price" IS NULL OR "unit_price" >= 0), false) THEN 'unit_price.min' END, CASE WHEN NOT coalesce(("_raw_discount_pct" IS NULL OR "discount_pct" IS NOT NULL), false) THEN 'discount_pct.parse' END, CASE WHEN NOT coalesce(("discount_pct" IS NULL OR "discount_pct" >= 0), false) THEN 'discount_pct.min' END, CASE WHEN NOT coalesce(("discount_pct" IS NULL OR "discount_pct" <= 100), false) THEN 'discount_pct.max' END, CASE WHEN NOT coalesce("_raw_currency" IS NOT NULL, false) THEN 'currency.not_null' END, CASE WHEN NOT coalesce(("currency" IS NULL OR "currency" IN ('EUR', 'USD', 'GBP')), false) THEN 'currency.enum' END, CASE WHEN NOT coalesce("_raw_status" IS NOT NULL, false) THEN 'status.not_null' END, CASE WHEN NOT coalesce(("status" IS NULL OR "status" IN ('open', 'shipped', 'invoiced', 'cancelled')), false) THEN 'status.enum' END, CASE WHEN NOT coalesce(("channel" IS NULL OR length("channel") <= 32), false) THEN 'channel.max_length' END, CASE WHEN NOT coalesce("_raw_updated_at" IS NOT NULL, false) THEN 'updated_at.not_null' END, CASE WHEN NOT coalesce(("_raw_updated_at" IS NULL OR "updated_at" IS NOT NULL), false) THEN 'updated_at.parse' END, CASE WHEN NOT coalesce(("updated_at" IS NULL OR "updated_at" <= current_timestamp), false) THEN 'updated_at.max' END, CASE WHEN NOT coalesce(("_raw_is_deleted" IS NULL OR "is_deleted" IS NOT NULL), false) THEN 'is_deleted.parse' END, CASE WHEN NOT coalesce(coalesce((quantity * unit_price <= 100000000), true), false) THEN 'row.net_amount_bounded' END], lambda x: x IS NOT NULL) END AS _rule_ids,
@@ -45,18 +45,18 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   "_raw_channel" AS "channel",
   CASE WHEN regexp_full_match("_raw_updated_at", '(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,9})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,9})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?') THEN CASE WHEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00:00' AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00:00' THEN TRY_CAST("_raw_updated_at" AS TIMESTAMPTZ) END END AS "updated_at",
   CASE WHEN lower("_raw_is_deleted") IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower("_raw_is_deleted") IN ('false', 'f', 'no', 'n', '0') THEN false END AS "is_deleted" FROM (SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l._fields, l."OrderID" AS "_src_0", l."LineNo" AS "_src_1", l."order_date" AS "_src_2", l."customer_id" AS "_src_3", l."product_id" AS "_src_4", l."quantity" AS "_src_5", l."unit_price" AS "_src_6", l."discount_pct" AS "_src_7", l."currency" AS "_src_8", l."status" AS "_src_9", l."channel" AS "_src_10", l."updated_at" AS "_src_11", l."is_deleted" AS "_src_12", NULLIF("OrderID", '') AS "_raw_order_id",
-  NULLIF(trim("LineNo", ' '), '') AS "_raw_line_number",
-  NULLIF(trim("order_date", ' '), '') AS "_raw_order_date",
+  NULLIF(trim("LineNo"), '') AS "_raw_line_number",
+  NULLIF(trim("order_date"), '') AS "_raw_order_date",
   NULLIF("customer_id", '') AS "_raw_customer_id",
   NULLIF("product_id", '') AS "_raw_product_id",
-  NULLIF(trim("quantity", ' '), '') AS "_raw_quantity",
-  NULLIF(trim("unit_price", ' '), '') AS "_raw_unit_price",
-  NULLIF(trim("discount_pct", ' '), '') AS "_raw_discount_pct",
+  NULLIF(trim("quantity"), '') AS "_raw_quantity",
+  NULLIF(trim("unit_price"), '') AS "_raw_unit_price",
+  NULLIF(trim("discount_pct"), '') AS "_raw_discount_pct",
   NULLIF("currency", '') AS "_raw_currency",
   NULLIF("status", '') AS "_raw_status",
   NULLIF("channel", '') AS "_raw_channel",
-  NULLIF(trim("updated_at", ' '), '') AS "_raw_updated_at",
-  NULLIF(trim("is_deleted", ' '), '') AS "_raw_is_deleted" FROM "landing_raw_1" l) n) t) c;
+  NULLIF(trim("updated_at"), '') AS "_raw_updated_at",
+  NULLIF(trim("is_deleted"), '') AS "_raw_is_deleted" FROM "landing_raw_1" l) n) t) c;
 
 CREATE OR REPLACE TEMP TABLE "bronze_stage_1_files" AS SELECT _source_file, min(rowid) AS _first_row FROM "bronze_stage_1" GROUP BY _source_file;
 

@@ -63,8 +63,8 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   NULLIF(`email`, '') AS `_raw_email`,
   NULLIF(`segment`, '') AS `_raw_segment`,
   NULLIF(`region`, '') AS `_raw_region`,
-  NULLIF(trim(`updated_at`), '') AS `_raw_updated_at`,
-  NULLIF(trim(`is_deleted`), '') AS `_raw_is_deleted` FROM landing_raw l) n) t) c;
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `updated_at`), '') AS `_raw_updated_at`,
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `is_deleted`), '') AS `_raw_is_deleted` FROM landing_raw l) n) t) c;
 
 INSERT INTO `${catalog}`.`quarantine`.`customers` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
 SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), _rule_ids, _messages, _raw FROM `${catalog}`.`saleslake`.`bronze_stage_customers` WHERE NOT _ok;

@@ -141,18 +141,18 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   `_raw_channel` AS `channel`,
   CASE WHEN `_raw_updated_at` RLIKE '^((?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9])(?::(?:[0-5][0-9])(?:[.][0-9]{1,9})?)?|[T ](?:[01][0-9]|2[0-3]):(?:[0-5][0-9]):(?:[0-5][0-9])(?:[.][0-9]{1,9})?(?:Z|[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)))?)$' THEN CASE WHEN try_cast(`_raw_updated_at` AS TIMESTAMP) BETWEEN TIMESTAMP '0001-01-01 00:00:00+00:00' AND TIMESTAMP '9999-12-31 23:59:59.999999+00:00' THEN try_cast(`_raw_updated_at` AS TIMESTAMP) END END AS `updated_at`,
   CASE WHEN lower(`_raw_is_deleted`) IN ('true', 't', 'yes', 'y', '1') THEN true WHEN lower(`_raw_is_deleted`) IN ('false', 'f', 'no', 'n', '0') THEN false END AS `is_deleted` FROM (SELECT l._batch_id, l._source_file, l._row_number, l._rescued_data, l._fields, l.`OrderID` AS `_src_0`, l.`LineNo` AS `_src_1`, l.`order_date` AS `_src_2`, l.`customer_id` AS `_src_3`, l.`product_id` AS `_src_4`, l.`quantity` AS `_src_5`, l.`unit_price` AS `_src_6`, l.`discount_pct` AS `_src_7`, l.`currency` AS `_src_8`, l.`status` AS `_src_9`, l.`channel` AS `_src_10`, l.`updated_at` AS `_src_11`, l.`is_deleted` AS `_src_12`, NULLIF(`OrderID`, '') AS `_raw_order_id`,
-  NULLIF(trim(`LineNo`), '') AS `_raw_line_number`,
-  NULLIF(trim(`order_date`), '') AS `_raw_order_date`,
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `LineNo`), '') AS `_raw_line_number`,
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `order_date`), '') AS `_raw_order_date`,
   NULLIF(`customer_id`, '') AS `_raw_customer_id`,
   NULLIF(`product_id`, '') AS `_raw_product_id`,
-  NULLIF(trim(`quantity`), '') AS `_raw_quantity`,
-  NULLIF(trim(`unit_price`), '') AS `_raw_unit_price`,
-  NULLIF(trim(`discount_pct`), '') AS `_raw_discount_pct`,
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `quantity`), '') AS `_raw_quantity`,
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `unit_price`), '') AS `_raw_unit_price`,
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `discount_pct`), '') AS `_raw_discount_pct`,
   NULLIF(`currency`, '') AS `_raw_currency`,
   NULLIF(`status`, '') AS `_raw_status`,
   NULLIF(`channel`, '') AS `_raw_channel`,
-  NULLIF(trim(`updated_at`), '') AS `_raw_updated_at`,
-  NULLIF(trim(`is_deleted`), '') AS `_raw_is_deleted` FROM landing_raw l) n) t) c;
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `updated_at`), '') AS `_raw_updated_at`,
+  NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `is_deleted`), '') AS `_raw_is_deleted` FROM landing_raw l) n) t) c;
 
 INSERT INTO `${catalog}`.`quarantine`.`sales_order_lines` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
 SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), _rule_ids, _messages, _raw FROM `${catalog}`.`saleslake`.`bronze_stage_sales_order_lines` WHERE NOT _ok;
