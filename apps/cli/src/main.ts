@@ -16,7 +16,7 @@ import { describeRun } from "./commands/describe-run.ts";
 import { describeSourceLanding, ingestSources } from "./commands/ingest-sources.ts";
 import { initProject } from "./commands/init.ts";
 import { pipelineProgress } from "./commands/pipeline-progress.ts";
-import { listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
+import { exportLine, listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
@@ -394,7 +394,7 @@ export function program(progress = new Progress()): Command {
           throw new UsageError(
             `rows of several entities are quarantined (${held.join(", ")}): export one with --entity`,
           );
-        writeFileSync(writableFile(o.export, "--export"), rows.map((r) => `${String(r.raw)}\n`).join(""));
+        writeFileSync(writableFile(o.export, "--export"), rows.map(exportLine).join(""));
         const entity = held[0] ?? entities[0] ?? "<entity>";
         if (o.json) return printJson({ entity, file: resolve(o.export), rows: rows.length });
         const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
@@ -411,7 +411,7 @@ export function program(progress = new Progress()): Command {
   quarantine
     .command("replay")
     .description(
-      "Land fixed quarantined rows (an edited --export file) as a new batch, run the pipeline, and mark the rows replayed",
+      "Land fixed quarantined rows (an edited --export file) where they were first landed, run the pipeline, and mark the rows replayed",
     )
     .argument("<file>", "JSON Lines file, one row of source values a line (as written by --export)")
     // No defaults here: `quarantine` parses these options wherever they stand, so both levels are read.
@@ -438,7 +438,7 @@ export function program(progress = new Progress()): Command {
       progress.done();
       if (o.json) return printJson(r);
       console.log(
-        `landed ${fmt(r.rows)} fixed row(s) as batch ${r.batchId}: ${fmt(r.accepted)} accepted, ${fmt(r.quarantinedAgain)} quarantined again; ${fmt(r.resolved)} quarantine entr${r.resolved === 1 ? "y" : "ies"} marked replayed`,
+        `landed ${fmt(r.rows)} fixed row(s) as batch${r.batchIds.length === 1 ? "" : "es"} ${r.batchIds.join(", ")}: ${fmt(r.accepted)} accepted, ${fmt(r.quarantinedAgain)} quarantined again; ${fmt(r.resolved)} quarantine entr${r.resolved === 1 ? "y" : "ies"} marked replayed`,
       );
       console.log(describeRun(r.run));
       if (r.quarantinedAgain > 0) exitCode = EXIT.failure;

@@ -1095,7 +1095,10 @@ describe("quarantine replay", () => {
     expect(cli(["demo", "--dir", d]).code).toBe(0);
     const file = join(work, "replay-extra.jsonl");
     cli(["quarantine", "--dir", d, "--export", file]);
-    const leap = JSON.parse(readFileSync(file, "utf8").trim()) as Record<string, string>;
+    const { _saleslake_batch_id: _first, ...leap } = JSON.parse(readFileSync(file, "utf8").trim()) as Record<
+      string,
+      string
+    >;
     // The same sale landed again on the right day, with two fields more: held back for them.
     const cell = (v: string) => `"${v.replaceAll('"', '""')}"`;
     const csv = join(work, "replay-extra.csv");
@@ -1112,7 +1115,11 @@ describe("quarantine replay", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(held).toHaveLength(2);
-    expect(held).toContainEqual({ ...fixed, _saleslake_extra_fields: ["x", "y, z"] });
+    expect(held).toContainEqual({
+      ...fixed,
+      _saleslake_extra_fields: ["x", "y, z"],
+      _saleslake_batch_id: expect.stringMatching(/^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}$/),
+    });
     writeFileSync(file, readFileSync(file, "utf8").replace('"Day":"29"', '"Day":"28"'));
     const r = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]);
     expect(r.code).toBe(0);
@@ -1125,6 +1132,69 @@ describe("quarantine replay", () => {
       "select count(*) as n from bronze.car_sales where _rescued_data is not null",
     ]);
     expect(JSON.parse(rescued.out)).toEqual([{ n: "0" }]);
+  });
+
+  it("a fixed row takes the place of its first landing: a version of its key landed after it wins", () => {
+    // car_sales has no sequence column: of two versions of a key, the one landed last is newest.
+    const d = join(work, "replay-order");
+    expect(cli(["demo", "--dir", d]).code).toBe(0);
+    const file = join(work, "replay-order.jsonl");
+    cli(["quarantine", "--dir", d, "--export", file]);
+    const { _saleslake_batch_id: first, ...leap } = JSON.parse(readFileSync(file, "utf8").trim()) as Record<
+      string,
+      string
+    >;
+    expect(first).toMatch(/^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}$/);
+    // The dealer sends the sale again, on the right day and at a corrected revenue, and it lands.
+    const csv = join(work, "replay-order.csv");
+    const corrected = { ...leap, Day: "28", Revenue: "12345" };
+    const cell = (v: string) => `"${v.replaceAll('"', '""')}"`;
+    writeFileSync(
+      csv,
+      `${Object.keys(corrected).join(",")}\n${Object.values(corrected).map(cell).join(",")}\n`,
+    );
+    expect(cli(["ingest", "--dir", d, csv]).code).toBe(0);
+    expect(cli(["run", "--dir", d]).code).toBe(0);
+    const revenue = () =>
+      JSON.parse(
+        cli([
+          "query",
+          "--dir",
+          d,
+          "--json",
+          "select cast(revenue as varchar) as revenue, count(*) over () as n from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
+        ]).out,
+      );
+    expect(revenue()).toEqual([{ revenue: "12345", n: "1" }]);
+
+    // Then the first landing's row is fixed and replayed: it is older than the corrected one.
+    writeFileSync(file, readFileSync(file, "utf8").replace('"Day":"29"', '"Day":"28"'));
+    const r = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out).toMatchObject({
+      rows: 1,
+      accepted: 1,
+      resolved: 1,
+      run: { rowsInserted: 0, rowsUpdated: 0, rowsStale: 1 },
+    });
+    expect(out.batchIds).toHaveLength(1);
+    expect(out.batchIds[0] > first!).toBe(true);
+    expect(revenue()).toEqual([{ revenue: "12345", n: "1" }]);
+    expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toEqual([]);
+
+    // A row that names no batch is a new landing, and wins as the newest.
+    writeFileSync(file, `${JSON.stringify({ ...leap, Day: "28", Revenue: "777" })}\n`);
+    const fresh = JSON.parse(
+      cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]).out,
+    );
+    expect(fresh).toMatchObject({ run: { rowsUpdated: 1 } });
+    expect(revenue()).toEqual([{ revenue: "777", n: "1" }]);
+    writeFileSync(file, `${JSON.stringify({ ...leap, _saleslake_batch_id: "yesterday" })}\n`);
+    const bad = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/replay-order\.jsonl:1: _saleslake_batch_id is "yesterday", not a batch id/);
   });
 
   it("a row still broken stays quarantined, and the replay exits 1", () => {

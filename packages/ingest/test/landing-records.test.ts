@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { salesOrderLines, schemaFingerprint } from "@saleslake/schema";
+import { batchIdAfter, batchPath, salesOrderLines, schemaFingerprint } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   IngestError,
@@ -64,6 +64,42 @@ describe("landing records as JSON Lines parts", () => {
     await landRecords({ store: full, entity: salesOrderLines, records: records(2), source, window });
     const [whole] = await listLandedBatches(full, "sales_order_lines");
     expect(whole!.manifest.columns).toEqual(Object.keys(record(1)));
+  });
+
+  it("lands after a given batch as the first batch id after it that no landing uses", async () => {
+    const store = fresh();
+    const at = (iso: string) => ({ store, entity: salesOrderLines, source, window, now: new Date(iso) });
+    const first = await landRecords({ ...at("2026-01-10T00:00:00Z"), records: records(1) });
+    const later = await landRecords({ ...at("2026-01-10T00:00:01Z"), records: records(2) });
+    // An unfinished landing (parts, no manifest) holds its id too.
+    const taken = batchIdAfter(first!.batchId);
+    await store.put(
+      `${batchPath("landing", "sales_order_lines", taken)}/part-00000.jsonl`,
+      Buffer.from("{}\n"),
+    );
+    const after = await landRecords({
+      store,
+      entity: salesOrderLines,
+      records: records(3),
+      source,
+      window,
+      force: true,
+      after: first!.batchId,
+    });
+    expect(after!.batchId).toBe(batchIdAfter(taken));
+    const ids = (await listLandedBatches(store, "sales_order_lines")).map((b) => b.batchId).sort();
+    expect(ids).toEqual([first!.batchId, after!.batchId, later!.batchId]);
+    await expect(
+      landRecords({
+        store,
+        entity: salesOrderLines,
+        records: records(1),
+        source,
+        window,
+        force: true,
+        after: "x",
+      }),
+    ).rejects.toThrow(/not a batch id: "x"/);
   });
 
   it("splits records into parts of rowsPerPart, keyed by source names, manifest last with the window", async () => {

@@ -73,6 +73,7 @@ export {
   sourceColumnNames,
 } from "./landing/column-mapping.ts";
 export {
+  batchIdAfter,
   batchIngestDate,
   batchPath,
   isBatchId,

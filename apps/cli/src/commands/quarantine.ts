@@ -10,7 +10,7 @@ import {
   runPipeline,
   Warehouse,
 } from "@saleslake/pipeline";
-import { batchPath, type Entity, type LandingManifest, MANIFEST_FILE } from "@saleslake/schema";
+import { batchPath, type Entity, isBatchId, type LandingManifest, MANIFEST_FILE } from "@saleslake/schema";
 import { engineOptions, type ResolvedConfig } from "../config.ts";
 
 export class ReplayInputError extends Error {}
@@ -66,11 +66,28 @@ export async function listQuarantine(
   }
 }
 
+/**
+ * The field of an exported row naming the batch it was first landed in. A replay lands the fixed
+ * row right after that batch in landing order (see `batchIdAfter`), so that, for an entity whose
+ * newest version is the last landed (no sequence column), it never wins over a version of its key
+ * landed after it. A row without it (written by hand) is landed as a new batch.
+ */
+export const FIRST_BATCH_FIELD = "_saleslake_batch_id";
+
+/** A quarantined row as `quarantine --export` writes it: its raw values and its first batch. */
+export function exportLine(r: Row): string {
+  const raw = JSON.parse(String(r.raw)) as Record<string, unknown>;
+  return `${JSON.stringify({ ...raw, [FIRST_BATCH_FIELD]: String(r._batch_id) })}\n`;
+}
+
 export interface ReplayResult {
   readonly entity: string;
   readonly file: string;
-  /** The landing batch the fixed rows were landed as. */
-  readonly batchId: string;
+  /**
+   * The landing batches the fixed rows were landed as: one after each batch they were first
+   * landed in, oldest first, and a new one for rows that name none.
+   */
+  readonly batchIds: readonly string[];
   /** Rows in the file. */
   readonly rows: number;
   /** Rows of the file that passed every rule this time. */
@@ -82,8 +99,9 @@ export interface ReplayResult {
   readonly run: EntityRunResult;
 }
 
-function readRecords(file: string): Record<string, unknown>[] {
-  const records: Record<string, unknown>[] = [];
+/** The file's rows by the batch each was first landed in (`""`: none named), oldest first. */
+function readRecords(file: string): Map<string, Record<string, unknown>[]> {
+  const records = new Map<string, Record<string, unknown>[]>();
   readFileSync(file, "utf8")
     .split("\n")
     .forEach((line, i) => {
@@ -102,17 +120,25 @@ function readRecords(file: string): Record<string, unknown>[] {
         );
       // The fields a CSV row had past its header are in its raw values to see, not a column to
       // land: the fixed row has the header's fields.
-      const { [EXTRA_FIELDS]: _past, ...fields } = v as Record<string, unknown>;
-      records.push(fields);
+      const { [EXTRA_FIELDS]: _past, [FIRST_BATCH_FIELD]: first, ...fields } = v as Record<string, unknown>;
+      if (first !== undefined && (typeof first !== "string" || !isBatchId(first)))
+        throw new ReplayInputError(
+          `${file}:${i + 1}: ${FIRST_BATCH_FIELD} is ${JSON.stringify(first)}, not a batch id (leave it as exported, or take the field out to land the row as new)`,
+        );
+      const key = first ?? "";
+      records.set(key, [...(records.get(key) ?? []), fields]);
     });
-  if (records.length === 0) throw new ReplayInputError(`${file}: no rows to replay`);
-  return records;
+  if (records.size === 0) throw new ReplayInputError(`${file}: no rows to replay`);
+  // Oldest first; rows naming no batch last, as the newest landing.
+  return new Map([...records].sort(([a], [b]) => (a === "" ? 1 : b === "" ? -1 : a < b ? -1 : 1)));
 }
 
 /**
- * Re-lands fixed quarantined rows (a `quarantine --export` file, edited) as a new landing batch
- * and runs the pipeline for the entity. The run marks the earlier quarantine entries whose key now
- * has an accepted row as replayed by it (`replayed_run_id`), so `quarantine` no longer lists them.
+ * Re-lands fixed quarantined rows (a `quarantine --export` file, edited), each right after the
+ * batch it was first landed in, and runs the pipeline for the entity. The run marks the earlier
+ * quarantine entries whose key now has an accepted row as replayed by it (`replayed_run_id`), so
+ * `quarantine` no longer lists them. A fixed row older than the stored version of its key is
+ * counted stale, as it would have been had it passed the first time.
  */
 export async function replayQuarantine(
   cfg: ResolvedConfig,
@@ -121,18 +147,23 @@ export async function replayQuarantine(
   onProgress: (e: ProgressEvent) => void,
   signal?: AbortSignal,
 ): Promise<ReplayResult> {
-  const records = readRecords(file);
-  const landed = await landRecords({
-    store: new LocalLakeStore(cfg.lakeRoot),
-    entity,
-    records: (async function* () {
-      yield* records;
-    })(),
-    source: { kind: "file", name: `${REPLAY_SOURCE_PREFIX}${basename(file)}` },
-    window: null,
-    force: true,
-  });
-  if (!landed) throw new ReplayInputError(`${file}: no rows to replay`);
+  const groups = readRecords(file);
+  const batchIds: string[] = [];
+  for (const [first, records] of groups) {
+    const landed = await landRecords({
+      store: new LocalLakeStore(cfg.lakeRoot),
+      entity,
+      records: (async function* () {
+        yield* records;
+      })(),
+      source: { kind: "file", name: `${REPLAY_SOURCE_PREFIX}${basename(file)}` },
+      window: null,
+      force: true,
+      ...(first !== "" && { after: first }),
+    });
+    if (landed) batchIds.push(landed.batchId);
+  }
+  if (batchIds.length === 0) throw new ReplayInputError(`${file}: no rows to replay`);
   const { runs } = await runPipeline({
     dir: cfg.dir,
     lakeRoot: cfg.lakeRoot,
@@ -145,14 +176,14 @@ export async function replayQuarantine(
   });
   // The run marks the entries its accepted rows resolve, in the transaction of the data.
   const run = runs.find((r) => r.entity === entity.name)!;
-  const own = run.batchCounts.find((b) => b.batchId === landed.batchId);
+  const own = run.batchCounts.filter((b) => batchIds.includes(b.batchId));
   return {
     entity: entity.name,
     file,
-    batchId: landed.batchId,
-    rows: records.length,
-    accepted: own?.rowsAccepted ?? 0,
-    quarantinedAgain: own?.rowsQuarantined ?? 0,
+    batchIds,
+    rows: [...groups.values()].reduce((a, g) => a + g.length, 0),
+    accepted: own.reduce((a, b) => a + b.rowsAccepted, 0),
+    quarantinedAgain: own.reduce((a, b) => a + b.rowsQuarantined, 0),
     resolved: run.quarantineReplayed,
     run,
   };

@@ -6,8 +6,10 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import {
   assertSafeIdentifier,
+  batchIdAfter,
   batchPath,
   type Entity,
+  isBatchId,
   type LandingManifest,
   landingManifestSchema,
   MANIFEST_FILE,
@@ -64,6 +66,12 @@ export interface LandBatchOptions {
   readonly force?: boolean;
   /** Clock, for tests. Default: now. */
   readonly now?: Date;
+  /**
+   * Land in landing order right after this batch (see `batchIdAfter`): as the first unused batch
+   * id greater than it, not a new one at `now`. Fixed quarantined rows re-landed so take the place
+   * of their first landing, so a row of theirs never wins over one landed after it.
+   */
+  readonly after?: string;
 }
 
 export interface LandResult {
@@ -281,7 +289,10 @@ export async function landBatch(
     });
   }
   const now = options.now ?? new Date();
-  const batchId = newBatchId(now, randomBytes(4).toString("hex"));
+  const batchId =
+    options.after === undefined
+      ? newBatchId(now, randomBytes(4).toString("hex"))
+      : await unusedBatchIdAfter(store, entity.name, options.after);
   const dir = batchPath("landing", entity.name, batchId);
   const window = input.kind === "records" ? input.window : null;
   const priorSame = async (contentSha256: string) =>
@@ -398,4 +409,17 @@ export async function landBatch(
     await removeParts(store, claim ? [...written, claim] : written);
     throw e;
   }
+}
+
+/** The first batch id after `after` that no landing of the entity uses, finished or not. */
+async function unusedBatchIdAfter(store: LakeStore, entity: string, after: string): Promise<string> {
+  if (!isBatchId(after))
+    throw new IngestError(
+      "BAD_OPTIONS",
+      `not a batch id: ${JSON.stringify(after)}`,
+      "Batch ids look like 20260301T100000123Z-0a1b2c3d.",
+    );
+  let id = batchIdAfter(after);
+  while ((await store.list(`${batchPath("landing", entity, id)}/`)).length > 0) id = batchIdAfter(id);
+  return id;
 }

@@ -16,6 +16,8 @@ export interface LandRecordsOptions {
   /** Land even when the same records and window were landed before. Default `false`. */
   readonly force?: boolean;
   readonly now?: Date;
+  /** Land right after this batch in landing order (see `LandBatchOptions.after`). */
+  readonly after?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function landRecords(options: LandRecordsOptions): Promise<LandResu
     {
       ...(options.force !== undefined && { force: options.force }),
       ...(options.now && { now: options.now }),
+      ...(options.after !== undefined && { after: options.after }),
     },
   );
 }

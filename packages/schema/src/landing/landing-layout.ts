@@ -30,6 +30,28 @@ export function newBatchId(now: Date, suffix: string): string {
   return `${stamp}-${suffix}`;
 }
 
+/**
+ * The smallest batch id greater than `batchId`: its suffix plus one, or, past `ffffffff`, the next
+ * millisecond's first. A batch landed as it is processed as if landed right after `batchId` and
+ * before any batch landed later (re-landing fixed rows where their first landing stood).
+ */
+export function batchIdAfter(batchId: string): string {
+  if (!isBatchId(batchId)) throw new Error(`not a batch id: ${batchId}`);
+  const suffix = Number.parseInt(batchId.slice(-8), 16);
+  if (suffix < 0xffffffff) return `${batchId.slice(0, -8)}${(suffix + 1).toString(16).padStart(8, "0")}`;
+  const s = batchId;
+  const at = Date.UTC(
+    Number(s.slice(0, 4)),
+    Number(s.slice(4, 6)) - 1,
+    Number(s.slice(6, 8)),
+    Number(s.slice(9, 11)),
+    Number(s.slice(11, 13)),
+    Number(s.slice(13, 15)),
+    Number(s.slice(15, 18)),
+  );
+  return newBatchId(new Date(at + 1), "00000000");
+}
+
 /** `YYYY-MM-DD` (UTC) of a batch id. */
 export function batchIngestDate(batchId: string): string {
   if (!isBatchId(batchId)) throw new Error(`not a batch id: ${batchId}`);
