@@ -456,6 +456,30 @@ describe("generated factory", () => {
       return (copy.typeProperties as { source: { sqlReaderQuery: { value: string } } }).source.sqlReaderQuery
         .value;
     };
+    // The manifest's window starts where the copy read from, as ingest's manifests do; the high
+    // mark is read as the copy compares it.
+    const activity = (watermark: { column: "day" | "changed_at"; lookback?: string }, name: string) => {
+      const e = defineEntity({ name: "events", columns, key: ["id"], sequence: "seq", watermark });
+      const f = generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: [{ entity: e }] });
+      return f.artifacts.pipelines
+        .find((p) => p.name === "pl_events")!
+        .properties.activities.find((a) => a.name === name)!.typeProperties as Record<string, never>;
+    };
+    const sealLow = (w: { column: "day" | "changed_at"; lookback?: string }) =>
+      (activity(w, "Seal landing batch").baseParameters as { window_low: string }).window_low;
+    expect(sealLow({ column: "changed_at", lookback: "PT1H" })).toMatch(
+      /^@addSeconds\(if\(.*old_watermark.*\), -3600, '[^']+'\)$/,
+    );
+    expect(sealLow({ column: "day", lookback: "P2DT1H" })).toMatch(
+      /^@addDays\(if\(.*old_watermark.*\), -3, '[^']+'\)$/,
+    );
+    expect(
+      (
+        activity({ column: "changed_at" }, "Lookup new high mark").source as {
+          sqlReaderQuery: { value: string };
+        }
+      ).sqlReaderQuery.value,
+    ).toMatch(/^SELECT CAST\(MAX\(\[changed_at\]\) AS datetime2\(7\)\) AS high_mark /);
     // The old mark's day may have gained rows since: it is read again.
     expect(copyQuery({ column: "day" })).toContain("WHERE [day] > DATEADD(day, -1, CONVERT(datetime2, '@{");
     expect(copyQuery({ column: "day", lookback: "P2DT1H" })).toContain("WHERE [day] > DATEADD(day, -3, ");

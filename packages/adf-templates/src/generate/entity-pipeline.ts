@@ -83,15 +83,24 @@ function watermarkColumn(entity: Entity): string {
  * The copy's lower bound: the old watermark less the lookback. A date column steps back whole
  * days, at least one: the day of the old mark may have gained rows since it was read.
  */
-function windowStart(entity: Entity, low: string): { sql: string; description: string } {
+function windowStart(entity: Entity, low: string): { sql: string; adf: string; description: string } {
   if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
   const seconds = durationSeconds(entity.watermark.lookback);
   const name = entity.watermark.column;
+  // `adf`: the same bound as a Data Factory value, for the manifest's window (as ingest writes it).
   if (entity.columns.find((c) => c.name === name)?.type.kind === "date") {
     const days = Math.max(1, Math.ceil(seconds / 86_400));
-    return { sql: `DATEADD(day, -${days}, ${low})`, description: `old watermark − ${days} d` };
+    return {
+      sql: `DATEADD(day, -${days}, ${low})`,
+      adf: `@addDays(${WINDOW_LOW}, -${days}, '${ISO}')`,
+      description: `old watermark − ${days} d`,
+    };
   }
-  return { sql: `DATEADD(second, -${seconds}, ${low})`, description: `old watermark − ${seconds} s` };
+  return {
+    sql: `DATEADD(second, -${seconds}, ${low})`,
+    adf: `@addSeconds(${WINDOW_LOW}, -${seconds}, '${ISO}')`,
+    description: `old watermark − ${seconds} s`,
+  };
 }
 
 /**
@@ -265,7 +274,9 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
       source: {
         type: "AzureSqlSource",
         sqlReaderQuery: expression(
-          `SELECT MAX(${column}) AS high_mark FROM ${table} WHERE ${column} <= CONVERT(datetime2, '@{${WINDOW_END}}', 127)`,
+          // Through datetime2(7), as the copy compares it: a legacy `datetime` column's own value
+          // (.003 for .0033333) would read back below its newest rows and hold them a window.
+          `SELECT CAST(MAX(${column}) AS datetime2(7)) AS high_mark FROM ${table} WHERE ${column} <= CONVERT(datetime2, '@{${WINDOW_END}}', 127)`,
         ),
         queryTimeout: "00:10:00",
       } as Adf.AzureSqlSource,
@@ -321,7 +332,8 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
         ingest_date: `@${INGEST_DATE}`,
         batch_id: `@${BATCH_ID}`,
         window_column: entity.watermark.column,
-        window_low: windowLow,
+        // What the copy read from: the old watermark less the lookback.
+        window_low: start.adf,
         window_high: windowHigh,
         rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
         source_name: `${t.server}/${t.database}.${t.schema}.${t.table}`,
