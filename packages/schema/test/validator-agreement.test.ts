@@ -4,12 +4,14 @@ import {
   type Column,
   defineEntity,
   type Entity,
+  jsonSchema,
   parseValue,
   qualityRules,
   t,
   zodValidator,
 } from "../src/index.ts";
 import { failingRulesInDuckdb, type RawRecord } from "./support/duckdb-rules.ts";
+import { schemaAccepts } from "./support/json-schema-check.ts";
 
 /** Every logical type, format and constraint the validator and the SQL rules must agree on. */
 const probe = defineEntity({
@@ -274,5 +276,122 @@ describe("the zod validator and the DuckDB quality rules agree", () => {
     expect(at("2024-02-29T23:59:59.9999999+01:00")).toBe("2024-02-29T22:59:59.999999Z");
     expect(at("2024-01-01 10:00:00.123456789")).toBe("2024-01-01T10:00:00.123456Z");
     expect(at("2024-01-01T10:00:00.5Z")).toBe("2024-01-01T10:00:00.500000Z");
+  });
+});
+
+/** String columns, NOT NULL and nullable, bare and constrained, for the JSON Schema to agree on. */
+const texts = defineEntity({
+  name: "texts",
+  columns: {
+    id: t.int(),
+    req: t.string(),
+    req_len: t.string().length(2, 5),
+    req_pattern: t.string().maxLength(8).pattern("[A-Z]{2}[0-9]*"),
+    opt: t.string().nullable(),
+    opt_len: t.string().nullable().length(2, 5),
+    opt_pattern: t.string().nullable().maxLength(8).pattern("[^@ ]+@[^@ ]+"),
+  },
+  key: ["id"],
+});
+const textColumns = texts.columns.filter((c) => c.type.kind === "string").map((c) => c.name);
+const textProperties = jsonSchema(texts).properties as Record<string, Record<string, unknown>>;
+/** A record every rule of `texts` accepts; a case changes some of its values. */
+const OK_TEXTS: RawRecord = {
+  id: "1",
+  req: "a",
+  req_len: "ab",
+  req_pattern: "AB1",
+  opt: null,
+  opt_len: null,
+  opt_pattern: null,
+};
+
+/** Per string column of a raw record: does the validator accept its value, does the JSON Schema? */
+function textVerdicts(raw: RawRecord) {
+  const r = zodValidator(texts).safeParse(raw);
+  const failing = new Set(r.success ? [] : r.error.issues.map((i) => String(i.path[0])));
+  return textColumns.map((name) => ({
+    name,
+    value: raw[name],
+    zod: !failing.has(name),
+    json: schemaAccepts(textProperties[name]!, raw[name]),
+  }));
+}
+
+/** Space separators (Zs), which the validator trims from other types only, and look-alikes that are not Zs. */
+const spaceLike = fc.constantFrom(
+  "",
+  " ",
+  "  ",
+  "\u00a0",
+  "\u3000 ",
+  "\t",
+  "\u1680",
+  "\u202f\u205f",
+  "\u200b",
+  "\n",
+);
+const textBase = fc.oneof(
+  fc.stringMatching(/^[A-Z]{2}[0-9]{0,6}$/),
+  fc.stringMatching(/^[a-z]{1,3}@[a-z]{1,3}$/),
+  fc.string({ unit: "grapheme", maxLength: 7 }),
+  fc.string({ unit: "binary", maxLength: 7 }),
+);
+const textValue: fc.Arbitrary<string | null> = fc.oneof(
+  { arbitrary: spaceLike, weight: 3 },
+  { arbitrary: textBase, weight: 4 },
+  { arbitrary: fc.tuple(pad, textBase, pad).map(([a, v, b]) => a + v + b), weight: 3 },
+  { arbitrary: fc.constant(null), weight: 1 },
+);
+const textRecord = fc.record({
+  id: fc.constant("1"),
+  ...Object.fromEntries(textColumns.map((name) => [name, textValue])),
+}) as fc.Arbitrary<RawRecord>;
+
+describe("the zod validator and the JSON Schema agree on string columns", () => {
+  it("on space-only and empty values, each with its expected verdict", async () => {
+    // The validator trims no text: "" is missing (null, or a not_null failure), anything else is
+    // a value, kept as it came. DuckDB's rules read these values the same way.
+    const values = ["", " ", "\u00a0", "\u3000 ", "\t"];
+    const records = values.map((v) => ({ ...OK_TEXTS, req: v, opt: v }));
+    const sql = await failingRulesInDuckdb(texts, records, qualityRules(texts));
+    const verdicts = values.map((v, i) => {
+      const r = zodValidator(texts).safeParse(records[i]);
+      return {
+        v,
+        zod: r.success
+          ? { req: r.data.req, opt: r.data.opt }
+          : r.error.issues.map((x) => x.message.split(":")[0]),
+        sql: sql[i],
+        json: { req: schemaAccepts(textProperties.req!, v), opt: schemaAccepts(textProperties.opt!, v) },
+      };
+    });
+    expect(verdicts).toEqual([
+      { v: "", zod: ["req.not_null"], sql: ["req.not_null"], json: { req: false, opt: true } },
+      ...values
+        .slice(1)
+        .map((v) => ({ v, zod: { req: v, opt: v }, sql: [], json: { req: true, opt: true } })),
+    ]);
+  });
+
+  it("on generated values, column by column, and the validated record fits the JSON Schema", () => {
+    const schema = jsonSchema(texts);
+    fc.assert(
+      fc.property(textRecord, (raw) => {
+        expect(textVerdicts(raw).filter((v) => v.zod !== v.json)).toEqual([]);
+        const r = zodValidator(texts).safeParse(raw);
+        if (r.success) expect(schemaAccepts(schema, r.data)).toBe(true);
+      }),
+      { numRuns: 3000, seed: 20261206 },
+    );
+    // Every column is both accepted and refused often, or the property would prove little; a
+    // nullable column with no constraint takes any string, and null.
+    const verdicts = fc.sample(textRecord, { numRuns: 3000, seed: 20261206 }).flatMap(textVerdicts);
+    expect(verdicts.filter((v) => v.name === "opt" && !v.zod)).toEqual([]);
+    for (const name of textColumns.filter((n) => n !== "opt")) {
+      const zod = verdicts.filter((v) => v.name === name).map((v) => v.zod);
+      const both = zod.filter(Boolean).length > 200 && zod.filter((ok) => !ok).length > 200;
+      expect({ name, both }).toEqual({ name, both: true });
+    }
   });
 });

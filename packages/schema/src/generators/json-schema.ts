@@ -3,10 +3,18 @@ import { NOW_BOUND } from "./quality-rules.ts";
 
 type JsonSchema = Record<string, unknown>;
 
+/**
+ * The end of the text in a `pattern`. ECMA-262 (ajv) reads `$` as the end only, but Python's `re`
+ * (python-jsonschema) also matches `$` before a final line break, so `^(?:C[0-9]{6})$` alone
+ * would let `"C123456\n"` through there. The lookahead refuses that line break in Python and
+ * changes nothing in ECMA-262.
+ */
+const END = "$(?!\\n)";
+
 function decimalPattern(precision: number, scale: number): string {
   const ip = precision - scale;
   const int = ip > 0 ? `(0|[1-9][0-9]{0,${ip - 1}})` : "0";
-  return scale > 0 ? `^-?${int}\\.[0-9]{${scale}}$` : `^-?${int}$`;
+  return scale > 0 ? `^-?${int}\\.[0-9]{${scale}}${END}` : `^-?${int}${END}`;
 }
 
 /**
@@ -24,15 +32,39 @@ function jsonNumber(
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * The length and pattern keywords of a string column, stating what the validator accepts.
+ * The validator does not trim text columns (only other types lose their space separators), so
+ * `" "`, `"\u00a0"` or `"\t"` is a value like any other, checked against the constraints; only
+ * the empty string is missing. A NOT NULL column therefore refuses `""` (the not-null rule) and
+ * nothing else beyond its constraints. A nullable column takes `""` as null, so `""` passes even
+ * where the length or the pattern would refuse it. Lengths are counted in code points, by the
+ * validator and by JSON Schema alike.
+ */
+function stringConstraints(c: Column): JsonSchema {
+  const { minLength, maxLength, pattern } = c.constraints;
+  const s: JsonSchema = {};
+  if (!c.nullable) {
+    s.minLength = Math.max(1, minLength ?? 0);
+    if (maxLength !== undefined) s.maxLength = maxLength;
+    if (pattern !== undefined) s.pattern = `^(?:${pattern})${END}`;
+    return s;
+  }
+  if (maxLength !== undefined) s.maxLength = maxLength;
+  // The pattern or the empty string: `?` makes the whole pattern optional.
+  if (pattern !== undefined) s.pattern = `^(?:${pattern})?${END}`;
+  // A minimum length, unless the string is empty: a bare minLength would refuse "".
+  if (minLength !== undefined && minLength > 0) s.anyOf = [{ const: "" }, { minLength }];
+  return s;
+}
+
 function columnSchema(c: Column): JsonSchema {
   const s: JsonSchema = {};
   const t = c.type;
   switch (t.kind) {
     case "string":
       s.type = "string";
-      if (c.constraints.minLength !== undefined) s.minLength = c.constraints.minLength;
-      if (c.constraints.maxLength !== undefined) s.maxLength = c.constraints.maxLength;
-      if (c.constraints.pattern !== undefined) s.pattern = `^(?:${c.constraints.pattern})$`;
+      Object.assign(s, stringConstraints(c));
       break;
     case "enum":
       s.type = "string";
@@ -80,8 +112,9 @@ function columnSchema(c: Column): JsonSchema {
   }
   if (c.nullable) {
     s.type = [s.type as string, "null"];
-    // `enum` is checked apart from `type`: without null in it, a null value fails the schema.
-    if (Array.isArray(s.enum)) s.enum = [...s.enum, null];
+    // `enum` is checked apart from `type`: without null in it, a null value fails the schema;
+    // the empty string, which the validator reads as null, likewise.
+    if (Array.isArray(s.enum)) s.enum = [...s.enum, null, ""];
   }
   if (c.description) s.description = c.description;
   if (c.pii) s["x-pii"] = c.pii;
