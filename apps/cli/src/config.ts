@@ -108,6 +108,7 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   const entities = config.entities ?? [carSales];
   const stars = config.stars ?? (config.entities ? [] : [carSalesStar]);
   const sources = config.sources ?? {};
+  checkStars(stars, entities, file, config.entities === undefined);
   checkSources(sources, entities, file);
   return {
     dir,
@@ -130,6 +131,39 @@ export function engineOptions(cfg: ResolvedConfig, memoryLimit = cfg.memoryLimit
     ...(cfg.threads && { threads: cfg.threads }),
     ...(cfg.compressText !== undefined && { compressText: cfg.compressText }),
   };
+}
+
+/**
+ * A star is built with its entity, one star per entity (the local runner and the generated
+ * factory take the first star of each entity): a star over an entity the config does not list,
+ * or a second star over one, would be left out without a word, so both are config errors.
+ */
+function checkStars(
+  stars: readonly Star[],
+  entities: readonly Entity[],
+  file: string,
+  entitiesLeftOut: boolean,
+) {
+  if (!Array.isArray(stars))
+    throw new ProjectFileError(`${file}: stars is not a list`, "List the project's stars: stars: [myStar].");
+  const builtOn = new Map<string, string>();
+  for (const star of stars) {
+    const entity = star?.entity?.name;
+    if (!entities.some((e) => e.name === entity)) {
+      throw new ProjectFileError(
+        `${file}: star ${star?.name} is built on entity ${entity}, which entities does not list${entitiesLeftOut ? " (entities is left out: the bundled car_sales is loaded)" : ` (entities: ${entities.map((e) => e.name).join(", ")})`}`,
+        "Add the star's entity to entities, or take the star out of stars.",
+      );
+    }
+    const first = builtOn.get(entity);
+    if (first !== undefined) {
+      throw new ProjectFileError(
+        `${file}: stars ${first} and ${star.name} are both built on entity ${entity}; one star per entity is built`,
+        "Put the dimensions and measures in one star, or take one out of stars.",
+      );
+    }
+    builtOn.set(entity, star.name);
+  }
 }
 
 const SOURCE_KINDS = ["postgres", "sqlserver", "http"];

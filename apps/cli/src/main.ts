@@ -9,7 +9,7 @@ import {
   runPipeline,
   Warehouse,
 } from "@saleslake/pipeline";
-import { SchemaError } from "@saleslake/schema";
+import { type Entity, SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
 import { describeRun } from "./commands/describe-run.ts";
@@ -109,9 +109,14 @@ export function program(progress = new Progress()): Command {
 
   p.command("init")
     .description("Create a project folder with a config and an example entity")
-    .argument("[dir]", "folder to create", ".")
-    .addHelpText("after", examples("saleslake init my-sales"))
-    .action((dir: string) => {
+    .argument("[dir]", "folder to create (default: the current folder)")
+    // As every other project command takes it: `init --dir my-sales` is `init my-sales`.
+    .option("--dir <dir>", "folder to create, as the argument")
+    .addHelpText("after", examples("saleslake init my-sales", "saleslake init --dir my-sales"))
+    .action((arg: string | undefined, o: { dir?: string }) => {
+      if (arg !== undefined && o.dir !== undefined && resolve(arg) !== resolve(o.dir))
+        throw new UsageError(`give the folder once: ${arg} and --dir ${o.dir} differ`);
+      const dir = arg ?? o.dir ?? ".";
       const made = initProject(dir);
       console.log(
         made.length > 0
@@ -208,12 +213,15 @@ export function program(progress = new Progress()): Command {
             sha256: f.sha256,
           })),
         });
-      else
+      else {
         console.log(
           r.status === "landed"
             ? `landed ${fmt(r.rows)} rows (${fmt(r.bytes)} bytes) from ${files.length} file(s) as batch ${r.batchId}`
             : `already landed as batch ${r.batchId}: nothing written (use --force to land again)`,
         );
+        if (r.status === "landed")
+          for (const line of describeDrift(r.drift, files, entity)) console.log(line);
+      }
     });
 
   p.command("run")
@@ -525,6 +533,13 @@ export function program(progress = new Progress()): Command {
     .addOption(jsonOption())
     .addHelpText("after", examples("saleslake schema diff old/orders.ts src/orders.ts"))
     .action(async (a: string, b: string, o) => {
+      // Like every file given on the command line, a missing one is a usage error, named: the
+      // module loader would report it as an import of the CLI's own code.
+      for (const file of [a, b]) {
+        if (!existsSync(resolve(file))) throw new UsageError(`no such file: ${file}`);
+        if (statSync(resolve(file)).isDirectory())
+          throw new UsageError(`${file} is a folder: give the module (or JSON export) of one entity`);
+      }
       const d = await schemaDiffCommand(resolve(a), resolve(b));
       if (o.json) printJson(d);
       else {
@@ -670,6 +685,39 @@ export function program(progress = new Progress()): Command {
     process.exitCode = exitCode;
   });
   return p;
+}
+
+/**
+ * The columns of each landed file that differ from the entity, and what the entity's contract
+ * makes of them: unknown columns kept in `_rescued_data` or left out (their values are then in
+ * no table), nullable columns the file lacks read as NULL. Said in the text output as in
+ * `--json`'s `drift`, since an ignored column loses its values without failing anything.
+ */
+function describeDrift(
+  drift: readonly { file: string; unknown: readonly string[]; absent: readonly string[] }[],
+  files: readonly { path: string; source?: string }[],
+  entity: Entity,
+): string[] {
+  const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+  const lines: string[] = [];
+  for (const d of drift) {
+    const name = files.find((f) => f.path === d.file)?.source ?? d.file;
+    const n = d.unknown.length;
+    if (n > 0) {
+      const what =
+        entity.contract.unknownColumns === "ignore"
+          ? `not loaded: ${plural(n, "its", "their")} values are in no table (contract unknownColumns: ignore)`
+          : "kept as JSON in _rescued_data of bronze (contract unknownColumns: rescue)";
+      lines.push(
+        `  ${name}: ${plural(n, "column", "columns")} ${d.unknown.join(", ")} ${plural(n, "is", "are")} not in ${entity.name}, ${what}`,
+      );
+    }
+    if (d.absent.length > 0)
+      lines.push(
+        `  ${name}: no ${plural(d.absent.length, "column", "columns")} ${d.absent.join(", ")}: read as NULL (contract missingColumns: null)`,
+      );
+  }
+  return lines;
 }
 
 /** A project folder that a command reads or writes in must exist: a mistyped --dir creates nothing. */

@@ -1,5 +1,6 @@
 import { registerHooks } from "node:module";
-import { pathToFileURL } from "node:url";
+import { dirname, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** Packages a project's config and entity files may import without installing them. */
 const PROVIDED: Record<string, () => string> = {
@@ -51,7 +52,8 @@ export class ProjectFileError extends Error {
 /**
  * Imports a project's TypeScript module (with the provided imports). A syntax error names the
  * file and line, which Node's own message leaves out; a missing import names the file that asked
- * for it. Errors the module throws itself (a schema error, say) pass through as they are.
+ * for it; so does an error of JavaScript's own raised in a file of the project folder. Typed
+ * errors the module throws (a schema error, say) pass through as they are.
  */
 export async function importProjectModule(path: string): Promise<Record<string, unknown>> {
   provideProjectImports();
@@ -72,6 +74,30 @@ export async function importProjectModule(path: string): Promise<Record<string, 
         `${path}: ${err.message.split("\n")[0]}`,
         "Install the package in the project (npm install), or fix the import's path.",
       );
+    // A mistake in the project's own code (a misspelt method, say: `t.text is not a function`):
+    // the file and line it happened at, from the first frame of the stack in the project folder.
+    // Typed errors (a SchemaError naming the entity and column) keep their own message.
+    if (e instanceof Error && BUILTIN_ERRORS.has(e.name) && !("hint" in e)) {
+      const where = projectFrame(e.stack ?? "", dirname(path));
+      if (where)
+        throw new ProjectFileError(
+          `${where}: ${e.message.split("\n")[0]}`,
+          "Fix the code there and run again.",
+        );
+    }
     throw e;
   }
+}
+
+/** JavaScript's own errors, which say what went wrong but not where in the project. */
+const BUILTIN_ERRORS = new Set(["TypeError", "ReferenceError", "RangeError", "Error"]);
+
+/** `/path/file.ts:LINE` of the first stack frame in a file below `folder`, if any. */
+function projectFrame(stack: string, folder: string): string | undefined {
+  for (const m of stack.matchAll(/\(?(file:\/\/[^\s()]+?):(\d+):\d+\)?$/gm)) {
+    const file = fileURLToPath(m[1]!);
+    if (file.startsWith(`${folder}${sep}`) && !file.includes(`${sep}node_modules${sep}`))
+      return `${file}:${m[2]}`;
+  }
+  return undefined;
 }

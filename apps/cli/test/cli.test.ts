@@ -747,6 +747,21 @@ export default defineConfig({ entities: [numbers], lake: { root: "lake" } });
     expect(same.out).toMatch(/^no changes$/m);
   });
 
+  it("init takes its folder as --dir too, as every project command does", () => {
+    const d = join(work, "init-dir-option");
+    const r = cli(["init", "--dir", d]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^created saleslake\.config\.ts/);
+    expect(existsSync(join(d, "saleslake.config.ts"))).toBe(true);
+    expect(cli(["init", d, "--dir", d]).out).toMatch(/already has a project: nothing created/);
+    const both = cli(["init", join(work, "init-a"), "--dir", join(work, "init-b")]);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/^usage error: give the folder once: /);
+    expect(existsSync(join(work, "init-a"))).toBe(false);
+    expect(existsSync(join(work, "init-b"))).toBe(false);
+  });
+
   it("init's next steps name the folder as a shell reads it back, spaces and quotes included", () => {
     const d = join(work, "it's my [sales]");
     const next = cli(["init", d]).out.match(/^next: .* saleslake run --dir (.+)$/m)?.[1];
@@ -769,6 +784,100 @@ export default defineConfig({ entities: [numbers], lake: { root: "lake" } });
     expect(r.err.trim().split("\n")).toEqual([
       `error INVALID_PROJECT_FILE: ${file}:${line}: Expected ',', got ':'`,
       expect.stringMatching(/^hint: Fix the syntax there/),
+    ]);
+  });
+
+  it("a star the run would leave out is a config error: its entity not listed, or a second star over one", () => {
+    const config = (entities: string, stars: string) =>
+      `import { carSales, carSalesStar, salesOrderLines, salesOrderStar, defineStar } from "@saleslake/schema";
+const units = defineStar({
+  name: "dealer_units",
+  entity: carSales,
+  dimensions: [{ kind: "attribute", name: "dim_dealer_units", key: ["dealer_id"], attributes: [] }],
+  fact: { name: "fact_dealer_units", measures: ["units_sold"] },
+});
+export default { ${entities} stars: [${stars}] };
+`;
+    const cases: [string, string, RegExp][] = [
+      [
+        "entities: [carSales],",
+        "carSalesStar, salesOrderStar",
+        /saleslake\.config\.ts: star sales_orders is built on entity sales_order_lines, which entities does not list \(entities: car_sales\)$/,
+      ],
+      [
+        "",
+        "salesOrderStar",
+        /saleslake\.config\.ts: star sales_orders is built on entity sales_order_lines, which entities does not list \(entities is left out: the bundled car_sales is loaded\)$/,
+      ],
+      [
+        "entities: [carSales, salesOrderLines],",
+        "carSalesStar, salesOrderStar, units",
+        /saleslake\.config\.ts: stars car_sales and dealer_units are both built on entity car_sales; one star per entity is built$/,
+      ],
+    ];
+    for (const [i, [entities, stars, message]] of cases.entries()) {
+      const d = join(work, `star-config-${i}`);
+      mkdirSync(d);
+      writeFileSync(join(d, "saleslake.config.ts"), config(entities, stars));
+      for (const command of ["plan", "generate"]) {
+        const r = cli([command, "--dir", d]);
+        expect(r.code).toBe(1);
+        const [line, hint] = r.err.trim().split("\n");
+        expect(line).toMatch(/^error INVALID_PROJECT_FILE: /);
+        expect(line).toMatch(message);
+        expect(hint).toMatch(/^hint: /);
+      }
+      expect(existsSync(join(d, "generated"))).toBe(false);
+    }
+  });
+
+  it("ingest says which columns of a file differ from the entity, and what the contract made of them", () => {
+    const csv = join(work, "drift.csv");
+    writeFileSync(csv, "ID,Extra,Till\nA,x,3\n");
+    for (const unknownColumns of ["ignore", "rescue"]) {
+      const d = join(work, `drift-${unknownColumns}`);
+      mkdirSync(d);
+      writeFileSync(
+        join(d, "saleslake.config.ts"),
+        `import { defineEntity, t } from "@saleslake/schema";
+export default {
+  entities: [
+    defineEntity({
+      name: "drift_demo",
+      columns: { id: t.string().source("ID"), note: t.string().nullable().source("Note") },
+      key: ["id"],
+      contract: { unknownColumns: "${unknownColumns}", missingColumns: "null" },
+    }),
+  ],
+};
+`,
+      );
+      const r = cli(["ingest", "--dir", d, csv]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.out.trim().split("\n").slice(1)).toEqual([
+        unknownColumns === "ignore"
+          ? "  drift.csv: columns Extra, Till are not in drift_demo, not loaded: their values are in no table (contract unknownColumns: ignore)"
+          : "  drift.csv: columns Extra, Till are not in drift_demo, kept as JSON in _rescued_data of bronze (contract unknownColumns: rescue)",
+        "  drift.csv: no column Note: read as NULL (contract missingColumns: null)",
+      ]);
+    }
+  });
+
+  it("a mistake in the code of an entity file: the file and line, not only the message", () => {
+    const d = join(work, "typo-entity");
+    cli(["init", d]);
+    const file = join(d, "entities", "returns.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace("quantity: t.int()", "quantity: t.integer()"));
+    const line =
+      readFileSync(file, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("t.integer()")) + 1;
+    const r = cli(["plan", "--dir", d]);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split("\n")).toEqual([
+      `error INVALID_PROJECT_FILE: ${file}:${line}: t.integer is not a function`,
+      "hint: Fix the code there and run again.",
     ]);
   });
 
@@ -909,6 +1018,24 @@ describe("usage and errors", () => {
       );
     }
     expect(existsSync(join(work, "no-such-folder"))).toBe(false);
+  });
+
+  it("schema diff of a module that is not there, or of a folder, is a usage error naming it", () => {
+    const entity = join(work, "diff-entity.ts");
+    const schemaUrl = new URL("../../../packages/schema/src/index.ts", import.meta.url).href;
+    writeFileSync(
+      entity,
+      `import { defineEntity, t } from ${JSON.stringify(schemaUrl)};\nexport const o = defineEntity({ name: "o", columns: { id: t.int() }, key: ["id"] });\n`,
+    );
+    for (const [args, message] of [
+      [["nosuch.ts", entity], /^usage error: no such file: nosuch\.ts\n/],
+      [[entity, "nosuch.json"], /^usage error: no such file: nosuch\.json\n/],
+      [[work, entity], /^usage error: .* is a folder: give the module \(or JSON export\) of one entity\n/],
+    ] as const) {
+      const r = cli(["schema", "diff", ...args]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    }
   });
 
   it("output cut short by its reader (| head) ends the command quietly, with its own exit code", async () => {

@@ -147,6 +147,25 @@ describe("file sources: formats and bad input", () => {
     expect(short.hint).toMatch(/Add the column to the source/);
   });
 
+  it("a nullable column missing from the header: the hint names the contract, not a nullable declaration it has", async () => {
+    const header =
+      "OrderID,LineNo,order_date,customer_id,product_id,quantity,unit_price,discount_pct,currency,status,updated_at,is_deleted";
+    const row = "SO00000001,1,2026-01-05,C000001,P-00001,2,1.00,,EUR,open,2026-01-05T10:00:00Z,";
+    const err = await landError(file("no-channel.csv", `${header}\n${row}\n`), salesOrderLines);
+    expect(err.code).toBe("MISSING_COLUMNS");
+    expect(err.message).toMatch(/missing column channel for entity sales_order_lines/);
+    expect(err.hint).toBe(
+      'The column is nullable: set contract: { missingColumns: "null" } on the entity to read it as NULL from files without it, or add it to the source.',
+    );
+    // A NOT NULL column missing as well: it has to be in the source.
+    const both = await landError(
+      file("no-channel-currency.csv", `${header.replace(",currency", "")}\n${row.replace(",EUR", "")}\n`),
+      salesOrderLines,
+    );
+    expect(both.message).toMatch(/missing columns currency, channel /);
+    expect(both.hint).toMatch(/^Add the column to the source/);
+  });
+
   it("refuses truncated JSON and a bad JSON line, naming the line", async () => {
     expect((await landError(file("t.json", '[{"OrderID": "SO1"}, {"Ord'), salesOrderLines)).code).toBe(
       "MALFORMED_JSON",

@@ -1,4 +1,4 @@
-import { type Entity, mapSourceColumns } from "@saleslake/schema";
+import { type Entity, mapSourceColumns, sourceColumnNames } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import type { FileInspection, InspectOptions } from "../files/file-inspection.ts";
 import { inspectFile } from "../files/inspect-file.ts";
@@ -34,8 +34,12 @@ export interface LandFilesResult extends LandResult {
   readonly drift: readonly ColumnDrift[];
 }
 
-/** Why a file's header may lack the entity's columns; `none` when it has none of them. */
-function missingColumnsHint(f: FileInspection, none: boolean): string {
+/**
+ * Why a file's header may lack the entity's columns; `none` when it has none of them, `nullable`
+ * how many are missing when every one is a nullable column (held back only by
+ * `missingColumns: "reject"`), else 0.
+ */
+function missingColumnsHint(f: FileInspection, none: boolean, nullable: number): string {
   const first = f.columns[0] ?? "";
   if (f.format === "csv" && /^sep=.?$/i.test(first))
     return "The file starts with a spreadsheet's sep= line, not the header: remove that line, and pass the delimiter it names if it is not a comma.";
@@ -45,6 +49,13 @@ function missingColumnsHint(f: FileInspection, none: boolean): string {
     return "None of the entity's columns is in the first line, and a .txt file is read as CSV: if this one is not data (a README, notes), leave it out, e.g. with a glob such as 'folder/*.csv'.";
   if (f.format === "csv" && none)
     return "None of the entity's columns is in the first line: is it the header, or a title above it? Remove any lines above the header.";
+  // The columns are nullable already: only the contract keeps a file without them out, and a
+  // column added to the entity (a nullable one, as schema changes go) is missing from every file
+  // exported before it.
+  if (nullable > 0) {
+    const [these, them] = nullable === 1 ? ["The column is", "it"] : ["These columns are", "them"];
+    return `${these} nullable: set contract: { missingColumns: "null" } on the entity to read ${them} as NULL from files without ${them}, or add ${them} to the source.`;
+  }
   return 'Add the column to the source, or declare it nullable with contract missingColumns: "null".';
 }
 
@@ -66,7 +77,16 @@ export function checkColumns(entity: Entity, f: FileInspection): ColumnDrift | u
     );
   }
   if (m.missing.length > 0) {
-    const hint = missingColumnsHint(f, m.missing.length === mapSourceColumns(entity, []).missing.length);
+    const required = new Set(
+      sourceColumnNames(entity)
+        .filter((c) => c.required)
+        .map((c) => c.source),
+    );
+    const hint = missingColumnsHint(
+      f,
+      m.missing.length === mapSourceColumns(entity, []).missing.length,
+      m.missing.every((source) => !required.has(source)) ? m.missing.length : 0,
+    );
     // What was read as the header, so that a title line or a wrong delimiter shows.
     const found = f.columns.map((c) => JSON.stringify(c)).join(", ");
     throw new IngestError(
