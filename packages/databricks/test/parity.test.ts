@@ -14,6 +14,7 @@ import {
   carSalesStar,
   customers,
   defineEntity,
+  defineStar,
   type Entity,
   type LandingManifest,
   landingManifestSchema,
@@ -1528,6 +1529,53 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     expect(out["silver.sales_order_lines"]).toHaveLength(5);
     // Line 2 is soft-deleted: it leaves the fact.
     expect(out["gold.fact_order_lines"]).toHaveLength(4);
+  }, 1_500_000);
+
+  it("on a dimension attribute: a member keeps its newest row's value when an older row of another key arrives later, and a full refresh restores it", async () => {
+    const orders = defineEntity({
+      name: "orders",
+      columns: {
+        order_id: t.string(),
+        customer_id: t.string(),
+        customer_name: t.string(),
+        order_date: t.date(),
+        amount: t.int(),
+        updated_at: t.timestamp(),
+      },
+      key: ["order_id"],
+      sequence: "updated_at",
+      watermark: { column: "updated_at", lookback: "PT1H" },
+      scd: 1,
+    });
+    const star = defineStar({
+      name: "orders",
+      entity: orders,
+      dimensions: [
+        { kind: "attribute", name: "dim_customer", key: ["customer_id"], attributes: ["customer_name"] },
+      ],
+      fact: { name: "fact_orders", measures: ["amount"], degenerate: [] },
+    });
+    const o = (order_id: string, customer_name: string, updated_at: string) => ({
+      order_id,
+      customer_id: "C1",
+      customer_name,
+      order_date: "2026-01-05",
+      amount: 10,
+      updated_at,
+    });
+    const out = await parity(
+      "dim-attributes",
+      orders,
+      star,
+      [
+        { name: "o1.jsonl", bytes: jsonl([o("O1", "Ann Lee", "2026-01-10T00:00:00Z")]) },
+        // A late order of the same customer, written before the name changed.
+        { name: "o2.jsonl", bytes: jsonl([o("O2", "Ann", "2026-01-04T00:00:00Z")]) },
+      ],
+      [],
+      (p) => [`UPDATE ${p}gold.dim_customer SET customer_name = 'x' WHERE customer_id = 'C1'`],
+    );
+    expect(out["gold.dim_customer"]?.filter((r) => r.endsWith("|C1|Ann Lee"))).toHaveLength(1);
   }, 1_500_000);
 
   it("on SCD2 customers: history, a stale update against the current version, a soft delete, a retried insert, a full refresh", async () => {

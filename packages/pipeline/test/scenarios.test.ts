@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { customers, defineEntity, type Entity, salesOrderLines, salesOrderStar, t } from "@saleslake/schema";
+import {
+  customers,
+  defineEntity,
+  defineStar,
+  type Entity,
+  salesOrderLines,
+  salesOrderStar,
+  t,
+} from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   CRASH_POINTS,
@@ -1465,6 +1473,137 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
       { segment: "consumer", f: "2026-03-01 00:00:00+00", t: "2026-03-02 00:00:00+00", is_current: false },
       { segment: "fleet", f: "2026-03-02 00:00:00+00", t: null, is_current: true },
     ]);
+    // A full refresh keeps the history: each run's version, valid from that run's time.
+    expect(await p.run({ mode: "full_refresh", now: () => new Date("2026-03-03T00:00:00Z") })).toMatchObject({
+      rowsInserted: 1,
+      rowsUpdated: 1,
+      rowsSuperseded: 1,
+    });
+    expect(
+      await p.q(
+        "SELECT segment, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.members ORDER BY valid_from",
+      ),
+    ).toEqual([
+      { segment: "consumer", f: "2026-03-01 00:00:00+00", t: "2026-03-02 00:00:00+00", is_current: false },
+      { segment: "fleet", f: "2026-03-02 00:00:00+00", t: null, is_current: true },
+    ]);
+    // A backfill over the same rows finds every version stale: nothing changes.
+    expect(await p.run({ mode: "backfill", from: "2026-01-01", to: "2027-01-01" })).toMatchObject({
+      rowsInserted: 0,
+      rowsUpdated: 0,
+      rowsStale: 2,
+    });
+  });
+
+  it("SCD2 with a numeric sequence: the number orders the versions and finds stale ones; a version is valid from its run's time", async () => {
+    const entity = defineEntity({
+      name: "accounts",
+      columns: {
+        account_id: t.string(),
+        tier: t.string(),
+        version: t.bigint(),
+        is_deleted: t.boolean().nullable(),
+      },
+      key: ["account_id"],
+      sequence: "version",
+      watermark: "batch",
+      scd: 2,
+      softDelete: "is_deleted",
+    });
+    const p = project(entity, []);
+    const account = (version: number, patch: Line = {}): Line => ({
+      account_id: "A1",
+      tier: "basic",
+      version,
+      is_deleted: false,
+      ...patch,
+    });
+    p.land([account(1)]);
+    expect(await p.run({ now: () => new Date("2026-03-01T00:00:00Z") })).toMatchObject({ rowsInserted: 1 });
+    // A run over two batches: the newest number wins, whichever batch holds it.
+    p.land([account(3, { tier: "gold" }), account(2, { tier: "silver" })]);
+    p.land([account(2, { is_deleted: true })]);
+    expect(await p.run({ now: () => new Date("2026-03-02T00:00:00Z") })).toMatchObject({
+      rowsUpdated: 1,
+      rowsSuperseded: 2,
+    });
+    // An older number, and the same one again, are stale.
+    p.land([account(2, { tier: "old" })]);
+    p.land([account(3, { tier: "same" })]);
+    expect(await p.run({ now: () => new Date("2026-03-03T00:00:00Z") })).toMatchObject({
+      rowsUpdated: 0,
+      rowsStale: 1,
+    });
+    const history = [
+      { tier: "basic", v: 1, f: "2026-03-01 00:00:00+00", t: "2026-03-02 00:00:00+00", is_current: false },
+      { tier: "gold", v: 3, f: "2026-03-02 00:00:00+00", t: null, is_current: true },
+    ];
+    const HISTORY =
+      "SELECT tier, CAST(version AS INTEGER) AS v, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current FROM silver.accounts ORDER BY valid_from";
+    expect(await p.q(HISTORY)).toEqual(history);
+    // A full refresh rebuilds the same history from bronze: a version per run that ingested it.
+    await p.run({ mode: "full_refresh", now: () => new Date("2026-03-04T00:00:00Z") });
+    expect(await p.q(HISTORY)).toEqual(history);
+  });
+
+  it("a dimension member keeps the attributes of its newest row: an older row of another key, loaded later, does not replace them", async () => {
+    const orders = defineEntity({
+      name: "orders",
+      columns: {
+        order_id: t.string(),
+        customer_id: t.string(),
+        customer_name: t.string(),
+        order_date: t.date(),
+        amount: t.int(),
+        updated_at: t.timestamp(),
+      },
+      key: ["order_id"],
+      sequence: "updated_at",
+      watermark: { column: "updated_at", lookback: "PT1H" },
+      scd: 1,
+    });
+    const star = defineStar({
+      name: "orders",
+      entity: orders,
+      dimensions: [
+        { kind: "attribute", name: "dim_customer", key: ["customer_id"], attributes: ["customer_name"] },
+      ],
+      fact: { name: "fact_orders", measures: ["amount"], degenerate: [] },
+    });
+    const order = (id: string, customer_name: string, updated_at: string, customer_id = "C1"): Line => ({
+      order_id: id,
+      customer_id,
+      customer_name,
+      order_date: "2026-01-05",
+      amount: 10,
+      updated_at,
+    });
+    const DIM =
+      "SELECT dim_customer_key AS k, customer_id, customer_name FROM gold.dim_customer WHERE dim_customer_key <> -1 ORDER BY 1";
+    const FACTS = "SELECT order_id, dim_customer_key AS k FROM gold.fact_orders ORDER BY 1";
+    const p = project(orders, [star]);
+    p.land([order("O1", "Ann Lee", "2026-01-10T00:00:00Z"), order("O3", "Bo", "2026-01-10T00:00:00Z", "C2")]);
+    await p.run();
+    const [ann, bo] = await p.q(DIM);
+    expect([ann, bo]).toMatchObject([{ customer_name: "Ann Lee" }, { customer_name: "Bo" }]);
+    // A new order of the same customer, written before the name changed, arrives late.
+    p.land([order("O2", "Ann", "2026-01-04T00:00:00Z")]);
+    await p.run();
+    expect(await p.q(DIM)).toEqual([ann, bo]);
+    // A newer row changes the name; the member keeps its key, and so do its facts.
+    p.land([order("O2", "Ann L.", "2026-01-11T00:00:00Z")]);
+    await p.run();
+    expect(await p.q(DIM)).toEqual([{ ...ann, customer_name: "Ann L." }, bo]);
+    const facts = await p.q(FACTS);
+    expect(facts).toEqual([
+      { order_id: "O1", k: ann!.k },
+      { order_id: "O2", k: ann!.k },
+      { order_id: "O3", k: bo!.k },
+    ]);
+    // A full refresh finds the same members, keys and attributes.
+    await p.run({ mode: "full_refresh" });
+    expect(await p.q(DIM)).toEqual([{ ...ann, customer_name: "Ann L." }, bo]);
+    expect(await p.q(FACTS)).toEqual(facts);
   });
 
   it("a second run at the same time is refused, naming the holder", async () => {

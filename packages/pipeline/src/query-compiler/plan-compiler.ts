@@ -553,24 +553,25 @@ SELECT ${bronzeCols.join(", ")}, _batch_id, _source_file, _row_number, ${ctx.now
     if (e.scd === 1) {
       out.push(...this.applyScd1(e, ctx, delta, setList));
     } else {
-      const validFrom = e.sequence
-        ? `CAST(s.${this.q(e.sequence)} AS ${this.timestampType()})`
+      const validFrom = this.timedSequence(e)
+        ? `CAST(s.${this.q(e.sequence!)} AS ${this.timestampType()})`
         : "s._ingested_at";
       const keys = e.key.map((k) => this.q(k));
+      const order = `s.${this.versionOrder(e)}`;
       // The versions a run adds to a key follow each other: each is valid until the next one's
       // valid_from, the last is current. Landing order is the order of the versions (see classify).
-      const next = `OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(", ")} ORDER BY s._batch_id)`;
+      const next = `OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(", ")} ORDER BY ${order})`;
       out.push(
         {
           // A stored key's current version is closed where the first version this run adds begins.
           sql: `MERGE INTO ${silver} AS t
-USING (SELECT ${keys.map((k) => `s.${k}`).join(", ")}, min_by(${validFrom}, s._batch_id) AS _valid_to FROM ${delta} s WHERE s._action = 'update' AND s._stored GROUP BY ${keys.map((k) => `s.${k}`).join(", ")}) AS s
+USING (SELECT ${keys.map((k) => `s.${k}`).join(", ")}, min_by(${validFrom}, ${order}) AS _valid_to FROM ${delta} s WHERE s._action = 'update' AND s._stored GROUP BY ${keys.map((k) => `s.${k}`).join(", ")}) AS s
 ON ${this.keyJoin(e, "t", "s")} AND t.is_current
 WHEN MATCHED THEN UPDATE SET valid_to = s._valid_to, is_current = false`,
         },
         {
           sql: `INSERT INTO ${silver} (${[...cols, "valid_from", "valid_to", "is_current", ...lineage, this.q("_run_id")].join(", ")})
-SELECT ${cols.map((c) => `s.${c}`).join(", ")}, ${validFrom}, lead(${validFrom}) ${next}, lead(s._batch_id) ${next} IS NULL, ${lineage.map((c) => `s.${c}`).join(", ")}, ${ctx.runId}
+SELECT ${cols.map((c) => `s.${c}`).join(", ")}, ${validFrom}, lead(${validFrom}) ${next}, lead(${order}) ${next} IS NULL, ${lineage.map((c) => `s.${c}`).join(", ")}, ${ctx.runId}
 FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
         },
       );
@@ -621,28 +622,46 @@ FROM ${delta} s WHERE s._action IN ('insert', 'update')`,
    */
   protected classify(e: Entity, ctx: CompileContext, deduped: string): string {
     if (this.keepsVersions(e)) return this.classifyVersions(e, ctx, deduped);
-    const stored = e.scd === 2 ? this.currentVersions(e, ctx) : this.table(ctx, "silver", e.name);
-    const closes = e.scd === 2 ? `, t.${this.q(e.key[0]!)} IS NOT NULL AS _stored` : "";
-    return `SELECT s.*, ${this.action(e, ctx)}${closes}${this.storedRowRef(e)}
-FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
+    return `SELECT s.*, ${this.action(e, ctx)}${this.storedRowRef(e)}
+FROM (${deduped}) s LEFT JOIN ${this.table(ctx, "silver", e.name)} t ON ${this.keyJoin(e, "s", "t")}`;
   }
 
   /**
-   * Whether the silver step keeps every batch's version of a key (`versionsPerBatch`) rather than
-   * the delta's newest: an SCD2 entity with a sequence column, whose versions have a time of
-   * their own. Without one, a run's versions would all begin at the run's `_ingested_at`.
+   * Whether the silver step keeps several versions of a key (`versionsPerBatch`) rather than the
+   * delta's newest: every SCD2 entity. With a sequence column of dates or times, whose versions
+   * have a time of their own, each batch's newest. Otherwise each version is valid from the
+   * `_ingested_at` of the run that read it, so a run keeps one version per `_ingested_at`: one in
+   * an incremental run, whose rows all have its time, and in a full refresh or a backfill one per
+   * run that ingested the rows, each valid from when that run was, as those runs made them.
    */
   protected keepsVersions(e: Entity): boolean {
-    return e.scd === 2 && e.sequence !== undefined;
+    return e.scd === 2;
+  }
+
+  /** What orders an SCD2 key's versions in a delta, and a version is kept per (see keepsVersions). */
+  private versionOrder(e: Entity): "_batch_id" | "_ingested_at" {
+    return this.timedSequence(e) ? "_batch_id" : "_ingested_at";
+  }
+
+  /**
+   * Whether the entity's sequence column holds dates or times, which an SCD2 version is valid
+   * from. A number (a version counter, a log position) orders the versions but is no time: its
+   * versions are valid from the run's `_ingested_at`, as without a sequence column, while the
+   * number still decides which version is newer and which update is stale.
+   */
+  protected timedSequence(e: Entity): boolean {
+    const kind = e.columns.find((c) => c.name === e.sequence)?.type.kind;
+    return kind === "date" || kind === "timestamp";
   }
 
   /**
    * Each batch's newest version of each key (`latestOrder` within the batch), as `latestPerKey`
-   * does for the whole delta. A run over several batches (catching up, a full refresh, a
-   * backfill) adds the versions they hold to an SCD2 history as the batches would one by one.
+   * does for the whole delta; without a sequence of dates or times, each `_ingested_at`'s (see
+   * keepsVersions). A run over several batches (catching up, a full refresh, a backfill) adds the
+   * versions they hold to an SCD2 history as the batches (or runs) would one by one.
    */
   protected versionsPerBatch(e: Entity, ctx: CompileContext): string {
-    return this.newestOf(e, ctx, [...e.key.map((k) => `d.${this.q(k)}`), "d._batch_id"]);
+    return this.newestOf(e, ctx, [...e.key.map((k) => `d.${this.q(k)}`), `d.${this.versionOrder(e)}`]);
   }
 
   /**
@@ -651,12 +670,18 @@ FROM (${deduped}) s LEFT JOIN ${stored} t ON ${this.keyJoin(e, "s", "t")}`;
    * batch-by-batch runs give. A version is applied when its sequence is newer than all of them
    * (the newest of earlier versions that were not applied is older than one that was); the
    * first version of a key not stored is an 'insert', later ones 'update'. `_stored` tells
-   * whether the key had a current version to close.
+   * whether the key had a current version to close. Without a sequence column a version landed
+   * later is newer: each is applied over the delta's earlier ones, and over the stored one when
+   * landed after it (`newer`).
    */
   private classifyVersions(e: Entity, ctx: CompileContext, versions: string): string {
-    const seq = this.q(e.sequence!);
     const k0 = this.q(e.key[0]!);
-    const earlier = `OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v._batch_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+    const earlier = `OVER (PARTITION BY ${e.key.map((k) => `v.${this.q(k)}`).join(", ")} ORDER BY v.${this.versionOrder(e)} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+    if (!e.sequence) {
+      return `SELECT s.*, CASE WHEN t.${k0} IS NULL AND s._earlier = 0 THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN t.${k0} IS NULL OR ${this.newer(e)} THEN 'update' ELSE 'stale' END AS _action, t.${k0} IS NOT NULL AS _stored
+FROM (SELECT v.*, count(*) ${earlier} AS _earlier FROM (${versions}) v) s LEFT JOIN ${this.currentVersions(e, ctx)} t ON ${this.keyJoin(e, "s", "t")}`;
+    }
+    const seq = this.q(e.sequence);
     const before = `greatest(t.${seq}, s._earlier_seq)`;
     return `SELECT s.*, CASE WHEN t.${k0} IS NULL AND s._earlier = 0 THEN 'insert' WHEN t._run_id = ${ctx.runId} THEN 'applied' WHEN s.${seq} > ${before} OR (${before} IS NULL AND s.${seq} IS NOT NULL) THEN 'update' ELSE 'stale' END AS _action, t.${k0} IS NOT NULL AS _stored
 FROM (SELECT v.*, max(v.${seq}) ${earlier} AS _earlier_seq, count(*) ${earlier} AS _earlier FROM (${versions}) v) s LEFT JOIN ${this.currentVersions(e, ctx)} t ON ${this.keyJoin(e, "s", "t")}`;
@@ -767,7 +792,18 @@ FROM ${tmp} x WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE t.${sk} = ${dateKey
     }
     const keys = d.key.map((k) => this.q(k));
     const attrs = d.attributes.map((a) => this.q(a));
-    const src = `SELECT ${[...keys, ...attrs].join(", ")} FROM (SELECT s.*, row_number() OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(", ")} ORDER BY ${this.latestOrder(e, "s")}) AS _rn FROM (${this.changedSilver(e, ctx)}) s WHERE ${keys.map((k) => `s.${k} IS NOT NULL`).join(" AND ")}) x WHERE _rn = 1`;
+    // The members the run's changed rows name. A member's attributes are those of its newest row
+    // (`latestOrder`) among all of silver (an SCD2 entity's current versions), not only among the
+    // rows this run changed: a row that changed now may be older than one stored before (a late
+    // insert of another key), and its values must not replace newer ones. So a member's
+    // attributes do not depend on how batches were grouped into runs, and a full refresh finds
+    // them as incremental runs left them.
+    const members = `SELECT DISTINCT ${keys.map((k) => `s.${k}`).join(", ")} FROM (${this.changedSilver(e, ctx)}) s WHERE ${keys.map((k) => `s.${k} IS NOT NULL`).join(" AND ")}`;
+    const stored = e.scd === 2 ? this.currentVersions(e, ctx) : this.table(ctx, "silver", e.name);
+    const src =
+      attrs.length === 0
+        ? members
+        : `SELECT ${[...keys, ...attrs].join(", ")} FROM (SELECT r.*, row_number() OVER (PARTITION BY ${keys.map((k) => `r.${k}`).join(", ")} ORDER BY ${this.latestOrder(e, "r")}) AS _rn FROM ${stored} r JOIN (${members}) m ON ${keys.map((k) => `m.${k} = r.${k}`).join(" AND ")}) x WHERE _rn = 1`;
     const match = keys.map((k) => `t.${k} = s.${k}`).join(" AND ");
     const out: Statement[] = [
       ...this.createShared(`src_${d.name}`, ctx, e, src),

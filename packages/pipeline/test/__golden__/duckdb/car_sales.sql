@@ -188,7 +188,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_branch (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."branch_id" ORDER BY s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."branch_id" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."branch_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."branch_id" FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."branch_id" IS NOT NULL) m ON m."branch_id" = r."branch_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_branch" AS SELECT s.* FROM "src_dim_branch" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_branch" t WHERE t."branch_id" = s."branch_id");
 
@@ -203,7 +203,7 @@ SELECT count(*) AS members_added FROM "new_dim_branch";
 
 -- step dim_dealer (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_dealer" AS SELECT "dealer_id", "dealer_name" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."dealer_id" ORDER BY s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."dealer_id" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_dealer" AS SELECT "dealer_id", "dealer_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."dealer_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."dealer_id" FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."dealer_id" IS NOT NULL) m ON m."dealer_id" = r."dealer_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_dealer" AS SELECT s.* FROM "src_dim_dealer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_dealer" t WHERE t."dealer_id" = s."dealer_id");
 
@@ -218,7 +218,7 @@ SELECT count(*) AS members_added FROM "new_dim_dealer";
 
 -- step dim_model (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_model" AS SELECT "model_id", "product_name" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."model_id" ORDER BY s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."model_id" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_model" AS SELECT "model_id", "product_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."model_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."model_id" FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."model_id" IS NOT NULL) m ON m."model_id" = r."model_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_model" AS SELECT s.* FROM "src_dim_model" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_model" t WHERE t."model_id" = s."model_id");
 

@@ -183,7 +183,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_customer (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT "customer_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."customer_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."customer_id" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT DISTINCT s."customer_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."customer_id" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.* FROM "src_dim_customer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" t WHERE t."customer_id" = s."customer_id");
 
@@ -195,7 +195,7 @@ SELECT count(*) AS members_added FROM "new_dim_customer";
 
 -- step dim_product (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT "product_id" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."product_id" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."product_id" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT DISTINCT s."product_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."product_id" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.* FROM "src_dim_product" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" t WHERE t."product_id" = s."product_id");
 
@@ -207,7 +207,7 @@ SELECT count(*) AS members_added FROM "new_dim_product";
 
 -- step dim_channel (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT "channel" FROM (SELECT s.*, row_number() OVER (PARTITION BY s."channel" ORDER BY s."updated_at" DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."channel" IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT DISTINCT s."channel" FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."channel" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.* FROM "src_dim_channel" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" t WHERE t."channel" = s."channel");
 

@@ -184,7 +184,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_branch (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_branch_car_sales` USING DELTA AS SELECT `branch_id`, `branch_name` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`branch_id` ORDER BY s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`branch_id` IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_branch_car_sales` USING DELTA AS SELECT `branch_id`, `branch_name` FROM (SELECT r.*, row_number() OVER (PARTITION BY r.`branch_id` ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM `${catalog}`.`silver`.`car_sales` r JOIN (SELECT DISTINCT s.`branch_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`branch_id` IS NOT NULL) m ON m.`branch_id` = r.`branch_id`) x WHERE _rn = 1;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_branch_car_sales` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_branch_car_sales` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_branch` t WHERE t.`branch_id` = s.`branch_id`);
 
@@ -199,7 +199,7 @@ SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_branch_c
 
 -- step dim_dealer (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_dealer_car_sales` USING DELTA AS SELECT `dealer_id`, `dealer_name` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`dealer_id` ORDER BY s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`dealer_id` IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_dealer_car_sales` USING DELTA AS SELECT `dealer_id`, `dealer_name` FROM (SELECT r.*, row_number() OVER (PARTITION BY r.`dealer_id` ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM `${catalog}`.`silver`.`car_sales` r JOIN (SELECT DISTINCT s.`dealer_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`dealer_id` IS NOT NULL) m ON m.`dealer_id` = r.`dealer_id`) x WHERE _rn = 1;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_dealer_car_sales` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_dealer_car_sales` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_dealer` t WHERE t.`dealer_id` = s.`dealer_id`);
 
@@ -214,7 +214,7 @@ SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_dealer_c
 
 -- step dim_model (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_model_car_sales` USING DELTA AS SELECT `model_id`, `product_name` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`model_id` ORDER BY s._batch_id DESC, s._source_file DESC, s._row_number DESC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`model_id` IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_model_car_sales` USING DELTA AS SELECT `model_id`, `product_name` FROM (SELECT r.*, row_number() OVER (PARTITION BY r.`model_id` ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM `${catalog}`.`silver`.`car_sales` r JOIN (SELECT DISTINCT s.`model_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`model_id` IS NOT NULL) m ON m.`model_id` = r.`model_id`) x WHERE _rn = 1;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_model_car_sales` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_model_car_sales` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_model` t WHERE t.`model_id` = s.`model_id`);
 

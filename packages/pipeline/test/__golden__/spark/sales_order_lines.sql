@@ -179,7 +179,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_customer (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` USING DELTA AS SELECT `customer_id` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`customer_id` ORDER BY s.`updated_at` DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`customer_id` IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`customer_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`customer_id` IS NOT NULL;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_customer` t WHERE t.`customer_id` = s.`customer_id`);
 
@@ -191,7 +191,7 @@ SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_customer
 
 -- step dim_product (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` USING DELTA AS SELECT `product_id` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`product_id` ORDER BY s.`updated_at` DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`product_id` IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`product_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`product_id` IS NOT NULL;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_product` t WHERE t.`product_id` = s.`product_id`);
 
@@ -203,7 +203,7 @@ SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_product_
 
 -- step dim_channel (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_channel_sales_order_lines` USING DELTA AS SELECT `channel` FROM (SELECT s.*, row_number() OVER (PARTITION BY s.`channel` ORDER BY s.`updated_at` DESC NULLS LAST, s._batch_id ASC, s._source_file ASC, s._row_number ASC) AS _rn FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`channel` IS NOT NULL) x WHERE _rn = 1;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_channel_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`channel` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`channel` IS NOT NULL;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_channel_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_channel` t WHERE t.`channel` = s.`channel`);
 
