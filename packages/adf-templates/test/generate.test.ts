@@ -463,7 +463,10 @@ describe("generated factory", () => {
       const f = generateFactory({ ...EXAMPLE_FACTORY_OPTIONS, entities: [{ entity: e }] });
       return f.artifacts.pipelines
         .find((p) => p.name === "pl_events")!
-        .properties.activities.find((a) => a.name === name)!.typeProperties as Record<string, never>;
+        .properties.activities.find((a) => a.name === name)!.typeProperties as unknown as Record<
+        string,
+        unknown
+      >;
     };
     const sealLow = (w: { column: "day" | "changed_at"; lookback?: string }) =>
       (activity(w, "Seal landing batch").baseParameters as { window_low: string }).window_low;
