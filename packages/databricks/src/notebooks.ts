@@ -18,6 +18,7 @@ import {
   MANIFEST_FILE,
   quoteIdent,
   quoteString,
+  schemaFingerprint,
   sourceColumnNames,
   tableDdl,
   typedDatetimeTextSql,
@@ -188,8 +189,13 @@ ENTITY = ${py(entity.name)}
 SOURCES = ${JSON.stringify(sources)}
 ALIASES = ${JSON.stringify(aliases)}
 # The sources a part must have: every one when the contract rejects missing columns, else the
-# NOT NULL ones. UNKNOWN is what becomes of columns the entity does not know.
+# NOT NULL ones. A batch landed under another definition (its manifest's schema fingerprint)
+# passed the contract of its time, and a nullable column it lacks may have been added since: it
+# must have the NOT NULL ones (REQUIRED) only. UNKNOWN is what becomes of columns the entity
+# does not know.
 MUST_HAVE = ${JSON.stringify(columns.filter((c) => c.required || entity.contract.missingColumns === "reject").map((c) => c.source))}
+REQUIRED = ${JSON.stringify(columns.filter((c) => c.required).map((c) => c.source))}
+FINGERPRINT = ${py(schemaFingerprint(entity))}
 UNKNOWN = ${py(entity.contract.unknownColumns)}
 # A CSV row with fewer fields than its header: quarantined (row.fields_missing), or its missing
 # fields NULL (the contract's shortRows: "null").
@@ -611,7 +617,8 @@ def columns_of(df, files):
         raise Exception(f"{where}: column {', '.join(twice)} appears more than once")
     # Each source's column: the first of its names the part has.
     hits = {s: source_column(first, s) for s in SOURCES}
-    missing = [s for s in MUST_HAVE if hits[s] is None]
+    must = MUST_HAVE if manifest.get("schemaFingerprint") == FINGERPRINT else REQUIRED
+    missing = [s for s in must if hits[s] is None]
     if missing:
         raise Exception(f"{where}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} for entity {ENTITY} (found: {', '.join(names)})")
     unknown = [c for c in names if c not in hits.values()]
@@ -762,10 +769,6 @@ def _widens(have, want):
     return bool(h and w) and int(w[1]) - int(w[2]) >= int(h[1]) - int(h[2]) and int(w[2]) >= int(h[2])
 
 
-def _q(name):
-    return "\`" + name.replace("\`", "\`\`") + "\`"
-
-
 changes = []
 for schema, name, columns in TABLES:
     target = f"{_q(params['catalog'])}.{_q(schema)}.{_q(name)}"
@@ -802,6 +805,41 @@ for target in {t for t, c in changes if " TYPE " in c}:
             spark.sql(f"ALTER TABLE {target} DROP CONSTRAINT {_q(r['key'][len('delta.constraints.'):])}")
 for target, change in changes:
     spark.sql(f"ALTER TABLE {target} {change}")`;
+}
+
+/** The table property naming the key silver's rows were merged by (a JSON list of columns). */
+const MERGE_KEY_PROPERTY = "saleslake.merge_key";
+
+/**
+ * Silver's rows are merged by the entity's key; under another key a run would merge new rows
+ * beside stored rows of the same new key. As the local engine does (saleslake.merge_keys), the
+ * bronze notebook refuses an incremental run while silver holds rows merged by another key, and
+ * records the key where none is (a first run) or silver is empty; a full refresh rebuilds silver
+ * by the new key, and its silver notebook records it (see recordMergeKeyCell). Runs before the
+ * evolve cell (which uses its _q), so that a refused run changes no table.
+ */
+function mergeKeyCell(entity: Entity): string {
+  const key = JSON.stringify(entity.key);
+  return `def _q(name):
+    return "\`" + name.replace("\`", "\`\`") + "\`"
+
+
+MERGE_KEY = ${py(key)}
+_silver = f"{_q(params['catalog'])}.{_q('silver')}.{_q('${entity.name}')}"
+_merged_by = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + _silver).collect()}.get(${py(MERGE_KEY_PROPERTY)})
+if _merged_by is not None and _merged_by != MERGE_KEY and params["full_refresh"] != "true":
+    if len(spark.table(_silver).limit(1).collect()) > 0:
+        _now, _was = ", ".join(json.loads(MERGE_KEY)), ", ".join(json.loads(_merged_by))
+        raise Exception(f"SCHEMA_CHANGE: ${entity.name}: the definition's key is ({_now}); silver's rows were merged by ({_was}), and merging by another key would keep two rows of one key. Rebuild silver and gold by the new key with a full refresh (widget full_refresh = true), or put the key back.")
+if _merged_by is None or (_merged_by != MERGE_KEY and params["full_refresh"] != "true"):
+    spark.sql(f"ALTER TABLE {_silver} SET TBLPROPERTIES ('${MERGE_KEY_PROPERTY}' = '{MERGE_KEY}')")`;
+}
+
+/** After a full refresh rebuilt silver by the definition's key: the key it is merged by now. */
+function recordMergeKeyCell(entity: Entity): string {
+  const sql = `ALTER TABLE ${table("silver", entity.name)} SET TBLPROPERTIES ('${MERGE_KEY_PROPERTY}' = '${JSON.stringify(entity.key)}')`;
+  return `if params["full_refresh"] == "true":
+    run(${pySql(sql)})`;
 }
 
 /** One notebook per plan step; SQL from the pipeline's Spark compiler, DDL in the bronze notebook. */
@@ -845,6 +883,7 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
     let statements = step.statements.map(runLine);
     if (step.kind === "bronze") {
       cells.push(ddl.map((sql) => `run(${pySql(sql)})`).join("\n"));
+      cells.push(mergeKeyCell(entity));
       cells.push(evolveCell(compiler.tables(plan)));
       cells.push(constraintsCell(entity));
       cells.push(landingCell(entity, groupRows));
@@ -868,6 +907,7 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
     // Bronze loads the run's batch in either mode; its writes are the retry-safe ones above.
     if (differs && step.kind === "bronze") throw new Error("the bronze step of a full refresh differs");
     cells.push(fullRefreshBranch(statements, reset, differs ? refreshed : undefined));
+    if (step.kind === "silver") cells.push(recordMergeKeyCell(entity));
     cells.push("dbutils.notebook.exit(json.dumps(counts))");
     return { path: `${root}/${entity.name}/${step.id}`, stepId: step.id, source: `${cells.join(CELL)}\n` };
   });

@@ -144,7 +144,12 @@ print(json.dumps(out))`;
     // Incrementally silver reads the run's bronze rows; a full refresh reads all of them.
     expect(incremental).toContain("b._run_id = '${run_id}'");
     expect(refresh).not.toContain("b._run_id = '${run_id}'");
-    expect(refresh.match(/^ {4}run\(/gm)).toHaveLength(incremental.match(/^ {4}run\(/gm)!.length + 1);
+    // Silver emptied first, and the key it is rebuilt by recorded last (the bronze notebook
+    // refuses a run by another key while silver holds rows).
+    expect(refresh).toContain(
+      `\n    run(r"""ALTER TABLE \`\${catalog}\`.\`silver\`.\`sales_order_lines\` SET TBLPROPERTIES ('saleslake.merge_key' = '["order_id","line_number"]')""")`,
+    );
+    expect(refresh.match(/^ {4}run\(/gm)).toHaveLength(incremental.match(/^ {4}run\(/gm)!.length + 2);
     // The fact's and the aggregate's steps are named for their tables.
     for (const table of ["fact_order_lines", "agg_orders_daily"]) {
       expect(byStep[table]).toContain(

@@ -1233,6 +1233,92 @@ pq.write_table(pa.table({"ReturnID": ["R1"], "day": pa.array([0], pa.date32()), 
     expect(await sparkTables(duck.tables)).toEqual(sp);
   }, 1_500_000);
 
+  it("on a changed key: refused on both while silver holds rows; a full refresh rebuilds by it, and a batch landed before a nullable column was added reads it as NULL", async () => {
+    const dir = join(work, "rekeyed");
+    const lake = join(dir, "lake");
+    const store = new LocalLakeStore(lake);
+    mkdirSync(dir, { recursive: true });
+    for (const schema of ["bronze", "silver", "gold", "quarantine", "saleslake"])
+      await suite.spark.sql(`DROP SCHEMA IF EXISTS spark_catalog.${schema} CASCADE`);
+    const runNotebook = async (source: string, params: Record<string, string>) => {
+      await suite.spark.sql("SET spark.sql.session.timeZone = UTC");
+      return suite.spark.runNotebook(source, params);
+    };
+    const land = async (entity: Entity, rows: Line[], minute: number) => {
+      const file = join(dir, `${minute}.jsonl`);
+      writeFileSync(file, jsonl(rows));
+      const now = new Date(Date.UTC(2026, 0, 1, 0, minute));
+      return (await landFiles({ store, entity, paths: [file], force: true, now })).batchId;
+    };
+    /** Runs `entity` on both engines: the local engine's pending batches, the notebooks on `batchId`. */
+    const run = async (entity: Entity, batchId: string, fullRefresh = false) => {
+      const duck = await runPipeline({
+        dir,
+        lakeRoot: lake,
+        entities: [entity],
+        stars: [],
+        ...(fullRefresh && { mode: "full_refresh" as const }),
+      }).catch((e: Error) => e);
+      const params = notebookWidgets(lake, `run-${batchId}-${fullRefresh}`, batchId, fullRefresh);
+      let spark: unknown;
+      for (const nb of generateNotebooks(entity)) {
+        spark = await runNotebook(nb.source, params).catch((e: Error) => e);
+        if (spark instanceof Error) break;
+      }
+      return { duck, spark };
+    };
+    const columns = { id: t.int(), grp: t.string(), qty: t.int(), updated_at: t.timestamp() };
+    const v1 = defineEntity({ name: "returns", columns, key: ["id"], sequence: "updated_at" });
+    // Keyed by group now, with a nullable column more (the contract refuses files without it).
+    const v2 = defineEntity({
+      name: "returns",
+      columns: { ...columns, note: t.string().nullable() },
+      key: ["grp"],
+      sequence: "updated_at",
+    });
+    const first = await land(
+      v1,
+      [
+        { id: 1, grp: "a", qty: 1, updated_at: "2026-01-05T10:00:00Z" },
+        { id: 2, grp: "a", qty: 2, updated_at: "2026-01-05T11:00:00Z" },
+      ],
+      1,
+    );
+    const one = await run(v1, first);
+    expect([one.duck, one.spark]).not.toContainEqual(expect.any(Error));
+    const second = await land(v1, [{ id: 3, grp: "b", qty: 3, updated_at: "2026-01-05T12:00:00Z" }], 2);
+
+    const schemas = ["bronze", "silver", "quarantine"];
+    const before = await duckTables(dir, schemas);
+    const refused = await run(v2, second);
+    expect(refused.duck).toMatchObject({
+      code: "SCHEMA_CHANGE",
+      message:
+        "returns: the definition's key is (grp); silver's rows were merged by (id), and merging by another key would keep two rows of one key",
+    });
+    expect(String(refused.spark)).toMatch(
+      /SCHEMA_CHANGE: returns: the definition's key is \(grp\); silver's rows were merged by \(id\)/,
+    );
+    expect((await duckTables(dir, schemas)).out).toEqual(before.out);
+    expect(await sparkTables(before.tables)).toEqual(before.out);
+
+    // A full refresh by the new key, then the batch landed under the first definition.
+    const rebuilt = await run(v2, first, true);
+    expect([rebuilt.duck, rebuilt.spark]).not.toContainEqual(expect.any(Error));
+    const next = await run(v2, second);
+    expect([next.duck, next.spark]).not.toContainEqual(expect.any(Error));
+    const duck = await duckTables(dir, schemas);
+    expect(
+      duck.out["silver.returns"]?.map((r) => r.split("|")).map((f) => [f[0], f[1], f[2], f.at(-1)]),
+    ).toEqual([
+      ["2", "a", "2", "∅"],
+      ["3", "b", "3", "∅"],
+    ]);
+    const sp = await sparkTables(duck.tables);
+    for (const table of Object.keys(duck.out))
+      expect({ table, rows: sp[table] }).toEqual({ table, rows: duck.out[table] });
+  }, 1_500_000);
+
   it("on short CSV rows under the contract shortRows: null: the same rows loaded, their missing fields NULL", async () => {
     // Trailing empty fields left out load; a row cut short before a required value breaks that
     // column's rule; a trailing delimiter is still a field more.

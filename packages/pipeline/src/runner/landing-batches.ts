@@ -13,6 +13,7 @@ import {
   mapSourceColumns,
   quoteIdent,
   quoteString,
+  schemaFingerprint,
   typedDatetimeTextSql,
 } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
@@ -86,14 +87,24 @@ const q = (n: string) => quoteIdent("duckdb", n);
  * its manifest's `columns` when its writer declared them, else in its rows: one with no rows
  * (`empty`; Data Factory's Copy writes one for a window with no change) lacks no value, and reads
  * as every column absent.
+ *
+ * A batch landed under another definition of the entity (`landedUnder`, its manifest's schema
+ * fingerprint) passed the contract of its time: a nullable column it lacks may have been added
+ * since (a compatible change), and reads as NULL whatever the contract says of missing columns
+ * now. A column declared NOT NULL is still required.
  */
 export function mapColumns(
   entity: Entity,
   found: string[],
   file: string,
   empty = false,
+  landedUnder?: string,
 ): { select: ReadonlyMap<string, string | null>; unknown: readonly string[] } {
-  const m = mapSourceColumns(entity, found);
+  const earlier = landedUnder !== undefined && landedUnder !== schemaFingerprint(entity);
+  const m = mapSourceColumns(
+    earlier ? { ...entity, contract: { ...entity.contract, missingColumns: "null" } } : entity,
+    found,
+  );
   if (empty && found.length === 0) return { select: m.select, unknown: [] };
   if (m.duplicates.length > 0) {
     throw new PipelineError(
@@ -443,7 +454,7 @@ function partRead(
   const stageRowNumber = "CAST(NULL AS BIGINT)";
   if (m.format === "csv") {
     const header = m.csv?.columns ?? [];
-    const { select, unknown } = mapColumns(entity, header, rel);
+    const { select, unknown } = mapColumns(entity, header, rel, false, m.schemaFingerprint);
     // One column past the header's takes a row's first extra field, and no field is read as NULL
     // (the null string is one no file has): a row with any value there, even an empty one (a
     // trailing delimiter), has more fields than its header, and a row whose last header column
@@ -490,7 +501,7 @@ function partRead(
   }
   if (m.format === "parquet") {
     const { columns: found, signature, columnTypes = [] } = schemaOf(path);
-    const { select, unknown } = mapColumns(entity, [...found], rel);
+    const { select, unknown } = mapColumns(entity, [...found], rel, false, m.schemaFingerprint);
     const targets = datetimeTargets(entity, select);
     const text = (n: string) => parquetText(n, columnTypes[found.indexOf(n)] ?? "VARCHAR", targets.get(n));
     return reader(
@@ -506,7 +517,7 @@ function partRead(
   // The columns a writer declares (a Copy from a database) are the part's, whatever keys its rows
   // have: a JSON writer may leave a row's null values out.
   const found = [...(m.columns ?? schemaOf(path).columns)];
-  const { select, unknown } = mapColumns(entity, found, rel, empty);
+  const { select, unknown } = mapColumns(entity, found, rel, empty, m.schemaFingerprint);
   const format = m.format === "json" ? "'array'" : "'newline_delimited'";
   // Data Factory's Copy lands a database's dates and timestamps as ISO 8601 text in UTC (see
   // sqlServerColumnText): a column of a declared format takes them in its pattern, as the local

@@ -326,6 +326,7 @@ async function runEntity(
   try {
     for (const stmt of compiler.ddl(plan, ctx)) await con.run(stmt.sql);
     await evolveTables(con, compiler.tables(plan));
+    await checkMergeKey(con, entity, mode, runId);
     await con.run("COMMIT");
   } catch (e) {
     await con.run("ROLLBACK");
@@ -495,6 +496,8 @@ async function runEntity(
 
     // Ledger, processed batches and watermark: in the same transaction as the data.
     window = await advanceWatermarks(con, entity, batches, perBatch, runId, now, mode);
+    // A full refresh rebuilt silver by the definition's key: from now on it is the stored one.
+    if (mode === "full_refresh") await recordMergeKey(con, entity, runId);
     const result: EntityRunResult = {
       runId,
       entity: entity.name,
@@ -633,6 +636,46 @@ function outOfMemory(message: string, cause: unknown): PipelineError {
     "Nothing was committed. Raise the memory limit (saleslake run --memory-limit, or engine.memoryLimit in saleslake.config.ts), lower engine.threads, or make room on the disk of the spill folder (state/tmp); then run again.",
     { cause },
   );
+}
+
+async function recordMergeKey(con: DuckDBConnection, entity: Entity, runId: string): Promise<void> {
+  await con.run(
+    "INSERT OR REPLACE INTO saleslake.merge_keys VALUES ($1, from_json($2, '[\"VARCHAR\"]'), $3)",
+    [entity.name, JSON.stringify(entity.key), runId] as never,
+  );
+}
+
+/**
+ * Silver's rows are merged by the entity's key. A definition whose key differs from the one the
+ * stored rows were merged by would merge new rows beside stored rows of the same new key (two
+ * current rows for one key) and never supersede them: an incremental run or backfill is refused
+ * while silver holds rows, and a full refresh, which rebuilds silver from bronze by the new key,
+ * records it with its data. The first run on a warehouse records the key it runs by.
+ */
+async function checkMergeKey(
+  con: DuckDBConnection,
+  entity: Entity,
+  mode: RunMode,
+  runId: string,
+): Promise<void> {
+  const [stored] = await rows(
+    con,
+    "SELECT CAST(to_json(key_columns) AS VARCHAR) AS k FROM saleslake.merge_keys WHERE entity = $1",
+    [entity.name] as never,
+  );
+  const before = stored ? (JSON.parse(String(stored.k)) as string[]) : undefined;
+  if (before && JSON.stringify(before) === JSON.stringify(entity.key)) return;
+  if (before && mode !== "full_refresh") {
+    const silver = `silver.${quoteIdent("duckdb", entity.name)}`;
+    if ((await rows(con, `SELECT 1 AS found FROM ${silver} LIMIT 1`)).length > 0)
+      throw new PipelineError(
+        "SCHEMA_CHANGE",
+        `${entity.name}: the definition's key is (${entity.key.join(", ")}); silver's rows were merged by (${before.join(", ")}), and merging by another key would keep two rows of one key`,
+        "Rebuild silver and gold by the new key with a full refresh (saleslake run --full-refresh), or put the key back.",
+      );
+  }
+  // No key recorded yet, or silver holds no row: this run's key is the one its rows merge by.
+  if (!before || mode !== "full_refresh") await recordMergeKey(con, entity, runId);
 }
 
 /** Records processed batches and moves the watermark; full refresh and backfill leave both alone. */

@@ -66,6 +66,10 @@ export const STATE_DDL = [
   entity VARCHAR NOT NULL, batch_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
   content_sha256 VARCHAR NOT NULL, rows_read BIGINT NOT NULL, rows_accepted BIGINT NOT NULL,
   rows_quarantined BIGINT NOT NULL, processed_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (entity, batch_id))`,
+  // The key silver's rows were merged by: a run under another key would merge new rows beside
+  // stored ones of the same new key (see checkMergeKey).
+  `CREATE TABLE IF NOT EXISTS saleslake.merge_keys (
+  entity VARCHAR PRIMARY KEY, key_columns VARCHAR[] NOT NULL, run_id VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS saleslake.watermarks (
   entity VARCHAR NOT NULL, source VARCHAR NOT NULL, kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
   run_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (entity, source))`,

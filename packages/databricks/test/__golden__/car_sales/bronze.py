@@ -159,6 +159,22 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_sales_daily` (
 
 # COMMAND ----------
 
+def _q(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+MERGE_KEY = "[\"branch_id\",\"dealer_id\",\"model_id\",\"date_id\"]"
+_silver = f"{_q(params['catalog'])}.{_q('silver')}.{_q('car_sales')}"
+_merged_by = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + _silver).collect()}.get("saleslake.merge_key")
+if _merged_by is not None and _merged_by != MERGE_KEY and params["full_refresh"] != "true":
+    if len(spark.table(_silver).limit(1).collect()) > 0:
+        _now, _was = ", ".join(json.loads(MERGE_KEY)), ", ".join(json.loads(_merged_by))
+        raise Exception(f"SCHEMA_CHANGE: car_sales: the definition's key is ({_now}); silver's rows were merged by ({_was}), and merging by another key would keep two rows of one key. Rebuild silver and gold by the new key with a full refresh (widget full_refresh = true), or put the key back.")
+if _merged_by is None or (_merged_by != MERGE_KEY and params["full_refresh"] != "true"):
+    spark.sql(f"ALTER TABLE {_silver} SET TBLPROPERTIES ('saleslake.merge_key' = '{MERGE_KEY}')")
+
+# COMMAND ----------
+
 TABLES = [["bronze","car_sales",[["branch_id","STRING",0],["dealer_id","STRING",0],["model_id","STRING",0],["revenue","BIGINT",0],["units_sold","INT",0],["date_id","STRING",0],["day","INT",0],["month","INT",0],["year","INT",0],["sale_date","DATE",0],["branch_name","STRING",0],["dealer_name","STRING",0],["product_name","STRING",0],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1],["_rescued_data","STRING",0]]],["quarantine","car_sales",[["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_run_id","STRING",1],["_quarantined_at","TIMESTAMP",1],["rule_ids","ARRAY<STRING>",1],["messages","ARRAY<STRING>",1],["raw","STRING",1],["replayed_run_id","STRING",0]]],["silver","car_sales",[["branch_id","STRING",1],["dealer_id","STRING",1],["model_id","STRING",1],["revenue","BIGINT",1],["units_sold","INT",1],["date_id","STRING",1],["day","INT",1],["month","INT",1],["year","INT",1],["sale_date","DATE",1],["branch_name","STRING",1],["dealer_name","STRING",0],["product_name","STRING",1],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","dim_branch",[["dim_branch_key","BIGINT",1],["branch_id","STRING",0],["branch_name","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_dealer",[["dim_dealer_key","BIGINT",1],["dealer_id","STRING",0],["dealer_name","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_model",[["dim_model_key","BIGINT",1],["model_id","STRING",0],["product_name","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_date",[["dim_date_key","BIGINT",1],["date","DATE",0],["year","INT",0],["quarter","INT",0],["month","INT",0],["month_name","STRING",0],["day","INT",0],["day_of_week","INT",0],["day_name","STRING",0],["week_of_year","INT",0],["is_weekend","BOOLEAN",0]]],["gold","fact_sales",[["branch_id","STRING",1],["dealer_id","STRING",1],["model_id","STRING",1],["revenue","BIGINT",0],["units_sold","INT",0],["date_id","STRING",1],["sale_date","DATE",0],["dim_branch_key","BIGINT",1],["dim_dealer_key","BIGINT",1],["dim_model_key","BIGINT",1],["dim_date_key","BIGINT",1],["_updated_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","agg_sales_daily",[["day","DATE",1],["dim_branch_key","BIGINT",1],["dim_model_key","BIGINT",1],["revenue","DECIMAL(38, 0)",0],["units_sold","DECIMAL(38, 0)",0],["sales_count","BIGINT",0],["_updated_at","TIMESTAMP",1]]]]
 
 
@@ -172,10 +188,6 @@ def _widens(have, want):
     h = re.fullmatch(r"decimal\((\d+),(\d+)\)", have)
     w = re.fullmatch(r"decimal\((\d+),(\d+)\)", want)
     return bool(h and w) and int(w[1]) - int(w[2]) >= int(h[1]) - int(h[2]) and int(w[2]) >= int(h[2])
-
-
-def _q(name):
-    return "`" + name.replace("`", "``") + "`"
 
 
 changes = []
@@ -241,8 +253,13 @@ ENTITY = "car_sales"
 SOURCES = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","DealerName","Product_Name"]
 ALIASES = {"Branch_ID":["Branch_ID"],"Dealer_ID":["Dealer_ID"],"Model_ID":["Model_ID"],"Revenue":["Revenue"],"Units_Sold":["Units_Sold"],"Date_ID":["Date_ID"],"Day":["Day"],"Month":["Month"],"Year":["Year"],"BranchName":["BranchName"],"DealerName":["DealerName"],"Product_Name":["Product_Name"]}
 # The sources a part must have: every one when the contract rejects missing columns, else the
-# NOT NULL ones. UNKNOWN is what becomes of columns the entity does not know.
+# NOT NULL ones. A batch landed under another definition (its manifest's schema fingerprint)
+# passed the contract of its time, and a nullable column it lacks may have been added since: it
+# must have the NOT NULL ones (REQUIRED) only. UNKNOWN is what becomes of columns the entity
+# does not know.
 MUST_HAVE = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","DealerName","Product_Name"]
+REQUIRED = ["Branch_ID","Dealer_ID","Model_ID","Revenue","Units_Sold","Date_ID","Day","Month","Year","BranchName","Product_Name"]
+FINGERPRINT = "sha256:6ec02fc4519c1ca5"
 UNKNOWN = "rescue"
 # A CSV row with fewer fields than its header: quarantined (row.fields_missing), or its missing
 # fields NULL (the contract's shortRows: "null").
@@ -677,7 +694,8 @@ def columns_of(df, files):
         raise Exception(f"{where}: column {', '.join(twice)} appears more than once")
     # Each source's column: the first of its names the part has.
     hits = {s: source_column(first, s) for s in SOURCES}
-    missing = [s for s in MUST_HAVE if hits[s] is None]
+    must = MUST_HAVE if manifest.get("schemaFingerprint") == FINGERPRINT else REQUIRED
+    missing = [s for s in must if hits[s] is None]
     if missing:
         raise Exception(f"{where}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} for entity {ENTITY} (found: {', '.join(names)})")
     unknown = [c for c in names if c not in hits.values()]

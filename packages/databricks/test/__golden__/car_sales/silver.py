@@ -54,4 +54,9 @@ run(r"""SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') A
 
 # COMMAND ----------
 
+if params["full_refresh"] == "true":
+    run(r"""ALTER TABLE `${catalog}`.`silver`.`car_sales` SET TBLPROPERTIES ('saleslake.merge_key' = '["branch_id","dealer_id","model_id","date_id"]')""")
+
+# COMMAND ----------
+
 dbutils.notebook.exit(json.dumps(counts))

@@ -154,6 +154,22 @@ run(r"""CREATE TABLE IF NOT EXISTS `${catalog}`.`gold`.`agg_orders_daily` (
 
 # COMMAND ----------
 
+def _q(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+MERGE_KEY = "[\"order_id\",\"line_number\"]"
+_silver = f"{_q(params['catalog'])}.{_q('silver')}.{_q('sales_order_lines')}"
+_merged_by = {r["key"]: r["value"] for r in spark.sql("SHOW TBLPROPERTIES " + _silver).collect()}.get("saleslake.merge_key")
+if _merged_by is not None and _merged_by != MERGE_KEY and params["full_refresh"] != "true":
+    if len(spark.table(_silver).limit(1).collect()) > 0:
+        _now, _was = ", ".join(json.loads(MERGE_KEY)), ", ".join(json.loads(_merged_by))
+        raise Exception(f"SCHEMA_CHANGE: sales_order_lines: the definition's key is ({_now}); silver's rows were merged by ({_was}), and merging by another key would keep two rows of one key. Rebuild silver and gold by the new key with a full refresh (widget full_refresh = true), or put the key back.")
+if _merged_by is None or (_merged_by != MERGE_KEY and params["full_refresh"] != "true"):
+    spark.sql(f"ALTER TABLE {_silver} SET TBLPROPERTIES ('saleslake.merge_key' = '{MERGE_KEY}')")
+
+# COMMAND ----------
+
 TABLES = [["bronze","sales_order_lines",[["order_id","STRING",0],["line_number","INT",0],["order_date","DATE",0],["customer_id","STRING",0],["product_id","STRING",0],["quantity","INT",0],["unit_price","DECIMAL(12, 2)",0],["discount_pct","DECIMAL(5, 2)",0],["currency","STRING",0],["status","STRING",0],["channel","STRING",0],["updated_at","TIMESTAMP",0],["is_deleted","BOOLEAN",0],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1],["_rescued_data","STRING",0]]],["quarantine","sales_order_lines",[["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_run_id","STRING",1],["_quarantined_at","TIMESTAMP",1],["rule_ids","ARRAY<STRING>",1],["messages","ARRAY<STRING>",1],["raw","STRING",1],["replayed_run_id","STRING",0]]],["silver","sales_order_lines",[["order_id","STRING",1],["line_number","INT",1],["order_date","DATE",1],["customer_id","STRING",1],["product_id","STRING",1],["quantity","INT",1],["unit_price","DECIMAL(12, 2)",1],["discount_pct","DECIMAL(5, 2)",0],["currency","STRING",1],["status","STRING",1],["channel","STRING",0],["updated_at","TIMESTAMP",1],["is_deleted","BOOLEAN",0],["_batch_id","STRING",1],["_source_file","STRING",1],["_row_number","BIGINT",1],["_ingested_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","dim_customer",[["dim_customer_key","BIGINT",1],["customer_id","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_product",[["dim_product_key","BIGINT",1],["product_id","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_channel",[["dim_channel_key","BIGINT",1],["channel","STRING",0],["_updated_at","TIMESTAMP",0],["_run_id","STRING",0]]],["gold","dim_order_date",[["dim_order_date_key","BIGINT",1],["date","DATE",0],["year","INT",0],["quarter","INT",0],["month","INT",0],["month_name","STRING",0],["day","INT",0],["day_of_week","INT",0],["day_name","STRING",0],["week_of_year","INT",0],["is_weekend","BOOLEAN",0]]],["gold","fact_order_lines",[["order_id","STRING",1],["line_number","INT",1],["order_date","DATE",0],["quantity","INT",0],["unit_price","DECIMAL(12, 2)",0],["currency","STRING",0],["status","STRING",0],["dim_customer_key","BIGINT",1],["dim_product_key","BIGINT",1],["dim_channel_key","BIGINT",1],["dim_order_date_key","BIGINT",1],["_updated_at","TIMESTAMP",1],["_run_id","STRING",1]]],["gold","agg_orders_daily",[["day","DATE",1],["dim_product_key","BIGINT",1],["quantity","DECIMAL(38, 0)",0],["line_count","BIGINT",0],["_updated_at","TIMESTAMP",1]]]]
 
 
@@ -167,10 +183,6 @@ def _widens(have, want):
     h = re.fullmatch(r"decimal\((\d+),(\d+)\)", have)
     w = re.fullmatch(r"decimal\((\d+),(\d+)\)", want)
     return bool(h and w) and int(w[1]) - int(w[2]) >= int(h[1]) - int(h[2]) and int(w[2]) >= int(h[2])
-
-
-def _q(name):
-    return "`" + name.replace("`", "``") + "`"
 
 
 changes = []
@@ -236,8 +248,13 @@ ENTITY = "sales_order_lines"
 SOURCES = ["OrderID","LineNo","order_date","customer_id","product_id","quantity","unit_price","discount_pct","currency","status","channel","updated_at","is_deleted"]
 ALIASES = {"OrderID":["OrderID","order_number"],"LineNo":["LineNo","line"],"order_date":["order_date"],"customer_id":["customer_id"],"product_id":["product_id"],"quantity":["quantity"],"unit_price":["unit_price"],"discount_pct":["discount_pct"],"currency":["currency"],"status":["status"],"channel":["channel"],"updated_at":["updated_at"],"is_deleted":["is_deleted"]}
 # The sources a part must have: every one when the contract rejects missing columns, else the
-# NOT NULL ones. UNKNOWN is what becomes of columns the entity does not know.
+# NOT NULL ones. A batch landed under another definition (its manifest's schema fingerprint)
+# passed the contract of its time, and a nullable column it lacks may have been added since: it
+# must have the NOT NULL ones (REQUIRED) only. UNKNOWN is what becomes of columns the entity
+# does not know.
 MUST_HAVE = ["OrderID","LineNo","order_date","customer_id","product_id","quantity","unit_price","discount_pct","currency","status","channel","updated_at","is_deleted"]
+REQUIRED = ["OrderID","LineNo","order_date","customer_id","product_id","quantity","unit_price","currency","status","updated_at"]
+FINGERPRINT = "sha256:04c163244c350c1d"
 UNKNOWN = "rescue"
 # A CSV row with fewer fields than its header: quarantined (row.fields_missing), or its missing
 # fields NULL (the contract's shortRows: "null").
@@ -672,7 +689,8 @@ def columns_of(df, files):
         raise Exception(f"{where}: column {', '.join(twice)} appears more than once")
     # Each source's column: the first of its names the part has.
     hits = {s: source_column(first, s) for s in SOURCES}
-    missing = [s for s in MUST_HAVE if hits[s] is None]
+    must = MUST_HAVE if manifest.get("schemaFingerprint") == FINGERPRINT else REQUIRED
+    missing = [s for s in must if hits[s] is None]
     if missing:
         raise Exception(f"{where}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} for entity {ENTITY} (found: {', '.join(names)})")
     unknown = [c for c in names if c not in hits.values()]

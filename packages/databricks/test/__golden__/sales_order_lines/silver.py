@@ -54,4 +54,9 @@ run(r"""SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') A
 
 # COMMAND ----------
 
+if params["full_refresh"] == "true":
+    run(r"""ALTER TABLE `${catalog}`.`silver`.`sales_order_lines` SET TBLPROPERTIES ('saleslake.merge_key' = '["order_id","line_number"]')""")
+
+# COMMAND ----------
+
 dbutils.notebook.exit(json.dumps(counts))
