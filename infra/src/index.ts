@@ -37,5 +37,7 @@ export {
 export { type DeployedFactory, deployedFactory } from "./deploy/deployed-factory.ts";
 export { redact } from "./deploy/redact.ts";
 export type { SqlConnect, SqlTarget } from "./deploy/sql/sql-target.ts";
+export { factoryJobs } from "./deploy/steps/databricks-step.ts";
 export { type FactoryStepOptions, projectOptions } from "./deploy/steps/factory-step.ts";
+export { type GeneratedFilesProject, generatedFiles } from "./generated-files.ts";
 export { InfraError, type InfraErrorCode, type InfraErrorDetails } from "./infra-error.ts";

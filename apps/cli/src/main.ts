@@ -507,7 +507,7 @@ export function program(progress = new Progress()): Command {
 
   p.command("generate")
     .description(
-      "Write every generated artifact (schema, DDL, rules, Data Factory) for the configured entities",
+      "Write every generated artifact (schema, DDL, rules, Data Factory, Databricks jobs and notebooks, the Bicep's lake file, Synapse views) for the configured entities",
     )
     .addOption(dirOption())
     .option("--out <dir>", "output folder (default: generated/ in the project folder)")

@@ -24,7 +24,7 @@ export function synapseViewsSql(stars: readonly Star[], options: SynapseViewsOpt
   const ds = options.dataSource ?? "saleslake_gold";
   assertSafeIdentifier(ds, "data source");
   const lines = [
-    "-- Generated from the saleslake schema by `pnpm generate`: do not edit.",
+    "-- Generated from the saleslake schema (`pnpm generate`, `saleslake generate`): do not edit.",
     `-- Serverless views over the gold Delta tables; run in database ${options.database ?? "saleslake"}.`,
   ];
   for (const table of goldTables(stars)) {

@@ -1,4 +1,4 @@
--- Generated from the saleslake schema by `pnpm generate`: do not edit.
+-- Generated from the saleslake schema (`pnpm generate`, `saleslake generate`): do not edit.
 -- Serverless views over the gold Delta tables; run in database saleslake.
 CREATE OR ALTER VIEW gold.[dim_branch] AS SELECT * FROM OPENROWSET(BULK N'dim_branch/', DATA_SOURCE = N'saleslake_gold', FORMAT = 'DELTA') AS rows;
 GO

@@ -1,5 +1,5 @@
-import { generateFactory, resolveOptions } from "@saleslake/adf-templates";
-import { type DeployAction, deployJobs, jobDefinition } from "@saleslake/databricks";
+import { type FactoryOptions, generateFactory, resolveOptions } from "@saleslake/adf-templates";
+import { type DeployAction, deployJobs, type JobDefinition, jobDefinition } from "@saleslake/databricks";
 import type { DeployStep } from "../deploy-step.ts";
 import { entityNames, type FactoryStepOptions, factoryOptionsFrom } from "./factory-step.ts";
 
@@ -13,6 +13,29 @@ export interface DatabricksStepOptions extends FactoryStepOptions {
 
 const line = (a: DeployAction) =>
   a.kind === "mkdirs" || a.kind === "import" ? `${a.kind} ${a.path}` : `${a.kind} job ${a.job} (${a.jobId})`;
+
+/**
+ * One Jobs API 2.1 job per entity of the factory, with the notebooks it runs. Cluster, retries,
+ * catalog, notebook folder and lake come from the same resolved options as the factory's, so the
+ * two never disagree (`saleslake generate` writes these with the factory's placeholder names).
+ */
+export function factoryJobs(factory: FactoryOptions): JobDefinition[] {
+  const r = resolveOptions(factory);
+  const d = r.databricks;
+  return r.entities.map(({ entity, star }) =>
+    jobDefinition(entity, star, {
+      root: d.notebookRoot,
+      catalog: d.catalog,
+      lakeRoot: r.lakeRoot,
+      cluster: {
+        sparkVersion: d.newCluster.version,
+        nodeType: d.newCluster.nodeType,
+        workers: d.newCluster.workers,
+      },
+      retry: { maxRetries: r.retry.count, minRetryIntervalMillis: r.retry.intervalSeconds * 1000 },
+    }),
+  );
+}
 
 /**
  * The notebooks and jobs of @saleslake/databricks, deployed with its idempotent `deployJobs`:
@@ -32,21 +55,8 @@ export function databricksStep(o: DatabricksStepOptions = {}): DeployStep {
     ],
     run: async (ctx) => {
       const factory = factoryOptionsFrom(ctx, o);
-      const r = resolveOptions(factory);
-      const d = r.databricks;
-      const jobs = r.entities.map(({ entity, star }) =>
-        jobDefinition(entity, star, {
-          root: d.notebookRoot,
-          catalog: d.catalog,
-          lakeRoot: r.lakeRoot,
-          cluster: {
-            sparkVersion: d.newCluster.version,
-            nodeType: d.newCluster.nodeType,
-            workers: d.newCluster.workers,
-          },
-          retry: { maxRetries: r.retry.count, minRetryIntervalMillis: r.retry.intervalSeconds * 1000 },
-        }),
-      );
+      const d = resolveOptions(factory).databricks;
+      const jobs = factoryJobs(factory);
       const result = await deployJobs(jobs, {
         workspaceUrl: o.workspaceUrl ?? d.workspaceUrl,
         workspaceResourceId: d.workspaceResourceId,
