@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineEntity, type Entity, t } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { runPipeline, Warehouse } from "../src/index.ts";
-import { landBatch } from "./support/land.ts";
+import { runPipeline } from "../src/index.ts";
+import { landBatch, landJsonl } from "./support/land.ts";
+import { queryWarehouse } from "./support/warehouse.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -20,22 +21,10 @@ describe("a definition whose key changes", () => {
     const define = (key: ("return_id" | "order_id")[]) =>
       defineEntity({ name: "returns", columns, key, sequence: "updated_at" });
     const land = (entity: Entity, rows: Record<string, unknown>[]) =>
-      landBatch(
-        lake,
-        entity,
-        [{ name: "r.jsonl", bytes: `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` }],
-        "jsonl",
-      );
+      landJsonl(lake, entity, rows, "r.jsonl");
     const run = (entity: Entity, mode?: "full_refresh") =>
       runPipeline({ dir, entities: [entity], stars: [], ...(mode && { mode }) }).then((r) => r.runs[0]!);
-    const q = async (sql: string) => {
-      const w = await Warehouse.open(dir);
-      try {
-        return await w.query(sql);
-      } finally {
-        w.close();
-      }
-    };
+    const q = (sql: string) => queryWarehouse(dir, sql);
     const silver = () => q("SELECT return_id, order_id, qty FROM silver.returns ORDER BY return_id");
 
     const byReturn = define(["return_id"]);
@@ -99,15 +88,10 @@ describe("a batch landed under an earlier definition", () => {
     landBatch(lake, v1, [{ name: "v1.jsonl", bytes: `{"id":2,"qty":3,"updated_at":"${at}"}\n` }], "jsonl");
     // The column is added before the batches are run.
     expect(await run(v2)).toMatchObject({ status: "succeeded", rowsRead: 2, rowsInserted: 2 });
-    const w = await Warehouse.open(dir);
-    try {
-      expect(await w.query("SELECT id, qty, note FROM silver.visits ORDER BY id")).toEqual([
-        { id: 1, qty: 2, note: null },
-        { id: 2, qty: 3, note: null },
-      ]);
-    } finally {
-      w.close();
-    }
+    expect(await queryWarehouse(dir, "SELECT id, qty, note FROM silver.visits ORDER BY id")).toEqual([
+      { id: 1, qty: 2, note: null },
+      { id: 2, qty: 3, note: null },
+    ]);
     // Landed under the definition that has the column, a file without it breaks the contract.
     landBatch(lake, v2, [{ name: "v2.csv", bytes: `id,qty,updated_at\n3,4,${at}\n` }]);
     await expect(run(v2)).rejects.toMatchObject({

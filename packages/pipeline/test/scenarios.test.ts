@@ -21,8 +21,9 @@ import {
   runPipeline,
   Warehouse,
 } from "../src/index.ts";
-import { landBatch } from "./support/land.ts";
+import { landBatch, landJsonl } from "./support/land.ts";
 import { salesOrderLinesWithJoinedCheck } from "./support/reordering-entity.ts";
+import { queryWarehouse } from "./support/warehouse.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -70,22 +71,9 @@ function project(entity: Entity = salesOrderLines, stars = [salesOrderStar]) {
   const opts: RunOptions = { dir, entities: [entity], stars };
   return {
     dir,
-    land: (lines: Line[], name = "orders.jsonl") =>
-      landBatch(
-        lake,
-        entity,
-        [{ name, bytes: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n` }],
-        "jsonl",
-      ),
+    land: (lines: Line[], name = "orders.jsonl") => landJsonl(lake, entity, lines, name),
     run: (extra: Partial<RunOptions> = {}) => runPipeline({ ...opts, ...extra }).then((r) => r.runs[0]!),
-    q: async (sql: string) => {
-      const w = await Warehouse.open(dir);
-      try {
-        return await w.query(sql);
-      } finally {
-        w.close();
-      }
-    },
+    q: (sql: string) => queryWarehouse(dir, sql),
   };
 }
 
@@ -235,23 +223,10 @@ describe("incremental scenarios on the local engine", () => {
     const lake = join(dir, "lake");
     const define = (columns: Parameters<typeof defineEntity>[0]["columns"]) =>
       defineEntity({ name: "visits", columns, key: ["id"], sequence: "updated_at" });
-    const land = (entity: Entity, rows: Line[]) =>
-      landBatch(
-        lake,
-        entity,
-        [{ name: "v.jsonl", bytes: `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` }],
-        "jsonl",
-      );
+    const land = (entity: Entity, rows: Line[]) => landJsonl(lake, entity, rows, "v.jsonl");
     const run = (entity: Entity) =>
       runPipeline({ dir, entities: [entity], stars: [] }).then((r) => r.runs[0]!);
-    const q = async (sql: string) => {
-      const w = await Warehouse.open(dir);
-      try {
-        return await w.query(sql);
-      } finally {
-        w.close();
-      }
-    };
+    const q = (sql: string) => queryWarehouse(dir, sql);
     const at = "2026-01-05T10:00:00Z";
     const v1 = define({ id: t.int(), qty: t.int(), note: t.string(), updated_at: t.timestamp() });
     land(v1, [{ id: 1, qty: 2, note: "first", updated_at: at }]);

@@ -3,21 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { carSales, carSalesSeedFiles } from "@saleslake/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { runPipeline, Warehouse } from "../src/index.ts";
+import { runPipeline } from "../src/index.ts";
 import { landBatch } from "./support/land.ts";
+import { queryWarehouse } from "./support/warehouse.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "saleslake-seed-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const lake = join(dir, "lake");
 
-async function q(sql: string) {
-  const w = await Warehouse.open(dir);
-  try {
-    return await w.query(sql);
-  } finally {
-    w.close();
-  }
-}
+const q = (sql: string) => queryWarehouse(dir, sql);
 
 describe("the seed car-sales files, initial then incremental", () => {
   it("loads the initial file: one impossible date quarantined, 31 missing dealer names warned", async () => {

@@ -81,6 +81,16 @@ export function listLandedBatches(lakeRoot: string, entity: string): LandedBatch
 const sqlPath = (p: string) => quoteString("duckdb", p);
 const q = (n: string) => quoteIdent("duckdb", n);
 
+/** Each entity's schema fingerprint, hashed once however many parts a run maps. */
+const fingerprints = new WeakMap<Entity, string>();
+function fingerprintOf(entity: Entity): string {
+  const known = fingerprints.get(entity);
+  if (known !== undefined) return known;
+  const f = schemaFingerprint(entity);
+  fingerprints.set(entity, f);
+  return f;
+}
+
 /**
  * Maps a landed file's columns onto the entity's source names (the schema's one mapping), and
  * applies the entity's contract for missing and unknown columns. A JSON file finds its columns in
@@ -100,7 +110,7 @@ export function mapColumns(
   empty = false,
   landedUnder?: string,
 ): { select: ReadonlyMap<string, string | null>; unknown: readonly string[] } {
-  const earlier = landedUnder !== undefined && landedUnder !== schemaFingerprint(entity);
+  const earlier = landedUnder !== undefined && landedUnder !== fingerprintOf(entity);
   const m = mapSourceColumns(
     earlier ? { ...entity, contract: { ...entity.contract, missingColumns: "null" } } : entity,
     found,

@@ -98,3 +98,18 @@ function mostFields(texts: readonly string[]): { mostFields?: number } {
 }
 
 export const readFixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+
+/** Lands `rows` as one JSON Lines file, one batch. */
+export function landJsonl(
+  lakeRoot: string,
+  entity: Entity,
+  rows: readonly object[],
+  name = "rows.jsonl",
+): string {
+  return landBatch(
+    lakeRoot,
+    entity,
+    [{ name, bytes: `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` }],
+    "jsonl",
+  );
+}
