@@ -53,7 +53,8 @@ export class ProjectFileError extends Error {
  * Imports a project's TypeScript module (with the provided imports). A syntax error names the
  * file and line, which Node's own message leaves out; a missing import names the file that asked
  * for it; so does an error of JavaScript's own raised in a file of the project folder. Typed
- * errors the module throws (a schema error, say) pass through as they are.
+ * errors the module throws (a schema error, say) keep their code and hint, their message led by
+ * the file and line of the project that raised them.
  */
 export async function importProjectModule(path: string): Promise<Record<string, unknown>> {
   provideProjectImports();
@@ -85,6 +86,12 @@ export async function importProjectModule(path: string): Promise<Record<string, 
           "Fix the code there and run again.",
         );
     }
+    // A typed error (a SchemaError naming the entity and column) keeps its code and hint, and
+    // says which file and line of the project made the definition it refuses.
+    if (e instanceof Error && "code" in e && "hint" in e) {
+      const where = projectFrame(e.stack ?? "", dirname(path));
+      if (where && !e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
+    }
     throw e;
   }
 }
@@ -94,8 +101,8 @@ const BUILTIN_ERRORS = new Set(["TypeError", "ReferenceError", "RangeError", "Er
 
 /** `/path/file.ts:LINE` of the first stack frame in a file below `folder`, if any. */
 function projectFrame(stack: string, folder: string): string | undefined {
-  for (const m of stack.matchAll(/\(?(file:\/\/[^\s()]+?):(\d+):\d+\)?$/gm)) {
-    const file = fileURLToPath(m[1]!);
+  for (const m of stack.matchAll(/\(?((?:file:\/\/)?\/[^\s()]+?):(\d+):\d+\)?$/gm)) {
+    const file = m[1]!.startsWith("file:") ? fileURLToPath(m[1]!) : m[1]!;
     if (file.startsWith(`${folder}${sep}`) && !file.includes(`${sep}node_modules${sep}`))
       return `${file}:${m[2]}`;
   }

@@ -50,6 +50,19 @@ describe("config files", () => {
   });
 });
 
+describe("entity definitions", () => {
+  it("a schema error keeps its code and hint, led by the project file and line that made the definition", async () => {
+    const d = project(
+      'import { defineEntity, t } from "@saleslake/schema";\n\nexport const returns = defineEntity({\n  name: "returns",\n  columns: { id: t.int() },\n  key: ["return_id"],\n});\nexport default { entities: [returns] };\n',
+    );
+    await expect(loadConfig(d)).rejects.toMatchObject({
+      code: "UNKNOWN_COLUMN",
+      message: `${join(d, "saleslake.config.ts")}:3: entity "returns": key column "return_id" does not exist`,
+      hint: expect.stringMatching(/use one of: id/),
+    });
+  });
+});
+
 describe("config sources", () => {
   it("refuse a source without what its kind cannot do without, naming it", async () => {
     const config = (source: string) =>
