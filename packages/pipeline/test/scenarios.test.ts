@@ -571,6 +571,12 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     const dims = await p.q(
       "SELECT * EXCLUDE (_updated_at, _run_id) FROM gold.dim_channel ORDER BY dim_channel_key",
     );
+    // The unknown member is -1; members are numbered from 1, in natural-key order.
+    expect(dims.map((d) => [String(d.dim_channel_key), d.channel])).toEqual([
+      ["-1", null],
+      ["1", "store"],
+      ["2", "web"],
+    ]);
     const wm = await p.q("SELECT value FROM saleslake.watermarks");
     const r = await p.run({ mode: "full_refresh" });
     expect(r).toMatchObject({ mode: "full_refresh", rowsInserted: 2 });

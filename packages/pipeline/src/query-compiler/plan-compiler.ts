@@ -814,10 +814,11 @@ FROM ${tmp} x WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE t.${sk} = ${dateKey
         `SELECT s.* FROM ${tmp} s WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE ${match})`,
       ),
       {
-        // New members get keys after the current maximum, in natural-key order: never reused, same in every engine.
+        // New members get keys after the current maximum, in natural-key order: never reused, same
+        // in every engine. Keys start at 1; the unknown member (-1) is not counted.
         sql: `INSERT INTO ${dim} (${[sk, ...keys, ...attrs, "_updated_at", "_run_id"].join(", ")})
 SELECT m.mx + row_number() OVER (ORDER BY ${keys.map((k) => `s.${k}`).join(", ")}), ${[...keys, ...attrs].map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId}
-FROM ${fresh} s CROSS JOIN (SELECT coalesce(max(${sk}), 0) AS mx FROM ${dim}) m`,
+FROM ${fresh} s CROSS JOIN (SELECT coalesce(max(${sk}), 0) AS mx FROM ${dim} WHERE ${sk} > 0) m`,
       },
     ];
     if (attrs.length > 0) {

@@ -41,7 +41,7 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_branch_car_sal
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_branch_car_sales` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_branch_car_sales` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_branch` t WHERE t.`branch_id` = s.`branch_id`)""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_branch` (`dim_branch_key`, `branch_id`, `branch_name`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`branch_id`), s.`branch_id`, s.`branch_name`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_branch_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_branch_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_branch`) m""")
+FROM `${catalog}`.`saleslake`.`new_dim_branch_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_branch_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_branch` WHERE `dim_branch_key` > 0) m""")
 run(r"""MERGE INTO `${catalog}`.`gold`.`dim_branch` AS t USING `${catalog}`.`saleslake`.`src_dim_branch_car_sales` AS s ON t.`branch_id` = s.`branch_id`
 WHEN MATCHED AND (t.`branch_name` IS DISTINCT FROM s.`branch_name`) THEN UPDATE SET `branch_name` = s.`branch_name`, _updated_at = current_timestamp(), _run_id = '${run_id}'""")
 run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_branch_car_sales`""", "dim_branch")

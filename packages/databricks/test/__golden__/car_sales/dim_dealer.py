@@ -41,7 +41,7 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_dealer_car_sal
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_dealer_car_sales` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_dealer_car_sales` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_dealer` t WHERE t.`dealer_id` = s.`dealer_id`)""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_dealer` (`dim_dealer_key`, `dealer_id`, `dealer_name`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`dealer_id`), s.`dealer_id`, s.`dealer_name`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_dealer_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_dealer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_dealer`) m""")
+FROM `${catalog}`.`saleslake`.`new_dim_dealer_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_dealer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_dealer` WHERE `dim_dealer_key` > 0) m""")
 run(r"""MERGE INTO `${catalog}`.`gold`.`dim_dealer` AS t USING `${catalog}`.`saleslake`.`src_dim_dealer_car_sales` AS s ON t.`dealer_id` = s.`dealer_id`
 WHEN MATCHED AND (t.`dealer_name` IS DISTINCT FROM s.`dealer_name`) THEN UPDATE SET `dealer_name` = s.`dealer_name`, _updated_at = current_timestamp(), _run_id = '${run_id}'""")
 run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_dealer_car_sales`""", "dim_dealer")

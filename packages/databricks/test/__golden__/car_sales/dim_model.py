@@ -41,7 +41,7 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_model_car_sale
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_model_car_sales` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_model_car_sales` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_model` t WHERE t.`model_id` = s.`model_id`)""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_model` (`dim_model_key`, `model_id`, `product_name`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`model_id`), s.`model_id`, s.`product_name`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_model_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_model_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_model`) m""")
+FROM `${catalog}`.`saleslake`.`new_dim_model_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_model_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_model` WHERE `dim_model_key` > 0) m""")
 run(r"""MERGE INTO `${catalog}`.`gold`.`dim_model` AS t USING `${catalog}`.`saleslake`.`src_dim_model_car_sales` AS s ON t.`model_id` = s.`model_id`
 WHEN MATCHED AND (t.`product_name` IS DISTINCT FROM s.`product_name`) THEN UPDATE SET `product_name` = s.`product_name`, _updated_at = current_timestamp(), _run_id = '${run_id}'""")
 run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_model_car_sales`""", "dim_model")

@@ -41,7 +41,7 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_channel_sales_
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_channel_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_channel` t WHERE t.`channel` = s.`channel`)""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_channel` (`dim_channel_key`, `channel`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`channel`), s.`channel`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_channel_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_channel`) m""")
+FROM `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_channel_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_channel` WHERE `dim_channel_key` > 0) m""")
 run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines`""", "dim_channel")
 
 # COMMAND ----------

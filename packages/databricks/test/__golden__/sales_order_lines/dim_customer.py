@@ -41,7 +41,7 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_customer_sales
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_customer` t WHERE t.`customer_id` = s.`customer_id`)""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_customer` (`dim_customer_key`, `customer_id`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`customer_id`), s.`customer_id`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_customer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_customer`) m""")
+FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_customer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_customer` WHERE `dim_customer_key` > 0) m""")
 run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines`""", "dim_customer")
 
 # COMMAND ----------

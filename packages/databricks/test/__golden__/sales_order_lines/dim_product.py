@@ -41,7 +41,7 @@ run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_product_sales_
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_product` t WHERE t.`product_id` = s.`product_id`)""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_product` (`dim_product_key`, `product_id`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`product_id`), s.`product_id`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_product_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_product`) m""")
+FROM `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_product_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_product` WHERE `dim_product_key` > 0) m""")
 run(r"""SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines`""", "dim_product")
 
 # COMMAND ----------

@@ -194,7 +194,7 @@ CREATE OR REPLACE TEMP TABLE "new_dim_branch" AS SELECT s.* FROM "src_dim_branch
 
 INSERT INTO "gold"."dim_branch" ("dim_branch_key", "branch_id", "branch_name", _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s."branch_id"), s."branch_id", s."branch_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
-FROM "new_dim_branch" s CROSS JOIN (SELECT coalesce(max("dim_branch_key"), 0) AS mx FROM "gold"."dim_branch") m;
+FROM "new_dim_branch" s CROSS JOIN (SELECT coalesce(max("dim_branch_key"), 0) AS mx FROM "gold"."dim_branch" WHERE "dim_branch_key" > 0) m;
 
 MERGE INTO "gold"."dim_branch" AS t USING "src_dim_branch" AS s ON t."branch_id" = s."branch_id"
 WHEN MATCHED AND (t."branch_name" IS DISTINCT FROM s."branch_name") THEN UPDATE SET "branch_name" = s."branch_name", _updated_at = TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _run_id = 'run-golden';
@@ -209,7 +209,7 @@ CREATE OR REPLACE TEMP TABLE "new_dim_dealer" AS SELECT s.* FROM "src_dim_dealer
 
 INSERT INTO "gold"."dim_dealer" ("dim_dealer_key", "dealer_id", "dealer_name", _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s."dealer_id"), s."dealer_id", s."dealer_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
-FROM "new_dim_dealer" s CROSS JOIN (SELECT coalesce(max("dim_dealer_key"), 0) AS mx FROM "gold"."dim_dealer") m;
+FROM "new_dim_dealer" s CROSS JOIN (SELECT coalesce(max("dim_dealer_key"), 0) AS mx FROM "gold"."dim_dealer" WHERE "dim_dealer_key" > 0) m;
 
 MERGE INTO "gold"."dim_dealer" AS t USING "src_dim_dealer" AS s ON t."dealer_id" = s."dealer_id"
 WHEN MATCHED AND (t."dealer_name" IS DISTINCT FROM s."dealer_name") THEN UPDATE SET "dealer_name" = s."dealer_name", _updated_at = TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _run_id = 'run-golden';
@@ -224,7 +224,7 @@ CREATE OR REPLACE TEMP TABLE "new_dim_model" AS SELECT s.* FROM "src_dim_model" 
 
 INSERT INTO "gold"."dim_model" ("dim_model_key", "model_id", "product_name", _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s."model_id"), s."model_id", s."product_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
-FROM "new_dim_model" s CROSS JOIN (SELECT coalesce(max("dim_model_key"), 0) AS mx FROM "gold"."dim_model") m;
+FROM "new_dim_model" s CROSS JOIN (SELECT coalesce(max("dim_model_key"), 0) AS mx FROM "gold"."dim_model" WHERE "dim_model_key" > 0) m;
 
 MERGE INTO "gold"."dim_model" AS t USING "src_dim_model" AS s ON t."model_id" = s."model_id"
 WHEN MATCHED AND (t."product_name" IS DISTINCT FROM s."product_name") THEN UPDATE SET "product_name" = s."product_name", _updated_at = TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _run_id = 'run-golden';

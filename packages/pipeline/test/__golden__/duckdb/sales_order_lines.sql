@@ -189,7 +189,7 @@ CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.* FROM "src_dim_cust
 
 INSERT INTO "gold"."dim_customer" ("dim_customer_key", "customer_id", _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s."customer_id"), s."customer_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
-FROM "new_dim_customer" s CROSS JOIN (SELECT coalesce(max("dim_customer_key"), 0) AS mx FROM "gold"."dim_customer") m;
+FROM "new_dim_customer" s CROSS JOIN (SELECT coalesce(max("dim_customer_key"), 0) AS mx FROM "gold"."dim_customer" WHERE "dim_customer_key" > 0) m;
 
 SELECT count(*) AS members_added FROM "new_dim_customer";
 
@@ -201,7 +201,7 @@ CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.* FROM "src_dim_produ
 
 INSERT INTO "gold"."dim_product" ("dim_product_key", "product_id", _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s."product_id"), s."product_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
-FROM "new_dim_product" s CROSS JOIN (SELECT coalesce(max("dim_product_key"), 0) AS mx FROM "gold"."dim_product") m;
+FROM "new_dim_product" s CROSS JOIN (SELECT coalesce(max("dim_product_key"), 0) AS mx FROM "gold"."dim_product" WHERE "dim_product_key" > 0) m;
 
 SELECT count(*) AS members_added FROM "new_dim_product";
 
@@ -213,7 +213,7 @@ CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.* FROM "src_dim_chann
 
 INSERT INTO "gold"."dim_channel" ("dim_channel_key", "channel", _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s."channel"), s."channel", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
-FROM "new_dim_channel" s CROSS JOIN (SELECT coalesce(max("dim_channel_key"), 0) AS mx FROM "gold"."dim_channel") m;
+FROM "new_dim_channel" s CROSS JOIN (SELECT coalesce(max("dim_channel_key"), 0) AS mx FROM "gold"."dim_channel" WHERE "dim_channel_key" > 0) m;
 
 SELECT count(*) AS members_added FROM "new_dim_channel";
 

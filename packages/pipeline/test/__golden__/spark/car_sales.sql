@@ -190,7 +190,7 @@ CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_branch_car_sales` USIN
 
 INSERT INTO `${catalog}`.`gold`.`dim_branch` (`dim_branch_key`, `branch_id`, `branch_name`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`branch_id`), s.`branch_id`, s.`branch_name`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_branch_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_branch_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_branch`) m;
+FROM `${catalog}`.`saleslake`.`new_dim_branch_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_branch_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_branch` WHERE `dim_branch_key` > 0) m;
 
 MERGE INTO `${catalog}`.`gold`.`dim_branch` AS t USING `${catalog}`.`saleslake`.`src_dim_branch_car_sales` AS s ON t.`branch_id` = s.`branch_id`
 WHEN MATCHED AND (t.`branch_name` IS DISTINCT FROM s.`branch_name`) THEN UPDATE SET `branch_name` = s.`branch_name`, _updated_at = current_timestamp(), _run_id = '${run_id}';
@@ -205,7 +205,7 @@ CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_dealer_car_sales` USIN
 
 INSERT INTO `${catalog}`.`gold`.`dim_dealer` (`dim_dealer_key`, `dealer_id`, `dealer_name`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`dealer_id`), s.`dealer_id`, s.`dealer_name`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_dealer_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_dealer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_dealer`) m;
+FROM `${catalog}`.`saleslake`.`new_dim_dealer_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_dealer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_dealer` WHERE `dim_dealer_key` > 0) m;
 
 MERGE INTO `${catalog}`.`gold`.`dim_dealer` AS t USING `${catalog}`.`saleslake`.`src_dim_dealer_car_sales` AS s ON t.`dealer_id` = s.`dealer_id`
 WHEN MATCHED AND (t.`dealer_name` IS DISTINCT FROM s.`dealer_name`) THEN UPDATE SET `dealer_name` = s.`dealer_name`, _updated_at = current_timestamp(), _run_id = '${run_id}';
@@ -220,7 +220,7 @@ CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_model_car_sales` USING
 
 INSERT INTO `${catalog}`.`gold`.`dim_model` (`dim_model_key`, `model_id`, `product_name`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`model_id`), s.`model_id`, s.`product_name`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_model_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_model_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_model`) m;
+FROM `${catalog}`.`saleslake`.`new_dim_model_car_sales` s CROSS JOIN (SELECT coalesce(max(`dim_model_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_model` WHERE `dim_model_key` > 0) m;
 
 MERGE INTO `${catalog}`.`gold`.`dim_model` AS t USING `${catalog}`.`saleslake`.`src_dim_model_car_sales` AS s ON t.`model_id` = s.`model_id`
 WHEN MATCHED AND (t.`product_name` IS DISTINCT FROM s.`product_name`) THEN UPDATE SET `product_name` = s.`product_name`, _updated_at = current_timestamp(), _run_id = '${run_id}';

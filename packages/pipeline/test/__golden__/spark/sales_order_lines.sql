@@ -185,7 +185,7 @@ CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_customer_sales_order_l
 
 INSERT INTO `${catalog}`.`gold`.`dim_customer` (`dim_customer_key`, `customer_id`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`customer_id`), s.`customer_id`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_customer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_customer`) m;
+FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_customer_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_customer` WHERE `dim_customer_key` > 0) m;
 
 SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines`;
 
@@ -197,7 +197,7 @@ CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_product_sales_order_li
 
 INSERT INTO `${catalog}`.`gold`.`dim_product` (`dim_product_key`, `product_id`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`product_id`), s.`product_id`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_product_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_product`) m;
+FROM `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_product_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_product` WHERE `dim_product_key` > 0) m;
 
 SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines`;
 
@@ -209,7 +209,7 @@ CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_channel_sales_order_li
 
 INSERT INTO `${catalog}`.`gold`.`dim_channel` (`dim_channel_key`, `channel`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`channel`), s.`channel`, current_timestamp(), '${run_id}'
-FROM `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_channel_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_channel`) m;
+FROM `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines` s CROSS JOIN (SELECT coalesce(max(`dim_channel_key`), 0) AS mx FROM `${catalog}`.`gold`.`dim_channel` WHERE `dim_channel_key` > 0) m;
 
 SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines`;
 
