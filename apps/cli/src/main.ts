@@ -446,7 +446,7 @@ export function program(progress = new Progress()): Command {
       progress.done();
       if (o.json) return printJson(r);
       console.log(
-        `landed ${fmt(r.rows)} fixed row(s) as batch${r.batchIds.length === 1 ? "" : "es"} ${r.batchIds.join(", ")}: ${fmt(r.accepted)} accepted, ${fmt(r.quarantinedAgain)} quarantined again; ${fmt(r.resolved)} quarantine entr${r.resolved === 1 ? "y" : "ies"} marked replayed`,
+        `landed ${fmt(r.rows)} fixed row(s) as batch${r.batchIds.length === 1 ? "" : "es"} ${r.batchIds.join(", ")}: ${fmt(r.accepted)} accepted, ${fmt(r.quarantinedAgain)} quarantined again; ${fmt(r.resolved)} quarantine entr${r.resolved === 1 ? "y" : "ies"} marked replayed${r.superseded > 0 ? `, ${fmt(r.superseded)} superseded by the row quarantined again` : ""}`,
       );
       console.log(describeRun(r.run));
       if (r.quarantinedAgain > 0) exitCode = EXIT.failure;
@@ -576,6 +576,12 @@ export function program(progress = new Progress()): Command {
       ),
     )
     .action(async (folder: string | undefined, o) => {
+      if (folder !== undefined && !(existsSync(resolve(folder)) && statSync(resolve(folder)).isDirectory()))
+        throw new UsageError(
+          existsSync(resolve(folder))
+            ? `${resolve(folder)} is a file: give the factory's folder`
+            : `no such folder: ${resolve(folder)}`,
+        );
       const cfg = await loadConfig(o.dir);
       // Loaded on demand, like deploy: most commands need neither Data Factory nor Azure code.
       const { adfLint } = await import("./commands/adf.ts");

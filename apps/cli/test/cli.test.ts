@@ -6,6 +6,7 @@ import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { generateOrderLines } from "@saleslake/ingest/testing";
 import {
+  batchIdAfter,
   carSales,
   carSalesSeedFiles,
   defineEntity,
@@ -1222,10 +1223,12 @@ describe("quarantine replay", () => {
     expect(cli(["demo", "--dir", d]).code).toBe(0);
     const file = join(work, "replay-extra.jsonl");
     cli(["quarantine", "--dir", d, "--export", file]);
-    const { _saleslake_batch_id: _first, ...leap } = JSON.parse(readFileSync(file, "utf8").trim()) as Record<
-      string,
-      string
-    >;
+    const {
+      _saleslake_batch_id: _first,
+      _saleslake_source_file: _part,
+      _saleslake_row_number: _row,
+      ...leap
+    } = JSON.parse(readFileSync(file, "utf8").trim()) as Record<string, string>;
     // The same sale landed again on the right day, with two fields more: held back for them.
     const cell = (v: string) => `"${v.replaceAll('"', '""')}"`;
     const csv = join(work, "replay-extra.csv");
@@ -1246,6 +1249,8 @@ describe("quarantine replay", () => {
       ...fixed,
       _saleslake_extra_fields: ["x", "y, z"],
       _saleslake_batch_id: expect.stringMatching(/^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}$/),
+      _saleslake_source_file: expect.stringMatching(/^landing\/car_sales\/ingest_date=.*\/part-00000\.csv$/),
+      _saleslake_row_number: 1,
     });
     writeFileSync(file, readFileSync(file, "utf8").replace('"Day":"29"', '"Day":"28"'));
     const r = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]);
@@ -1267,10 +1272,12 @@ describe("quarantine replay", () => {
     expect(cli(["demo", "--dir", d]).code).toBe(0);
     const file = join(work, "replay-order.jsonl");
     cli(["quarantine", "--dir", d, "--export", file]);
-    const { _saleslake_batch_id: first, ...leap } = JSON.parse(readFileSync(file, "utf8").trim()) as Record<
-      string,
-      string
-    >;
+    const {
+      _saleslake_batch_id: first,
+      _saleslake_source_file: _part,
+      _saleslake_row_number: _row,
+      ...leap
+    } = JSON.parse(readFileSync(file, "utf8").trim()) as Record<string, string>;
     expect(first).toMatch(/^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}$/);
     // The dealer sends the sale again, on the right day and at a corrected revenue, and it lands.
     const csv = join(work, "replay-order.csv");
@@ -1324,15 +1331,123 @@ describe("quarantine replay", () => {
     expect(bad.err).toMatch(/replay-order\.jsonl:1: _saleslake_batch_id is "yesterday", not a batch id/);
   });
 
-  it("a row still broken stays quarantined, and the replay exits 1", () => {
+  it("a row quarantined for its key, fixed there, resolves its entry and reaches silver", () => {
+    const d = join(work, "replay-key");
+    expect(cli(["demo", "--dir", d]).code).toBe(0);
+    // A sale whose branch code is mangled (too long for the key column): held back.
+    const sale = ["BR9901-BR9901-BR9901", "DLR9901", "Che-M47", "1000", "1", "DT99901", "3", "3", "2020"];
+    const csv = join(work, "replay-key.csv");
+    writeFileSync(csv, `${CAR_SALES_HEADER}\n${[...sale, "North", "Dana", "Chevrolet"].join(",")}\n`);
+    expect(cli(["ingest", "--dir", d, csv]).code).toBe(0);
+    cli(["run", "--dir", d]);
+    const file = join(work, "replay-key.jsonl");
+    cli(["quarantine", "--dir", d, "--export", file]);
+    const exported = readFileSync(file, "utf8");
+    expect(exported.trim().split("\n")).toHaveLength(2);
+    // Both fixed: the branch code, a column of the key, and the leap day of the demo's row.
+    writeFileSync(
+      file,
+      exported.replace('"BR9901-BR9901-BR9901"', '"BR9901"').replace('"Day":"29"', '"Day":"28"'),
+    );
+    const r = cli(["quarantine", "replay", "--dir", d, "--entity", "car_sales", file, "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      rows: 2,
+      accepted: 2,
+      quarantinedAgain: 0,
+      resolved: 2,
+      superseded: 0,
+    });
+    expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toEqual([]);
+    expect(
+      JSON.parse(
+        cli([
+          "query",
+          "--dir",
+          d,
+          "--json",
+          "select branch_id, dealer_id, cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT99901'",
+        ]).out,
+      ),
+    ).toEqual([{ branch_id: "BR9901", dealer_id: "DLR9901", sale_date: "2020-03-03" }]);
+    expect(JSON.parse(cli(["status", "--dir", d, "--json"]).out).entities[0]).toMatchObject({
+      rows_quarantined: "2",
+      quarantine_open: 0,
+    });
+  });
+
+  it("a row still broken is listed once, under its replay, until a real fix resolves it; the replay exits 1", () => {
     const d = join(work, "replay-bad");
     expect(cli(["demo", "--dir", d]).code).toBe(0);
     const file = join(work, "replay-bad.jsonl");
     cli(["quarantine", "--dir", d, "--export", file]);
+    const first = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
     const r = cli(["quarantine", "replay", "--dir", d, file]); // not fixed
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/1 quarantined again; 0 quarantine entries marked replayed/);
-    expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toHaveLength(2);
+    expect(r.out).toMatch(
+      /1 quarantined again; 0 quarantine entries marked replayed, 1 superseded by the row quarantined again/,
+    );
+    // The row's new entry, under the replay batch, takes the place of the first.
+    const again = JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows;
+    const replay = batchIdAfter(first._saleslake_batch_id!);
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({ _batch_id: replay, _row_number: "1" });
+    expect(JSON.parse(cli(["status", "--dir", d, "--json"]).out).entities[0]).toMatchObject({
+      rows_quarantined: "2",
+      quarantine_open: 1,
+    });
+
+    // Exported again, it names the replay batch, and lands right after it: still where the row
+    // was first landed in landing order.
+    cli(["quarantine", "--dir", d, "--export", file]);
+    const second = readFileSync(file, "utf8");
+    expect(JSON.parse(second)).toMatchObject({ _saleslake_batch_id: replay, _saleslake_row_number: 1 });
+    writeFileSync(file, second.replace('"Day":"29"', '"Day":"28"'));
+    const fixed = cli(["quarantine", "replay", "--dir", d, file, "--json"]);
+    expect(fixed.code).toBe(0);
+    expect(JSON.parse(fixed.out)).toMatchObject({
+      batchIds: [batchIdAfter(replay)],
+      accepted: 1,
+      quarantinedAgain: 0,
+      resolved: 1,
+      superseded: 0,
+      run: { rowsInserted: 1 },
+    });
+    expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toEqual([]);
+    expect(
+      JSON.parse(
+        cli([
+          "query",
+          "--dir",
+          d,
+          "--json",
+          "select cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
+        ]).out,
+      ),
+    ).toEqual([{ sale_date: "2019-02-28" }]);
+
+    // The fields naming the entry are checked, line by line.
+    const line = JSON.parse(second) as Record<string, unknown>;
+    const refused = (fields: Record<string, unknown>) => {
+      writeFileSync(file, `${JSON.stringify({ ...line, ...fields })}\n`);
+      const bad = cli(["quarantine", "replay", "--dir", d, file]);
+      expect(bad.code).toBe(1);
+      return bad.err;
+    };
+    expect(refused({ _saleslake_source_file: "SalesData.csv" })).toMatch(
+      /replay-bad\.jsonl:1: _saleslake_source_file is "SalesData\.csv", not a landed part of batch \S+ of car_sales/,
+    );
+    expect(refused({ _saleslake_row_number: "one" })).toMatch(
+      /replay-bad\.jsonl:1: _saleslake_row_number is "one", not a row number/,
+    );
+    expect(refused({ _saleslake_row_number: undefined })).toMatch(
+      /replay-bad\.jsonl:1: no _saleslake_row_number \(leave _saleslake_batch_id, _saleslake_source_file and _saleslake_row_number as exported, or take all three out/,
+    );
+    writeFileSync(file, second + second);
+    expect(cli(["quarantine", "replay", "--dir", d, file]).err).toMatch(
+      /replay-bad\.jsonl:2: the same quarantined row as line 1/,
+    );
     writeFileSync(file, "not json\n");
     const bad = cli(["quarantine", "replay", "--dir", d, file]);
     expect(bad.code).toBe(1);
@@ -1392,9 +1507,17 @@ describe("adf lint", () => {
         ["expression-syntax", "pl_car_sales", "silver"],
       ]),
     );
+    // A folder that is not there, or a file, is a usage error; a folder without the factory's
+    // layout is named as such.
     const none = cli(["adf", "lint", join(work, "nowhere")]);
-    expect(none.code).toBe(1);
-    expect(none.err).toMatch(/^error INVALID_OPTIONS: .* is not a Data Factory folder.*\nhint: /);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/^usage error: no such folder: .*nowhere\n/);
+    const aFile = cli(["adf", "lint", file]);
+    expect(aFile.code).toBe(2);
+    expect(aFile.err).toMatch(/^usage error: .*pl_car_sales\.json is a file: give the factory's folder\n/);
+    const notFactory = cli(["adf", "lint", join(folder, "pipeline")]);
+    expect(notFactory.code).toBe(1);
+    expect(notFactory.err).toMatch(/^error INVALID_OPTIONS: .* is not a Data Factory folder.*\nhint: /);
   });
 });
 

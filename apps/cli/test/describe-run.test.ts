@@ -21,6 +21,7 @@ const run = (steps: EntityRunResult["steps"], batches = ["b1"]): EntityRunResult
   warnings: {},
   batchCounts: [],
   quarantineReplayed: 0,
+  quarantineSuperseded: 0,
   steps,
   durationMs: 120,
 });

@@ -207,6 +207,58 @@ describe("landing records as JSON Lines parts", () => {
     expect(await listLandedManifests(store, "sales_order_lines")).toHaveLength(3);
   });
 
+  it("names the quarantine entry each fixed record was fixed from, by its part and row there", async () => {
+    const store = fresh();
+    const first = "20260105T100000000Z-0000abcd";
+    const entry = (row: number) => ({
+      batchId: first,
+      sourceFile: `${batchPath("landing", "sales_order_lines", first)}/part-00000.csv`,
+      rowNumber: row,
+    });
+    const landed = await landRecords({
+      store,
+      entity: salesOrderLines,
+      records: records(5),
+      source,
+      window: null,
+      rowsPerPart: 2,
+      after: first,
+      fixes: [undefined, entry(7), entry(3), undefined, entry(9)],
+    });
+    const [batch] = await listLandedBatches(store, "sales_order_lines");
+    expect(batch!.batchId).toBe(landed!.batchId);
+    expect(batch!.manifest.files.map((f) => [f.path, f.fixes])).toEqual([
+      ["part-00000.jsonl", [{ row: 2, entry: entry(7) }]],
+      ["part-00001.jsonl", [{ row: 1, entry: entry(3) }]],
+      ["part-00002.jsonl", [{ row: 1, entry: entry(9) }]],
+    ]);
+    // Records naming no entry leave the manifest as it was.
+    const plain = fresh();
+    await landRecords({
+      store: plain,
+      entity: salesOrderLines,
+      records: records(2),
+      source,
+      window,
+      fixes: [],
+    });
+    const [none] = await listLandedBatches(plain, "sales_order_lines");
+    expect(none!.manifest.files.every((f) => f.fixes === undefined)).toBe(true);
+    // More entries than records: refused, nothing landed.
+    const over = fresh();
+    await expect(
+      landRecords({
+        store: over,
+        entity: salesOrderLines,
+        records: records(1),
+        source,
+        window,
+        fixes: [entry(1), entry(2)],
+      }),
+    ).rejects.toThrow(/2 quarantine entries for 1 record/);
+    expect(await over.list("")).toEqual([]);
+  });
+
   it("no records: no batch", async () => {
     const store = fresh();
     expect(

@@ -1,6 +1,6 @@
 // Public surface of @saleslake/pipeline.
 
-export { DuckdbCompiler, duckdbContext } from "./dialect/duckdb/duckdb-compiler.ts";
+export { DuckdbCompiler, duckdbContext, type ReplayBatch } from "./dialect/duckdb/duckdb-compiler.ts";
 export {
   DEFAULT_DATABRICKS_RUNTIME,
   SparkCompiler,

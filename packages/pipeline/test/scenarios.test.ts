@@ -22,6 +22,7 @@ import {
   Warehouse,
 } from "../src/index.ts";
 import { landBatch, landJsonl } from "./support/land.ts";
+import { type Line, line } from "./support/order-line.ts";
 import { salesOrderLinesWithJoinedCheck } from "./support/reordering-entity.ts";
 import { queryWarehouse } from "./support/warehouse.ts";
 
@@ -29,26 +30,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-type Line = Record<string, string | number | boolean | null>;
-function line(order: number, patch: Line = {}): Line {
-  return {
-    OrderID: `SO${String(order).padStart(8, "0")}`,
-    LineNo: 1,
-    order_date: "2026-01-05",
-    customer_id: "C000001",
-    product_id: "P-00001",
-    quantity: 1,
-    unit_price: "10.00",
-    discount_pct: null,
-    currency: "EUR",
-    status: "open",
-    channel: "web",
-    updated_at: "2026-01-05T10:00:00Z",
-    is_deleted: false,
-    ...patch,
-  };
-}
 
 /** A row of the customers source (SCD2), Ada in the north unless patched. */
 function customer(patch: Line = {}): Line {

@@ -77,6 +77,7 @@ export {
   batchIngestDate,
   batchPath,
   isBatchId,
+  isLandedPartOf,
   LAKE_ZONES,
   LANDING_FORMATS,
   type LakeZone,
@@ -89,6 +90,8 @@ export {
   newBatchId,
   parseBatchPath,
   partFileName,
+  type QuarantineEntry,
+  quarantineEntrySchema,
 } from "./landing/landing-layout.ts";
 export { parquetSchemaSignatureSql } from "./landing/parquet-schema-signature.ts";
 export type {

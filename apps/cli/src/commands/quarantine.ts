@@ -10,7 +10,15 @@ import {
   runPipeline,
   Warehouse,
 } from "@saleslake/pipeline";
-import { batchPath, type Entity, isBatchId, type LandingManifest, MANIFEST_FILE } from "@saleslake/schema";
+import {
+  batchPath,
+  type Entity,
+  isBatchId,
+  isLandedPartOf,
+  type LandingManifest,
+  MANIFEST_FILE,
+  type QuarantineEntry,
+} from "@saleslake/schema";
 import { engineOptions, type ResolvedConfig } from "../config.ts";
 
 export class ReplayInputError extends Error {}
@@ -74,10 +82,25 @@ export async function listQuarantine(
  */
 export const FIRST_BATCH_FIELD = "_saleslake_batch_id";
 
-/** A quarantined row as `quarantine --export` writes it: its raw values and its first batch. */
+/**
+ * The fields of an exported row naming, with its first batch, the quarantine entry it is: the
+ * landed part (`_source_file`) and the row's number there. The run that loads the fixed row
+ * marks that entry replayed, whatever the fix changed, its key included: resolved when the row is
+ * accepted, superseded by the row's new entry when it is quarantined again. A row without them
+ * resolves, once accepted, the entries of its key.
+ */
+export const SOURCE_FILE_FIELD = "_saleslake_source_file";
+export const ROW_NUMBER_FIELD = "_saleslake_row_number";
+
+/** A quarantined row as `quarantine --export` writes it: its raw values and the entry it is. */
 export function exportLine(r: Row): string {
   const raw = JSON.parse(String(r.raw)) as Record<string, unknown>;
-  return `${JSON.stringify({ ...raw, [FIRST_BATCH_FIELD]: String(r._batch_id) })}\n`;
+  return `${JSON.stringify({
+    ...raw,
+    [FIRST_BATCH_FIELD]: String(r._batch_id),
+    [SOURCE_FILE_FIELD]: String(r._source_file),
+    [ROW_NUMBER_FIELD]: Number(r._row_number),
+  })}\n`;
 }
 
 export interface ReplayResult {
@@ -94,39 +117,87 @@ export interface ReplayResult {
   readonly accepted: number;
   /** Rows of the file quarantined again (still broken). */
   readonly quarantinedAgain: number;
-  /** Earlier quarantine entries marked replayed (matched by key to an accepted row). */
+  /**
+   * Earlier quarantine entries resolved by an accepted fixed row: the entry the row was exported
+   * from, or, for a row naming none, those of its key.
+   */
   readonly resolved: number;
+  /**
+   * Earlier quarantine entries whose fixed row was quarantined again: the row's new entry, under
+   * its replay batch, takes their place in the `quarantine` list.
+   */
+  readonly superseded: number;
   readonly run: EntityRunResult;
 }
 
-/** The file's rows by the batch each was first landed in (`""`: none named), oldest first. */
-function readRecords(file: string): Map<string, Record<string, unknown>[]> {
-  const records = new Map<string, Record<string, unknown>[]>();
+/** A row of a replay file: the fields to land, and the quarantine entry it was exported from. */
+interface ReplayRecord {
+  readonly fields: Record<string, unknown>;
+  readonly entry?: QuarantineEntry;
+}
+
+/**
+ * The file's rows by the batch each was first landed in (`""`: none named), oldest first, each
+ * with the quarantine entry it names (see `SOURCE_FILE_FIELD`).
+ */
+function readRecords(file: string, entity: string): Map<string, ReplayRecord[]> {
+  const records = new Map<string, ReplayRecord[]>();
+  /** The line naming each entry. */
+  const lines = new Map<string, number>();
   readFileSync(file, "utf8")
     .split("\n")
     .forEach((line, i) => {
       if (line.trim() === "") return;
+      const at = `${file}:${i + 1}`;
       let v: unknown;
       try {
         v = JSON.parse(line);
       } catch {
-        throw new ReplayInputError(
-          `${file}:${i + 1}: not a JSON object (the file is JSON Lines, one row a line)`,
-        );
+        throw new ReplayInputError(`${at}: not a JSON object (the file is JSON Lines, one row a line)`);
       }
       if (v === null || typeof v !== "object" || Array.isArray(v))
-        throw new ReplayInputError(
-          `${file}:${i + 1}: not a JSON object (the file is JSON Lines, one row a line)`,
-        );
+        throw new ReplayInputError(`${at}: not a JSON object (the file is JSON Lines, one row a line)`);
       // The fields a CSV row had past its header are in its raw values to see, not a column to
       // land: the fixed row has the header's fields.
-      const { [EXTRA_FIELDS]: _past, [FIRST_BATCH_FIELD]: first, ...fields } = v as Record<string, unknown>;
+      const {
+        [EXTRA_FIELDS]: _past,
+        [FIRST_BATCH_FIELD]: first,
+        [SOURCE_FILE_FIELD]: sourceFile,
+        [ROW_NUMBER_FIELD]: rowNumber,
+        ...fields
+      } = v as Record<string, unknown>;
       if (first !== undefined && (typeof first !== "string" || !isBatchId(first)))
         throw new ReplayInputError(
-          `${file}:${i + 1}: ${FIRST_BATCH_FIELD} is ${JSON.stringify(first)}, not a batch id (leave it as exported, or take the field out to land the row as new)`,
+          `${at}: ${FIRST_BATCH_FIELD} is ${JSON.stringify(first)}, not a batch id (leave it as exported, or take the field out to land the row as new)`,
         );
+      let entry: QuarantineEntry | undefined;
+      if (sourceFile !== undefined || rowNumber !== undefined) {
+        const asExported = `leave ${FIRST_BATCH_FIELD}, ${SOURCE_FILE_FIELD} and ${ROW_NUMBER_FIELD} as exported, or take all three out to land the row as new`;
+        if (first === undefined || sourceFile === undefined || rowNumber === undefined) {
+          const missing = [FIRST_BATCH_FIELD, SOURCE_FILE_FIELD, ROW_NUMBER_FIELD].filter(
+            (_, j) => [first, sourceFile, rowNumber][j] === undefined,
+          );
+          throw new ReplayInputError(`${at}: no ${missing.join(" or ")} (${asExported})`);
+        }
+        if (typeof sourceFile !== "string" || !isLandedPartOf(sourceFile, entity, first))
+          throw new ReplayInputError(
+            `${at}: ${SOURCE_FILE_FIELD} is ${JSON.stringify(sourceFile)}, not a landed part of batch ${first} of ${entity} (${asExported})`,
+          );
+        if (typeof rowNumber !== "number" || !Number.isSafeInteger(rowNumber) || rowNumber < 1)
+          throw new ReplayInputError(
+            `${at}: ${ROW_NUMBER_FIELD} is ${JSON.stringify(rowNumber)}, not a row number (${asExported})`,
+          );
+        entry = { batchId: first, sourceFile, rowNumber };
+        const id = JSON.stringify([sourceFile, rowNumber]);
+        const before = lines.get(id);
+        if (before !== undefined)
+          throw new ReplayInputError(
+            `${at}: the same quarantined row as line ${before} (${sourceFile}, row ${rowNumber}); keep one fix of it`,
+          );
+        lines.set(id, i + 1);
+      }
       const key = first ?? "";
-      records.set(key, [...(records.get(key) ?? []), fields]);
+      records.set(key, [...(records.get(key) ?? []), { fields, ...(entry && { entry }) }]);
     });
   if (records.size === 0) throw new ReplayInputError(`${file}: no rows to replay`);
   // Oldest first; rows naming no batch last, as the newest landing.
@@ -135,10 +206,13 @@ function readRecords(file: string): Map<string, Record<string, unknown>[]> {
 
 /**
  * Re-lands fixed quarantined rows (a `quarantine --export` file, edited), each right after the
- * batch it was first landed in, and runs the pipeline for the entity. The run marks the earlier
- * quarantine entries whose key now has an accepted row as replayed by it (`replayed_run_id`), so
- * `quarantine` no longer lists them. A fixed row older than the stored version of its key is
- * counted stale, as it would have been had it passed the first time.
+ * batch it was first landed in, and runs the pipeline for the entity. Each replay batch's manifest
+ * names the quarantine entry each row was exported from (`fixes`); the run marks those entries
+ * replayed by it (`replayed_run_id`), so `quarantine` no longer lists them: resolved by an
+ * accepted row, or superseded by the row's new entry when it is quarantined again. An accepted
+ * row naming no entry (written by hand) resolves the entries of its key. A fixed row older than
+ * the stored version of its key is counted stale, as it would have been had it passed the first
+ * time.
  */
 export async function replayQuarantine(
   cfg: ResolvedConfig,
@@ -147,15 +221,16 @@ export async function replayQuarantine(
   onProgress: (e: ProgressEvent) => void,
   signal?: AbortSignal,
 ): Promise<ReplayResult> {
-  const groups = readRecords(file);
+  const groups = readRecords(file, entity.name);
   const batchIds: string[] = [];
   for (const [first, records] of groups) {
     const landed = await landRecords({
       store: new LocalLakeStore(cfg.lakeRoot),
       entity,
       records: (async function* () {
-        yield* records;
+        for (const r of records) yield r.fields;
       })(),
+      fixes: records.map((r) => r.entry),
       source: { kind: "file", name: `${REPLAY_SOURCE_PREFIX}${basename(file)}` },
       window: null,
       force: true,
@@ -174,7 +249,7 @@ export async function replayQuarantine(
     onProgress,
     ...(signal && { signal }),
   });
-  // The run marks the entries its accepted rows resolve, in the transaction of the data.
+  // The run marks the entries its rows resolve or supersede, in the transaction of the data.
   const run = runs.find((r) => r.entity === entity.name)!;
   const own = run.batchCounts.filter((b) => batchIds.includes(b.batchId));
   return {
@@ -185,6 +260,7 @@ export async function replayQuarantine(
     accepted: own.reduce((a, b) => a + b.rowsAccepted, 0),
     quarantinedAgain: own.reduce((a, b) => a + b.rowsQuarantined, 0),
     resolved: run.quarantineReplayed,
+    superseded: run.quarantineSuperseded,
     run,
   };
 }

@@ -17,6 +17,7 @@ import {
   mapSourceColumns,
   newBatchId,
   partFileName,
+  type QuarantineEntry,
   schemaFingerprint,
 } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
@@ -59,6 +60,12 @@ export type BatchInput =
       readonly rowsPerPart?: number;
       /** Gzip each part (`part-NNNNN.jsonl.gz`). Default `false`. */
       readonly gzip?: boolean;
+      /**
+       * Fixed quarantined rows: the quarantine entry each record was fixed from, by its position
+       * among the records (none for a record fixing no known entry). Listed in its part's
+       * manifest entry (`fixes`), by its row number there.
+       */
+      readonly fixes?: readonly (QuarantineEntry | undefined)[];
     };
 
 export interface LandBatchOptions {
@@ -138,7 +145,8 @@ async function writeRecordParts(
   const perPart = Math.max(1, input.rowsPerPart ?? 100_000);
   const iterator = input.records[Symbol.asyncIterator]();
   const state = { next: await iterator.next() };
-  const files: { path: string; rows: number; bytes: number; sha256: string }[] = [];
+  const files: ManifestFile[] = [];
+  let landed = 0;
   try {
     while (!state.next.done) {
       const path = partFileName(files.length, input.gzip ? "jsonl.gz" : "jsonl");
@@ -151,8 +159,18 @@ async function writeRecordParts(
       }
       written.push(`${dir}/${path}`);
       const put = await store.put(`${dir}/${path}`, body);
-      files.push({ path, rows: counter.rows, ...put });
+      const fixes = (input.fixes ?? [])
+        .slice(landed, landed + counter.rows)
+        .flatMap((entry, i) => (entry ? [{ row: i + 1, entry }] : []));
+      files.push({ path, rows: counter.rows, ...put, ...(fixes.length > 0 && { fixes }) });
+      landed += counter.rows;
     }
+    if ((input.fixes?.length ?? 0) > landed)
+      throw new IngestError(
+        "BAD_OPTIONS",
+        `${input.fixes?.length} quarantine entries for ${landed} record(s)`,
+        "Give one entry (or none) per record, in the order of the records.",
+      );
   } catch (e) {
     await iterator.return?.();
     throw e;

@@ -1,4 +1,4 @@
-import type { Entity, LandingManifest } from "@saleslake/schema";
+import type { Entity, LandingManifest, QuarantineEntry } from "@saleslake/schema";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { type LandResult, landBatch } from "./land-batch.ts";
 
@@ -18,6 +18,12 @@ export interface LandRecordsOptions {
   readonly now?: Date;
   /** Land right after this batch in landing order (see `LandBatchOptions.after`). */
   readonly after?: string;
+  /**
+   * Fixed quarantined rows: the quarantine entry each record was fixed from, by its position
+   * among the records (none for a record fixing no known entry). The manifest lists them by part
+   * and row (`fixes`), for the run to mark the entries replayed.
+   */
+  readonly fixes?: readonly (QuarantineEntry | undefined)[];
 }
 
 /**
@@ -36,6 +42,7 @@ export async function landRecords(options: LandRecordsOptions): Promise<LandResu
       window,
       ...(options.rowsPerPart !== undefined && { rowsPerPart: options.rowsPerPart }),
       ...(options.gzip !== undefined && { gzip: options.gzip }),
+      ...(options.fixes !== undefined && { fixes: options.fixes }),
     },
     {
       ...(options.force !== undefined && { force: options.force }),

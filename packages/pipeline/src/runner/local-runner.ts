@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import {
+  batchPath,
   carSales,
   carSalesStar,
   type Entity,
@@ -122,8 +123,16 @@ export interface EntityRunResult {
   readonly warnings: Readonly<Record<string, number>>;
   /** Per batch processed: rows read, accepted and quarantined (as in the ledger). */
   readonly batchCounts: readonly BatchCounts[];
-  /** Earlier quarantine entries this run marked replayed (see `REPLAY_SOURCE_PREFIX`). */
+  /**
+   * Earlier quarantine entries this run marked replayed, resolved by an accepted fixed row (see
+   * `REPLAY_SOURCE_PREFIX`).
+   */
   readonly quarantineReplayed: number;
+  /**
+   * Earlier quarantine entries this run marked replayed whose fixed row was quarantined again:
+   * the row's new entry takes their place.
+   */
+  readonly quarantineSuperseded: number;
   readonly steps: readonly StepResult[];
   readonly durationMs: number;
 }
@@ -137,8 +146,10 @@ export interface BatchCounts {
 
 /**
  * Source name prefix of a batch of fixed quarantined rows (`saleslake quarantine replay`). The run
- * that processes such a batch marks the earlier quarantine entries its accepted rows resolve
- * (same key) as replayed, in the same transaction as the data.
+ * that processes such a batch marks earlier quarantine entries as replayed, in the same
+ * transaction as the data: each entry its manifest names for a row (`fixes`), resolved when the
+ * row is accepted and superseded by the row's new entry when it is quarantined again, and, for an
+ * accepted row naming none, the entries of its key.
  */
 export const REPLAY_SOURCE_PREFIX = "quarantine-replay/";
 
@@ -318,6 +329,7 @@ async function runEntity(
     warnings: {},
     batchCounts: [],
     quarantineReplayed: 0,
+    quarantineSuperseded: 0,
     steps: [],
     durationMs: 0,
   };
@@ -483,15 +495,29 @@ async function runEntity(
     }
 
     // Fixed rows replayed from quarantine resolve their earlier entries, with the data.
-    const replays = batches.filter((b) => b.manifest.source.name.startsWith(REPLAY_SOURCE_PREFIX));
-    let quarantineReplayed = 0;
+    const replays = batches.filter(
+      (b) => b.manifest.source.name.startsWith(REPLAY_SOURCE_PREFIX) || b.manifest.files.some((f) => f.fixes),
+    );
+    const marked = { resolved: 0, superseded: 0 };
     if (mode === "incremental" && replays.length > 0) {
-      const stmt = compiler.markReplayed(
+      const stmts = compiler.markReplayed(
         entity,
         ctx,
-        replays.map((b) => b.batchId),
+        replays.map((b) => ({
+          batchId: b.batchId,
+          fixes: b.manifest.files.flatMap((f) =>
+            (f.fixes ?? []).map((x) => ({
+              sourceFile: `${batchPath("landing", entity.name, b.batchId)}/${f.path}`,
+              rowNumber: x.row,
+              entry: x.entry,
+            })),
+          ),
+        })),
       );
-      quarantineReplayed = num(Object.values((await rows(con, stmt.sql))[0] ?? {})[0]);
+      for (const stmt of stmts) {
+        if (stmt.label !== "resolved" && stmt.label !== "superseded") await con.run(stmt.sql);
+        else marked[stmt.label] += num(Object.values((await rows(con, stmt.sql))[0] ?? {})[0]);
+      }
     }
 
     // Ledger, processed batches and watermark: in the same transaction as the data.
@@ -524,7 +550,8 @@ async function runEntity(
           rowsQuarantined: num(c.rows_quarantined),
         };
       }),
-      quarantineReplayed,
+      quarantineReplayed: marked.resolved,
+      quarantineSuperseded: marked.superseded,
       steps,
       durationMs: Date.now() - started,
     };

@@ -84,30 +84,93 @@ export type LandingFormat = (typeof LANDING_FORMATS)[number];
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const manifestFileSchema = z.object({
-  /** Relative to the batch folder, e.g. `part-00000.csv.gz`. */
-  path: z.string().regex(/^part-[0-9]{5}\.[a-z.]+$/),
-  rows: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
-  sha256: sha256Hex,
-  /**
-   * A Parquet part's schema: sha256 of its signature (`parquetSchemaSignatureSql`). Parts with
-   * the same value are read together without reading their footers first; a reader reads the
-   * footer of a part without one (landed before it was recorded).
-   */
-  parquetSchema: sha256Hex.optional(),
-  /**
-   * A Parquet part's columns stored as nanosecond timestamps, as pandas writes them (`utc`:
-   * adjusted to UTC, a pandas timestamp with a zone). Spark reads no such column as a timestamp:
-   * the notebooks read its count of nanoseconds and write it as DuckDB does.
-   */
-  nanosecondTimestamps: z
-    .array(z.object({ column: z.string(), utc: z.boolean() }))
-    .nonempty()
-    .optional(),
-  /** The name of the file the part was landed from (a file landing): where to look for a row. */
-  source: z.string().optional(),
-});
+/** A part's name in its batch folder. */
+const PART_FILE = /^part-[0-9]{5}\.[a-z.]+$/;
+
+/**
+ * A quarantine entry, as the quarantine table names it: the row (`rowNumber`, from 1) of the
+ * landed part `sourceFile` (its lake path, `landing/<entity>/ingest_date=…/batch=<id>/part-…`) of
+ * batch `batchId`.
+ */
+export const quarantineEntrySchema = z
+  .object({
+    batchId: z.string().refine(isBatchId, "not a batch id"),
+    sourceFile: z.string(),
+    rowNumber: z.number().int().positive(),
+  })
+  .refine(
+    (e) => {
+      const at = parseBatchPath(e.sourceFile);
+      if (!at || !isBatchId(e.batchId)) return false;
+      const dir = `${batchPath("landing", at.entity, e.batchId)}/`;
+      return e.sourceFile.startsWith(dir) && PART_FILE.test(e.sourceFile.slice(dir.length));
+    },
+    { message: "not a landed part of its batch", path: ["sourceFile"] },
+  );
+
+export type QuarantineEntry = z.infer<typeof quarantineEntrySchema>;
+
+/** Whether `sourceFile` is the lake path of a landed part of batch `batchId` of `entity`. */
+export function isLandedPartOf(sourceFile: string, entity: string, batchId: string): boolean {
+  const at = parseBatchPath(sourceFile);
+  return (
+    at?.entity === entity && quarantineEntrySchema.safeParse({ batchId, sourceFile, rowNumber: 1 }).success
+  );
+}
+
+export const manifestFileSchema = z
+  .object({
+    /** Relative to the batch folder, e.g. `part-00000.csv.gz`. */
+    path: z.string().regex(PART_FILE),
+    rows: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    sha256: sha256Hex,
+    /**
+     * A Parquet part's schema: sha256 of its signature (`parquetSchemaSignatureSql`). Parts with
+     * the same value are read together without reading their footers first; a reader reads the
+     * footer of a part without one (landed before it was recorded).
+     */
+    parquetSchema: sha256Hex.optional(),
+    /**
+     * A Parquet part's columns stored as nanosecond timestamps, as pandas writes them (`utc`:
+     * adjusted to UTC, a pandas timestamp with a zone). Spark reads no such column as a timestamp:
+     * the notebooks read its count of nanoseconds and write it as DuckDB does.
+     */
+    nanosecondTimestamps: z
+      .array(z.object({ column: z.string(), utc: z.boolean() }))
+      .nonempty()
+      .optional(),
+    /** The name of the file the part was landed from (a file landing): where to look for a row. */
+    source: z.string().optional(),
+    /**
+     * A part of fixed quarantined rows (`saleslake quarantine replay`): the quarantine entry each
+     * of its rows was fixed from, by the row's number in the part (from 1, as the run numbers it),
+     * rows in ascending order. The run that loads the part marks each entry replayed: resolved
+     * when the fixed row is accepted, superseded by the row's own new entry when it is quarantined
+     * again. A row not listed fixes no known entry.
+     */
+    fixes: z
+      .array(z.object({ row: z.number().int().positive(), entry: quarantineEntrySchema }))
+      .nonempty()
+      .optional(),
+  })
+  .superRefine((f, ctx) => {
+    f.fixes?.forEach((x, j) => {
+      const before = f.fixes?.[j - 1];
+      if (x.row > f.rows)
+        ctx.addIssue({
+          code: "custom",
+          path: ["fixes", j, "row"],
+          message: `row ${x.row} is past the part's ${f.rows} row(s)`,
+        });
+      if (before !== undefined && x.row <= before.row)
+        ctx.addIssue({
+          code: "custom",
+          path: ["fixes", j, "row"],
+          message: `row ${x.row} is listed after row ${before.row}: each row once, in ascending order`,
+        });
+    });
+  });
 
 export const landingManifestSchema = z.object({
   version: z.literal(1),

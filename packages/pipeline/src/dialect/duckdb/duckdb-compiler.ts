@@ -1,6 +1,7 @@
 import {
   type Entity,
   normalizedRawSql,
+  type QuarantineEntry,
   quoteString,
   rawName,
   typedFromRawColumnSql,
@@ -264,15 +265,74 @@ SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${
   }
 
   /**
-   * Marks earlier quarantine entries replayed by this run: those not yet replayed whose key, parsed
-   * from their raw values exactly as the bronze step parses it, has an accepted row in one of
-   * `replayBatches` (read from `bronze_stage`, so in the run's own transaction). Returns the count.
+   * Marks earlier quarantine entries replayed by this run, in its transaction (the stage is read
+   * from `bronze_stage`). An entry a fixed row of `replays` names (its `fixes`) is resolved when
+   * the row is accepted, and superseded when it is quarantined again: the row's own new entry is
+   * the one open from then on. Of several fixed rows of one entry in this run, an accepted one
+   * also closes the new entries of the others, and else the last one's new entry alone stays
+   * open. A row of a replay batch naming no entry resolves, when accepted, the open entries of
+   * earlier batches whose key, parsed from their raw values exactly as the bronze step parses it,
+   * is the row's. Each labelled statement returns one count, of entries `resolved` or
+   * `superseded` (its label).
    */
-  markReplayed(e: Entity, ctx: CompileContext, replayBatches: readonly string[]): Statement {
-    const ids = replayBatches.map((b) => quoteString("duckdb", b)).join(", ");
+  markReplayed(e: Entity, ctx: CompileContext, replays: readonly ReplayBatch[]): Statement[] {
+    const ids = replays.map((b) => quoteString("duckdb", b.batchId)).join(", ");
+    const quarantine = this.table(ctx, "quarantine", e.name);
+    const fixes = replays.flatMap((b) => b.fixes.map((f) => ({ ...f, batchId: b.batchId })));
+    const int = (n: number) => {
+      if (!Number.isSafeInteger(n)) throw new Error(`row number ${n} is not an integer`);
+      return String(n);
+    };
+    const str = (v: string) => quoteString("duckdb", v);
+    const entryOf = (p: string) => `${p}entry_batch_id, ${p}entry_source_file, ${p}entry_row_number`;
+    const isEntry = (p: string, q: string) =>
+      `${q}._batch_id = ${p}entry_batch_id AND ${q}._source_file = ${p}entry_source_file AND ${q}._row_number = ${p}entry_row_number`;
+    const open = (p: string) =>
+      `EXISTS (SELECT 1 FROM ${quarantine} q WHERE q.replayed_run_id IS NULL AND ${isEntry(p, "q")})`;
+    const byIdentity: Statement[] =
+      fixes.length === 0
+        ? []
+        : [
+            // Each fixed row the stage holds, with its entry and whether it was accepted.
+            ...this.createTemp(
+              "replay_fixes",
+              `SELECT f.*, s._ok AS accepted,
+  bool_or(s._ok) OVER (PARTITION BY ${entryOf("f.")}) AS entry_accepted,
+  row_number() OVER (PARTITION BY ${entryOf("f.")} ORDER BY f._batch_id DESC, f._source_file DESC, f._row_number DESC) AS newest
+FROM (VALUES ${fixes
+                .map((f) =>
+                  [
+                    str(f.batchId),
+                    str(f.sourceFile),
+                    int(f.rowNumber),
+                    str(f.entry.batchId),
+                    str(f.entry.sourceFile),
+                    int(f.entry.rowNumber),
+                  ].join(", "),
+                )
+                .map((v) => `(${v})`)
+                .join(
+                  ", ",
+                )}) f(_batch_id, _source_file, _row_number, entry_batch_id, entry_source_file, entry_row_number)
+JOIN ${this.q("bronze_stage")} s ON s._batch_id = f._batch_id AND s._source_file = f._source_file AND s._row_number = f._row_number`,
+            ),
+            {
+              label: "resolved",
+              sql: `SELECT count(DISTINCT (${entryOf("f.")})) AS n FROM replay_fixes f WHERE f.entry_accepted AND ${open("f.")}`,
+            },
+            {
+              label: "superseded",
+              sql: `SELECT count(DISTINCT (${entryOf("f.")})) AS n FROM replay_fixes f WHERE NOT f.entry_accepted AND ${open("f.")}`,
+            },
+            {
+              sql: `UPDATE ${quarantine} AS q SET replayed_run_id = ${ctx.runId}
+FROM (SELECT DISTINCT ${entryOf("")} FROM replay_fixes
+  UNION SELECT _batch_id, _source_file, _row_number FROM replay_fixes WHERE NOT accepted AND (entry_accepted OR newest > 1)) m(entry_batch_id, entry_source_file, entry_row_number)
+WHERE q.replayed_run_id IS NULL AND ${isEntry("m.", "q")}`,
+            },
+          ];
     const keyCols = e.key.map((k) => e.columns.find((c) => c.name === k)!);
     const sources = [...new Set(keyCols.flatMap((c) => c.composedFrom?.sources ?? [c.source]))];
-    const quarantine = this.table(ctx, "quarantine", e.name);
     const fromRaw = sources.map(
       (s) => `json_extract_string(raw, ${quoteString("duckdb", `$.${JSON.stringify(s)}`)}) AS ${this.q(s)}`,
     );
@@ -284,13 +344,21 @@ SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${
   SELECT n._batch_id, n._source_file, n._row_number, ${raws.join(", ")} FROM (
     SELECT _batch_id, _source_file, _row_number, ${fromRaw.join(", ")} FROM ${quarantine}
     WHERE replayed_run_id IS NULL AND _batch_id NOT IN (${ids})) n) r`;
-    return {
-      label: "replayed",
-      sql: `UPDATE ${quarantine} AS q SET replayed_run_id = ${ctx.runId}
+    // Accepted rows of the replay batches that name no entry.
+    const unnamed =
+      fixes.length === 0
+        ? `(SELECT * FROM ${this.q("bronze_stage")} WHERE _ok AND _batch_id IN (${ids}))`
+        : `(SELECT * FROM ${this.q("bronze_stage")} b WHERE b._ok AND b._batch_id IN (${ids}) AND NOT EXISTS (SELECT 1 FROM replay_fixes f WHERE f._batch_id = b._batch_id AND f._source_file = b._source_file AND f._row_number = b._row_number))`;
+    return [
+      ...byIdentity,
+      {
+        label: "resolved",
+        sql: `UPDATE ${quarantine} AS q SET replayed_run_id = ${ctx.runId}
 FROM (SELECT DISTINCT k._batch_id, k._source_file, k._row_number FROM (${keys}) k
-  JOIN ${this.q("bronze_stage")} s ON s._ok AND s._batch_id IN (${ids}) AND ${this.keyJoin(e, "k", "s")}) m
+  JOIN ${unnamed} s ON ${this.keyJoin(e, "k", "s")}) m
 WHERE q._batch_id = m._batch_id AND q._source_file = m._source_file AND q._row_number = m._row_number`,
-    };
+      },
+    ];
   }
 
   protected calendar(d: string) {
@@ -305,6 +373,20 @@ WHERE q._batch_id = m._batch_id AND q._source_file = m._source_file AND q._row_n
       isoWeek: `weekofyear(${d})`,
     };
   }
+}
+
+/** A replay batch of a run (see `DuckdbCompiler.markReplayed`). */
+export interface ReplayBatch {
+  readonly batchId: string;
+  /**
+   * Its rows that name the quarantine entry they were fixed from: each by its part (`sourceFile`,
+   * its lake path) and its number there, as the stage names it.
+   */
+  readonly fixes: readonly {
+    readonly sourceFile: string;
+    readonly rowNumber: number;
+    readonly entry: QuarantineEntry;
+  }[];
 }
 
 /** Literal values for a local run. */

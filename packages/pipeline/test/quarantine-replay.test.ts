@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { batchPath, type LandingManifest, salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPLAY_SOURCE_PREFIX, runPipeline } from "../src/index.ts";
+import { landJsonl } from "./support/land.ts";
+import { type Line, line } from "./support/order-line.ts";
+import { queryWarehouse } from "./support/warehouse.ts";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const part = (batchId: string) => `${batchPath("landing", salesOrderLines.name, batchId)}/part-00000.jsonl`;
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), "saleslake-replay-"));
+  dirs.push(dir);
+  const lake = join(dir, "lake");
+  return {
+    land: (lines: Line[]) => landJsonl(lake, salesOrderLines, lines),
+    /** A replay batch of `lines`, each naming the entry (row of `of`'s part) it was fixed from, if any. */
+    replay(of: string, lines: [Line, number | undefined][]) {
+      const batchId = landJsonl(
+        lake,
+        salesOrderLines,
+        lines.map(([l]) => l),
+        `${REPLAY_SOURCE_PREFIX}fix.jsonl`,
+      );
+      const path = join(lake, batchPath("landing", salesOrderLines.name, batchId), "_manifest.json");
+      const m = JSON.parse(readFileSync(path, "utf8")) as LandingManifest;
+      const fixes = lines.flatMap(([, n], i) =>
+        n === undefined ? [] : [{ row: i + 1, entry: { batchId: of, sourceFile: part(of), rowNumber: n } }],
+      );
+      writeFileSync(path, JSON.stringify({ ...m, files: [{ ...m.files[0]!, fixes }] }));
+      return batchId;
+    },
+    run: () =>
+      runPipeline({ dir, entities: [salesOrderLines], stars: [salesOrderStar] }).then((r) => r.runs[0]!),
+    open: () =>
+      queryWarehouse(
+        dir,
+        "SELECT _batch_id, _row_number, raw->>'OrderID' AS id FROM quarantine.sales_order_lines WHERE replayed_run_id IS NULL ORDER BY _batch_id, _row_number",
+      ),
+  };
+}
+
+describe("a replay batch whose manifest names the entries its rows fix", () => {
+  it("resolves an entry by its accepted row whatever the key became, and supersedes one whose row fails again", async () => {
+    const p = project();
+    // Line 1's order id is empty: its key can match no fixed row.
+    const first = p.land([line(1, { OrderID: "" }), line(2, { quantity: -1 }), line(3)]);
+    expect(await p.run()).toMatchObject({ rowsQuarantined: 2 });
+    const replay = p.replay(first, [
+      [line(1), 1],
+      [line(2, { quantity: -2 }), 2],
+    ]);
+    expect(await p.run()).toMatchObject({
+      rowsAccepted: 1,
+      rowsQuarantined: 1,
+      quarantineReplayed: 1,
+      quarantineSuperseded: 1,
+    });
+    // Line 2 is listed once: its new entry, under the replay batch.
+    expect(await p.open()).toEqual([{ _batch_id: replay, _row_number: "2", id: "SO00000002" }]);
+    const fixed = p.replay(replay, [[line(2, { quantity: 2 }), 2]]);
+    expect(await p.run()).toMatchObject({ rowsAccepted: 1, quarantineReplayed: 1, quarantineSuperseded: 0 });
+    expect(fixed > replay).toBe(true);
+    expect(await p.open()).toEqual([]);
+  });
+
+  it("of several fixed rows of one entry in a run, an accepted one closes them all; else the last stays open", async () => {
+    const p = project();
+    const first = p.land([line(1, { quantity: -1 }), line(2, { quantity: -1 }), line(3, { quantity: -1 })]);
+    await p.run();
+    // Two replays land before a run (the first one's run was stopped, say).
+    p.replay(first, [
+      [line(1, { quantity: -2 }), 1],
+      [line(2, { quantity: -2 }), 2],
+    ]);
+    const later = p.replay(first, [
+      [line(1, { quantity: 1 }), 1],
+      [line(2, { quantity: -3 }), 2],
+      // Naming no entry: resolves the entries of its key once accepted.
+      [line(3, { quantity: 3 }), undefined],
+    ]);
+    expect(await p.run()).toMatchObject({
+      rowsAccepted: 2,
+      rowsQuarantined: 3,
+      quarantineReplayed: 2,
+      quarantineSuperseded: 1,
+    });
+    expect(await p.open()).toEqual([{ _batch_id: later, _row_number: "2", id: "SO00000002" }]);
+  });
+});
