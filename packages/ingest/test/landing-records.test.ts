@@ -279,6 +279,30 @@ describe("landing records as JSON Lines parts", () => {
     expect(await store.list("")).toEqual([]);
   });
 
+  it("refuses a record holding half of a character alone, naming it, and lands nothing; a whole pair lands", async () => {
+    const store = fresh();
+    async function* cut() {
+      yield* records(12);
+      yield { ...record(13), customer_id: "C\ud83d" };
+    }
+    await expect(
+      landRecords({ store, entity: salesOrderLines, records: cut(), source, window, rowsPerPart: 10 }),
+    ).rejects.toMatchObject({
+      code: "INVALID_RECORDS",
+      message: `${source.name}: record 13 holds a lone UTF-16 surrogate ("C\\ud83d"), which is no character`,
+      rule: "encoding.surrogate",
+      row: 13,
+    });
+    expect(await store.list("")).toEqual([]);
+    // A pair is one character; the literal text "\ud83d" is no surrogate at all.
+    async function* whole() {
+      yield { ...record(1), customer_id: "C\ud83d\ude00" };
+      yield { ...record(2), customer_id: "C\\ud83d" };
+    }
+    const landed = await landRecords({ store, entity: salesOrderLines, records: whole(), source, window });
+    expect(landed?.rows).toBe(2);
+  });
+
   it("refuses an entity name that would escape the lake", async () => {
     const store = fresh();
     const evil = { ...salesOrderLines, name: "../../etc" };

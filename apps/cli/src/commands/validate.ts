@@ -1,12 +1,17 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { checkColumns, exactValue, inspectFile, jsonArrayElements, parseExactJson } from "@saleslake/ingest";
 import { datetimeTargets, FIELD_COUNT_RULES, parquetText } from "@saleslake/pipeline";
 import {
   columnIssues,
   type Entity,
   mapSourceColumns,
+  physicalType,
+  type QualityRule,
+  qualityRules,
+  quoteIdent,
   type RawValue,
   recordFromSource,
 } from "@saleslake/schema";
@@ -39,92 +44,209 @@ export async function validateFile(
   checkColumns(entity, info);
   const issues: ValidationResult["issues"] = [];
   let rows = 0;
-  let invalid = 0;
   let warnings = 0;
-  /**
-   * `row`: the record's 1-based row in the file; by default the next one read. `fields`: how a
-   * CSV row's field count compares with its header's (1 more, -1 fewer, 0 as many).
-   */
-  const check = (record: Record<string, RawValue>, row = rows + 1, fields = 0) => {
-    rows++;
-    const values = recordFromSource(entity, record);
-    let bad = false;
-    // The engines' first rules (row.fields_extra, row.fields_missing, see @saleslake/pipeline).
-    const id = fields > 0 ? "row.fields_extra" : fields < 0 ? "row.fields_missing" : undefined;
-    const shape = FIELD_COUNT_RULES.find((r) => r.id === id);
-    if (shape !== undefined) {
-      bad = true;
-      issues.push({ row, rule: shape.id, message: shape.message });
+  /** The rows that break an error rule. */
+  const bad = new Set<number>();
+  // The entity's own SQL checks run on the typed values, in DuckDB, as the engines run them.
+  const checks = await SqlChecks.open(entity);
+  try {
+    /**
+     * `row`: the record's 1-based row in the file; by default the next one read. `fields`: how a
+     * CSV row's field count compares with its header's (1 more, -1 fewer, 0 as many).
+     */
+    const check = async (record: Record<string, RawValue>, row = rows + 1, fields = 0) => {
+      rows++;
+      const values = recordFromSource(entity, record);
+      // The engines' first rules (row.fields_extra, row.fields_missing, see @saleslake/pipeline).
+      const id = fields > 0 ? "row.fields_extra" : fields < 0 ? "row.fields_missing" : undefined;
+      const shape = FIELD_COUNT_RULES.find((r) => r.id === id);
+      if (shape !== undefined) {
+        bad.add(row);
+        issues.push({ row, rule: shape.id, message: shape.message });
+      }
+      const typed: unknown[] = [];
+      for (const c of entity.columns) {
+        const r = columnIssues(c, values[c.name]);
+        typed.push(r.value);
+        warnings += r.warnings.length;
+        for (const i of r.issues) {
+          bad.add(row);
+          const [rule, ...rest] = i.split(": ");
+          issues.push({ row, rule: rule!, message: rest.join(": ") });
+        }
+      }
+      await checks?.add(row, typed);
+    };
+    const input = () =>
+      info.compression === "gzip" ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
+    if (info.format === "csv") {
+      // Fields by position under the header's names, each source column found as the engines find
+      // it (case-insensitively, aliases, spaces around names). A row with more fields than the header
+      // (a trailing delimiter too) breaks row.fields_extra, one with fewer row.fields_missing unless
+      // the contract reads its missing fields as NULL (shortRows: "null").
+      const header = info.columns;
+      const at = new Map(
+        [...mapSourceColumns(entity, header).select].flatMap(([source, found]) =>
+          found === null ? [] : [[source, header.indexOf(found)] as const],
+        ),
+      );
+      let first = true;
+      const lineBreak = info.quotedNewlines && info.lineBreak !== "\n" ? info.lineBreak : undefined;
+      for await (const fields of input().pipe(
+        parse({
+          bom: true,
+          relax_column_count: true,
+          // A quote inside a field that is not quoted (Model "X" Sport) is text, as landing and
+          // the engines read it.
+          relax_quotes: true,
+          skip_empty_lines: true,
+          delimiter: info.delimiter ?? ",",
+          // A line ends at LF, CRLF or a CR alone, as landing counts rows and the engines split them.
+          record_delimiter: ["\r\n", "\n", "\r"],
+        }),
+      )) {
+        if (first) {
+          first = false;
+          continue;
+        }
+        // Inside quoted values, the file's CR or CRLF line break reads as LF, as on both engines.
+        const f =
+          lineBreak === undefined
+            ? (fields as string[])
+            : (fields as string[]).map((v) => v.replaceAll(lineBreak, "\n"));
+        const record: Record<string, RawValue> = {};
+        for (const [source, i] of at) record[source] = f[i] ?? null;
+        const shape = Math.sign(f.length - header.length);
+        await check(record, rows + 1, shape < 0 && entity.contract.shortRows === "null" ? 0 : shape);
+      }
+    } else if (info.format === "jsonl") {
+      // Lines decoded whole (a character split across two reads stays one character); numbers
+      // kept as their text, as landing and the engines read them.
+      for await (const l of createInterface({ input: input(), crlfDelay: Number.POSITIVE_INFINITY }))
+        if (l.trim()) await check(jsonRecord(parseExactJson(l)));
+    } else if (info.format === "json") {
+      // Landing has checked the file is one JSON array of records; a gzip file is read through
+      // gunzip. Read record by record, as landing reads it: a file larger than memory, or than the
+      // longest string JavaScript holds (about 512 MB), validates too.
+      for await (const text of jsonArrayElements(input())) await check(jsonRecord(parseExactJson(text)));
+    } else {
+      for await (const { row, record } of parquetRecords(entity, path)) await check(record, row);
     }
-    for (const c of entity.columns) {
-      const r = columnIssues(c, values[c.name]);
-      warnings += r.warnings.length;
-      for (const i of r.issues) {
-        bad = true;
-        const [rule, ...rest] = i.split(": ");
-        issues.push({ row, rule: rule!, message: rest.join(": ") });
+    if (checks !== undefined) {
+      await checks.finish();
+      warnings += checks.warnings;
+      for (const i of checks.issues) {
+        bad.add(i.row);
+        issues.push(i);
       }
     }
-    if (bad) invalid++;
-  };
-  const input = () =>
-    info.compression === "gzip" ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
-  if (info.format === "csv") {
-    // Fields by position under the header's names, each source column found as the engines find
-    // it (case-insensitively, aliases, spaces around names). A row with more fields than the header
-    // (a trailing delimiter too) breaks row.fields_extra, one with fewer row.fields_missing unless
-    // the contract reads its missing fields as NULL (shortRows: "null").
-    const header = info.columns;
-    const at = new Map(
-      [...mapSourceColumns(entity, header).select].flatMap(([source, found]) =>
-        found === null ? [] : [[source, header.indexOf(found)] as const],
-      ),
-    );
-    let first = true;
-    const lineBreak = info.quotedNewlines && info.lineBreak !== "\n" ? info.lineBreak : undefined;
-    for await (const fields of input().pipe(
-      parse({
-        bom: true,
-        relax_column_count: true,
-        // A quote inside a field that is not quoted (Model "X" Sport) is text, as landing and
-        // the engines read it.
-        relax_quotes: true,
-        skip_empty_lines: true,
-        delimiter: info.delimiter ?? ",",
-        // A line ends at LF, CRLF or a CR alone, as landing counts rows and the engines split them.
-        record_delimiter: ["\r\n", "\n", "\r"],
-      }),
-    )) {
-      if (first) {
-        first = false;
-        continue;
-      }
-      // Inside quoted values, the file's CR or CRLF line break reads as LF, as on both engines.
-      const f =
-        lineBreak === undefined
-          ? (fields as string[])
-          : (fields as string[]).map((v) => v.replaceAll(lineBreak, "\n"));
-      const record: Record<string, RawValue> = {};
-      for (const [source, i] of at) record[source] = f[i] ?? null;
-      const shape = Math.sign(f.length - header.length);
-      check(record, rows + 1, shape < 0 && entity.contract.shortRows === "null" ? 0 : shape);
-    }
-  } else if (info.format === "jsonl") {
-    // Lines decoded whole (a character split across two reads stays one character); numbers
-    // kept as their text, as landing and the engines read them.
-    for await (const l of createInterface({ input: input(), crlfDelay: Number.POSITIVE_INFINITY }))
-      if (l.trim()) check(jsonRecord(parseExactJson(l)));
-  } else if (info.format === "json") {
-    // Landing has checked the file is one JSON array of records; a gzip file is read through
-    // gunzip. Read record by record, as landing reads it: a file larger than memory, or than the
-    // longest string JavaScript holds (about 512 MB), validates too.
-    for await (const text of jsonArrayElements(input())) check(jsonRecord(parseExactJson(text)));
-  } else {
-    for await (const { row, record } of parquetRecords(entity, path)) check(record, row);
+  } finally {
+    checks?.close();
   }
-  // In the file's order (a Parquet file's rows may be streamed out of it), rules in order within a row.
-  issues.sort((a, b) => a.row - b.row);
-  return { file: path, rows, valid: rows - invalid, invalid, warnings, issues };
+  // In the file's order (a Parquet file's rows may be streamed out of it), rules in the engines'
+  // order within a row.
+  const order = new Map([...FIELD_COUNT_RULES, ...qualityRules(entity)].map((r, i) => [r.id, i] as const));
+  issues.sort((a, b) => a.row - b.row || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
+  return { file: path, rows, valid: rows - bad.size, invalid: bad.size, warnings, issues };
+}
+
+/** Rows gathered before the SQL checks run on them: memory stays bounded however long the file. */
+const CHECK_CHUNK_ROWS = 50_000;
+
+/**
+ * An entity's custom SQL checks (its own and its columns'), run as the engines run them: on the
+ * typed values (NULL where a value is missing or did not parse), in DuckDB's dialect, a check
+ * whose result is not true failing. Rows are gathered into an in-memory DuckDB table as they are
+ * read and checked a chunk at a time.
+ */
+class SqlChecks {
+  private readonly rules: readonly QualityRule[];
+  private readonly db: DuckDBInstance;
+  private readonly con: DuckDBConnection;
+  private appender: DuckDBAppender;
+  private readonly query: string;
+  private pending = 0;
+  private closed = false;
+  readonly issues: { row: number; rule: string; message: string }[] = [];
+  warnings = 0;
+
+  private constructor(
+    entity: Entity,
+    rules: readonly QualityRule[],
+    db: DuckDBInstance,
+    con: DuckDBConnection,
+    appender: DuckDBAppender,
+  ) {
+    this.rules = rules;
+    this.db = db;
+    this.con = con;
+    this.appender = appender;
+    const q = (n: string) => quoteIdent("duckdb", n);
+    const typed = entity.columns
+      .map((c, i) => `CAST(c${i} AS ${physicalType("duckdb", c.type)}) AS ${q(c.name)}`)
+      .join(", ");
+    const broken = rules.map((r, i) => `NOT coalesce(${r.sql.duckdb}, false) AS k${i}`).join(", ");
+    const anyBroken = rules.map((_, i) => `k${i}`).join(" OR ");
+    this.query = `SELECT * FROM (SELECT _row, ${broken} FROM (SELECT _row, ${typed} FROM typed_text)) WHERE ${anyBroken} ORDER BY _row`;
+  }
+
+  /** Undefined when the entity has no custom checks. */
+  static async open(entity: Entity): Promise<SqlChecks | undefined> {
+    const rules = qualityRules(entity).filter((r) => r.kind === "check");
+    if (rules.length === 0) return undefined;
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    // `now` and dates read in UTC, as on the engines.
+    await con.run("SET TimeZone = 'UTC'");
+    const columns = entity.columns.map((_, i) => `c${i} VARCHAR`).join(", ");
+    await con.run(`CREATE TABLE typed_text (_row BIGINT, ${columns})`);
+    return new SqlChecks(entity, rules, db, con, await con.createAppender("typed_text"));
+  }
+
+  /** A row's typed values, in column order (see columnIssues), as text DuckDB casts back. */
+  async add(row: number, values: readonly unknown[]): Promise<void> {
+    this.appender.appendBigInt(BigInt(row));
+    for (const v of values) {
+      if (v === null || v === undefined) this.appender.appendNull();
+      else this.appender.appendVarchar(String(v));
+    }
+    this.appender.endRow();
+    if (++this.pending >= CHECK_CHUNK_ROWS) await this.check();
+  }
+
+  /** Checks the rows gathered so far, then lets them go. */
+  private async check(): Promise<void> {
+    this.appender.flushSync();
+    this.appender.closeSync();
+    for (const r of (await this.con.runAndReadAll(this.query)).getRowObjectsJson()) {
+      this.rules.forEach((rule, i) => {
+        if (r[`k${i}`] !== true) return;
+        if (rule.severity === "warn") this.warnings++;
+        else this.issues.push({ row: Number(r._row), rule: rule.id, message: rule.message });
+      });
+    }
+    await this.con.run("DELETE FROM typed_text");
+    this.pending = 0;
+    this.appender = await this.con.createAppender("typed_text");
+  }
+
+  /** Checks the last rows; `issues` and `warnings` are then complete. */
+  async finish(): Promise<void> {
+    if (this.pending > 0) await this.check();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.appender.closeSync();
+    } catch {
+      // Closed already, by a check that failed.
+    }
+    this.con.closeSync();
+    this.db.closeSync();
+  }
 }
 
 /** A Parquet file's records, streamed by DuckDB, each value as the text the engines check. */

@@ -54,6 +54,29 @@ function malformedHint(general: string, error: unknown, text?: string): string {
   return `${general} NaN and Infinity are not JSON numbers (Python's json.dumps writes them unless given allow_nan=False): write null, or the value as a string, for the entity's rules to judge.`;
 }
 
+/**
+ * A text or key in `value` holding half of a UTF-16 surrogate pair alone (`"\ud800"`): JSON's
+ * grammar lets an escape write one, but it is no character, and the engines' JSON readers refuse
+ * the file (DuckDB: "no low surrogate in string").
+ */
+export function loneSurrogate(value: unknown): string | undefined {
+  if (typeof value === "string") return /\p{Cs}/u.test(value) ? value : undefined;
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = loneSurrogate(k) ?? loneSurrogate(v);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+const surrogate = (path: string, where: string, row: number, text: string) =>
+  new IngestError(
+    "MALFORMED_JSON",
+    `${path}: ${where} holds a lone UTF-16 surrogate escape (${JSON.stringify(text).slice(0, 60)}), which is no character`,
+    "Each \\uD800-\\uDFFF escape must be one half of a pair that writes one character. Fix the export (a string cut in the middle of a character writes one), then land it again.",
+    { file: path, row, rule: "encoding.surrogate" },
+  );
+
 const duplicateKey = (path: string, where: string, row: number, key: string) =>
   new IngestError(
     "MALFORMED_JSON",
@@ -98,6 +121,8 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
     }
     const twice = duplicateKeyIn(text, value);
     if (twice !== undefined) throw duplicateKey(path, `line ${lineNo}`, lineNo, twice.key);
+    const lone = text.includes("\\u") ? loneSurrogate(value) : undefined;
+    if (lone !== undefined) throw surrogate(path, `line ${lineNo}`, lineNo, lone);
     record(value, `line ${lineNo}`, lineNo);
   };
   return new Writable({
@@ -148,6 +173,8 @@ function jsonArraySink(path: string, record: OnRecord): Writable {
   parser.onValue = ({ value }) => {
     elements++;
     if (keys.found !== undefined) throw duplicateKey(path, `record ${elements}`, elements, keys.found);
+    const lone = loneSurrogate(value);
+    if (lone !== undefined) throw surrogate(path, `record ${elements}`, elements, lone);
     record(value, `record ${elements}`, elements);
   };
   parser.onError = (e) => {

@@ -23,6 +23,7 @@ import {
 import { IngestError } from "../errors.ts";
 import { lineBreakName } from "../files/csv-scanner.ts";
 import type { FileInspection } from "../files/file-inspection.ts";
+import { loneSurrogate } from "../files/inspect-json.ts";
 import { isSafeSourceName } from "../files/resolve-source-files.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { claimContent, claimPath } from "./content-claim.ts";
@@ -102,18 +103,35 @@ async function removeParts(store: LakeStore, paths: readonly string[]): Promise<
   await Promise.allSettled(paths.map((p) => store.delete(p)));
 }
 
-/** Pulls records into JSON Lines chunks of about 64 KiB, up to `limit` records; `next` is shared across parts. */
+/**
+ * Pulls records into JSON Lines chunks of about 64 KiB, up to `limit` records; `next` is shared
+ * across parts. A record holding half of a UTF-16 surrogate pair alone (a string the source cut in
+ * the middle of a character) is refused, naming it: the engines' JSON readers refuse the part.
+ */
 async function* jsonLines(
   iterator: AsyncIterator<Record<string, unknown>>,
   state: { next: IteratorResult<Record<string, unknown>> },
   limit: number,
   counter: { rows: number },
   keys: Set<string>,
+  where: { readonly source: string; readonly before: number },
 ): AsyncGenerator<Buffer> {
   let text = "";
   while (!state.next.done && counter.rows < limit) {
     for (const k of Object.keys(state.next.value)) keys.add(k);
-    text += `${JSON.stringify(state.next.value)}\n`;
+    const line = JSON.stringify(state.next.value);
+    // JSON.stringify writes a pair as its character and a lone half as an escape.
+    const lone = line.includes("\\ud") ? loneSurrogate(state.next.value) : undefined;
+    if (lone !== undefined) {
+      const row = where.before + counter.rows + 1;
+      throw new IngestError(
+        "INVALID_RECORDS",
+        `${where.source}: record ${row} holds a lone UTF-16 surrogate (${JSON.stringify(lone).slice(0, 60)}), which is no character`,
+        "The source wrote half of a character (a string cut in the middle of one): fix the value at the source, then land again. Nothing was landed.",
+        { row, rule: "encoding.surrogate" },
+      );
+    }
+    text += `${line}\n`;
     counter.rows++;
     if (text.length >= 65_536) {
       yield Buffer.from(text);
@@ -151,7 +169,9 @@ async function writeRecordParts(
     while (!state.next.done) {
       const path = partFileName(files.length, input.gzip ? "jsonl.gz" : "jsonl");
       const counter = { rows: 0 };
-      let body: Readable = Readable.from(jsonLines(iterator, state, perPart, counter, keys));
+      let body: Readable = Readable.from(
+        jsonLines(iterator, state, perPart, counter, keys, { source: input.source.name, before: landed }),
+      );
       if (input.gzip) {
         const gz = createGzip();
         pipeline(body, gz).catch(() => {}); // a failure reaches put through gz
