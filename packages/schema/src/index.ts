@@ -55,7 +55,7 @@ export { schemaArtifacts } from "./generators/schema-artifacts.ts";
 export { type ChangeKind, type SchemaChange, type SchemaDiff, schemaDiff } from "./generators/schema-diff.ts";
 export { sparkStruct } from "./generators/spark-struct.ts";
 export { type TableColumn, type TableShapeOptions, tableColumns } from "./generators/table-columns.ts";
-export { type DdlOptions, tableDdl } from "./generators/table-ddl.ts";
+export { type DdlOptions, PII_TAG, TSQL_CLASSIFICATIONS, tableDdl } from "./generators/table-ddl.ts";
 export {
   columnIssues,
   parseValue,

@@ -87,3 +87,40 @@ describe("a schema with a catalog part", () => {
     );
   });
 });
+
+describe("columns holding personal data", () => {
+  const people = defineEntity({
+    name: "people",
+    columns: {
+      id: t.int(),
+      full_name: t.string().pii("name"),
+      email: t.string().nullable().pii("email"),
+      iban: t.string().nullable().pii("financial"),
+      note: t.string().nullable(),
+    },
+    key: ["id"],
+  });
+
+  it("are classified on Azure SQL and Synapse, with a label and information type of their built-in taxonomy", () => {
+    for (const target of ["azure-sql", "synapse"] as const) {
+      const classified = [
+        ...tableDdl(people, "tsql", { tsqlTarget: target }).matchAll(/^EXEC\(N'(.*)'\);$/gm),
+      ].map((m) => m[1]!.replaceAll("''", "'"));
+      expect(classified).toEqual([
+        "ADD SENSITIVITY CLASSIFICATION TO [silver].[people].[full_name] WITH (LABEL = 'Confidential - GDPR', INFORMATION_TYPE = 'Name')",
+        "ADD SENSITIVITY CLASSIFICATION TO [silver].[people].[email] WITH (LABEL = 'Confidential - GDPR', INFORMATION_TYPE = 'Contact Info')",
+        "ADD SENSITIVITY CLASSIFICATION TO [silver].[people].[iban] WITH (LABEL = 'Confidential', INFORMATION_TYPE = 'Financial')",
+      ]);
+    }
+  });
+
+  it("are tagged in Unity Catalog, and not where the table is not in it", () => {
+    const tags = (ddl: string) => ddl.split("\n").filter((l) => l.includes("SET TAGS"));
+    expect(tags(tableDdl(people, "spark", { schema: "lake.silver" }))).toEqual([
+      "ALTER TABLE `lake`.`silver`.`people` ALTER COLUMN `full_name` SET TAGS ('pii' = 'name');",
+      "ALTER TABLE `lake`.`silver`.`people` ALTER COLUMN `email` SET TAGS ('pii' = 'email');",
+      "ALTER TABLE `lake`.`silver`.`people` ALTER COLUMN `iban` SET TAGS ('pii' = 'financial');",
+    ]);
+    expect(tags(tableDdl(people, "spark", { unityCatalog: false }))).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Entity, LogicalType } from "../model.ts";
+import type { Entity, LogicalType, PiiTag } from "../model.ts";
 
 /** A physical column of a curated table: the entity's columns, then what the pipeline adds. */
 export interface TableColumn {
@@ -8,6 +8,8 @@ export interface TableColumn {
   readonly description?: string;
   /** Longest string in code points, for dialects that size strings. */
   readonly maxLength?: number;
+  /** The kind of personal data the column holds, when it holds any. */
+  readonly pii?: PiiTag;
 }
 
 export interface TableShapeOptions {
@@ -73,6 +75,7 @@ export function tableColumns(entity: Entity, options: TableShapeOptions = {}): T
     nullable: c.nullable,
     ...(c.description !== undefined && { description: c.description }),
     ...(c.constraints.maxLength !== undefined && { maxLength: c.constraints.maxLength }),
+    ...(c.pii !== undefined && { pii: c.pii }),
   }));
   if (entity.scd === 2) cols.push(...SCD2);
   if (options.lineage ?? true) cols.push(...LINEAGE);

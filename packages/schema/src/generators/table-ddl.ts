@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type Dialect, physicalType, quoteIdent, quoteString } from "../dialect/type-map.ts";
-import type { Entity } from "../model.ts";
+import type { Entity, PiiTag } from "../model.ts";
 import { NOW_BOUND, type QualityRule, qualityRules } from "./quality-rules.ts";
 import { type TableShapeOptions, tableColumns } from "./table-columns.ts";
 
@@ -12,7 +12,10 @@ export interface DdlOptions extends TableShapeOptions {
   readonly schema?: string;
   /** Table name. Default: the entity name. */
   readonly table?: string;
-  /** Databricks: emit Unity Catalog's informational PRIMARY KEY. Default `true`. */
+  /**
+   * Databricks: emit Unity Catalog's informational PRIMARY KEY, and tag each column holding
+   * personal data (`pii`). Default `true`.
+   */
   readonly unityCatalog?: boolean;
   /** T-SQL target: Azure SQL (enforced keys and checks) or a Synapse dedicated pool. Default `azure-sql`. */
   readonly tsqlTarget?: "azure-sql" | "synapse";
@@ -60,6 +63,26 @@ function tsqlConstraintName(table: string, rule: QualityRule): string {
   const head = name.slice(0, TSQL_NAME_MAX - hash.length - 1).replace(/[\uD800-\uDBFF]$/, "");
   return `${head}_${hash}`;
 }
+
+/**
+ * Azure SQL's and Synapse's data classification of each kind of personal data: a sensitivity
+ * label and an information type from their built-in taxonomy, which Data Discovery &
+ * Classification reports on and auditing records access to.
+ */
+export const TSQL_CLASSIFICATIONS: Readonly<
+  Record<PiiTag, { readonly label: string; readonly informationType: string }>
+> = {
+  name: { label: "Confidential - GDPR", informationType: "Name" },
+  email: { label: "Confidential - GDPR", informationType: "Contact Info" },
+  phone: { label: "Confidential - GDPR", informationType: "Contact Info" },
+  address: { label: "Confidential - GDPR", informationType: "Contact Info" },
+  identifier: { label: "Confidential - GDPR", informationType: "National ID" },
+  financial: { label: "Confidential", informationType: "Financial" },
+  other: { label: "Confidential", informationType: "Other" },
+};
+
+/** The Unity Catalog tag a column holding personal data carries: `pii` = its kind. */
+export const PII_TAG = "pii";
 
 function duckdbDdl(entity: Entity, o: DdlOptions): string {
   const d: Dialect = "duckdb";
@@ -114,6 +137,13 @@ function deltaDdl(entity: Entity, o: DdlOptions): string {
     lines.push(`ALTER TABLE ${name} DROP CONSTRAINT IF EXISTS ${ck};`);
     lines.push(`ALTER TABLE ${name} ADD CONSTRAINT ${ck} CHECK (${r.sql.spark});`);
   }
+  // Setting a tag again replaces its value: safe on every deploy.
+  if (o.unityCatalog ?? true)
+    for (const c of tableColumns(entity, o))
+      if (c.pii !== undefined)
+        lines.push(
+          `ALTER TABLE ${name} ALTER COLUMN ${quoteIdent(d, c.name)} SET TAGS (${quoteString(d, PII_TAG)} = ${quoteString(d, c.pii)});`,
+        );
   return `${lines.join("\n")}\n`;
 }
 
@@ -155,6 +185,14 @@ function tsqlDdl(entity: Entity, o: DdlOptions): string {
     `CREATE TABLE ${name} (`,
     `${body.join(",\n")}\n)${synapse ? `\nWITH (DISTRIBUTION = HASH(${quoteIdent(d, entity.key[0]!)}), CLUSTERED COLUMNSTORE INDEX)` : ""};`,
   ];
+  // Classifying a classified column replaces its classification: safe on every deploy. Run
+  // through EXEC, so that it is compiled once the table exists, in this batch.
+  for (const c of tableColumns(entity, o)) {
+    if (c.pii === undefined) continue;
+    const k = TSQL_CLASSIFICATIONS[c.pii];
+    const classify = `ADD SENSITIVITY CLASSIFICATION TO ${name}.${quoteIdent(d, c.name)} WITH (LABEL = '${k.label}', INFORMATION_TYPE = '${k.informationType}')`;
+    lines.push(`EXEC(${quoteString(d, classify)});`);
+  }
   return `${lines.join("\n")}\n`;
 }
 

@@ -35,3 +35,4 @@ CREATE TABLE [src].[car_sales] (
     CONSTRAINT [ck_car_sales_dealer_name_max_length] CHECK (([dealer_name] IS NULL OR LEN([dealer_name]) <= 200)),
     CONSTRAINT [ck_car_sales_product_name_max_length] CHECK (([product_name] IS NULL OR LEN([product_name]) <= 200))
 );
+EXEC(N'ADD SENSITIVITY CLASSIFICATION TO [src].[car_sales].[dealer_name] WITH (LABEL = ''Confidential - GDPR'', INFORMATION_TYPE = ''Name'')');

@@ -65,3 +65,4 @@ ALTER TABLE `saleslake`.`silver`.`car_sales` DROP CONSTRAINT IF EXISTS `ck_deale
 ALTER TABLE `saleslake`.`silver`.`car_sales` ADD CONSTRAINT `ck_dealer_name_max_length` CHECK ((`dealer_name` IS NULL OR char_length(`dealer_name`) <= 200));
 ALTER TABLE `saleslake`.`silver`.`car_sales` DROP CONSTRAINT IF EXISTS `ck_product_name_max_length`;
 ALTER TABLE `saleslake`.`silver`.`car_sales` ADD CONSTRAINT `ck_product_name_max_length` CHECK ((`product_name` IS NULL OR char_length(`product_name`) <= 200));
+ALTER TABLE `saleslake`.`silver`.`car_sales` ALTER COLUMN `dealer_name` SET TAGS ('pii' = 'name');

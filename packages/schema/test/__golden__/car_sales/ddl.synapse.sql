@@ -21,3 +21,4 @@ CREATE TABLE [silver].[car_sales] (
     CONSTRAINT [pk_car_sales] PRIMARY KEY NONCLUSTERED ([branch_id], [dealer_id], [model_id], [date_id]) NOT ENFORCED
 )
 WITH (DISTRIBUTION = HASH([branch_id]), CLUSTERED COLUMNSTORE INDEX);
+EXEC(N'ADD SENSITIVITY CLASSIFICATION TO [silver].[car_sales].[dealer_name] WITH (LABEL = ''Confidential - GDPR'', INFORMATION_TYPE = ''Name'')');

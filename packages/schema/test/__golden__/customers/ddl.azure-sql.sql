@@ -18,3 +18,5 @@ CREATE TABLE [src].[customers] (
     CONSTRAINT [ck_customers_segment_enum] CHECK (([segment] IS NULL OR [segment] IN (N'consumer', N'business', N'fleet'))),
     CONSTRAINT [ck_customers_region_max_length] CHECK (([region] IS NULL OR LEN([region]) <= 64))
 );
+EXEC(N'ADD SENSITIVITY CLASSIFICATION TO [src].[customers].[full_name] WITH (LABEL = ''Confidential - GDPR'', INFORMATION_TYPE = ''Name'')');
+EXEC(N'ADD SENSITIVITY CLASSIFICATION TO [src].[customers].[email] WITH (LABEL = ''Confidential - GDPR'', INFORMATION_TYPE = ''Contact Info'')');

@@ -34,3 +34,5 @@ ALTER TABLE `saleslake`.`silver`.`customers` DROP CONSTRAINT IF EXISTS `ck_segme
 ALTER TABLE `saleslake`.`silver`.`customers` ADD CONSTRAINT `ck_segment_enum` CHECK ((`segment` IS NULL OR `segment` IN ('consumer', 'business', 'fleet')));
 ALTER TABLE `saleslake`.`silver`.`customers` DROP CONSTRAINT IF EXISTS `ck_region_max_length`;
 ALTER TABLE `saleslake`.`silver`.`customers` ADD CONSTRAINT `ck_region_max_length` CHECK ((`region` IS NULL OR char_length(`region`) <= 64));
+ALTER TABLE `saleslake`.`silver`.`customers` ALTER COLUMN `full_name` SET TAGS ('pii' = 'name');
+ALTER TABLE `saleslake`.`silver`.`customers` ALTER COLUMN `email` SET TAGS ('pii' = 'email');

@@ -17,3 +17,5 @@ CREATE TABLE [silver].[customers] (
     [_ingested_at] DATETIME2(6) NOT NULL
 )
 WITH (DISTRIBUTION = HASH([customer_id]), CLUSTERED COLUMNSTORE INDEX);
+EXEC(N'ADD SENSITIVITY CLASSIFICATION TO [silver].[customers].[full_name] WITH (LABEL = ''Confidential - GDPR'', INFORMATION_TYPE = ''Name'')');
+EXEC(N'ADD SENSITIVITY CLASSIFICATION TO [silver].[customers].[email] WITH (LABEL = ''Confidential - GDPR'', INFORMATION_TYPE = ''Contact Info'')');
