@@ -39,6 +39,9 @@ beforeAll(() => {
   expect(r.code).toBe(0);
 }, 120_000);
 
+/** A query's rows, as `query --json` prints them. */
+const queryJson = (dir: string, sql: string) => JSON.parse(cli(["query", "--dir", dir, "--json", sql]).out);
+
 /** The car-sales CSV header. */
 const CAR_SALES_HEADER =
   "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name";
@@ -169,11 +172,7 @@ describe("reporting commands", () => {
   });
 
   it("query: tabular, --json rows, and writes refused", () => {
-    expect(
-      JSON.parse(
-        cli(["query", "--dir", demoDir, "--json", "select count(*) as n from silver.car_sales"]).out,
-      ),
-    ).toEqual([{ n: "1852" }]);
+    expect(queryJson(demoDir, "select count(*) as n from silver.car_sales")).toEqual([{ n: "1852" }]);
     expect(cli(["query", "--dir", demoDir, "select count(*) as n from gold.fact_sales"]).out).toMatch(
       /^n\s*\n-+\s*\n1852/m,
     );
@@ -198,11 +197,7 @@ describe("reporting commands", () => {
     expect(existsSync(join(work, "out.csv"))).toBe(false);
     expect(cli(["query", "--dir", demoDir, "--json", "describe silver.car_sales"]).code).toBe(0);
     expect(cli(["query", "--dir", demoDir, "explain select count(*) from silver.car_sales"]).code).toBe(0);
-    expect(
-      JSON.parse(
-        cli(["query", "--dir", demoDir, "--json", "select count(*) as n from silver.car_sales"]).out,
-      ),
-    ).toEqual([{ n: "1852" }]);
+    expect(queryJson(demoDir, "select count(*) as n from silver.car_sales")).toEqual([{ n: "1852" }]);
   });
 
   it("quarantine, and its export for fixing and re-landing", () => {
@@ -913,11 +908,7 @@ export default defineConfig({
       "Rows per step",
       "Quarantine by rule",
     ]);
-    const units = Number(
-      JSON.parse(
-        cli(["query", "--dir", d, "--json", "select sum(units_sold) as u from gold.fact_dealer_units"]).out,
-      )[0].u,
-    );
+    const units = Number(queryJson(d, "select sum(units_sold) as u from gold.fact_dealer_units")[0].u);
     const cells = [...html.matchAll(/<tr><td>[^<]*<\/td><td>(\d+)<\/td><\/tr>/g)].map((m) => Number(m[1]));
     expect(cells.length).toBeGreaterThan(3);
     expect(cells.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(units);
@@ -1186,18 +1177,11 @@ describe("quarantine replay", () => {
       resolved: 1,
       run: { rowsRead: 1, rowsInserted: 1, rowsQuarantined: 0 },
     });
+    expect(queryJson(d, "select count(*) as n from silver.car_sales")).toEqual([{ n: "1853" }]);
     expect(
-      JSON.parse(cli(["query", "--dir", d, "--json", "select count(*) as n from silver.car_sales"]).out),
-    ).toEqual([{ n: "1853" }]);
-    expect(
-      JSON.parse(
-        cli([
-          "query",
-          "--dir",
-          d,
-          "--json",
-          "select branch_id, dealer_id, model_id, date_id, cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
-        ]).out,
+      queryJson(
+        d,
+        "select branch_id, dealer_id, model_id, date_id, cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
       ),
     ).toEqual([
       {
@@ -1290,14 +1274,9 @@ describe("quarantine replay", () => {
     expect(cli(["ingest", "--dir", d, csv]).code).toBe(0);
     expect(cli(["run", "--dir", d]).code).toBe(0);
     const revenue = () =>
-      JSON.parse(
-        cli([
-          "query",
-          "--dir",
-          d,
-          "--json",
-          "select cast(revenue as varchar) as revenue, count(*) over () as n from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
-        ]).out,
+      queryJson(
+        d,
+        "select cast(revenue as varchar) as revenue, count(*) over () as n from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
       );
     expect(revenue()).toEqual([{ revenue: "12345", n: "1" }]);
 
@@ -1361,14 +1340,9 @@ describe("quarantine replay", () => {
     });
     expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toEqual([]);
     expect(
-      JSON.parse(
-        cli([
-          "query",
-          "--dir",
-          d,
-          "--json",
-          "select branch_id, dealer_id, cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT99901'",
-        ]).out,
+      queryJson(
+        d,
+        "select branch_id, dealer_id, cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT99901'",
       ),
     ).toEqual([{ branch_id: "BR9901", dealer_id: "DLR9901", sale_date: "2020-03-03" }]);
     expect(JSON.parse(cli(["status", "--dir", d, "--json"]).out).entities[0]).toMatchObject({
@@ -1416,14 +1390,9 @@ describe("quarantine replay", () => {
     });
     expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out).rows).toEqual([]);
     expect(
-      JSON.parse(
-        cli([
-          "query",
-          "--dir",
-          d,
-          "--json",
-          "select cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
-        ]).out,
+      queryJson(
+        d,
+        "select cast(sale_date as varchar) as sale_date from silver.car_sales where date_id = 'DT00794' and branch_id = 'BR1665'",
       ),
     ).toEqual([{ sale_date: "2019-02-28" }]);
 
