@@ -197,7 +197,10 @@ function readRecords(file: string, entity: string): Map<string, ReplayRecord[]> 
         lines.set(id, i + 1);
       }
       const key = first ?? "";
-      records.set(key, [...(records.get(key) ?? []), { fields, ...(entry && { entry }) }]);
+      const row = { fields, ...(entry && { entry }) };
+      const group = records.get(key);
+      if (group) group.push(row);
+      else records.set(key, [row]);
     });
   if (records.size === 0) throw new ReplayInputError(`${file}: no rows to replay`);
   // Oldest first; rows naming no batch last, as the newest landing.
