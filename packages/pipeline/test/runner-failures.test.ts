@@ -135,15 +135,16 @@ describe("a run interrupted through its signal", () => {
 
   it("stops inside a statement, rolls back, records the run as failed and releases the lock", async () => {
     const p = project();
-    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "big.csv", bytes: orderLines(400_000, 10) }]);
+    landBatch(join(p.dir, "lake"), salesOrderLines, [{ name: "big.csv", bytes: orderLines(800_000, 10) }]);
     const abort = new AbortController();
     const steps: string[] = [];
     const run = p.run({
       signal: abort.signal,
       onProgress: (e) => {
         if (e.type === "step-start") steps.push(e.step);
-        // The stage of 400k rows is read before the first step starts: the abort lands in it.
-        if (e.type === "run-start") setTimeout(() => abort.abort(), 150);
+        // The stage of 800k rows (about a second) is read before the first step starts: the abort
+        // lands in it, after the statements prepared before it, on a busy machine too.
+        if (e.type === "run-start") setTimeout(() => abort.abort(), 400);
       },
     });
     const err = await run.then(
@@ -165,7 +166,7 @@ describe("a run interrupted through its signal", () => {
     expect(String(after.runs[0]!.error)).toMatch(/^INTERRUPTED: /);
     expect(after).toMatchObject({ silver: 0, watermarks: [], processed: [] });
     const { runs } = await p.run();
-    expect(runs[0]).toMatchObject({ status: "succeeded", rowsRead: 400_001, rowsInserted: 400_001 });
+    expect(runs[0]).toMatchObject({ status: "succeeded", rowsRead: 800_001, rowsInserted: 800_001 });
   });
 
   it("stops between statements, and keeps what entities committed before it", async () => {
