@@ -42,6 +42,7 @@ describe("bench options", () => {
     expect(full.contenders).toEqual([
       "floor",
       "saleslake",
+      "saleslake-star",
       "dlt",
       "pyspark-delta",
       "saleslake-spark",
@@ -64,9 +65,9 @@ describe("bench options", () => {
     expect(quick.repeats).toBe(1);
     expect(Math.max(...quick.bases)).toBeLessThan(1e6);
     // A couple of minutes: the Spark contenders (a minute or more a run) only when named.
-    expect(quick.contenders).toEqual(["floor", "saleslake", "dlt", "copy", "landing"]);
+    expect(quick.contenders).toEqual(["floor", "saleslake", "saleslake-star", "dlt", "copy", "landing"]);
     expect(quick.notRun).toMatchObject({ contenders: ["pyspark-delta", "saleslake-spark"], byPreset: true });
-    expect(quick.notRun?.reason).toContain("--contenders floor,saleslake,dlt,pyspark-delta,saleslake-spark");
+    expect(quick.notRun?.reason).toContain("--contenders floor,saleslake,saleslake-star,dlt,pyspark-delta,saleslake-spark");
     expect(full.notRun?.contenders).toEqual([]);
     expect(parseBenchArgs(["--quick", "--contenders", "saleslake-spark"])).toMatchObject({
       contenders: ["saleslake-spark"],

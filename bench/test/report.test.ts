@@ -189,6 +189,43 @@ describe("the report", () => {
     await expect(md).toMatchFileSnapshot("__golden__/latest.md");
   });
 
+  it("shows the run carried on to gold apart, split into its gold steps", () => {
+    const star = results.cells
+      .filter((c) => c.contender === "saleslake")
+      .map((c) => ({
+        ...c,
+        contender: "saleslake-star",
+        seconds: 4,
+        ratioToFloor: 9,
+        steps: {
+          landing: 0.5,
+          bronze: 0.75,
+          silver: 0.25,
+          dim_customer: 0.5,
+          dim_channel: 0.25,
+          fact_order_lines: 1,
+          agg_orders_daily: 0.5,
+        },
+      }));
+    const md = markdownReport(
+      {
+        ...results,
+        contenders: [...results.contenders, { name: "saleslake-star", does: "landing → gold" }],
+        cells: [...results.cells, ...star],
+      },
+      "scaling.png",
+    );
+    const section = md.slice(md.indexOf("## Landing → gold"), md.indexOf("## Counts checked"));
+    const silverRun = results.cells.find((c) => c.case === "delta-10k-into-1M" && c.contender === "saleslake")!;
+    expect(section.split("\n")).toContain(
+      `| delta-10k-into-1M | 1.000 | 0.750 | 1.000 | 0.500 | 0.750 | 4.000 s | 200 MB | ${silverRun.seconds!.toFixed(3)} s |`,
+    );
+    // Its ratio to the floor (a merge to silver only) is shown nowhere.
+    const silverTable = md.slice(md.indexOf("## Landing → silver"), md.indexOf("## Scaling curve"));
+    expect(silverTable).not.toContain("saleslake-star");
+    expect(md).not.toContain("(9.00×)");
+  });
+
   it("names the tables each Spark contender ran on when they differ", () => {
     const sizesLine = (sizes: Partial<BenchResults["sizes"]>) =>
       markdownReport({ ...results, sizes: { ...results.sizes, ...sizes } }, "scaling.png")

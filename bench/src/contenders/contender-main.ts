@@ -4,12 +4,13 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { type ContenderOutcome, ownPeakMb } from "./contender-outcome.ts";
 import { landOnly, plainCopy } from "./file-landing.ts";
 import { floorMerge } from "./floor-merge.ts";
-import { saleslakeLocal } from "./saleslake-local.ts";
+import { saleslakeLocal, saleslakeStar } from "./saleslake-local.ts";
 import { saleslakeSpark } from "./saleslake-spark.ts";
 
 const RUNNERS: Record<string, (stateDir: string, file: string) => Promise<ContenderOutcome>> = {
   floor: floorMerge,
-  saleslake: saleslakeLocal,
+  saleslake: (stateDir, file) => saleslakeLocal(stateDir, file),
+  "saleslake-star": saleslakeStar,
   "saleslake-spark": saleslakeSpark,
   landing: landOnly,
   copy: plainCopy,

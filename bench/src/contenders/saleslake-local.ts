@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { LocalLakeStore, landFiles } from "@saleslake/ingest";
 import { runPipeline } from "@saleslake/pipeline";
-import { salesOrderLines } from "@saleslake/schema";
+import { type Star, salesOrderLines, salesOrderStar } from "@saleslake/schema";
 import { BenchError } from "../harness/bench-error.ts";
 import { LANDING_STEP } from "../report/performance-targets.ts";
 import type { ContenderOutcome } from "./contender-outcome.ts";
@@ -12,7 +12,11 @@ import type { ContenderOutcome } from "./contender-outcome.ts";
  * is the run, the span the issue's floor ratio is defined on (landing→silver); the landing that
  * precedes it is ingest's work and is reported apart, as `steps.landing`.
  */
-export async function saleslakeLocal(stateDir: string, file: string): Promise<ContenderOutcome> {
+export async function saleslakeLocal(
+  stateDir: string,
+  file: string,
+  stars: readonly Star[] = [],
+): Promise<ContenderOutcome> {
   const t0 = performance.now();
   await landFiles({
     store: new LocalLakeStore(join(stateDir, "lake")),
@@ -21,7 +25,7 @@ export async function saleslakeLocal(stateDir: string, file: string): Promise<Co
     force: true,
   });
   const landed = performance.now();
-  const { runs } = await runPipeline({ dir: stateDir, entities: [salesOrderLines], stars: [] });
+  const { runs } = await runPipeline({ dir: stateDir, entities: [salesOrderLines], stars: [...stars] });
   const run = runs[0];
   if (run?.status !== "succeeded") {
     throw new BenchError(
@@ -44,4 +48,12 @@ export async function saleslakeLocal(stateDir: string, file: string): Promise<Co
     },
     steps,
   };
+}
+
+/**
+ * The same run carried on to the sales star (four dimensions, the fact, the daily aggregate):
+ * what a delta costs a user who reports on the table, each gold step in `steps`.
+ */
+export function saleslakeStar(stateDir: string, file: string): Promise<ContenderOutcome> {
+  return saleslakeLocal(stateDir, file, [salesOrderStar]);
 }

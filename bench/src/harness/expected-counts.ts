@@ -11,6 +11,7 @@ const VALIDATES: Readonly<Record<string, boolean>> = {
   "pyspark-delta": false,
   dlt: false,
   saleslake: true,
+  "saleslake-star": true,
   "saleslake-spark": true,
 };
 

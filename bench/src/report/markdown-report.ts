@@ -1,3 +1,4 @@
+import { STAR_CONTENDER } from "../contenders/contender-registry.ts";
 import { formatSize } from "../harness/bench-options.ts";
 import type { BenchResults, CellResult } from "../harness/bench-results.ts";
 import { LANDING_STEP } from "./performance-targets.ts";
@@ -58,9 +59,60 @@ function sparkNote(r: BenchResults): string {
   return ` saleslake-spark ran on tables of ${sizes(spark)} only, pyspark-delta on tables of ${sizes(py)}.`;
 }
 
+/** Gold steps of the star contender's ledger, by the role their names give them. */
+const GOLD_PARTS = [
+  ["dimensions", "dim_"],
+  ["fact", "fact_"],
+  ["aggregate", "agg_"],
+] as const;
+
+/**
+ * The run carried on to the star: where its time goes, next to the same case's landing → silver
+ * run. A delta's gold steps read the rows the run changed; the daily aggregate recomputes every
+ * day a changed row was or is on.
+ */
+function starSection(cells: readonly CellResult[], silverRun: (caseId: string) => number | null): string {
+  const sum = (c: CellResult, keep: (step: string) => boolean) =>
+    Object.entries(c.steps!)
+      .filter(([k]) => k !== LANDING_STEP && keep(k))
+      .reduce((a, [, v]) => a + v, 0);
+  return `## Landing → gold
+
+\`${STAR_CONTENDER}\`: the same run carried on to the sales star (four dimensions, the fact, the daily aggregate). Seconds of the median run per part, from the run ledger; the rest of the run (open, ledger, commit) is its total less its steps. The last column is the \`saleslake\` contender's landing → silver run on the same file.
+
+${table(
+  [
+    "case",
+    "bronze + silver",
+    ...GOLD_PARTS.map(([name]) => name),
+    "rest",
+    "landing → gold",
+    "peak RSS",
+    "landing → silver",
+  ],
+  cells.map((c) => {
+    const silver = sum(c, (k) => k === "bronze" || k === "silver");
+    const parts = GOLD_PARTS.map(([, prefix]) => sum(c, (k) => k.startsWith(prefix)));
+    const rest = c.seconds! - silver - parts.reduce((a, b) => a + b, 0);
+    const alone = silverRun(c.case);
+    return [
+      c.case,
+      sec(silver),
+      ...parts.map(sec),
+      sec(Math.max(rest, 0)),
+      `${sec(c.seconds!)} s${c.check === "ok" ? "" : " ⚠"}`,
+      `${c.peakRssMb?.toFixed(0) ?? "–"} MB`,
+      alone === null ? "–" : `${sec(alone)} s`,
+    ];
+  }),
+)}`;
+}
+
 /** The results as Markdown: targets first, then the figures, then what was not measured and why. */
 export function markdownReport(r: BenchResults, chartFile: string, jsonFile = "latest.json"): string {
-  const names = r.contenders.map((c) => c.name).filter((n) => r.cells.some((c) => c.contender === n));
+  const names = r.contenders
+    .map((c) => c.name)
+    .filter((n) => n !== STAR_CONTENDER && r.cells.some((c) => c.contender === n));
   const cases = [...new Set(r.cells.map((c) => c.case))];
   const find = (caseId: string, name: string) =>
     r.cells.find((c) => c.case === caseId && c.contender === name);
@@ -137,10 +189,13 @@ ${table(
 )}`);
   }
 
+  const star = r.cells.filter((c) => c.contender === STAR_CONTENDER && c.steps && c.seconds !== null);
+  if (star.length > 0) out.push(starSection(star, (id) => find(id, "saleslake")?.seconds ?? null));
+
   const mismatches = r.cells.filter((c) => c.check !== "ok" && c.seconds !== null);
   out.push(`## Counts checked
 
-Every contender's reported counts are compared with what the generator wrote: validating loaders (saleslake, saleslake-spark) must insert and update exactly the keys of the valid rows and quarantine the rule-breaking rows, and account for every accepted row (read − quarantined = inserted + updated + stale + superseded by a newer row of the same key); the others must merge every row's key; rows no newer than the stored row change nothing. ${mismatches.length === 0 ? "All measured runs match." : `Differences:\n\n${mismatches.map((c) => `- ${c.case} ${c.contender}: ${c.check}`).join("\n")}`}`);
+Every contender's reported counts are compared with what the generator wrote: validating loaders (saleslake, saleslake-star, saleslake-spark) must insert and update exactly the keys of the valid rows and quarantine the rule-breaking rows, and account for every accepted row (read − quarantined = inserted + updated + stale + superseded by a newer row of the same key); the others must merge every row's key; rows no newer than the stored row change nothing. ${mismatches.length === 0 ? "All measured runs match." : `Differences:\n\n${mismatches.map((c) => `- ${c.case} ${c.contender}: ${c.check}`).join("\n")}`}`);
 
   if (r.ingest.length > 0) {
     out.push(`## Landing throughput

@@ -8,6 +8,7 @@ Chart.register(...registerables);
 const COLORS: Readonly<Record<string, string>> = {
   floor: "#444444",
   saleslake: "#d62728",
+  "saleslake-star": "#9467bd",
   dlt: "#1f77b4",
   "pyspark-delta": "#2ca02c",
   "saleslake-spark": "#ff7f0e",
