@@ -284,6 +284,10 @@ export function program(progress = new Progress()): Command {
     .addOption(dirOption())
     .option("--entity <name>", "only this entity")
     .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples("saleslake plan", "saleslake plan --dir my-sales --entity sales_returns --json"),
+    )
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
       if (o.entity) pickEntity(cfg.entities, o.entity);
@@ -311,6 +315,7 @@ export function program(progress = new Progress()): Command {
     )
     .addOption(dirOption())
     .addOption(jsonOption())
+    .addHelpText("after", examples("saleslake status --dir ./demo", "saleslake status --json"))
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
       // Sources landed before any run have no warehouse to look in yet: nothing is processed.
@@ -345,6 +350,7 @@ export function program(progress = new Progress()): Command {
     .addOption(dirOption())
     .option("--limit <n>", "how many", "20")
     .addOption(jsonOption())
+    .addHelpText("after", examples("saleslake runs --dir ./demo --limit 5", "saleslake runs --json"))
     .action(async (o) => {
       const limit = Number(o.limit);
       if (!Number.isSafeInteger(limit) || limit < 1)
@@ -662,6 +668,13 @@ export function program(progress = new Progress()): Command {
     .addOption(dirOption())
     .option("--out <file>", "output file (default: saleslake-report.html in the project folder)")
     .option("--open", "open it in the default browser")
+    .addHelpText(
+      "after",
+      examples(
+        "saleslake report --dir ./demo --open",
+        "saleslake report --dir ./demo --out demo-report.html",
+      ),
+    )
     .action(async (o) => {
       const out =
         o.out === undefined ? resolve(o.dir, "saleslake-report.html") : writableFile(resolve(o.out), "--out");

@@ -1064,13 +1064,19 @@ describe("usage and errors", () => {
   // One test per command: each spawns the CLI, and a busy machine makes ten in one test slow.
   it.each([
     "demo",
+    "init",
     "ingest",
     "run",
+    "plan",
+    "status",
+    "runs",
+    "report",
     "query",
     "validate",
     "quarantine",
     "quarantine replay",
     "generate",
+    "schema diff",
     "adf lint",
     "deploy",
   ])("--help of %s has examples", (c) => {

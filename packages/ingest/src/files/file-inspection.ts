@@ -30,7 +30,7 @@ export interface FileInspection {
 }
 
 export interface InspectOptions {
-  /** CSV delimiter. Default `,`. */
+  /** CSV delimiter. Default: a tab for `.tsv` and `.tsv.gz` files, else `,`. */
   readonly delimiter?: string;
   /** A gzip file may expand at most this many times its size once past 64 MiB. Default `100`. */
   readonly maxExpansionRatio?: number;
