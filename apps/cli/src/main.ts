@@ -12,7 +12,7 @@ import {
 import { type Entity, SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
-import { describeRun } from "./commands/describe-run.ts";
+import { type BackfillWindow, describeRun } from "./commands/describe-run.ts";
 import { describeSourceLanding, ingestSources } from "./commands/ingest-sources.ts";
 import { initProject } from "./commands/init.ts";
 import { pipelineProgress } from "./commands/pipeline-progress.ts";
@@ -270,9 +270,22 @@ export function program(progress = new Progress()): Command {
           dir: join(cfg.lakeRoot, "landing", entity),
           batches: listLandedBatches(cfg.lakeRoot, entity).length,
         });
+        const window = (entity: string): BackfillWindow | undefined => {
+          const e = cfg.entities.find((x) => x.name === entity);
+          if (!o.from || !o.to || !e) return undefined;
+          return e.watermark.kind === "column"
+            ? { from: o.from, to: o.to, column: e.watermark.column }
+            : {
+                from: o.from,
+                to: o.to,
+                batches: listLandedBatches(cfg.lakeRoot, entity).map((b) => b.batchId),
+              };
+        };
         console.log(
           runs
-            .map((r) => describeRun(r, r.status === "nothing_to_do" ? landing(r.entity) : undefined))
+            .map((r) =>
+              describeRun(r, r.status === "nothing_to_do" ? landing(r.entity) : undefined, window(r.entity)),
+            )
             .join("\n\n"),
         );
       }

@@ -66,4 +66,27 @@ describe("a run in words", () => {
     // Where each line's count starts: two spaces, the widest label (15), one space.
     expect(lines.map((l) => l.match(/^ +\S+ +/)?.[0].length)).toEqual([18, 18, 18, 18, 18]);
   });
+
+  it("says why a backfill window found nothing, on the axis the entity's window is on", () => {
+    const empty = {
+      ...run([]),
+      mode: "backfill" as const,
+      batches: [],
+      rowsRead: 0,
+      rowsAccepted: 0,
+      rowsInserted: 0,
+    };
+    const batches = ["20261206T101500000Z-0a1b2c3d", "20261207T080000000Z-4e5f6a7b"];
+    const onBatches = describeRun(empty, undefined, { from: "2019-01-01", to: "2019-02-01", batches });
+    expect(onBatches).toContain(
+      "the window 2019-01-01 / 2019-02-01 held no bronze rows: this entity's watermark is its landing batches, so --from/--to are landing dates or batch ids, not dates in the data. Its batches landed from 20261206T101500000Z-0a1b2c3d to 20261207T080000000Z-4e5f6a7b.",
+    );
+    expect(
+      describeRun(empty, undefined, { from: "2019-01-01", to: "2019-02-01", column: "updated_at" }),
+    ).toContain("the window 2019-01-01 / 2019-02-01 held no bronze rows: it selects rows by updated_at.");
+    // A window that found rows says nothing of it.
+    expect(
+      describeRun({ ...empty, rowsUpdated: 1 }, undefined, { from: "2026-12-06", to: "2026-12-07", batches }),
+    ).not.toContain("held no bronze rows");
+  });
 });

@@ -8,6 +8,7 @@ import { color, fmt } from "../output.ts";
 export function describeRun(
   r: EntityRunResult,
   landing?: { readonly dir: string; readonly batches: number },
+  backfill?: BackfillWindow,
 ): string {
   const lines: string[] = [];
   const head = `${color.bold(r.entity)} ${color.dim(r.runId)} (${r.mode.replace("_", " ")}, ${(r.durationMs / 1000).toFixed(2)}s)`;
@@ -40,6 +41,8 @@ export function describeRun(
     for (const [rule, n] of Object.entries(r.warnings))
       lines.push(color.yellow(`    warning     ${fmt(n)} × ${rule} (rows kept)`));
   }
+  if (backfill && r.rowsInserted + r.rowsUpdated + r.rowsStale + r.rowsSuperseded === 0)
+    lines.push(color.yellow(`  ${emptyWindow(backfill)}`));
   lines.push(
     line(
       "silver:",
@@ -74,4 +77,25 @@ export function describeRun(
 /** `n` and the noun in its number: "1 new member", "942 new members". */
 function count(n: number, one: string, many = `${one}s`): string {
   return `${fmt(n)} ${n === 1 ? one : many}`;
+}
+
+/** A backfill's window, and what it is on: a data column, or the landing batches. */
+export interface BackfillWindow {
+  readonly from: string;
+  readonly to: string;
+  /** The watermark column; absent for a file-drop entity, whose window is on its batches. */
+  readonly column?: string;
+  /** A file-drop entity's landed batch ids, oldest first. */
+  readonly batches?: readonly string[];
+}
+
+/** Why a backfill found nothing, so that a window on the wrong axis does not pass for an empty one. */
+function emptyWindow(w: BackfillWindow): string {
+  const head = `the window ${w.from} / ${w.to} held no bronze rows`;
+  if (w.column) return `${head}: it selects rows by ${w.column}.`;
+  const span =
+    w.batches && w.batches.length > 0
+      ? ` Its batches landed from ${w.batches[0]} to ${w.batches[w.batches.length - 1]}.`
+      : "";
+  return `${head}: this entity's watermark is its landing batches, so --from/--to are landing dates or batch ids, not dates in the data.${span}`;
 }
