@@ -37,7 +37,7 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
-run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_date_car_sales` USING DELTA AS SELECT DISTINCT CAST(s.`sale_date` AS DATE) AS d FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_car_sales` c WHERE c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`)) s WHERE s.`sale_date` IS NOT NULL""")
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_date_car_sales` USING DELTA AS SELECT DISTINCT CAST(s.`sale_date` AS DATE) AS d FROM (SELECT s.* FROM `${catalog}`.`silver`.`car_sales` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_car_sales` c ON c.`branch_id` = s.`branch_id` AND c.`dealer_id` = s.`dealer_id` AND c.`model_id` = s.`model_id` AND c.`date_id` = s.`date_id`) s WHERE s.`sale_date` IS NOT NULL""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_date` (`dim_date_key`, `date`, `year`, `quarter`, `month`, `month_name`, `day`, `day_of_week`, `day_name`, `week_of_year`, `is_weekend`)
 SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), date_format(x.d, 'MMMM'), day(x.d), (weekday(x.d) + 1), date_format(x.d, 'EEEE'), weekofyear(x.d), (weekday(x.d) + 1) >= 6
 FROM `${catalog}`.`saleslake`.`src_dim_date_car_sales` x WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_date` t WHERE t.`dim_date_key` = (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)))""")

@@ -37,7 +37,7 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
-run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(s.`order_date` AS DATE) AS d FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`order_date` IS NOT NULL""")
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(s.`order_date` AS DATE) AS d FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s WHERE s.`order_date` IS NOT NULL""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_order_date` (`dim_order_date_key`, `date`, `year`, `quarter`, `month`, `month_name`, `day`, `day_of_week`, `day_name`, `week_of_year`, `is_weekend`)
 SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), date_format(x.d, 'MMMM'), day(x.d), (weekday(x.d) + 1), date_format(x.d, 'EEEE'), weekofyear(x.d), (weekday(x.d) + 1) >= 6
 FROM `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines` x WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_order_date` t WHERE t.`dim_order_date_key` = (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)))""")

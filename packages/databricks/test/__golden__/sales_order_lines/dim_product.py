@@ -37,7 +37,7 @@ def run(sql, label=None):
 
 # COMMAND ----------
 
-run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`product_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`product_id` IS NOT NULL""")
+run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`product_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s WHERE s.`product_id` IS NOT NULL""")
 run(r"""CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_product` t WHERE t.`product_id` = s.`product_id`)""")
 run(r"""INSERT INTO `${catalog}`.`gold`.`dim_product` (`dim_product_key`, `product_id`, _updated_at, _run_id)
 SELECT m.mx + row_number() OVER (ORDER BY s.`product_id`), s.`product_id`, current_timestamp(), '${run_id}'

@@ -43,6 +43,9 @@ export class DuckdbCompiler extends PlanCompiler {
   protected boolType(): string {
     return "BOOLEAN";
   }
+  protected semiJoin(): string {
+    return "SEMI JOIN";
+  }
   protected override listSize(expr: string): string {
     return `len(${expr})`;
   }
@@ -260,6 +263,28 @@ SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${
             ? `(${this.numberedSource(e, ctx)}) d SEMI JOIN (SELECT _src_rowid FROM ${delta} WHERE _action IN ('insert', 'update')) c ON c._src_rowid = d._src_rowid`
             : `${delta} WHERE _action IN ('insert', 'update')`
         }`,
+      },
+    ];
+  }
+
+  /**
+   * The fact as silver is applied (applyScd1): the stored rows of the changed keys deleted, the
+   * current ones appended. A MERGE's UPDATE of rows scattered through the table costs the commit
+   * a rewrite of their row groups (5k updated and 5k new keys in 3M rows: 0.9–2.3 s against
+   * 0.6–0.9 s, statements and checkpoint).
+   */
+  protected override applyFact(
+    e: Entity,
+    ctx: CompileContext,
+    fact: string,
+    factSrc: string,
+    all: string[],
+  ): Statement[] {
+    return [
+      { sql: `DELETE FROM ${fact} AS t USING ${factSrc} AS s WHERE ${this.keyJoin(e, "t", "s")}` },
+      {
+        sql: `INSERT INTO ${fact} (${[...all, "_updated_at", "_run_id"].join(", ")})
+SELECT ${all.map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId} FROM ${factSrc} s WHERE NOT s._deleted`,
       },
     ];
   }

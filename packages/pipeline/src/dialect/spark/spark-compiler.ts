@@ -46,6 +46,9 @@ export class SparkCompiler extends PlanCompiler {
   protected boolType(): string {
     return "BOOLEAN";
   }
+  protected semiJoin(): string {
+    return "LEFT SEMI JOIN";
+  }
   /**
    * Each notebook task has its own session, and Spark recomputes cached views after a write to
    * what they read: every intermediate relation is a Delta table of its own.

@@ -188,7 +188,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_branch (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."branch_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."branch_id" FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."branch_id" IS NOT NULL) m ON m."branch_id" = r."branch_id") x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."branch_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."branch_id" FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."branch_id" IS NOT NULL) m ON m."branch_id" = r."branch_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_branch" AS SELECT s.* FROM "src_dim_branch" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_branch" t WHERE t."branch_id" = s."branch_id");
 
@@ -203,7 +203,7 @@ SELECT count(*) AS members_added FROM "new_dim_branch";
 
 -- step dim_dealer (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_dealer" AS SELECT "dealer_id", "dealer_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."dealer_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."dealer_id" FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."dealer_id" IS NOT NULL) m ON m."dealer_id" = r."dealer_id") x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_dealer" AS SELECT "dealer_id", "dealer_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."dealer_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."dealer_id" FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."dealer_id" IS NOT NULL) m ON m."dealer_id" = r."dealer_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_dealer" AS SELECT s.* FROM "src_dim_dealer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_dealer" t WHERE t."dealer_id" = s."dealer_id");
 
@@ -218,7 +218,7 @@ SELECT count(*) AS members_added FROM "new_dim_dealer";
 
 -- step dim_model (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_model" AS SELECT "model_id", "product_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."model_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."model_id" FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."model_id" IS NOT NULL) m ON m."model_id" = r."model_id") x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_model" AS SELECT "model_id", "product_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."model_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."model_id" FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."model_id" IS NOT NULL) m ON m."model_id" = r."model_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_model" AS SELECT s.* FROM "src_dim_model" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_model" t WHERE t."model_id" = s."model_id");
 
@@ -233,7 +233,7 @@ SELECT count(*) AS members_added FROM "new_dim_model";
 
 -- step dim_date (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_date" AS SELECT DISTINCT CAST(s."sale_date" AS DATE) AS d FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."sale_date" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_date" AS SELECT DISTINCT CAST(s."sale_date" AS DATE) AS d FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."sale_date" IS NOT NULL;
 
 INSERT INTO "gold"."dim_date" ("dim_date_key", "date", "year", "quarter", "month", "month_name", "day", "day_of_week", "day_name", "week_of_year", "is_weekend")
 SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), monthname(x.d), day(x.d), isodow(x.d), dayname(x.d), weekofyear(x.d), isodow(x.d) >= 6
@@ -243,16 +243,16 @@ SELECT count(*) AS members_seen FROM "src_dim_date";
 
 -- step fact_sales (fact)
 
-CREATE OR REPLACE TEMP TABLE "agg_days" AS SELECT DISTINCT CAST(f."sale_date" AS DATE) AS day FROM "gold"."fact_sales" f WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = f."branch_id" AND c."dealer_id" = f."dealer_id" AND c."model_id" = f."model_id" AND c."date_id" = f."date_id") AND f."sale_date" IS NOT NULL
-UNION SELECT DISTINCT CAST(s."sale_date" AS DATE) FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s WHERE s."sale_date" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "agg_days" AS SELECT DISTINCT CAST(f."sale_date" AS DATE) AS day FROM "gold"."fact_sales" f SEMI JOIN "changed_keys" c ON c."branch_id" = f."branch_id" AND c."dealer_id" = f."dealer_id" AND c."model_id" = f."model_id" AND c."date_id" = f."date_id" WHERE f."sale_date" IS NOT NULL
+UNION SELECT DISTINCT CAST(s."sale_date" AS DATE) FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."sale_date" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "fact_src" AS SELECT s."branch_id", s."dealer_id", s."model_id", s."revenue", s."units_sold", s."date_id", s."sale_date", coalesce(d0."dim_branch_key", -1) AS "dim_branch_key", coalesce(d1."dim_dealer_key", -1) AS "dim_dealer_key", coalesce(d2."dim_model_key", -1) AS "dim_model_key", coalesce(year(CAST(s."sale_date" AS DATE)) * 10000 + month(CAST(s."sale_date" AS DATE)) * 100 + day(CAST(s."sale_date" AS DATE)), -1) AS "dim_date_key", false AS _deleted
-FROM (SELECT s.* FROM "silver"."car_sales" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id")) s LEFT JOIN "gold"."dim_branch" d0 ON d0."branch_id" = s."branch_id" LEFT JOIN "gold"."dim_dealer" d1 ON d1."dealer_id" = s."dealer_id" LEFT JOIN "gold"."dim_model" d2 ON d2."model_id" = s."model_id";
+FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s LEFT JOIN "gold"."dim_branch" d0 ON d0."branch_id" = s."branch_id" LEFT JOIN "gold"."dim_dealer" d1 ON d1."dealer_id" = s."dealer_id" LEFT JOIN "gold"."dim_model" d2 ON d2."model_id" = s."model_id";
 
-MERGE INTO "gold"."fact_sales" AS t USING "fact_src" AS s ON t."branch_id" = s."branch_id" AND t."dealer_id" = s."dealer_id" AND t."model_id" = s."model_id" AND t."date_id" = s."date_id"
-WHEN MATCHED AND s._deleted THEN DELETE
-WHEN MATCHED THEN UPDATE SET "branch_id" = s."branch_id", "dealer_id" = s."dealer_id", "model_id" = s."model_id", "revenue" = s."revenue", "units_sold" = s."units_sold", "date_id" = s."date_id", "sale_date" = s."sale_date", "dim_branch_key" = s."dim_branch_key", "dim_dealer_key" = s."dim_dealer_key", "dim_model_key" = s."dim_model_key", "dim_date_key" = s."dim_date_key", _updated_at = TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _run_id = 'run-golden'
-WHEN NOT MATCHED AND NOT s._deleted THEN INSERT ("branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "sale_date", "dim_branch_key", "dim_dealer_key", "dim_model_key", "dim_date_key", _updated_at, _run_id) VALUES (s."branch_id", s."dealer_id", s."model_id", s."revenue", s."units_sold", s."date_id", s."sale_date", s."dim_branch_key", s."dim_dealer_key", s."dim_model_key", s."dim_date_key", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden');
+DELETE FROM "gold"."fact_sales" AS t USING "fact_src" AS s WHERE t."branch_id" = s."branch_id" AND t."dealer_id" = s."dealer_id" AND t."model_id" = s."model_id" AND t."date_id" = s."date_id";
+
+INSERT INTO "gold"."fact_sales" ("branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "sale_date", "dim_branch_key", "dim_dealer_key", "dim_model_key", "dim_date_key", _updated_at, _run_id)
+SELECT s."branch_id", s."dealer_id", s."model_id", s."revenue", s."units_sold", s."date_id", s."sale_date", s."dim_branch_key", s."dim_dealer_key", s."dim_model_key", s."dim_date_key", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden' FROM "fact_src" s WHERE NOT s._deleted;
 
 SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM "fact_src";
 

@@ -183,7 +183,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_customer (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT DISTINCT s."customer_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."customer_id" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT DISTINCT s."customer_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."customer_id" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.* FROM "src_dim_customer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" t WHERE t."customer_id" = s."customer_id");
 
@@ -195,7 +195,7 @@ SELECT count(*) AS members_added FROM "new_dim_customer";
 
 -- step dim_product (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT DISTINCT s."product_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."product_id" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT DISTINCT s."product_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."product_id" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.* FROM "src_dim_product" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" t WHERE t."product_id" = s."product_id");
 
@@ -207,7 +207,7 @@ SELECT count(*) AS members_added FROM "new_dim_product";
 
 -- step dim_channel (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT DISTINCT s."channel" FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."channel" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT DISTINCT s."channel" FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."channel" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.* FROM "src_dim_channel" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" t WHERE t."channel" = s."channel");
 
@@ -219,7 +219,7 @@ SELECT count(*) AS members_added FROM "new_dim_channel";
 
 -- step dim_order_date (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_order_date" AS SELECT DISTINCT CAST(s."order_date" AS DATE) AS d FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."order_date" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_order_date" AS SELECT DISTINCT CAST(s."order_date" AS DATE) AS d FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."order_date" IS NOT NULL;
 
 INSERT INTO "gold"."dim_order_date" ("dim_order_date_key", "date", "year", "quarter", "month", "month_name", "day", "day_of_week", "day_name", "week_of_year", "is_weekend")
 SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), monthname(x.d), day(x.d), isodow(x.d), dayname(x.d), weekofyear(x.d), isodow(x.d) >= 6
@@ -229,16 +229,16 @@ SELECT count(*) AS members_seen FROM "src_dim_order_date";
 
 -- step fact_order_lines (fact)
 
-CREATE OR REPLACE TEMP TABLE "agg_days" AS SELECT DISTINCT CAST(f."order_date" AS DATE) AS day FROM "gold"."fact_order_lines" f WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = f."order_id" AND c."line_number" = f."line_number") AND f."order_date" IS NOT NULL
-UNION SELECT DISTINCT CAST(s."order_date" AS DATE) FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s WHERE s."order_date" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "agg_days" AS SELECT DISTINCT CAST(f."order_date" AS DATE) AS day FROM "gold"."fact_order_lines" f SEMI JOIN "changed_keys" c ON c."order_id" = f."order_id" AND c."line_number" = f."line_number" WHERE f."order_date" IS NOT NULL
+UNION SELECT DISTINCT CAST(s."order_date" AS DATE) FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."order_date" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "fact_src" AS SELECT s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", coalesce(d0."dim_customer_key", -1) AS "dim_customer_key", coalesce(d1."dim_product_key", -1) AS "dim_product_key", coalesce(d2."dim_channel_key", -1) AS "dim_channel_key", coalesce(year(CAST(s."order_date" AS DATE)) * 10000 + month(CAST(s."order_date" AS DATE)) * 100 + day(CAST(s."order_date" AS DATE)), -1) AS "dim_order_date_key", coalesce(s."is_deleted", false) AS _deleted
-FROM (SELECT s.* FROM "silver"."sales_order_lines" s WHERE EXISTS (SELECT 1 FROM "changed_keys" c WHERE c."order_id" = s."order_id" AND c."line_number" = s."line_number")) s LEFT JOIN "gold"."dim_customer" d0 ON d0."customer_id" = s."customer_id" LEFT JOIN "gold"."dim_product" d1 ON d1."product_id" = s."product_id" LEFT JOIN "gold"."dim_channel" d2 ON d2."channel" = s."channel";
+FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s LEFT JOIN "gold"."dim_customer" d0 ON d0."customer_id" = s."customer_id" LEFT JOIN "gold"."dim_product" d1 ON d1."product_id" = s."product_id" LEFT JOIN "gold"."dim_channel" d2 ON d2."channel" = s."channel";
 
-MERGE INTO "gold"."fact_order_lines" AS t USING "fact_src" AS s ON t."order_id" = s."order_id" AND t."line_number" = s."line_number"
-WHEN MATCHED AND s._deleted THEN DELETE
-WHEN MATCHED THEN UPDATE SET "order_id" = s."order_id", "line_number" = s."line_number", "order_date" = s."order_date", "quantity" = s."quantity", "unit_price" = s."unit_price", "currency" = s."currency", "status" = s."status", "dim_customer_key" = s."dim_customer_key", "dim_product_key" = s."dim_product_key", "dim_channel_key" = s."dim_channel_key", "dim_order_date_key" = s."dim_order_date_key", _updated_at = TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _run_id = 'run-golden'
-WHEN NOT MATCHED AND NOT s._deleted THEN INSERT ("order_id", "line_number", "order_date", "quantity", "unit_price", "currency", "status", "dim_customer_key", "dim_product_key", "dim_channel_key", "dim_order_date_key", _updated_at, _run_id) VALUES (s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", s."dim_customer_key", s."dim_product_key", s."dim_channel_key", s."dim_order_date_key", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden');
+DELETE FROM "gold"."fact_order_lines" AS t USING "fact_src" AS s WHERE t."order_id" = s."order_id" AND t."line_number" = s."line_number";
+
+INSERT INTO "gold"."fact_order_lines" ("order_id", "line_number", "order_date", "quantity", "unit_price", "currency", "status", "dim_customer_key", "dim_product_key", "dim_channel_key", "dim_order_date_key", _updated_at, _run_id)
+SELECT s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", s."dim_customer_key", s."dim_product_key", s."dim_channel_key", s."dim_order_date_key", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden' FROM "fact_src" s WHERE NOT s._deleted;
 
 SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM "fact_src";
 

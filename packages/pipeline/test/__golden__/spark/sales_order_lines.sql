@@ -179,7 +179,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_customer (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`customer_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`customer_id` IS NOT NULL;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`customer_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s WHERE s.`customer_id` IS NOT NULL;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_customer_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_customer_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_customer` t WHERE t.`customer_id` = s.`customer_id`);
 
@@ -191,7 +191,7 @@ SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_customer
 
 -- step dim_product (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`product_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`product_id` IS NOT NULL;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`product_id` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s WHERE s.`product_id` IS NOT NULL;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_product_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_product_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_product` t WHERE t.`product_id` = s.`product_id`);
 
@@ -203,7 +203,7 @@ SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_product_
 
 -- step dim_channel (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_channel_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`channel` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`channel` IS NOT NULL;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_channel_sales_order_lines` USING DELTA AS SELECT DISTINCT s.`channel` FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s WHERE s.`channel` IS NOT NULL;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`new_dim_channel_sales_order_lines` USING DELTA AS SELECT s.* FROM `${catalog}`.`saleslake`.`src_dim_channel_sales_order_lines` s WHERE NOT EXISTS (SELECT 1 FROM `${catalog}`.`gold`.`dim_channel` t WHERE t.`channel` = s.`channel`);
 
@@ -215,7 +215,7 @@ SELECT count(*) AS members_added FROM `${catalog}`.`saleslake`.`new_dim_channel_
 
 -- step dim_order_date (dimension)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(s.`order_date` AS DATE) AS d FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`order_date` IS NOT NULL;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`src_dim_order_date_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(s.`order_date` AS DATE) AS d FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s WHERE s.`order_date` IS NOT NULL;
 
 INSERT INTO `${catalog}`.`gold`.`dim_order_date` (`dim_order_date_key`, `date`, `year`, `quarter`, `month`, `month_name`, `day`, `day_of_week`, `day_name`, `week_of_year`, `is_weekend`)
 SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), date_format(x.d, 'MMMM'), day(x.d), (weekday(x.d) + 1), date_format(x.d, 'EEEE'), weekofyear(x.d), (weekday(x.d) + 1) >= 6
@@ -225,11 +225,11 @@ SELECT count(*) AS members_seen FROM `${catalog}`.`saleslake`.`src_dim_order_dat
 
 -- step fact_order_lines (fact)
 
-CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`agg_days_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(f.`order_date` AS DATE) AS day FROM `${catalog}`.`gold`.`fact_order_lines` f WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = f.`order_id` AND c.`line_number` = f.`line_number`) AND f.`order_date` IS NOT NULL
-UNION SELECT DISTINCT CAST(s.`order_date` AS DATE) FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s WHERE s.`order_date` IS NOT NULL;
+CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`agg_days_sales_order_lines` USING DELTA AS SELECT DISTINCT CAST(f.`order_date` AS DATE) AS day FROM `${catalog}`.`gold`.`fact_order_lines` f LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = f.`order_id` AND c.`line_number` = f.`line_number` WHERE f.`order_date` IS NOT NULL
+UNION SELECT DISTINCT CAST(s.`order_date` AS DATE) FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s WHERE s.`order_date` IS NOT NULL;
 
 CREATE OR REPLACE TABLE `${catalog}`.`saleslake`.`fact_src_sales_order_lines` USING DELTA AS SELECT s.`order_id`, s.`line_number`, s.`order_date`, s.`quantity`, s.`unit_price`, s.`currency`, s.`status`, coalesce(d0.`dim_customer_key`, -1) AS `dim_customer_key`, coalesce(d1.`dim_product_key`, -1) AS `dim_product_key`, coalesce(d2.`dim_channel_key`, -1) AS `dim_channel_key`, coalesce(year(CAST(s.`order_date` AS DATE)) * 10000 + month(CAST(s.`order_date` AS DATE)) * 100 + day(CAST(s.`order_date` AS DATE)), -1) AS `dim_order_date_key`, coalesce(s.`is_deleted`, false) AS _deleted
-FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s WHERE EXISTS (SELECT 1 FROM `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c WHERE c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`)) s LEFT JOIN `${catalog}`.`gold`.`dim_customer` d0 ON d0.`customer_id` = s.`customer_id` LEFT JOIN `${catalog}`.`gold`.`dim_product` d1 ON d1.`product_id` = s.`product_id` LEFT JOIN `${catalog}`.`gold`.`dim_channel` d2 ON d2.`channel` = s.`channel`;
+FROM (SELECT s.* FROM `${catalog}`.`silver`.`sales_order_lines` s LEFT SEMI JOIN `${catalog}`.`saleslake`.`changed_keys_sales_order_lines` c ON c.`order_id` = s.`order_id` AND c.`line_number` = s.`line_number`) s LEFT JOIN `${catalog}`.`gold`.`dim_customer` d0 ON d0.`customer_id` = s.`customer_id` LEFT JOIN `${catalog}`.`gold`.`dim_product` d1 ON d1.`product_id` = s.`product_id` LEFT JOIN `${catalog}`.`gold`.`dim_channel` d2 ON d2.`channel` = s.`channel`;
 
 MERGE INTO `${catalog}`.`gold`.`fact_order_lines` AS t USING `${catalog}`.`saleslake`.`fact_src_sales_order_lines` AS s ON t.`order_id` = s.`order_id` AND t.`line_number` = s.`line_number`
 WHEN MATCHED AND s._deleted THEN DELETE
