@@ -67,7 +67,9 @@ describe("bench options", () => {
     // A couple of minutes: the Spark contenders (a minute or more a run) only when named.
     expect(quick.contenders).toEqual(["floor", "saleslake", "saleslake-star", "dlt", "copy", "landing"]);
     expect(quick.notRun).toMatchObject({ contenders: ["pyspark-delta", "saleslake-spark"], byPreset: true });
-    expect(quick.notRun?.reason).toContain("--contenders floor,saleslake,saleslake-star,dlt,pyspark-delta,saleslake-spark");
+    expect(quick.notRun?.reason).toContain(
+      "--contenders floor,saleslake,saleslake-star,dlt,pyspark-delta,saleslake-spark",
+    );
     expect(full.notRun?.contenders).toEqual([]);
     expect(parseBenchArgs(["--quick", "--contenders", "saleslake-spark"])).toMatchObject({
       contenders: ["saleslake-spark"],

@@ -216,7 +216,9 @@ describe("the report", () => {
       "scaling.png",
     );
     const section = md.slice(md.indexOf("## Landing → gold"), md.indexOf("## Counts checked"));
-    const silverRun = results.cells.find((c) => c.case === "delta-10k-into-1M" && c.contender === "saleslake")!;
+    const silverRun = results.cells.find(
+      (c) => c.case === "delta-10k-into-1M" && c.contender === "saleslake",
+    )!;
     expect(section.split("\n")).toContain(
       `| delta-10k-into-1M | 1.000 | 0.750 | 1.000 | 0.500 | 0.750 | 4.000 s | 200 MB | ${silverRun.seconds!.toFixed(3)} s |`,
     );
