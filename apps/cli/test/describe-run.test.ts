@@ -47,6 +47,22 @@ describe("a run in words", () => {
     expect(describeRun(run([], ["b1", "b2"]))).toContain("2 landed batches (b1, b2)");
   });
 
+  it("says how many rows of a kept aggregate a run updated, and on how many days", () => {
+    const agg = (groups: number, days: number) =>
+      describeRun(
+        run([
+          {
+            step: "agg_orders_daily",
+            kind: "aggregate",
+            durationMs: 1,
+            counts: { groups_updated: String(groups), days_updated: String(days) },
+          },
+        ]),
+      );
+    expect(agg(1, 1)).toMatch(/agg_orders_daily +1 row updated, on 1 day$/m);
+    expect(agg(40, 3)).toMatch(/agg_orders_daily +40 rows updated, on 3 days$/m);
+  });
+
   it("names the rows a newer row of their key superseded, only when there are any", () => {
     expect(describeRun(run([]))).toMatch(/silver: +1 inserted, 0 updated, 0 unchanged or stale$/m);
     expect(describeRun({ ...run([]), rowsRead: 3, rowsAccepted: 3, rowsSuperseded: 2 })).toMatch(

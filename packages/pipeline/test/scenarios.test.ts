@@ -277,6 +277,92 @@ describe("incremental scenarios on the local engine", () => {
     expect(await p.q(FACT)).toEqual([{ order_id: "SO00000001", quantity: 1 }]);
   });
 
+  it("the daily aggregate, kept from each run's changed rows, is the fact grouped again: rows move, leave and come back", async () => {
+    const p = project();
+    const AGG =
+      "SELECT CAST(day AS VARCHAR) AS day, p.product_id, CAST(quantity AS INTEGER) AS q, line_count AS n FROM gold.agg_orders_daily a JOIN gold.dim_product p USING (dim_product_key) ORDER BY ALL";
+    const REGROUPED = `SELECT CAST(CAST(order_date AS DATE) AS VARCHAR) AS day, p.product_id, CAST(sum(quantity) AS INTEGER) AS q, count(order_id) AS n
+      FROM gold.fact_order_lines f JOIN gold.dim_product p USING (dim_product_key) GROUP BY ALL ORDER BY ALL`;
+    const later = (h: number) => `2026-01-0${h}T12:00:00Z`;
+    p.land([
+      line(1, { quantity: 2 }),
+      line(2, { quantity: 3 }),
+      line(3, { quantity: 4, product_id: "P-00002" }),
+      line(4, { quantity: 5, order_date: "2026-01-06" }),
+      line(5, { quantity: 6, order_date: "2026-01-06" }),
+    ]);
+    await p.run();
+    expect(await p.q(AGG)).toEqual([
+      { day: "2026-01-05", product_id: "P-00001", q: 5, n: "2" },
+      { day: "2026-01-05", product_id: "P-00002", q: 4, n: "1" },
+      { day: "2026-01-06", product_id: "P-00001", q: 11, n: "2" },
+    ]);
+    p.land([
+      line(1, { quantity: 9, updated_at: later(6) }), // same group, new quantity
+      line(2, { quantity: 3, order_date: "2026-01-07", updated_at: later(6) }), // moves to a new day
+      line(3, { quantity: 4, product_id: "P-00001", updated_at: later(6) }), // its group is left empty
+      line(4, { is_deleted: true, updated_at: later(6) }), // leaves the fact
+      line(5, { quantity: 50, updated_at: "2026-01-04T00:00:00Z" }), // stale: changes nothing
+      line(6, { quantity: 1, order_date: "2026-01-06" }), // new
+      line(6, { quantity: 8, order_date: "2026-01-06", updated_at: later(7) }), // supersedes it
+    ]);
+    const r = await p.run();
+    expect(await p.q(AGG)).toEqual([
+      { day: "2026-01-05", product_id: "P-00001", q: 13, n: "2" },
+      { day: "2026-01-06", product_id: "P-00001", q: 14, n: "2" },
+      { day: "2026-01-07", product_id: "P-00001", q: 3, n: "1" },
+    ]);
+    expect(await p.q(AGG)).toEqual(await p.q(REGROUPED));
+    expect(r.steps.find((s) => s.kind === "aggregate")?.counts).toMatchObject({
+      groups_updated: "4",
+      days_updated: "3",
+    });
+    // Back from the deleted, and back to the emptied group; then the same batch again.
+    p.land([
+      line(4, { quantity: 1, order_date: "2026-01-06", updated_at: later(8) }),
+      line(3, { quantity: 2, product_id: "P-00002", updated_at: later(8) }),
+    ]);
+    await p.run();
+    p.land([
+      line(4, { quantity: 1, order_date: "2026-01-06", updated_at: later(8) }),
+      line(3, { quantity: 2, product_id: "P-00002", updated_at: later(8) }),
+    ]);
+    expect((await p.run()).steps.find((s) => s.kind === "aggregate")?.counts).toMatchObject({
+      groups_updated: "0",
+    });
+    const kept = await p.q(AGG);
+    expect(kept).toEqual(await p.q(REGROUPED));
+    expect(kept).toContainEqual({ day: "2026-01-05", product_id: "P-00002", q: 2, n: "1" });
+    await p.run({ mode: "full_refresh" });
+    expect(await p.q(AGG)).toEqual(kept);
+  });
+
+  it("a daily aggregate with a measure that cannot be taken back (a max) recomputes the days a run touches", async () => {
+    const star = defineStar({
+      name: "sales_max",
+      entity: salesOrderLines,
+      dimensions: [{ kind: "attribute", name: "dim_product", key: ["product_id"], attributes: [] }],
+      fact: { name: "fact_max", measures: ["quantity"] },
+      dailyAggregate: {
+        name: "agg_max_daily",
+        dateColumn: "order_date",
+        measures: [
+          { name: "top_quantity", column: "quantity", agg: "max" },
+          { name: "lines", column: "order_id", agg: "count" },
+        ],
+      },
+    });
+    const p = project(salesOrderLines, [star]);
+    p.land([line(1, { quantity: 2 }), line(2, { quantity: 7 })]);
+    await p.run();
+    p.land([line(2, { quantity: 3, updated_at: "2026-01-06T00:00:00Z" })]);
+    const r = await p.run();
+    expect(r.steps.find((s) => s.kind === "aggregate")?.counts).toMatchObject({ days_recomputed: "1" });
+    expect(
+      await p.q("SELECT CAST(day AS VARCHAR) AS day, top_quantity, lines FROM gold.agg_max_daily"),
+    ).toEqual([{ day: "2026-01-05", top_quantity: 3, lines: "2" }]);
+  });
+
   it("a quarantined row keeps its rule, message and raw values; counts reconcile", async () => {
     const p = project();
     p.land([

@@ -58,7 +58,9 @@ export function describeRun(
           : `${count(Number(c.members_seen ?? 0), "date")} seen`
         : s.kind === "fact"
           ? `${count(Number(c.rows_upserted ?? 0), "row")} upserted, ${fmt(Number(c.rows_deleted ?? 0))} deleted`
-          : `${count(Number(c.days_recomputed ?? 0), "day")} recomputed`;
+          : c.groups_updated !== undefined
+            ? `${count(Number(c.groups_updated), "row")} updated, on ${count(Number(c.days_updated ?? 0), "day")}`
+            : `${count(Number(c.days_recomputed ?? 0), "day")} recomputed`;
     lines.push(line(s.step, what));
   }
   const compact = r.steps.find((x) => x.kind === "compact");

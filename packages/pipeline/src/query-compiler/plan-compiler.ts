@@ -133,6 +133,13 @@ export const BRONZE_LINEAGE = [
  */
 export abstract class PlanCompiler {
   abstract readonly dialect: ParseDialect;
+  /**
+   * Whether the engine commits a run as one transaction, every step in it. Such an engine keeps
+   * the daily aggregate by adding the run's changed rows to it (see maintainedRows), which costs
+   * what the delta costs. Applied twice, a delta would count twice, so an engine whose steps
+   * commit apart, each retried alone, recomputes every day a changed row touches instead.
+   */
+  protected readonly oneTransaction: boolean = false;
 
   // ---- hooks --------------------------------------------------------------------------------
   protected q(name: string): string {
@@ -863,7 +870,8 @@ FROM (${this.changedSilver(e, ctx)}) s ${joins.join(" ")}`;
     const all = [...values, ...s.dimensions.map((d) => this.q(surrogateKey(d)))];
     const out: Statement[] = [];
     const agg = s.dailyAggregate;
-    if (agg) {
+    const maintained = this.maintainsAggregate(s);
+    if (agg && !maintained) {
       // Days whose aggregate must be recomputed: where changed rows were, and where they are now.
       const day = this.q(agg.dateColumn);
       out.push(
@@ -878,6 +886,9 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
     }
     const factSrc = this.shared("fact_src", ctx, e);
     out.push(...this.createShared("fact_src", ctx, e, src));
+    // What the run changes in each group of the aggregate, read before the fact changes.
+    if (maintained)
+      out.push(...this.createShared("agg_delta", ctx, e, this.aggregateDelta(s, ctx, fact, factSrc)));
     out.push(...this.applyFact(e, ctx, fact, factSrc, all));
     out.push({
       label: s.fact.name,
@@ -907,7 +918,69 @@ WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (${[...all, "_updated_at", "_run
     ];
   }
 
+  /** Whether this run adds its changed rows to the aggregate rather than recomputing days. */
+  private maintainsAggregate(s: Star): boolean {
+    return this.oneTransaction && maintainedRows(s) !== undefined;
+  }
+
+  /**
+   * Per group of the aggregate (day and `by` keys), what the run changes in each measure: the
+   * stored fact rows of the changed keys taken away, their current rows added (a deleted key's
+   * none). Groups the run leaves as they were are left out.
+   */
+  private aggregateDelta(s: Star, ctx: CompileContext, fact: string, factSrc: string): string {
+    const a = s.dailyAggregate!;
+    const e = s.entity;
+    const by = a.by.map((b) => this.q(surrogateKey(s.dimensions.find((d) => d.name === b)!)));
+    const day = this.q(a.dateColumn);
+    const side = (p: string, sign: "-" | "") =>
+      a.measures.map((m) => {
+        const c = `${p}.${this.q(m.column)}`;
+        return `${m.agg === "count" ? `CASE WHEN ${c} IS NULL THEN 0 ELSE ${sign}1 END` : `${sign}${c}`} AS ${this.q(m.name)}`;
+      });
+    const cols = (p: string, sign: "-" | "") =>
+      [`CAST(${p}.${day} AS DATE) AS day`, ...by.map((b) => `${p}.${b}`), ...side(p, sign)].join(", ");
+    const names = a.measures.map((m) => this.q(m.name));
+    return `SELECT day, ${[...by, ...names.map((n) => `sum(${n}) AS ${n}`)].join(", ")} FROM (
+SELECT ${cols("f", "-")} FROM ${fact} f ${this.semiJoin()} ${this.shared("changed_keys", ctx, e)} c ON ${this.keyJoin(e, "c", "f")} WHERE f.${day} IS NOT NULL
+UNION ALL SELECT ${cols("s", "")} FROM ${factSrc} s WHERE NOT s._deleted AND s.${day} IS NOT NULL) x
+GROUP BY ${["day", ...by].join(", ")} HAVING ${names.map((n) => `sum(${n}) <> 0`).join(" OR ")}`;
+  }
+
+  /**
+   * The groups the run changes (agg_delta) replaced by their stored values plus the change: a
+   * group whose rows are all gone leaves the table. Only where the run is one transaction.
+   */
+  private maintainAggregate(s: Star, ctx: CompileContext): Statement[] {
+    const a = s.dailyAggregate!;
+    const table = this.table(ctx, "gold", a.name);
+    const delta = this.shared("agg_delta", ctx, s.entity);
+    const by = a.by.map((b) => this.q(surrogateKey(s.dimensions.find((d) => d.name === b)!)));
+    const names = a.measures.map((m) => this.q(m.name));
+    const on = (l: string, r: string) => ["day", ...by].map((c) => `${l}.${c} = ${r}.${c}`).join(" AND ");
+    const rows = this.q(maintainedRows(s)!);
+    const types = new Map(this.aggregateColumns(s).map((c) => [this.q(c.name), c.type]));
+    const next = (n: string) => `CAST(coalesce(t.${n}, 0) + d.${n} AS ${types.get(n)}) AS ${n}`;
+    return [
+      ...this.createTemp(
+        "agg_next",
+        `SELECT d.day, ${[...by.map((b) => `d.${b}`), ...names.map(next)].join(", ")}
+FROM ${delta} d LEFT JOIN ${table} t ON ${on("t", "d")}`,
+      ),
+      { sql: `DELETE FROM ${table} AS t USING ${this.q("agg_next")} AS n WHERE ${on("t", "n")}` },
+      {
+        sql: `INSERT INTO ${table} (day, ${[...by, ...names].join(", ")}, _updated_at)
+SELECT day, ${[...by, ...names].join(", ")}, ${ctx.now} FROM ${this.q("agg_next")} WHERE ${rows} > 0`,
+      },
+      {
+        label: a.name,
+        sql: `SELECT count(*) AS groups_updated, count(DISTINCT day) AS days_updated FROM ${this.q("agg_next")}`,
+      },
+    ];
+  }
+
   protected aggregate(s: Star, ctx: CompileContext): Statement[] {
+    if (this.maintainsAggregate(s)) return this.maintainAggregate(s, ctx);
     const a = s.dailyAggregate!;
     const table = this.table(ctx, "gold", a.name);
     const fact = this.table(ctx, "gold", s.fact.name);
@@ -978,6 +1051,27 @@ export function factValueColumns(s: Star): string[] {
     ...(s.dailyAggregate ? [s.dailyAggregate.dateColumn] : []),
   ]);
   return s.entity.columns.map((c) => c.name).filter((n) => wanted.has(n));
+}
+
+/**
+ * The measure that counts a group's rows, when every measure of the star's aggregate can be kept
+ * by adding the changed rows to it: counts, and sums of a column that is never null and not
+ * floating point (whose sums would drift from a recomputed one). A min or a max cannot be taken
+ * back; without the row count, a group left with no rows could not be told from one whose sums
+ * are zero.
+ */
+function maintainedRows(s: Star): string | undefined {
+  const a = s.dailyAggregate;
+  if (!a) return undefined;
+  const col = (n: string) => s.entity.columns.find((c) => c.name === n);
+  const exact = a.measures.every(
+    (m) =>
+      m.agg === "count" ||
+      (m.agg === "sum" && col(m.column)?.nullable === false && col(m.column)?.type.kind !== "double"),
+  );
+  return exact
+    ? a.measures.find((m) => m.agg === "count" && col(m.column)?.nullable === false)?.name
+    : undefined;
 }
 
 function sumType(_dialect: ParseDialect, c: Column): string {

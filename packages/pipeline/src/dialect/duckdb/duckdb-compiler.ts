@@ -16,6 +16,8 @@ const STAGE_PART_ROWS = 2 ** 40;
 /** DuckDB: the embedded engine. Temp tables are real tables for the session. */
 export class DuckdbCompiler extends PlanCompiler {
   readonly dialect = "duckdb" as const;
+  /** The local runner applies a run, every step of it, in one transaction (local-runner.ts). */
+  protected override readonly oneTransaction = true;
 
   protected compactList(items: string[]): string {
     return items.length === 0
