@@ -238,7 +238,13 @@ export abstract class PlanCompiler {
 
   // ---- DDL ----------------------------------------------------------------------------------
   private colDefs(cols: readonly ColumnSpec[]): string {
-    return cols.map((c) => `  ${this.q(c.name)} ${c.type}${c.notNull ? " NOT NULL" : ""}`).join(",\n");
+    return cols
+      .map((c) => `  ${this.q(c.name)} ${c.type}${this.storage(c.type)}${c.notNull ? " NOT NULL" : ""}`)
+      .join(",\n");
+  }
+  /** How the engine stores a column of a type, after the type in its definition. Default: its choice. */
+  protected storage(_type: string): string {
+    return "";
   }
 
   protected typeOf(c: Column): string {

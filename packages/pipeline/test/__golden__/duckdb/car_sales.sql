@@ -119,8 +119,8 @@ CREATE TABLE IF NOT EXISTS "gold"."agg_sales_daily" (
   "day" DATE NOT NULL,
   "dim_branch_key" BIGINT NOT NULL,
   "dim_model_key" BIGINT NOT NULL,
-  "revenue" DECIMAL(38, 0),
-  "units_sold" DECIMAL(38, 0),
+  "revenue" DECIMAL(38, 0) USING COMPRESSION uncompressed,
+  "units_sold" DECIMAL(38, 0) USING COMPRESSION uncompressed,
   "sales_count" BIGINT,
   "_updated_at" TIMESTAMPTZ NOT NULL
 );

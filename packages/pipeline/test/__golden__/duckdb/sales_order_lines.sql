@@ -115,7 +115,7 @@ CREATE TABLE IF NOT EXISTS "gold"."fact_order_lines" (
 CREATE TABLE IF NOT EXISTS "gold"."agg_orders_daily" (
   "day" DATE NOT NULL,
   "dim_product_key" BIGINT NOT NULL,
-  "quantity" DECIMAL(38, 0),
+  "quantity" DECIMAL(38, 0) USING COMPRESSION uncompressed,
   "line_count" BIGINT,
   "_updated_at" TIMESTAMPTZ NOT NULL
 );
