@@ -6,10 +6,18 @@ import {
   rawName,
   typedFromRawColumnSql,
 } from "@saleslake/schema";
-import { type CompileContext, PlanCompiler, type Statement } from "../../query-compiler/plan-compiler.ts";
+import type { Plan } from "../../plan/plan.ts";
+import {
+  type CompileContext,
+  type CompiledStep,
+  PlanCompiler,
+  type Statement,
+} from "../../query-compiler/plan-compiler.ts";
 
 /** Scratch tables an incremental run builds before its transaction (see `Statement.prepare`). */
 const PREPARED = /^(bronze_stage_[0-9]+(_files)?|delta_superseded|silver_delta)$/;
+/** The silver rows of the run's changed keys, which every gold step reads (see compile). */
+const CHANGED_ROWS = "changed_rows";
 /** Row ids of one stage part stay below this, so `_stage_row` is unique across the parts. */
 const STAGE_PART_ROWS = 2 ** 40;
 
@@ -121,6 +129,23 @@ export class DuckdbCompiler extends PlanCompiler {
       this.bronzeInsert(e, ctx),
       this.bronzeCounts(e, ctx),
     ];
+  }
+
+  /**
+   * The silver rows of the run's changed keys, read once, before the first gold step: each
+   * dimension and the fact read them from there rather than joining silver to the keys again
+   * (four dimensions and the fact of a 10k-row run into 10M lines: 0.2-0.6 s a join).
+   */
+  override compile(plan: Plan, ctx: CompileContext): CompiledStep[] {
+    const steps = super.compile(plan, ctx);
+    const first = steps.findIndex((s) => s.kind === "dimension" || s.kind === "fact");
+    if (first < 0) return steps;
+    const rows = this.createTemp(CHANGED_ROWS, super.changedSilver(plan.entity, ctx));
+    return steps.map((s, i) => (i === first ? { ...s, statements: [...rows, ...s.statements] } : s));
+  }
+
+  protected override changedSilver(_e: Entity, _ctx: CompileContext): string {
+    return `SELECT * FROM ${this.q(CHANGED_ROWS)}`;
   }
 
   /**

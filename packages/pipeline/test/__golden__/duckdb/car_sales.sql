@@ -188,7 +188,9 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_branch (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."branch_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."branch_id" FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."branch_id" IS NOT NULL) m ON m."branch_id" = r."branch_id") x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "changed_rows" AS SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id";
+
+CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."branch_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."branch_id" FROM (SELECT * FROM "changed_rows") s WHERE s."branch_id" IS NOT NULL) m ON m."branch_id" = r."branch_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_branch" AS SELECT s.* FROM "src_dim_branch" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_branch" t WHERE t."branch_id" = s."branch_id");
 
@@ -203,7 +205,7 @@ SELECT count(*) AS members_added FROM "new_dim_branch";
 
 -- step dim_dealer (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_dealer" AS SELECT "dealer_id", "dealer_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."dealer_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."dealer_id" FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."dealer_id" IS NOT NULL) m ON m."dealer_id" = r."dealer_id") x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_dealer" AS SELECT "dealer_id", "dealer_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."dealer_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."dealer_id" FROM (SELECT * FROM "changed_rows") s WHERE s."dealer_id" IS NOT NULL) m ON m."dealer_id" = r."dealer_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_dealer" AS SELECT s.* FROM "src_dim_dealer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_dealer" t WHERE t."dealer_id" = s."dealer_id");
 
@@ -218,7 +220,7 @@ SELECT count(*) AS members_added FROM "new_dim_dealer";
 
 -- step dim_model (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_model" AS SELECT "model_id", "product_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."model_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."model_id" FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."model_id" IS NOT NULL) m ON m."model_id" = r."model_id") x WHERE _rn = 1;
+CREATE OR REPLACE TEMP TABLE "src_dim_model" AS SELECT "model_id", "product_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."model_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."model_id" FROM (SELECT * FROM "changed_rows") s WHERE s."model_id" IS NOT NULL) m ON m."model_id" = r."model_id") x WHERE _rn = 1;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_model" AS SELECT s.* FROM "src_dim_model" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_model" t WHERE t."model_id" = s."model_id");
 
@@ -233,7 +235,7 @@ SELECT count(*) AS members_added FROM "new_dim_model";
 
 -- step dim_date (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_date" AS SELECT DISTINCT CAST(s."sale_date" AS DATE) AS d FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s WHERE s."sale_date" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_date" AS SELECT DISTINCT CAST(s."sale_date" AS DATE) AS d FROM (SELECT * FROM "changed_rows") s WHERE s."sale_date" IS NOT NULL;
 
 INSERT INTO "gold"."dim_date" ("dim_date_key", "date", "year", "quarter", "month", "month_name", "day", "day_of_week", "day_name", "week_of_year", "is_weekend")
 SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), monthname(x.d), day(x.d), isodow(x.d), dayname(x.d), weekofyear(x.d), isodow(x.d) >= 6
@@ -244,7 +246,7 @@ SELECT count(*) AS members_seen FROM "src_dim_date";
 -- step fact_sales (fact)
 
 CREATE OR REPLACE TEMP TABLE "fact_src" AS SELECT s."branch_id", s."dealer_id", s."model_id", s."revenue", s."units_sold", s."date_id", s."sale_date", coalesce(d0."dim_branch_key", -1) AS "dim_branch_key", coalesce(d1."dim_dealer_key", -1) AS "dim_dealer_key", coalesce(d2."dim_model_key", -1) AS "dim_model_key", coalesce(year(CAST(s."sale_date" AS DATE)) * 10000 + month(CAST(s."sale_date" AS DATE)) * 100 + day(CAST(s."sale_date" AS DATE)), -1) AS "dim_date_key", false AS _deleted
-FROM (SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id") s LEFT JOIN "gold"."dim_branch" d0 ON d0."branch_id" = s."branch_id" LEFT JOIN "gold"."dim_dealer" d1 ON d1."dealer_id" = s."dealer_id" LEFT JOIN "gold"."dim_model" d2 ON d2."model_id" = s."model_id";
+FROM (SELECT * FROM "changed_rows") s LEFT JOIN "gold"."dim_branch" d0 ON d0."branch_id" = s."branch_id" LEFT JOIN "gold"."dim_dealer" d1 ON d1."dealer_id" = s."dealer_id" LEFT JOIN "gold"."dim_model" d2 ON d2."model_id" = s."model_id";
 
 CREATE OR REPLACE TEMP TABLE "agg_delta" AS SELECT day, "dim_branch_key", "dim_model_key", sum("revenue") AS "revenue", sum("units_sold") AS "units_sold", sum("sales_count") AS "sales_count" FROM (
 SELECT CAST(f."sale_date" AS DATE) AS day, f."dim_branch_key", f."dim_model_key", -f."revenue" AS "revenue", -f."units_sold" AS "units_sold", CASE WHEN f."revenue" IS NULL THEN 0 ELSE -1 END AS "sales_count" FROM "gold"."fact_sales" f SEMI JOIN "changed_keys" c ON c."branch_id" = f."branch_id" AND c."dealer_id" = f."dealer_id" AND c."model_id" = f."model_id" AND c."date_id" = f."date_id" WHERE f."sale_date" IS NOT NULL

@@ -183,7 +183,9 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_customer (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT DISTINCT s."customer_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."customer_id" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "changed_rows" AS SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number";
+
+CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT DISTINCT s."customer_id" FROM (SELECT * FROM "changed_rows") s WHERE s."customer_id" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.* FROM "src_dim_customer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" t WHERE t."customer_id" = s."customer_id");
 
@@ -195,7 +197,7 @@ SELECT count(*) AS members_added FROM "new_dim_customer";
 
 -- step dim_product (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT DISTINCT s."product_id" FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."product_id" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT DISTINCT s."product_id" FROM (SELECT * FROM "changed_rows") s WHERE s."product_id" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.* FROM "src_dim_product" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" t WHERE t."product_id" = s."product_id");
 
@@ -207,7 +209,7 @@ SELECT count(*) AS members_added FROM "new_dim_product";
 
 -- step dim_channel (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT DISTINCT s."channel" FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."channel" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT DISTINCT s."channel" FROM (SELECT * FROM "changed_rows") s WHERE s."channel" IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.* FROM "src_dim_channel" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" t WHERE t."channel" = s."channel");
 
@@ -219,7 +221,7 @@ SELECT count(*) AS members_added FROM "new_dim_channel";
 
 -- step dim_order_date (dimension)
 
-CREATE OR REPLACE TEMP TABLE "src_dim_order_date" AS SELECT DISTINCT CAST(s."order_date" AS DATE) AS d FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s WHERE s."order_date" IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE "src_dim_order_date" AS SELECT DISTINCT CAST(s."order_date" AS DATE) AS d FROM (SELECT * FROM "changed_rows") s WHERE s."order_date" IS NOT NULL;
 
 INSERT INTO "gold"."dim_order_date" ("dim_order_date_key", "date", "year", "quarter", "month", "month_name", "day", "day_of_week", "day_name", "week_of_year", "is_weekend")
 SELECT (year(x.d) * 10000 + month(x.d) * 100 + day(x.d)), x.d, year(x.d), quarter(x.d), month(x.d), monthname(x.d), day(x.d), isodow(x.d), dayname(x.d), weekofyear(x.d), isodow(x.d) >= 6
@@ -230,7 +232,7 @@ SELECT count(*) AS members_seen FROM "src_dim_order_date";
 -- step fact_order_lines (fact)
 
 CREATE OR REPLACE TEMP TABLE "fact_src" AS SELECT s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", coalesce(d0."dim_customer_key", -1) AS "dim_customer_key", coalesce(d1."dim_product_key", -1) AS "dim_product_key", coalesce(d2."dim_channel_key", -1) AS "dim_channel_key", coalesce(year(CAST(s."order_date" AS DATE)) * 10000 + month(CAST(s."order_date" AS DATE)) * 100 + day(CAST(s."order_date" AS DATE)), -1) AS "dim_order_date_key", coalesce(s."is_deleted", false) AS _deleted
-FROM (SELECT s.* FROM "silver"."sales_order_lines" s SEMI JOIN "changed_keys" c ON c."order_id" = s."order_id" AND c."line_number" = s."line_number") s LEFT JOIN "gold"."dim_customer" d0 ON d0."customer_id" = s."customer_id" LEFT JOIN "gold"."dim_product" d1 ON d1."product_id" = s."product_id" LEFT JOIN "gold"."dim_channel" d2 ON d2."channel" = s."channel";
+FROM (SELECT * FROM "changed_rows") s LEFT JOIN "gold"."dim_customer" d0 ON d0."customer_id" = s."customer_id" LEFT JOIN "gold"."dim_product" d1 ON d1."product_id" = s."product_id" LEFT JOIN "gold"."dim_channel" d2 ON d2."channel" = s."channel";
 
 CREATE OR REPLACE TEMP TABLE "agg_delta" AS SELECT day, "dim_product_key", sum("quantity") AS "quantity", sum("line_count") AS "line_count" FROM (
 SELECT CAST(f."order_date" AS DATE) AS day, f."dim_product_key", -f."quantity" AS "quantity", CASE WHEN f."order_id" IS NULL THEN 0 ELSE -1 END AS "line_count" FROM "gold"."fact_order_lines" f SEMI JOIN "changed_keys" c ON c."order_id" = f."order_id" AND c."line_number" = f."line_number" WHERE f."order_date" IS NOT NULL
