@@ -373,8 +373,8 @@ export abstract class PlanCompiler {
     const e = s.entity;
     return [
       { name: "day", type: "DATE", notNull: true },
-      ...a.by.map((b) => ({
-        name: surrogateKey(s.dimensions.find((d) => d.name === b)!),
+      ...aggregateBy(s).map((b) => ({
+        name: b,
         type: this.bigintType(),
         notNull: true,
       })),
@@ -937,7 +937,7 @@ WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (${[...all, "_updated_at", "_run
   private aggregateDelta(s: Star, ctx: CompileContext, fact: string, factSrc: string): string {
     const a = s.dailyAggregate!;
     const e = s.entity;
-    const by = a.by.map((b) => this.q(surrogateKey(s.dimensions.find((d) => d.name === b)!)));
+    const by = aggregateBy(s).map((b) => this.q(b));
     const day = this.q(a.dateColumn);
     const side = (p: string, sign: "-" | "") =>
       a.measures.map((m) => {
@@ -961,7 +961,7 @@ GROUP BY ${["day", ...by].join(", ")} HAVING ${names.map((n) => `sum(${n}) <> 0`
     const a = s.dailyAggregate!;
     const table = this.table(ctx, "gold", a.name);
     const delta = this.shared("agg_delta", ctx, s.entity);
-    const by = a.by.map((b) => this.q(surrogateKey(s.dimensions.find((d) => d.name === b)!)));
+    const by = aggregateBy(s).map((b) => this.q(b));
     const names = a.measures.map((m) => this.q(m.name));
     const on = (l: string, r: string) => ["day", ...by].map((c) => `${l}.${c} = ${r}.${c}`).join(" AND ");
     const rows = this.q(maintainedRows(s)!);
@@ -990,7 +990,7 @@ SELECT day, ${[...by, ...names].join(", ")}, ${ctx.now} FROM ${this.q("agg_next"
     const a = s.dailyAggregate!;
     const table = this.table(ctx, "gold", a.name);
     const fact = this.table(ctx, "gold", s.fact.name);
-    const by = a.by.map((b) => this.q(surrogateKey(s.dimensions.find((d) => d.name === b)!)));
+    const by = aggregateBy(s).map((b) => this.q(b));
     const measures = a.measures.map((m) => `${m.agg}(f.${this.q(m.column)}) AS ${this.q(m.name)}`);
     const day = `CAST(f.${this.q(a.dateColumn)} AS DATE)`;
     return [
@@ -1057,6 +1057,11 @@ export function factValueColumns(s: Star): string[] {
     ...(s.dailyAggregate ? [s.dailyAggregate.dateColumn] : []),
   ]);
   return s.entity.columns.map((c) => c.name).filter((n) => wanted.has(n));
+}
+
+/** The surrogate keys of the dimensions the star's daily aggregate groups by, besides the day. */
+function aggregateBy(s: Star): string[] {
+  return (s.dailyAggregate?.by ?? []).map((b) => surrogateKey(s.dimensions.find((d) => d.name === b)!));
 }
 
 /**

@@ -18,6 +18,8 @@ import {
 const PREPARED = /^(bronze_stage_[0-9]+(_files)?|delta_superseded|silver_delta)$/;
 /** The silver rows of the run's changed keys, which every gold step reads (see compile). */
 const CHANGED_ROWS = "changed_rows";
+/** Whether the run keeps its changed silver rows for gold (see DuckdbCompiler.compile). */
+const keepsChangedRows = (ctx: CompileContext) => !ctx.silverEmpty;
 /** Row ids of one stage part stay below this, so `_stage_row` is unique across the parts. */
 const STAGE_PART_ROWS = 2 ** 40;
 
@@ -141,13 +143,13 @@ export class DuckdbCompiler extends PlanCompiler {
   override compile(plan: Plan, ctx: CompileContext): CompiledStep[] {
     const steps = super.compile(plan, ctx);
     const first = steps.findIndex((s) => s.kind === "dimension" || s.kind === "fact");
-    if (first < 0 || ctx.silverEmpty) return steps;
+    if (first < 0 || !keepsChangedRows(ctx)) return steps;
     const rows = this.createTemp(CHANGED_ROWS, super.changedSilver(plan.entity, ctx));
     return steps.map((s, i) => (i === first ? { ...s, statements: [...rows, ...s.statements] } : s));
   }
 
   protected override changedSilver(e: Entity, ctx: CompileContext): string {
-    return ctx.silverEmpty ? super.changedSilver(e, ctx) : `SELECT * FROM ${this.q(CHANGED_ROWS)}`;
+    return keepsChangedRows(ctx) ? `SELECT * FROM ${this.q(CHANGED_ROWS)}` : super.changedSilver(e, ctx);
   }
 
   /**
