@@ -277,6 +277,32 @@ describe("incremental scenarios on the local engine", () => {
     expect(await p.q(FACT)).toEqual([{ order_id: "SO00000001", quantity: 1 }]);
   });
 
+  it("gold takes from silver the rows the run wrote, and only those, when two runs share a clock time", async () => {
+    const p = project();
+    const at = () => new Date("2026-03-01T00:00:00Z");
+    p.land([line(1), line(2), line(3)]);
+    await p.run({ now: at });
+    // A stale row of order 1 and a newer one of order 2: the run writes order 2 alone.
+    p.land([
+      line(1, { quantity: 9, updated_at: "2026-01-04T10:00:00Z" }),
+      line(2, { quantity: 7, updated_at: "2026-01-06T10:00:00Z" }),
+    ]);
+    const second = await p.run({ now: at });
+    expect(second).toMatchObject({ rowsUpdated: 1, rowsStale: 1 });
+    expect(second.steps.find((s) => s.step === "fact_order_lines")?.counts).toMatchObject({
+      rows_upserted: "1",
+    });
+    expect(
+      await p.q(
+        `SELECT order_id, quantity, _run_id = '${second.runId}' AS rewritten FROM gold.fact_order_lines ORDER BY order_id`,
+      ),
+    ).toEqual([
+      { order_id: "SO00000001", quantity: 1, rewritten: false },
+      { order_id: "SO00000002", quantity: 7, rewritten: true },
+      { order_id: "SO00000003", quantity: 1, rewritten: false },
+    ]);
+  });
+
   it("the daily aggregate, kept from each run's changed rows, is the fact grouped again: rows move, leave and come back", async () => {
     const p = project();
     const AGG =

@@ -188,7 +188,7 @@ SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_i
 
 -- step dim_branch (dimension)
 
-CREATE OR REPLACE TEMP TABLE "changed_rows" AS SELECT s.* FROM "silver"."car_sales" s SEMI JOIN "changed_keys" c ON c."branch_id" = s."branch_id" AND c."dealer_id" = s."dealer_id" AND c."model_id" = s."model_id" AND c."date_id" = s."date_id";
+CREATE OR REPLACE TEMP TABLE "changed_rows" AS SELECT s.* FROM "silver"."car_sales" s WHERE s._ingested_at = TIMESTAMPTZ '2026-01-01T00:00:00.000Z' AND s._run_id = 'run-golden';
 
 CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."branch_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."branch_id" FROM (SELECT * FROM "changed_rows") s WHERE s."branch_id" IS NOT NULL) m ON m."branch_id" = r."branch_id") x WHERE _rn = 1;
 
