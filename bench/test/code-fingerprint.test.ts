@@ -63,6 +63,11 @@ describe("codeFingerprint: the code a run measures", () => {
   });
 
   it("is no-git outside a checkout", () => {
-    expect(codeFingerprint(mkdtempSync(join(tmpdir(), "saleslake-bench-nogit-")))).toBe("no-git");
+    const outside = mkdtempSync(join(tmpdir(), "saleslake-bench-nogit-"));
+    try {
+      expect(codeFingerprint(outside)).toBe("no-git");
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

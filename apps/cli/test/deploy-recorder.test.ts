@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -117,7 +117,10 @@ describe("deploy --dry-run --factory against a local Resource Manager", () => {
     // The environment as a deploy left it: the deployment's outputs, and the factory the deploy
     // wrote from them, except one pipeline edited in the portal and a trigger never deployed.
     rec.put(deploymentPath, { properties: { provisioningState: "Succeeded", outputs } });
-    const cfg = await loadConfig(mkdtempSync(join(tmpdir(), "saleslake-deploy-")));
+    const projectDir = mkdtempSync(join(tmpdir(), "saleslake-deploy-"));
+    const cfg = await loadConfig(projectDir).finally(() =>
+      rmSync(projectDir, { recursive: true, force: true }),
+    );
     const { artifacts } = generateFactory({
       storageAccount: outputs.storageAccount.value,
       storageAccountResourceId: outputs.storageAccountId.value,

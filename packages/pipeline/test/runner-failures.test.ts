@@ -339,8 +339,9 @@ describe("reading a project without a warehouse", () => {
 
 describe('a project folder with "?" in its path', () => {
   it("is refused before the engine opens, with its own code and a hint; the lock is released", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "saleslake-failures-")), "sales?2026");
-    dirs.push(dir);
+    const parent = mkdtempSync(join(tmpdir(), "saleslake-failures-"));
+    dirs.push(parent);
+    const dir = join(parent, "sales?2026");
     const refused = {
       code: "UNSUPPORTED_PATH",
       message: `the warehouse ${join(dir, "state", "warehouse.duckdb")} has "?" in its path: DuckDB reads what follows it as options, and cannot write the warehouse's log there`,
