@@ -745,6 +745,20 @@ FROM (SELECT v.*, max(v.${seq}) ${earlier} AS _earlier_seq, count(*) ${earlier} 
     return "";
   }
 
+  /**
+   * `, <alias>'s row id AS _stored_rowid`, for a dialect that can address a stored row by an id
+   * that holds through the run's transaction; its deletes then take the rows by it
+   * (deleteStored). Default: none.
+   */
+  protected storedRowId(_alias: string): string {
+    return "";
+  }
+
+  /** Deletes from `table` (as `t`) the stored rows `source` (as `s`) matched on `on`. */
+  protected deleteStored(table: string, source: string, on: string): Statement {
+    return { sql: `DELETE FROM ${table} AS t USING ${source} AS s WHERE ${on}` };
+  }
+
   /** The delta's newest version of each key (`latestOrder`), with `_rn` (always 1) and `_versions` (see `newestOf`). */
   protected latestPerKey(e: Entity, ctx: CompileContext): string {
     return this.newestOf(
@@ -892,10 +906,14 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
     }
     const factSrc = this.shared("fact_src", ctx, e);
     out.push(...this.createShared("fact_src", ctx, e, src));
-    // What the run changes in each group of the aggregate, read before the fact changes.
-    if (maintained)
-      out.push(...this.createShared("agg_delta", ctx, e, this.aggregateDelta(s, ctx, fact, factSrc)));
-    out.push(...this.applyFact(e, ctx, fact, factSrc, all));
+    // What the run changes in each group of the aggregate, read before the fact changes: the
+    // stored rows of the changed keys, read once for the aggregate and the fact's delete.
+    const stored = maintained ? this.shared("fact_stored", ctx, e) : undefined;
+    if (stored) {
+      out.push(...this.createShared("fact_stored", ctx, e, this.storedFact(s, ctx, fact)));
+      out.push(...this.createShared("agg_delta", ctx, e, this.aggregateDelta(s, stored, factSrc)));
+    }
+    out.push(...this.applyFact(e, ctx, fact, factSrc, all, stored));
     out.push({
       label: s.fact.name,
       sql: `SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM ${factSrc}`,
@@ -905,7 +923,8 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
 
   /**
    * The fact rows of `factSrc` (one per key, `_deleted` set for a soft-deleted one) into `fact`:
-   * deleted keys leave it, the others replace the stored row or are added.
+   * deleted keys leave it, the others replace the stored row or are added. `stored`, where the
+   * run maintains the aggregate, holds the stored rows of the changed keys (see storedFact).
    */
   protected applyFact(
     e: Entity,
@@ -913,6 +932,7 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
     fact: string,
     factSrc: string,
     all: string[],
+    _stored?: string,
   ): Statement[] {
     return [
       {
@@ -930,13 +950,24 @@ WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (${[...all, "_updated_at", "_run
   }
 
   /**
-   * Per group of the aggregate (day and `by` keys), what the run changes in each measure: the
-   * stored fact rows of the changed keys taken away, their current rows added (a deleted key's
-   * none). Groups the run leaves as they were are left out.
+   * The stored fact rows of the keys the run changed, before the fact changes: the columns the
+   * aggregate reads (its day, `by` keys and measures) and, where the dialect has one, each row's
+   * id (`storedRowId`) for the fact's delete.
    */
-  private aggregateDelta(s: Star, ctx: CompileContext, fact: string, factSrc: string): string {
+  private storedFact(s: Star, ctx: CompileContext, fact: string): string {
     const a = s.dailyAggregate!;
     const e = s.entity;
+    const cols = [...new Set([a.dateColumn, ...aggregateBy(s), ...a.measures.map((m) => m.column)])];
+    return `SELECT ${cols.map((c) => `f.${this.q(c)}`).join(", ")}${this.storedRowId("f")} FROM ${fact} f ${this.semiJoin()} ${this.shared("changed_keys", ctx, e)} c ON ${this.keyJoin(e, "c", "f")}`;
+  }
+
+  /**
+   * Per group of the aggregate (day and `by` keys), what the run changes in each measure: the
+   * stored fact rows of the changed keys (`stored`, see storedFact) taken away, their current
+   * rows added (a deleted key's none). Groups the run leaves as they were are left out.
+   */
+  private aggregateDelta(s: Star, stored: string, factSrc: string): string {
+    const a = s.dailyAggregate!;
     const by = aggregateBy(s).map((b) => this.q(b));
     const day = this.q(a.dateColumn);
     const side = (p: string, sign: "-" | "") =>
@@ -948,7 +979,7 @@ WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (${[...all, "_updated_at", "_run
       [`CAST(${p}.${day} AS DATE) AS day`, ...by.map((b) => `${p}.${b}`), ...side(p, sign)].join(", ");
     const names = a.measures.map((m) => this.q(m.name));
     return `SELECT day, ${[...by, ...names.map((n) => `sum(${n}) AS ${n}`)].join(", ")} FROM (
-SELECT ${cols("f", "-")} FROM ${fact} f ${this.semiJoin()} ${this.shared("changed_keys", ctx, e)} c ON ${this.keyJoin(e, "c", "f")} WHERE f.${day} IS NOT NULL
+SELECT ${cols("f", "-")} FROM ${stored} f WHERE f.${day} IS NOT NULL
 UNION ALL SELECT ${cols("s", "")} FROM ${factSrc} s WHERE NOT s._deleted AND s.${day} IS NOT NULL) x
 GROUP BY ${["day", ...by].join(", ")} HAVING ${names.map((n) => `sum(${n}) <> 0`).join(" OR ")}`;
   }
@@ -970,10 +1001,10 @@ GROUP BY ${["day", ...by].join(", ")} HAVING ${names.map((n) => `sum(${n}) <> 0`
     return [
       ...this.createTemp(
         "agg_next",
-        `SELECT d.day, ${[...by.map((b) => `d.${b}`), ...names.map(next)].join(", ")}
+        `SELECT d.day, ${[...by.map((b) => `d.${b}`), ...names.map(next)].join(", ")}${this.storedRowId("t")}
 FROM ${delta} d LEFT JOIN ${table} t ON ${on("t", "d")}`,
       ),
-      { sql: `DELETE FROM ${table} AS t USING ${this.q("agg_next")} AS n WHERE ${on("t", "n")}` },
+      this.deleteStored(table, this.q("agg_next"), on("t", "s")),
       {
         sql: `INSERT INTO ${table} (day, ${[...by, ...names].join(", ")}, _updated_at)
 SELECT day, ${[...by, ...names].join(", ")}, ${ctx.now} FROM ${this.q("agg_next")} WHERE ${rows} > 0`,

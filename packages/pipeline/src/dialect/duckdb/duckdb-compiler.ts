@@ -202,7 +202,26 @@ export class DuckdbCompiler extends PlanCompiler {
 
   /** SCD1 silver is the table itself, so the matched row's `rowid` is at hand for the delete. */
   protected override storedRowRef(e: Entity): string {
-    return e.scd === 1 ? ", t.rowid AS _stored_rowid" : "";
+    return e.scd === 1 ? this.storedRowId("t") : "";
+  }
+
+  /**
+   * A stored row's `rowid`. It holds through the run's transaction: only a checkpoint moves
+   * rows, and none runs while a transaction is open.
+   */
+  protected override storedRowId(alias: string): string {
+    return `, ${alias}.rowid AS _stored_rowid`;
+  }
+
+  /**
+   * By the row ids `source` carries (storedRowId): no second join on the key, and a source row
+   * that matched none is passed over. The daily aggregate of a 10k-row run into 10M lines (8.8M
+   * groups): 63-71 ms against 83-97 ms joining on the day and product.
+   */
+  protected override deleteStored(table: string, source: string, _on: string): Statement {
+    return {
+      sql: `DELETE FROM ${table} AS t USING (SELECT _stored_rowid FROM ${source} WHERE _stored_rowid IS NOT NULL) AS s WHERE t.rowid = s._stored_rowid`,
+    };
   }
 
   /**
@@ -326,7 +345,10 @@ SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${
    * The fact as silver is applied (applyScd1): the stored rows of the changed keys deleted, the
    * current ones appended. A MERGE's UPDATE of rows scattered through the table costs the commit
    * a rewrite of their row groups (5k updated and 5k new keys in 3M rows: 0.9–2.3 s against
-   * 0.6–0.9 s, statements and checkpoint).
+   * 0.6–0.9 s, statements and checkpoint). Where the run maintains the aggregate, it has read
+   * the stored rows of the changed keys already (`stored`): they are deleted by their row ids.
+   * A 10k-row run into 10M lines: the aggregate's read and the delete 0.34 s, against 0.51 s
+   * for two joins of the fact's keys.
    */
   protected override applyFact(
     e: Entity,
@@ -334,9 +356,12 @@ SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${
     fact: string,
     factSrc: string,
     all: string[],
+    stored?: string,
   ): Statement[] {
     return [
-      { sql: `DELETE FROM ${fact} AS t USING ${factSrc} AS s WHERE ${this.keyJoin(e, "t", "s")}` },
+      stored
+        ? this.deleteStored(fact, stored, this.keyJoin(e, "t", "s"))
+        : { sql: `DELETE FROM ${fact} AS t USING ${factSrc} AS s WHERE ${this.keyJoin(e, "t", "s")}` },
       {
         sql: `INSERT INTO ${fact} (${[...all, "_updated_at", "_run_id"].join(", ")})
 SELECT ${all.map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId} FROM ${factSrc} s WHERE NOT s._deleted`,

@@ -248,12 +248,14 @@ SELECT count(*) AS members_seen FROM "src_dim_date";
 CREATE OR REPLACE TEMP TABLE "fact_src" AS SELECT s."branch_id", s."dealer_id", s."model_id", s."revenue", s."units_sold", s."date_id", s."sale_date", coalesce(d0."dim_branch_key", -1) AS "dim_branch_key", coalesce(d1."dim_dealer_key", -1) AS "dim_dealer_key", coalesce(d2."dim_model_key", -1) AS "dim_model_key", coalesce(year(CAST(s."sale_date" AS DATE)) * 10000 + month(CAST(s."sale_date" AS DATE)) * 100 + day(CAST(s."sale_date" AS DATE)), -1) AS "dim_date_key", false AS _deleted
 FROM (SELECT * FROM "changed_rows") s LEFT JOIN "gold"."dim_branch" d0 ON d0."branch_id" = s."branch_id" LEFT JOIN "gold"."dim_dealer" d1 ON d1."dealer_id" = s."dealer_id" LEFT JOIN "gold"."dim_model" d2 ON d2."model_id" = s."model_id";
 
+CREATE OR REPLACE TEMP TABLE "fact_stored" AS SELECT f."sale_date", f."dim_branch_key", f."dim_model_key", f."revenue", f."units_sold", f.rowid AS _stored_rowid FROM "gold"."fact_sales" f SEMI JOIN "changed_keys" c ON c."branch_id" = f."branch_id" AND c."dealer_id" = f."dealer_id" AND c."model_id" = f."model_id" AND c."date_id" = f."date_id";
+
 CREATE OR REPLACE TEMP TABLE "agg_delta" AS SELECT day, "dim_branch_key", "dim_model_key", sum("revenue") AS "revenue", sum("units_sold") AS "units_sold", sum("sales_count") AS "sales_count" FROM (
-SELECT CAST(f."sale_date" AS DATE) AS day, f."dim_branch_key", f."dim_model_key", -f."revenue" AS "revenue", -f."units_sold" AS "units_sold", CASE WHEN f."revenue" IS NULL THEN 0 ELSE -1 END AS "sales_count" FROM "gold"."fact_sales" f SEMI JOIN "changed_keys" c ON c."branch_id" = f."branch_id" AND c."dealer_id" = f."dealer_id" AND c."model_id" = f."model_id" AND c."date_id" = f."date_id" WHERE f."sale_date" IS NOT NULL
+SELECT CAST(f."sale_date" AS DATE) AS day, f."dim_branch_key", f."dim_model_key", -f."revenue" AS "revenue", -f."units_sold" AS "units_sold", CASE WHEN f."revenue" IS NULL THEN 0 ELSE -1 END AS "sales_count" FROM "fact_stored" f WHERE f."sale_date" IS NOT NULL
 UNION ALL SELECT CAST(s."sale_date" AS DATE) AS day, s."dim_branch_key", s."dim_model_key", s."revenue" AS "revenue", s."units_sold" AS "units_sold", CASE WHEN s."revenue" IS NULL THEN 0 ELSE 1 END AS "sales_count" FROM "fact_src" s WHERE NOT s._deleted AND s."sale_date" IS NOT NULL) x
 GROUP BY day, "dim_branch_key", "dim_model_key" HAVING sum("revenue") <> 0 OR sum("units_sold") <> 0 OR sum("sales_count") <> 0;
 
-DELETE FROM "gold"."fact_sales" AS t USING "fact_src" AS s WHERE t."branch_id" = s."branch_id" AND t."dealer_id" = s."dealer_id" AND t."model_id" = s."model_id" AND t."date_id" = s."date_id";
+DELETE FROM "gold"."fact_sales" AS t USING (SELECT _stored_rowid FROM "fact_stored" WHERE _stored_rowid IS NOT NULL) AS s WHERE t.rowid = s._stored_rowid;
 
 INSERT INTO "gold"."fact_sales" ("branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "sale_date", "dim_branch_key", "dim_dealer_key", "dim_model_key", "dim_date_key", _updated_at, _run_id)
 SELECT s."branch_id", s."dealer_id", s."model_id", s."revenue", s."units_sold", s."date_id", s."sale_date", s."dim_branch_key", s."dim_dealer_key", s."dim_model_key", s."dim_date_key", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden' FROM "fact_src" s WHERE NOT s._deleted;
@@ -262,10 +264,10 @@ SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (W
 
 -- step agg_sales_daily (aggregate)
 
-CREATE OR REPLACE TEMP TABLE "agg_next" AS SELECT d.day, d."dim_branch_key", d."dim_model_key", CAST(coalesce(t."revenue", 0) + d."revenue" AS DECIMAL(38, 0)) AS "revenue", CAST(coalesce(t."units_sold", 0) + d."units_sold" AS DECIMAL(38, 0)) AS "units_sold", CAST(coalesce(t."sales_count", 0) + d."sales_count" AS BIGINT) AS "sales_count"
+CREATE OR REPLACE TEMP TABLE "agg_next" AS SELECT d.day, d."dim_branch_key", d."dim_model_key", CAST(coalesce(t."revenue", 0) + d."revenue" AS DECIMAL(38, 0)) AS "revenue", CAST(coalesce(t."units_sold", 0) + d."units_sold" AS DECIMAL(38, 0)) AS "units_sold", CAST(coalesce(t."sales_count", 0) + d."sales_count" AS BIGINT) AS "sales_count", t.rowid AS _stored_rowid
 FROM "agg_delta" d LEFT JOIN "gold"."agg_sales_daily" t ON t.day = d.day AND t."dim_branch_key" = d."dim_branch_key" AND t."dim_model_key" = d."dim_model_key";
 
-DELETE FROM "gold"."agg_sales_daily" AS t USING "agg_next" AS n WHERE t.day = n.day AND t."dim_branch_key" = n."dim_branch_key" AND t."dim_model_key" = n."dim_model_key";
+DELETE FROM "gold"."agg_sales_daily" AS t USING (SELECT _stored_rowid FROM "agg_next" WHERE _stored_rowid IS NOT NULL) AS s WHERE t.rowid = s._stored_rowid;
 
 INSERT INTO "gold"."agg_sales_daily" (day, "dim_branch_key", "dim_model_key", "revenue", "units_sold", "sales_count", _updated_at)
 SELECT day, "dim_branch_key", "dim_model_key", "revenue", "units_sold", "sales_count", TIMESTAMPTZ '2026-01-01T00:00:00.000Z' FROM "agg_next" WHERE "sales_count" > 0;

@@ -234,12 +234,14 @@ SELECT count(*) AS members_seen FROM "src_dim_order_date";
 CREATE OR REPLACE TEMP TABLE "fact_src" AS SELECT s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", coalesce(d0."dim_customer_key", -1) AS "dim_customer_key", coalesce(d1."dim_product_key", -1) AS "dim_product_key", coalesce(d2."dim_channel_key", -1) AS "dim_channel_key", coalesce(year(CAST(s."order_date" AS DATE)) * 10000 + month(CAST(s."order_date" AS DATE)) * 100 + day(CAST(s."order_date" AS DATE)), -1) AS "dim_order_date_key", coalesce(s."is_deleted", false) AS _deleted
 FROM (SELECT * FROM "changed_rows") s LEFT JOIN "gold"."dim_customer" d0 ON d0."customer_id" = s."customer_id" LEFT JOIN "gold"."dim_product" d1 ON d1."product_id" = s."product_id" LEFT JOIN "gold"."dim_channel" d2 ON d2."channel" = s."channel";
 
+CREATE OR REPLACE TEMP TABLE "fact_stored" AS SELECT f."order_date", f."dim_product_key", f."quantity", f."order_id", f.rowid AS _stored_rowid FROM "gold"."fact_order_lines" f SEMI JOIN "changed_keys" c ON c."order_id" = f."order_id" AND c."line_number" = f."line_number";
+
 CREATE OR REPLACE TEMP TABLE "agg_delta" AS SELECT day, "dim_product_key", sum("quantity") AS "quantity", sum("line_count") AS "line_count" FROM (
-SELECT CAST(f."order_date" AS DATE) AS day, f."dim_product_key", -f."quantity" AS "quantity", CASE WHEN f."order_id" IS NULL THEN 0 ELSE -1 END AS "line_count" FROM "gold"."fact_order_lines" f SEMI JOIN "changed_keys" c ON c."order_id" = f."order_id" AND c."line_number" = f."line_number" WHERE f."order_date" IS NOT NULL
+SELECT CAST(f."order_date" AS DATE) AS day, f."dim_product_key", -f."quantity" AS "quantity", CASE WHEN f."order_id" IS NULL THEN 0 ELSE -1 END AS "line_count" FROM "fact_stored" f WHERE f."order_date" IS NOT NULL
 UNION ALL SELECT CAST(s."order_date" AS DATE) AS day, s."dim_product_key", s."quantity" AS "quantity", CASE WHEN s."order_id" IS NULL THEN 0 ELSE 1 END AS "line_count" FROM "fact_src" s WHERE NOT s._deleted AND s."order_date" IS NOT NULL) x
 GROUP BY day, "dim_product_key" HAVING sum("quantity") <> 0 OR sum("line_count") <> 0;
 
-DELETE FROM "gold"."fact_order_lines" AS t USING "fact_src" AS s WHERE t."order_id" = s."order_id" AND t."line_number" = s."line_number";
+DELETE FROM "gold"."fact_order_lines" AS t USING (SELECT _stored_rowid FROM "fact_stored" WHERE _stored_rowid IS NOT NULL) AS s WHERE t.rowid = s._stored_rowid;
 
 INSERT INTO "gold"."fact_order_lines" ("order_id", "line_number", "order_date", "quantity", "unit_price", "currency", "status", "dim_customer_key", "dim_product_key", "dim_channel_key", "dim_order_date_key", _updated_at, _run_id)
 SELECT s."order_id", s."line_number", s."order_date", s."quantity", s."unit_price", s."currency", s."status", s."dim_customer_key", s."dim_product_key", s."dim_channel_key", s."dim_order_date_key", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden' FROM "fact_src" s WHERE NOT s._deleted;
@@ -248,10 +250,10 @@ SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (W
 
 -- step agg_orders_daily (aggregate)
 
-CREATE OR REPLACE TEMP TABLE "agg_next" AS SELECT d.day, d."dim_product_key", CAST(coalesce(t."quantity", 0) + d."quantity" AS DECIMAL(38, 0)) AS "quantity", CAST(coalesce(t."line_count", 0) + d."line_count" AS BIGINT) AS "line_count"
+CREATE OR REPLACE TEMP TABLE "agg_next" AS SELECT d.day, d."dim_product_key", CAST(coalesce(t."quantity", 0) + d."quantity" AS DECIMAL(38, 0)) AS "quantity", CAST(coalesce(t."line_count", 0) + d."line_count" AS BIGINT) AS "line_count", t.rowid AS _stored_rowid
 FROM "agg_delta" d LEFT JOIN "gold"."agg_orders_daily" t ON t.day = d.day AND t."dim_product_key" = d."dim_product_key";
 
-DELETE FROM "gold"."agg_orders_daily" AS t USING "agg_next" AS n WHERE t.day = n.day AND t."dim_product_key" = n."dim_product_key";
+DELETE FROM "gold"."agg_orders_daily" AS t USING (SELECT _stored_rowid FROM "agg_next" WHERE _stored_rowid IS NOT NULL) AS s WHERE t.rowid = s._stored_rowid;
 
 INSERT INTO "gold"."agg_orders_daily" (day, "dim_product_key", "quantity", "line_count", _updated_at)
 SELECT day, "dim_product_key", "quantity", "line_count", TIMESTAMPTZ '2026-01-01T00:00:00.000Z' FROM "agg_next" WHERE "line_count" > 0;
