@@ -1643,6 +1643,74 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
     expect(await p.q(HISTORY)).toEqual(history);
   });
 
+  it("a star on SCD2 history takes each key's current version, on the first load as after it", async () => {
+    const entity = defineEntity({
+      name: "accounts",
+      columns: {
+        account_id: t.string(),
+        tier: t.string(),
+        balance: t.int(),
+        opened_on: t.date(),
+        updated_at: t.timestamp(),
+      },
+      key: ["account_id"],
+      sequence: "updated_at",
+      watermark: "batch",
+      scd: 2,
+    });
+    const star = defineStar({
+      name: "accounts",
+      entity,
+      dimensions: [{ kind: "attribute", name: "dim_tier", key: ["tier"], attributes: [] }],
+      fact: { name: "fact_accounts", measures: ["balance"], degenerate: ["account_id"] },
+      dailyAggregate: {
+        name: "agg_accounts_daily",
+        dateColumn: "opened_on",
+        by: ["dim_tier"],
+        measures: [
+          { name: "balance", column: "balance", agg: "sum" },
+          { name: "accounts", column: "account_id", agg: "count" },
+        ],
+      },
+    });
+    const p = project(entity, [star]);
+    const account = (id: string, day: number, tier: string, balance: number): Line => ({
+      account_id: id,
+      tier,
+      balance,
+      opened_on: "2026-01-05",
+      updated_at: `2026-01-0${day}T00:00:00Z`,
+    });
+    const FACT_ACCOUNTS =
+      "SELECT account_id, d.tier, balance FROM gold.fact_accounts f JOIN gold.dim_tier d USING (dim_tier_key) ORDER BY ALL";
+    const CURRENT = "SELECT account_id, tier, balance FROM silver.accounts WHERE is_current ORDER BY ALL";
+    const AGG =
+      "SELECT d.tier, CAST(balance AS INTEGER) AS balance, accounts FROM gold.agg_accounts_daily a JOIN gold.dim_tier d USING (dim_tier_key) ORDER BY ALL";
+    // The first load reads two batches and keeps A1's version of each; the fact holds the newer.
+    p.land([account("A1", 1, "basic", 10), account("A2", 1, "basic", 5)]);
+    p.land([account("A1", 2, "gold", 20)]);
+    await p.run();
+    expect(await p.q("SELECT count(*)::INT AS n FROM silver.accounts")).toEqual([{ n: 3 }]);
+    expect(await p.q(FACT_ACCOUNTS)).toEqual([
+      { account_id: "A1", tier: "gold", balance: 20 },
+      { account_id: "A2", tier: "basic", balance: 5 },
+    ]);
+    expect(await p.q(AGG)).toEqual([
+      { tier: "basic", balance: 5, accounts: "1" },
+      { tier: "gold", balance: 20, accounts: "1" },
+    ]);
+    p.land([account("A2", 2, "gold", 7)]);
+    p.land([account("A2", 3, "basic", 8)]);
+    await p.run();
+    expect(await p.q(FACT_ACCOUNTS)).toEqual(await p.q(CURRENT));
+    expect(await p.q(AGG)).toEqual([
+      { tier: "basic", balance: 8, accounts: "1" },
+      { tier: "gold", balance: 20, accounts: "1" },
+    ]);
+    await p.run({ mode: "full_refresh" });
+    expect(await p.q(FACT_ACCOUNTS)).toEqual(await p.q(CURRENT));
+  });
+
   it("a dimension member keeps the attributes of its newest row: an older row of another key, loaded later, does not replace them", async () => {
     const orders = defineEntity({
       name: "orders",
