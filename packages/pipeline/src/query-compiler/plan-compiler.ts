@@ -797,7 +797,7 @@ WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(",
    * Current silver rows of the keys this run changed. Where silver was empty when the run
    * classified its delta (`silverEmpty`), every row it holds now is one the run wrote: the
    * table is read whole, without a join to every key (loading 10M order lines to gold, each
-   * dimension's members 2.0–2.3 s through the join).
+   * dimension's members 1.6–2.3 s through the join).
    */
   protected changedSilver(e: Entity, ctx: CompileContext): string {
     const current = e.scd === 2 ? " WHERE s.is_current" : "";
