@@ -277,6 +277,27 @@ describe("incremental scenarios on the local engine", () => {
     expect(await p.q(FACT)).toEqual([{ order_id: "SO00000001", quantity: 1 }]);
   });
 
+  it("a first load keeps a row deleted at the source out of the fact, and counts it, as a later run does", async () => {
+    const p = project();
+    p.land([line(1), line(2, { is_deleted: true }), line(3)]);
+    const first = await p.run();
+    expect(first.steps.find((s) => s.step === "fact_order_lines")?.counts).toMatchObject({
+      rows_upserted: "2",
+      rows_deleted: "1",
+    });
+    expect(await p.q(FACT)).toEqual([
+      { order_id: "SO00000001", quantity: 1 },
+      { order_id: "SO00000003", quantity: 1 },
+    ]);
+    p.land([line(3, { is_deleted: true, updated_at: "2026-01-07T00:00:00Z" })]);
+    const later = await p.run();
+    expect(later.steps.find((s) => s.step === "fact_order_lines")?.counts).toMatchObject({
+      rows_upserted: "0",
+      rows_deleted: "1",
+    });
+    expect(await p.q(FACT)).toEqual([{ order_id: "SO00000001", quantity: 1 }]);
+  });
+
   it("gold takes from silver the rows the run wrote, and only those, when two runs share a clock time", async () => {
     const p = project();
     const at = () => new Date("2026-03-01T00:00:00Z");

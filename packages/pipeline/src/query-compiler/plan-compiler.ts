@@ -891,7 +891,7 @@ WHEN MATCHED AND (${attrs.map((a) => `t.${a} IS DISTINCT FROM s.${a}`).join(" OR
         dimKeys.push(`coalesce(${alias}.${this.q(surrogateKey(d))}, -1) AS ${this.q(surrogateKey(d))}`);
       }
     });
-    const deleted = e.softDelete ? `coalesce(s.${this.q(e.softDelete)}, false)` : "false";
+    const deleted = this.deletedFlag(e);
     const src = `SELECT ${values.map((v) => `s.${v}`).join(", ")}, ${dimKeys.join(", ")}, ${deleted} AS _deleted
 FROM (${this.changedSilver(e, ctx)}) s ${joins.join(" ")}`;
     const all = [...values, ...s.dimensions.map((d) => this.q(surrogateKey(d)))];
@@ -923,9 +923,22 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
     out.push(...this.applyFact(e, ctx, fact, factSrc, all, stored));
     out.push({
       label: s.fact.name,
-      sql: `SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM ${factSrc}`,
+      sql: `SELECT count(*) FILTER (WHERE NOT _deleted) AS rows_upserted, count(*) FILTER (WHERE _deleted) AS rows_deleted FROM ${this.factCounted(e, ctx, factSrc)}`,
     });
     return out;
+  }
+
+  /** Whether a silver row (alias `s`) is deleted at the source: its soft-delete flag, else never. */
+  protected deletedFlag(e: Entity): string {
+    return e.softDelete ? `coalesce(s.${this.q(e.softDelete)}, false)` : "false";
+  }
+
+  /**
+   * What the fact step's counts read: the fact's source, one row per changed key, `_deleted` set
+   * for a soft-deleted one. A dialect may count the same rows from where the source reads them.
+   */
+  protected factCounted(_e: Entity, _ctx: CompileContext, factSrc: string): string {
+    return factSrc;
   }
 
   /**

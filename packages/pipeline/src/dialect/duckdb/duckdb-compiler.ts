@@ -20,6 +20,12 @@ const PREPARED = /^(bronze_stage_[0-9]+(_files)?|delta_superseded|silver_delta)$
 const CHANGED_ROWS = "changed_rows";
 /** Whether the run keeps its changed silver rows for gold (see DuckdbCompiler.compile). */
 const keepsChangedRows = (ctx: CompileContext) => !ctx.silverEmpty;
+/**
+ * What a run that reads its delta for gold (readsDelta) keeps as views over it rather than tables
+ * made in its transaction: the changed keys and the fact's source, whose readers, each in
+ * parallel, cost less than writing them once and reading them back on one thread.
+ */
+const VIEWS_OVER_DELTA = new Set(["changed_keys", "fact_src"]);
 /** Whether gold reads the run's silver rows from the classified delta (see changedSilver). */
 const readsDelta = (e: Entity, ctx: CompileContext) => e.scd === 1 && !keepsChangedRows(ctx);
 /** Row ids of one stage part stay below this, so `_stage_row` is unique across the parts. */
@@ -185,12 +191,20 @@ export class DuckdbCompiler extends PlanCompiler {
    * run writes before them.
    */
   protected override createShared(name: string, ctx: CompileContext, e: Entity, select: string): Statement[] {
-    // Its three readers, each in parallel, cost less than writing it and reading it back once.
-    if (name === "fact_src" && readsDelta(e, ctx)) {
+    if (VIEWS_OVER_DELTA.has(name) && readsDelta(e, ctx)) {
       return [{ sql: `CREATE OR REPLACE TEMP VIEW ${this.shared(name, ctx, e)} AS ${select}` }];
     }
     const stmts = super.createShared(name, ctx, e, select);
     return PREPARED.test(name) ? this.prepared(ctx, ...stmts) : stmts;
+  }
+
+  /**
+   * Where the fact's source is a view over the delta (see createShared), its rows counted from
+   * the delta, without the joins to the dimensions, which keep one row per changed key.
+   */
+  protected override factCounted(e: Entity, ctx: CompileContext, factSrc: string): string {
+    if (!readsDelta(e, ctx)) return super.factCounted(e, ctx, factSrc);
+    return `(SELECT ${this.deletedFlag(e)} AS _deleted FROM (${this.changedSilver(e, ctx)}) s)`;
   }
 
   /** Statements prepared before the transaction when the run is incremental. */

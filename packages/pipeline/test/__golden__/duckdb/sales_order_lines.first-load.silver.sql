@@ -8,6 +8,6 @@ DELETE FROM "silver"."sales_order_lines" AS t USING (SELECT _stored_rowid FROM "
 INSERT INTO "silver"."sales_order_lines" ("order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _ingested_at, _run_id)
 SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, _ingested_at, 'run-golden' FROM "silver_delta" WHERE _action IN ('insert', 'update');
 
-CREATE OR REPLACE TEMP TABLE "changed_keys" AS SELECT "order_id", "line_number" FROM "silver_delta" WHERE _action <> 'stale';
+CREATE OR REPLACE TEMP VIEW "changed_keys" AS SELECT "order_id", "line_number" FROM "silver_delta" WHERE _action <> 'stale';
 
 SELECT count(*) AS rows_in, count(*) FILTER (WHERE _action = 'insert') AS rows_inserted, count(*) FILTER (WHERE _action = 'update') AS rows_updated, count(*) FILTER (WHERE _action = 'stale') AS rows_stale, (SELECT count(*) FROM "delta_superseded") AS rows_superseded, count(*) FILTER (WHERE _action IN ('insert', 'update') AND coalesce("is_deleted", false)) AS rows_deleted FROM "silver_delta";
