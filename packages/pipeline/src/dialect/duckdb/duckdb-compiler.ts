@@ -26,6 +26,8 @@ const keepsChangedRows = (ctx: CompileContext) => !ctx.silverEmpty;
  * parallel, cost less than writing them once and reading them back on one thread.
  */
 const VIEWS_OVER_DELTA = new Set(["changed_keys", "fact_src"]);
+/** The classified delta's rows an SCD1 run writes to silver (see applyScd1, changedSilver). */
+const WRITTEN = "_action IN ('insert', 'update')";
 /** Whether gold reads the run's silver rows from the classified delta (see changedSilver). */
 const readsDelta = (e: Entity, ctx: CompileContext) => e.scd === 1 && !keepsChangedRows(ctx);
 /** Row ids of one stage part stay below this, so `_stage_row` is unique across the parts. */
@@ -179,8 +181,7 @@ export class DuckdbCompiler extends PlanCompiler {
    */
   protected override changedSilver(e: Entity, ctx: CompileContext): string {
     if (keepsChangedRows(ctx)) return `SELECT * FROM ${this.q(CHANGED_ROWS)}`;
-    if (readsDelta(e, ctx))
-      return `SELECT * FROM ${this.q("silver_delta")} WHERE _action IN ('insert', 'update')`;
+    if (readsDelta(e, ctx)) return `SELECT * FROM ${this.q("silver_delta")} WHERE ${WRITTEN}`;
     return super.changedSilver(e, ctx);
   }
 
@@ -367,8 +368,8 @@ FROM (${this.latestRows(e, ctx)}) s LEFT JOIN ${this.table(ctx, "silver", e.name
         sql: `INSERT INTO ${silver} (${[...cols, "_run_id"].join(", ")})
 SELECT ${cols.join(", ")}, ${ctx.runId} FROM ${
           this.narrowDelta(e, ctx)
-            ? `(${this.numberedSource(e, ctx)}) d SEMI JOIN (SELECT _src_rowid FROM ${delta} WHERE _action IN ('insert', 'update')) c ON c._src_rowid = d._src_rowid`
-            : `${delta} WHERE _action IN ('insert', 'update')`
+            ? `(${this.numberedSource(e, ctx)}) d SEMI JOIN (SELECT _src_rowid FROM ${delta} WHERE ${WRITTEN}) c ON c._src_rowid = d._src_rowid`
+            : `${delta} WHERE ${WRITTEN}`
         }`,
       },
     ];
