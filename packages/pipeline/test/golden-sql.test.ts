@@ -33,17 +33,19 @@ describe.each(compilers)("$name SQL", ({ name, compiler, ctx }) => {
   });
 });
 
-// A first load (or a full refresh) into an empty silver: the classified delta is a view, with no join.
-it("duckdb SQL of a first load", async () => {
+// A first load (or a full refresh) into an empty silver: the classified delta is a view, with no
+// join; gold reads it through views (the fact's source, the changed keys), the aggregate through
+// a source of its own joined to the dimensions it groups by.
+it.each(["silver", "fact"])("duckdb SQL of a first load: the %s step", async (kind) => {
   const compiler = new DuckdbCompiler();
   const ctx = {
     ...duckdbContext("run-golden", new Date("2026-01-01T00:00:00Z"), "incremental"),
     silverEmpty: true,
   };
   const plan = buildPlan(salesOrderLines, salesOrderStar);
-  const silver = compiler.compile(plan, ctx).find((s) => s.kind === "silver");
-  await expect(silver?.statements.map((st) => `${st.sql};`).join("\n\n")).toMatchFileSnapshot(
-    "__golden__/duckdb/sales_order_lines.first-load.silver.sql",
+  const step = compiler.compile(plan, ctx).find((s) => s.kind === kind);
+  await expect(step?.statements.map((st) => `${st.sql};`).join("\n\n")).toMatchFileSnapshot(
+    `__golden__/duckdb/sales_order_lines.first-load.${kind}.sql`,
   );
 });
 

@@ -871,13 +871,15 @@ WHEN MATCHED AND (${attrs.map((a) => `t.${a} IS DISTINCT FROM s.${a}`).join(" OR
     return out;
   }
 
-  protected fact(s: Star, ctx: CompileContext): Statement[] {
-    const e = s.entity;
-    const fact = this.table(ctx, "gold", s.fact.name);
-    const values = factValueColumns(s).map((c) => this.q(c));
+  /**
+   * The fact's rows of the run's changed silver rows: `values` (quoted) and the surrogate keys of
+   * `dims`, each joined to its dimension (a calendar's computed), `_deleted` for a key deleted at
+   * the source. Unknown members are -1.
+   */
+  protected factSource(s: Star, ctx: CompileContext, values: string[], dims: Star["dimensions"]): string {
     const dimKeys: string[] = [];
     const joins: string[] = [];
-    s.dimensions.forEach((d, i) => {
+    dims.forEach((d, i) => {
       const alias = `d${i}`;
       if (d.kind === "calendar") {
         const c = this.calendar(`CAST(s.${this.q(d.column)} AS DATE)`);
@@ -891,9 +893,15 @@ WHEN MATCHED AND (${attrs.map((a) => `t.${a} IS DISTINCT FROM s.${a}`).join(" OR
         dimKeys.push(`coalesce(${alias}.${this.q(surrogateKey(d))}, -1) AS ${this.q(surrogateKey(d))}`);
       }
     });
-    const deleted = this.deletedFlag(e);
-    const src = `SELECT ${values.map((v) => `s.${v}`).join(", ")}, ${dimKeys.join(", ")}, ${deleted} AS _deleted
-FROM (${this.changedSilver(e, ctx)}) s ${joins.join(" ")}`;
+    return `SELECT ${[...values.map((v) => `s.${v}`), ...dimKeys].join(", ")}, ${this.deletedFlag(s.entity)} AS _deleted
+FROM (${this.changedSilver(s.entity, ctx)}) s${joins.map((j) => ` ${j}`).join("")}`;
+  }
+
+  protected fact(s: Star, ctx: CompileContext): Statement[] {
+    const e = s.entity;
+    const fact = this.table(ctx, "gold", s.fact.name);
+    const values = factValueColumns(s).map((c) => this.q(c));
+    const src = this.factSource(s, ctx, values, s.dimensions);
     const all = [...values, ...s.dimensions.map((d) => this.q(surrogateKey(d)))];
     const out: Statement[] = [];
     const agg = s.dailyAggregate;
@@ -918,7 +926,14 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
     const stored = maintained ? this.shared("fact_stored", ctx, e) : undefined;
     if (stored) {
       out.push(...this.createShared("fact_stored", ctx, e, this.storedFact(s, ctx, fact)));
-      out.push(...this.createShared("agg_delta", ctx, e, this.aggregateDelta(s, stored, factSrc)));
+      out.push(
+        ...this.createShared(
+          "agg_delta",
+          ctx,
+          e,
+          this.aggregateDelta(s, stored, this.aggregateSource(s, ctx, factSrc)),
+        ),
+      );
     }
     out.push(...this.applyFact(e, ctx, fact, factSrc, all, stored));
     out.push({
@@ -939,6 +954,32 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
    */
   protected factCounted(_e: Entity, _ctx: CompileContext, factSrc: string): string {
     return factSrc;
+  }
+
+  /**
+   * What the aggregate reads of the run's fact rows: the fact's source. A dialect where that source
+   * is a view may read a narrower one (see aggregateColumnsSource).
+   */
+  protected aggregateSource(_s: Star, _ctx: CompileContext, factSrc: string): string {
+    return factSrc;
+  }
+
+  /**
+   * The fact's source with only what the daily aggregate reads: its day, its measures' columns and
+   * the keys of the dimensions it groups by, joined to those dimensions alone.
+   */
+  protected aggregateColumnsSource(s: Star, ctx: CompileContext): string {
+    const a = s.dailyAggregate!;
+    const by = new Set(aggregateBy(s));
+    const wanted = new Set([a.dateColumn, ...a.measures.map((m) => m.column)]);
+    const values = factValueColumns(s).filter((c) => wanted.has(c));
+    const dims = s.dimensions.filter((d) => by.has(surrogateKey(d)));
+    return `(${this.factSource(
+      s,
+      ctx,
+      values.map((c) => this.q(c)),
+      dims,
+    )})`;
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   type QuarantineEntry,
   quoteString,
   rawName,
+  type Star,
   typedFromRawColumnSql,
 } from "@saleslake/schema";
 import type { Plan } from "../../plan/plan.ts";
@@ -206,6 +207,16 @@ export class DuckdbCompiler extends PlanCompiler {
   protected override factCounted(e: Entity, ctx: CompileContext, factSrc: string): string {
     if (!readsDelta(e, ctx)) return super.factCounted(e, ctx, factSrc);
     return `(SELECT ${this.deletedFlag(e)} AS _deleted FROM (${this.changedSilver(e, ctx)}) s)`;
+  }
+
+  /**
+   * Where the fact's source is a view over the delta, the aggregate reads its own, joined to the
+   * dimensions it groups by alone: through the fact's view it joined every dimension again.
+   */
+  protected override aggregateSource(s: Star, ctx: CompileContext, factSrc: string): string {
+    return readsDelta(s.entity, ctx)
+      ? this.aggregateColumnsSource(s, ctx)
+      : super.aggregateSource(s, ctx, factSrc);
   }
 
   /** Statements prepared before the transaction when the run is incremental. */
