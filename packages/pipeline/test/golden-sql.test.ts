@@ -35,18 +35,23 @@ describe.each(compilers)("$name SQL", ({ name, compiler, ctx }) => {
 
 // A first load (or a full refresh) into an empty silver: the classified delta is a view, with no
 // join; gold reads it through views (the fact's source, the changed keys), the aggregate through
-// a source of its own joined to the dimensions it groups by.
-it.each(["silver", "fact"])("duckdb SQL of a first load: the %s step", async (kind) => {
+// a source of its own joined to the dimensions it groups by, and the dimensions' members are found
+// and numbered before the run's transaction, from the delta.
+it.each([
+  ["sales_order_lines", "silver"],
+  ["sales_order_lines", "dimension"],
+  ["sales_order_lines", "fact"],
+  ["car_sales", "dimension"],
+] as const)("duckdb SQL of a first load: %s, the %s step", async (entity, kind) => {
   const compiler = new DuckdbCompiler();
   const ctx = {
     ...duckdbContext("run-golden", new Date("2026-01-01T00:00:00Z"), "incremental"),
     silverEmpty: true,
   };
-  const plan = buildPlan(salesOrderLines, salesOrderStar);
+  const plan = plans.find((p) => p.entity.name === entity)!;
   const step = compiler.compile(plan, ctx).find((s) => s.kind === kind);
-  await expect(step?.statements.map((st) => `${st.sql};`).join("\n\n")).toMatchFileSnapshot(
-    `__golden__/duckdb/sales_order_lines.first-load.${kind}.sql`,
-  );
+  const text = step?.statements.map((st) => `${st.prepare ? "-- before the transaction\n" : ""}${st.sql};`);
+  await expect(text?.join("\n\n")).toMatchFileSnapshot(`__golden__/duckdb/${entity}.first-load.${kind}.sql`);
 });
 
 // A part of one file (its batch and file are constants of the view, not columns of its stage),

@@ -807,6 +807,21 @@ WHEN NOT MATCHED THEN INSERT (${[...cols, ...lineage, this.q("_run_id")].join(",
   }
 
   // ---- gold ---------------------------------------------------------------------------------
+  /** The silver rows a dimension's members take their attributes from: its current rows. */
+  protected memberRows(e: Entity, ctx: CompileContext): string {
+    return e.scd === 2 ? this.currentVersions(e, ctx) : this.table(ctx, "silver", e.name);
+  }
+
+  /** The new members of a dimension (`select`), as the dialect keeps them; see memberNumber. */
+  protected numberedMembers(select: string, _keys: string[]): string {
+    return select;
+  }
+
+  /** A new member's number (alias `s`), from 1, in the order of its natural key (`keys`, quoted). */
+  protected memberNumber(keys: string[]): string {
+    return `row_number() OVER (ORDER BY ${keys.map((k) => `s.${k}`).join(", ")})`;
+  }
+
   protected dimension(e: Entity, d: Dimension, ctx: CompileContext): Statement[] {
     const dim = this.table(ctx, "gold", d.name);
     const sk = this.q(surrogateKey(d));
@@ -839,7 +854,7 @@ FROM ${tmp} x WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE t.${sk} = ${dateKey
     // attributes do not depend on how batches were grouped into runs, and a full refresh finds
     // them as incremental runs left them.
     const members = `SELECT DISTINCT ${keys.map((k) => `s.${k}`).join(", ")} FROM (${this.changedSilver(e, ctx)}) s WHERE ${keys.map((k) => `s.${k} IS NOT NULL`).join(" AND ")}`;
-    const stored = e.scd === 2 ? this.currentVersions(e, ctx) : this.table(ctx, "silver", e.name);
+    const stored = this.memberRows(e, ctx);
     const src =
       attrs.length === 0
         ? members
@@ -851,13 +866,16 @@ FROM ${tmp} x WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE t.${sk} = ${dateKey
         `new_${d.name}`,
         ctx,
         e,
-        `SELECT s.* FROM ${tmp} s WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE ${match})`,
+        this.numberedMembers(
+          `SELECT s.* FROM ${tmp} s WHERE NOT EXISTS (SELECT 1 FROM ${dim} t WHERE ${match})`,
+          keys,
+        ),
       ),
       {
         // New members get keys after the current maximum, in natural-key order: never reused, same
         // in every engine. Keys start at 1; the unknown member (-1) is not counted.
         sql: `INSERT INTO ${dim} (${[sk, ...keys, ...attrs, "_updated_at", "_run_id"].join(", ")})
-SELECT m.mx + row_number() OVER (ORDER BY ${keys.map((k) => `s.${k}`).join(", ")}), ${[...keys, ...attrs].map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId}
+SELECT m.mx + ${this.memberNumber(keys)}, ${[...keys, ...attrs].map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId}
 FROM ${fresh} s CROSS JOIN (SELECT coalesce(max(${sk}), 0) AS mx FROM ${dim} WHERE ${sk} > 0) m`,
       },
     ];

@@ -29,6 +29,13 @@ const keepsChangedRows = (ctx: CompileContext) => !ctx.silverEmpty;
 const VIEWS_OVER_DELTA = new Set(["changed_keys", "fact_src"]);
 /** The classified delta's rows an SCD1 run writes to silver (see applyScd1, changedSilver). */
 const WRITTEN = "_action IN ('insert', 'update')";
+/**
+ * A dimension's members the run names and the new ones among them: where gold reads the delta
+ * (readsDelta), prepared before the run's transaction, as the delta is. Numbering 950k new
+ * customers in the dimension's insert from a table made in the transaction took 0.51 s, from one
+ * made before it and numbered there 0.16 s.
+ */
+const MEMBERS = /^(src|new)_/;
 /** Whether gold reads the run's silver rows from the classified delta (see changedSilver). */
 const readsDelta = (e: Entity, ctx: CompileContext) => e.scd === 1 && !keepsChangedRows(ctx);
 /** Row ids of one stage part stay below this, so `_stage_row` is unique across the parts. */
@@ -197,7 +204,28 @@ export class DuckdbCompiler extends PlanCompiler {
       return [{ sql: `CREATE OR REPLACE TEMP VIEW ${this.shared(name, ctx, e)} AS ${select}` }];
     }
     const stmts = super.createShared(name, ctx, e, select);
-    return PREPARED.test(name) ? this.prepared(ctx, ...stmts) : stmts;
+    const prepare = PREPARED.test(name) || (readsDelta(e, ctx) && MEMBERS.test(name));
+    return prepare ? this.prepared(ctx, ...stmts) : stmts;
+  }
+
+  /**
+   * Where gold reads the delta, silver holds just the rows the run wrote from it, so the members'
+   * attributes are read there too: before the transaction, where silver is still empty.
+   */
+  protected override memberRows(e: Entity, ctx: CompileContext): string {
+    if (!readsDelta(e, ctx)) return super.memberRows(e, ctx);
+    // Silver's columns alone: the delta's own (`_rn`, `_action`) would shadow the members' ranking.
+    const cols = this.silverColumns(e).map((c) => `s.${this.q(c.name)}`);
+    return `(SELECT ${cols.join(", ")} FROM (${this.changedSilver(e, ctx)}) s)`;
+  }
+
+  /** New members are numbered as their scratch table is written, not by the dimension's insert. */
+  protected override numberedMembers(select: string, keys: string[]): string {
+    return `SELECT s.*, ${super.memberNumber(keys)} AS _member_no FROM (${select}) s`;
+  }
+
+  protected override memberNumber(_keys: string[]): string {
+    return "s._member_no";
   }
 
   /**
@@ -310,11 +338,9 @@ export class DuckdbCompiler extends PlanCompiler {
     // An SCD2 delta may hold several versions of a key, each classified against the one before.
     if (e.scd === 2) return super.classifiedDelta(e, ctx, deduped);
     if (ctx.silverEmpty) {
-      return [
-        {
-          sql: `CREATE OR REPLACE TEMP VIEW ${this.q("silver_delta")} AS SELECT s.*, 'insert' AS _action, CAST(NULL AS BIGINT) AS _stored_rowid FROM (${deduped}) s`,
-        },
-      ];
+      return this.prepared(ctx, {
+        sql: `CREATE OR REPLACE TEMP VIEW ${this.q("silver_delta")} AS SELECT s.*, 'insert' AS _action, CAST(NULL AS BIGINT) AS _stored_rowid FROM (${deduped}) s`,
+      });
     }
     // The narrow form reads the delta's rows with their addresses (latestRows), not `deduped`.
     if (!this.narrowDelta(e, ctx)) return super.classifiedDelta(e, ctx, deduped);

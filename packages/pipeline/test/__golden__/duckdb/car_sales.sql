@@ -192,10 +192,10 @@ CREATE OR REPLACE TEMP TABLE "changed_rows" AS SELECT s.* FROM "silver"."car_sal
 
 CREATE OR REPLACE TEMP TABLE "src_dim_branch" AS SELECT "branch_id", "branch_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."branch_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."branch_id" FROM (SELECT * FROM "changed_rows") s WHERE s."branch_id" IS NOT NULL) m ON m."branch_id" = r."branch_id") x WHERE _rn = 1;
 
-CREATE OR REPLACE TEMP TABLE "new_dim_branch" AS SELECT s.* FROM "src_dim_branch" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_branch" t WHERE t."branch_id" = s."branch_id");
+CREATE OR REPLACE TEMP TABLE "new_dim_branch" AS SELECT s.*, row_number() OVER (ORDER BY s."branch_id") AS _member_no FROM (SELECT s.* FROM "src_dim_branch" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_branch" t WHERE t."branch_id" = s."branch_id")) s;
 
 INSERT INTO "gold"."dim_branch" ("dim_branch_key", "branch_id", "branch_name", _updated_at, _run_id)
-SELECT m.mx + row_number() OVER (ORDER BY s."branch_id"), s."branch_id", s."branch_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+SELECT m.mx + s._member_no, s."branch_id", s."branch_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
 FROM "new_dim_branch" s CROSS JOIN (SELECT coalesce(max("dim_branch_key"), 0) AS mx FROM "gold"."dim_branch" WHERE "dim_branch_key" > 0) m;
 
 MERGE INTO "gold"."dim_branch" AS t USING "src_dim_branch" AS s ON t."branch_id" = s."branch_id"
@@ -207,10 +207,10 @@ SELECT count(*) AS members_added FROM "new_dim_branch";
 
 CREATE OR REPLACE TEMP TABLE "src_dim_dealer" AS SELECT "dealer_id", "dealer_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."dealer_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."dealer_id" FROM (SELECT * FROM "changed_rows") s WHERE s."dealer_id" IS NOT NULL) m ON m."dealer_id" = r."dealer_id") x WHERE _rn = 1;
 
-CREATE OR REPLACE TEMP TABLE "new_dim_dealer" AS SELECT s.* FROM "src_dim_dealer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_dealer" t WHERE t."dealer_id" = s."dealer_id");
+CREATE OR REPLACE TEMP TABLE "new_dim_dealer" AS SELECT s.*, row_number() OVER (ORDER BY s."dealer_id") AS _member_no FROM (SELECT s.* FROM "src_dim_dealer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_dealer" t WHERE t."dealer_id" = s."dealer_id")) s;
 
 INSERT INTO "gold"."dim_dealer" ("dim_dealer_key", "dealer_id", "dealer_name", _updated_at, _run_id)
-SELECT m.mx + row_number() OVER (ORDER BY s."dealer_id"), s."dealer_id", s."dealer_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+SELECT m.mx + s._member_no, s."dealer_id", s."dealer_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
 FROM "new_dim_dealer" s CROSS JOIN (SELECT coalesce(max("dim_dealer_key"), 0) AS mx FROM "gold"."dim_dealer" WHERE "dim_dealer_key" > 0) m;
 
 MERGE INTO "gold"."dim_dealer" AS t USING "src_dim_dealer" AS s ON t."dealer_id" = s."dealer_id"
@@ -222,10 +222,10 @@ SELECT count(*) AS members_added FROM "new_dim_dealer";
 
 CREATE OR REPLACE TEMP TABLE "src_dim_model" AS SELECT "model_id", "product_name" FROM (SELECT r.*, row_number() OVER (PARTITION BY r."model_id" ORDER BY r._batch_id DESC, r._source_file DESC, r._row_number DESC) AS _rn FROM "silver"."car_sales" r JOIN (SELECT DISTINCT s."model_id" FROM (SELECT * FROM "changed_rows") s WHERE s."model_id" IS NOT NULL) m ON m."model_id" = r."model_id") x WHERE _rn = 1;
 
-CREATE OR REPLACE TEMP TABLE "new_dim_model" AS SELECT s.* FROM "src_dim_model" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_model" t WHERE t."model_id" = s."model_id");
+CREATE OR REPLACE TEMP TABLE "new_dim_model" AS SELECT s.*, row_number() OVER (ORDER BY s."model_id") AS _member_no FROM (SELECT s.* FROM "src_dim_model" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_model" t WHERE t."model_id" = s."model_id")) s;
 
 INSERT INTO "gold"."dim_model" ("dim_model_key", "model_id", "product_name", _updated_at, _run_id)
-SELECT m.mx + row_number() OVER (ORDER BY s."model_id"), s."model_id", s."product_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+SELECT m.mx + s._member_no, s."model_id", s."product_name", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
 FROM "new_dim_model" s CROSS JOIN (SELECT coalesce(max("dim_model_key"), 0) AS mx FROM "gold"."dim_model" WHERE "dim_model_key" > 0) m;
 
 MERGE INTO "gold"."dim_model" AS t USING "src_dim_model" AS s ON t."model_id" = s."model_id"

@@ -187,10 +187,10 @@ CREATE OR REPLACE TEMP TABLE "changed_rows" AS SELECT s.* FROM "silver"."sales_o
 
 CREATE OR REPLACE TEMP TABLE "src_dim_customer" AS SELECT DISTINCT s."customer_id" FROM (SELECT * FROM "changed_rows") s WHERE s."customer_id" IS NOT NULL;
 
-CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.* FROM "src_dim_customer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" t WHERE t."customer_id" = s."customer_id");
+CREATE OR REPLACE TEMP TABLE "new_dim_customer" AS SELECT s.*, row_number() OVER (ORDER BY s."customer_id") AS _member_no FROM (SELECT s.* FROM "src_dim_customer" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_customer" t WHERE t."customer_id" = s."customer_id")) s;
 
 INSERT INTO "gold"."dim_customer" ("dim_customer_key", "customer_id", _updated_at, _run_id)
-SELECT m.mx + row_number() OVER (ORDER BY s."customer_id"), s."customer_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+SELECT m.mx + s._member_no, s."customer_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
 FROM "new_dim_customer" s CROSS JOIN (SELECT coalesce(max("dim_customer_key"), 0) AS mx FROM "gold"."dim_customer" WHERE "dim_customer_key" > 0) m;
 
 SELECT count(*) AS members_added FROM "new_dim_customer";
@@ -199,10 +199,10 @@ SELECT count(*) AS members_added FROM "new_dim_customer";
 
 CREATE OR REPLACE TEMP TABLE "src_dim_product" AS SELECT DISTINCT s."product_id" FROM (SELECT * FROM "changed_rows") s WHERE s."product_id" IS NOT NULL;
 
-CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.* FROM "src_dim_product" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" t WHERE t."product_id" = s."product_id");
+CREATE OR REPLACE TEMP TABLE "new_dim_product" AS SELECT s.*, row_number() OVER (ORDER BY s."product_id") AS _member_no FROM (SELECT s.* FROM "src_dim_product" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_product" t WHERE t."product_id" = s."product_id")) s;
 
 INSERT INTO "gold"."dim_product" ("dim_product_key", "product_id", _updated_at, _run_id)
-SELECT m.mx + row_number() OVER (ORDER BY s."product_id"), s."product_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+SELECT m.mx + s._member_no, s."product_id", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
 FROM "new_dim_product" s CROSS JOIN (SELECT coalesce(max("dim_product_key"), 0) AS mx FROM "gold"."dim_product" WHERE "dim_product_key" > 0) m;
 
 SELECT count(*) AS members_added FROM "new_dim_product";
@@ -211,10 +211,10 @@ SELECT count(*) AS members_added FROM "new_dim_product";
 
 CREATE OR REPLACE TEMP TABLE "src_dim_channel" AS SELECT DISTINCT s."channel" FROM (SELECT * FROM "changed_rows") s WHERE s."channel" IS NOT NULL;
 
-CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.* FROM "src_dim_channel" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" t WHERE t."channel" = s."channel");
+CREATE OR REPLACE TEMP TABLE "new_dim_channel" AS SELECT s.*, row_number() OVER (ORDER BY s."channel") AS _member_no FROM (SELECT s.* FROM "src_dim_channel" s WHERE NOT EXISTS (SELECT 1 FROM "gold"."dim_channel" t WHERE t."channel" = s."channel")) s;
 
 INSERT INTO "gold"."dim_channel" ("dim_channel_key", "channel", _updated_at, _run_id)
-SELECT m.mx + row_number() OVER (ORDER BY s."channel"), s."channel", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
+SELECT m.mx + s._member_no, s."channel", TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden'
 FROM "new_dim_channel" s CROSS JOIN (SELECT coalesce(max("dim_channel_key"), 0) AS mx FROM "gold"."dim_channel" WHERE "dim_channel_key" > 0) m;
 
 SELECT count(*) AS members_added FROM "new_dim_channel";
