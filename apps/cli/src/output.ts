@@ -11,12 +11,22 @@ export function printJson(value: unknown): void {
   );
 }
 
+const CONTROL = { "\n": "\\n", "\r": "\\r", "\t": "\\t" } as Record<string, string>;
+
+/** A value's line breaks, tabs and other control characters written as escapes, one row a line. */
+function visible(s: string): string {
+  return s.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => CONTROL[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** A plain-text table: columns sized to their content. */
 export function table(rows: Record<string, unknown>[], columns?: string[]): string {
   if (rows.length === 0) return "(no rows)";
   const cols = columns ?? Object.keys(rows[0]!);
   const cell = (v: unknown) =>
-    v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+    v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : visible(String(v));
   const width = cols.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
   const line = (vals: string[]) =>
     vals

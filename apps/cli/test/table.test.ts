@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { table } from "../src/output.ts";
+
+describe("the plain-text table", () => {
+  it("sizes columns to their content and cuts long values", () => {
+    const out = table([
+      { id: "R1", note: "x".repeat(70) },
+      { id: "R22", note: null },
+    ]);
+    const lines = out.split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe(`${"-".repeat(3)}  ${"-".repeat(60)}`);
+    expect(lines[2]).toBe(`R1   ${"x".repeat(59)}…`);
+    expect(lines[3]?.trimEnd()).toBe("R22");
+  });
+
+  it("keeps one row a line: line breaks, tabs and terminal escapes in a value are written as escapes", () => {
+    const out = table([{ order_id: "O2\r\nx", note: "a\tb", raw: "\x1b[31mred\u009b" }]);
+    const lines = out.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe(String.raw`O2\r\nx   a\tb  \u001b[31mred\u009b`);
+    expect(out).not.toMatch(/[\x1b\x9b]/);
+  });
+});
