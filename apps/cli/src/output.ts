@@ -26,14 +26,17 @@ export function table(rows: Record<string, unknown>[], columns?: string[]): stri
   if (rows.length === 0) return "(no rows)";
   const cols = columns ?? Object.keys(rows[0]!);
   const cell = (v: unknown) =>
-    v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : visible(String(v));
-  const width = cols.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+    v === null || v === undefined ? "" : visible(typeof v === "object" ? JSON.stringify(v) : String(v));
+  const heads = cols.map(visible);
+  const width = cols.map((c, i) =>
+    Math.min(60, Math.max(heads[i]!.length, ...rows.map((r) => cell(r[c]).length))),
+  );
   const line = (vals: string[]) =>
     vals
       .map((v, i) => (v.length > width[i]! ? `${v.slice(0, width[i]! - 1)}…` : v.padEnd(width[i]!)))
       .join("  ");
   return [
-    color.bold(line(cols)),
+    color.bold(line(heads)),
     line(width.map((w) => "-".repeat(w))),
     ...rows.map((r) => line(cols.map((c) => cell(r[c])))),
   ].join("\n");

@@ -20,5 +20,9 @@ describe("the plain-text table", () => {
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe(String.raw`O2\r\nx   a\tb  \u001b[31mred\u009b`);
     expect(out).not.toMatch(/[\x1b\x9b]/);
+
+    const nested = table([{ "a\nb": { note: "x\u009by" } }]).split("\n");
+    expect(nested[0]?.trimEnd()).toBe(String.raw`a\nb`);
+    expect(nested[2]).toBe(String.raw`{"note":"x\u009by"}`);
   });
 });
