@@ -976,28 +976,10 @@ UNION SELECT DISTINCT CAST(s.${day} AS DATE) FROM (${this.changedSilver(e, ctx)}
 
   /**
    * What the aggregate reads of the run's fact rows: the fact's source. A dialect where that source
-   * is a view may read a narrower one (see aggregateColumnsSource).
+   * is a view may read a narrower one (see factSource).
    */
   protected aggregateSource(_s: Star, _ctx: CompileContext, factSrc: string): string {
     return factSrc;
-  }
-
-  /**
-   * The fact's source with only what the daily aggregate reads: its day, its measures' columns and
-   * the keys of the dimensions it groups by, joined to those dimensions alone.
-   */
-  protected aggregateColumnsSource(s: Star, ctx: CompileContext): string {
-    const a = s.dailyAggregate!;
-    const by = new Set(aggregateBy(s));
-    const wanted = new Set([a.dateColumn, ...a.measures.map((m) => m.column)]);
-    const values = factValueColumns(s).filter((c) => wanted.has(c));
-    const dims = s.dimensions.filter((d) => by.has(surrogateKey(d)));
-    return `(${this.factSource(
-      s,
-      ctx,
-      values.map((c) => this.q(c)),
-      dims,
-    )})`;
   }
 
   /**

@@ -11,6 +11,7 @@ import type { Plan } from "../../plan/plan.ts";
 import {
   type CompileContext,
   type CompiledStep,
+  factValueColumns,
   PlanCompiler,
   type Statement,
 } from "../../query-compiler/plan-compiler.ts";
@@ -238,13 +239,19 @@ export class DuckdbCompiler extends PlanCompiler {
   }
 
   /**
-   * Where the fact's source is a view over the delta, the aggregate reads its own, joined to the
-   * dimensions it groups by alone: through the fact's view it joined every dimension again.
+   * Where the fact's source is a view over the delta, the aggregate reads its own: its day, its
+   * measures' columns and the keys of the dimensions it groups by, joined to those alone. Through
+   * the fact's view it joined every dimension again.
    */
   protected override aggregateSource(s: Star, ctx: CompileContext, factSrc: string): string {
-    return readsDelta(s.entity, ctx)
-      ? this.aggregateColumnsSource(s, ctx)
-      : super.aggregateSource(s, ctx, factSrc);
+    const a = s.dailyAggregate;
+    if (!a || !readsDelta(s.entity, ctx)) return super.aggregateSource(s, ctx, factSrc);
+    const wanted = new Set([a.dateColumn, ...a.measures.map((m) => m.column)]);
+    const values = factValueColumns(s)
+      .filter((c) => wanted.has(c))
+      .map((c) => this.q(c));
+    const dims = s.dimensions.filter((d) => (a.by ?? []).includes(d.name));
+    return `(${this.factSource(s, ctx, values, dims)})`;
   }
 
   /** Statements prepared before the transaction when the run is incremental. */
