@@ -13,11 +13,13 @@ import { type Entity, SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
 import { type BackfillWindow, describeRun } from "./commands/describe-run.ts";
+import { describeStatus } from "./commands/describe-status.ts";
 import { describeSourceLanding, ingestSources } from "./commands/ingest-sources.ts";
 import { initProject } from "./commands/init.ts";
 import { pipelineProgress } from "./commands/pipeline-progress.ts";
 import { exportLine, listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
+import { describeRunHistory } from "./commands/run-history.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
@@ -341,18 +343,7 @@ export function program(progress = new Progress()): Command {
         : { entities: [], sources: await sourceStates(cfg, async () => new Set<string>()) };
       if (o.json) return printJson({ entities, sources });
       const lines = [
-        ran
-          ? table(entities, [
-              "entity",
-              "last_status",
-              "last_finished_at",
-              "lag_seconds",
-              "batches_processed",
-              "rows_quarantined",
-              "quarantine_open",
-              "watermarks",
-            ])
-          : `no runs yet in ${cfg.dir}: saleslake run processes what is landed`,
+        ran ? describeStatus(entities) : `no runs yet in ${cfg.dir}: saleslake run processes what is landed`,
       ];
       if (sources.length > 0) lines.push("", describeSourceStates(sources));
       console.log(lines.join("\n"));
@@ -372,28 +363,7 @@ export function program(progress = new Progress()): Command {
         );
       const rows = await withWarehouse(o.dir, (w) => w.runs(limit));
       if (o.json) return printJson({ runs: rows });
-      // Every count of the ledger, under the names the run summary uses; --json keeps the columns.
-      const columns: Record<string, string> = {
-        run: "run_id",
-        entity: "entity",
-        mode: "mode",
-        status: "status",
-        started: "started_at",
-        read: "rows_read",
-        accepted: "rows_accepted",
-        quarantined: "rows_quarantined",
-        inserted: "rows_inserted",
-        updated: "rows_updated",
-        stale: "rows_stale",
-        superseded: "rows_superseded",
-        deleted: "rows_deleted",
-        error: "error",
-      };
-      console.log(
-        table(
-          rows.map((r) => Object.fromEntries(Object.entries(columns).map(([label, col]) => [label, r[col]]))),
-        ),
-      );
+      console.log(describeRunHistory(rows));
     });
 
   const quarantine = p

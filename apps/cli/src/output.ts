@@ -14,7 +14,7 @@ export function printJson(value: unknown): void {
 const CONTROL = { "\n": "\\n", "\r": "\\r", "\t": "\\t" } as Record<string, string>;
 
 /** A value's line breaks, tabs and other control characters written as escapes, one row a line. */
-function visible(s: string): string {
+export function visible(s: string): string {
   return s.replace(
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => CONTROL[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,

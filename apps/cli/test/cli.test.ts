@@ -99,7 +99,9 @@ describe("reporting commands", () => {
     expect(s.watermarks).toEqual([
       { source: "files", kind: "batch", value: expect.stringMatching(/^\d{8}T/) },
     ]);
-    expect(cli(["status", "--dir", demoDir]).out).toMatch(/car_sales\s+succeeded/);
+    const text = cli(["status", "--dir", demoDir]).out;
+    expect(text).toMatch(/car_sales\s+succeeded/);
+    expect(text).toMatch(new RegExp(`car_sales\\s+files\\s+landing batch\\s+${s.watermarks[0].value}\\n`));
   });
 
   it("times are written in UTC whatever the machine's time zone", () => {
@@ -162,12 +164,12 @@ describe("reporting commands", () => {
       "stale",
       "superseded",
       "deleted",
-      "error",
     ]);
-    const counts = lines.map((l) => cellsOf(l).slice(labels.indexOf("read"), labels.indexOf("error") + 1));
+    // No run failed: no error section under the table.
+    const counts = lines.map((l) => cellsOf(l).slice(labels.indexOf("read")));
     expect(counts).toEqual([
-      ["4", "4", "0", "4", "0", "0", "0", "0", ""],
-      ["1849", "1848", "1", "1848", "0", "0", "0", "0", ""],
+      ["4", "4", "0", "4", "0", "0", "0", "0"],
+      ["1849", "1848", "1", "1848", "0", "0", "0", "0"],
     ]);
   });
 
@@ -1147,11 +1149,15 @@ describe("Ctrl-C during a run", () => {
     expect(existsSync(lock)).toBe(false);
     // Interrupted before or after its ledger entry was written: no run is left "running".
     const before = JSON.parse(cli(["runs", "--dir", d, "--json"]).out).runs as {
+      run_id: string;
       status: string;
       error: string;
     }[];
     expect(before.length).toBeLessThanOrEqual(1);
     for (const r of before) expect([r.status, r.error.split(":")[0]]).toEqual(["failed", "INTERRUPTED"]);
+    // The table lists a failed run's error whole, under it.
+    const history = cli(["runs", "--dir", d]).out;
+    for (const r of before) expect(history).toContain(`\nerrors:\n  ${r.run_id}  ${r.error}\n`);
     const again = cli(["run", "--dir", d, "--json"]);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.out).runs[0]).toMatchObject({ status: "succeeded", rowsInserted: 400_000 });
