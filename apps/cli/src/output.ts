@@ -22,7 +22,7 @@ export function visible(s: string): string {
 }
 
 /** A plain-text table: columns sized to their content. */
-export function table(rows: Record<string, unknown>[], columns?: string[]): string {
+export function table(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
   if (rows.length === 0) return "(no rows)";
   const cols = columns ?? Object.keys(rows[0]!);
   const cell = (v: unknown) =>

@@ -16,18 +16,16 @@ const markedBy = (kind: string) =>
  * of the first table they would be cut at its width, and the mark is what the command is run for.
  */
 export function describeStatus(entities: readonly Row[]): string {
-  const runs = table(
-    [...entities],
-    [
-      "entity",
-      "last_status",
-      "last_finished_at",
-      "lag_seconds",
-      "batches_processed",
-      "rows_quarantined",
-      "quarantine_open",
-    ],
-  );
+  const runs = table(entities, [
+    "entity",
+    "last_status",
+    "last_finished_at",
+    "lag_seconds",
+    "batches_processed",
+    "rows_quarantined",
+    "quarantine_open",
+  ]);
+  if (entities.length === 0) return runs;
   const marks = entities.flatMap((e) =>
     ((e.watermarks ?? []) as Watermark[]).map((w) => ({
       entity: e.entity,
@@ -36,6 +34,5 @@ export function describeStatus(entities: readonly Row[]): string {
       value: w.value,
     })),
   );
-  if (entities.length === 0) return runs;
   return [runs, "", marks.length > 0 ? table(marks) : "no watermark yet"].join("\n");
 }

@@ -29,7 +29,7 @@ export function describeRunHistory(runs: readonly Row[]): string {
       runs.map((r) => Object.fromEntries(Object.entries(COLUMNS).map(([label, col]) => [label, r[col]]))),
     ),
   ];
-  const failed = runs.filter((r) => r.error !== null && r.error !== undefined && r.error !== "");
+  const failed = runs.filter((r) => r.error);
   if (failed.length > 0) {
     lines.push("", "errors:");
     for (const r of failed) lines.push(`  ${visible(String(r.run_id))}  ${visible(String(r.error))}`);
