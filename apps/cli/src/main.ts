@@ -12,6 +12,7 @@ import {
 import { type Entity, SchemaError } from "@saleslake/schema";
 import { Command, CommanderError, Option } from "commander";
 import { demo } from "./commands/demo.ts";
+import { describeQuarantine } from "./commands/describe-quarantine.ts";
 import { type BackfillWindow, describeRun } from "./commands/describe-run.ts";
 import { describeStatus } from "./commands/describe-status.ts";
 import { describeSourceLanding, ingestSources } from "./commands/ingest-sources.ts";
@@ -372,16 +373,27 @@ export function program(progress = new Progress()): Command {
     .addOption(dirOption())
     .option("--entity <name>", "only this entity (default: every configured entity)")
     .option("--export <file>", "write the rows as JSON Lines, to fix and replay")
+    .option(
+      "--limit <n>",
+      "rows to show in text (the counts cover every row; --json and --export hold all)",
+      "50",
+    )
     .addOption(jsonOption())
     .addHelpText(
       "after",
       examples(
         "saleslake quarantine",
+        "saleslake quarantine --limit 500",
         "saleslake quarantine --entity car_sales --json",
         "saleslake quarantine --export fix.jsonl",
       ),
     )
     .action(async (o) => {
+      const limit = Number(o.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1)
+        throw new UsageError(
+          `--limit takes a whole number of rows, 1 or more, not ${JSON.stringify(o.limit)}`,
+        );
       const cfg = await loadConfig(o.dir);
       const entities = o.entity ? [pickEntity(cfg.entities, o.entity).name] : cfg.entities.map((e) => e.name);
       const rows = await listQuarantine(cfg.dir, entities, cfg.lakeRoot);
@@ -401,8 +413,7 @@ export function program(progress = new Progress()): Command {
         return;
       }
       if (o.json) return printJson({ entities, rows });
-      // The file a row came from and its row there; the landed part is in --json (_source_file).
-      console.log(table(rows, ["entity", "source", "_row_number", "rule_ids", "messages", "raw"]));
+      console.log(describeQuarantine(rows, cfg.entities, limit));
     });
 
   quarantine

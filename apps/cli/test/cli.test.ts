@@ -213,8 +213,16 @@ describe("reporting commands", () => {
       _row_number: "1194",
       rule_ids: ["sale_date.parse"],
     });
-    // The table names the file a row came from, not the landed part.
-    expect(cli(["quarantine", "--dir", demoDir]).out).toMatch(/car_sales\s+SalesData\.csv\s+1194\s/);
+    // The text names the file a row came from, not the landed part, and shows the values the
+    // broken rule read and the raw values whole (the date's parts come last of twelve).
+    const text = cli(["quarantine", "--dir", demoDir]).out;
+    expect(text).toContain("car_sales  SalesData.csv  row 1194\n");
+    expect(text).toContain(
+      'sale_date.parse  sale_date: not a valid date in format d/M/yyyy  (Day "29", Month "2", Year "2019")',
+    );
+    expect(text).toContain(
+      '"BranchName":"Rolls-Royce Motors","DealerName":"Hyundai Motors","Product_Name":"Chevrolet"}',
+    );
     const unknown = cli(["quarantine", "--dir", demoDir, "--entity", "nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/no entity named nope; configured: car_sales/);
