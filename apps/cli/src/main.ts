@@ -25,7 +25,7 @@ import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
 import { engineOptions, loadConfig } from "./config.ts";
-import { color, errColor, fmt, Progress, printJson, shellWord, table } from "./output.ts";
+import { color, errColor, fmt, Progress, printJson, shellWord, table, visible } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, quarantined: 3, interrupted: 130 } as const;
@@ -498,7 +498,13 @@ export function program(progress = new Progress()): Command {
         console.log(
           `${file}: ${fmt(result.rows)} rows, ${fmt(result.valid)} valid, ${fmt(result.invalid)} would be quarantined, ${fmt(result.warnings)} warnings`,
         );
-        for (const i of result.issues.slice(0, 50)) console.log(`  row ${i.row}: ${i.rule}: ${i.message}`);
+        for (const i of result.issues.slice(0, 50)) {
+          const value =
+            i.value === undefined
+              ? ""
+              : ` (${typeof i.value === "string" ? JSON.stringify(i.value) : i.value})`;
+          console.log(visible(`  row ${i.row}: ${i.rule}: ${i.message}${value}`));
+        }
         if (result.issues.length > 50)
           console.log(`  … ${result.issues.length - 50} more (use --json for all)`);
       }

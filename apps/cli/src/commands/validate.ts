@@ -23,7 +23,13 @@ export interface ValidationResult {
   readonly valid: number;
   readonly invalid: number;
   readonly warnings: number;
-  readonly issues: { row: number; rule: string; message: string }[];
+  /** `value`: for a column's rule, the value it checked as read (a composed column's parts joined). */
+  readonly issues: {
+    row: number;
+    rule: string;
+    message: string;
+    value?: string | number | boolean | bigint;
+  }[];
 }
 
 /**
@@ -69,10 +75,11 @@ export async function validateFile(
         const r = columnIssues(c, values[c.name]);
         typed.push(r.value);
         warnings += r.warnings.length;
+        const value = values[c.name];
         for (const i of r.issues) {
           bad.add(row);
           const [rule, ...rest] = i.split(": ");
-          issues.push({ row, rule: rule!, message: rest.join(": ") });
+          issues.push({ row, rule: rule!, message: rest.join(": "), ...(value == null ? {} : { value }) });
         }
       }
       await checks?.add(row, typed);
