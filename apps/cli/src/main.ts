@@ -291,6 +291,14 @@ export function program(progress = new Progress()): Command {
             )
             .join("\n\n"),
         );
+        const held = runs.filter((r) => r.rowsQuarantined > 0).map((r) => r.entity);
+        if (held.length > 0) {
+          const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
+          const entity = held.length === 1 ? ` --entity ${held[0]}` : "";
+          console.log(
+            color.dim(`\nthe rows held back, with their values: saleslake quarantine${dir}${entity}`),
+          );
+        }
       }
       if (o.strict && runs.some((r) => r.rowsQuarantined > 0)) exitCode = EXIT.quarantined;
     });

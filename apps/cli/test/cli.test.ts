@@ -278,6 +278,10 @@ describe("reporting commands", () => {
     const r = cli(["run", "--dir", d, "--strict"]);
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/quarantined 1 × revenue\.min/);
+    // The run says where to see the rows it held back.
+    expect(r.out).toContain(
+      `the rows held back, with their values: saleslake quarantine --dir ${d} --entity car_sales\n`,
+    );
   });
 
   it("quarantine tells apart files of one name in two folders: each by its path below the folder given", () => {
