@@ -24,7 +24,7 @@ import { describeRunHistory } from "./commands/run-history.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
-import { engineOptions, loadConfig } from "./config.ts";
+import { CONFIG_FILE, engineOptions, loadConfig } from "./config.ts";
 import { color, errColor, fmt, Progress, printJson, shellWord, table, visible } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
@@ -342,8 +342,11 @@ export function program(progress = new Progress()): Command {
     .addHelpText("after", examples("saleslake status --dir ./demo", "saleslake status --json"))
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
-      // Sources landed before any run have no warehouse to look in yet: nothing is processed.
-      const ran = existsSync(projectPaths(cfg.dir).warehouse) || Object.keys(cfg.sources).length === 0;
+      // A project (or sources landed) before any run has no warehouse to look in yet: nothing is
+      // processed. A folder that is no project still says it has no warehouse.
+      const ran =
+        existsSync(projectPaths(cfg.dir).warehouse) ||
+        (Object.keys(cfg.sources).length === 0 && !existsSync(join(cfg.dir, CONFIG_FILE)));
       const { entities, sources } = ran
         ? await withWarehouse(cfg.dir, async (w) => ({
             entities: await w.status(),
@@ -351,9 +354,15 @@ export function program(progress = new Progress()): Command {
           }))
         : { entities: [], sources: await sourceStates(cfg, async () => new Set<string>()) };
       if (o.json) return printJson({ entities, sources });
-      const lines = [
-        ran ? describeStatus(entities) : `no runs yet in ${cfg.dir}: saleslake run processes what is landed`,
-      ];
+      const lines = ran
+        ? [describeStatus(entities)]
+        : [
+            `no runs yet in ${cfg.dir}: saleslake run processes what is landed`,
+            ...cfg.entities.map((e) => {
+              const n = listLandedBatches(cfg.lakeRoot, e.name).length;
+              return `  ${e.name}: ${n === 0 ? "nothing landed" : `${fmt(n)} batch${n === 1 ? "" : "es"} landed`}`;
+            }),
+          ];
       if (sources.length > 0) lines.push("", describeSourceStates(sources));
       console.log(lines.join("\n"));
     });

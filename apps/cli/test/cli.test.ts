@@ -750,6 +750,14 @@ export default defineConfig({ entities: [numbers], lake: { root: "lake" } });
     const plan = cli(["plan", "--dir", d, "--json"]);
     expect(plan.err).toBe("");
     expect(JSON.parse(plan.out).plans.map((x: { entity: string }) => x.entity)).toEqual(["sales_returns"]);
+    // A project with no run yet has a status: nothing run, nothing landed.
+    const status = cli(["status", "--dir", d]);
+    expect(status.code).toBe(0);
+    expect(status.out.split("\n")).toEqual([
+      `no runs yet in ${d}: saleslake run processes what is landed`,
+      "  sales_returns: nothing landed",
+      "",
+    ]);
     // Its entity file imports @saleslake/schema, provided to schema diff as to the config.
     const entity = join(d, "entities", "returns.ts");
     const again = cli(["init", d]);

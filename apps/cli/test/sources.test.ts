@@ -157,7 +157,9 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
       ],
     });
     const text = (await cli(["status", "--dir", project])).out;
-    expect(text).toMatch(/^no runs yet in .*: saleslake run processes what is landed\n\n/);
+    expect(text).toMatch(
+      /^no runs yet in .*: saleslake run processes what is landed\n {2}sales_order_lines: 1 batch landed\n\n/,
+    );
     expect(text.trimEnd().split("\n").slice(-4)).toEqual([
       "sources:",
       expect.stringMatching(
