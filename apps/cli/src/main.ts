@@ -25,7 +25,7 @@ import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
 import { CONFIG_FILE, engineOptions, loadConfig } from "./config.ts";
-import { color, errColor, fmt, Progress, printJson, shellWord, table, visible } from "./output.ts";
+import { color, count, errColor, fmt, Progress, printJson, shellWord, table, visible } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, quarantined: 3, interrupted: 130 } as const;
@@ -202,7 +202,7 @@ export function program(progress = new Progress()): Command {
         ...delimiterOf(o.delimiter),
       });
       const files = r.files;
-      progress.update(`landed ${files.length} file(s)`, 0, r.rows);
+      progress.update(`landed ${count(files.length, "file")}`, 0, r.rows);
       progress.done();
       if (o.json)
         printJson({
@@ -219,7 +219,7 @@ export function program(progress = new Progress()): Command {
       else {
         console.log(
           r.status === "landed"
-            ? `landed ${fmt(r.rows)} rows (${fmt(r.bytes)} bytes) from ${files.length} file(s) as batch ${r.batchId}`
+            ? `landed ${count(r.rows, "row")} (${count(r.bytes, "byte")}) from ${count(files.length, "file")} as batch ${r.batchId}`
             : `already landed as batch ${r.batchId}: nothing written (use --force to land again)`,
         );
         if (r.status === "landed")
@@ -325,9 +325,9 @@ export function program(progress = new Progress()): Command {
       if (o.json) return printJson({ plans });
       for (const pl of plans) {
         console.log(
-          `${color.bold(pl.entity)}: ${pl.batches.length} batch(es) pending, ${fmt(pl.expectedRows)} rows expected`,
+          `${color.bold(pl.entity)}: ${count(pl.batches.length, "batch", "batches")} pending, ${count(pl.expectedRows, "row")} expected`,
         );
-        for (const b of pl.batches) console.log(`  ${b.batchId}  ${fmt(b.rows)} rows  from ${b.source}`);
+        for (const b of pl.batches) console.log(`  ${b.batchId}  ${count(b.rows, "row")}  from ${b.source}`);
         console.log(`  steps: ${pl.steps.map((s) => s.id).join(" → ")}`);
         for (const w of pl.watermarks) console.log(`  watermark ${w.source}: ${w.value}`);
       }
@@ -425,7 +425,7 @@ export function program(progress = new Progress()): Command {
         if (o.json) return printJson({ entity, file: resolve(o.export), rows: rows.length });
         const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
         console.log(
-          `wrote ${rows.length} row(s) of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay${dir} --entity ${entity} ${shellWord(o.export)}`,
+          `wrote ${count(rows.length, "row")} of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay${dir} --entity ${entity} ${shellWord(o.export)}`,
         );
         return;
       }
@@ -463,7 +463,7 @@ export function program(progress = new Progress()): Command {
       progress.done();
       if (o.json) return printJson(r);
       console.log(
-        `landed ${fmt(r.rows)} fixed row(s) as batch${r.batchIds.length === 1 ? "" : "es"} ${r.batchIds.join(", ")}: ${fmt(r.accepted)} accepted, ${fmt(r.quarantinedAgain)} quarantined again; ${fmt(r.resolved)} quarantine entr${r.resolved === 1 ? "y" : "ies"} marked replayed${r.superseded > 0 ? `, ${fmt(r.superseded)} superseded by the row quarantined again` : ""}`,
+        `landed ${count(r.rows, "fixed row")} as batch${r.batchIds.length === 1 ? "" : "es"} ${r.batchIds.join(", ")}: ${fmt(r.accepted)} accepted, ${fmt(r.quarantinedAgain)} quarantined again; ${fmt(r.resolved)} quarantine entr${r.resolved === 1 ? "y" : "ies"} marked replayed${r.superseded > 0 ? `, ${fmt(r.superseded)} superseded by the row quarantined again` : ""}`,
       );
       console.log(describeRun(r.run));
       if (r.quarantinedAgain > 0) exitCode = EXIT.failure;
@@ -513,7 +513,7 @@ export function program(progress = new Progress()): Command {
       if (o.json) printJson(result);
       else {
         console.log(
-          `${file}: ${fmt(result.rows)} rows, ${fmt(result.valid)} valid, ${fmt(result.invalid)} would be quarantined, ${fmt(result.warnings)} warnings`,
+          `${file}: ${count(result.rows, "row")}, ${fmt(result.valid)} valid, ${fmt(result.invalid)} would be quarantined, ${count(result.warnings, "warning")}`,
         );
         for (const i of result.issues.slice(0, 50)) {
           const value =
@@ -618,7 +618,7 @@ export function program(progress = new Progress()): Command {
         }
         const c = r.counts;
         console.log(
-          `${r.source ?? "the project's generated factory"}: ${c.linkedService} linked services, ${c.dataset} datasets, ${c.pipeline} pipelines, ${c.trigger} triggers; ${r.errors} error(s), ${r.warnings} warning(s)`,
+          `${r.source ?? "the project's generated factory"}: ${count(c.linkedService, "linked service")}, ${count(c.dataset, "dataset")}, ${count(c.pipeline, "pipeline")}, ${count(c.trigger, "trigger")}; ${count(r.errors, "error")}, ${count(r.warnings, "warning")}`,
         );
       }
       if (r.errors > 0) exitCode = EXIT.failure;

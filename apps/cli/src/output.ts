@@ -44,6 +44,11 @@ export function table(rows: readonly Record<string, unknown>[], columns?: readon
 
 export const fmt = (n: number) => n.toLocaleString("en-US");
 
+/** `n` and the noun in its number: "1 new member", "942 new members". */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${fmt(n)} ${n === 1 ? one : many}`;
+}
+
 export interface ProgressState {
   /** What is happening, e.g. `car_sales: silver`. */
   readonly label: string;

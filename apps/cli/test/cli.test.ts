@@ -244,7 +244,7 @@ describe("reporting commands", () => {
       csv,
       "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name\nBR1,DLR1,M1,10,1,DT1,1,2,2020,B,D,P\n",
     );
-    expect(cli(["ingest", "--dir", d, csv]).out).toMatch(/landed 1 rows/);
+    expect(cli(["ingest", "--dir", d, csv]).out).toMatch(/landed 1 row \(\d+ bytes\) from 1 file as batch /);
     expect(JSON.parse(cli(["plan", "--dir", d, "--json"]).out).plans[0]).toMatchObject({
       expectedRows: 1,
       steps: expect.arrayContaining([expect.objectContaining({ id: "fact_sales" })]),
@@ -1467,7 +1467,7 @@ describe("adf lint", () => {
     expect(j).toMatchObject({ source: null, errors: 0, findings: [] });
     expect(j.counts.pipeline).toBeGreaterThan(0);
     expect(cli(["adf", "lint", "--dir", demoDir]).out).toMatch(
-      /the project's generated factory: \d+ linked services, \d+ datasets, 1 pipelines, 1 triggers; 0 error\(s\)/,
+      /the project's generated factory: \d+ linked services, \d+ datasets, 1 pipeline, 1 trigger; 0 errors, 0 warnings/,
     );
   });
 
@@ -1496,7 +1496,7 @@ describe("adf lint", () => {
         /^error expression-syntax: pipeline pl_car_sales, activity "silver": .* in "@concat\('batch=', pipeline\(\)\.RunId"/,
       ),
     );
-    expect(lines.at(-1)).toMatch(/2 error\(s\)/);
+    expect(lines.at(-1)).toMatch(/; 2 errors, 0 warnings$/);
     const j = JSON.parse(cli(["adf", "lint", folder, "--json"]).out);
     expect(j.errors).toBe(2);
     expect(

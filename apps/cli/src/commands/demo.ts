@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { LocalLakeStore, landFiles } from "@saleslake/ingest";
 import { type EntityRunResult, runPipeline } from "@saleslake/pipeline";
 import { carSales, carSalesSeedFiles, carSalesStar } from "@saleslake/schema";
-import { color, fmt, type Progress, printJson, shellWord } from "../output.ts";
+import { color, count, type Progress, printJson, shellWord } from "../output.ts";
 import { describeRun } from "./describe-run.ts";
 import { pipelineProgress } from "./pipeline-progress.ts";
 
@@ -38,7 +38,7 @@ export async function demo(
     say(color.bold(step));
     say(
       landed.status === "landed"
-        ? `  landed ${name}: ${fmt(landed.rows)} rows as batch ${landed.batchId} in lake/landing/car_sales/`
+        ? `  landed ${name}: ${count(landed.rows, "row")} as batch ${landed.batchId} in lake/landing/car_sales/`
         : `  ${name} was landed before (batch ${landed.batchId}): not landed again`,
     );
     const { runs } = await runPipeline({

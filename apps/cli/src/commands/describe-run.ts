@@ -1,5 +1,5 @@
 import type { EntityRunResult } from "@saleslake/pipeline";
-import { color, fmt } from "../output.ts";
+import { color, count, fmt } from "../output.ts";
 
 /**
  * A run in words a newcomer understands. `landing`: where the entity's batches land, given when
@@ -74,11 +74,6 @@ export function describeRun(
   }
   if (r.window.high) lines.push(line("watermark:", `${r.window.low ?? "(none)"} → ${r.window.high}`));
   return lines.join("\n");
-}
-
-/** `n` and the noun in its number: "1 new member", "942 new members". */
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${fmt(n)} ${n === 1 ? one : many}`;
 }
 
 /** A backfill's window, and what it is on: a data column, or the landing batches. */

@@ -1,6 +1,6 @@
 import { buildPlan, type ProgressEvent } from "@saleslake/pipeline";
 import type { Entity, Star } from "@saleslake/schema";
-import type { Progress } from "../output.ts";
+import { count, type Progress } from "../output.ts";
 
 /**
  * Feeds the runner's events to the progress line: a bar over the entity's plan steps, the rows
@@ -16,7 +16,7 @@ export function pipelineProgress(
       const entity = entities.find((x) => x.name === e.entity);
       const star = stars.find((s) => s.entity.name === e.entity);
       const steps = entity ? buildPlan(entity, star).steps.length : undefined;
-      progress.start(`${e.entity}: ${e.batches} batch(es)`, steps);
+      progress.start(`${e.entity}: ${count(e.batches, "batch", "batches")}`, steps);
     } else if (e.type === "step-start") progress.update(`${e.entity}: ${e.step}`);
     else if (e.type === "step-end") {
       const read = Number(e.counts.rows_read ?? 0);
