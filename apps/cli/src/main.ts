@@ -342,11 +342,9 @@ export function program(progress = new Progress()): Command {
     .addHelpText("after", examples("saleslake status --dir ./demo", "saleslake status --json"))
     .action(async (o) => {
       const cfg = await loadConfig(o.dir);
-      // A project (or sources landed) before any run has no warehouse to look in yet: nothing is
-      // processed. A folder that is no project still says it has no warehouse.
-      const ran =
-        existsSync(projectPaths(cfg.dir).warehouse) ||
-        (Object.keys(cfg.sources).length === 0 && !existsSync(join(cfg.dir, CONFIG_FILE)));
+      // A project before any run has no warehouse to look in yet: nothing is processed (its
+      // sources may have landed). A folder that is no project still says it has no warehouse.
+      const ran = !noRunYet(cfg.dir);
       const { entities, sources } = ran
         ? await withWarehouse(cfg.dir, async (w) => ({
             entities: await w.status(),
@@ -379,7 +377,7 @@ export function program(progress = new Progress()): Command {
         throw new UsageError(
           `--limit takes a whole number of runs, 1 or more, not ${JSON.stringify(o.limit)}`,
         );
-      const rows = await withWarehouse(o.dir, (w) => w.runs(limit));
+      const rows = noRunYet(o.dir) ? [] : await withWarehouse(o.dir, (w) => w.runs(limit));
       if (o.json) return printJson({ runs: rows });
       console.log(describeRunHistory(rows));
     });
@@ -413,7 +411,7 @@ export function program(progress = new Progress()): Command {
         );
       const cfg = await loadConfig(o.dir);
       const entities = o.entity ? [pickEntity(cfg.entities, o.entity).name] : cfg.entities.map((e) => e.name);
-      const rows = await listQuarantine(cfg.dir, entities, cfg.lakeRoot);
+      const rows = noRunYet(cfg.dir) ? [] : await listQuarantine(cfg.dir, entities, cfg.lakeRoot);
       if (o.export) {
         const held = [...new Set(rows.map((r) => String(r.entity)))];
         if (held.length > 1)
@@ -776,6 +774,12 @@ function pickEntity<E extends { name: string }>(entities: readonly E[], name?: s
   if (!e)
     throw new UsageError(`no entity named ${name}; configured: ${entities.map((x) => x.name).join(", ")}`);
   return e;
+}
+
+/** A project (it has a config file) whose warehouse no run has made yet: nothing to report, no error. */
+function noRunYet(dir: string): boolean {
+  const d = resolve(dir);
+  return !existsSync(projectPaths(d).warehouse) && existsSync(join(d, CONFIG_FILE));
 }
 
 async function withWarehouse<T>(dir: string, fn: (w: Warehouse) => Promise<T>): Promise<T> {

@@ -758,6 +758,13 @@ export default defineConfig({ entities: [numbers], lake: { root: "lake" } });
       "  sales_returns: nothing landed",
       "",
     ]);
+    expect(cli(["runs", "--dir", d]).out).toBe("no runs yet\n");
+    expect(JSON.parse(cli(["runs", "--dir", d, "--json"]).out)).toEqual({ runs: [] });
+    expect(cli(["quarantine", "--dir", d]).out).toBe("no rows held back\n");
+    expect(JSON.parse(cli(["quarantine", "--dir", d, "--json"]).out)).toEqual({
+      entities: ["sales_returns"],
+      rows: [],
+    });
     // Its entity file imports @saleslake/schema, provided to schema diff as to the config.
     const entity = join(d, "entities", "returns.ts");
     const again = cli(["init", d]);

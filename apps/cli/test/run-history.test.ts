@@ -36,6 +36,10 @@ describe("run history as text", () => {
     ]);
   });
 
+  it("says so when there is no run", () => {
+    expect(describeRunHistory([])).toBe("no runs yet");
+  });
+
   it("has no error section when no run failed", () => {
     expect(describeRunHistory([run("run-2", "succeeded", null)]).split("\n")).toHaveLength(3);
   });

@@ -24,6 +24,7 @@ const COLUMNS: Record<string, string> = {
  * is what the command is most often run for.
  */
 export function describeRunHistory(runs: readonly Row[]): string {
+  if (runs.length === 0) return "no runs yet";
   const lines = [
     table(
       runs.map((r) => Object.fromEntries(Object.entries(COLUMNS).map(([label, col]) => [label, r[col]]))),
