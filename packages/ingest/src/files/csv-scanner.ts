@@ -98,10 +98,18 @@ export class CsvScanner {
       }
     }
     let endedInCr = false;
+    // Bytes above every byte the scan acts on (quote, delimiter, CR, LF, space, tab), and below
+    // the byte-order mark's, are content and nothing else: most of a file's bytes, letters and
+    // digits, take one comparison. Inside quotes content is already set.
+    const plain = Math.max(q, d, 0x20);
     // A CR takes the LF right after it (i++), so a CRLF is one line break; one that ends the
     // chunk leaves that to the next.
     for (; i <= last; i++) {
       const b = chunk[i]!;
+      if (b > plain && b < 0xbb) {
+        content = true;
+        continue;
+      }
       if (inQuote) {
         if (b === q) inQuote = false;
         else if (b === 0x0a || b === 0x0d) {
