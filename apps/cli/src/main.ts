@@ -358,7 +358,7 @@ export function program(progress = new Progress()): Command {
             `no runs yet in ${cfg.dir}: saleslake run processes what is landed`,
             ...cfg.entities.map((e) => {
               const n = listLandedBatches(cfg.lakeRoot, e.name).length;
-              return `  ${e.name}: ${n === 0 ? "nothing landed" : `${fmt(n)} batch${n === 1 ? "" : "es"} landed`}`;
+              return `  ${e.name}: ${n === 0 ? "nothing landed" : `${count(n, "batch", "batches")} landed`}`;
             }),
           ];
       if (sources.length > 0) lines.push("", describeSourceStates(sources));
