@@ -898,6 +898,7 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
           (s) => s.replace(/^run\(/, "write_once("),
           `the ${target} INSERT`,
         );
+      skipEmptyWrites(statements, entity);
     }
     const reset = compiler.fullRefreshReset(plan, refresh, step.kind).map(runLine);
     const refreshed = (refreshSteps[i]?.statements ?? []).map(runLine);
@@ -911,6 +912,32 @@ export function generateNotebooks(entity: Entity, star?: Star, options: Notebook
     cells.push("dbutils.notebook.exit(json.dumps(counts))");
     return { path: `${root}/${entity.name}/${step.id}`, stepId: step.id, source: `${cells.join(CELL)}\n` };
   });
+}
+
+/**
+ * The bronze step's counts read before its writes, and each write made only when it has rows:
+ * an idempotent write (`write_once`) of no rows is still a Delta commit, one a run on the
+ * quarantine table when no row breaks a rule.
+ */
+function skipEmptyWrites(statements: string[], entity: Entity): void {
+  const counts = statements.findIndex((s) => s.endsWith(', "bronze")'));
+  const first = statements.findIndex((s) => s.startsWith("write_once("));
+  if (counts < 0 || first < 0 || counts < first)
+    throw new Error("notebooks: the Spark compiler no longer counts the bronze stage after its writes");
+  statements.splice(first, 0, ...statements.splice(counts, 1));
+  for (const [target, count] of [
+    ["quarantine", "rows_quarantined"],
+    ["bronze", "rows_accepted"],
+  ] as const)
+    replaceOnce(
+      statements,
+      (s) =>
+        [`write_once(r"""`, `write_once("`].some((open) =>
+          s.startsWith(`${open}INSERT INTO ${table(target, entity.name)} `),
+        ),
+      (s) => `if counts["${count}"]:\n    ${s}`,
+      `the ${target} write`,
+    );
 }
 
 const runLine = (s: Statement) => `run(${pySql(s.sql)}${s.label ? `, ${py(s.label)}` : ""})`;

@@ -67,10 +67,18 @@ print(json.dumps(out))`;
     expect(bronze).toContain(
       'spark.conf.set("spark.databricks.delta.write.txnAppId", "saleslake/" + ENTITY + "/" + batch_id)',
     );
-    const guarded = [...bronze.matchAll(/^write_once\(r"""INSERT INTO `\$\{catalog\}`\.`(\w+)`/gm)].map(
-      (m) => m[1],
-    );
-    expect(guarded).toEqual(["quarantine", "bronze"]);
+    // Each made only when it has rows, after the stage's counts: a write_once of no rows is
+    // still a Delta commit.
+    const guarded = [
+      ...bronze.matchAll(
+        /^if counts\["(\w+)"\]:\n {4}write_once\(r"""INSERT INTO `\$\{catalog\}`\.`(\w+)`/gm,
+      ),
+    ].map((m) => [m[1], m[2]]);
+    expect(guarded).toEqual([
+      ["rows_quarantined", "quarantine"],
+      ["rows_accepted", "bronze"],
+    ]);
+    expect(bronze.indexOf("AS rows_quarantined FROM")).toBeLessThan(bronze.indexOf('write_once(r"""INSERT'));
     expect(bronze).not.toMatch(/^run\(r"""INSERT INTO `\$\{catalog\}`\.`(bronze|quarantine)`/m);
     expect(bronze).not.toContain("already applied");
   });

@@ -794,11 +794,13 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   NULLIF(`BranchName`, '') AS `_raw_branch_name`,
   NULLIF(`DealerName`, '') AS `_raw_dealer_name`,
   NULLIF(`Product_Name`, '') AS `_raw_product_name` FROM landing_raw l) n) t) c""")
-write_once(r"""INSERT INTO `${catalog}`.`quarantine`.`car_sales` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
-SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), _rule_ids, _messages, _raw FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE NOT _ok""")
-write_once(r"""INSERT INTO `${catalog}`.`bronze`.`car_sales` (`branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
-SELECT `branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE _ok""")
 run(r"""SELECT count(*) AS rows_read, count(*) FILTER (WHERE _ok) AS rows_accepted, count(*) FILTER (WHERE NOT _ok) AS rows_quarantined, count(*) FILTER (WHERE `_warn_0`) AS `warn_0` FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales`""", "bronze")
+if counts["rows_quarantined"]:
+    write_once(r"""INSERT INTO `${catalog}`.`quarantine`.`car_sales` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
+SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), _rule_ids, _messages, _raw FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE NOT _ok""")
+if counts["rows_accepted"]:
+    write_once(r"""INSERT INTO `${catalog}`.`bronze`.`car_sales` (`branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
+SELECT `branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE _ok""")
 
 # COMMAND ----------
 
