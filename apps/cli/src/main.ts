@@ -18,7 +18,13 @@ import { describeStatus } from "./commands/describe-status.ts";
 import { describeSourceLanding, ingestSources } from "./commands/ingest-sources.ts";
 import { initProject } from "./commands/init.ts";
 import { pipelineProgress } from "./commands/pipeline-progress.ts";
-import { exportLine, listQuarantine, ReplayInputError, replayQuarantine } from "./commands/quarantine.ts";
+import {
+  exportLine,
+  listQuarantine,
+  ReplayInputError,
+  replayQuarantine,
+  summarizeQuarantine,
+} from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { describeRunHistory } from "./commands/run-history.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
@@ -411,7 +417,16 @@ export function program(progress = new Progress()): Command {
         );
       const cfg = await loadConfig(o.dir);
       const entities = o.entity ? [pickEntity(cfg.entities, o.entity).name] : cfg.entities.map((e) => e.name);
-      const rows = noRunYet(cfg.dir) ? [] : await listQuarantine(cfg.dir, entities, cfg.lakeRoot);
+      const none = noRunYet(cfg.dir);
+      if (!o.json && !o.export) {
+        // Text shows the first rows alone: the counts per rule come from the warehouse, so a
+        // quarantine of millions of rows is not read whole to print fifty.
+        const summaries = none ? [] : await summarizeQuarantine(cfg.dir, entities);
+        const first = none ? [] : await listQuarantine(cfg.dir, entities, cfg.lakeRoot, limit);
+        console.log(describeQuarantine(summaries, first, cfg.entities));
+        return;
+      }
+      const rows = none ? [] : await listQuarantine(cfg.dir, entities, cfg.lakeRoot);
       if (o.export) {
         const held = [...new Set(rows.map((r) => String(r.entity)))];
         if (held.length > 1)
@@ -427,8 +442,7 @@ export function program(progress = new Progress()): Command {
         );
         return;
       }
-      if (o.json) return printJson({ entities, rows });
-      console.log(describeQuarantine(rows, cfg.entities, limit));
+      printJson({ entities, rows });
     });
 
   quarantine

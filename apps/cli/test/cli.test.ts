@@ -284,6 +284,29 @@ describe("reporting commands", () => {
     );
   });
 
+  it("quarantine --limit shows the first rows, and counts every row per rule from the warehouse", () => {
+    const d = join(work, "limited");
+    const csv = join(work, "three-bad.csv");
+    writeFileSync(
+      csv,
+      "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name\nBR1,DLR1,M1,-5,1,DT1,1,2,2020,B,D,P\nBR2,DLR1,M1,-6,x,DT2,1,2,2020,B,D,P\nBR3,DLR1,M1,7,1,DT3,1,2,2020,B,D,P\nBR4,DLR1,M1,-8,1,DT4,1,2,2020,B,D,P\n",
+    );
+    cli(["ingest", "--dir", d, csv]);
+    cli(["run", "--dir", d]);
+    const out = cli(["quarantine", "--dir", d, "--limit", "1"]).out.split("\n");
+    expect(out.slice(0, 5)).toEqual([
+      "car_sales: 3 rows held back",
+      "  rule              rows",
+      "  revenue.min       3",
+      "  units_sold.parse  1",
+      "",
+    ]);
+    expect(out.filter((l) => l.startsWith("car_sales  "))).toHaveLength(1);
+    expect(out).toContain("2 more rows not shown: --limit N, --json, or --export FILE for all");
+    expect(JSON.parse(cli(["quarantine", "--dir", d, "--limit", "1", "--json"]).out).rows).toHaveLength(3);
+    expect(cli(["quarantine", "--dir", d, "--limit", "0"]).code).toBe(2);
+  });
+
   it("quarantine tells apart files of one name in two folders: each by its path below the folder given", () => {
     const d = join(work, "two-months");
     const drop = join(work, "two-months-drop");

@@ -44,15 +44,28 @@ describe("quarantine as text", () => {
     }),
   ];
 
+  // As the warehouse counts them: most first, then by name.
+  const summary = {
+    entity: "sales_returns",
+    rows: 2,
+    rules: [
+      ["gone.rule", 1],
+      ["quantity.min", 1],
+      ["return_id.not_null", 1],
+      ["returned_on.parse", 1],
+      ["row.positive", 1],
+    ] as const,
+  };
+
   it("counts rows per rule, then shows each row's rules, the values they read, and its raw values whole", () => {
-    expect(describeQuarantine(rows, [returns], 50).split("\n")).toEqual([
+    expect(describeQuarantine([summary], rows, [returns]).split("\n")).toEqual([
       "sales_returns: 2 rows held back",
       "  rule                rows",
+      "  gone.rule           1",
       "  quantity.min        1",
+      "  return_id.not_null  1",
       "  returned_on.parse   1",
       "  row.positive        1",
-      "  return_id.not_null  1",
-      "  gone.rule           1",
       "",
       "sales_returns  returns.csv  row 2",
       '  quantity.min       quantity: below the minimum 1  (quantity "0")',
@@ -69,14 +82,17 @@ describe("quarantine as text", () => {
     ]);
   });
 
-  it("shows at most `limit` rows, and says how many more there are", () => {
-    const out = describeQuarantine(rows, [returns], 1).split("\n");
+  it("shows the rows it is given, and says how many more there are", () => {
+    const out = describeQuarantine([summary], rows.slice(0, 1), [returns]).split("\n");
     expect(out.filter((l) => l.startsWith("sales_returns  "))).toEqual(["sales_returns  returns.csv  row 2"]);
     expect(out.at(-1)).toBe("1 more row not shown: --limit N, --json, or --export FILE for all");
     expect(out).toContain("  return_id.not_null  1"); // the counts cover every row
   });
 
   it("says so when nothing is held back", () => {
-    expect(describeQuarantine([], [returns], 50)).toBe("no rows held back");
+    expect(describeQuarantine([], [], [returns])).toBe("no rows held back");
+    expect(describeQuarantine([{ entity: "sales_returns", rows: 0, rules: [] }], [], [returns])).toBe(
+      "no rows held back",
+    );
   });
 });

@@ -52,18 +52,20 @@ async function sourcesOf(lakeRoot: string, entity: string, batchIds: ReadonlySet
 /**
  * Quarantined rows not yet replayed, of each entity asked for, with the entity on each row and,
  * when the lake still has the batch's manifest, `source`: the file (or database or API source)
- * the row was landed from.
+ * the row was landed from. With `limit`, the first `limit` rows in all.
  */
 export async function listQuarantine(
   dir: string,
   entities: readonly string[],
   lakeRoot?: string,
+  limit?: number,
 ): Promise<Row[]> {
   const w = await Warehouse.open(dir);
   try {
     const out: Row[] = [];
     for (const entity of entities) {
-      const held = await w.quarantine(entity);
+      if (limit !== undefined && out.length >= limit) break;
+      const held = await w.quarantine(entity, limit === undefined ? undefined : limit - out.length);
       const batches = new Set(held.map((r) => String(r._batch_id)));
       const sources = lakeRoot && held.length ? await sourcesOf(lakeRoot, entity, batches) : new Map();
       for (const r of held) out.push({ entity, source: sources.get(String(r._source_file)) ?? null, ...r });
@@ -72,6 +74,27 @@ export async function listQuarantine(
   } finally {
     w.close();
   }
+}
+
+/** Per entity asked for, how many rows are held back and how many broke each rule, most first. */
+export async function summarizeQuarantine(
+  dir: string,
+  entities: readonly string[],
+): Promise<QuarantineSummary[]> {
+  const w = await Warehouse.open(dir);
+  try {
+    const out: QuarantineSummary[] = [];
+    for (const entity of entities) out.push({ entity, ...(await w.quarantineSummary(entity)) });
+    return out;
+  } finally {
+    w.close();
+  }
+}
+
+export interface QuarantineSummary {
+  readonly entity: string;
+  readonly rows: number;
+  readonly rules: readonly (readonly [rule: string, rows: number])[];
 }
 
 /**

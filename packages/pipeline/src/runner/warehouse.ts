@@ -431,13 +431,32 @@ export class Warehouse {
     return exists.length > 0;
   }
 
-  /** Quarantined rows not yet replayed, newest first. */
-  async quarantine(entity: string): Promise<Row[]> {
+  /** Quarantined rows not yet replayed, newest first; the first `limit` of them when given. */
+  async quarantine(entity: string, limit?: number): Promise<Row[]> {
     if (!(await this.hasQuarantine(entity))) return [];
     return rows(
       this.con,
-      `SELECT _batch_id, _source_file, _row_number, _run_id, _quarantined_at, rule_ids, messages, raw FROM quarantine."${entity.replace(/"/g, '""')}" WHERE replayed_run_id IS NULL ORDER BY _quarantined_at DESC, _source_file, _row_number`,
+      `SELECT _batch_id, _source_file, _row_number, _run_id, _quarantined_at, rule_ids, messages, raw FROM quarantine."${entity.replace(/"/g, '""')}" WHERE replayed_run_id IS NULL ORDER BY _quarantined_at DESC, _source_file, _row_number${limit === undefined ? "" : " LIMIT $1"}`,
+      limit === undefined ? undefined : [limit],
     );
+  }
+
+  /**
+   * How many quarantined rows not yet replayed there are, and how many broke each rule (a row
+   * counts once under each rule it broke), most first.
+   */
+  async quarantineSummary(entity: string): Promise<{ rows: number; rules: [rule: string, rows: number][] }> {
+    if (!(await this.hasQuarantine(entity))) return { rows: 0, rules: [] };
+    const table = `quarantine."${entity.replace(/"/g, '""')}"`;
+    const total = await rows(this.con, `SELECT count(*) AS n FROM ${table} WHERE replayed_run_id IS NULL`);
+    const rules = await rows(
+      this.con,
+      `SELECT rule, count(*) AS n FROM (SELECT unnest(rule_ids) AS rule FROM ${table} WHERE replayed_run_id IS NULL) GROUP BY rule ORDER BY n DESC, rule`,
+    );
+    return {
+      rows: Number(total[0]?.n ?? 0),
+      rules: rules.map((r) => [String(r.rule), Number(r.n)]),
+    };
   }
 
   close(): void {
