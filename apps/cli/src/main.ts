@@ -21,9 +21,9 @@ import { pipelineProgress } from "./commands/pipeline-progress.ts";
 import {
   exportLine,
   listQuarantine,
+  quarantineOverview,
   ReplayInputError,
   replayQuarantine,
-  summarizeQuarantine,
 } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { describeRunHistory } from "./commands/run-history.ts";
@@ -421,9 +421,10 @@ export function program(progress = new Progress()): Command {
       if (!o.json && !o.export) {
         // Text shows the first rows alone: the counts per rule come from the warehouse, so a
         // quarantine of millions of rows is not read whole to print fifty.
-        const summaries = none ? [] : await summarizeQuarantine(cfg.dir, entities);
-        const first = none ? [] : await listQuarantine(cfg.dir, entities, cfg.lakeRoot, limit);
-        console.log(describeQuarantine(summaries, first, cfg.entities));
+        const view = none
+          ? { summaries: [], rows: [] }
+          : await quarantineOverview(cfg.dir, entities, cfg.lakeRoot, limit);
+        console.log(describeQuarantine(view.summaries, view.rows, cfg.entities));
         return;
       }
       const rows = none ? [] : await listQuarantine(cfg.dir, entities, cfg.lakeRoot);

@@ -46,6 +46,13 @@ const queryJson = (dir: string, sql: string) => JSON.parse(cli(["query", "--dir"
 const CAR_SALES_HEADER =
   "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name";
 
+/** Lands a car-sales CSV of `rows` (the header added) in project `dir`. */
+const landCarSales = (dir: string, name: string, rows: readonly string[]) => {
+  const csv = join(work, name);
+  writeFileSync(csv, `${CAR_SALES_HEADER}\n${rows.join("\n")}\n`);
+  cli(["ingest", "--dir", dir, csv]);
+};
+
 /** A validation (`--json` output) of two rows, the second breaking `rule`. */
 const oneBadRow = (out: string, rule: string) =>
   expect(JSON.parse(out)).toMatchObject({ rows: 2, valid: 1, invalid: 1, issues: [{ row: 2, rule }] });
@@ -269,12 +276,7 @@ describe("reporting commands", () => {
 
   it("run --strict exits 3 when rows were quarantined", () => {
     const d = join(work, "strict");
-    const csv = join(work, "bad.csv");
-    writeFileSync(
-      csv,
-      "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name\nBR1,DLR1,M1,-5,1,DT1,1,2,2020,B,D,P\n",
-    );
-    cli(["ingest", "--dir", d, csv]);
+    landCarSales(d, "bad.csv", ["BR1,DLR1,M1,-5,1,DT1,1,2,2020,B,D,P"]);
     const r = cli(["run", "--dir", d, "--strict"]);
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/quarantined 1 × revenue\.min/);
@@ -286,12 +288,12 @@ describe("reporting commands", () => {
 
   it("quarantine --limit shows the first rows, and counts every row per rule from the warehouse", () => {
     const d = join(work, "limited");
-    const csv = join(work, "three-bad.csv");
-    writeFileSync(
-      csv,
-      "Branch_ID,Dealer_ID,Model_ID,Revenue,Units_Sold,Date_ID,Day,Month,Year,BranchName,DealerName,Product_Name\nBR1,DLR1,M1,-5,1,DT1,1,2,2020,B,D,P\nBR2,DLR1,M1,-6,x,DT2,1,2,2020,B,D,P\nBR3,DLR1,M1,7,1,DT3,1,2,2020,B,D,P\nBR4,DLR1,M1,-8,1,DT4,1,2,2020,B,D,P\n",
-    );
-    cli(["ingest", "--dir", d, csv]);
+    landCarSales(d, "three-bad.csv", [
+      "BR1,DLR1,M1,-5,1,DT1,1,2,2020,B,D,P",
+      "BR2,DLR1,M1,-6,x,DT2,1,2,2020,B,D,P",
+      "BR3,DLR1,M1,7,1,DT3,1,2,2020,B,D,P",
+      "BR4,DLR1,M1,-8,1,DT4,1,2,2020,B,D,P",
+    ]);
     cli(["run", "--dir", d]);
     const out = cli(["quarantine", "--dir", d, "--limit", "1"]).out.split("\n");
     expect(out.slice(0, 5)).toEqual([

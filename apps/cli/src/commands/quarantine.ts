@@ -62,33 +62,47 @@ export async function listQuarantine(
 ): Promise<Row[]> {
   const w = await Warehouse.open(dir);
   try {
-    const out: Row[] = [];
-    for (const entity of entities) {
-      if (limit !== undefined && out.length >= limit) break;
-      const held = await w.quarantine(entity, limit === undefined ? undefined : limit - out.length);
-      const batches = new Set(held.map((r) => String(r._batch_id)));
-      const sources = lakeRoot && held.length ? await sourcesOf(lakeRoot, entity, batches) : new Map();
-      for (const r of held) out.push({ entity, source: sources.get(String(r._source_file)) ?? null, ...r });
-    }
-    return out;
+    return await heldRows(w, entities, lakeRoot, limit);
   } finally {
     w.close();
   }
 }
 
-/** Per entity asked for, how many rows are held back and how many broke each rule, most first. */
-export async function summarizeQuarantine(
+/**
+ * What the text view shows: per entity asked for, how many rows are held back and how many
+ * broke each rule (most first), counted in the warehouse; and the first `limit` rows alone.
+ */
+export async function quarantineOverview(
   dir: string,
   entities: readonly string[],
-): Promise<QuarantineSummary[]> {
+  lakeRoot: string,
+  limit: number,
+): Promise<{ summaries: QuarantineSummary[]; rows: Row[] }> {
   const w = await Warehouse.open(dir);
   try {
-    const out: QuarantineSummary[] = [];
-    for (const entity of entities) out.push({ entity, ...(await w.quarantineSummary(entity)) });
-    return out;
+    const summaries: QuarantineSummary[] = [];
+    for (const entity of entities) summaries.push({ entity, ...(await w.quarantineSummary(entity)) });
+    return { summaries, rows: await heldRows(w, entities, lakeRoot, limit) };
   } finally {
     w.close();
   }
+}
+
+async function heldRows(
+  w: Warehouse,
+  entities: readonly string[],
+  lakeRoot: string | undefined,
+  limit: number | undefined,
+): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const entity of entities) {
+    if (limit !== undefined && out.length >= limit) break;
+    const held = await w.quarantine(entity, limit === undefined ? undefined : limit - out.length);
+    const batches = new Set(held.map((r) => String(r._batch_id)));
+    const sources = lakeRoot && held.length ? await sourcesOf(lakeRoot, entity, batches) : new Map();
+    for (const r of held) out.push({ entity, source: sources.get(String(r._source_file)) ?? null, ...r });
+  }
+  return out;
 }
 
 export interface QuarantineSummary {
