@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { IngestError, LocalLakeStore, landFiles } from "@saleslake/ingest";
 import {
@@ -19,11 +19,12 @@ import { describeSourceLanding, ingestSources } from "./commands/ingest-sources.
 import { initProject } from "./commands/init.ts";
 import { pipelineProgress } from "./commands/pipeline-progress.ts";
 import {
-  exportLine,
-  listQuarantine,
+  exportQuarantine,
+  heldRows,
   quarantineOverview,
   ReplayInputError,
   replayQuarantine,
+  writeQuarantineJson,
 } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { describeRunHistory } from "./commands/run-history.ts";
@@ -427,23 +428,28 @@ export function program(progress = new Progress()): Command {
         console.log(describeQuarantine(view.summaries, view.rows, cfg.entities));
         return;
       }
-      const rows = none ? [] : await listQuarantine(cfg.dir, entities, cfg.lakeRoot);
-      if (o.export) {
-        const held = [...new Set(rows.map((r) => String(r.entity)))];
-        if (held.length > 1)
+      // --json and --export stream the rows a chunk at a time: a quarantine of millions of rows
+      // is never held in memory whole.
+      const held = async function* (w: Warehouse | undefined, of: readonly string[]) {
+        if (w) yield* heldRows(w, of, cfg.lakeRoot);
+      };
+      const write = async (w: Warehouse | undefined) => {
+        if (!o.export) return writeQuarantineJson(process.stdout, entities, held(w, entities));
+        const withRows: string[] = [];
+        for (const e of entities) if (w && (await w.quarantineSummary(e)).rows > 0) withRows.push(e);
+        if (withRows.length > 1)
           throw new UsageError(
-            `rows of several entities are quarantined (${held.join(", ")}): export one with --entity`,
+            `rows of several entities are quarantined (${withRows.join(", ")}): export one with --entity`,
           );
-        writeFileSync(writableFile(o.export, "--export"), rows.map(exportLine).join(""));
-        const entity = held[0] ?? entities[0] ?? "<entity>";
-        if (o.json) return printJson({ entity, file: resolve(o.export), rows: rows.length });
+        const n = await exportQuarantine(writableFile(o.export, "--export"), held(w, withRows));
+        const entity = withRows[0] ?? entities[0] ?? "<entity>";
+        if (o.json) return printJson({ entity, file: resolve(o.export), rows: n });
         const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
         console.log(
-          `wrote ${count(rows.length, "row")} of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay${dir} --entity ${entity} ${shellWord(o.export)}`,
+          `wrote ${count(n, "row")} of ${entity} to ${o.export}; fix them, then: saleslake quarantine replay${dir} --entity ${entity} ${shellWord(o.export)}`,
         );
-        return;
-      }
-      printJson({ entities, rows });
+      };
+      await (none ? write(undefined) : withWarehouse(cfg.dir, write));
     });
 
   quarantine

@@ -1,5 +1,7 @@
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { LocalLakeStore, landRecords, readLandedManifest } from "@saleslake/ingest";
 import {
   type EntityRunResult,
@@ -50,27 +52,9 @@ async function sourcesOf(lakeRoot: string, entity: string, batchIds: ReadonlySet
 }
 
 /**
- * Quarantined rows not yet replayed, of each entity asked for, with the entity on each row and,
- * when the lake still has the batch's manifest, `source`: the file (or database or API source)
- * the row was landed from. With `limit`, the first `limit` rows in all.
- */
-export async function listQuarantine(
-  dir: string,
-  entities: readonly string[],
-  lakeRoot?: string,
-  limit?: number,
-): Promise<Row[]> {
-  const w = await Warehouse.open(dir);
-  try {
-    return await heldRows(w, entities, lakeRoot, limit);
-  } finally {
-    w.close();
-  }
-}
-
-/**
  * What the text view shows: per entity asked for, how many rows are held back and how many
- * broke each rule (most first), counted in the warehouse; and the first `limit` rows alone.
+ * broke each rule (most first), counted in the warehouse; and the first `limit` rows alone, with
+ * the entity and, when the lake still has the batch's manifest, `source` on each (see `heldRows`).
  */
 export async function quarantineOverview(
   dir: string,
@@ -82,27 +66,94 @@ export async function quarantineOverview(
   try {
     const summaries: QuarantineSummary[] = [];
     for (const entity of entities) summaries.push({ entity, ...(await w.quarantineSummary(entity)) });
-    return { summaries, rows: await heldRows(w, entities, lakeRoot, limit) };
+    const rows: Row[] = [];
+    for (const entity of entities) {
+      if (rows.length >= limit) break;
+      rows.push(...(await sourced(lakeRoot, entity)(await w.quarantine(entity, limit - rows.length))));
+    }
+    return { summaries, rows };
   } finally {
     w.close();
   }
 }
 
-async function heldRows(
+/**
+ * Every quarantined row not yet replayed, of each entity asked for, a chunk at a time, each row
+ * with its entity and, when the lake still has the batch's manifest, `source`: the file (or
+ * database or API source) it was landed from. Memory holds one chunk, whatever the quarantine
+ * holds.
+ */
+export async function* heldRows(
   w: Warehouse,
   entities: readonly string[],
-  lakeRoot: string | undefined,
-  limit: number | undefined,
-): Promise<Row[]> {
-  const out: Row[] = [];
+  lakeRoot: string,
+): AsyncGenerator<Row[]> {
   for (const entity of entities) {
-    if (limit !== undefined && out.length >= limit) break;
-    const held = await w.quarantine(entity, limit === undefined ? undefined : limit - out.length);
-    const batches = new Set(held.map((r) => String(r._batch_id)));
-    const sources = lakeRoot && held.length ? await sourcesOf(lakeRoot, entity, batches) : new Map();
-    for (const r of held) out.push({ entity, source: sources.get(String(r._source_file)) ?? null, ...r });
+    const withSource = sourced(lakeRoot, entity);
+    for await (const chunk of w.quarantineChunks(entity)) yield await withSource(chunk);
   }
-  return out;
+}
+
+/** Adds `entity` and `source` to held rows of `entity`, reading each batch's manifest once. */
+function sourced(lakeRoot: string, entity: string): (held: Row[]) => Promise<Row[]> {
+  const read = new Set<string>();
+  const sources = new Map<string, string>();
+  return async (held) => {
+    const batches = new Set(held.map((r) => String(r._batch_id)).filter((b) => !read.has(b)));
+    for (const b of batches) read.add(b);
+    if (batches.size)
+      for (const [file, name] of await sourcesOf(lakeRoot, entity, batches)) sources.set(file, name);
+    return held.map((r) => ({ entity, source: sources.get(String(r._source_file)) ?? null, ...r }));
+  };
+}
+
+/**
+ * Writes `{ entities, rows }` to `out` as `JSON.stringify(value, null, 2)` would, a chunk of rows
+ * at a time, waiting for `out` to drain: a quarantine of millions of rows is never one string.
+ */
+export async function writeQuarantineJson(
+  out: NodeJS.WritableStream,
+  entities: readonly string[],
+  chunks: AsyncIterable<Row[]>,
+): Promise<void> {
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+  await write(`${JSON.stringify({ entities }, null, 2).slice(0, -2)},\n  "rows": [`);
+  let first = true;
+  for await (const chunk of chunks) {
+    let text = "";
+    for (const r of chunk) {
+      text += `${first ? "\n" : ",\n"}${JSON.stringify(r, null, 2).replace(/^/gm, "    ")}`;
+      first = false;
+    }
+    await write(text);
+  }
+  await write(first ? "]\n}\n" : "\n  ]\n}\n");
+}
+
+/**
+ * Writes the rows as `quarantine --export` lines to `file`, through a file beside it that takes
+ * its place once every row is written: an export that fails leaves `file` as it was. Returns how
+ * many rows it wrote.
+ */
+export async function exportQuarantine(file: string, chunks: AsyncIterable<Row[]>): Promise<number> {
+  const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+  const out = await open(partial, "w");
+  let n = 0;
+  try {
+    for await (const chunk of chunks) {
+      await out.write(chunk.map(exportLine).join(""));
+      n += chunk.length;
+    }
+    await out.close();
+    await rename(partial, file);
+    return n;
+  } catch (e) {
+    await out.close().catch(() => {});
+    await rm(partial, { force: true });
+    throw e;
+  }
 }
 
 export interface QuarantineSummary {
