@@ -96,19 +96,27 @@ export async function writeReport(w: Warehouse, out: string, stars: readonly Sta
   sections.push(
     `<section id="rows-per-step"><h2>Rows per step</h2>${barChart("Rows read, inserted and quarantined per run", steps, "#6b4fb3")}</section>`,
   );
+  // Rows held back now, by rule, beside those a replay has since resolved: a fixed row no longer
+  // counts as held. A quarantine table from before replays (no `replayed_run_id`) holds them all.
   const quarantined: Row[] = [];
   for (const t of await w.query(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1",
+    "SELECT table_name, bool_or(column_name = 'replayed_run_id') AS replays FROM information_schema.columns WHERE table_schema = 'quarantine' GROUP BY table_name ORDER BY 1",
   )) {
     const name = String(t.table_name);
+    const held = t.replays ? "replayed_run_id IS NULL" : "true";
     quarantined.push(
       ...(await w.query(
-        `SELECT ${quoteString("duckdb", name)} AS entity, rule, count(*) AS rows FROM (SELECT unnest(rule_ids) AS rule FROM quarantine.${quoteIdent("duckdb", name)}) GROUP BY rule ORDER BY rows DESC, rule`,
+        `SELECT ${quoteString("duckdb", name)} AS entity, rule, count(*) FILTER (WHERE ${held}) AS held, count(*) FILTER (WHERE NOT ${held}) AS replayed FROM (SELECT unnest(rule_ids) AS rule${t.replays ? ", replayed_run_id" : ""} FROM quarantine.${quoteIdent("duckdb", name)}) GROUP BY rule ORDER BY held DESC, replayed DESC, rule`,
       )),
     );
   }
+  const heldByRule = points(
+    quarantined.filter((r) => Number(r.held) > 0),
+    "rule",
+    "held",
+  );
   sections.push(
-    `<section id="quarantine"><h2>Quarantine by rule</h2>${barChart("Quarantined rows by rule", points(quarantined, "rule", "rows"), "#b33a3a")}${htmlTable(quarantined, ["entity", "rule", "rows"])}</section>`,
+    `<section id="quarantine"><h2>Quarantine by rule</h2>${heldByRule.length ? barChart("Rows held back by rule", heldByRule, "#b33a3a") : "<p class='empty'>No rows held back.</p>"}${quarantined.length ? htmlTable(quarantined, ["entity", "rule", "held", "replayed"]) : ""}</section>`,
   );
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>saleslake report</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:960px;color:#222}h1{margin-bottom:0}section{margin:2rem 0}table{border-collapse:collapse;font-size:13px;margin-top:1rem}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}th{background:#f4f4f4}.meta{color:#666}</style>
