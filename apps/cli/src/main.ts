@@ -24,7 +24,6 @@ import {
   quarantineOverview,
   ReplayInputError,
   replayQuarantine,
-  writeQuarantineJson,
 } from "./commands/quarantine.ts";
 import { writeReport } from "./commands/report.ts";
 import { describeRunHistory } from "./commands/run-history.ts";
@@ -32,7 +31,18 @@ import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
 import { CONFIG_FILE, engineOptions, loadConfig } from "./config.ts";
-import { color, count, errColor, fmt, Progress, printJson, shellWord, table, visible } from "./output.ts";
+import {
+  color,
+  count,
+  errColor,
+  fmt,
+  Progress,
+  printJson,
+  shellWord,
+  table,
+  visible,
+  writeJsonStream,
+} from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, quarantined: 3, interrupted: 130 } as const;
@@ -434,7 +444,7 @@ export function program(progress = new Progress()): Command {
         if (w) yield* heldRows(w, of, cfg.lakeRoot);
       };
       const write = async (w: Warehouse | undefined) => {
-        if (!o.export) return writeQuarantineJson(process.stdout, entities, held(w, entities));
+        if (!o.export) return writeJsonStream(process.stdout, { entities }, "rows", held(w, entities));
         const withRows: string[] = [];
         for (const e of entities) if (w && (await w.quarantineSummary(e)).rows > 0) withRows.push(e);
         if (withRows.length > 1)
@@ -528,21 +538,34 @@ export function program(progress = new Progress()): Command {
       const path = resolve(file);
       if (!existsSync(path) || statSync(path).isDirectory())
         throw new UsageError(`no such file: ${file}${existsSync(path) ? " (it is a folder)" : ""}`);
-      const result = await validateFile(pickEntity(cfg.entities, entityName), path, delimiterOf(o.delimiter));
-      if (o.json) printJson(result);
-      else {
+      // Text shows the first rows' issues and counts the rest per rule; --json gives every issue,
+      // written a chunk at a time.
+      const shown = 50;
+      const result = await validateFile(pickEntity(cfg.entities, entityName), path, {
+        ...delimiterOf(o.delimiter),
+        ...(!o.json && { keep: shown }),
+      });
+      if (o.json) {
+        const { issues, ...head } = result;
+        const chunks = function* () {
+          for (let i = 0; i < issues.length; i += 10_000) yield issues.slice(i, i + 10_000);
+        };
+        await writeJsonStream(process.stdout, head, "issues", chunks());
+      } else {
         console.log(
           `${file}: ${count(result.rows, "row")}, ${fmt(result.valid)} valid, ${fmt(result.invalid)} would be quarantined, ${count(result.warnings, "warning")}`,
         );
-        for (const i of result.issues.slice(0, 50)) {
+        for (const [rule, n] of result.byRule) console.log(visible(`  ${fmt(n)} × ${rule}`));
+        for (const i of result.issues) {
           const value =
             i.value === undefined
               ? ""
               : ` (${typeof i.value === "string" ? JSON.stringify(i.value) : i.value})`;
           console.log(visible(`  row ${i.row}: ${i.rule}: ${i.message}${value}`));
         }
-        if (result.issues.length > 50)
-          console.log(`  … ${result.issues.length - 50} more (use --json for all)`);
+        const all = result.byRule.reduce((a, [, n]) => a + n, 0);
+        if (all > result.issues.length)
+          console.log(`  … ${fmt(all - result.issues.length)} more (use --json for all)`);
       }
       if (result.invalid > 0) exitCode = EXIT.failure;
     });

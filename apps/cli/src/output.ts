@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import pc from "picocolors";
 
 /** Colours only for a terminal, and never with NO_COLOR. */
@@ -5,10 +6,38 @@ export const color = pc.createColors(Boolean(process.stdout.isTTY) && !process.e
 /** The same for stderr (errors and hints), which may be a terminal when stdout is not, or the reverse. */
 export const errColor = pc.createColors(Boolean(process.stderr.isTTY) && !process.env.NO_COLOR);
 
+const bigints = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+
 export function printJson(value: unknown): void {
-  process.stdout.write(
-    `${JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
-  );
+  process.stdout.write(`${JSON.stringify(value, bigints, 2)}\n`);
+}
+
+/**
+ * Writes `{ ...head, [key]: items }` to `out` as `printJson` writes it, the items a chunk at a
+ * time, waiting for `out` to drain: an answer of millions of items is never one string (a
+ * JavaScript string holds about 512 MB) nor held twice.
+ */
+export async function writeJsonStream(
+  out: NodeJS.WritableStream,
+  head: Record<string, unknown>,
+  key: string,
+  chunks: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
+): Promise<void> {
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+  const opening = JSON.stringify(head, bigints, 2);
+  await write(`${opening === "{}" ? "{" : `${opening.slice(0, -2)},`}\n  ${JSON.stringify(key)}: [`);
+  let first = true;
+  for await (const chunk of chunks) {
+    let text = "";
+    for (const item of chunk) {
+      text += `${first ? "\n" : ",\n"}${JSON.stringify(item, bigints, 2).replace(/^/gm, "    ")}`;
+      first = false;
+    }
+    await write(text);
+  }
+  await write(first ? "]\n}\n" : "\n  ]\n}\n");
 }
 
 const CONTROL = { "\n": "\\n", "\r": "\\r", "\t": "\\t" } as Record<string, string>;

@@ -5,7 +5,8 @@ import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { Row } from "@saleslake/pipeline";
 import { describe, expect, it } from "vitest";
-import { exportLine, exportQuarantine, writeQuarantineJson } from "../src/commands/quarantine.ts";
+import { exportLine, exportQuarantine } from "../src/commands/quarantine.ts";
+import { writeJsonStream } from "../src/output.ts";
 
 const row = (n: number): Row => ({
   entity: "sales_returns",
@@ -43,7 +44,7 @@ describe("quarantine --json, a chunk at a time", () => {
   it("writes what JSON.stringify writes, for several chunks and for none", async () => {
     for (const sizes of [[3, 1, 2], [], [0, 2]]) {
       const o = slowOut(1 << 20);
-      await writeQuarantineJson(o.out, ["sales_returns", "car_sales"], chunks(...sizes));
+      await writeJsonStream(o.out, { entities: ["sales_returns", "car_sales"] }, "rows", chunks(...sizes));
       await finished(o.out.end());
       const all: Row[] = [];
       for await (const c of chunks(...sizes)) all.push(...c);
@@ -55,7 +56,7 @@ describe("quarantine --json, a chunk at a time", () => {
 
   it("waits for the output to drain instead of buffering every row", async () => {
     const o = slowOut(256);
-    await writeQuarantineJson(o.out, ["sales_returns"], chunks(...Array(20).fill(5)));
+    await writeJsonStream(o.out, { entities: ["sales_returns"] }, "rows", chunks(...Array(20).fill(5)));
     await finished(o.out.end());
     const text = o.text();
     expect(JSON.parse(text).rows).toHaveLength(100);

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -105,31 +104,6 @@ function sourced(lakeRoot: string, entity: string): (held: Row[]) => Promise<Row
       for (const [file, name] of await sourcesOf(lakeRoot, entity, batches)) sources.set(file, name);
     return held.map((r) => ({ entity, source: sources.get(String(r._source_file)) ?? null, ...r }));
   };
-}
-
-/**
- * Writes `{ entities, rows }` to `out` as `JSON.stringify(value, null, 2)` would, a chunk of rows
- * at a time, waiting for `out` to drain: a quarantine of millions of rows is never one string.
- */
-export async function writeQuarantineJson(
-  out: NodeJS.WritableStream,
-  entities: readonly string[],
-  chunks: AsyncIterable<Row[]>,
-): Promise<void> {
-  const write = async (text: string) => {
-    if (!out.write(text)) await once(out, "drain");
-  };
-  await write(`${JSON.stringify({ entities }, null, 2).slice(0, -2)},\n  "rows": [`);
-  let first = true;
-  for await (const chunk of chunks) {
-    let text = "";
-    for (const r of chunk) {
-      text += `${first ? "\n" : ",\n"}${JSON.stringify(r, null, 2).replace(/^/gm, "    ")}`;
-      first = false;
-    }
-    await write(text);
-  }
-  await write(first ? "]\n}\n" : "\n  ]\n}\n");
 }
 
 /**

@@ -17,19 +17,45 @@ import {
 } from "@saleslake/schema";
 import { parse } from "csv-parse";
 
+/** A rule a row breaks. `value`: for a column's rule, the value it checked as read (a composed column's parts joined). */
+export interface ValidationIssue {
+  row: number;
+  rule: string;
+  message: string;
+  value?: string | number | boolean | bigint;
+}
+
 export interface ValidationResult {
   readonly file: string;
   readonly rows: number;
   readonly valid: number;
   readonly invalid: number;
   readonly warnings: number;
-  /** `value`: for a column's rule, the value it checked as read (a composed column's parts joined). */
-  readonly issues: {
-    row: number;
-    rule: string;
-    message: string;
-    value?: string | number | boolean | bigint;
-  }[];
+  /** How many rows broke each rule (a row once per rule it broke), most first. */
+  readonly byRule: readonly (readonly [rule: string, rows: number])[];
+  /** In file order, rules in the engines' order within a row: every one, or the first `keep`. */
+  readonly issues: ValidationIssue[];
+}
+
+/**
+ * Row numbers, a bit each: which rows broke a rule. A file of any length fits (a `Set` holds at
+ * most 2^24 entries; 30M rows take 3.75 MB here).
+ */
+class RowSet {
+  private bits = new Uint8Array(1 << 16);
+  size = 0;
+
+  add(row: number): void {
+    if (row >> 3 >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, (row >> 3) + 1));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const mask = 1 << (row & 7);
+    if (this.bits[row >> 3]! & mask) return;
+    this.bits[row >> 3]! |= mask;
+    this.size++;
+  }
 }
 
 /**
@@ -39,7 +65,11 @@ export interface ValidationResult {
 export async function validateFile(
   entity: Entity,
   path: string,
-  options: { readonly delimiter?: string } = {},
+  options: {
+    readonly delimiter?: string;
+    /** Keep only the first `keep` issues in file order (the counts still cover every row). */
+    readonly keep?: number;
+  } = {},
 ): Promise<ValidationResult> {
   const info = await inspectFile(
     path,
@@ -48,13 +78,27 @@ export async function validateFile(
   // The file's columns against the entity's contract, as landing checks them: a file ingest
   // would refuse is refused here, with the same error.
   checkColumns(entity, info);
-  const issues: ValidationResult["issues"] = [];
+  let issues: ValidationIssue[] = [];
   let rows = 0;
   let warnings = 0;
   /** The rows that break an error rule. */
-  const bad = new Set<number>();
+  const bad = new RowSet();
+  const byRule = new Map<string, number>();
+  // In the file's order (a Parquet file's rows may be streamed out of it, and the SQL checks
+  // come a chunk after the rows they check), rules in the engines' order within a row.
+  const order = new Map([...FIELD_COUNT_RULES, ...qualityRules(entity)].map((r, i) => [r.id, i] as const));
+  const inOrder = (a: ValidationIssue, b: ValidationIssue) =>
+    a.row - b.row || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0);
+  const keep = options.keep ?? Number.POSITIVE_INFINITY;
+  const found = (issue: ValidationIssue) => {
+    bad.add(issue.row);
+    byRule.set(issue.rule, (byRule.get(issue.rule) ?? 0) + 1);
+    issues.push(issue);
+    // The first `keep` in file order, whatever order they are found in.
+    if (issues.length >= Math.max(2 * keep, 10_000)) issues = issues.sort(inOrder).slice(0, keep);
+  };
   // The entity's own SQL checks run on the typed values, in DuckDB, as the engines run them.
-  const checks = await SqlChecks.open(entity);
+  const checks = await SqlChecks.open(entity, found);
   try {
     /**
      * `row`: the record's 1-based row in the file; by default the next one read. `fields`: how a
@@ -66,10 +110,7 @@ export async function validateFile(
       // The engines' first rules (row.fields_extra, row.fields_missing, see @saleslake/pipeline).
       const id = fields > 0 ? "row.fields_extra" : fields < 0 ? "row.fields_missing" : undefined;
       const shape = FIELD_COUNT_RULES.find((r) => r.id === id);
-      if (shape !== undefined) {
-        bad.add(row);
-        issues.push({ row, rule: shape.id, message: shape.message });
-      }
+      if (shape !== undefined) found({ row, rule: shape.id, message: shape.message });
       const typed: unknown[] = [];
       for (const c of entity.columns) {
         const r = columnIssues(c, values[c.name]);
@@ -77,9 +118,8 @@ export async function validateFile(
         warnings += r.warnings.length;
         const value = values[c.name];
         for (const i of r.issues) {
-          bad.add(row);
           const [rule, ...rest] = i.split(": ");
-          issues.push({ row, rule: rule!, message: rest.join(": "), ...(value == null ? {} : { value }) });
+          found({ row, rule: rule!, message: rest.join(": "), ...(value == null ? {} : { value }) });
         }
       }
       await checks?.add(row, typed);
@@ -142,19 +182,19 @@ export async function validateFile(
     if (checks !== undefined) {
       await checks.finish();
       warnings += checks.warnings;
-      for (const i of checks.issues) {
-        bad.add(i.row);
-        issues.push(i);
-      }
     }
   } finally {
     checks?.close();
   }
-  // In the file's order (a Parquet file's rows may be streamed out of it), rules in the engines'
-  // order within a row.
-  const order = new Map([...FIELD_COUNT_RULES, ...qualityRules(entity)].map((r, i) => [r.id, i] as const));
-  issues.sort((a, b) => a.row - b.row || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
-  return { file: path, rows, valid: rows - bad.size, invalid: bad.size, warnings, issues };
+  return {
+    file: path,
+    rows,
+    valid: rows - bad.size,
+    invalid: bad.size,
+    warnings,
+    byRule: [...byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
+    issues: issues.sort(inOrder).slice(0, keep),
+  };
 }
 
 /** Rows gathered before the SQL checks run on them: memory stays bounded however long the file. */
@@ -174,7 +214,7 @@ class SqlChecks {
   private readonly query: string;
   private pending = 0;
   private closed = false;
-  readonly issues: { row: number; rule: string; message: string }[] = [];
+  private readonly found: (issue: ValidationIssue) => void;
   warnings = 0;
 
   private constructor(
@@ -183,8 +223,10 @@ class SqlChecks {
     db: DuckDBInstance,
     con: DuckDBConnection,
     appender: DuckDBAppender,
+    found: (issue: ValidationIssue) => void,
   ) {
     this.rules = rules;
+    this.found = found;
     this.db = db;
     this.con = con;
     this.appender = appender;
@@ -197,8 +239,8 @@ class SqlChecks {
     this.query = `SELECT * FROM (SELECT _row, ${broken} FROM (SELECT _row, ${typed} FROM typed_text)) WHERE ${anyBroken} ORDER BY _row`;
   }
 
-  /** Undefined when the entity has no custom checks. */
-  static async open(entity: Entity): Promise<SqlChecks | undefined> {
+  /** Undefined when the entity has no custom checks. Each row a check fails goes to `found`. */
+  static async open(entity: Entity, found: (issue: ValidationIssue) => void): Promise<SqlChecks | undefined> {
     const rules = qualityRules(entity).filter((r) => r.kind === "check");
     if (rules.length === 0) return undefined;
     const { DuckDBInstance } = await import("@duckdb/node-api");
@@ -208,7 +250,7 @@ class SqlChecks {
     await con.run("SET TimeZone = 'UTC'");
     const columns = entity.columns.map((_, i) => `c${i} VARCHAR`).join(", ");
     await con.run(`CREATE TABLE typed_text (_row BIGINT, ${columns})`);
-    return new SqlChecks(entity, rules, db, con, await con.createAppender("typed_text"));
+    return new SqlChecks(entity, rules, db, con, await con.createAppender("typed_text"), found);
   }
 
   /** A row's typed values, in column order (see columnIssues), as text DuckDB casts back. */
@@ -230,7 +272,7 @@ class SqlChecks {
       this.rules.forEach((rule, i) => {
         if (r[`k${i}`] !== true) return;
         if (rule.severity === "warn") this.warnings++;
-        else this.issues.push({ row: Number(r._row), rule: rule.id, message: rule.message });
+        else this.found({ row: Number(r._row), rule: rule.id, message: rule.message });
       });
     }
     await this.con.run("DELETE FROM typed_text");
@@ -238,7 +280,7 @@ class SqlChecks {
     this.appender = await this.con.createAppender("typed_text");
   }
 
-  /** Checks the last rows; `issues` and `warnings` are then complete. */
+  /** Checks the last rows; every issue has then been found, and `warnings` is complete. */
   async finish(): Promise<void> {
     if (this.pending > 0) await this.check();
   }
