@@ -520,22 +520,37 @@ export function program(progress = new Progress()): Command {
     .description(
       "Check a file (CSV, JSON, JSON Lines, Parquet) against an entity's schema without loading it",
     )
-    .argument("<entity>", "entity name")
-    .argument("<file>", "file to check")
+    // `validate <entity> <file>`, or `validate <file>` with --entity as `ingest` takes it (the
+    // only configured entity when left out).
+    .usage("[options] [entity] <file>")
+    .argument(
+      "<entity-or-file>",
+      "entity name, or the file when the entity is given by --entity or is the only one",
+    )
+    .argument("[file]", "file to check")
     .addOption(dirOption())
+    .option("--entity <name>", "entity the file is for (default: the only one configured)")
     .option("--delimiter <char>", DELIMITER_HELP)
     .addOption(jsonOption())
     .addHelpText(
       "after",
       examples(
         "saleslake validate car_sales data/SalesData.csv",
+        "saleslake validate --entity car_sales data/SalesData.csv",
         "saleslake validate car_sales --delimiter ';' exports/sales.csv.gz",
         "saleslake validate car_sales exports/part-00000.parquet",
       ),
     )
-    .action(async (entityName: string, file: string, o) => {
+    .action(async (first: string, second: string | undefined, o) => {
+      if (second !== undefined && o.entity !== undefined)
+        throw new UsageError(
+          `the entity is named twice (${first} and --entity ${o.entity}): give it once, then the file`,
+        );
+      const [entityName, file] = second === undefined ? [o.entity, first] : [first, second];
       const cfg = await loadConfig(o.dir);
       const path = resolve(file);
+      if (second === undefined && !existsSync(path) && cfg.entities.some((e) => e.name === first))
+        throw new UsageError(`${first} is an entity: give the file to check after it`);
       if (!existsSync(path) || statSync(path).isDirectory())
         throw new UsageError(`no such file: ${file}${existsSync(path) ? " (it is a folder)" : ""}`);
       // Text shows the first rows' issues and counts the rest per rule; --json gives every issue,

@@ -380,7 +380,18 @@ describe("reporting commands", () => {
         { row: 2, rule: "sale_date.parse", value: "30/2/2020" },
       ],
     });
+    // The entity by --entity, as ingest takes it, or left out where it is the only one configured.
+    expect(cli(["validate", "--dir", demoDir, "--entity", "car_sales", csv, "--json"]).out).toBe(r.out);
+    expect(cli(["validate", "--dir", demoDir, csv, "--json"]).out).toBe(r.out);
+    const twice = cli(["validate", "--dir", demoDir, "car_sales", csv, "--entity", "car_sales"]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toContain("the entity is named twice (car_sales and --entity car_sales)");
+    const noFile = cli(["validate", "--dir", demoDir, "car_sales"]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.err).toContain("car_sales is an entity: give the file to check after it");
     const text = cli(["validate", "car_sales", csv]).out;
+    // Rows per broken rule first, then each issue.
+    expect(text).toContain("\n  1 × sale_date.parse\n  1 × units_sold.parse\n  row 2:");
     expect(text).toContain('row 2: units_sold.parse: units_sold: not a valid int ("x")\n');
     expect(text).toContain(
       'row 2: sale_date.parse: sale_date: not a valid date in format d/M/yyyy ("30/2/2020")\n',
