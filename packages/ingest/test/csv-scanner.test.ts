@@ -91,4 +91,30 @@ describe("CsvScanner", () => {
       { numRuns: 3000 },
     );
   });
+
+  it("refuses a record over the limit, with the line it starts on, however the text is cut into chunks", () => {
+    // A record with a quoted line break, starting on line 3: 65 bytes.
+    const text = Buffer.from(`id,note\n1,short\n2,"${"x".repeat(40)}\n${"y".repeat(20)}"\n5,ok\n`);
+    for (let cut = 0; cut <= text.length; cut++) {
+      const s = new CsvScanner({
+        maxRecordBytes: 64,
+        maxHeaderBytes: 1 << 20,
+        onTooLong: (what, row, bytes) => new Error(`${what} ${row} ${bytes}`),
+      });
+      expect(() => {
+        s.scan(text.subarray(0, cut));
+        s.scan(text.subarray(cut));
+        s.finish();
+      }, `cut at ${cut}`).toThrow(/^record 3 65$/);
+    }
+    // At the limit, it passes.
+    const s = new CsvScanner({
+      maxRecordBytes: 70,
+      maxHeaderBytes: 1 << 20,
+      onTooLong: () => new Error("long"),
+    });
+    s.scan(text);
+    s.finish();
+    expect([s.records, s.longestRecordBytes]).toEqual([4, 65]);
+  });
 });

@@ -35,6 +35,8 @@ export class CsvScanner {
   firstBreak: 0 | 1 | 2 | 3 = 0;
   /** Line of the first break outside quotes of another kind than the first, 0 if none. */
   otherBreakRow = 0;
+  /** Line on which the longest record started. */
+  private longestRow = 0;
   private offset = 0;
   /** The last chunk ended in a CR: an LF opening this one belongs to it. */
   private endedInCr = false;
@@ -86,6 +88,7 @@ export class CsvScanner {
       quotedNewlines,
     } = this;
     let longest = this.longestRecordBytes;
+    let longestRow = this.longestRow;
     let { delimiters, mostFields } = this;
     const base = this.offset;
     const last = chunk.length - 1;
@@ -140,9 +143,12 @@ export class CsvScanner {
         }
         content = false;
         delimiters = 0;
+        if (base + i - recordStart > longest) {
+          longest = base + i - recordStart;
+          longestRow = recordRow;
+        }
         row++;
         recordRow = row;
-        if (base + i - recordStart > longest) longest = base + i - recordStart;
         if (b === 0x0a) this.sawBreak(1, true, row - 1);
         else if (i === last) {
           endedInCr = true;
@@ -167,6 +173,7 @@ export class CsvScanner {
     this.quoteOpenedAt = quoteOpenedAt;
     this.quotedNewlines = quotedNewlines;
     this.longestRecordBytes = longest;
+    this.longestRow = longestRow;
     this.delimiters = delimiters;
     this.mostFields = mostFields;
     this.recordRow = recordRow;
@@ -180,7 +187,9 @@ export class CsvScanner {
       this.headerBytes += chunk.length;
       if (this.headerBytes > this.maxHeaderBytes) throw this.onTooLong("header", 1, this.headerBytes);
     } else if (!wasHeaderDone && headerEnd >= 0) this.headerChunks.push(chunk.subarray(0, headerEnd));
-    // Checked per chunk, not per byte: a record is refused within one chunk of passing the limit.
+    // Checked per chunk, not per byte: a record still open is refused within one chunk of passing
+    // the limit, and one the chunk holds whole once the chunk is read.
+    if (longest > this.maxRecordBytes) throw this.onTooLong("record", longestRow, longest);
     if (this.offset - this.recordStart > this.maxRecordBytes)
       throw this.onTooLong("record", this.recordRow, this.offset - this.recordStart);
   }

@@ -97,8 +97,17 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
     return line;
   };
   let lineNo = 0;
+  const tooLong = (row: number) =>
+    new IngestError(
+      "RECORD_TOO_LONG",
+      `${path}: line ${row} is longer than ${maxRecordBytes} bytes`,
+      "Check the file has one record per line; otherwise raise maxRecordBytes.",
+      { file: path, row, rule: "maxRecordBytes" },
+    );
   const parseLine = (line: Buffer) => {
     lineNo++;
+    // A whole line within one read, as well as one still arriving (below).
+    if (line.length > maxRecordBytes) throw tooLong(lineNo);
     if (lineNo === 1 && line.subarray(0, 3).equals(UTF8_BOM))
       throw new IngestError(
         "INVALID_ENCODING",
@@ -137,14 +146,7 @@ function jsonLinesSink(path: string, maxRecordBytes: number, record: OnRecord): 
           pending.push(chunk.subarray(start));
           pendingBytes += chunk.length - start;
         }
-        if (pendingBytes > maxRecordBytes) {
-          throw new IngestError(
-            "RECORD_TOO_LONG",
-            `${path}: line ${lineNo + 1} is longer than ${maxRecordBytes} bytes`,
-            "Check the file has one record per line; otherwise raise maxRecordBytes.",
-            { file: path, row: lineNo + 1, rule: "maxRecordBytes" },
-          );
-        }
+        if (pendingBytes > maxRecordBytes) throw tooLong(lineNo + 1);
         done();
       } catch (e) {
         done(e as Error);
