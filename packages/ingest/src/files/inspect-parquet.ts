@@ -6,6 +6,7 @@ import { parquetSchemaSignatureSql, quoteString } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import { hashingTap } from "../lake/hashing-tap.ts";
 import type { FileInspection } from "./file-inspection.ts";
+import { READ_CHUNK_BYTES } from "./stream-file.ts";
 
 /**
  * Reads a Parquet file's columns, schema signature and row count from its footer with DuckDB,
@@ -50,7 +51,11 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
     ).getRowObjectsJson();
     const nanos = nanosecondTimestamps(String(signature[0]?.ts ?? "[]"));
     const { tap, result } = hashingTap();
-    await pipeline(createReadStream(path), tap, new Writable({ write: (_c, _e, done) => done() }));
+    await pipeline(
+      createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+      tap,
+      new Writable({ write: (_c, _e, done) => done() }),
+    );
     return {
       path,
       format: "parquet",

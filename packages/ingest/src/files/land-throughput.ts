@@ -7,6 +7,7 @@ import { carSales } from "@saleslake/schema";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { LocalLakeStore } from "../lake/local-lake-store.ts";
 import { landFiles } from "../landing/land-files.ts";
+import { READ_CHUNK_BYTES } from "./stream-file.ts";
 
 export interface LandingThroughputOptions {
   /** Work folder: the generated CSV, its copy and (by default) the lake go here. */
@@ -77,7 +78,10 @@ export async function measureLandingThroughput(
   const store = options.store ?? new LocalLakeStore(lakeDir);
   try {
     const t0 = performance.now();
-    await pipeline(createReadStream(source), createWriteStream(copy, { flush: true }));
+    await pipeline(
+      createReadStream(source, { highWaterMark: READ_CHUNK_BYTES }),
+      createWriteStream(copy, { flush: true }),
+    );
     const copySeconds = (performance.now() - t0) / 1000;
 
     globalThis.gc?.();

@@ -10,6 +10,12 @@ import type { InspectOptions } from "./file-inspection.ts";
 import { Utf8Guard } from "./utf8-guard.ts";
 
 /**
+ * How much of a file each read takes, landing's reads and its copy into the lake alike. Node's
+ * default, 64 KiB, made landing a 991 MB CSV take 7.4–8.5 s; 1 MiB, 6.3–6.9 s.
+ */
+export const READ_CHUNK_BYTES = 1 << 20;
+
+/**
  * Streams a text file once: the hash and size of its stored bytes, and its decompressed,
  * UTF-8-checked text into `sink`. Memory stays at a few chunks whatever the file size.
  */
@@ -20,7 +26,10 @@ export async function streamTextFile(
   options: InspectOptions,
 ): Promise<{ bytes: number; sha256: string }> {
   const { tap, result } = hashingTap();
-  const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [createReadStream(path), tap];
+  const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [
+    createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+    tap,
+  ];
   if (compression === "gzip")
     stages.push(
       createGunzip(),

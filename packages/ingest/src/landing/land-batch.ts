@@ -25,6 +25,7 @@ import { lineBreakName } from "../files/csv-scanner.ts";
 import type { FileInspection } from "../files/file-inspection.ts";
 import { loneSurrogate } from "../files/inspect-json.ts";
 import { isSafeSourceName } from "../files/resolve-source-files.ts";
+import { READ_CHUNK_BYTES } from "../files/stream-file.ts";
 import type { LakeStore } from "../lake/lake-store.ts";
 import { claimContent, claimPath } from "./content-claim.ts";
 import { listLandedBatches } from "./landed-batches.ts";
@@ -208,7 +209,10 @@ async function writeFileParts(
   for (const [i, f] of files.entries()) {
     const path = partFileName(i, `${f.format}${f.compression === "gzip" ? ".gz" : ""}`);
     written.push(`${dir}/${path}`);
-    const put = await store.put(`${dir}/${path}`, createReadStream(f.path));
+    const put = await store.put(
+      `${dir}/${path}`,
+      createReadStream(f.path, { highWaterMark: READ_CHUNK_BYTES }),
+    );
     if (put.sha256 !== f.sha256 || put.bytes !== f.bytes) {
       throw new IngestError(
         "CORRUPT_FILE",
