@@ -49,7 +49,13 @@ export {
 } from "./http/land-http-window.ts";
 export type { RetryOptions } from "./http/retry-policy.ts";
 export { AdlsLakeStore, type AdlsLakeStoreOptions, defaultCacheDir } from "./lake/adls-lake-store.ts";
-export { assertLakePath, type LakeStore, type PutBody, type PutResult } from "./lake/lake-store.ts";
+export {
+  assertLakePath,
+  type LakeStore,
+  type PutBody,
+  type PutResult,
+  type StagedWrite,
+} from "./lake/lake-store.ts";
 export { LocalLakeStore } from "./lake/local-lake-store.ts";
 export { CLAIM_STALE_MS, type ClaimHolder, claimPath } from "./landing/content-claim.ts";
 export {

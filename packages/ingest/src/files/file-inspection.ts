@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import type { FileFormat } from "./file-format.ts";
 
 export interface FileInspection {
@@ -41,6 +42,15 @@ export interface InspectOptions {
   readonly maxRecordBytes?: number;
   /** Longest CSV header row, in bytes. Default `1 MiB`. */
   readonly maxHeaderBytes?: number;
+}
+
+/** How `inspectFile` reads: the limits, and where to copy the file's bytes as they are read. */
+export interface InspectStreamOptions extends InspectOptions {
+  /**
+   * Takes the file's bytes as stored (compressed, for gzip), in the same read that checks them,
+   * and is ended when the file has been read whole; left open when the inspection fails.
+   */
+  readonly copyTo?: Writable;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;

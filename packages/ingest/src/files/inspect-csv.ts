@@ -7,7 +7,7 @@ import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_RECORD_BYTES,
   type FileInspection,
-  type InspectOptions,
+  type InspectStreamOptions,
 } from "./file-inspection.ts";
 import { streamTextFile } from "./stream-file.ts";
 
@@ -15,7 +15,7 @@ import { streamTextFile } from "./stream-file.ts";
 export async function inspectCsv(
   path: string,
   compression: "none" | "gzip",
-  options: InspectOptions,
+  options: InspectStreamOptions,
 ): Promise<FileInspection> {
   // A tab-separated file's name says so; any other takes a comma unless told.
   const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(path) ? "\t" : ",");

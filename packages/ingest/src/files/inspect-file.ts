@@ -1,13 +1,13 @@
 import { stat } from "node:fs/promises";
 import { IngestError } from "../errors.ts";
 import { formatOf } from "./file-format.ts";
-import type { FileInspection, InspectOptions } from "./file-inspection.ts";
+import type { FileInspection, InspectStreamOptions } from "./file-inspection.ts";
 import { inspectCsv } from "./inspect-csv.ts";
 import { inspectJson } from "./inspect-json.ts";
 import { inspectParquet } from "./inspect-parquet.ts";
 
 /** Reads a file once, streaming: its format, rows, columns, hash; or a typed error saying what is wrong and where. */
-export async function inspectFile(path: string, options: InspectOptions = {}): Promise<FileInspection> {
+export async function inspectFile(path: string, options: InspectStreamOptions = {}): Promise<FileInspection> {
   const kind = formatOf(path);
   if (!kind) {
     throw new IngestError(
@@ -31,6 +31,6 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
     case "jsonl":
       return inspectJson(path, kind.format, kind.compression, options);
     case "parquet":
-      return inspectParquet(path, kind.compression);
+      return inspectParquet(path, kind.compression, options.copyTo);
   }
 }

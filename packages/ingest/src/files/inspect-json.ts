@@ -2,7 +2,11 @@ import { Writable } from "node:stream";
 import { JSONParser } from "@streamparser/json";
 import { IngestError } from "../errors.ts";
 import { DuplicateKeys, duplicateKeyIn } from "./duplicate-keys.ts";
-import { DEFAULT_MAX_RECORD_BYTES, type FileInspection, type InspectOptions } from "./file-inspection.ts";
+import {
+  DEFAULT_MAX_RECORD_BYTES,
+  type FileInspection,
+  type InspectStreamOptions,
+} from "./file-inspection.ts";
 import { streamTextFile } from "./stream-file.ts";
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -15,7 +19,7 @@ export async function inspectJson(
   path: string,
   format: "json" | "jsonl",
   compression: "none" | "gzip",
-  options: InspectOptions,
+  options: InspectStreamOptions,
 ): Promise<FileInspection> {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const keys = new Set<string>();

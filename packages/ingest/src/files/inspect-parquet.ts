@@ -6,13 +6,17 @@ import { parquetSchemaSignatureSql, quoteString } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import { hashingTap } from "../lake/hashing-tap.ts";
 import type { FileInspection } from "./file-inspection.ts";
-import { READ_CHUNK_BYTES } from "./stream-file.ts";
+import { READ_CHUNK_BYTES, teeTo } from "./stream-file.ts";
 
 /**
  * Reads a Parquet file's columns, schema signature and row count from its footer with DuckDB,
  * reads every value once, and hashes its bytes.
  */
-export async function inspectParquet(path: string, compression: "none" | "gzip"): Promise<FileInspection> {
+export async function inspectParquet(
+  path: string,
+  compression: "none" | "gzip",
+  copyTo?: Writable,
+): Promise<FileInspection> {
   if (compression === "gzip") {
     throw new IngestError(
       "MIXED_FORMATS",
@@ -54,6 +58,7 @@ export async function inspectParquet(path: string, compression: "none" | "gzip")
     await pipeline(
       createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
       tap,
+      ...(copyTo ? [teeTo(copyTo)] : []),
       new Writable({ write: (_c, _e, done) => done() }),
     );
     return {

@@ -1,12 +1,13 @@
+import { once } from "node:events";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { Transform, Writable } from "node:stream";
+import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { IngestError } from "../errors.ts";
 import { hashingTap } from "../lake/hashing-tap.ts";
 import { expansionGuard } from "./expansion-guard.ts";
-import type { InspectOptions } from "./file-inspection.ts";
+import type { InspectStreamOptions } from "./file-inspection.ts";
 import { Utf8Guard } from "./utf8-guard.ts";
 
 /**
@@ -23,13 +24,14 @@ export async function streamTextFile(
   path: string,
   compression: "none" | "gzip",
   sink: Writable,
-  options: InspectOptions,
+  options: InspectStreamOptions,
 ): Promise<{ bytes: number; sha256: string }> {
   const { tap, result } = hashingTap();
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [
     createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
     tap,
   ];
+  if (options.copyTo) stages.push(teeTo(options.copyTo));
   if (compression === "gzip")
     stages.push(
       createGunzip(),
@@ -54,4 +56,22 @@ export async function streamTextFile(
     throw e;
   }
   return result();
+}
+
+/**
+ * Passes the bytes on, each chunk written to `copy` first (waiting while `copy` is full, failing
+ * when it fails); ends `copy` once every byte has passed.
+ */
+export function teeTo(copy: Writable): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (copy.errored) return done(copy.errored);
+      if (copy.write(chunk)) return done(null, chunk);
+      once(copy, "drain").then(() => done(null, chunk), done);
+    },
+    flush(done) {
+      copy.end();
+      done();
+    },
+  });
 }

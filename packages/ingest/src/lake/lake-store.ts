@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { IngestError } from "../errors.ts";
 
 export interface PutResult {
@@ -10,6 +10,19 @@ export interface PutResult {
 export type PutBody = Readable | AsyncIterable<Uint8Array> | Uint8Array;
 
 /**
+ * Bytes written before their path is known (see `LakeStore.stage`): hidden until published,
+ * then visible whole at the path, or not at all.
+ */
+export interface StagedWrite {
+  /** Takes the bytes in order; ending it finishes the write. */
+  readonly stream: Writable;
+  /** Once `stream` has ended: makes the bytes the object at `path`, replacing one that is there. */
+  publish(path: string): Promise<void>;
+  /** Removes what was written, unless published; safe to call more than once. */
+  discard(): Promise<void>;
+}
+
+/**
  * A lake: the local folder (embedded default) or ADLS Gen2, behind one interface. Paths are
  * relative, `/`-separated, inside the lake; a written object is visible whole or not at all.
  */
@@ -19,6 +32,12 @@ export interface LakeStore {
   readonly location: string;
   /** Writes a stream, computing its size and sha256 on the way. Replaces an existing object. */
   put(path: string, body: PutBody): Promise<PutResult>;
+  /**
+   * Where a store can move an object cheaply (a rename in the local folder): a write under
+   * `folder` whose path is given later, so that landing copies a file while it checks it, in one
+   * read, and publishes it once the batch is known. Stores without it are written with `put`.
+   */
+  stage?(folder: string): Promise<StagedWrite>;
   /**
    * Writes a small object only where none is: true when this call wrote it, false when an object
    * was there. Of writers racing for one path, exactly one gets true.

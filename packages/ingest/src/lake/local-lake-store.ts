@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
@@ -12,6 +13,7 @@ import {
   type LakeStore,
   type PutBody,
   type PutResult,
+  type StagedWrite,
 } from "./lake-store.ts";
 
 /** Temp names of writes in progress: hidden from `list`, never read. */
@@ -64,6 +66,38 @@ export class LocalLakeStore implements LakeStore {
       throw e;
     }
     return result();
+  }
+
+  /** A temp file in `folder`, flushed to disk on end, renamed to its path when published. */
+  async stage(folder: string): Promise<StagedWrite> {
+    const dir = this.abs(folder);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `${TEMP_PREFIX}staged-${randomBytes(6).toString("hex")}`);
+    const stream = createWriteStream(tmp, { flush: true });
+    // A failed write is kept in `stream.errored`, for `publish` to throw.
+    stream.on("error", () => {});
+    let published = false;
+    return {
+      stream,
+      publish: async (path) => {
+        const target = this.abs(path);
+        // Closed: written, flushed to disk (flush) and closed, or failed.
+        if (!stream.closed) await once(stream, "close");
+        if (stream.errored) throw stream.errored;
+        if (!stream.writableFinished) throw new Error(`${tmp}: the staged write was not ended`);
+        await mkdir(dirname(target), { recursive: true });
+        await rename(tmp, target);
+        published = true;
+      },
+      discard: async () => {
+        if (published) return;
+        if (!stream.closed) {
+          stream.destroy();
+          await once(stream, "close");
+        }
+        await rm(tmp, { force: true });
+      },
+    };
   }
 
   async putIfAbsent(path: string, body: Uint8Array): Promise<boolean> {

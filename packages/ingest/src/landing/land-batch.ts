@@ -26,7 +26,7 @@ import type { FileInspection } from "../files/file-inspection.ts";
 import { loneSurrogate } from "../files/inspect-json.ts";
 import { isSafeSourceName } from "../files/resolve-source-files.ts";
 import { READ_CHUNK_BYTES } from "../files/stream-file.ts";
-import type { LakeStore } from "../lake/lake-store.ts";
+import type { LakeStore, StagedWrite } from "../lake/lake-store.ts";
 import { claimContent, claimPath } from "./content-claim.ts";
 import { listLandedBatches } from "./landed-batches.ts";
 import { refusedUnknownColumns } from "./unknown-columns.ts";
@@ -39,6 +39,11 @@ export type LandingFile = FileInspection & {
    * Default: the base name of `path`.
    */
   readonly source?: string;
+  /**
+   * The file's bytes, copied into the lake by the read that inspected them (see
+   * `LakeStore.stage`): published as the part, not read again.
+   */
+  readonly staged?: StagedWrite;
 };
 
 /** The name the manifest gives a landed file. */
@@ -209,10 +214,12 @@ async function writeFileParts(
   for (const [i, f] of files.entries()) {
     const path = partFileName(i, `${f.format}${f.compression === "gzip" ? ".gz" : ""}`);
     written.push(`${dir}/${path}`);
-    const put = await store.put(
-      `${dir}/${path}`,
-      createReadStream(f.path, { highWaterMark: READ_CHUNK_BYTES }),
-    );
+    // Staged: the bytes inspected are the bytes written, read and hashed once. Else read again,
+    // and the copy's hash must be the inspection's.
+    if (f.staged) await f.staged.publish(`${dir}/${path}`);
+    const put = f.staged
+      ? { bytes: f.bytes, sha256: f.sha256 }
+      : await store.put(`${dir}/${path}`, createReadStream(f.path, { highWaterMark: READ_CHUNK_BYTES }));
     if (put.sha256 !== f.sha256 || put.bytes !== f.bytes) {
       throw new IngestError(
         "CORRUPT_FILE",

@@ -3,7 +3,7 @@ import { IngestError } from "../errors.ts";
 import type { FileInspection, InspectOptions } from "../files/file-inspection.ts";
 import { inspectFile } from "../files/inspect-file.ts";
 import { type ResolveSourceOptions, resolveSourceFileNames } from "../files/resolve-source-files.ts";
-import type { LakeStore } from "../lake/lake-store.ts";
+import type { LakeStore, StagedWrite } from "../lake/lake-store.ts";
 import { type LandingFile, type LandResult, landBatch } from "./land-batch.ts";
 import { refusedUnknownColumns } from "./unknown-columns.ts";
 
@@ -127,22 +127,32 @@ export async function landFiles(options: LandFilesOptions): Promise<LandFilesRes
   );
   const files: LandingFile[] = [];
   const drift: ColumnDrift[] = [];
-  for (const p of paths) {
-    const f = await inspectFile(p.path, options);
-    const d = checkColumns(entity, f);
-    if (d) drift.push(d);
-    files.push({ ...f, source: p.name });
+  // Where the store can stage a write, each file is copied into the lake by the same read that
+  // checks it, and published as its batch's part once the batch is known; a file that fails its
+  // checks, a landing that fails, or content landed before leaves nothing behind.
+  const staged: StagedWrite[] = [];
+  try {
+    for (const p of paths) {
+      const stage = await store.stage?.(`landing/${entity.name}`);
+      if (stage) staged.push(stage);
+      const f = await inspectFile(p.path, stage ? { ...options, copyTo: stage.stream } : options);
+      const d = checkColumns(entity, f);
+      if (d) drift.push(d);
+      files.push({ ...f, source: p.name, ...(stage && { staged: stage }) });
+    }
+    const landed = await landBatch(
+      store,
+      entity,
+      { kind: "files", files },
+      {
+        ...(options.force !== undefined && { force: options.force }),
+        ...(options.now && { now: options.now }),
+      },
+    );
+    // A files input always has parts, so a batch or its earlier twin is always returned.
+    if (!landed) throw new IngestError("NO_FILES", "no files to land", "Name at least one file or folder.");
+    return { ...landed, files: files.map(({ staged: _, ...f }) => f), drift };
+  } finally {
+    await Promise.all(staged.map((s) => s.discard()));
   }
-  const landed = await landBatch(
-    store,
-    entity,
-    { kind: "files", files },
-    {
-      ...(options.force !== undefined && { force: options.force }),
-      ...(options.now && { now: options.now }),
-    },
-  );
-  // A files input always has parts, so a batch or its earlier twin is always returned.
-  if (!landed) throw new IngestError("NO_FILES", "no files to land", "Name at least one file or folder.");
-  return { ...landed, files, drift };
 }
