@@ -77,7 +77,8 @@ describe.skipIf(SKIP_AZURITE).concurrent("Azurite-backed landing under faults", 
     const adls = az.lakeOptions("crashed", cache);
     const child = spawnLanding({ kind: "files", lake: { adls }, paths: [big], stallAfterBytes: HOLD_AT });
     await child.waitFor("stalled");
-    expect(await az.uncommittedBlobs("crashed")).toHaveLength(1);
+    // The blocks before the hold are staged by requests still in flight when it holds.
+    await expect.poll(() => az.uncommittedBlobs("crashed"), { timeout: 10_000 }).toHaveLength(1);
     await child.kill();
     expect(await child.exit).toMatchObject({ signal: "SIGKILL" }); // on failure, shows what the child printed
     expect(await rowCounts(lake)).toEqual([1849, 4]);
@@ -125,7 +126,7 @@ describe.skipIf(SKIP_AZURITE).concurrent("Azurite-backed landing under faults", 
     });
     landing.catch(() => {}); // awaited below
     await holding;
-    expect(await az.uncommittedBlobs("lake")).toHaveLength(1);
+    await expect.poll(() => az.uncommittedBlobs("lake"), { timeout: 10_000 }).toHaveLength(1);
     await az.kill();
     release();
     const error = await landing.then(

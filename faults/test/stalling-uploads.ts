@@ -19,11 +19,17 @@ export function stallingUploads(
     let held = false;
     const gate = new Transform({
       transform(chunk: Buffer, _enc, done) {
+        if (held || seen + chunk.length <= limit) {
+          seen += chunk.length;
+          return done(null, chunk);
+        }
+        // The bytes up to the limit go on, whatever size the reads are; the rest waits.
+        const head = limit - seen;
+        if (head > 0) this.push(chunk.subarray(0, head));
         seen += chunk.length;
-        if (seen <= limit || held) return done(null, chunk);
         held = true;
         onHold();
-        void release.then(() => done(null, chunk));
+        void release.then(() => done(null, chunk.subarray(Math.max(0, head))));
       },
     });
     const source =
