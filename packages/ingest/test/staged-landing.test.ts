@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -131,5 +131,32 @@ describe("LocalLakeStore.stage", () => {
     await c.discard();
     expect(onDisk(root)).toEqual(["landing/x/a.txt"]);
     expect(await store.list("")).toEqual(["landing/x/a.txt"]);
+  });
+});
+
+describe("a file written to while it lands", () => {
+  it("is refused, and leaves nothing", async () => {
+    const root = join(work, `lake-${++n}`);
+    const local = new LocalLakeStore(root);
+    const path = file("growing.csv", csv(300_000));
+    // A writer appends a row while the landing's one read is under way.
+    const store: LakeStore = Object.assign(Object.create(local) as LakeStore, {
+      stage: async (folder: string) => {
+        const s = await local.stage(folder);
+        const write = s.stream.write.bind(s.stream);
+        let first = true;
+        s.stream.write = ((chunk: unknown, ...rest: never[]) => {
+          if (first) appendFileSync(path, "SO_LATE,1\n");
+          first = false;
+          return write(chunk as Buffer, ...rest);
+        }) as typeof s.stream.write;
+        return s;
+      },
+    });
+    await expect(landFiles({ store, entity: orders, paths: [path] })).rejects.toMatchObject({
+      code: "CORRUPT_FILE",
+      message: expect.stringContaining("changed while it was being landed"),
+    });
+    expect(onDisk(root)).toEqual([]);
   });
 });

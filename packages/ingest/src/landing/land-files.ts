@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { type Entity, mapSourceColumns, sourceColumnNames } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import type { FileInspection, InspectOptions } from "../files/file-inspection.ts";
@@ -135,7 +136,19 @@ export async function landFiles(options: LandFilesOptions): Promise<LandFilesRes
     for (const p of paths) {
       const stage = await store.stage?.(`landing/${entity.name}`);
       if (stage) staged.push(stage);
+      const before = stage && (await stat(p.path));
       const f = await inspectFile(p.path, stage ? { ...options, copyTo: stage.stream } : options);
+      // One read: a writer still at work shows as a size or modification time that moved.
+      if (before) {
+        const after = await stat(p.path);
+        if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || f.bytes !== after.size)
+          throw new IngestError(
+            "CORRUPT_FILE",
+            `${p.path} changed while it was being landed`,
+            "Land it again once the writer has finished.",
+            { file: p.path },
+          );
+      }
       const d = checkColumns(entity, f);
       if (d) drift.push(d);
       files.push({ ...f, source: p.name, ...(stage && { staged: stage }) });
