@@ -217,27 +217,34 @@ async function writeFileParts(
     // Staged: the bytes inspected are the bytes written, read and hashed once. Else read again,
     // and the copy's hash must be the inspection's.
     if (f.staged) await f.staged.publish(`${dir}/${path}`);
-    const put = f.staged
-      ? { bytes: f.bytes, sha256: f.sha256 }
-      : await store.put(`${dir}/${path}`, createReadStream(f.path, { highWaterMark: READ_CHUNK_BYTES }));
-    if (put.sha256 !== f.sha256 || put.bytes !== f.bytes) {
-      throw new IngestError(
-        "CORRUPT_FILE",
-        `${f.path} changed while it was being landed`,
-        "Land it again once the writer has finished.",
-        { file: f.path },
+    else {
+      const put = await store.put(
+        `${dir}/${path}`,
+        createReadStream(f.path, { highWaterMark: READ_CHUNK_BYTES }),
       );
+      if (put.sha256 !== f.sha256 || put.bytes !== f.bytes) throw changedWhileLanding(f.path);
     }
     out.push({
       path,
       rows: f.rows,
-      ...put,
+      bytes: f.bytes,
+      sha256: f.sha256,
       ...(f.parquetSchema && { parquetSchema: f.parquetSchema }),
       ...(f.nanosecondTimestamps?.length && { nanosecondTimestamps: [...f.nanosecondTimestamps] }),
       source: sourceName(f),
     });
   }
   return out;
+}
+
+/** A file whose bytes moved while it was landed: a writer still at work. */
+export function changedWhileLanding(file: string): IngestError {
+  return new IngestError(
+    "CORRUPT_FILE",
+    `${file} changed while it was being landed`,
+    "Land it again once the writer has finished.",
+    { file },
+  );
 }
 
 /** The manifest's `mostFields`: set when a part has a record with more fields than the header. */

@@ -5,7 +5,7 @@ import type { FileInspection, InspectOptions } from "../files/file-inspection.ts
 import { inspectFile } from "../files/inspect-file.ts";
 import { type ResolveSourceOptions, resolveSourceFileNames } from "../files/resolve-source-files.ts";
 import type { LakeStore, StagedWrite } from "../lake/lake-store.ts";
-import { type LandingFile, type LandResult, landBatch } from "./land-batch.ts";
+import { changedWhileLanding, type LandingFile, type LandResult, landBatch } from "./land-batch.ts";
 import { refusedUnknownColumns } from "./unknown-columns.ts";
 
 export interface LandFilesOptions extends InspectOptions, ResolveSourceOptions {
@@ -142,12 +142,7 @@ export async function landFiles(options: LandFilesOptions): Promise<LandFilesRes
       if (before) {
         const after = await stat(p.path);
         if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || f.bytes !== after.size)
-          throw new IngestError(
-            "CORRUPT_FILE",
-            `${p.path} changed while it was being landed`,
-            "Land it again once the writer has finished.",
-            { file: p.path },
-          );
+          throw changedWhileLanding(p.path);
       }
       const d = checkColumns(entity, f);
       if (d) drift.push(d);
