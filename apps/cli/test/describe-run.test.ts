@@ -2,6 +2,7 @@ import type { EntityRunResult } from "@saleslake/pipeline";
 import { describe, expect, it } from "vitest";
 import { describeRun } from "../src/commands/describe-run.ts";
 
+const T0 = new Date("2026-01-01T00:00:00Z");
 const run = (steps: EntityRunResult["steps"], batches = ["b1"]): EntityRunResult => ({
   runId: "run-1",
   entity: "car_sales",
@@ -30,11 +31,23 @@ describe("a run in words", () => {
   it("puts each count's noun in its number", () => {
     const text = describeRun(
       run([
-        { step: "dim_dealer", kind: "dimension", durationMs: 1, counts: { members_added: 1 } },
-        { step: "dim_model", kind: "dimension", durationMs: 1, counts: { members_added: 2 } },
-        { step: "dim_date", kind: "dimension", durationMs: 1, counts: { members_seen: 1 } },
-        { step: "fact_sales", kind: "fact", durationMs: 1, counts: { rows_upserted: 1, rows_deleted: 0 } },
-        { step: "agg_sales_daily", kind: "aggregate", durationMs: 1, counts: { days_recomputed: 1 } },
+        { step: "dim_dealer", kind: "dimension", startedAt: T0, durationMs: 1, counts: { members_added: 1 } },
+        { step: "dim_model", kind: "dimension", startedAt: T0, durationMs: 1, counts: { members_added: 2 } },
+        { step: "dim_date", kind: "dimension", startedAt: T0, durationMs: 1, counts: { members_seen: 1 } },
+        {
+          step: "fact_sales",
+          kind: "fact",
+          startedAt: T0,
+          durationMs: 1,
+          counts: { rows_upserted: 1, rows_deleted: 0 },
+        },
+        {
+          step: "agg_sales_daily",
+          kind: "aggregate",
+          startedAt: T0,
+          durationMs: 1,
+          counts: { days_recomputed: 1 },
+        },
       ]),
     );
     expect(text).toMatch(/batches: +1 landed batch \(b1\)$/m);
@@ -54,6 +67,7 @@ describe("a run in words", () => {
           {
             step: "agg_orders_daily",
             kind: "aggregate",
+            startedAt: T0,
             durationMs: 1,
             counts: { groups_updated: String(groups), days_updated: String(days) },
           },
@@ -73,8 +87,14 @@ describe("a run in words", () => {
   it("lines every count up past the longest table name", () => {
     const lines = describeRun(
       run([
-        { step: "dim_date", kind: "dimension", durationMs: 1, counts: { members_seen: 3 } },
-        { step: "agg_sales_daily", kind: "aggregate", durationMs: 1, counts: { days_recomputed: 3 } },
+        { step: "dim_date", kind: "dimension", startedAt: T0, durationMs: 1, counts: { members_seen: 3 } },
+        {
+          step: "agg_sales_daily",
+          kind: "aggregate",
+          startedAt: T0,
+          durationMs: 1,
+          counts: { days_recomputed: 3 },
+        },
       ]),
     )
       .split("\n")

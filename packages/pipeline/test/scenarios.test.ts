@@ -874,6 +874,33 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     expect(compactStep(await run())).toBeUndefined();
   }, 300_000);
 
+  it("the ledger gives each step its own start, and the run the time its work ended", async () => {
+    const p = project();
+    landBatch(
+      join(p.dir, "lake"),
+      salesOrderLines,
+      [{ name: "orders.csv", bytes: csvLines(50_000, (k) => line(k)) }],
+      "csv",
+    );
+    const r = await p.run();
+    const [run] = await p.q(
+      `SELECT epoch_ms(started_at) AS started, epoch_ms(finished_at) AS finished FROM saleslake.runs WHERE run_id = '${r.runId}'`,
+    );
+    const steps = await p.q(
+      `SELECT step, epoch_ms(started_at) AS started, duration_ms FROM saleslake.run_steps WHERE run_id = '${r.runId}' ORDER BY started_at, step`,
+    );
+    // In the order the run took them, each after the run began, none still going when it finished.
+    expect(steps.map((s) => s.step)).toEqual(r.steps.map((s) => s.step));
+    expect(steps.map((s) => Number(s.started))).toEqual(r.steps.map((s) => s.startedAt.getTime()));
+    for (const s of steps) {
+      expect(Number(s.started)).toBeGreaterThanOrEqual(Number(run!.started));
+      expect(Number(s.started) + Number(s.duration_ms)).toBeLessThanOrEqual(Number(run!.finished));
+    }
+    // The gold steps start once silver's rows are in: after silver's own start.
+    const at = (step: string) => Number(steps.find((s) => s.step === step)!.started);
+    expect(at("fact_order_lines")).toBeGreaterThan(at("bronze"));
+  }, 120_000);
+
   it("a run ends with a checkpoint, and compresses text by dictionary unless told compressText", async () => {
     const codecs = async (p: ReturnType<typeof project>) =>
       (

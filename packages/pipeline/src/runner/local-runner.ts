@@ -93,6 +93,8 @@ export type ProgressEvent =
 export interface StepResult {
   readonly step: string;
   readonly kind: string;
+  /** When the step began: its first statement, or what it prepared before the transaction. */
+  readonly startedAt: Date;
   readonly durationMs: number;
   readonly counts: Row;
 }
@@ -365,6 +367,11 @@ async function runEntity(
   let window: { low: string | null; high: string | null } = { low: null, high: null };
   /** Milliseconds each step spent before the transaction, on what it prepares. */
   const preparedMs = new Map<string, number>();
+  /** When each step began, in milliseconds since the epoch: what it prepared comes first. */
+  const stepStarted = new Map<string, number>();
+  const begins = (step: string, at: number) => {
+    if (!stepStarted.has(step)) stepStarted.set(step, at);
+  };
   try {
     stop.arm(con);
     // Only an incremental run has batches to read: one relation per part (a file, or small files
@@ -406,6 +413,7 @@ async function runEntity(
     for (const step of compiled) {
       for (const stmt of step.statements.filter((x) => x.prepare)) {
         const t0 = Date.now();
+        begins(step.id, t0);
         stop.check(entity.name);
         try {
           // A part the reader does not number is numbered by its stage's row ids, if the plan
@@ -444,6 +452,7 @@ async function runEntity(
       if (step.kind === "bronze") crashPoint("before:bronze");
       emit({ type: "step-start", entity: entity.name, step: step.id });
       const t0 = Date.now();
+      begins(step.id, t0);
       let stepCounts: Row = {};
       for (const stmt of step.statements.filter((x) => !x.prepare)) {
         if (step.kind === "bronze" && stmt.sql.startsWith("INSERT INTO") && stmt.sql.includes('"bronze".'))
@@ -469,7 +478,13 @@ async function runEntity(
       // Each step's time includes what it prepared before the transaction.
       const durationMs = Date.now() - t0 + (preparedMs.get(step.id) ?? 0);
       counts.set(step.id, stepCounts);
-      steps.push({ step: step.id, kind: step.kind, durationMs, counts: stepCounts });
+      steps.push({
+        step: step.id,
+        kind: step.kind,
+        startedAt: new Date(stepStarted.get(step.id) ?? t0),
+        durationMs,
+        counts: stepCounts,
+      });
       emit({ type: "step-end", entity: entity.name, step: step.id, durationMs, counts: stepCounts });
       if (step.kind === "silver") crashPoint("after:merge-before-ledger");
     }
@@ -560,13 +575,14 @@ async function runEntity(
         runId,
         s.step,
         s.kind,
-        now.toISOString(),
+        s.startedAt.toISOString(),
         s.durationMs,
         JSON.stringify(s.counts),
       ] as never);
     }
+    // The clock's time, not now(): DuckDB's now() is when the transaction began, before every step.
     await con.run(
-      `UPDATE saleslake.runs SET status = 'succeeded', finished_at = now(), window_low = NULLIF($2, ''), window_high = NULLIF($3, ''), rows_read = $4,
+      `UPDATE saleslake.runs SET status = 'succeeded', finished_at = $13::TIMESTAMPTZ, window_low = NULLIF($2, ''), window_high = NULLIF($3, ''), rows_read = $4,
        rows_accepted = $5, rows_quarantined = $6, rows_warned = $7, rows_inserted = $8, rows_updated = $9, rows_stale = $10, rows_deleted = $11,
        rows_superseded = $12 WHERE run_id = $1`,
       [
@@ -582,6 +598,7 @@ async function runEntity(
         result.rowsStale,
         result.rowsDeleted,
         result.rowsSuperseded,
+        new Date().toISOString(),
       ] as never,
     );
     crashPoint("before:commit");
@@ -901,7 +918,6 @@ async function compactAfterRun(
   con: DuckDBConnection,
   run: EntityRunResult,
   written: readonly string[],
-  now: Date,
 ): Promise<StepResult | undefined> {
   const hint = "The next run of the entity that finds its tables over the limit compacts them.";
   return afterCommit(run, "compaction", hint, async () => {
@@ -917,7 +933,7 @@ async function compactAfterRun(
     await compactWarehouse(con, async () => {
       await con.run(
         "INSERT INTO saleslake.run_steps VALUES ($1, 'compact', 'compact', $2::TIMESTAMPTZ, 0, $3)",
-        [run.runId, now.toISOString(), JSON.stringify(counts)] as never,
+        [run.runId, new Date(t0).toISOString(), JSON.stringify(counts)] as never,
       );
     });
     const durationMs = Date.now() - t0;
@@ -925,7 +941,7 @@ async function compactAfterRun(
       run.runId,
       durationMs,
     ] as never);
-    return { step: "compact", kind: "compact", durationMs, counts };
+    return { step: "compact", kind: "compact", startedAt: new Date(t0), durationMs, counts };
   });
 }
 
@@ -1005,9 +1021,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         );
       });
       const compacted =
-        result.status === "succeeded"
-          ? await compactAfterRun(con, result, writtenTables(target), now)
-          : undefined;
+        result.status === "succeeded" ? await compactAfterRun(con, result, writtenTables(target)) : undefined;
       if (result.status === "succeeded") logged = compacted ? undefined : result;
       results.push(compacted ? { ...result, steps: [...result.steps, compacted] } : result);
     }
