@@ -141,6 +141,16 @@ describe("file sources: formats and bad input", () => {
     expect(sep.code).toBe("MISSING_COLUMNS");
     expect(sep.message).toMatch(/\(found: "sep=;"\)$/);
     expect(sep.hint).toMatch(/starts with a spreadsheet's sep= line, not the header: remove that line/);
+    // Another delimiter than the one given: the hint names it, and the option to pass it.
+    const semi = await landError(file("semi.csv", `${H.replace(/,/g, ";")}\n${R.replace(/,/g, ";")}\n`));
+    expect(semi.code).toBe("MISSING_COLUMNS");
+    expect(semi.hint).toBe(
+      `The header looks delimited by ";": pass that delimiter (--delimiter ';' to saleslake ingest and validate).`,
+    );
+    const tab = await landError(file("tab.csv", `${H.replace(/,/g, "\t")}\n${R.replace(/,/g, "\t")}\n`));
+    expect(tab.hint).toBe(
+      `The header looks delimited by "\\t": pass that delimiter (--delimiter '\\t' to saleslake ingest and validate).`,
+    );
     // One column short of the header: the hint to add it, and what was found.
     const short = await landError(file("short.csv", `${H.replace(",Revenue", "")}\n`));
     expect(short.message).toMatch(/missing column Revenue for entity car_sales \(found: "Branch_ID", /);

@@ -45,7 +45,10 @@ function missingColumnsHint(f: FileInspection, none: boolean, nullable: number):
   if (f.format === "csv" && /^sep=.?$/i.test(first))
     return "The file starts with a spreadsheet's sep= line, not the header: remove that line, and pass the delimiter it names if it is not a comma.";
   const delimiter = f.columns.length === 1 ? /[;\t|]/.exec(first) : null;
-  if (delimiter) return `The header looks delimited by ${JSON.stringify(delimiter[0])}; pass that delimiter.`;
+  if (delimiter) {
+    const d = delimiter[0] === "\t" ? "\\t" : delimiter[0];
+    return `The header looks delimited by ${JSON.stringify(delimiter[0])}: pass that delimiter (--delimiter '${d}' to saleslake ingest and validate).`;
+  }
   if (f.format === "csv" && none && /\.txt(\.gz)?$/i.test(f.path))
     return "None of the entity's columns is in the first line, and a .txt file is read as CSV: if this one is not data (a README, notes), leave it out, e.g. with a glob such as 'folder/*.csv'.";
   if (f.format === "csv" && none)
