@@ -39,9 +39,10 @@ import {
   Progress,
   printJson,
   shellWord,
-  table,
   visible,
+  writeJsonArrayStream,
   writeJsonStream,
+  writeTableStream,
 } from "./output.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error, 3 rows quarantined with --strict. */
@@ -511,9 +512,12 @@ export function program(progress = new Progress()): Command {
       ),
     )
     .action(async (sql: string, o) => {
-      const rows = await withWarehouse(o.dir, (w) => w.query(sql));
-      if (o.json) printJson(rows);
-      else console.log(table(rows));
+      // Written as DuckDB streams it: an answer of millions of rows is never held whole.
+      await withWarehouse(o.dir, async (w) => {
+        const { columns, chunks } = await w.queryStream(sql);
+        if (o.json) await writeJsonArrayStream(process.stdout, chunks);
+        else await writeTableStream(process.stdout, [...new Set(columns)], chunks);
+      });
     });
 
   p.command("validate")

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import pc from "picocolors";
 
 /** Colours only for a terminal, and never with NO_COLOR. */
@@ -12,6 +11,56 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, bigints, 2)}\n`);
 }
 
+/** Writes to `out` as it drains; false once `out` is gone (a reader that stopped: `| head`). */
+function drainingWriter(out: NodeJS.WritableStream): (text: string) => Promise<boolean> {
+  // Standard output on a pipe is written synchronously: a closed pipe fails with EPIPE, as an
+  // error event, and the stream is not marked destroyed.
+  let failed = false;
+  out.once("error", () => {
+    failed = true;
+  });
+  const gone = () => failed || (out as { destroyed?: boolean }).destroyed === true;
+  return async (text) => {
+    if (gone()) return false;
+    if (!out.write(text)) {
+      // A pipe closed while full never drains: its close (or error) ends the wait.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          out.off("drain", done);
+          out.off("close", done);
+          out.off("error", done);
+          resolve();
+        };
+        out.on("drain", done);
+        out.on("close", done);
+        out.on("error", done);
+      });
+    }
+    return !gone();
+  };
+}
+
+/**
+ * Writes each item as `JSON.stringify(…, 2)` writes an element at `indent`, a chunk at a time,
+ * waiting for `out` to drain. False if none was written. Stops when `out` is gone.
+ */
+async function writeJsonItems(
+  write: (text: string) => Promise<boolean>,
+  chunks: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
+  indent: string,
+): Promise<boolean> {
+  let first = true;
+  for await (const chunk of chunks) {
+    let text = "";
+    for (const item of chunk) {
+      text += `${first ? "\n" : ",\n"}${JSON.stringify(item, bigints, 2).replace(/^/gm, indent)}`;
+      first = false;
+    }
+    if (!(await write(text))) break;
+  }
+  return !first;
+}
+
 /**
  * Writes `{ ...head, [key]: items }` to `out` as `printJson` writes it, the items a chunk at a
  * time, waiting for `out` to drain: an answer of millions of items is never one string (a
@@ -23,21 +72,22 @@ export async function writeJsonStream(
   key: string,
   chunks: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
 ): Promise<void> {
-  const write = async (text: string) => {
-    if (!out.write(text)) await once(out, "drain");
-  };
+  const write = drainingWriter(out);
   const opening = JSON.stringify(head, bigints, 2);
   await write(`${opening === "{}" ? "{" : `${opening.slice(0, -2)},`}\n  ${JSON.stringify(key)}: [`);
-  let first = true;
-  for await (const chunk of chunks) {
-    let text = "";
-    for (const item of chunk) {
-      text += `${first ? "\n" : ",\n"}${JSON.stringify(item, bigints, 2).replace(/^/gm, "    ")}`;
-      first = false;
-    }
-    await write(text);
-  }
-  await write(first ? "]\n}\n" : "\n  ]\n}\n");
+  const any = await writeJsonItems(write, chunks, "    ");
+  await write(any ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+/** Writes the items as one JSON array, as `printJson` writes it, a chunk at a time (see `writeJsonStream`). */
+export async function writeJsonArrayStream(
+  out: NodeJS.WritableStream,
+  chunks: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
+): Promise<void> {
+  const write = drainingWriter(out);
+  await write("[");
+  const any = await writeJsonItems(write, chunks, "  ");
+  await write(any ? "\n]\n" : "]\n");
 }
 
 const CONTROL = { "\n": "\\n", "\r": "\\r", "\t": "\\t" } as Record<string, string>;
@@ -50,25 +100,84 @@ export function visible(s: string): string {
   );
 }
 
+const cell = (v: unknown) =>
+  v === null || v === undefined ? "" : visible(typeof v === "object" ? JSON.stringify(v) : String(v));
+
+/** Widest a column is printed; a longer value ends in `…`. */
+const MAX_WIDTH = 60;
+
+/**
+ * The lines of a plain-text table with these column widths: heading, rule, then `rows`. A value
+ * wider than its column (a later row of a streamed table) is written whole up to MAX_WIDTH.
+ */
+function tableLines(
+  rows: readonly Record<string, unknown>[],
+  cols: readonly string[],
+  width: readonly number[],
+): { head: string[]; body: string[] } {
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => (v.length > MAX_WIDTH ? `${v.slice(0, MAX_WIDTH - 1)}…` : v.padEnd(width[i]!)))
+      .join("  ");
+  return {
+    head: [color.bold(line(cols.map(visible))), line(width.map((w) => "-".repeat(w)))],
+    body: rows.map((r) => line(cols.map((c) => cell(r[c])))),
+  };
+}
+
+/** Each column as wide as its heading and widest value in `rows`, at most MAX_WIDTH. */
+function widths(rows: readonly Record<string, unknown>[], cols: readonly string[]): number[] {
+  return cols.map((c) => {
+    let w = visible(c).length;
+    for (const r of rows) w = Math.max(w, cell(r[c]).length);
+    return Math.min(MAX_WIDTH, w);
+  });
+}
+
 /** A plain-text table: columns sized to their content. */
 export function table(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
   if (rows.length === 0) return "(no rows)";
   const cols = columns ?? Object.keys(rows[0]!);
-  const cell = (v: unknown) =>
-    v === null || v === undefined ? "" : visible(typeof v === "object" ? JSON.stringify(v) : String(v));
-  const heads = cols.map(visible);
-  const width = cols.map((c, i) =>
-    Math.min(60, Math.max(heads[i]!.length, ...rows.map((r) => cell(r[c]).length))),
-  );
-  const line = (vals: string[]) =>
-    vals
-      .map((v, i) => (v.length > width[i]! ? `${v.slice(0, width[i]! - 1)}…` : v.padEnd(width[i]!)))
-      .join("  ");
-  return [
-    color.bold(line(heads)),
-    line(width.map((w) => "-".repeat(w))),
-    ...rows.map((r) => line(cols.map((c) => cell(r[c])))),
-  ].join("\n");
+  const { head, body } = tableLines(rows, cols, widths(rows, cols));
+  return [...head, ...body].join("\n");
+}
+
+/** Rows `writeTableStream` sizes the columns by before it prints the first line. */
+export const TABLE_SIZING_ROWS = 1000;
+
+/**
+ * `table`, written a chunk of rows at a time as they come: the columns are sized by the first
+ * TABLE_SIZING_ROWS rows; a wider value later pushes the rest of its line right, rather than
+ * being cut. Stops when `out` is gone.
+ */
+export async function writeTableStream(
+  out: NodeJS.WritableStream,
+  cols: readonly string[],
+  chunks: AsyncIterable<readonly Record<string, unknown>[]>,
+): Promise<void> {
+  const write = drainingWriter(out);
+  let first: Record<string, unknown>[] | undefined = [];
+  let width: number[] = [];
+  const print = async (rows: readonly Record<string, unknown>[], withHead: boolean) => {
+    const { head, body } = tableLines(rows, cols, width);
+    const lines = withHead ? [...head, ...body] : body;
+    return lines.length === 0 || write(`${lines.join("\n")}\n`);
+  };
+  for await (const chunk of chunks) {
+    if (first) {
+      first.push(...chunk);
+      if (first.length < TABLE_SIZING_ROWS) continue;
+      width = widths(first.slice(0, TABLE_SIZING_ROWS), cols);
+      const rows = first;
+      first = undefined;
+      if (!(await print(rows, true))) return;
+    } else if (!(await print(chunk, false))) return;
+  }
+  if (first?.length === 0) await write("(no rows)\n");
+  else if (first) {
+    width = widths(first, cols);
+    await print(first, true);
+  }
 }
 
 export const fmt = (n: number) => n.toLocaleString("en-US");

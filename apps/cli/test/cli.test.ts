@@ -215,6 +215,20 @@ describe("reporting commands", () => {
     expect(cli(["query", "--dir", demoDir, "--json", "describe silver.car_sales"]).code).toBe(0);
     expect(cli(["query", "--dir", demoDir, "explain select count(*) from silver.car_sales"]).code).toBe(0);
     expect(queryJson(demoDir, "select count(*) as n from silver.car_sales")).toEqual([{ n: "1852" }]);
+    // An answer that fails part way through its rows is an error, not a shorter answer.
+    for (const json of [[], ["--json"]]) {
+      const late = cli([
+        "query",
+        "--dir",
+        demoDir,
+        ...json,
+        "select case when i < 3000 then i else cast('x' || i as int) end as v from range(200000) t(i)",
+      ]);
+      expect(late.code).toBe(1);
+      expect(late.err).toMatch(
+        /^error ENGINE_ERROR: Conversion Error: Could not convert string 'x\d+' to INT32\n/,
+      );
+    }
   });
 
   it("quarantine, and its export for fixing and re-landing", () => {

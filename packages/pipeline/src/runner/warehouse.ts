@@ -303,6 +303,30 @@ function quarantineQuery(entity: string): string {
   return `SELECT _batch_id, _source_file, _row_number, _run_id, _quarantined_at, rule_ids, messages, raw FROM quarantine.${quoteIdent("duckdb", entity)} WHERE replayed_run_id IS NULL ORDER BY _quarantined_at DESC, _source_file, _row_number`;
 }
 
+function readOnlyError(why: string, cause?: unknown): PipelineError {
+  return new PipelineError(
+    "READ_ONLY",
+    `query is read-only: ${why}`,
+    "Use SELECT, or run the pipeline to change data.",
+    {
+      cause,
+    },
+  );
+}
+
+/** A failed ad-hoc query as a typed error: the engine's first line, and what to check. */
+function queryFailed(e: unknown): PipelineError {
+  if (e instanceof PipelineError) return e;
+  const msg = (e as Error).message;
+  if (/read-only|read only/i.test(msg)) return readOnlyError("the statement would change the warehouse", e);
+  return new PipelineError(
+    "ENGINE_ERROR",
+    msg.split("\n")[0]!,
+    "Check the SQL; list tables with: select * from information_schema.tables",
+    { cause: e },
+  );
+}
+
 /** A read-only view of a project's warehouse: status, run history, quarantine, ad-hoc SQL. */
 export class Warehouse {
   private readonly instance: DuckDBInstance;
@@ -329,41 +353,113 @@ export class Warehouse {
   /**
    * Runs read-only SQL and returns row objects. The warehouse is open read-only, so the engine
    * refuses writes to it; statements that would write elsewhere (`COPY … TO`, `EXPORT DATABASE`,
-   * `ATTACH`, settings) are refused before anything runs: only queries and their plans.
+   * `ATTACH`, settings) are refused before anything runs: only queries and their plans. Holds
+   * the whole answer: use `queryStream` for one of any size.
    */
   async query(sql: string): Promise<Row[]> {
-    const readOnly = (why: string, cause?: unknown) =>
-      new PipelineError(
-        "READ_ONLY",
-        `query is read-only: ${why}`,
-        "Use SELECT, or run the pipeline to change data.",
-        {
-          cause,
-        },
-      );
+    const { chunks } = await this.queryStream(sql);
+    const out: Row[] = [];
+    for await (const chunk of chunks) for (const r of chunk) out.push(r);
+    return out;
+  }
+
+  /**
+   * `query`'s answer a chunk of rows at a time (DuckDB's streaming result), with its column names:
+   * a query of millions of rows is read as it is written out, never held whole. The statements
+   * are checked, and the last one started, before this returns; an error while reading is a
+   * `PipelineError` too.
+   */
+  async queryStream(sql: string): Promise<{ columns: string[]; chunks: AsyncGenerator<Row[]> }> {
     try {
-      const statements = await this.con.extractStatements(sql);
-      for (let i = 0; i < statements.count; i++) {
-        const type = (await statements.prepare(i)).statementType;
-        // EXPLAIN ANALYZE runs the statement it explains.
-        const reads =
-          type === StatementType.SELECT || (type === StatementType.EXPLAIN && !/\bANALY[SZ]E\b/i.test(sql));
-        if (!reads)
-          throw readOnly(
-            `statement ${i + 1} is ${type === StatementType.EXPLAIN ? "EXPLAIN ANALYZE, which runs what it explains" : (StatementType[type] ?? type)}, not a query (SELECT, EXPLAIN)`,
-          );
+      await this.checkReadOnly(sql);
+      const { columns, chunks } = await this.streamChecked(sql, () => this.whyQueryFailed(sql));
+      async function* typed(): AsyncGenerator<Row[]> {
+        try {
+          yield* chunks;
+        } catch (e) {
+          throw queryFailed(e);
+        }
       }
-      return await rows(this.con, sql);
+      return { columns, chunks: typed() };
     } catch (e) {
-      if (e instanceof PipelineError) throw e;
-      const msg = (e as Error).message;
-      if (/read-only|read only/i.test(msg)) throw readOnly("the statement would change the warehouse", e);
-      throw new PipelineError(
-        "ENGINE_ERROR",
-        msg.split("\n")[0]!,
-        "Check the SQL; list tables with: select * from information_schema.tables",
-        { cause: e },
+      throw queryFailed(e);
+    }
+  }
+
+  /**
+   * Streams `sql`'s rows, failing when DuckDB stopped the stream with an error. A streamed
+   * answer that fails part way ends, for this client, as if it were whole: the error is not
+   * passed on (the bindings do not expose `duckdb_result_error`). It does abort the
+   * transaction the answer is read in, which the next statement finds; `why` then gives the
+   * error to throw.
+   */
+  private async streamChecked(
+    sql: string,
+    why: () => Promise<Error>,
+  ): Promise<{ columns: string[]; chunks: AsyncGenerator<Row[]> }> {
+    const con = this.con;
+    await con.run("BEGIN TRANSACTION");
+    let result: Awaited<ReturnType<DuckDBConnection["stream"]>>;
+    try {
+      result = await con.stream(sql);
+    } catch (e) {
+      await con.run("ROLLBACK").catch(() => {});
+      throw e;
+    }
+    async function* chunks(): AsyncGenerator<Row[]> {
+      let ended = false;
+      try {
+        for await (const chunk of result.yieldRowObjectJson()) if (chunk.length) yield chunk as Row[];
+        ended = true;
+      } finally {
+        // A reader that stopped early, or a conversion that threw.
+        if (!ended) await con.run("ROLLBACK").catch(() => {});
+      }
+      const aborted = await con.run("SELECT 1").then(
+        () => false,
+        () => true,
       );
+      await con.run("ROLLBACK").catch(() => {});
+      if (aborted) throw await why();
+    }
+    return { columns: result.columnNames(), chunks: chunks() };
+  }
+
+  /**
+   * Why `sql`, streamed, stopped part way: the error of every column of its rows counted in one
+   * statement, which evaluates them all and holds one row (a cast that fails on a late row fails
+   * there too). When that ends well (a failure that did not come back), or `sql` cannot be read
+   * as one subquery, what is known: that the answer stopped.
+   */
+  private async whyQueryFailed(sql: string): Promise<Error> {
+    const stopped = new PipelineError(
+      "ENGINE_ERROR",
+      "the query failed part way through its rows: what was printed is not the whole answer",
+      "Run it again; if it fails again, narrow it (a WHERE, fewer columns) to find the rows it fails on.",
+    );
+    const body = sql.replace(/[\s;]+$/, "");
+    if ((await this.con.extractStatements(body)).count !== 1) return stopped;
+    try {
+      await this.con.run(`SELECT count(COLUMNS(*)) FROM (\n${body}\n)`);
+      return stopped;
+    } catch (e) {
+      if (/^Parser Error/.test((e as Error).message)) return stopped;
+      return queryFailed(e);
+    }
+  }
+
+  /** Refuses SQL with a statement that is not a query (SELECT) or the plan of one (EXPLAIN). */
+  private async checkReadOnly(sql: string): Promise<void> {
+    const statements = await this.con.extractStatements(sql);
+    for (let i = 0; i < statements.count; i++) {
+      const type = (await statements.prepare(i)).statementType;
+      // EXPLAIN ANALYZE runs the statement it explains.
+      const reads =
+        type === StatementType.SELECT || (type === StatementType.EXPLAIN && !/\bANALY[SZ]E\b/i.test(sql));
+      if (!reads)
+        throw readOnlyError(
+          `statement ${i + 1} is ${type === StatementType.EXPLAIN ? "EXPLAIN ANALYZE, which runs what it explains" : (StatementType[type] ?? type)}, not a query (SELECT, EXPLAIN)`,
+        );
     }
   }
 
@@ -452,8 +548,16 @@ export class Warehouse {
    */
   async *quarantineChunks(entity: string): AsyncGenerator<Row[]> {
     if (!(await this.hasQuarantine(entity))) return;
-    const result = await this.con.stream(quarantineQuery(entity));
-    for await (const chunk of result.yieldRowObjectJson()) if (chunk.length) yield chunk as Row[];
+    const { chunks } = await this.streamChecked(
+      quarantineQuery(entity),
+      async () =>
+        new PipelineError(
+          "ENGINE_ERROR",
+          `reading the quarantine of ${entity} failed part way through its rows`,
+          "Run the command again.",
+        ),
+    );
+    yield* chunks;
   }
 
   /**
