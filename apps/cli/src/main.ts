@@ -516,7 +516,7 @@ export function program(progress = new Progress()): Command {
       await withWarehouse(o.dir, async (w) => {
         const { columns, chunks } = await w.queryStream(sql);
         if (o.json) await writeJsonArrayStream(process.stdout, chunks);
-        else await writeTableStream(process.stdout, [...new Set(columns)], chunks);
+        else await writeTableStream(process.stdout, columns, chunks);
       });
     });
 

@@ -55,6 +55,10 @@ describe("Warehouse.queryStream", () => {
     expect(got.rows.map((r) => Number(r.n))).toEqual(Array.from({ length: 10000 }, (_, i) => i));
     expect(got.rows[9999]).toEqual({ n: "9999", twice: "19998" });
     expect(await w.query("SELECT count(*) AS n FROM silver.sales_order_lines")).toEqual([{ n: "2" }]);
+    // A name given twice: the columns are the row objects' keys.
+    const twice = await w.queryStream("SELECT 1 AS a, 2 AS a");
+    expect(twice.columns).toEqual(["a", "a:1"]);
+    expect((await drain(twice.chunks)).rows).toEqual([{ a: 1, "a:1": 2 }]);
   });
 
   it("fails, with the engine's error, when the answer fails part way through its rows", async () => {

@@ -422,7 +422,8 @@ export class Warehouse {
       await con.run("ROLLBACK").catch(() => {});
       if (aborted) throw await why();
     }
-    return { columns: result.columnNames(), chunks: chunks() };
+    // The names the row objects have: a name given twice is made unique, as `a`, `a:1`.
+    return { columns: result.deduplicatedColumnNames(), chunks: chunks() };
   }
 
   /**
