@@ -1,9 +1,17 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { salesOrderLines } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PipelineError, type Row, runPipeline, Warehouse } from "../src/index.ts";
+import {
+  acquireRunLock,
+  PipelineError,
+  projectPaths,
+  type Row,
+  runPipeline,
+  Warehouse,
+} from "../src/index.ts";
 import { landJsonl } from "./support/land.ts";
 import { line } from "./support/order-line.ts";
 
@@ -102,4 +110,57 @@ describe("Warehouse.queryStream", () => {
       message: expect.stringMatching(/no_such_table does not exist/),
     });
   });
+});
+
+describe("Warehouse.open while another process writes the warehouse", () => {
+  it("names the run writing it, or says it is in use when no run holds the lock", async () => {
+    const project = mkdtempSync(join(tmpdir(), "saleslake-query-"));
+    try {
+      landJsonl(join(project, "lake"), salesOrderLines, [line(1)]);
+      await runPipeline({ dir: project, entities: [salesOrderLines], stars: [] });
+      const paths = projectPaths(project);
+      // A process that holds the warehouse open for writing, as a run does.
+      const writer = spawn(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { DuckDBInstance } from "@duckdb/node-api";
+await DuckDBInstance.create(process.argv[1]);
+console.log("open");
+setInterval(() => {}, 1000);`,
+          paths.warehouse,
+        ],
+        { cwd: join(import.meta.dirname, ".."), stdio: ["ignore", "pipe", "inherit"] },
+      );
+      try {
+        await new Promise<void>((resolve, reject) => {
+          writer.stdout.once("data", () => resolve());
+          writer.once("exit", (code) => reject(new Error(`the writer exited (${code})`)));
+        });
+        await expect(Warehouse.open(project)).rejects.toMatchObject({
+          code: "RUN_IN_PROGRESS",
+          message: expect.stringMatching(/is in use by another process$/),
+        });
+        const lock = acquireRunLock(paths.lock, "run-writing-now");
+        try {
+          await expect(Warehouse.open(project)).rejects.toMatchObject({
+            code: "RUN_IN_PROGRESS",
+            message: expect.stringMatching(
+              /is being written by run run-writing-now \(pid \d+ on .+, started .+\), and cannot be read until it ends$/,
+            ),
+          });
+        } finally {
+          lock.release();
+        }
+      } finally {
+        writer.kill();
+        await new Promise((resolve) => writer.once("close", resolve));
+      }
+      const w2 = await Warehouse.open(project);
+      w2.close();
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

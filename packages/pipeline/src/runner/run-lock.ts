@@ -19,6 +19,21 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Who holds the run lock at `path`: undefined when none does, or it is half-written. */
+function lockHolder(path: string): LockHolder | undefined {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run holding the lock at `path`, unless none does or its process on this host is gone. */
+export function runningHolder(path: string): LockHolder | undefined {
+  const holder = lockHolder(path);
+  return holder && (holder.host !== hostname() || alive(holder.pid)) ? holder : undefined;
+}
+
 /**
  * One run at a time per project folder: an exclusive lock file naming its holder. A lock left
  * by a process that no longer exists on this host (killed, crashed) is taken over.
@@ -46,12 +61,8 @@ export function acquireRunLock(
       return tookOverFrom ? { release, tookOverFrom } : { release };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      let holder: LockHolder | undefined;
-      try {
-        holder = JSON.parse(readFileSync(path, "utf8")) as LockHolder;
-      } catch {
-        holder = undefined; // Half-written by a process killed mid-write: treat as stale.
-      }
+      // Unreadable: half-written by a process killed mid-write, taken as stale.
+      const holder = lockHolder(path);
       if (holder && (holder.host !== me.host || alive(holder.pid))) {
         throw new PipelineError(
           "RUN_IN_PROGRESS",

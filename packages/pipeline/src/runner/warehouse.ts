@@ -8,6 +8,7 @@ import {
 } from "@duckdb/node-api";
 import { quoteIdent } from "@saleslake/schema";
 import { PipelineError } from "../errors.ts";
+import { runningHolder } from "./run-lock.ts";
 
 // Rows read back (status, runs, quarantine, query, their --json) give a TIMESTAMPTZ in UTC, as
 // every time inside saleslake is: the client library writes them at the offset the machine had
@@ -338,7 +339,7 @@ export class Warehouse {
   }
 
   static async open(dir: string): Promise<Warehouse> {
-    const { warehouse } = projectPaths(dir);
+    const { warehouse, lock } = projectPaths(dir);
     if (!existsSync(warehouse)) {
       throw new PipelineError(
         "NO_WAREHOUSE",
@@ -346,8 +347,21 @@ export class Warehouse {
         "Run `saleslake demo` or `saleslake run` first.",
       );
     }
-    const { instance, con } = await openEngine(warehouse, { readOnly: true });
-    return new Warehouse(instance, con);
+    try {
+      const { instance, con } = await openEngine(warehouse, { readOnly: true });
+      return new Warehouse(instance, con);
+    } catch (e) {
+      const holder =
+        e instanceof PipelineError && e.code === "RUN_IN_PROGRESS" ? runningHolder(lock) : undefined;
+      if (!holder) throw e;
+      // DuckDB lets one process write a database file and none read it meanwhile.
+      throw new PipelineError(
+        "RUN_IN_PROGRESS",
+        `the warehouse ${warehouse} is being written by run ${holder.runId} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}), and cannot be read until it ends`,
+        "Wait for the run to end; saleslake runs then lists it.",
+        { cause: e },
+      );
+    }
   }
 
   /**
