@@ -77,6 +77,25 @@ describe("a run in words", () => {
     expect(agg(40, 3)).toMatch(/agg_orders_daily +40 rows updated, on 3 days$/m);
   });
 
+  it("says how many deleted rows a compaction found, in their number", () => {
+    const compacted = (dead: number) =>
+      describeRun(
+        run([
+          {
+            step: "compact",
+            kind: "compact",
+            startedAt: T0,
+            durationMs: 40,
+            counts: { tables: "silver.car_sales", rows_dead: dead, dead_share_limit: 0.2 },
+          },
+        ]),
+      );
+    expect(compacted(1)).toMatch(/compact: +silver\.car_sales held 1 deleted row: compacted in 0\.0 s$/m);
+    expect(compacted(2500)).toMatch(
+      /compact: +silver\.car_sales held 2,500 deleted rows: compacted in 0\.0 s$/m,
+    );
+  });
+
   it("names the rows a newer row of their key superseded, only when there are any", () => {
     expect(describeRun(run([]))).toMatch(/silver: +1 inserted, 0 updated, 0 unchanged or stale$/m);
     expect(describeRun({ ...run([]), rowsRead: 3, rowsAccepted: 3, rowsSuperseded: 2 })).toMatch(

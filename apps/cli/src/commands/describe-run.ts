@@ -68,7 +68,7 @@ export function describeRun(
     lines.push(
       line(
         "compact:",
-        `${compact.counts.tables} held ${fmt(Number(compact.counts.rows_dead ?? 0))} deleted rows: compacted in ${(compact.durationMs / 1000).toFixed(1)} s`,
+        `${compact.counts.tables} held ${count(Number(compact.counts.rows_dead ?? 0), "deleted row")}: compacted in ${(compact.durationMs / 1000).toFixed(1)} s`,
       ),
     );
   }
