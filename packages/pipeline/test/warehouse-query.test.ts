@@ -47,7 +47,10 @@ async function drain(
   return { rows, chunks: n };
 }
 
-/** Fails on the row after the first `ok` of `n`, as a cast of a bad late value does. */
+/**
+ * Fails on the row after the first `ok` of `n`, as a cast of a bad late value does. Late enough
+ * that rows come first: DuckDB's threads run ahead of the reader by about 1 MB of results.
+ */
 const failingAfter = (ok: number, n: number) =>
   `SELECT CASE WHEN i < ${ok} THEN i ELSE error('row ' || i || ' is bad') END AS v FROM range(${n}) t(i)`;
 
@@ -70,7 +73,7 @@ describe("Warehouse.queryStream", () => {
   });
 
   it("fails, with the engine's error, when the answer fails part way through its rows", async () => {
-    const { chunks } = await w.queryStream(failingAfter(300_000, 1_000_000));
+    const { chunks } = await w.queryStream(failingAfter(900_000, 1_000_000));
     const got = await drain(chunks);
     expect(got.error).toBeInstanceOf(PipelineError);
     expect((got.error as PipelineError).code).toBe("ENGINE_ERROR");
@@ -84,7 +87,7 @@ describe("Warehouse.queryStream", () => {
 
   it("says the answer stopped part way when the error cannot be found again", async () => {
     // Two statements: the last one is streamed, and is not asked again as one subquery.
-    const { chunks } = await w.queryStream(`SELECT 1; ${failingAfter(300_000, 1_000_000)}`);
+    const { chunks } = await w.queryStream(`SELECT 1; ${failingAfter(900_000, 1_000_000)}`);
     const got = await drain(chunks);
     expect((got.error as PipelineError).message).toBe(
       "the query failed part way through its rows: what was printed is not the whole answer",
