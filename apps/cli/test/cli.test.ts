@@ -171,6 +171,7 @@ describe("reporting commands", () => {
       "mode",
       "status",
       "started",
+      "seconds",
       "read",
       "accepted",
       "quarantined",
@@ -180,6 +181,9 @@ describe("reporting commands", () => {
       "superseded",
       "deleted",
     ]);
+    // Each run's seconds, from its start to its commit.
+    for (const l of lines) expect(Number(cellsOf(l)[labels.indexOf("seconds")])).toBeGreaterThan(0);
+    expect(runs.every((r: { seconds: number }) => typeof r.seconds === "number" && r.seconds > 0)).toBe(true);
     // No run failed: no error section under the table.
     const counts = lines.map((l) => cellsOf(l).slice(labels.indexOf("read")));
     expect(counts).toEqual([

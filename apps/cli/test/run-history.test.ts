@@ -7,6 +7,7 @@ const run = (id: string, status: string, error: string | null) => ({
   mode: "incremental",
   status,
   started_at: "2026-12-07 05:25:57.943+00",
+  seconds: 1.25,
   rows_read: status === "succeeded" ? 1n : null,
   rows_accepted: status === "succeeded" ? 1n : null,
   rows_quarantined: 0n,
@@ -25,9 +26,11 @@ describe("run history as text", () => {
       "\n",
     );
     expect(out[0]).toMatch(
-      /^run\s+entity\s+mode\s+status\s+started\s+read\s+accepted\s+quarantined\s+inserted\s+updated\s+stale\s+superseded\s+deleted$/,
+      /^run\s+entity\s+mode\s+status\s+started\s+seconds\s+read\s+accepted\s+quarantined\s+inserted\s+updated\s+stale\s+superseded\s+deleted$/,
     );
-    expect(out[2]).toMatch(/^run-2\s+sales_returns\s+incremental\s+succeeded\s+/);
+    expect(out[2]).toMatch(
+      /^run-2\s+sales_returns\s+incremental\s+succeeded\s+2026-12-07 05:25:57\.943\+00\s+1\.25\s+1\s/,
+    );
     expect(out[3]).toMatch(/^run-1\s+sales_returns\s+incremental\s+abandoned\s+/);
     expect(out.slice(4)).toEqual([
       "",

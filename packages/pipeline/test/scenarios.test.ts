@@ -901,6 +901,48 @@ await runPipeline({ dir: ${JSON.stringify(p.dir)}, entities: [salesOrderLines], 
     expect(at("fact_order_lines")).toBeGreaterThan(at("bronze"));
   }, 120_000);
 
+  it("the entities of one run are ledgered one after the other, each from its own start", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "saleslake-scenario-"));
+    dirs.push(dir);
+    const lake = join(dir, "lake");
+    landBatch(
+      lake,
+      salesOrderLines,
+      [{ name: "orders.csv", bytes: csvLines(20_000, (k) => line(k)) }],
+      "csv",
+    );
+    landJsonl(lake, customers, [customer(), customer({ CustomerID: "C000002" })]);
+    const { runs } = await runPipeline({
+      dir,
+      entities: [salesOrderLines, customers],
+      stars: [salesOrderStar],
+    });
+    expect(runs.map((r) => r.entity)).toEqual(["sales_order_lines", "customers"]);
+    const ledger = await queryWarehouse(
+      dir,
+      "SELECT entity, epoch_ms(started_at) AS started, epoch_ms(finished_at) AS finished FROM saleslake.runs ORDER BY started_at",
+    );
+    expect(ledger.map((r) => r.entity)).toEqual(["sales_order_lines", "customers"]);
+    const [orders, people] = ledger.map((r) => ({
+      started: Number(r.started),
+      finished: Number(r.finished),
+    }));
+    expect(orders!.finished).toBeGreaterThanOrEqual(orders!.started);
+    // The second began once the first had committed, not when the command began.
+    expect(people!.started).toBeGreaterThanOrEqual(orders!.finished);
+    expect(people!.finished).toBeGreaterThanOrEqual(people!.started);
+    const w = await Warehouse.open(dir);
+    try {
+      const listed = await w.runs();
+      for (const r of listed) {
+        const l = ledger.find((x) => x.entity === r.entity)!;
+        expect(Number(r.seconds)).toBeCloseTo((Number(l.finished) - Number(l.started)) / 1000, 2);
+      }
+    } finally {
+      w.close();
+    }
+  }, 120_000);
+
   it("a run ends with a checkpoint, and compresses text by dictionary unless told compressText", async () => {
     const codecs = async (p: ReturnType<typeof project>) =>
       (

@@ -8,6 +8,7 @@ const COLUMNS: Record<string, string> = {
   mode: "mode",
   status: "status",
   started: "started_at",
+  seconds: "seconds",
   read: "rows_read",
   accepted: "rows_accepted",
   quarantined: "rows_quarantined",

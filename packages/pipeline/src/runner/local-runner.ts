@@ -358,7 +358,8 @@ async function runEntity(
       runId,
       entity.name,
       mode,
-      now.toISOString(),
+      // This entity's own start: the entities of one invocation run one after the other.
+      new Date(started).toISOString(),
       JSON.stringify(batches.map((b) => b.batchId)),
       process.pid,
     ] as never,

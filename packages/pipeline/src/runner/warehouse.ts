@@ -530,7 +530,8 @@ export class Warehouse {
   async runs(limit = 50): Promise<Row[]> {
     return rows(
       this.con,
-      `SELECT * FROM saleslake.runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+      // seconds: from the entity's start to its commit (or failure); NULL while it runs.
+      `SELECT *, round(epoch(finished_at - started_at), 3) AS seconds FROM saleslake.runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
     );
   }
 
