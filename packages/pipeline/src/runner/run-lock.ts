@@ -28,10 +28,15 @@ function lockHolder(path: string): LockHolder | undefined {
   }
 }
 
+/** Whether the holder may still be running: on another host, or alive on this one. */
+function running(holder: LockHolder): boolean {
+  return holder.host !== hostname() || alive(holder.pid);
+}
+
 /** The run holding the lock at `path`, unless none does or its process on this host is gone. */
 export function runningHolder(path: string): LockHolder | undefined {
   const holder = lockHolder(path);
-  return holder && (holder.host !== hostname() || alive(holder.pid)) ? holder : undefined;
+  return holder && running(holder) ? holder : undefined;
 }
 
 /**
@@ -50,20 +55,16 @@ export function acquireRunLock(
       const fd = openSync(path, "wx");
       writeSync(fd, JSON.stringify(me));
       closeSync(fd);
+      // Gone already, or another run's since: nothing to release.
       const release = () => {
-        try {
-          const held = JSON.parse(readFileSync(path, "utf8")) as LockHolder;
-          if (held.runId === runId) rmSync(path, { force: true });
-        } catch {
-          // Already gone: nothing to release.
-        }
+        if (lockHolder(path)?.runId === runId) rmSync(path, { force: true });
       };
       return tookOverFrom ? { release, tookOverFrom } : { release };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       // Unreadable: half-written by a process killed mid-write, taken as stale.
       const holder = lockHolder(path);
-      if (holder && (holder.host !== me.host || alive(holder.pid))) {
+      if (holder && running(holder)) {
         throw new PipelineError(
           "RUN_IN_PROGRESS",
           `another run holds ${path}: run ${holder.runId}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}`,
