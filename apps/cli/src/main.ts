@@ -25,7 +25,7 @@ import {
   ReplayInputError,
   replayQuarantine,
 } from "./commands/quarantine.ts";
-import { writeReport } from "./commands/report.ts";
+import { REPORT_RUNS, writeReport } from "./commands/report.ts";
 import { describeRunHistory } from "./commands/run-history.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
@@ -746,18 +746,27 @@ export function program(progress = new Progress()): Command {
     .addOption(dirOption())
     .option("--out <file>", "output file (default: saleslake-report.html in the project folder)")
     .option("--open", "open it in the default browser")
+    .option(
+      "--runs <n>",
+      "runs to list one by one, the newest (every run is counted per entity)",
+      String(REPORT_RUNS),
+    )
     .addHelpText(
       "after",
       examples(
         "saleslake report --dir ./demo --open",
         "saleslake report --dir ./demo --out demo-report.html",
+        "saleslake report --runs 500",
       ),
     )
     .action(async (o) => {
+      const runs = Number(o.runs);
+      if (!Number.isSafeInteger(runs) || runs < 1)
+        throw new UsageError(`--runs takes a whole number of runs, 1 or more, not ${JSON.stringify(o.runs)}`);
       const out =
         o.out === undefined ? resolve(o.dir, "saleslake-report.html") : writableFile(resolve(o.out), "--out");
       const { stars } = await loadConfig(o.dir);
-      await withWarehouse(o.dir, (w) => writeReport(w, out, stars));
+      await withWarehouse(o.dir, (w) => writeReport(w, out, stars, runs));
       console.log(`wrote ${out}`);
       if (o.open) {
         const { spawn } = await import("node:child_process");

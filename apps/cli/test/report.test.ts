@@ -32,6 +32,30 @@ describe.skipIf(skip)("the HTML report in headless Chromium", () => {
       run(["query", "--dir", dir, "--json", "select sum(revenue) as r from gold.fact_sales"]).stdout,
     )[0].r;
 
+    const ledger = (() => {
+      const runs = JSON.parse(run(["runs", "--dir", dir, "--json"]).stdout).runs as Record<string, unknown>[];
+      const sum = (c: string) => String(runs.reduce((n, r) => n + Number(r[c]), 0));
+      return {
+        newestFirst: runs.map((r) => String(r.run_id)),
+        firstLast: [String(runs.at(-1)?.started_at), String(runs[0]?.started_at)],
+        sums: [
+          "rows_read",
+          "rows_accepted",
+          "rows_quarantined",
+          "rows_inserted",
+          "rows_updated",
+          "rows_deleted",
+        ].map(sum),
+      };
+    })();
+    expect(ledger.newestFirst).toHaveLength(2);
+    // A long ledger is listed in part: the newest runs, saying how many are left out.
+    const few = join(dir, "report-few.html");
+    expect(run(["report", "--dir", dir, "--out", few, "--runs", "1"]).status).toBe(0);
+    const bad = run(["report", "--dir", dir, "--runs", "0"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--runs takes a whole number of runs, 1 or more, not "0"/);
+
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -67,7 +91,22 @@ describe.skipIf(skip)("the HTML report in headless Chromium", () => {
       const byProduct = await page.locator("#car-sales-by-model td:nth-child(2)").allTextContents();
       expect(byProduct.map(Number).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(Number(total));
       expect(await page.locator("#quarantine g.bar").getAttribute("data-label")).toBe("sale_date.parse");
-      expect(await page.locator("#runs tbody tr").count()).toBe(2);
+      // Every run counted per entity, and each listed, newest first, with its duration.
+      expect(await page.locator("#runs-per-entity tbody td").allTextContents()).toEqual([
+        "car_sales",
+        "2",
+        "2",
+        "0",
+        ...ledger.firstLast,
+        ...ledger.sums,
+      ]);
+      expect(await page.locator("#runs-latest tbody td:nth-child(1)").allTextContents()).toEqual(
+        ledger.newestFirst,
+      );
+      expect(await page.locator("#runs .meta").count()).toBe(0);
+      const seconds = await page.locator("#runs-latest tbody td:nth-child(6)").allTextContents();
+      expect(seconds.map(Number).every((s) => s > 0)).toBe(true);
+      expect(await page.locator("#rows-per-step g.bar").count()).toBe(6);
       const box = await page.locator("#car-sales-by-day svg.chart").first().boundingBox();
       expect(box!.width).toBeGreaterThan(300);
       // The screenshot of this run, kept under test/artifacts/ (ignored by git) for people to look at.
@@ -80,6 +119,15 @@ describe.skipIf(skip)("the HTML report in headless Chromium", () => {
       expect(onDisk.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       expect(onDisk.readUInt32BE(16)).toBeGreaterThanOrEqual(1000); // IHDR width: at least the viewport
       expect(onDisk.readUInt32BE(20)).toBeGreaterThan(1000); // full page: taller than one screen
+      await page.goto(`file://${few}`);
+      expect(await page.locator("#runs-latest tbody td:nth-child(1)").allTextContents()).toEqual(
+        ledger.newestFirst.slice(0, 1),
+      );
+      expect(await page.locator("#runs .meta").textContent()).toBe(
+        "The latest 1 of 2 runs, newest first; saleslake runs --limit 2 lists them all.",
+      );
+      expect(await page.locator("#runs-per-entity tbody td:nth-child(2)").allTextContents()).toEqual(["2"]);
+      expect(await page.locator("#rows-per-step g.bar").count()).toBe(3);
     } finally {
       await browser.close();
     }

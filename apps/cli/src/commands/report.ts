@@ -5,16 +5,17 @@ import { barChart, lineChart, type Point } from "./svg-charts.ts";
 
 const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function htmlTable(rows: Row[], columns: string[]): string {
+function htmlTable(rows: Row[], columns: string[], id?: string): string {
   if (rows.length === 0) return "<p class='empty'>No rows.</p>";
   const head = columns.map((c) => `<th>${esc(c)}</th>`).join("");
-  const body = rows
-    .map(
-      (r) =>
-        `<tr>${columns.map((c) => `<td>${esc(typeof r[c] === "object" && r[c] !== null ? JSON.stringify(r[c]) : r[c])}</td>`).join("")}</tr>`,
-    )
-    .join("");
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  const cell = (v: unknown) => {
+    const text = typeof v === "object" && v !== null ? JSON.stringify(v) : v;
+    const numeric = typeof v === "number" || typeof v === "bigint" || /^-?\d+(\.\d+)?$/.test(String(v ?? ""));
+    return `<td${numeric ? ' class="num"' : ""}>${esc(text)}</td>`;
+  };
+  const body = rows.map((r) => `<tr>${columns.map((c) => cell(r[c])).join("")}</tr>`).join("");
+  // Wide tables scroll on their own, not the page.
+  return `<div class="scroll"><table${id ? ` id="${esc(id)}"` : ""}><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 const points = (rows: Row[], label: string, value: string): Point[] =>
@@ -75,27 +76,76 @@ async function starSections(w: Warehouse, star: Star, several: boolean): Promise
   return sections;
 }
 
+/** Runs the report lists one by one, newest first, unless told otherwise (`report --runs`). */
+export const REPORT_RUNS = 50;
+/** Runs the rows-per-run chart draws, three bars each: the newest of those listed. */
+const CHARTED_RUNS = 20;
+
 /**
- * Writes a self-contained HTML report of the warehouse, charts as inline SVG, no network needed:
- * the sales of each star (by day, by each dimension), run history, rows per step, quarantine.
+ * The runs section: every run counted per entity, then the newest `limit` runs one by one, with
+ * their duration and error, saying how many are left out; and the rows of the newest of them as
+ * a chart. A ledger grows by a run every few minutes for as long as a project lives, so the page
+ * lists a bounded number of them, as `saleslake runs` does.
  */
-export async function writeReport(w: Warehouse, out: string, stars: readonly Star[]): Promise<void> {
-  const sections: string[] = [];
-  for (const star of stars) sections.push(...(await starSections(w, star, stars.length > 1)));
-  const runs = await w.query(
-    "SELECT run_id, entity, mode, status, CAST(started_at AS VARCHAR) AS started_at, rows_read, rows_accepted, rows_quarantined, rows_inserted, rows_updated FROM saleslake.runs ORDER BY started_at, run_id",
+async function runSections(w: Warehouse, limit: number): Promise<string[]> {
+  const perEntity = await w.query(
+    `SELECT entity, count(*) AS runs, count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+  count(*) FILTER (WHERE status = 'failed') AS failed, CAST(min(started_at) AS VARCHAR) AS first_run,
+  CAST(max(started_at) AS VARCHAR) AS last_run, sum(rows_read) AS rows_read, sum(rows_accepted) AS rows_accepted,
+  sum(rows_quarantined) AS rows_quarantined, sum(rows_inserted) AS rows_inserted, sum(rows_updated) AS rows_updated,
+  sum(rows_deleted) AS rows_deleted
+FROM saleslake.runs GROUP BY entity ORDER BY entity`,
   );
-  const steps: Point[] = runs.flatMap((r) => [
+  const total = perEntity.reduce((n, r) => n + Number(r.runs), 0);
+  const latest = await w.runs(limit);
+  const columns = [
+    "run_id",
+    "entity",
+    "mode",
+    "status",
+    "started_at",
+    "seconds",
+    "rows_read",
+    "rows_accepted",
+    "rows_quarantined",
+    "rows_inserted",
+    "rows_updated",
+    ...(latest.some((r) => r.error !== null && r.error !== undefined) ? ["error"] : []),
+  ];
+  const listed =
+    latest.length < total
+      ? `<p class="meta">The latest ${latest.length.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} runs, newest first; <code>saleslake runs --limit ${total}</code> lists them all.</p>`
+      : "";
+  const charted = latest.slice(0, CHARTED_RUNS).reverse();
+  const steps: Point[] = charted.flatMap((r) => [
     { label: `${String(r.run_id).slice(-8)} read`, value: Number(r.rows_read ?? 0) },
     { label: `${String(r.run_id).slice(-8)} inserted`, value: Number(r.rows_inserted ?? 0) },
     { label: `${String(r.run_id).slice(-8)} quarantined`, value: Number(r.rows_quarantined ?? 0) },
   ]);
-  sections.push(
-    `<section id="runs"><h2>Run history</h2>${htmlTable(runs, ["run_id", "entity", "mode", "status", "started_at", "rows_read", "rows_accepted", "rows_quarantined", "rows_inserted", "rows_updated"])}</section>`,
-  );
-  sections.push(
-    `<section id="rows-per-step"><h2>Rows per step</h2>${barChart("Rows read, inserted and quarantined per run", steps, "#6b4fb3")}</section>`,
-  );
+  const title =
+    charted.length < total
+      ? `Rows read, inserted and quarantined, the latest ${charted.length} runs`
+      : "Rows read, inserted and quarantined per run";
+  return [
+    `<section id="runs"><h2>Run history</h2>${htmlTable(perEntity, ["entity", "runs", "succeeded", "failed", "first_run", "last_run", "rows_read", "rows_accepted", "rows_quarantined", "rows_inserted", "rows_updated", "rows_deleted"], "runs-per-entity")}${listed}${htmlTable(latest, columns, "runs-latest")}</section>`,
+    `<section id="rows-per-step"><h2>Rows per step</h2>${barChart(title, steps, "#6b4fb3")}</section>`,
+  ];
+}
+
+/**
+ * Writes a self-contained HTML report of the warehouse, charts as inline SVG, no network needed:
+ * the sales of each star (by day, by each dimension), run history, rows per step, quarantine.
+ * `runs`: how many runs to list one by one (the newest; every run is counted per entity).
+ */
+export async function writeReport(
+  w: Warehouse,
+  out: string,
+  stars: readonly Star[],
+  runs = REPORT_RUNS,
+): Promise<void> {
+  const sections: string[] = [];
+  for (const star of stars) sections.push(...(await starSections(w, star, stars.length > 1)));
+  sections.push(...(await runSections(w, runs)));
   // Rows held back now, by rule, beside those a replay has since resolved: a fixed row no longer
   // counts as held. A quarantine table from before replays (no `replayed_run_id`) holds them all.
   const quarantined: Row[] = [];
@@ -119,7 +169,7 @@ export async function writeReport(w: Warehouse, out: string, stars: readonly Sta
     `<section id="quarantine"><h2>Quarantine by rule</h2>${heldByRule.length ? barChart("Rows held back by rule", heldByRule, "#b33a3a") : "<p class='empty'>No rows held back.</p>"}${quarantined.length ? htmlTable(quarantined, ["entity", "rule", "held", "replayed"]) : ""}</section>`,
   );
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>saleslake report</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:960px;color:#222}h1{margin-bottom:0}section{margin:2rem 0}table{border-collapse:collapse;font-size:13px;margin-top:1rem}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}th{background:#f4f4f4}.meta{color:#666}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}h1{margin-bottom:0}section{margin:2rem 0}table{border-collapse:collapse;font-size:13px;margin-top:1rem}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}.scroll{overflow-x:auto;max-width:100%}code{font-size:12px}th{background:#f4f4f4}.meta{color:#666}</style>
 </head><body><h1>saleslake report</h1><p class="meta">Generated ${esc(new Date().toISOString())} from the local warehouse.</p>${sections.join("\n")}</body></html>`;
   writeFileSync(out, html);
 }
