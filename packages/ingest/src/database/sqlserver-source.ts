@@ -1,5 +1,5 @@
 import type { Entity } from "@saleslake/schema";
-import { type Connection, Request, TYPES } from "tedious";
+import type { Connection } from "tedious";
 import { IngestError } from "../errors.ts";
 import { type SqlServerTimestampType, SqlServerWindowQuery } from "./sqlserver-window-query.ts";
 import { parseTimestampMark } from "./timestamp-mark.ts";
@@ -64,7 +64,7 @@ function numberMark(text: string, compiler: SqlServerWindowQuery): string {
   return text.trim();
 }
 
-function parameterType(value: unknown) {
+function parameterType(TYPES: typeof import("tedious").TYPES, value: unknown) {
   if (typeof value === "boolean") return TYPES.Bit;
   if (typeof value === "number") {
     if (!Number.isInteger(value)) return TYPES.Float;
@@ -75,12 +75,14 @@ function parameterType(value: unknown) {
 
 /** Runs a window query on a tedious connection, binding `values[i]` as `@p{i+1}`. */
 export function tediousRunner(connection: Connection): RunWindowQuery {
-  return (query: WindowQuery) =>
-    new Promise((resolve, reject) => {
+  return async (query: WindowQuery) => {
+    // tedious is loaded when a query first runs, not with the package.
+    const { Request, TYPES } = await import("tedious");
+    return new Promise((resolve, reject) => {
       const rows: Record<string, unknown>[] = [];
       const request = new Request(query.text, (err) => (err ? reject(err) : resolve(rows)));
       query.values.forEach((v, i) => {
-        request.addParameter(`p${i + 1}`, parameterType(v), v ?? null);
+        request.addParameter(`p${i + 1}`, parameterType(TYPES, v), v ?? null);
       });
       request.on("row", (columns: unknown) => {
         const row: Record<string, unknown> = {};
@@ -96,6 +98,7 @@ export function tediousRunner(connection: Connection): RunWindowQuery {
       });
       connection.execSql(request);
     });
+  };
 }
 
 /** A driver failure as a typed error: the table, SQL Server's error number and message, never connection settings. */

@@ -1,5 +1,5 @@
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
+import type { TokenCredential } from "@azure/identity";
+import type { SecretClient, SecretClientOptions } from "@azure/keyvault-secrets";
 import { IngestError } from "../errors.ts";
 import type { Redactor } from "./redactor.ts";
 
@@ -54,9 +54,14 @@ export async function readSecret(
   }
   const kv = source.keyVault;
   try {
+    // The SDKs are loaded only for a secret kept in Key Vault.
     const client =
       kv.client ??
-      new SecretClient(kv.vaultUrl, kv.credential ?? new DefaultAzureCredential(), kv.clientOptions);
+      new (await import("@azure/keyvault-secrets")).SecretClient(
+        kv.vaultUrl,
+        kv.credential ?? new (await import("@azure/identity")).DefaultAzureCredential(),
+        kv.clientOptions,
+      );
     const secret = await client.getSecret(
       kv.secretName,
       kv.version === undefined ? {} : { version: kv.version },

@@ -4,13 +4,9 @@ import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import {
-  DataLakeServiceClient,
-  StorageSharedKeyCredential as DfsSharedKeyCredential,
-  type PathAccessControlItem,
-} from "@azure/storage-file-datalake";
+import type { TokenCredential } from "@azure/identity";
+import type { BlobServiceClient } from "@azure/storage-blob";
+import type { DataLakeServiceClient, PathAccessControlItem } from "@azure/storage-file-datalake";
 import { LAKE_ZONES } from "@saleslake/schema";
 import { IngestError } from "../errors.ts";
 import { hashingTap } from "./hashing-tap.ts";
@@ -55,6 +51,11 @@ export interface AdlsLakeStoreOptions {
   readonly concurrency?: number;
 }
 
+interface Clients {
+  readonly blob: BlobServiceClient;
+  readonly dfs: DataLakeServiceClient;
+}
+
 /** The file-system placeholder of the per-zone layout, as in the notebooks' `lake_root` template. */
 const ZONE_TEMPLATE = "{zone}";
 
@@ -79,8 +80,8 @@ export class AdlsLakeStore implements LakeStore {
   /** The folder `localPath` mirrors the lake into, in the lake's layout (`<zone>/<entity>/…`). */
   readonly localRoot: string;
   private readonly single: boolean;
-  private readonly blobService: BlobServiceClient;
-  private readonly dfsService: DataLakeServiceClient;
+  private readonly connect: () => Promise<Clients>;
+  private clients?: Promise<Clients>;
   private readonly cacheDir: string;
   private readonly blockSize: number;
   private readonly concurrency: number;
@@ -99,21 +100,37 @@ export class AdlsLakeStore implements LakeStore {
     );
     this.blockSize = options.blockSize ?? 8 * 1024 * 1024;
     this.concurrency = options.concurrency ?? 4;
-    if (options.sharedKey) {
-      const { accountName, accountKey } = options.sharedKey;
-      this.blobService = new BlobServiceClient(
-        accountUrl,
-        new StorageSharedKeyCredential(accountName, accountKey),
-      );
-      this.dfsService = new DataLakeServiceClient(
-        dfsUrl,
-        new DfsSharedKeyCredential(accountName, accountKey),
-      );
-    } else {
-      const credential = options.credential ?? new DefaultAzureCredential();
-      this.blobService = new BlobServiceClient(accountUrl, credential);
-      this.dfsService = new DataLakeServiceClient(dfsUrl, credential);
-    }
+    // The SDKs are loaded when the store is first used: a command that never touches ADLS
+    // (most of them, on a local lake) does not pay for loading them.
+    this.connect = async () => {
+      const [blobSdk, dfsSdk] = await Promise.all([
+        import("@azure/storage-blob"),
+        import("@azure/storage-file-datalake"),
+      ]);
+      if (options.sharedKey) {
+        const { accountName, accountKey } = options.sharedKey;
+        return {
+          blob: new blobSdk.BlobServiceClient(
+            accountUrl,
+            new blobSdk.StorageSharedKeyCredential(accountName, accountKey),
+          ),
+          dfs: new dfsSdk.DataLakeServiceClient(
+            dfsUrl,
+            new dfsSdk.StorageSharedKeyCredential(accountName, accountKey),
+          ),
+        };
+      }
+      const credential = options.credential ?? new (await import("@azure/identity")).DefaultAzureCredential();
+      return {
+        blob: new blobSdk.BlobServiceClient(accountUrl, credential),
+        dfs: new dfsSdk.DataLakeServiceClient(dfsUrl, credential),
+      };
+    };
+  }
+
+  private service(): Promise<Clients> {
+    this.clients ??= this.connect();
+    return this.clients;
   }
 
   /** The container and the name inside it of a lake path. */
@@ -131,14 +148,14 @@ export class AdlsLakeStore implements LakeStore {
     return { container: zone, name: slash < 0 ? "" : path.slice(slash + 1) };
   }
 
-  private blob(path: string) {
+  private async blob(path: string) {
     const { container, name } = this.at(path);
-    return this.blobService.getContainerClient(container).getBlockBlobClient(name);
+    return (await this.service()).blob.getContainerClient(container).getBlockBlobClient(name);
   }
 
-  private directory(path: string) {
+  private async directory(path: string) {
     const { container, name } = this.at(path);
-    return this.dfsService.getFileSystemClient(container).getDirectoryClient(name);
+    return (await this.service()).dfs.getFileSystemClient(container).getDirectoryClient(name);
   }
 
   /** Maps SDK failures to typed errors; messages carry status and service code, never request headers. */
@@ -194,7 +211,7 @@ export class AdlsLakeStore implements LakeStore {
     const feeding = pipeline(source, tap);
     feeding.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
     try {
-      await this.blob(path).uploadStream(tap, this.blockSize, this.concurrency);
+      await (await this.blob(path)).uploadStream(tap, this.blockSize, this.concurrency);
       await feeding;
     } catch (e) {
       tap.destroy();
@@ -214,7 +231,7 @@ export class AdlsLakeStore implements LakeStore {
     assertLakePath(path);
     try {
       // If-None-Match: * makes the service refuse the write where a blob is (409 BlobAlreadyExists).
-      await this.blob(path).upload(body, body.byteLength, { conditions: { ifNoneMatch: "*" } });
+      await (await this.blob(path)).upload(body, body.byteLength, { conditions: { ifNoneMatch: "*" } });
       return true;
     } catch (e) {
       const status = (e as RestLikeError).statusCode;
@@ -226,7 +243,7 @@ export class AdlsLakeStore implements LakeStore {
   async get(path: string): Promise<Buffer> {
     assertLakePath(path);
     try {
-      return await this.blob(path).downloadToBuffer();
+      return await (await this.blob(path)).downloadToBuffer();
     } catch (e) {
       this.fail(e, path, "read");
     }
@@ -236,7 +253,7 @@ export class AdlsLakeStore implements LakeStore {
     assertLakePath(path);
     try {
       // maxRetryRequests: a broken download resumes from where it stopped.
-      const r = await this.blob(path).download(0, undefined, { maxRetryRequests: 5 });
+      const r = await (await this.blob(path)).download(0, undefined, { maxRetryRequests: 5 });
       return r.readableStreamBody as Readable;
     } catch (e) {
       this.fail(e, path, "read");
@@ -246,7 +263,7 @@ export class AdlsLakeStore implements LakeStore {
   async exists(path: string): Promise<boolean> {
     assertLakePath(path);
     try {
-      return await this.blob(path).exists();
+      return await (await this.blob(path)).exists();
     } catch (e) {
       this.fail(e, path, "check");
     }
@@ -273,7 +290,7 @@ export class AdlsLakeStore implements LakeStore {
             }));
     for (const scope of scopes) {
       try {
-        const container = this.blobService.getContainerClient(scope.container);
+        const container = (await this.service()).blob.getContainerClient(scope.container);
         for await (const b of container.listBlobsFlat({ prefix: scope.inner, includeMetadata: true })) {
           // On a hierarchical namespace the Blob endpoint lists directories as empty marker blobs.
           if (b.metadata?.hdi_isfolder === "true") continue;
@@ -291,7 +308,7 @@ export class AdlsLakeStore implements LakeStore {
   async delete(path: string): Promise<void> {
     assertLakePath(path);
     try {
-      await this.blob(path).deleteIfExists();
+      await (await this.blob(path)).deleteIfExists();
     } catch (e) {
       this.fail(e, path, "delete");
     }
@@ -303,7 +320,7 @@ export class AdlsLakeStore implements LakeStore {
    */
   async localPath(path: string): Promise<string> {
     assertLakePath(path);
-    const blob = this.blob(path);
+    const blob = await this.blob(path);
     const target = join(this.localRoot, path);
     const tagFile = join(dirname(target), `.${basename(target)}.etag`);
     let etag: string;
@@ -334,10 +351,10 @@ export class AdlsLakeStore implements LakeStore {
     try {
       const { container, name } = this.at(path);
       if (name === "") {
-        await this.blobService.getContainerClient(container).createIfNotExists();
+        await (await this.service()).blob.getContainerClient(container).createIfNotExists();
         return;
       }
-      await this.directory(path).createIfNotExists();
+      await (await this.directory(path)).createIfNotExists();
     } catch (e) {
       this.fail(e, path, "create directory");
     }
@@ -364,7 +381,7 @@ export class AdlsLakeStore implements LakeStore {
         { file: to },
       );
     try {
-      await this.directory(from).move(
+      await (await this.directory(from)).move(
         to,
         options.overwrite ? {} : { destinationConditions: { ifNoneMatch: "*" } },
       );
@@ -385,7 +402,7 @@ export class AdlsLakeStore implements LakeStore {
   async setAccessControl(path: string, acl: readonly PathAccessControlItem[]): Promise<void> {
     assertLakePath(path);
     try {
-      await this.directory(path).setAccessControl([...acl]);
+      await (await this.directory(path)).setAccessControl([...acl]);
     } catch (e) {
       this.fail(e, path, "set ACL on");
     }
@@ -397,7 +414,7 @@ export class AdlsLakeStore implements LakeStore {
   ): Promise<{ owner: string; group: string; acl: PathAccessControlItem[] }> {
     assertLakePath(path);
     try {
-      const r = await this.directory(path).getAccessControl();
+      const r = await (await this.directory(path)).getAccessControl();
       return { owner: r.owner ?? "", group: r.group ?? "", acl: r.acl };
     } catch (e) {
       this.fail(e, path, "read ACL of");

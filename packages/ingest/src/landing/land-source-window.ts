@@ -1,6 +1,6 @@
 import type { Entity, LandingManifest } from "@saleslake/schema";
-import pg from "pg";
-import { Connection, type ConnectionConfiguration } from "tedious";
+import type pg from "pg";
+import type { ConnectionConfiguration } from "tedious";
 import { readPostgresWindow } from "../database/postgres-source.ts";
 import { readSqlServerWindow } from "../database/sqlserver-source.ts";
 import type { SqlServerTimestampType } from "../database/sqlserver-window-query.ts";
@@ -216,9 +216,11 @@ async function landPostgres(
     ? await readSecret(source.connection, redactor, "the PostgreSQL connection string")
     : undefined;
   if (connectionString) redactor.add(connectionString);
+  // Database drivers are loaded by the sources that use them.
+  const { Client } = (await import("pg")).default;
   let client: pg.Client;
   try {
-    client = new pg.Client(connectionString ? { connectionString } : {});
+    client = new Client(connectionString ? { connectionString } : {});
   } catch {
     // The parser's error carries the whole string, password included: not passed on.
     const from = source.connection && "env" in source.connection ? ` in ${source.connection.env}` : "";
@@ -284,6 +286,7 @@ async function landSqlServer(
     },
   };
   const where = `${source.server}:${port}/${source.database}`;
+  const { Connection } = await import("tedious");
   const connection = new Connection(config);
   try {
     await new Promise<void>((resolve, reject) => {
