@@ -21,6 +21,7 @@ const run = (steps: EntityRunResult["steps"], batches = ["b1"]): EntityRunResult
   quarantinedByRule: {},
   warnings: {},
   batchCounts: [],
+  quarantineRepeats: 0,
   quarantineReplayed: 0,
   quarantineSuperseded: 0,
   steps,

@@ -38,6 +38,12 @@ export function describeRun(
     );
     for (const [rule, n] of Object.entries(r.quarantinedByRule))
       lines.push(color.yellow(`    quarantined ${fmt(n)} × ${rule}`));
+    if (r.quarantineRepeats > 0)
+      lines.push(
+        color.dim(
+          `    ${r.quarantineRepeats === r.rowsQuarantined ? (r.rowsQuarantined === 1 ? "it was" : "all were") : `${fmt(r.quarantineRepeats)} of them were`} held back before, with the same values (read again): not listed again`,
+        ),
+      );
     for (const [rule, n] of Object.entries(r.warnings))
       lines.push(color.yellow(`    warning     ${fmt(n)} × ${rule} (rows kept)`));
   }

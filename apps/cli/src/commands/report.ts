@@ -146,17 +146,19 @@ export async function writeReport(
   const sections: string[] = [];
   for (const star of stars) sections.push(...(await starSections(w, star, stars.length > 1)));
   sections.push(...(await runSections(w, runs)));
-  // Rows held back now, by rule, beside those a replay has since resolved: a fixed row no longer
-  // counts as held. A quarantine table from before replays (no `replayed_run_id`) holds them all.
+  // Rows held back now, by rule, beside those a replay has since resolved and those that repeat
+  // an earlier entry (the same raw values read again): neither counts as held. A quarantine
+  // table from before replays or repeats lacks the column, and holds none of them.
   const quarantined: Row[] = [];
   for (const t of await w.query(
-    "SELECT table_name, bool_or(column_name = 'replayed_run_id') AS replays FROM information_schema.columns WHERE table_schema = 'quarantine' GROUP BY table_name ORDER BY 1",
+    "SELECT table_name, bool_or(column_name = 'replayed_run_id') AS replays, bool_or(column_name = 'repeat_of') AS repeats FROM information_schema.columns WHERE table_schema = 'quarantine' GROUP BY table_name ORDER BY 1",
   )) {
     const name = String(t.table_name);
-    const held = t.replays ? "replayed_run_id IS NULL" : "true";
+    const replayed = t.replays ? "replayed_run_id IS NOT NULL" : "false";
+    const repeat = t.repeats ? "repeat_of IS NOT NULL" : "false";
     quarantined.push(
       ...(await w.query(
-        `SELECT ${quoteString("duckdb", name)} AS entity, rule, count(*) FILTER (WHERE ${held}) AS held, count(*) FILTER (WHERE NOT ${held}) AS replayed FROM (SELECT unnest(rule_ids) AS rule${t.replays ? ", replayed_run_id" : ""} FROM quarantine.${quoteIdent("duckdb", name)}) GROUP BY rule ORDER BY held DESC, replayed DESC, rule`,
+        `SELECT ${quoteString("duckdb", name)} AS entity, rule, count(*) FILTER (WHERE NOT (${replayed}) AND NOT (${repeat})) AS held, count(*) FILTER (WHERE ${replayed}) AS replayed, count(*) FILTER (WHERE ${repeat} AND NOT (${replayed})) AS repeats FROM (SELECT unnest(rule_ids) AS rule${t.replays ? ", replayed_run_id" : ""}${t.repeats ? ", repeat_of" : ""} FROM quarantine.${quoteIdent("duckdb", name)}) GROUP BY rule ORDER BY held DESC, replayed DESC, rule`,
       )),
     );
   }
@@ -166,7 +168,7 @@ export async function writeReport(
     "held",
   );
   sections.push(
-    `<section id="quarantine"><h2>Quarantine by rule</h2>${heldByRule.length ? barChart("Rows held back by rule", heldByRule, "#b33a3a") : "<p class='empty'>No rows held back.</p>"}${quarantined.length ? htmlTable(quarantined, ["entity", "rule", "held", "replayed"]) : ""}</section>`,
+    `<section id="quarantine"><h2>Quarantine by rule</h2>${heldByRule.length ? barChart("Rows held back by rule", heldByRule, "#b33a3a") : "<p class='empty'>No rows held back.</p>"}${quarantined.length ? htmlTable(quarantined, ["entity", "rule", "held", "replayed", "repeats"]) : ""}</section>`,
   );
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>saleslake report</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}h1{margin-bottom:0}section{margin:2rem 0}table{border-collapse:collapse;font-size:13px;margin-top:1rem}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}.scroll{overflow-x:auto;max-width:100%}code{font-size:12px}th{background:#f4f4f4}.meta{color:#666}</style>

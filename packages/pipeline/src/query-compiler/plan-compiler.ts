@@ -75,6 +75,11 @@ export interface CompileContext {
    * stage does not store them row by row, and the view `bronze_stage` adds them as constants.
    */
   readonly partLineage?: readonly (PartLineage | undefined)[];
+  /**
+   * Batches of fixed quarantined rows (`quarantine replay`): a row of theirs quarantined again
+   * is a new entry, never a repeat of the one it was meant to fix (see `quarantineInsert`).
+   */
+  readonly replayBatches?: readonly string[];
 }
 
 /** The lineage a landed part of one file gives each of its rows. */
@@ -320,6 +325,7 @@ export abstract class PlanCompiler {
       { name: "messages", type: this.stringListType(), notNull: true },
       { name: "raw", type: this.stringType(), notNull: true },
       { name: "replayed_run_id", type: this.stringType() },
+      { name: "repeat_of", type: this.stringType() },
     ]);
     create("silver", e.name, this.silverColumns(e));
     if (plan.star) {
@@ -424,8 +430,15 @@ export abstract class PlanCompiler {
 FROM (${b.checked}) c`;
   }
 
-  /** The rows of `stage` that are not `_ok` into quarantine, with the rules they broke and their raw values. */
+  /**
+   * The rows of `stage` that are not `_ok` into quarantine, with the rules they broke and their
+   * raw values. A row whose raw values are those of an entry of an earlier batch (a source row
+   * read again, as a lookback window re-reads what it read before, or a file landed twice) is
+   * recorded as a repeat of it: `repeat_of` is the first such entry's batch, and only the first
+   * is open, waiting for a fix. Rows of replay batches are never repeats (`replayBatches`).
+   */
   protected quarantineInsert(e: Entity, ctx: CompileContext, stage: string): Statement {
+    const quarantine = this.table(ctx, "quarantine", e.name);
     const columns = [
       "_batch_id",
       "_source_file",
@@ -435,10 +448,19 @@ FROM (${b.checked}) c`;
       "rule_ids",
       "messages",
       "raw",
+      "repeat_of",
     ];
+    const replays = ctx.replayBatches ?? [];
+    const repeatOf =
+      replays.length === 0
+        ? "p.first_batch"
+        : `CASE WHEN s._batch_id IN (${replays.map((b) => quoteString(this.dialect, b)).join(", ")}) THEN NULL ELSE p.first_batch END`;
     return {
-      sql: `INSERT INTO ${this.table(ctx, "quarantine", e.name)} (${columns.map((c) => this.q(c)).join(", ")})
-SELECT _batch_id, _source_file, _row_number, ${ctx.runId}, ${ctx.now}, _rule_ids, _messages, _raw FROM ${stage} WHERE NOT _ok`,
+      sql: `INSERT INTO ${quarantine} (${columns.map((c) => this.q(c)).join(", ")})
+SELECT s._batch_id, s._source_file, s._row_number, ${ctx.runId}, ${ctx.now}, s._rule_ids, s._messages, s._raw, ${repeatOf}
+FROM ${stage} s LEFT JOIN (SELECT raw, min(_batch_id) AS first_batch FROM ${quarantine}
+  WHERE raw IN (SELECT _raw FROM ${stage} WHERE NOT _ok) GROUP BY raw) p ON p.raw = s._raw
+WHERE NOT s._ok`,
     };
   }
 

@@ -126,6 +126,11 @@ export interface EntityRunResult {
   /** Per batch processed: rows read, accepted and quarantined (as in the ledger). */
   readonly batchCounts: readonly BatchCounts[];
   /**
+   * Rows this run quarantined whose raw values are those of an earlier entry (a source row read
+   * again, as a lookback window does): recorded with `repeat_of`, not listed as open.
+   */
+  readonly quarantineRepeats: number;
+  /**
    * Earlier quarantine entries this run marked replayed, resolved by an accepted fixed row (see
    * `REPLAY_SOURCE_PREFIX`).
    */
@@ -330,6 +335,7 @@ async function runEntity(
     quarantinedByRule: {},
     warnings: {},
     batchCounts: [],
+    quarantineRepeats: 0,
     quarantineReplayed: 0,
     quarantineSuperseded: 0,
     steps: [],
@@ -386,8 +392,14 @@ async function runEntity(
       mode === "full_refresh" ||
       (await rows(con, `SELECT 1 AS found FROM silver.${quoteIdent("duckdb", entity.name)} LIMIT 1`))
         .length === 0;
+    // Fixed rows replayed from quarantine: they resolve their earlier entries (below), and one
+    // quarantined again is a new entry, not a repeat.
+    const replays = batches.filter(
+      (b) => b.manifest.source.name.startsWith(REPLAY_SOURCE_PREFIX) || b.manifest.files.some((f) => f.fixes),
+    );
     const compiled = compiler.compile(plan, {
       ...ctx,
+      replayBatches: replays.map((b) => b.batchId),
       silverEmpty,
       landingParts: landing.length,
       groupedParts: [...landing.keys()].filter((i) => !landing[i]?.numbered && (landing[i]?.files ?? 0) > 1),
@@ -510,10 +522,20 @@ async function runEntity(
       }
     }
 
+    // Rows quarantined again with the raw values of an earlier entry: recorded, not open.
+    const quarantineRepeats =
+      mode === "incremental" && num(bronze.rows_quarantined) > 0
+        ? num(
+            (
+              await rows(
+                con,
+                `SELECT count(*) AS n FROM quarantine.${quoteIdent("duckdb", entity.name)} WHERE _run_id = $1 AND repeat_of IS NOT NULL`,
+                [runId],
+              )
+            )[0]?.n,
+          )
+        : 0;
     // Fixed rows replayed from quarantine resolve their earlier entries, with the data.
-    const replays = batches.filter(
-      (b) => b.manifest.source.name.startsWith(REPLAY_SOURCE_PREFIX) || b.manifest.files.some((f) => f.fixes),
-    );
     const marked = { resolved: 0, superseded: 0 };
     if (mode === "incremental" && replays.length > 0) {
       const stmts = compiler.markReplayed(
@@ -566,6 +588,7 @@ async function runEntity(
           rowsQuarantined: num(c.rows_quarantined),
         };
       }),
+      quarantineRepeats,
       quarantineReplayed: marked.resolved,
       quarantineSuperseded: marked.superseded,
       steps,

@@ -299,9 +299,9 @@ UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary`,
   }
 }
 
-/** The quarantined rows of `entity` not yet replayed, newest first, then in file order. */
-function quarantineQuery(entity: string): string {
-  return `SELECT _batch_id, _source_file, _row_number, _run_id, _quarantined_at, rule_ids, messages, raw FROM quarantine.${quoteIdent("duckdb", entity)} WHERE replayed_run_id IS NULL ORDER BY _quarantined_at DESC, _source_file, _row_number`;
+/** The open quarantine entries of `entity` (see `Warehouse.openEntries`), newest first, then in file order. */
+function quarantineQuery(entity: string, open: string): string {
+  return `SELECT _batch_id, _source_file, _row_number, _run_id, _quarantined_at, rule_ids, messages, raw FROM quarantine.${quoteIdent("duckdb", entity)} WHERE ${open} ORDER BY _quarantined_at DESC, _source_file, _row_number`;
 }
 
 function readOnlyError(why: string, cause?: unknown): PipelineError {
@@ -502,16 +502,18 @@ export class Warehouse {
     );
     for (const r of out) {
       const entity = String(r.entity);
-      r.quarantine_open = (await this.hasQuarantine(entity))
-        ? Number(
-            (
-              await rows(
-                this.con,
-                `SELECT count(*) AS n FROM quarantine."${entity.replace(/"/g, '""')}" WHERE replayed_run_id IS NULL`,
-              )
-            )[0]?.n ?? 0,
-          )
-        : 0;
+      const open = await this.openEntries(entity);
+      r.quarantine_open =
+        open === undefined
+          ? 0
+          : Number(
+              (
+                await rows(
+                  this.con,
+                  `SELECT count(*) AS n FROM quarantine.${quoteIdent("duckdb", entity)} WHERE ${open}`,
+                )
+              )[0]?.n ?? 0,
+            );
     }
     return out;
   }
@@ -539,21 +541,34 @@ export class Warehouse {
     return rows(this.con, "SELECT * FROM saleslake.run_steps WHERE run_id = $1 ORDER BY started_at", [runId]);
   }
 
-  private async hasQuarantine(entity: string): Promise<boolean> {
-    const exists = await rows(
+  /**
+   * The condition of an open quarantine entry of `entity`, one waiting for a fix: not replayed,
+   * and not a repeat of an earlier entry (the same raw values read again); undefined when the
+   * entity has no quarantine table. A table written before repeats were recorded has no
+   * `repeat_of` until the entity's next run adds it.
+   */
+  private async openEntries(entity: string): Promise<string | undefined> {
+    const columns = await rows(
       this.con,
-      "SELECT 1 FROM information_schema.tables WHERE table_schema = 'quarantine' AND table_name = $1",
+      "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'quarantine' AND table_name = $1",
       [entity],
     );
-    return exists.length > 0;
+    if (columns.length === 0) return undefined;
+    const has = (c: string) => columns.some((r) => r.c === c);
+    return [
+      "true",
+      ...(has("replayed_run_id") ? ["replayed_run_id IS NULL"] : []),
+      ...(has("repeat_of") ? ["repeat_of IS NULL"] : []),
+    ].join(" AND ");
   }
 
-  /** Quarantined rows not yet replayed, newest first; the first `limit` of them when given. */
+  /** Open quarantine entries (see `openEntries`), newest first; the first `limit` of them when given. */
   async quarantine(entity: string, limit?: number): Promise<Row[]> {
-    if (!(await this.hasQuarantine(entity))) return [];
+    const open = await this.openEntries(entity);
+    if (open === undefined) return [];
     return rows(
       this.con,
-      `${quarantineQuery(entity)}${limit === undefined ? "" : " LIMIT $1"}`,
+      `${quarantineQuery(entity, open)}${limit === undefined ? "" : " LIMIT $1"}`,
       limit === undefined ? undefined : [limit],
     );
   }
@@ -563,9 +578,10 @@ export class Warehouse {
    * time: what an export of millions of rows reads, holding one chunk in memory rather than all.
    */
   async *quarantineChunks(entity: string): AsyncGenerator<Row[]> {
-    if (!(await this.hasQuarantine(entity))) return;
+    const open = await this.openEntries(entity);
+    if (open === undefined) return;
     const { chunks } = await this.streamChecked(
-      quarantineQuery(entity),
+      quarantineQuery(entity, open),
       async () =>
         new PipelineError(
           "ENGINE_ERROR",
@@ -577,16 +593,17 @@ export class Warehouse {
   }
 
   /**
-   * How many quarantined rows not yet replayed there are, and how many broke each rule (a row
-   * counts once under each rule it broke), most first.
+   * How many open quarantine entries there are (see `openEntries`), and how many broke each rule
+   * (an entry counts once under each rule it broke), most first.
    */
   async quarantineSummary(entity: string): Promise<{ rows: number; rules: [rule: string, rows: number][] }> {
-    if (!(await this.hasQuarantine(entity))) return { rows: 0, rules: [] };
-    const table = `quarantine."${entity.replace(/"/g, '""')}"`;
-    const total = await rows(this.con, `SELECT count(*) AS n FROM ${table} WHERE replayed_run_id IS NULL`);
+    const open = await this.openEntries(entity);
+    if (open === undefined) return { rows: 0, rules: [] };
+    const table = `quarantine.${quoteIdent("duckdb", entity)}`;
+    const total = await rows(this.con, `SELECT count(*) AS n FROM ${table} WHERE ${open}`);
     const rules = await rows(
       this.con,
-      `SELECT rule, count(*) AS n FROM (SELECT unnest(rule_ids) AS rule FROM ${table} WHERE replayed_run_id IS NULL) GROUP BY rule ORDER BY n DESC, rule`,
+      `SELECT rule, count(*) AS n FROM (SELECT unnest(rule_ids) AS rule FROM ${table} WHERE ${open}) GROUP BY rule ORDER BY n DESC, rule`,
     );
     return {
       rows: Number(total[0]?.n ?? 0),

@@ -471,7 +471,7 @@ SELECT ${all.map((c) => `s.${c}`).join(", ")}, ${ctx.now}, ${ctx.runId} FROM ${f
     const isEntry = (p: string, q: string) =>
       `${q}._batch_id = ${p}entry_batch_id AND ${q}._source_file = ${p}entry_source_file AND ${q}._row_number = ${p}entry_row_number`;
     const open = (p: string) =>
-      `EXISTS (SELECT 1 FROM ${quarantine} q WHERE q.replayed_run_id IS NULL AND ${isEntry(p, "q")})`;
+      `EXISTS (SELECT 1 FROM ${quarantine} q WHERE q.replayed_run_id IS NULL AND q.repeat_of IS NULL AND ${isEntry(p, "q")})`;
     const byIdentity: Statement[] =
       fixes.length === 0
         ? []
@@ -526,7 +526,7 @@ WHERE q.replayed_run_id IS NULL AND ${isEntry("m.", "q")}`,
     const keys = `SELECT r._batch_id, r._source_file, r._row_number, ${typed.join(", ")} FROM (
   SELECT n._batch_id, n._source_file, n._row_number, ${raws.join(", ")} FROM (
     SELECT _batch_id, _source_file, _row_number, ${fromRaw.join(", ")} FROM ${quarantine}
-    WHERE replayed_run_id IS NULL AND _batch_id NOT IN (${ids})) n) r`;
+    WHERE replayed_run_id IS NULL AND repeat_of IS NULL AND _batch_id NOT IN (${ids})) n) r`;
     // Accepted rows of the replay batches that name no entry.
     const unnamed =
       fixes.length === 0

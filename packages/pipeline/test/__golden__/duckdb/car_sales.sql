@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS "quarantine"."car_sales" (
   "rule_ids" VARCHAR[] NOT NULL,
   "messages" VARCHAR[] NOT NULL,
   "raw" VARCHAR NOT NULL,
-  "replayed_run_id" VARCHAR
+  "replayed_run_id" VARCHAR,
+  "repeat_of" VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS "silver"."car_sales" (
@@ -161,8 +162,11 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
 
 CREATE OR REPLACE TEMP VIEW "bronze_stage" AS SELECT * EXCLUDE (_batch_id, _source_file) REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), _batch_id, _source_file, rowid AS _stage_row FROM "bronze_stage_0";
 
-INSERT INTO "quarantine"."car_sales" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw")
-SELECT _batch_id, _source_file, _row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _rule_ids, _messages, _raw FROM "bronze_stage" WHERE NOT _ok;
+INSERT INTO "quarantine"."car_sales" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw", "repeat_of")
+SELECT s._batch_id, s._source_file, s._row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', s._rule_ids, s._messages, s._raw, p.first_batch
+FROM "bronze_stage" s LEFT JOIN (SELECT raw, min(_batch_id) AS first_batch FROM "quarantine"."car_sales"
+  WHERE raw IN (SELECT _raw FROM "bronze_stage" WHERE NOT _ok) GROUP BY raw) p ON p.raw = s._raw
+WHERE NOT s._ok;
 
 INSERT INTO "bronze"."car_sales" ("branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "day", "month", "year", "sale_date", "branch_name", "dealer_name", "product_name", "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id", "_rescued_data")
 SELECT "branch_id", "dealer_id", "model_id", "revenue", "units_sold", "date_id", "day", "month", "year", "sale_date", "branch_name", "dealer_name", "product_name", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden', _rescued_data FROM "bronze_stage" WHERE _ok;

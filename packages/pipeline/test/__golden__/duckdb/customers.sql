@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS "quarantine"."customers" (
   "rule_ids" VARCHAR[] NOT NULL,
   "messages" VARCHAR[] NOT NULL,
   "raw" VARCHAR NOT NULL,
-  "replayed_run_id" VARCHAR
+  "replayed_run_id" VARCHAR,
+  "repeat_of" VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS "silver"."customers" (
@@ -68,8 +69,11 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
 
 CREATE OR REPLACE TEMP VIEW "bronze_stage" AS SELECT * EXCLUDE (_batch_id, _source_file) REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), _batch_id, _source_file, rowid AS _stage_row FROM "bronze_stage_0";
 
-INSERT INTO "quarantine"."customers" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw")
-SELECT _batch_id, _source_file, _row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _rule_ids, _messages, _raw FROM "bronze_stage" WHERE NOT _ok;
+INSERT INTO "quarantine"."customers" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw", "repeat_of")
+SELECT s._batch_id, s._source_file, s._row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', s._rule_ids, s._messages, s._raw, p.first_batch
+FROM "bronze_stage" s LEFT JOIN (SELECT raw, min(_batch_id) AS first_batch FROM "quarantine"."customers"
+  WHERE raw IN (SELECT _raw FROM "bronze_stage" WHERE NOT _ok) GROUP BY raw) p ON p.raw = s._raw
+WHERE NOT s._ok;
 
 INSERT INTO "bronze"."customers" ("customer_id", "full_name", "email", "segment", "region", "updated_at", "is_deleted", "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id", "_rescued_data")
 SELECT "customer_id", "full_name", "email", "segment", "region", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden', _rescued_data FROM "bronze_stage" WHERE _ok;

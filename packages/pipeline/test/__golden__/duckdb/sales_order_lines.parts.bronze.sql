@@ -63,8 +63,11 @@ CREATE OR REPLACE TEMP TABLE "bronze_stage_1_files" AS SELECT _source_file, min(
 CREATE OR REPLACE TEMP VIEW "bronze_stage" AS SELECT * REPLACE (coalesce(_row_number, rowid + 1) AS _row_number), '20260101T000000000Z-0a1b2c3d' AS _batch_id, 'landing/sales_order_lines/ingest_date=2026-01-01/batch=20260101T000000000Z-0a1b2c3d/part-00000.csv' AS _source_file, rowid AS _stage_row FROM "bronze_stage_0"
 UNION ALL SELECT s.* EXCLUDE (_batch_id, _source_file) REPLACE (coalesce(s._row_number, s.rowid + 1 - f._first_row) AS _row_number), s._batch_id, s._source_file, s.rowid + 1099511627776 AS _stage_row FROM "bronze_stage_1" s JOIN "bronze_stage_1_files" f ON s._source_file = f._source_file;
 
-INSERT INTO "quarantine"."sales_order_lines" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw")
-SELECT _batch_id, _source_file, _row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', _rule_ids, _messages, _raw FROM "bronze_stage" WHERE NOT _ok;
+INSERT INTO "quarantine"."sales_order_lines" ("_batch_id", "_source_file", "_row_number", "_run_id", "_quarantined_at", "rule_ids", "messages", "raw", "repeat_of")
+SELECT s._batch_id, s._source_file, s._row_number, 'run-golden', TIMESTAMPTZ '2026-01-01T00:00:00.000Z', s._rule_ids, s._messages, s._raw, p.first_batch
+FROM "bronze_stage" s LEFT JOIN (SELECT raw, min(_batch_id) AS first_batch FROM "quarantine"."sales_order_lines"
+  WHERE raw IN (SELECT _raw FROM "bronze_stage" WHERE NOT _ok) GROUP BY raw) p ON p.raw = s._raw
+WHERE NOT s._ok;
 
 INSERT INTO "bronze"."sales_order_lines" ("order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", "_batch_id", "_source_file", "_row_number", "_ingested_at", "_run_id", "_rescued_data")
 SELECT "order_id", "line_number", "order_date", "customer_id", "product_id", "quantity", "unit_price", "discount_pct", "currency", "status", "channel", "updated_at", "is_deleted", _batch_id, _source_file, _row_number, TIMESTAMPTZ '2026-01-01T00:00:00.000Z', 'run-golden', _rescued_data FROM "bronze_stage" WHERE _ok;

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS `${catalog}`.`quarantine`.`car_sales` (
   `rule_ids` ARRAY<STRING> NOT NULL,
   `messages` ARRAY<STRING> NOT NULL,
   `raw` STRING NOT NULL,
-  `replayed_run_id` STRING
+  `replayed_run_id` STRING,
+  `repeat_of` STRING
 ) USING DELTA;
 
 CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`car_sales` (
@@ -159,8 +160,11 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   NULLIF(`DealerName`, '') AS `_raw_dealer_name`,
   NULLIF(`Product_Name`, '') AS `_raw_product_name` FROM landing_raw l) n) t) c;
 
-INSERT INTO `${catalog}`.`quarantine`.`car_sales` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
-SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), _rule_ids, _messages, _raw FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE NOT _ok;
+INSERT INTO `${catalog}`.`quarantine`.`car_sales` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`, `repeat_of`)
+SELECT s._batch_id, s._source_file, s._row_number, '${run_id}', current_timestamp(), s._rule_ids, s._messages, s._raw, p.first_batch
+FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` s LEFT JOIN (SELECT raw, min(_batch_id) AS first_batch FROM `${catalog}`.`quarantine`.`car_sales`
+  WHERE raw IN (SELECT _raw FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE NOT _ok) GROUP BY raw) p ON p.raw = s._raw
+WHERE NOT s._ok;
 
 INSERT INTO `${catalog}`.`bronze`.`car_sales` (`branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
 SELECT `branch_id`, `dealer_id`, `model_id`, `revenue`, `units_sold`, `date_id`, `day`, `month`, `year`, `sale_date`, `branch_name`, `dealer_name`, `product_name`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_car_sales` WHERE _ok;

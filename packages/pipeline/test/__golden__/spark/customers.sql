@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS `${catalog}`.`quarantine`.`customers` (
   `rule_ids` ARRAY<STRING> NOT NULL,
   `messages` ARRAY<STRING> NOT NULL,
   `raw` STRING NOT NULL,
-  `replayed_run_id` STRING
+  `replayed_run_id` STRING,
+  `repeat_of` STRING
 ) USING DELTA;
 
 CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`customers` (
@@ -66,8 +67,11 @@ FROM (SELECT t.*, coalesce(_fields <= 0, false) AND coalesce(_fields >= 0, false
   NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `updated_at`), '') AS `_raw_updated_at`,
   NULLIF(trim(BOTH ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000' FROM `is_deleted`), '') AS `_raw_is_deleted` FROM landing_raw l) n) t) c;
 
-INSERT INTO `${catalog}`.`quarantine`.`customers` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`)
-SELECT _batch_id, _source_file, _row_number, '${run_id}', current_timestamp(), _rule_ids, _messages, _raw FROM `${catalog}`.`saleslake`.`bronze_stage_customers` WHERE NOT _ok;
+INSERT INTO `${catalog}`.`quarantine`.`customers` (`_batch_id`, `_source_file`, `_row_number`, `_run_id`, `_quarantined_at`, `rule_ids`, `messages`, `raw`, `repeat_of`)
+SELECT s._batch_id, s._source_file, s._row_number, '${run_id}', current_timestamp(), s._rule_ids, s._messages, s._raw, p.first_batch
+FROM `${catalog}`.`saleslake`.`bronze_stage_customers` s LEFT JOIN (SELECT raw, min(_batch_id) AS first_batch FROM `${catalog}`.`quarantine`.`customers`
+  WHERE raw IN (SELECT _raw FROM `${catalog}`.`saleslake`.`bronze_stage_customers` WHERE NOT _ok) GROUP BY raw) p ON p.raw = s._raw
+WHERE NOT s._ok;
 
 INSERT INTO `${catalog}`.`bronze`.`customers` (`customer_id`, `full_name`, `email`, `segment`, `region`, `updated_at`, `is_deleted`, `_batch_id`, `_source_file`, `_row_number`, `_ingested_at`, `_run_id`, `_rescued_data`)
 SELECT `customer_id`, `full_name`, `email`, `segment`, `region`, `updated_at`, `is_deleted`, _batch_id, _source_file, _row_number, current_timestamp(), '${run_id}', _rescued_data FROM `${catalog}`.`saleslake`.`bronze_stage_customers` WHERE _ok;
