@@ -309,7 +309,8 @@ export function program(progress = new Progress()): Command {
             )
             .join("\n\n"),
         );
-        const held = runs.filter((r) => r.rowsQuarantined > 0).map((r) => r.entity);
+        // Where to see them, unless every row held back was held back before (a repeat).
+        const held = runs.filter((r) => r.rowsQuarantined > r.quarantineRepeats).map((r) => r.entity);
         if (held.length > 0) {
           const dir = o.dir === "." ? "" : ` --dir ${shellWord(o.dir)}`;
           const entity = held.length === 1 ? ` --entity ${held[0]}` : "";
