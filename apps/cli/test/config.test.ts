@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectEntities, projectFactory } from "../src/commands/adf.ts";
+import { factorySourceNotes, projectEntities, projectFactory } from "../src/commands/adf.ts";
+import { deployCommand } from "../src/commands/deploy.ts";
 import { engineOptions, loadConfig } from "../src/config.ts";
 
 const dirs: string[] = [];
@@ -173,6 +174,35 @@ export default {
       },
     });
     expect(dataset("customers")).toMatchObject({ referenceName: "ls_source_sql_login_kv-crm" });
+  });
+
+  it("an entity whose sources the pipelines cannot read is named in the deploy's plan, with where they copy from", async () => {
+    const cfg = await loadConfig(
+      project(`import { salesOrderLines, customers, products } from "@saleslake/schema";
+export default {
+  entities: [salesOrderLines, customers, products],
+  sources: {
+    orders_db: { kind: "postgres", entity: "sales_order_lines", table: "erp.order_lines" },
+    orders_api: { kind: "http", entity: "sales_order_lines", url: "https://orders.example.com/lines", recordsPath: "results", pagination: { kind: "page" } },
+    crm: { kind: "sqlserver", entity: "customers", server: "crm.example.net", database: "crm", table: "customers" },
+  },
+};
+`),
+    );
+    // Customers come from SQL Server, which the pipelines read; products have no source at all.
+    expect(factorySourceNotes(cfg)).toEqual([
+      "note: the Data Factory pipelines copy sales_order_lines from dbo.sales_order_lines in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server and Azure SQL only, not from orders_db (postgres), orders_api (http), which saleslake ingest --source reads into the local lake",
+    ]);
+    const lines: string[] = [];
+    await expect(
+      deployCommand(cfg, { dryRun: true, env: "dev" }, (l) => lines.push(l)),
+    ).resolves.toMatchObject({
+      dryRun: true,
+    });
+    expect(lines[0]).toMatch(
+      /^note: the Data Factory pipelines copy sales_order_lines from dbo\.sales_order_lines/,
+    );
+    expect(lines[1]).toMatch(/^deploy plan for dev: /);
   });
 
   it("without one, the pipelines copy from dbo.<entity>", async () => {

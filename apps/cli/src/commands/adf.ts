@@ -77,6 +77,23 @@ export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions
   });
 }
 
+/**
+ * The entities whose configured sources the generated pipelines do not read, a line each: they
+ * copy from SQL Server and Azure SQL only, so an entity whose sources are PostgreSQL tables or
+ * HTTP APIs is copied from `dbo.<entity>` in the estate's source database, and those sources are
+ * read by `saleslake ingest --source` alone. Said in the deploy's plan, before anything is deployed.
+ */
+export function factorySourceNotes(cfg: ResolvedConfig): string[] {
+  return cfg.entities.flatMap((entity) => {
+    const own = Object.entries(cfg.sources).filter(([, s]) => s.entity === entity.name);
+    if (own.length === 0 || own.some(([, s]) => s.kind === "sqlserver")) return [];
+    const names = own.map(([name, s]) => `${name} (${s.kind})`).join(", ");
+    return [
+      `note: the Data Factory pipelines copy ${entity.name} from dbo.${entity.name} in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server and Azure SQL only, not from ${names}, which saleslake ingest --source reads into the local lake`,
+    ];
+  });
+}
+
 export interface AdfLintResult {
   /** The folder linted, or `null` for the project's generated artifacts (in memory). */
   readonly source: string | null;

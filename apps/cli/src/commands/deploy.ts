@@ -17,7 +17,7 @@ import {
   redact,
 } from "@saleslake/infra";
 import type { ResolvedConfig } from "../config.ts";
-import { projectEntities, projectFactory } from "./adf.ts";
+import { factorySourceNotes, projectEntities, projectFactory } from "./adf.ts";
 
 /** A first line cut from a longer message may leave a parenthesis open. */
 function closeParens(line: string): string {
@@ -101,6 +101,10 @@ export async function deployCommand(
   const lines: string[] = [];
   const errors: string[] = [];
   const entities = projectEntities(cfg);
+  for (const note of factorySourceNotes(cfg)) {
+    lines.push(note);
+    print(note);
+  }
   const code = await deployMain(argv, process.env, {
     entities,
     out: (l) => {
