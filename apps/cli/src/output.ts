@@ -182,6 +182,21 @@ export async function writeTableStream(
 
 export const fmt = (n: number) => n.toLocaleString("en-US");
 
+const MARK = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d(?::?\d\d)?)?$/;
+
+/**
+ * A watermark or window mark as text, one way whichever source wrote it: a timestamp as DuckDB
+ * and PostgreSQL print it (`2026-01-05 11:00:00.25+00`), its digits as written, where an API's
+ * window or the clock gives ISO 8601 (`2026-01-05T11:00:00.25Z`). Anything else (a batch id, a
+ * number, a date) as it is. For people: `--json` keeps the values as stored.
+ */
+export function markText(v: string): string {
+  const m = MARK.exec(v);
+  if (!m) return v;
+  const zone = m[3] === undefined ? "" : m[3] === "Z" ? "+00" : m[3].replace(/^([+-]\d\d):?00$/, "$1");
+  return `${m[1]} ${m[2]}${zone}`;
+}
+
 /** `n` and the noun in its number: "1 new member", "942 new members". */
 export function count(n: number, one: string, many = `${one}s`): string {
   return `${fmt(n)} ${n === 1 ? one : many}`;

@@ -167,7 +167,7 @@ describe.skipIf(skip)("saleslake ingest --source", () => {
           `^  orders_db   postgres → sales_order_lines: 1 batch landed; the last, ${batch}, 2 rows at \\S+Z$`,
         ),
       ),
-      "              updated_at in (the start, 2026-01-05 11:00:00+00]; the next window starts at 2026-01-05T10:00:00Z; waiting for a run",
+      "              updated_at in (the start, 2026-01-05 11:00:00+00]; the next window starts at 2026-01-05 10:00:00+00; waiting for a run",
       "  orders_api  http → sales_order_lines: never landed",
     ]);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { table } from "../src/output.ts";
+import { markText, table } from "../src/output.ts";
 
 describe("the plain-text table", () => {
   it("sizes columns to their content and cuts long values", () => {
@@ -24,5 +24,17 @@ describe("the plain-text table", () => {
     const nested = table([{ "a\nb": { note: "x\u009by" } }]).split("\n");
     expect(nested[0]?.trimEnd()).toBe(String.raw`a\nb`);
     expect(nested[2]).toBe(String.raw`{"note":"x\u009by"}`);
+  });
+});
+
+describe("marks as text", () => {
+  it("prints a timestamp one way whichever source wrote it, its digits as written, and leaves the rest", () => {
+    expect(markText("2026-01-05T11:00:00.25Z")).toBe("2026-01-05 11:00:00.25+00");
+    expect(markText("2026-01-05 11:00:00.117012+00")).toBe("2026-01-05 11:00:00.117012+00");
+    expect(markText("2026-01-05T11:00:00.1170000+00:00")).toBe("2026-01-05 11:00:00.1170000+00");
+    expect(markText("2026-01-05T11:00:00+05:30")).toBe("2026-01-05 11:00:00+05:30");
+    expect(markText("2026-01-05T11:00:00")).toBe("2026-01-05 11:00:00");
+    for (const other of ["20261207T173932366Z-c8c748a4", "1042", "2026-01-05", "2026-01-05T11:00:00Zx"])
+      expect(markText(other)).toBe(other);
   });
 });

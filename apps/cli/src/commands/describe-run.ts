@@ -1,5 +1,5 @@
 import type { EntityRunResult } from "@saleslake/pipeline";
-import { color, count, fmt } from "../output.ts";
+import { color, count, fmt, markText } from "../output.ts";
 
 /**
  * A run in words a newcomer understands. `landing`: where the entity's batches land, given when
@@ -78,7 +78,13 @@ export function describeRun(
       ),
     );
   }
-  if (r.window.high) lines.push(line("watermark:", `${r.window.low ?? "(none)"} → ${r.window.high}`));
+  if (r.window.high)
+    lines.push(
+      line(
+        "watermark:",
+        `${r.window.low === null ? "(none)" : markText(r.window.low)} → ${markText(r.window.high)}`,
+      ),
+    );
   return lines.join("\n");
 }
 

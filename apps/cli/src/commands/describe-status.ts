@@ -1,5 +1,5 @@
 import type { Row } from "@saleslake/pipeline";
-import { table } from "../output.ts";
+import { markText, table } from "../output.ts";
 
 interface Watermark {
   readonly source: string;
@@ -31,7 +31,7 @@ export function describeStatus(entities: readonly Row[]): string {
       entity: e.entity,
       source: w.source,
       watermark: markedBy(w.kind),
-      value: w.value,
+      value: w.value === null ? null : markText(w.value),
     })),
   );
   return [runs, "", marks.length > 0 ? table(marks) : "no watermark yet"].join("\n");

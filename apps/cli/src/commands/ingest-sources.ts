@@ -1,6 +1,6 @@
 import { type LandSourceWindowResult, LocalLakeStore, landSourceWindow } from "@saleslake/ingest";
 import type { ResolvedConfig } from "../config.ts";
-import { fmt } from "../output.ts";
+import { fmt, markText } from "../output.ts";
 
 /** What one source landed, as `ingest --source … --json` prints it. */
 export interface SourceLanding {
@@ -65,7 +65,7 @@ export async function ingestSources(
 
 /** One source's landing in words. */
 export function describeSourceLanding(l: SourceLanding): string {
-  const window = `${l.window.column} in (${l.window.low ?? "the start"}, ${l.window.high ?? "—"}]`;
+  const window = `${l.window.column} in (${l.window.low === null ? "the start" : markText(l.window.low)}, ${l.window.high === null ? "—" : markText(l.window.high)}]`;
   const head = `${l.name} (${l.kind} ${l.from})`;
   const lines =
     l.status === "landed"

@@ -1,7 +1,7 @@
 import { type LandedBatch, LocalLakeStore, listLandedBatches, windowLowAfter } from "@saleslake/ingest";
 import type { LandingManifest } from "@saleslake/schema";
 import type { ResolvedConfig } from "../config.ts";
-import { fmt } from "../output.ts";
+import { fmt, markText } from "../output.ts";
 
 /** Where a configured source stands, as `status --json` prints it under `sources`. */
 export interface SourceState {
@@ -72,7 +72,7 @@ export function describeSourceStates(states: readonly SourceState[]): string {
     const landed = `${s.batches} ${s.batches === 1 ? "batch" : "batches"} landed; the last, ${s.lastBatchId}, ${fmt(s.rows ?? 0)} ${s.rows === 1 ? "row" : "rows"} at ${s.landedAt}`;
     const state = s.processed ? "processed" : "waiting for a run";
     const window = s.window
-      ? `${s.window.column} in (${s.window.low ?? "the start"}, ${s.window.high}]; the next window starts at ${s.nextLow}; `
+      ? `${s.window.column} in (${s.window.low === null ? "the start" : markText(s.window.low)}, ${markText(s.window.high)}]; the next window starts at ${s.nextLow === null ? "the start" : markText(s.nextLow)}; `
       : "";
     lines.push(`${head}: ${landed}`, `  ${" ".repeat(width)}  ${window}${state}`);
   }
