@@ -1,42 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { batchPath, type LandingManifest, salesOrderLines, salesOrderStar } from "@saleslake/schema";
-import { afterAll, describe, expect, it } from "vitest";
-import { REPLAY_SOURCE_PREFIX, runPipeline } from "../src/index.ts";
+import { salesOrderLines, salesOrderStar } from "@saleslake/schema";
+import { describe, expect, it } from "vitest";
+import { runPipeline } from "../src/index.ts";
 import { landJsonl } from "./support/land.ts";
 import { type Line, line } from "./support/order-line.ts";
+import { landReplay, projectDir } from "./support/replay.ts";
 import { queryWarehouse } from "./support/warehouse.ts";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const part = (batchId: string) => `${batchPath("landing", salesOrderLines.name, batchId)}/part-00000.jsonl`;
-
 function project() {
-  const dir = mkdtempSync(join(tmpdir(), "saleslake-replay-"));
-  dirs.push(dir);
-  const lake = join(dir, "lake");
+  const { dir, lake } = projectDir("saleslake-replay-");
   return {
     land: (lines: Line[]) => landJsonl(lake, salesOrderLines, lines),
     /** A replay batch of `lines`, each naming the entry (row of `of`'s part) it was fixed from, if any. */
-    replay(of: string, lines: [Line, number | undefined][]) {
-      const batchId = landJsonl(
-        lake,
-        salesOrderLines,
-        lines.map(([l]) => l),
-        `${REPLAY_SOURCE_PREFIX}fix.jsonl`,
-      );
-      const path = join(lake, batchPath("landing", salesOrderLines.name, batchId), "_manifest.json");
-      const m = JSON.parse(readFileSync(path, "utf8")) as LandingManifest;
-      const fixes = lines.flatMap(([, n], i) =>
-        n === undefined ? [] : [{ row: i + 1, entry: { batchId: of, sourceFile: part(of), rowNumber: n } }],
-      );
-      writeFileSync(path, JSON.stringify({ ...m, files: [{ ...m.files[0]!, fixes }] }));
-      return batchId;
-    },
+    replay: (of: string, lines: [Line, number | undefined][]) => landReplay(lake, of, lines),
     run: () =>
       runPipeline({ dir, entities: [salesOrderLines], stars: [salesOrderStar] }).then((r) => r.runs[0]!),
     open: () =>
