@@ -1,5 +1,5 @@
 import type { Entity, LandingManifest } from "@saleslake/schema";
-import type pg from "pg";
+import pg from "pg";
 import type { ConnectionConfiguration } from "tedious";
 import { readPostgresWindow } from "../database/postgres-source.ts";
 import { readSqlServerWindow } from "../database/sqlserver-source.ts";
@@ -216,11 +216,9 @@ async function landPostgres(
     ? await readSecret(source.connection, redactor, "the PostgreSQL connection string")
     : undefined;
   if (connectionString) redactor.add(connectionString);
-  // Database drivers are loaded by the sources that use them.
-  const { Client } = (await import("pg")).default;
   let client: pg.Client;
   try {
-    client = new Client(connectionString ? { connectionString } : {});
+    client = new pg.Client(connectionString ? { connectionString } : {});
   } catch {
     // The parser's error carries the whole string, password included: not passed on.
     const from = source.connection && "env" in source.connection ? ` in ${source.connection.env}` : "";
@@ -286,6 +284,7 @@ async function landSqlServer(
     },
   };
   const where = `${source.server}:${port}/${source.database}`;
+  // tedious is loaded by the sources that use it (pg, small, is loaded with the package).
   const { Connection } = await import("tedious");
   const connection = new Connection(config);
   try {
