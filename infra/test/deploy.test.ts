@@ -452,6 +452,19 @@ describe("the factory step's plan", () => {
       "the factory reads sales.order_lines (car_sales) on erp-sql.database.windows.net,14330/erp as SQL login reader, its password the secret erp-sql-password in the estate's Key Vault: store the password there",
       "the factory reads sales.returns (car_returns) on erp-sql.database.windows.net/erp as SQL login reader, its password the secret erp-sql-password in Key Vault kv-erp: store the password there, and let the factory's managed identity read secrets in kv-erp (Key Vault Secrets User) unless it is the estate's",
     ]);
+    // A PostgreSQL table: its user's password in Key Vault, the server as host:port.
+    const onPostgres = factoryStep({
+      entities: [
+        {
+          entity: carSales,
+          sourceTable: { ...erp, engine: "postgres", server: "pg-erp.postgres.database.azure.com", login },
+        },
+      ],
+    }).plan(target);
+    expect(onPostgres.some((l) => l.includes("does not create"))).toBe(false);
+    expect(onPostgres.filter((l) => l.includes("its password"))).toEqual([
+      "the factory reads sales.order_lines (car_sales) on pg-erp.postgres.database.azure.com:5432/erp as PostgreSQL user reader, its password the secret erp-sql-password in the estate's Key Vault: store the password there",
+    ]);
     expect(
       factoryStep({ entities: [{ entity: carSales }] })
         .plan(target)

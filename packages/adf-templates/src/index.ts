@@ -55,6 +55,7 @@ export {
   landingDataset,
   PARENT_PIPELINE,
   sourceDataset,
+  sourcePostgres,
   sourceSqlLogin,
   WINDOW_TRIGGER,
 } from "./generate/artifact-names.ts";
@@ -66,6 +67,7 @@ export {
   type ResolvedOptions,
   type ResolvedSourceTable,
   resolveOptions,
+  type SourceEngine,
   type SourceTable,
   type SqlLogin,
   sqlServerAddress,

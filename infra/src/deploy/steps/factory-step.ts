@@ -27,14 +27,17 @@ export interface FactoryStepOptions {
 /**
  * What the factory needs on servers and vaults a deploy does not create, a plan line each: read
  * access for its managed identity on each server of source tables (`server/database`) read
- * without a login; for tables read with a SQL login, the login's password as a Key Vault secret.
+ * without a login; for tables read with a SQL login or a PostgreSQL user, its password as a Key
+ * Vault secret.
  */
 function sourceAccess(o: FactoryStepOptions): string[] {
   const identity = new Map<string, string[]>();
   const logins = new Map<string, { names: string[]; keyVault: string | undefined }>();
   for (const { entity, sourceTable: t } of o.entities ?? []) {
     if (t?.server === undefined) continue;
-    const where = `${sqlServerAddress(t.server, t.port)}/${t.database ?? o.sourceDatabase ?? "<source database>"}`;
+    const postgres = t.engine === "postgres";
+    const server = postgres ? `${t.server}:${t.port ?? 5432}` : sqlServerAddress(t.server, t.port);
+    const where = `${server}/${t.database ?? o.sourceDatabase ?? "<source database>"}`;
     const table = `${t.schema}.${t.table} (${entity.name})`;
     if (t.login === undefined) {
       identity.set(where, [...(identity.get(where) ?? []), table]);
@@ -42,7 +45,7 @@ function sourceAccess(o: FactoryStepOptions): string[] {
     }
     const { user, passwordSecret, keyVault } = t.login;
     const vault = keyVault === undefined ? "the estate's Key Vault" : `Key Vault ${keyVault}`;
-    const key = `on ${where} as SQL login ${user}, its password the secret ${passwordSecret} in ${vault}`;
+    const key = `on ${where} as ${postgres ? "PostgreSQL user" : "SQL login"} ${user}, its password the secret ${passwordSecret} in ${vault}`;
     logins.set(key, { names: [...(logins.get(key)?.names ?? []), table], keyVault });
   }
   return [

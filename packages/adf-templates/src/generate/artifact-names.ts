@@ -13,6 +13,9 @@ export const LINKED_SERVICE = {
  */
 export const sourceSqlLogin = (vault: string, factoryVault: string) =>
   vault === factoryVault ? "ls_source_sql_login" : `ls_source_sql_login_${vault}`;
+/** The source linked service of PostgreSQL tables whose users' passwords are in Key Vault `vault`. */
+export const sourcePostgres = (vault: string, factoryVault: string) =>
+  vault === factoryVault ? "ls_source_postgres" : `ls_source_postgres_${vault}`;
 export const keyVaultLinkedService = (vault: string, factoryVault: string) =>
   vault === factoryVault ? LINKED_SERVICE.keyVault : `ls_key_vault_${vault}`;
 

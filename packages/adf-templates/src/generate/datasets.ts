@@ -5,6 +5,7 @@ import {
   LINKED_SERVICE,
   landingDataset,
   sourceDataset,
+  sourcePostgres,
   sourceSqlLogin,
 } from "./artifact-names.ts";
 import type { ResolvedOptions } from "./factory-options.ts";
@@ -49,7 +50,7 @@ function location(o: ResolvedOptions, fileName: string): Adf.AzureBlobFSLocation
 }
 
 /**
- * Datasets of one entity: the source table (Azure SQL) for watermark entities; landing files
+ * Datasets of one entity: the source table (Azure SQL, PostgreSQL) for watermark entities; landing files
  * parameterised by entity and batch, with the schema's source columns: JSON Lines (what Copy
  * lands, as the landing contract says for database sources), Parquet and delimited text (file drops).
  */
@@ -60,26 +61,49 @@ export function entityDatasets(entity: Entity, o: ResolvedOptions): DatasetBody[
   if (entity.watermark.kind === "column") {
     const t = o.sourceTable(entity);
     out.push(
-      dataset<Adf.AzureSqlTableDataset>(
-        sourceDataset(entity.name),
-        "AzureSqlTable",
-        {
-          description: description("source table"),
-          linkedServiceName: t.login
-            ? {
-                ...ref(sourceSqlLogin(t.login.keyVault, o.keyVaultName)),
+      t.engine === "postgres"
+        ? dataset<Adf.AzurePostgreSqlTableDataset>(
+            sourceDataset(entity.name),
+            "AzurePostgreSqlTable",
+            {
+              description: description("source table (PostgreSQL)"),
+              linkedServiceName: {
+                ...ref(sourcePostgres(t.login.keyVault, o.keyVaultName)),
                 parameters: {
                   server: t.server,
+                  port: t.port,
                   database: t.database,
                   userName: t.login.user,
                   passwordSecret: t.login.passwordSecret,
                 },
-              }
-            : { ...ref(LINKED_SERVICE.sourceSql), parameters: { server: t.server, database: t.database } },
-          structure,
-        },
-        sqlTable(t.schema, t.table),
-      ),
+              },
+              structure,
+            },
+            pgTable(t.schema, t.table),
+          )
+        : dataset<Adf.AzureSqlTableDataset>(
+            sourceDataset(entity.name),
+            "AzureSqlTable",
+            {
+              description: description("source table"),
+              linkedServiceName: t.login
+                ? {
+                    ...ref(sourceSqlLogin(t.login.keyVault, o.keyVaultName)),
+                    parameters: {
+                      server: t.server,
+                      database: t.database,
+                      userName: t.login.user,
+                      passwordSecret: t.login.passwordSecret,
+                    },
+                  }
+                : {
+                    ...ref(LINKED_SERVICE.sourceSql),
+                    parameters: { server: t.server, database: t.database },
+                  },
+              structure,
+            },
+            sqlTable(t.schema, t.table),
+          ),
       dataset<Adf.JsonDataset>(
         landingDataset(entity.name, "jsonl"),
         "Json",
@@ -135,6 +159,18 @@ function sqlTable(schema: string, table: string): TypePropertiesOf<Adf.AzureSqlT
   const wire: Omit<TypePropertiesOf<Adf.AzureSqlTableDataset, Adf.Dataset>, "schemaTypePropertiesSchema"> & {
     schema: string;
   } = { schema, table };
+  return wire;
+}
+
+/** PostgreSQL table properties: on the wire `schema`, as for `sqlTable`. */
+function pgTable(
+  schema: string,
+  table: string,
+): TypePropertiesOf<Adf.AzurePostgreSqlTableDataset, Adf.Dataset> {
+  const wire: Omit<
+    TypePropertiesOf<Adf.AzurePostgreSqlTableDataset, Adf.Dataset>,
+    "schemaTypePropertiesSchema"
+  > & { schema: string } = { schema, table };
   return wire;
 }
 

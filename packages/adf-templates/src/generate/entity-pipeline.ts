@@ -1,15 +1,7 @@
 import type * as Adf from "@azure/arm-datafactory";
 import { buildPlan } from "@saleslake/pipeline";
-import {
-  adfColumnMapping,
-  durationSeconds,
-  type Entity,
-  type Star,
-  schemaFingerprint,
-  sqlServerColumnText,
-} from "@saleslake/schema";
+import { adfColumnMapping, type Entity, type Star, schemaFingerprint } from "@saleslake/schema";
 import { AdfError } from "../errors.ts";
-import { escapeText } from "../expression/expression-printer.ts";
 import { after, controlActivity, datasetRef, executionActivity, expression } from "./activities.ts";
 import {
   CONTROL_DATASET,
@@ -20,6 +12,7 @@ import {
 } from "./artifact-names.ts";
 import type { ResolvedOptions } from "./factory-options.ts";
 import { SEAL_NOTEBOOK } from "./seal-batch-notebook.ts";
+import { lookback, selectedSources, sourceQueries } from "./source-queries.ts";
 import type { ActivityBody, PipelineBody } from "./wire-types.ts";
 
 /** Timestamps handed between activities and to SQL: fixed width, UTC, so they also sort as text. */
@@ -35,13 +28,6 @@ export const ACTIVITY = {
   failRun: "Record failed run",
   fail: "Fail",
 } as const;
-
-/**
- * `[name]` with `]` doubled: a T-SQL identifier that cannot break out of its brackets; and, as it
- * goes into an interpolated Data Factory value, with `@{` written `@@{`, so that a source name
- * holding one stays text.
- */
-const bracket = (name: string) => escapeText(`[${name.replaceAll("]", "]]")}]`, false);
 
 /** Batch id per the landing contract (`YYYYMMDDTHHMMSSmmmZ-<8 hex>`), stable across retries of one run. */
 const BATCH_ID =
@@ -79,28 +65,12 @@ function watermarkColumn(entity: Entity): string {
   return column.source;
 }
 
-/**
- * The copy's lower bound: the old watermark less the lookback. A date column steps back whole
- * days, at least one: the day of the old mark may have gained rows since it was read.
- */
-function windowStart(entity: Entity, low: string): { sql: string; adf: string; description: string } {
-  if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
-  const seconds = durationSeconds(entity.watermark.lookback);
-  const name = entity.watermark.column;
-  // `adf`: the same bound as a Data Factory value, for the manifest's window (as ingest writes it).
-  if (entity.columns.find((c) => c.name === name)?.type.kind === "date") {
-    const days = Math.max(1, Math.ceil(seconds / 86_400));
-    return {
-      sql: `DATEADD(day, -${days}, ${low})`,
-      adf: `@addDays(${WINDOW_LOW}, -${days}, '${ISO}')`,
-      description: `old watermark − ${days} d`,
-    };
-  }
-  return {
-    sql: `DATEADD(second, -${seconds}, ${low})`,
-    adf: `@addSeconds(${WINDOW_LOW}, -${seconds}, '${ISO}')`,
-    description: `old watermark − ${seconds} s`,
-  };
+/** The copy's lower bound as a Data Factory value, for the manifest's window (as ingest writes it). */
+function windowStartValue(entity: Entity): string {
+  const back = lookback(entity);
+  return back.unit === "day"
+    ? `@addDays(${WINDOW_LOW}, -${back.amount}, '${ISO}')`
+    : `@addSeconds(${WINDOW_LOW}, -${back.amount}, '${ISO}')`;
 }
 
 /**
@@ -249,21 +219,11 @@ function closeAndFailPath(
  */
 function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOptions): PipelineBody {
   if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
-  const column = bracket(watermarkColumn(entity));
+  watermarkColumn(entity);
   const t = o.sourceTable(entity);
-  const table = `${bracket(t.schema)}.${bracket(t.table)}`;
-  const start = windowStart(entity, `CONVERT(datetime2, '@{${WINDOW_LOW}}', 127)`);
+  const queries = sourceQueries(entity, t);
+  const sources = selectedSources(entity);
   const mapping = adfColumnMapping(entity);
-  const sources = mapping.mappings.map((m) => m.source.name);
-  // Decimals, dates and timestamps selected as the text the engines parse (as the local SQL
-  // Server source reads them), not as Copy's JSON sink would write its own types.
-  // The parts of composed columns are selected as stored.
-  const stored = new Map(entity.columns.filter((c) => !c.composedFrom).map((c) => [c.source, c]));
-  const selected = sources.map((s) => {
-    const c = stored.get(s);
-    const text = c && sqlServerColumnText(c, bracket(s));
-    return text === undefined ? bracket(s) : `${text} AS ${bracket(s)}`;
-  });
   const windowLow = `@${WINDOW_LOW}`;
   const windowHigh = `@${WINDOW_HIGH}`;
   const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };
@@ -272,14 +232,10 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
     ACTIVITY.highMark,
     {
       source: {
-        type: "AzureSqlSource",
-        sqlReaderQuery: expression(
-          // Through datetime2(7), as the copy compares it: a legacy `datetime` column's own value
-          // (.003 for .0033333) would read back below its newest rows and hold them a window.
-          `SELECT CAST(MAX(${column}) AS datetime2(7)) AS high_mark FROM ${table} WHERE ${column} <= CONVERT(datetime2, '@{${WINDOW_END}}', 127)`,
-        ),
+        type: queries.sourceType,
+        [queries.queryProperty]: expression(queries.highMark(`@{${WINDOW_END}}`)),
         queryTimeout: "00:10:00",
-      } as Adf.AzureSqlSource,
+      } as Adf.AzureSqlSource | Adf.AzurePostgreSqlSource,
       dataset: datasetRef(sourceDataset(entity.name)),
       firstRowOnly: true,
     },
@@ -294,12 +250,10 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
     ACTIVITY.copy,
     {
       source: {
-        type: "AzureSqlSource",
-        sqlReaderQuery: expression(
-          `SELECT ${selected.join(", ")} FROM ${table} WHERE ${column} > ${start.sql} AND ${column} <= CONVERT(datetime2, '@{${WINDOW_HIGH}}', 127)`,
-        ),
+        type: queries.sourceType,
+        [queries.queryProperty]: expression(queries.window(`@{${WINDOW_LOW}}`, `@{${WINDOW_HIGH}}`)),
         queryTimeout: "02:00:00",
-      } as Adf.AzureSqlSource,
+      } as Adf.AzureSqlSource | Adf.AzurePostgreSqlSource,
       sink: {
         type: "JsonSink",
         storeSettings: { type: "AzureBlobFSWriteSettings" },
@@ -313,7 +267,7 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
       enableStaging: false,
     },
     {
-      description: `Copies (${start.description}, new high mark] of ${t.schema}.${t.table} to a landing batch as JSON Lines.`,
+      description: `Copies (${queries.startDescription}, new high mark] of ${t.schema}.${t.table} to a landing batch as JSON Lines.`,
       dependsOn: after(ACTIVITY.beginRun, ACTIVITY.highMark),
       inputs: [datasetRef(sourceDataset(entity.name))],
       outputs: [datasetRef(landingDataset(entity.name, "jsonl"), landing)],
@@ -333,7 +287,7 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
         batch_id: `@${BATCH_ID}`,
         window_column: entity.watermark.column,
         // What the copy read from: the old watermark less the lookback.
-        window_low: start.adf,
+        window_low: windowStartValue(entity),
         window_high: windowHigh,
         rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
         source_name: `${t.server}/${t.database}.${t.schema}.${t.table}`,

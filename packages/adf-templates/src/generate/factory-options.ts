@@ -67,22 +67,29 @@ export interface FactoryEntity {
 }
 
 /**
- * An entity's source table. The factory reads it through its managed identity, which needs read
- * access to the table (`db_datareader`, or SELECT on it) on a server the infra does not create,
- * or with a SQL login whose password is a Key Vault secret (`login`).
+ * An entity's source table. On SQL Server and Azure SQL (the default `engine`) the factory reads
+ * it through its managed identity, which needs read access to the table (`db_datareader`, or
+ * SELECT on it) on a server the infra does not create, or with a SQL login whose password is a
+ * Key Vault secret (`login`). On PostgreSQL (Azure Database for PostgreSQL, or any server the
+ * factory's integration runtime reaches) it signs in with `login`, over TLS, in a UTC session.
  */
 export interface SourceTable {
+  /** The database engine holding the table. Default `sqlserver` (SQL Server, Azure SQL). */
+  readonly engine?: SourceEngine;
   readonly schema: string;
   readonly table: string;
-  /** Azure SQL server host. Default: the factory's `sqlServer`. */
+  /** Server host. Default: the factory's `sqlServer` (on SQL Server; a PostgreSQL table names its own). */
   readonly server?: string;
-  /** TCP port of the server. Default `1433`. */
+  /** TCP port of the server. Default `1433` on SQL Server, `5432` on PostgreSQL. */
   readonly port?: number;
   /** Database. Default: the factory's `sourceDatabase`. */
   readonly database?: string;
-  /** Read with this SQL login instead of the factory's managed identity. */
+  /** Read with this login instead of the factory's managed identity; required on PostgreSQL. */
   readonly login?: SqlLogin;
 }
+
+/** Database engines the pipelines copy windows from. */
+export type SourceEngine = "sqlserver" | "postgres";
 
 /** A SQL login; its password is only ever referenced, as a Key Vault secret the factory reads. */
 export interface SqlLogin {
@@ -96,15 +103,29 @@ export interface SqlLogin {
   readonly keyVault?: string;
 }
 
-/** A source table with its defaults filled: `server` carries the port when it is not 1433. */
-export interface ResolvedSourceTable {
-  readonly schema: string;
-  readonly table: string;
-  /** Host, or `host,port`: the form SQL clients take for a server on another port. */
-  readonly server: string;
-  readonly database: string;
-  readonly login: Required<SqlLogin> | undefined;
-}
+/**
+ * A source table with its defaults filled. On SQL Server `server` carries the port when it is not
+ * 1433; on PostgreSQL it is the host, and the port is `port`.
+ */
+export type ResolvedSourceTable =
+  | {
+      readonly engine: "sqlserver";
+      readonly schema: string;
+      readonly table: string;
+      /** Host, or `host,port`: the form SQL clients take for a server on another port. */
+      readonly server: string;
+      readonly database: string;
+      readonly login: Required<SqlLogin> | undefined;
+    }
+  | {
+      readonly engine: "postgres";
+      readonly schema: string;
+      readonly table: string;
+      readonly server: string;
+      readonly port: number;
+      readonly database: string;
+      readonly login: Required<SqlLogin>;
+    };
 
 export interface ResolvedOptions {
   readonly storageAccount: string;
@@ -145,6 +166,7 @@ export interface ResolvedOptions {
 }
 
 const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const PG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const DATABASE = /^[A-Za-z0-9_-]{1,128}$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
@@ -158,8 +180,9 @@ function invalid(what: string, value: unknown, hint: string, secret = false): ne
   throw new AdfError("INVALID_OPTIONS", `${what}: ${shown} is not valid`, hint, { rule: what });
 }
 
-function sqlServerHost(what: string, v: string): string {
-  if (!HOST.test(v)) invalid(what, v, "Give the server host name, e.g. sql-sales.database.windows.net.");
+function serverHost(what: string, v: string): string {
+  if (typeof v !== "string" || !HOST.test(v))
+    invalid(what, v, "Give the server host name, e.g. sql-sales.database.windows.net.");
   return v;
 }
 
@@ -217,7 +240,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       fileSystem,
       "A file system name is 3-63 lowercase letters, digits and single hyphens.",
     );
-  sqlServerHost("sqlServer", o.sqlServer);
+  serverHost("sqlServer", o.sqlServer);
   databaseName("sourceDatabase", o.sourceDatabase);
   databaseName("controlDatabase", o.controlDatabase ?? o.sourceDatabase);
   if (!/^https:\/\/[a-z0-9.-]+$/.test(o.databricks.workspaceUrl))
@@ -275,22 +298,53 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
         schema: "dbo",
         table: entity.name,
       };
-    if (!SQL_NAME.test(t.schema) || !SQL_NAME.test(t.table))
-      invalid(
-        `sourceTables.${entity.name}`,
-        t,
-        "Schema and table names are letters, digits and '_' (they are quoted in SQL).",
-      );
     const what = `sourceTables.${entity.name}`;
-    const host = sqlServerHost(`${what}.server`, t.server ?? o.sqlServer);
-    const port = t.port ?? 1433;
+    const engine = t.engine ?? "sqlserver";
+    if (engine !== "sqlserver" && engine !== "postgres")
+      invalid(`${what}.engine`, t.engine, 'One of "sqlserver" (SQL Server, Azure SQL) and "postgres".');
+    // PostgreSQL folds unquoted names to lower case; the pipelines quote them, as they are given.
+    const names = engine === "postgres" ? PG_NAME : SQL_NAME;
+    if (!names.test(t.schema) || !names.test(t.table))
+      invalid(
+        what,
+        t,
+        engine === "postgres"
+          ? "Schema and table names are letters, digits and '_', at most 63 (they are quoted in SQL)."
+          : "Schema and table names are letters, digits and '_' (they are quoted in SQL).",
+      );
+    const port = t.port ?? (engine === "postgres" ? 5432 : 1433);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       invalid(`${what}.port`, t.port, "A TCP port, 1-65535.");
+    const database = databaseName(`${what}.database`, t.database ?? o.sourceDatabase);
+    if (engine === "postgres") {
+      if (t.server === undefined)
+        invalid(
+          `${what}.server`,
+          t.server,
+          "Name the PostgreSQL server's host, e.g. pg-sales.postgres.database.azure.com.",
+        );
+      if (t.login === undefined)
+        invalid(
+          `${what}.login`,
+          t.login,
+          "The factory signs in to PostgreSQL as a user whose password is a Key Vault secret: give login: { user, passwordSecret }.",
+        );
+      return {
+        engine,
+        schema: t.schema,
+        table: t.table,
+        server: serverHost(`${what}.server`, t.server),
+        port,
+        database,
+        login: sqlLogin(`${what}.login`, t.login, o.keyVaultName),
+      };
+    }
     return {
+      engine,
       schema: t.schema,
       table: t.table,
-      server: sqlServerAddress(host, port),
-      database: databaseName(`${what}.database`, t.database ?? o.sourceDatabase),
+      server: sqlServerAddress(serverHost(`${what}.server`, t.server ?? o.sqlServer), port),
+      database,
       login: t.login === undefined ? undefined : sqlLogin(`${what}.login`, t.login, o.keyVaultName),
     };
   };

@@ -1,6 +1,6 @@
 import type * as Adf from "@azure/arm-datafactory";
-import { keyVaultLinkedService, LINKED_SERVICE, sourceSqlLogin } from "./artifact-names.ts";
-import type { ResolvedOptions } from "./factory-options.ts";
+import { keyVaultLinkedService, LINKED_SERVICE, sourcePostgres, sourceSqlLogin } from "./artifact-names.ts";
+import type { ResolvedOptions, ResolvedSourceTable } from "./factory-options.ts";
 import type { LinkedServiceBody, TypePropertiesOf } from "./wire-types.ts";
 
 function linkedService<T extends Adf.LinkedServiceUnion>(
@@ -72,12 +72,15 @@ type AzureSqlLogin = TypePropertiesOf<Adf.AzureSqlDatabaseLinkedService, Adf.Lin
   readonly encrypt: "mandatory";
 };
 
-/** The vaults holding source login passwords, the factory's first when it holds any. */
-function loginVaults(o: ResolvedOptions): string[] {
+/**
+ * The vaults holding source login passwords, of tables on `engine` or on any, the factory's first
+ * when it holds any.
+ */
+function loginVaults(o: ResolvedOptions, engine?: ResolvedSourceTable["engine"]): string[] {
   const vaults = new Set<string>();
   for (const { entity } of o.entities) {
     const t = entity.watermark.kind === "column" ? o.sourceTable(entity) : undefined;
-    if (t?.login) vaults.add(t.login.keyVault);
+    if (t?.login && (engine === undefined || t.engine === engine)) vaults.add(t.login.keyVault);
   }
   return [...vaults].sort(
     (a, b) => Number(b === o.keyVaultName) - Number(a === o.keyVaultName) || a.localeCompare(b),
@@ -121,6 +124,53 @@ function sourceSqlWithLogin(o: ResolvedOptions, vault: string): LinkedServiceBod
     },
   };
 }
+
+/**
+ * Azure Database for PostgreSQL (connector version 2.0) as a user whose password is in `vault`.
+ * Server, port, database, user and secret are parameters each dataset sets. TLS is required, and
+ * the session's time zone is UTC: the copy's window bounds and text timestamps are UTC, and a
+ * `timestamp` column without a zone is read as UTC, as `saleslake ingest` reads it.
+ */
+function sourcePostgresLogin(o: ResolvedOptions, vault: string): LinkedServiceBody {
+  const body = linkedService<Adf.AzurePostgreSqlLinkedService>(
+    sourcePostgres(vault, o.keyVaultName),
+    "AzurePostgreSql",
+    `PostgreSQL source tables, read as a user whose password is a secret in Key Vault ${vault}; server, port, database, user and secret from each table's dataset.`,
+    {
+      server: "@{linkedService().server}",
+      port: "@{linkedService().port}",
+      database: "@{linkedService().database}",
+      username: "@{linkedService().userName}",
+      // 3: require. The connector's integration runtime trusts the public roots Azure's servers use.
+      sslMode: 3,
+      timezone: PG_SESSION_TIME_ZONE,
+      password: {
+        type: "AzureKeyVaultSecret",
+        store: {
+          referenceName: keyVaultLinkedService(vault, o.keyVaultName),
+          type: "LinkedServiceReference",
+        },
+        secretName: "@{linkedService().passwordSecret}",
+      },
+    } as TypePropertiesOf<Adf.AzurePostgreSqlLinkedService, Adf.LinkedService>,
+  );
+  // `version` is in the service's resource types (azure-types/), not in the SDK release's model.
+  const properties: LinkedServiceBody["properties"] & { version: string } = {
+    ...body.properties,
+    version: "2.0",
+    parameters: {
+      server: { type: "String" },
+      port: { type: "Int" },
+      database: { type: "String" },
+      userName: { type: "String" },
+      passwordSecret: { type: "String" },
+    },
+  };
+  return { ...body, properties };
+}
+
+/** The session time zone of the PostgreSQL source linked services. */
+export const PG_SESSION_TIME_ZONE = "UTC";
 
 function keyVault(name: string, vault: string, description: string): LinkedServiceBody {
   return linkedService<Adf.AzureKeyVaultLinkedService>(name, "AzureKeyVault", description, {
@@ -186,10 +236,11 @@ export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
             keyVault(
               keyVaultLinkedService(vault, o.keyVaultName),
               vault,
-              "Key Vault of a source's SQL login password, read with the factory's managed identity.",
+              "Key Vault of a source's login password, read with the factory's managed identity.",
             ),
           ]),
-      sourceSqlWithLogin(o, vault),
+      ...(loginVaults(o, "sqlserver").includes(vault) ? [sourceSqlWithLogin(o, vault)] : []),
+      ...(loginVaults(o, "postgres").includes(vault) ? [sourcePostgresLogin(o, vault)] : []),
     ]),
   ];
 }
