@@ -14,7 +14,30 @@ import { importProjectModule, ProjectFileError } from "./project-imports.ts";
 export type SourceConfig = SourceDefinition & {
   /** The entity the source's rows belong to; it needs a watermark column. */
   readonly entity: string;
+  /**
+   * A `postgres` source only: where the generated Data Factory pipelines read the table, which
+   * cannot read the source's connection string (a secret of the CLI's environment). Without it
+   * the pipelines do not read the source.
+   */
+  readonly factory?: PostgresFactoryAccess;
 };
+
+/**
+ * How the Data Factory pipelines reach a PostgreSQL source: its server, database and a user
+ * whose password is a Key Vault secret, read by the factory when it connects.
+ */
+export interface PostgresFactoryAccess {
+  /** Host name, e.g. `pg-erp.postgres.database.azure.com`. */
+  readonly server: string;
+  /** Default `5432`. */
+  readonly port?: number;
+  readonly database: string;
+  readonly user: string;
+  /** The Key Vault secret holding the user's password. Default `<source name>-password`. */
+  readonly passwordSecret?: string;
+  /** The vault holding it. Default: the estate's Key Vault. */
+  readonly keyVault?: string;
+}
 
 /** A project's `saleslake.config.ts`. Every field has a default; the demo needs none. */
 export interface SaleslakeConfig {
@@ -170,6 +193,26 @@ const SOURCE_KINDS = ["postgres", "sqlserver", "http"];
 /** The kinds of `HttpPagination`. */
 const HTTP_PAGINATIONS = ["page", "cursor"];
 
+/** A source's `factory`: on a PostgreSQL source only, with its server, database and user. */
+function checkFactoryAccess(source: SourceConfig, factory: unknown, where: string) {
+  if (source.kind !== "postgres")
+    throw new ProjectFileError(
+      `${where}: factory is for postgres sources`,
+      source.kind === "sqlserver"
+        ? "The pipelines read a sqlserver source at its own server, database and table; leave factory out."
+        : "The pipelines do not read http sources; leave factory out.",
+    );
+  const access = factory as Record<string, unknown> | null;
+  for (const key of ["server", "database", "user"]) {
+    const value = typeof access === "object" && access !== null ? access[key] : undefined;
+    if (typeof value !== "string" || value === "")
+      throw new ProjectFileError(
+        `${where}: factory.${key} is ${value === undefined ? "missing" : "not a non-empty string"}`,
+        'Say where the pipelines read the table, e.g. factory: { server: "pg-erp.postgres.database.azure.com", database: "erp", user: "saleslake_reader" }.',
+      );
+  }
+}
+
 /** A source that names no configured entity, or one without a watermark column, is a config error. */
 function checkSources(
   sources: Readonly<Record<string, SourceConfig>>,
@@ -207,6 +250,7 @@ function checkSources(
         );
       }
     }
+    if (record.factory !== undefined) checkFactoryAccess(source, record.factory, where);
     if (source.kind === "http") {
       const pagination = record.pagination as { kind?: unknown } | undefined;
       if (typeof pagination?.kind !== "string" || !HTTP_PAGINATIONS.includes(pagination.kind)) {

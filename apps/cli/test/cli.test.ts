@@ -835,6 +835,27 @@ export default defineConfig({ entities: [numbers], lake: { root: "lake" } });
     expect(same.err).toBe("");
     expect(same.code).toBe(0);
     expect(same.out).toMatch(/^no changes$/m);
+    // Its commented source, uncommented, loads, and the generated pipelines read it on PostgreSQL.
+    const config = readFileSync(join(d, "saleslake.config.ts"), "utf8");
+    const uncommented = config.replace(/ {2}\/\/ sources: \{[\s\S]*?\n {2}\/\/ \},\n/, (block) =>
+      block.replace(/^ {2}\/\/ ?/gm, "  "),
+    );
+    expect(uncommented).not.toBe(config);
+    writeFileSync(join(d, "saleslake.config.ts"), uncommented);
+    const out = join(work, "newproj-generated");
+    const generated = cli(["generate", "--dir", d, "--out", out]);
+    expect(generated.err).toBe("");
+    expect(
+      JSON.parse(readFileSync(join(out, "adf", "dataset", "ds_sales_returns_source.json"), "utf8"))
+        .properties,
+    ).toMatchObject({
+      type: "AzurePostgreSqlTable",
+      typeProperties: { schema: "erp", table: "returns" },
+      linkedServiceName: {
+        referenceName: "ls_source_postgres",
+        parameters: { passwordSecret: "returns-db-password" },
+      },
+    });
   });
 
   it("init takes its folder as --dir too, as every project command does", () => {

@@ -191,7 +191,7 @@ export default {
     );
     // Customers come from SQL Server, which the pipelines read; products have no source at all.
     expect(factorySourceNotes(cfg)).toEqual([
-      "note: the Data Factory pipelines copy sales_order_lines from dbo.sales_order_lines in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server and Azure SQL only, not from orders_db (postgres), orders_api (http), which saleslake ingest --source reads into the local lake",
+      "note: the Data Factory pipelines copy sales_order_lines from dbo.sales_order_lines in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server, Azure SQL and PostgreSQL sources that say where the factory reads them, not from orders_db (postgres), orders_api (http), which saleslake ingest --source reads into the local lake; give a postgres source factory: { server, database, user } to have them copy from it",
     ]);
     const lines: string[] = [];
     await expect(
@@ -203,6 +203,90 @@ export default {
       /^note: the Data Factory pipelines copy sales_order_lines from dbo\.sales_order_lines/,
     );
     expect(lines[1]).toMatch(/^deploy plan for dev: /);
+  });
+
+  it("a PostgreSQL source with factory access is where the pipelines copy from, as that user, its password in Key Vault", async () => {
+    const cfg = await loadConfig(
+      project(`import { salesOrderLines, customers } from "@saleslake/schema";
+export default {
+  entities: [salesOrderLines, customers],
+  sources: {
+    orders_pg: {
+      kind: "postgres", entity: "sales_order_lines", table: "erp.order_lines",
+      connection: { env: "ORDERS_PG_URL" },
+      factory: { server: "pg-erp.postgres.database.azure.com", database: "erp", user: "saleslake_reader" },
+    },
+    crm_pg: {
+      kind: "postgres", entity: "customers", table: "customers",
+      factory: { server: "pg-crm.example.net", port: 6432, database: "crm", user: "reader", passwordSecret: "crm-pg", keyVault: "kv-crm" },
+    },
+  },
+};
+`),
+    );
+    expect(projectEntities(cfg).map((e) => e.sourceTable)).toEqual([
+      {
+        engine: "postgres",
+        schema: "erp",
+        table: "order_lines",
+        server: "pg-erp.postgres.database.azure.com",
+        database: "erp",
+        login: { user: "saleslake_reader", passwordSecret: "orders-pg-password" },
+      },
+      {
+        engine: "postgres",
+        schema: "public",
+        table: "customers",
+        server: "pg-crm.example.net",
+        port: 6432,
+        database: "crm",
+        login: { user: "reader", passwordSecret: "crm-pg", keyVault: "kv-crm" },
+      },
+    ]);
+    expect(factorySourceNotes(cfg)).toEqual([]);
+    const { artifacts } = projectFactory(cfg);
+    expect(
+      artifacts.datasets.find((d) => d.name === "ds_sales_order_lines_source")!.properties,
+    ).toMatchObject({
+      type: "AzurePostgreSqlTable",
+      typeProperties: { schema: "erp", table: "order_lines" },
+      linkedServiceName: {
+        referenceName: "ls_source_postgres",
+        parameters: {
+          server: "pg-erp.postgres.database.azure.com",
+          port: 5432,
+          userName: "saleslake_reader",
+        },
+      },
+    });
+    expect(artifacts.linkedServices.map((l) => l.name)).toEqual(
+      expect.arrayContaining(["ls_source_postgres", "ls_key_vault_kv-crm", "ls_source_postgres_kv-crm"]),
+    );
+    const pipelines = JSON.stringify(artifacts.pipelines);
+    expect(pipelines).toContain(JSON.stringify('FROM "erp"."order_lines"').slice(1, -1));
+    expect(pipelines).toContain('"source_name":"pg-erp.postgres.database.azure.com/erp.erp.order_lines"');
+    expect(pipelines).not.toContain("[dbo].[sales_order_lines]");
+    // What the CLI signs in with stays the CLI's: no connection string or variable reaches the factory.
+    expect(JSON.stringify(artifacts)).not.toContain("ORDERS_PG_URL");
+  });
+
+  it.each([
+    [
+      `{ kind: "sqlserver", entity: "sales_order_lines", server: "s.example.net", database: "d", table: "t", factory: { server: "x.example.net", database: "d", user: "u" } }`,
+      "sources.orders: factory is for postgres sources",
+    ],
+    [
+      `{ kind: "postgres", entity: "sales_order_lines", table: "t", factory: { server: "x.example.net", database: "d" } }`,
+      "sources.orders: factory.user is missing",
+    ],
+  ])("a source's factory access is checked: %s", async (source, message) => {
+    await expect(
+      loadConfig(
+        project(`import { salesOrderLines } from "@saleslake/schema";
+export default { entities: [salesOrderLines], sources: { orders: ${source} } };
+`),
+      ),
+    ).rejects.toMatchObject({ message: expect.stringContaining(message) });
   });
 
   it("without one, the pipelines copy from dbo.<entity>", async () => {

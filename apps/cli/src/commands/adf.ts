@@ -8,6 +8,7 @@ import {
   type LintFinding,
   lintAdfFolder,
   lintFactory,
+  type SourceTable,
   type SqlLogin,
 } from "@saleslake/adf-templates";
 import type { ResolvedConfig } from "../config.ts";
@@ -25,6 +26,7 @@ export function projectFactory(cfg: ResolvedConfig): GeneratedFactory {
 }
 
 type SqlServerSourceConfig = Extract<ResolvedConfig["sources"][string], { kind: "sqlserver" }>;
+type PostgresSourceConfig = Extract<ResolvedConfig["sources"][string], { kind: "postgres" }>;
 
 /**
  * The Key Vault secret the factory reads a SQL login's password from: the config's own when it
@@ -43,53 +45,89 @@ export function factoryLogin(name: string, source: SqlServerSourceConfig): SqlLo
       ...(vault !== undefined && { keyVault: vault }),
     };
   }
-  return { user: auth.user, passwordSecret: `${name.replace(/[^A-Za-z0-9-]/g, "-")}-password` };
+  return { user: auth.user, passwordSecret: passwordSecretOf(name) };
+}
+
+/** The name of a Key Vault secret the estate keeps for a source, `<source name>-password`. */
+const passwordSecretOf = (name: string) => `${name.replace(/[^A-Za-z0-9-]/g, "-")}-password`;
+
+/** `schema.table` → `[schema, table]`; a bare table is in `schema`. */
+function tableName(table: string, schema: string): [string, string] {
+  const [a, b] = table.split(".");
+  return b === undefined ? [schema, a!] : [a!, b];
 }
 
 /**
- * The project's entities, each with its star when it has one and the table of its SQL Server
- * source in the config when it has one, on that source's server, port and database and with its
- * SQL login if it has one (the pipelines copy from it): what is generated and deployed.
+ * The source table the pipelines copy an entity from: its SQL Server source in the config, on
+ * that source's server, port and database and with its SQL login if it has one; else its
+ * PostgreSQL source that says where the factory reads it (`factory`), as that user, the password
+ * the secret it names or `<source name>-password`, in its vault or the estate's.
+ */
+function factorySourceTable(cfg: ResolvedConfig, entity: string): SourceTable | undefined {
+  const own = Object.entries(cfg.sources).filter(([, s]) => s.entity === entity);
+  const sql = own.find((e): e is [string, SqlServerSourceConfig] => e[1].kind === "sqlserver");
+  if (sql) {
+    const [name, source] = sql;
+    const [schema, table] = tableName(source.table, "dbo");
+    const login = factoryLogin(name, source);
+    return {
+      schema,
+      table,
+      server: source.server,
+      database: source.database,
+      ...(source.port !== undefined && { port: source.port }),
+      ...(login && { login }),
+    };
+  }
+  const pg = own.find(([, s]) => s.kind === "postgres" && s.factory !== undefined);
+  if (!pg) return undefined;
+  const [name, source] = pg as [string, PostgresSourceConfig];
+  const access = source.factory!;
+  const [schema, table] = tableName(source.table, "public");
+  return {
+    engine: "postgres",
+    schema,
+    table,
+    server: access.server,
+    ...(access.port !== undefined && { port: access.port }),
+    database: access.database,
+    login: {
+      user: access.user,
+      passwordSecret: access.passwordSecret ?? passwordSecretOf(name),
+      ...(access.keyVault !== undefined && { keyVault: access.keyVault }),
+    },
+  };
+}
+
+/**
+ * The project's entities, each with its star when it has one and the table the pipelines copy it
+ * from when its config names one (`factorySourceTable`): what is generated and deployed.
  */
 export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions["entities"]> {
   return cfg.entities.map((entity) => {
     const star = cfg.stars.find((s) => s.entity.name === entity.name);
-    const [name, source] =
-      Object.entries(cfg.sources).find(
-        (e): e is [string, SqlServerSourceConfig] => e[1].kind === "sqlserver" && e[1].entity === entity.name,
-      ) ?? [];
-    const [schema, table] = source?.table.includes(".") ? source.table.split(".") : ["dbo", source?.table];
-    const login = source && factoryLogin(name!, source);
-    return {
-      entity,
-      ...(star && { star }),
-      ...(source && {
-        sourceTable: {
-          schema: schema!,
-          table: table!,
-          server: source.server,
-          database: source.database,
-          ...(source.port !== undefined && { port: source.port }),
-          ...(login && { login }),
-        },
-      }),
-    };
+    const sourceTable = factorySourceTable(cfg, entity.name);
+    return { entity, ...(star && { star }), ...(sourceTable && { sourceTable }) };
   });
 }
 
 /**
  * The entities whose configured sources the generated pipelines do not read, a line each: they
- * copy from SQL Server and Azure SQL only, so an entity whose sources are PostgreSQL tables or
- * HTTP APIs is copied from `dbo.<entity>` in the estate's source database, and those sources are
- * read by `saleslake ingest --source` alone. Said in the deploy's plan, before anything is deployed.
+ * copy from SQL Server and Azure SQL, and from PostgreSQL tables whose source says where the
+ * factory reads them (`factory`), so an entity whose sources are other PostgreSQL tables or HTTP
+ * APIs is copied from `dbo.<entity>` in the estate's source database, and those sources are read
+ * by `saleslake ingest --source` alone. Said in the deploy's plan, before anything is deployed.
  */
 export function factorySourceNotes(cfg: ResolvedConfig): string[] {
   return cfg.entities.flatMap((entity) => {
     const own = Object.entries(cfg.sources).filter(([, s]) => s.entity === entity.name);
-    if (own.length === 0 || own.some(([, s]) => s.kind === "sqlserver")) return [];
+    if (own.length === 0 || factorySourceTable(cfg, entity.name) !== undefined) return [];
     const names = own.map(([name, s]) => `${name} (${s.kind})`).join(", ");
+    const hint = own.some(([, s]) => s.kind === "postgres")
+      ? "; give a postgres source factory: { server, database, user } to have them copy from it"
+      : "";
     return [
-      `note: the Data Factory pipelines copy ${entity.name} from dbo.${entity.name} in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server and Azure SQL only, not from ${names}, which saleslake ingest --source reads into the local lake`,
+      `note: the Data Factory pipelines copy ${entity.name} from dbo.${entity.name} in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server, Azure SQL and PostgreSQL sources that say where the factory reads them, not from ${names}, which saleslake ingest --source reads into the local lake${hint}`,
     ];
   });
 }

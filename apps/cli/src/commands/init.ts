@@ -14,6 +14,8 @@ export default defineConfig({
   //     entity: "sales_returns",
   //     table: "erp.returns",
   //     connection: { env: "RETURNS_PG_URL" },
+  //     // Where the Data Factory pipelines read it; the password from Key Vault secret returns-db-password.
+  //     factory: { server: "pg-erp.postgres.database.azure.com", database: "erp", user: "saleslake_reader" },
   //   },
   // },
   lake: { root: "lake" },
