@@ -465,6 +465,22 @@ describe("the factory step's plan", () => {
     expect(onPostgres.filter((l) => l.includes("its password"))).toEqual([
       "the factory reads sales.order_lines (car_sales) on pg-erp.postgres.database.azure.com:5432/erp as PostgreSQL user reader, its password the secret erp-sql-password in the estate's Key Vault: store the password there",
     ]);
+    // An API: its credential in Key Vault, the endpoint named without its query.
+    const onApi = factoryStep({
+      entities: [
+        {
+          entity: carSales,
+          sourceApi: {
+            url: "https://orders.example.com/v1/lines?region=eu",
+            pagination: { kind: "page" },
+            auth: { secret: "orders-api-credential", keyVault: "kv-orders" },
+          },
+        },
+      ],
+    }).plan(target);
+    expect(onApi.filter((l) => l.includes("credential"))).toEqual([
+      "the factory reads car_sales from https://orders.example.com/v1/lines with the credential in the secret orders-api-credential in Key Vault kv-orders: store it there, and let the factory's managed identity read secrets in kv-orders (Key Vault Secrets User) unless it is the estate's",
+    ]);
     expect(
       factoryStep({ entities: [{ entity: carSales }] })
         .plan(target)

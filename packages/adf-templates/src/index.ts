@@ -78,6 +78,7 @@ export {
   generateFactory,
 } from "./generate/generate-factory.ts";
 export { SEAL_NOTEBOOK, sealBatchNotebook } from "./generate/seal-batch-notebook.ts";
+export type { SourceApi, SourceApiAuth, SourceApiPagination } from "./generate/source-api.ts";
 export type {
   ActivityBody,
   DatasetBody,

@@ -33,7 +33,21 @@ export interface FactoryStepOptions {
 function sourceAccess(o: FactoryStepOptions): string[] {
   const identity = new Map<string, string[]>();
   const logins = new Map<string, { names: string[]; keyVault: string | undefined }>();
-  for (const { entity, sourceTable: t } of o.entities ?? []) {
+  const apis: string[] = [];
+  for (const { entity, sourceTable: t, sourceApi: api } of o.entities ?? []) {
+    if (api?.auth !== undefined) {
+      const { secret, keyVault } = api.auth;
+      const endpoint = api.url.replace(/[?#].*$/, "");
+      apis.push(
+        `the factory reads ${entity.name} from ${endpoint} with the credential in the secret ${secret} in ${
+          keyVault === undefined ? "the estate's Key Vault" : `Key Vault ${keyVault}`
+        }: store it there${
+          keyVault === undefined
+            ? ""
+            : `, and let the factory's managed identity read secrets in ${keyVault} (Key Vault Secrets User) unless it is the estate's`
+        }`,
+      );
+    }
     if (t?.server === undefined) continue;
     const postgres = t.engine === "postgres";
     const server = postgres ? `${t.server}:${t.port ?? 5432}` : sqlServerAddress(t.server, t.port);
@@ -61,6 +75,7 @@ function sourceAccess(o: FactoryStepOptions): string[] {
             : `, and let the factory's managed identity read secrets in ${keyVault} (Key Vault Secrets User) unless it is the estate's`
         }`,
     ),
+    ...apis,
   ];
 }
 

@@ -23,6 +23,10 @@ export interface ExecutionOptions {
   readonly outputs?: Adf.DatasetReference[];
   /** `d.hh:mm:ss`. */
   readonly timeout: string;
+  /** Keep the activity's output (a secret it reads) out of the run's logs and monitoring. */
+  readonly secureOutput?: boolean;
+  /** Keep the activity's input (a secret it sends) out of them. */
+  readonly secureInput?: boolean;
 }
 
 /** An execution activity with the factory's retry policy and its own timeout. */
@@ -42,8 +46,8 @@ export function executionActivity<T extends Adf.ExecutionActivityUnion>(
       timeout: x.timeout,
       retry: o.retry.count,
       retryIntervalInSeconds: o.retry.intervalSeconds,
-      secureOutput: false,
-      secureInput: false,
+      secureOutput: x.secureOutput ?? false,
+      secureInput: x.secureInput ?? false,
     },
     userProperties: [],
     ...(x.linkedService !== undefined && {

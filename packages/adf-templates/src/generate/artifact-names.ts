@@ -2,6 +2,7 @@
 export const LINKED_SERVICE = {
   lake: "ls_lake",
   sourceSql: "ls_source_sql",
+  sourceRest: "ls_source_rest",
   controlSql: "ls_control_sql",
   databricks: "ls_databricks",
   keyVault: "ls_key_vault",

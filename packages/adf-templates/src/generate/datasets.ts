@@ -8,7 +8,7 @@ import {
   sourcePostgres,
   sourceSqlLogin,
 } from "./artifact-names.ts";
-import type { ResolvedOptions } from "./factory-options.ts";
+import type { ResolvedOptions, ResolvedSourceTable } from "./factory-options.ts";
 import type { DatasetBody, TypePropertiesOf } from "./wire-types.ts";
 
 const ref = (name: string): Adf.LinkedServiceReference => ({
@@ -59,51 +59,22 @@ export function entityDatasets(entity: Entity, o: ResolvedOptions): DatasetBody[
   const out: DatasetBody[] = [];
   const description = (what: string) => `${entity.name}: ${what}. Generated from the saleslake schema.`;
   if (entity.watermark.kind === "column") {
-    const t = o.sourceTable(entity);
+    const api = o.sourceApi(entity);
     out.push(
-      t.engine === "postgres"
-        ? dataset<Adf.AzurePostgreSqlTableDataset>(
+      api !== undefined
+        ? dataset<Adf.RestResourceDataset>(
             sourceDataset(entity.name),
-            "AzurePostgreSqlTable",
+            "RestResource",
             {
-              description: description("source table (PostgreSQL)"),
-              linkedServiceName: {
-                ...ref(sourcePostgres(t.login.keyVault, o.keyVaultName)),
-                parameters: {
-                  server: t.server,
-                  port: t.port,
-                  database: t.database,
-                  userName: t.login.user,
-                  passwordSecret: t.login.passwordSecret,
-                },
-              },
+              description: description(`source API ${api.sourceName}`),
+              linkedServiceName: { ...ref(LINKED_SERVICE.sourceRest), parameters: { baseUrl: api.baseUrl } },
+              // The window's query, which the copy sets: the path with its bounds and page size.
+              parameters: { relative_url: { type: "String" } },
               structure,
             },
-            pgTable(t.schema, t.table),
+            { relativeUrl: { value: "@dataset().relative_url", type: "Expression" } },
           )
-        : dataset<Adf.AzureSqlTableDataset>(
-            sourceDataset(entity.name),
-            "AzureSqlTable",
-            {
-              description: description("source table"),
-              linkedServiceName: t.login
-                ? {
-                    ...ref(sourceSqlLogin(t.login.keyVault, o.keyVaultName)),
-                    parameters: {
-                      server: t.server,
-                      database: t.database,
-                      userName: t.login.user,
-                      passwordSecret: t.login.passwordSecret,
-                    },
-                  }
-                : {
-                    ...ref(LINKED_SERVICE.sourceSql),
-                    parameters: { server: t.server, database: t.database },
-                  },
-              structure,
-            },
-            sqlTable(t.schema, t.table),
-          ),
+        : tableDataset(entity, o, o.sourceTable(entity), description("source table"), structure),
       dataset<Adf.JsonDataset>(
         landingDataset(entity.name, "jsonl"),
         "Json",
@@ -149,6 +120,59 @@ export function entityDatasets(entity: Entity, o: ResolvedOptions): DatasetBody[
     ),
   );
   return out;
+}
+
+/** The dataset of an entity's source table: Azure SQL, or PostgreSQL. */
+function tableDataset(
+  entity: Entity,
+  o: ResolvedOptions,
+  t: ResolvedSourceTable,
+  description: string,
+  structure: DatasetBody["properties"]["structure"],
+): DatasetBody {
+  return t.engine === "postgres"
+    ? dataset<Adf.AzurePostgreSqlTableDataset>(
+        sourceDataset(entity.name),
+        "AzurePostgreSqlTable",
+        {
+          description: `${description} (PostgreSQL)`,
+          linkedServiceName: {
+            ...ref(sourcePostgres(t.login.keyVault, o.keyVaultName)),
+            parameters: {
+              server: t.server,
+              port: t.port,
+              database: t.database,
+              userName: t.login.user,
+              passwordSecret: t.login.passwordSecret,
+            },
+          },
+          structure,
+        },
+        pgTable(t.schema, t.table),
+      )
+    : dataset<Adf.AzureSqlTableDataset>(
+        sourceDataset(entity.name),
+        "AzureSqlTable",
+        {
+          description: description,
+          linkedServiceName: t.login
+            ? {
+                ...ref(sourceSqlLogin(t.login.keyVault, o.keyVaultName)),
+                parameters: {
+                  server: t.server,
+                  database: t.database,
+                  userName: t.login.user,
+                  passwordSecret: t.login.passwordSecret,
+                },
+              }
+            : {
+                ...ref(LINKED_SERVICE.sourceSql),
+                parameters: { server: t.server, database: t.database },
+              },
+          structure,
+        },
+        sqlTable(t.schema, t.table),
+      );
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as Adf from "@azure/arm-datafactory";
 import { buildPlan } from "@saleslake/pipeline";
 import { adfColumnMapping, type Entity, type Star, schemaFingerprint } from "@saleslake/schema";
 import { AdfError } from "../errors.ts";
+import { escapeText } from "../expression/expression-printer.ts";
 import { after, controlActivity, datasetRef, executionActivity, expression } from "./activities.ts";
 import {
   CONTROL_DATASET,
@@ -12,6 +13,7 @@ import {
 } from "./artifact-names.ts";
 import type { ResolvedOptions } from "./factory-options.ts";
 import { SEAL_NOTEBOOK } from "./seal-batch-notebook.ts";
+import { jsonPath, type ResolvedSourceApi } from "./source-api.ts";
 import { lookback, selectedSources, sourceQueries } from "./source-queries.ts";
 import type { ActivityBody, PipelineBody } from "./wire-types.ts";
 
@@ -22,6 +24,7 @@ const EPOCH = "1900-01-01T00:00:00.0000000Z";
 export const ACTIVITY = {
   beginRun: "Begin run",
   highMark: "Lookup new high mark",
+  readCredential: "Read API credential",
   copy: "Copy window to landing",
   seal: "Seal landing batch",
   completeRun: "Advance watermark and close run",
@@ -374,9 +377,192 @@ function fileDropPipeline(entity: Entity, star: Star | undefined, o: ResolvedOpt
   };
 }
 
-/** The pipeline of one entity: watermark window copy for column watermarks, event-driven for file drops. */
+/** Times as APIs take them in a query: UTC to the millisecond, as `saleslake ingest` sends them. */
+const API_TIME = "yyyy-MM-ddTHH:mm:ss.fffZ";
+/** The window end of an API's run: the trigger's, or the run's start for a manual run (one value for every activity). */
+const API_WINDOW_END =
+  "if(empty(pipeline().parameters.window_end), pipeline().TriggerTime, pipeline().parameters.window_end)";
+
+/** `$.a.b`: a response field as pagination rules name it (field names are checked plain). */
+const dotted = (parts: readonly string[]) => ["$", ...parts].join(".");
+
+/**
+ * A column-watermark entity read from a paginated JSON API: begin run (and read the API's
+ * credential from Key Vault, output kept out of the run's logs) → copy the window from the old
+ * watermark less the lookback to the window end, page by page, to a landing batch → seal → the
+ * notebooks → only then advance the watermark to the window end and close the run. The API
+ * filters by the low mark (and the window end when it takes one); records it returns at or
+ * below the low mark, or changed during the copy, land too, and the merge keeps each key's newest.
+ */
+function apiPipeline(
+  entity: Entity,
+  star: Star | undefined,
+  api: ResolvedSourceApi,
+  o: ResolvedOptions,
+): PipelineBody {
+  watermarkColumn(entity);
+  const back = lookback(entity);
+  const low = `${back.unit === "day" ? "addDays" : "addSeconds"}(${WINDOW_LOW}, -${back.amount}, '${API_TIME}')`;
+  const high = `formatDateTime(${API_WINDOW_END}, '${API_TIME}')`;
+  const query = [
+    ...(api.query === "" ? [] : [escapeText(api.query, false)]),
+    `${api.lowParam}=@{uriComponent(${low})}`,
+    ...(api.highParam === undefined ? [] : [`${api.highParam}=@{uriComponent(${high})}`]),
+    ...(api.pageSizeParam === null ? [] : [`${api.pageSizeParam}=${api.pageSize}`]),
+    // The first page's number, when later ones come from the response.
+    ...(api.pagination.kind === "page" && api.pagination.nextPath !== undefined
+      ? [`${api.pagination.param}=${api.pagination.first}`]
+      : []),
+  ].join("&");
+  const relativeUrl = `${escapeText(api.path, false)}?${query}`;
+  const p = api.pagination;
+  const paginationRules =
+    p.kind === "cursor"
+      ? {
+          [`QueryParameters.${p.param}`]: dotted(p.nextPath),
+          [`EndCondition:${dotted(p.nextPath)}`]: "Empty",
+        }
+      : p.nextPath !== undefined
+        ? {
+            [`QueryParameters.${p.param}`]: dotted(p.nextPath),
+            [`EndCondition:${dotted(p.nextPath)}`]: "Empty",
+          }
+        : {
+            [`QueryParameters.${p.param}`]: `RANGE:${p.first}::1`,
+            [`EndCondition:${dotted(api.recordsPath)}`]: "Empty",
+          };
+  const sources = selectedSources(entity);
+  const records = api.recordsPath.length === 0 ? undefined : jsonPath(api.recordsPath);
+  const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };
+  const readSecret =
+    api.auth &&
+    executionActivity<Adf.WebActivity>(
+      "WebActivity",
+      ACTIVITY.readCredential,
+      {
+        method: "GET",
+        url: `https://${api.auth.keyVault}.vault.azure.net/secrets/${api.auth.secret}?api-version=7.4`,
+        authentication: { type: "MSI", resource: "https://vault.azure.net" },
+      },
+      {
+        description: `Reads the API's credential, secret ${api.auth.secret} of Key Vault ${api.auth.keyVault}, as the factory's managed identity; its output stays out of the run's logs.`,
+        timeout: "0.00:05:00",
+        secureOutput: true,
+      },
+      o,
+    );
+  const copy = executionActivity<Adf.CopyActivity>(
+    "Copy",
+    ACTIVITY.copy,
+    {
+      source: {
+        type: "RestSource",
+        httpRequestTimeout: "00:01:40",
+        paginationRules,
+        ...(api.auth && {
+          additionalHeaders: {
+            [api.auth.header]: `${api.auth.prefix}@{activity('${ACTIVITY.readCredential}').output.value}`,
+          },
+        }),
+      } as Adf.RestSource,
+      sink: {
+        type: "JsonSink",
+        storeSettings: { type: "AzureBlobFSWriteSettings" },
+        formatSettings: { type: "JsonWriteSettings", filePattern: "setOfObjects" },
+      } as Adf.JsonSink,
+      // Each record's fields as the API names them (the landing contract); bronze maps them.
+      translator: {
+        type: "TabularTranslator",
+        ...(records !== undefined && { collectionReference: records }),
+        mappings: sources.map((s) => ({
+          source: { path: records === undefined ? jsonPath([s]) : jsonPath([s]).slice(1) },
+          sink: { name: s },
+        })),
+      },
+      enableStaging: false,
+    },
+    {
+      description: `Copies the window (${back.description}, window end] of ${api.sourceName} to a landing batch as JSON Lines, page by page.`,
+      dependsOn: after(ACTIVITY.beginRun, ...(readSecret ? [ACTIVITY.readCredential] : [])),
+      inputs: [datasetRef(sourceDataset(entity.name), { relative_url: expression(relativeUrl) })],
+      outputs: [datasetRef(landingDataset(entity.name, "jsonl"), landing)],
+      timeout: "0.02:00:00",
+      ...(readSecret && { secureInput: true }),
+    },
+    o,
+  );
+  const windowHigh = `@formatDateTime(${API_WINDOW_END}, '${ISO}')`;
+  const seal = executionActivity<Adf.DatabricksNotebookActivity>(
+    "DatabricksNotebook",
+    ACTIVITY.seal,
+    {
+      notebookPath: `${o.databricks.notebookRoot}/${SEAL_NOTEBOOK}`,
+      baseParameters: {
+        lake_root: o.lakeRoot,
+        entity: entity.name,
+        ingest_date: `@${INGEST_DATE}`,
+        batch_id: `@${BATCH_ID}`,
+        window_column: entity.watermark.kind === "column" ? entity.watermark.column : "",
+        window_low: windowStartValue(entity),
+        window_high: windowHigh,
+        rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
+        source_name: api.sourceName,
+        schema_fingerprint: schemaFingerprint(entity),
+        columns: JSON.stringify(sources),
+      },
+    },
+    {
+      description:
+        "Writes the batch's _manifest.json last (sizes, hashes, window), so readers see the batch whole or not at all.",
+      dependsOn: after(ACTIVITY.copy),
+      linkedService: LINKED_SERVICE.databricks,
+      timeout: "0.00:30:00",
+    },
+    o,
+  );
+  const steps = notebookSteps(
+    entity,
+    star,
+    [ACTIVITY.seal],
+    { batchId: BATCH_ID, windowLow: `@${WINDOW_LOW}`, windowHigh },
+    o,
+  );
+  return {
+    name: entityPipeline(entity.name),
+    properties: {
+      description: `saleslake: incremental load of ${entity.name} from ${api.sourceName} by its ${entity.watermark.kind === "column" ? entity.watermark.column : ""} watermark. Generated; regenerate instead of editing.`,
+      parameters: {
+        window_start: { type: "String", defaultValue: "" },
+        window_end: { type: "String", defaultValue: "" },
+        full_refresh: { type: "Bool", defaultValue: false },
+      },
+      annotations: ["saleslake"],
+      folder: { name: "saleslake" },
+      activities: [
+        beginRun(entity, "@pipeline().parameters.window_start", "@pipeline().parameters.window_end", o),
+        ...(readSecret ? [readSecret] : []),
+        copy,
+        seal,
+        ...steps.activities,
+        ...closeAndFailPath(
+          entity,
+          steps.leaves,
+          windowHigh,
+          `@activity('${ACTIVITY.copy}').output.rowsCopied`,
+          steps.activities.map((a) => a.name),
+          o,
+        ),
+      ],
+    },
+  };
+}
+
+/**
+ * The pipeline of one entity: watermark window copy for column watermarks, from a table or an
+ * API; event-driven for file drops.
+ */
 export function entityPipelineBody(entity: Entity, star: Star | undefined, o: ResolvedOptions): PipelineBody {
-  return entity.watermark.kind === "column"
-    ? watermarkPipeline(entity, star, o)
-    : fileDropPipeline(entity, star, o);
+  if (entity.watermark.kind !== "column") return fileDropPipeline(entity, star, o);
+  const api = o.sourceApi(entity);
+  return api ? apiPipeline(entity, star, api, o) : watermarkPipeline(entity, star, o);
 }

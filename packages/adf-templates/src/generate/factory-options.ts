@@ -1,6 +1,7 @@
 import { DEFAULT_DATABRICKS_RUNTIME } from "@saleslake/pipeline";
 import { type Entity, type Star, salesEntities, salesStars } from "@saleslake/schema";
 import { AdfError } from "../errors.ts";
+import { type ResolvedSourceApi, resolveSourceApi, type SourceApi } from "./source-api.ts";
 
 /** Where the factory's neighbours are. Everything is reached with the factory's managed identity. */
 export interface FactoryOptions {
@@ -25,6 +26,8 @@ export interface FactoryOptions {
   readonly controlDatabase?: string;
   /** Source table per entity. Default: the entity's `sourceTable` in `entities`, else `dbo.<entity name>`. */
   readonly sourceTables?: { readonly [entity: string]: SourceTable };
+  /** Source API per entity, copied from instead of a table. Default: the entity's `sourceApi` in `entities`. */
+  readonly sourceApis?: { readonly [entity: string]: SourceApi };
   readonly databricks: {
     /** Workspace URL, e.g. `https://adb-123.4.azuredatabricks.net`. */
     readonly workspaceUrl: string;
@@ -64,6 +67,8 @@ export interface FactoryEntity {
   readonly entity: Entity;
   readonly star?: Star;
   readonly sourceTable?: SourceTable;
+  /** A paginated JSON API to copy from instead of a table (see `SourceApi`). */
+  readonly sourceApi?: SourceApi;
 }
 
 /**
@@ -140,6 +145,8 @@ export interface ResolvedOptions {
   readonly sourceDatabase: string;
   readonly controlDatabase: string;
   readonly sourceTable: (entity: Entity) => ResolvedSourceTable;
+  /** The entity's source API, when it is copied from one rather than from a table. */
+  readonly sourceApi: (entity: Entity) => ResolvedSourceApi | undefined;
   readonly databricks: {
     readonly workspaceUrl: string;
     readonly workspaceResourceId: string;
@@ -348,7 +355,27 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       login: t.login === undefined ? undefined : sqlLogin(`${what}.login`, t.login, o.keyVaultName),
     };
   };
-  for (const { entity } of entities) sourceTable(entity);
+  const sourceApi = (entity: Entity): ResolvedSourceApi | undefined => {
+    const own = entities.find((e) => e.entity.name === entity.name);
+    const api = o.sourceApis?.[entity.name] ?? own?.sourceApi;
+    if (api === undefined) return undefined;
+    const what = `sourceApis.${entity.name}`;
+    if (o.sourceTables?.[entity.name] !== undefined || own?.sourceTable !== undefined)
+      invalid(
+        what,
+        api.url,
+        "An entity is copied from one source: give it a sourceTable or a sourceApi, not both.",
+      );
+    if (entity.watermark.kind !== "column")
+      invalid(what, api.url, "An API is read by the entity's watermark column; a file-drop entity has none.");
+    return resolveSourceApi(what, api, o.keyVaultName, keyVaultName);
+  };
+  for (const { entity } of entities) {
+    if (sourceApi(entity) === undefined) sourceTable(entity);
+  }
+  for (const name of Object.keys(o.sourceApis ?? {}))
+    if (!entities.some((e) => e.entity.name === name))
+      invalid(`sourceApis.${name}`, name, "Name an entity the factory loads.");
   return {
     storageAccount: o.storageAccount,
     storageAccountResourceId: o.storageAccountResourceId,
@@ -359,6 +386,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
     sourceDatabase: o.sourceDatabase,
     controlDatabase: o.controlDatabase ?? o.sourceDatabase,
     sourceTable,
+    sourceApi,
     databricks: {
       workspaceUrl: o.databricks.workspaceUrl,
       workspaceResourceId: o.databricks.workspaceResourceId,

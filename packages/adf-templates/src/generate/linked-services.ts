@@ -79,7 +79,10 @@ type AzureSqlLogin = TypePropertiesOf<Adf.AzureSqlDatabaseLinkedService, Adf.Lin
 function loginVaults(o: ResolvedOptions, engine?: ResolvedSourceTable["engine"]): string[] {
   const vaults = new Set<string>();
   for (const { entity } of o.entities) {
-    const t = entity.watermark.kind === "column" ? o.sourceTable(entity) : undefined;
+    const t =
+      entity.watermark.kind === "column" && o.sourceApi(entity) === undefined
+        ? o.sourceTable(entity)
+        : undefined;
     if (t?.login && (engine === undefined || t.engine === engine)) vaults.add(t.login.keyVault);
   }
   return [...vaults].sort(
@@ -169,6 +172,24 @@ function sourcePostgresLogin(o: ResolvedOptions, vault: string): LinkedServiceBo
   return { ...body, properties };
 }
 
+/**
+ * Source APIs: one REST service, its base URL a parameter each API's dataset sets. Anonymous: a
+ * credential is a header the copy sends, read from Key Vault just before it (never stored here).
+ */
+function sourceRest(): LinkedServiceBody {
+  const body = linkedService<Adf.RestServiceLinkedService>(
+    LINKED_SERVICE.sourceRest,
+    "RestService",
+    "Source APIs, read page by page; base URL from each API's dataset, any credential header from Key Vault at copy time.",
+    {
+      url: "@{linkedService().baseUrl}",
+      authenticationType: "Anonymous",
+      enableServerCertificateValidation: true,
+    },
+  );
+  return { ...body, properties: { ...body.properties, parameters: { baseUrl: { type: "String" } } } };
+}
+
 /** The session time zone of the PostgreSQL source linked services. */
 export const PG_SESSION_TIME_ZONE = "UTC";
 
@@ -242,5 +263,6 @@ export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
       ...(loginVaults(o, "sqlserver").includes(vault) ? [sourceSqlWithLogin(o, vault)] : []),
       ...(loginVaults(o, "postgres").includes(vault) ? [sourcePostgresLogin(o, vault)] : []),
     ]),
+    ...(o.entities.some(({ entity }) => o.sourceApi(entity) !== undefined) ? [sourceRest()] : []),
   ];
 }
