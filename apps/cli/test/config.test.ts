@@ -183,7 +183,7 @@ export default {
   entities: [salesOrderLines, customers, products],
   sources: {
     orders_db: { kind: "postgres", entity: "sales_order_lines", table: "erp.order_lines" },
-    orders_api: { kind: "http", entity: "sales_order_lines", url: "https://orders.example.com/lines", recordsPath: "results", pagination: { kind: "page" } },
+    orders_api: { kind: "http", entity: "sales_order_lines", url: "https://orders.example.com/lines", recordsPath: "results", pagination: { kind: "page" }, headers: { "X-Tenant": "eu" } },
     crm: { kind: "sqlserver", entity: "customers", server: "crm.example.net", database: "crm", table: "customers" },
   },
 };
@@ -191,7 +191,7 @@ export default {
     );
     // Customers come from SQL Server, which the pipelines read; products have no source at all.
     expect(factorySourceNotes(cfg)).toEqual([
-      "note: the Data Factory pipelines copy sales_order_lines from dbo.sales_order_lines in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server, Azure SQL and PostgreSQL sources that say where the factory reads them, not from orders_db (postgres), orders_api (http), which saleslake ingest --source reads into the local lake; give a postgres source factory: { server, database, user } to have them copy from it",
+      "note: the Data Factory pipelines copy sales_order_lines from dbo.sales_order_lines in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they read SQL Server and Azure SQL tables, PostgreSQL tables whose source says where the factory reads them, and https APIs that need no header but their credential, not orders_db (postgres: no factory access), orders_api (http: headers besides its credential), which saleslake ingest --source reads into the local lake; give a postgres source factory: { server, database, user } to have them copy from it",
     ]);
     const lines: string[] = [];
     await expect(
@@ -268,6 +268,58 @@ export default {
     expect(pipelines).not.toContain("[dbo].[sales_order_lines]");
     // What the CLI signs in with stays the CLI's: no connection string or variable reaches the factory.
     expect(JSON.stringify(artifacts)).not.toContain("ORDERS_PG_URL");
+  });
+
+  it("an https API source is what the pipelines copy from, its credential read from Key Vault", async () => {
+    const cfg = await loadConfig(
+      project(`import { salesOrderLines, customers, products } from "@saleslake/schema";
+export default {
+  entities: [salesOrderLines, customers, products],
+  sources: {
+    orders_api: {
+      kind: "http", entity: "sales_order_lines", url: "https://orders.example.com/v1/lines?region=eu",
+      recordsPath: "results", pagination: { kind: "cursor", nextCursorPath: "paging.next" },
+      highParam: "updated_until", auth: { secret: { env: "ORDERS_API_TOKEN" } },
+    },
+    crm_api: {
+      kind: "http", entity: "customers", url: "https://crm.example.com/customers", pagination: { kind: "page" },
+      auth: { header: "X-Api-Key", secret: { keyVault: { vaultUrl: "https://kv-crm.vault.azure.net", secretName: "crm-key" } } },
+    },
+    local_api: { kind: "http", entity: "products", url: "http://127.0.0.1:8080/products", pagination: { kind: "page" } },
+  },
+};
+`),
+    );
+    expect(projectEntities(cfg).map((e) => e.sourceApi)).toEqual([
+      {
+        url: "https://orders.example.com/v1/lines?region=eu",
+        recordsPath: "results",
+        pagination: { kind: "cursor", nextCursorPath: "paging.next" },
+        highParam: "updated_until",
+        // The factory cannot read the CLI's environment: the secret deploy says to store.
+        auth: { secret: "orders-api-credential" },
+      },
+      {
+        url: "https://crm.example.com/customers",
+        pagination: { kind: "page" },
+        auth: { header: "X-Api-Key", secret: "crm-key", keyVault: "kv-crm" },
+      },
+      undefined,
+    ]);
+    expect(factorySourceNotes(cfg)).toEqual([expect.stringContaining("not local_api (http: not https)")]);
+    const { artifacts } = projectFactory(cfg);
+    expect(
+      artifacts.datasets.find((d) => d.name === "ds_sales_order_lines_source")!.properties,
+    ).toMatchObject({
+      type: "RestResource",
+      linkedServiceName: {
+        referenceName: "ls_source_rest",
+        parameters: { baseUrl: "https://orders.example.com/" },
+      },
+    });
+    const text = JSON.stringify(artifacts);
+    expect(text).toContain("https://kv-crm.vault.azure.net/secrets/crm-key?api-version=7.4");
+    expect(text).not.toContain("ORDERS_API_TOKEN");
   });
 
   it.each([

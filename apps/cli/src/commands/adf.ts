@@ -8,6 +8,7 @@ import {
   type LintFinding,
   lintAdfFolder,
   lintFactory,
+  type SourceApi,
   type SourceTable,
   type SqlLogin,
 } from "@saleslake/adf-templates";
@@ -99,35 +100,99 @@ function factorySourceTable(cfg: ResolvedConfig, entity: string): SourceTable | 
   };
 }
 
+type HttpSourceConfig = Extract<ResolvedConfig["sources"][string], { kind: "http" }>;
+
 /**
- * The project's entities, each with its star when it has one and the table the pipelines copy it
- * from when its config names one (`factorySourceTable`): what is generated and deployed.
+ * Why the pipelines cannot read an HTTP source, or undefined when they can: they copy from https
+ * endpoints, sending no header but the credential.
+ */
+function apiUnreadable(source: HttpSourceConfig): string | undefined {
+  if (!source.url.startsWith("https://")) return "not https";
+  if (Object.keys(source.headers ?? {}).length > 0) return "headers besides its credential";
+  return undefined;
+}
+
+/**
+ * The API the pipelines copy an entity from, when it has no table they read: its HTTP source on
+ * https without other headers, the credential the Key Vault secret the config names, or
+ * `<source name>-credential` in the estate's vault for one from an environment variable.
+ */
+function factorySourceApi(cfg: ResolvedConfig, entity: string): SourceApi | undefined {
+  const found = Object.entries(cfg.sources).find(
+    (e): e is [string, HttpSourceConfig] =>
+      e[1].entity === entity && e[1].kind === "http" && apiUnreadable(e[1]) === undefined,
+  );
+  if (!found) return undefined;
+  const [name, source] = found;
+  const secret = source.auth?.secret;
+  const vault =
+    secret && "keyVault" in secret ? /^https:\/\/([^./]+)\./.exec(secret.keyVault.vaultUrl)?.[1] : undefined;
+  return {
+    url: source.url,
+    pagination: source.pagination,
+    ...(source.recordsPath !== undefined && { recordsPath: source.recordsPath }),
+    ...(source.lowParam !== undefined && { lowParam: source.lowParam }),
+    ...(source.highParam !== undefined && { highParam: source.highParam }),
+    ...(source.auth && {
+      auth: {
+        ...(source.auth.header !== undefined && { header: source.auth.header }),
+        ...(source.auth.scheme !== undefined && { scheme: source.auth.scheme }),
+        secret:
+          secret && "keyVault" in secret
+            ? secret.keyVault.secretName
+            : `${name.replace(/[^A-Za-z0-9-]/g, "-")}-credential`,
+        ...(vault !== undefined && { keyVault: vault }),
+      },
+    }),
+  };
+}
+
+/**
+ * The project's entities, each with its star when it has one and where the pipelines copy it
+ * from when its config says: the table of `factorySourceTable`, else the API of
+ * `factorySourceApi`. What is generated and deployed.
  */
 export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions["entities"]> {
   return cfg.entities.map((entity) => {
     const star = cfg.stars.find((s) => s.entity.name === entity.name);
     const sourceTable = factorySourceTable(cfg, entity.name);
-    return { entity, ...(star && { star }), ...(sourceTable && { sourceTable }) };
+    const sourceApi = sourceTable ? undefined : factorySourceApi(cfg, entity.name);
+    return {
+      entity,
+      ...(star && { star }),
+      ...(sourceTable && { sourceTable }),
+      ...(sourceApi && { sourceApi }),
+    };
   });
 }
 
 /**
  * The entities whose configured sources the generated pipelines do not read, a line each: they
- * copy from SQL Server and Azure SQL, and from PostgreSQL tables whose source says where the
- * factory reads them (`factory`), so an entity whose sources are other PostgreSQL tables or HTTP
- * APIs is copied from `dbo.<entity>` in the estate's source database, and those sources are read
+ * copy from SQL Server and Azure SQL, from PostgreSQL tables whose source says where the factory
+ * reads them (`factory`) and from https APIs without other headers, so an entity with none of
+ * those is copied from `dbo.<entity>` in the estate's source database, and its sources are read
  * by `saleslake ingest --source` alone. Said in the deploy's plan, before anything is deployed.
  */
 export function factorySourceNotes(cfg: ResolvedConfig): string[] {
   return cfg.entities.flatMap((entity) => {
     const own = Object.entries(cfg.sources).filter(([, s]) => s.entity === entity.name);
-    if (own.length === 0 || factorySourceTable(cfg, entity.name) !== undefined) return [];
-    const names = own.map(([name, s]) => `${name} (${s.kind})`).join(", ");
+    if (
+      own.length === 0 ||
+      projectEntities(cfg).some((e) => e.entity.name === entity.name && (e.sourceTable || e.sourceApi))
+    )
+      return [];
+    const names = own
+      .map(([name, s]) => {
+        const why =
+          s.kind === "http" ? apiUnreadable(s) : s.kind === "postgres" ? "no factory access" : undefined;
+        return `${name} (${s.kind}${why ? `: ${why}` : ""})`;
+      })
+      .join(", ");
     const hint = own.some(([, s]) => s.kind === "postgres")
       ? "; give a postgres source factory: { server, database, user } to have them copy from it"
       : "";
     return [
-      `note: the Data Factory pipelines copy ${entity.name} from dbo.${entity.name} in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they copy from SQL Server, Azure SQL and PostgreSQL sources that say where the factory reads them, not from ${names}, which saleslake ingest --source reads into the local lake${hint}`,
+      `note: the Data Factory pipelines copy ${entity.name} from dbo.${entity.name} in the estate's source database (SALESLAKE_SOURCE_DATABASE, else the control database): they read SQL Server and Azure SQL tables, PostgreSQL tables whose source says where the factory reads them, and https APIs that need no header but their credential, not ${names}, which saleslake ingest --source reads into the local lake${hint}`,
     ];
   });
 }
