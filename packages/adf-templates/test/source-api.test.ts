@@ -2,7 +2,7 @@ import { generateOrderLines, type SalesApiServer, startSalesApi } from "@salesla
 import { salesOrderLines } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateResourceBody } from "../src/azure-types/resource-body-validator.ts";
-import { ADF_API_VERSION, ARM_RESOURCE_TYPE } from "../src/generate/arm-template.ts";
+import { ADF_API_VERSION, ARM_RESOURCE_TYPE, armTemplate } from "../src/generate/arm-template.ts";
 import { ACTIVITY } from "../src/generate/entity-pipeline.ts";
 import { EXAMPLE_FACTORY_OPTIONS } from "../src/generate/example-options.ts";
 import { generateFactory } from "../src/generate/generate-factory.ts";
@@ -118,6 +118,12 @@ describe("source APIs in the generated factory", () => {
           doc.name,
           [],
         ]);
+      // And as the ARM template writes them, where a string opening with `[` would be evaluated.
+      const template = armTemplate(f.artifacts) as {
+        resources: { type: string; apiVersion: string; dependsOn: string[] }[];
+      };
+      for (const { dependsOn: _, ...r } of template.resources)
+        expect(validateResourceBody(r.type, r.apiVersion, r, { armExpressions: true })).toEqual([]);
     }
   });
 
