@@ -53,7 +53,7 @@ describe("PostgreSQL source tables in the generated factory", () => {
       },
       typeProperties: {
         server: "@{linkedService().server}",
-        port: "@{linkedService().port}",
+        port: "@linkedService().port",
         database: "@{linkedService().database}",
         username: "@{linkedService().userName}",
         sslMode: 3,

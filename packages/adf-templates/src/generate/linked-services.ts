@@ -141,7 +141,8 @@ function sourcePostgresLogin(o: ResolvedOptions, vault: string): LinkedServiceBo
     `PostgreSQL source tables, read as a user whose password is a secret in Key Vault ${vault}; server, port, database, user and secret from each table's dataset.`,
     {
       server: "@{linkedService().server}",
-      port: "@{linkedService().port}",
+      // The whole value an expression, so that it stays the integer the parameter holds.
+      port: "@linkedService().port",
       database: "@{linkedService().database}",
       username: "@{linkedService().userName}",
       // 3: require. The connector's integration runtime trusts the public roots Azure's servers use.
