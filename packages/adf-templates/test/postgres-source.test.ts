@@ -3,7 +3,7 @@ import { recordFromSource, salesOrderLines, zodValidator } from "@saleslake/sche
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateResourceBody } from "../src/azure-types/resource-body-validator.ts";
-import { ADF_API_VERSION, ARM_RESOURCE_TYPE } from "../src/generate/arm-template.ts";
+import { ADF_API_VERSION, ARM_RESOURCE_TYPE, armTemplate } from "../src/generate/arm-template.ts";
 import { ACTIVITY } from "../src/generate/entity-pipeline.ts";
 import { EXAMPLE_FACTORY_OPTIONS } from "../src/generate/example-options.ts";
 import type { SourceTable } from "../src/generate/factory-options.ts";
@@ -134,6 +134,12 @@ describe("PostgreSQL source tables in the generated factory", () => {
         doc.name,
         [],
       ]);
+    // And as the ARM template writes them, where a string opening with `[` would be evaluated.
+    const template = armTemplate(factory.artifacts) as {
+      resources: { type: string; apiVersion: string; dependsOn: string[] }[];
+    };
+    for (const { dependsOn: _, ...r } of template.resources)
+      expect(validateResourceBody(r.type, r.apiVersion, r, { armExpressions: true })).toEqual([]);
   });
 
   it("refuses a PostgreSQL table without a login or a server, and an unknown engine", () => {
