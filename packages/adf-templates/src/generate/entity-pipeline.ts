@@ -215,21 +215,137 @@ function closeAndFailPath(
   ];
 }
 
+/** What differs between a window copied from a table and one copied from an API. */
+interface WindowCopy {
+  /** The pipeline's description. */
+  readonly description: string;
+  /** Activities between `Begin run` and the copy: the high-mark Lookup, or reading the API's credential. */
+  readonly before: readonly ActivityBody[];
+  readonly source: Adf.CopySourceUnion;
+  readonly translator: unknown;
+  readonly copyDescription: string;
+  readonly input: Adf.DatasetReference;
+  /** Keep the copy's input (a credential header) out of the run's logs. */
+  readonly secureInput: boolean;
+  /** The new watermark, a Data Factory value. */
+  readonly windowHigh: string;
+  /** The source as the manifest names it. */
+  readonly sourceName: string;
+}
+
 /**
- * A column-watermark entity: begin run + read the old watermark and the new high mark → copy
- * the window (old − lookback, high] to a landing batch → seal it with its manifest → notebooks
- * → ONLY THEN advance the watermark and close the run. Any failure is recorded, then fails the run.
+ * A column-watermark entity: begin run + what the copy needs first → copy the window to a
+ * landing batch → seal it with its manifest → notebooks → ONLY THEN advance the watermark and
+ * close the run. Any failure is recorded, then fails the run.
+ */
+function windowPipeline(
+  entity: Entity,
+  star: Star | undefined,
+  w: WindowCopy,
+  o: ResolvedOptions,
+): PipelineBody {
+  if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
+  const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };
+  const copy = executionActivity<Adf.CopyActivity>(
+    "Copy",
+    ACTIVITY.copy,
+    {
+      source: w.source,
+      sink: {
+        type: "JsonSink",
+        storeSettings: { type: "AzureBlobFSWriteSettings" },
+        formatSettings: { type: "JsonWriteSettings", filePattern: "setOfObjects" },
+      } as Adf.JsonSink,
+      translator: w.translator,
+      enableStaging: false,
+    },
+    {
+      description: w.copyDescription,
+      dependsOn: after(ACTIVITY.beginRun, ...w.before.map((a) => a.name)),
+      inputs: [w.input],
+      outputs: [datasetRef(landingDataset(entity.name, "jsonl"), landing)],
+      timeout: "0.02:00:00",
+      ...(w.secureInput && { secureInput: true }),
+    },
+    o,
+  );
+  const seal = executionActivity<Adf.DatabricksNotebookActivity>(
+    "DatabricksNotebook",
+    ACTIVITY.seal,
+    {
+      notebookPath: `${o.databricks.notebookRoot}/${SEAL_NOTEBOOK}`,
+      baseParameters: {
+        lake_root: o.lakeRoot,
+        entity: entity.name,
+        ingest_date: `@${INGEST_DATE}`,
+        batch_id: `@${BATCH_ID}`,
+        window_column: entity.watermark.column,
+        // What the copy read from: the old watermark less the lookback.
+        window_low: windowStartValue(entity),
+        window_high: w.windowHigh,
+        rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
+        source_name: w.sourceName,
+        schema_fingerprint: schemaFingerprint(entity),
+        // The columns Copy selects: a key its JSON sink leaves out of every row is NULL, not missing.
+        columns: JSON.stringify(selectedSources(entity)),
+      },
+    },
+    {
+      description:
+        "Writes the batch's _manifest.json last (sizes, hashes, window), so readers see the batch whole or not at all.",
+      dependsOn: after(ACTIVITY.copy),
+      linkedService: LINKED_SERVICE.databricks,
+      timeout: "0.00:30:00",
+    },
+    o,
+  );
+  const steps = notebookSteps(
+    entity,
+    star,
+    [ACTIVITY.seal],
+    { batchId: BATCH_ID, windowLow: `@${WINDOW_LOW}`, windowHigh: w.windowHigh },
+    o,
+  );
+  return {
+    name: entityPipeline(entity.name),
+    properties: {
+      description: w.description,
+      parameters: {
+        window_start: { type: "String", defaultValue: "" },
+        window_end: { type: "String", defaultValue: "" },
+        full_refresh: { type: "Bool", defaultValue: false },
+      },
+      annotations: ["saleslake"],
+      folder: { name: "saleslake" },
+      activities: [
+        beginRun(entity, "@pipeline().parameters.window_start", "@pipeline().parameters.window_end", o),
+        ...w.before,
+        copy,
+        seal,
+        ...steps.activities,
+        ...closeAndFailPath(
+          entity,
+          steps.leaves,
+          w.windowHigh,
+          `@activity('${ACTIVITY.copy}').output.rowsCopied`,
+          steps.activities.map((a) => a.name),
+          o,
+        ),
+      ],
+    },
+  };
+}
+
+/**
+ * A column-watermark entity read from a table: the new high mark is the newest change at or
+ * before the window end, and the copy reads (old − lookback, high].
  */
 function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOptions): PipelineBody {
   if (entity.watermark.kind !== "column") throw new Error("not a column watermark");
   watermarkColumn(entity);
   const t = o.sourceTable(entity);
   const queries = sourceQueries(entity, t);
-  const sources = selectedSources(entity);
   const mapping = adfColumnMapping(entity);
-  const windowLow = `@${WINDOW_LOW}`;
-  const windowHigh = `@${WINDOW_HIGH}`;
-  const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };
   const highMark = executionActivity<Adf.LookupActivity>(
     "Lookup",
     ACTIVITY.highMark,
@@ -248,95 +364,30 @@ function watermarkPipeline(entity: Entity, star: Star | undefined, o: ResolvedOp
     },
     o,
   );
-  const copy = executionActivity<Adf.CopyActivity>(
-    "Copy",
-    ACTIVITY.copy,
+  return windowPipeline(
+    entity,
+    star,
     {
+      description: `saleslake: incremental load of ${entity.name} by its ${entity.watermark.column} watermark. Generated; regenerate instead of editing.`,
+      before: [highMark],
       source: {
         type: queries.sourceType,
         [queries.queryProperty]: expression(queries.window(`@{${WINDOW_LOW}}`, `@{${WINDOW_HIGH}}`)),
         queryTimeout: "02:00:00",
       } as Adf.AzureSqlSource | Adf.AzurePostgreSqlSource,
-      sink: {
-        type: "JsonSink",
-        storeSettings: { type: "AzureBlobFSWriteSettings" },
-        formatSettings: { type: "JsonWriteSettings", filePattern: "setOfObjects" },
-      } as Adf.JsonSink,
       // Landing keeps source names (the landing contract); bronze maps them to the schema's names.
       translator: {
         ...mapping,
         mappings: mapping.mappings.map((m) => ({ source: m.source, sink: { name: m.source.name } })),
       },
-      enableStaging: false,
-    },
-    {
-      description: `Copies (${queries.startDescription}, new high mark] of ${t.schema}.${t.table} to a landing batch as JSON Lines.`,
-      dependsOn: after(ACTIVITY.beginRun, ACTIVITY.highMark),
-      inputs: [datasetRef(sourceDataset(entity.name))],
-      outputs: [datasetRef(landingDataset(entity.name, "jsonl"), landing)],
-      timeout: "0.02:00:00",
+      copyDescription: `Copies (${queries.startDescription}, new high mark] of ${t.schema}.${t.table} to a landing batch as JSON Lines.`,
+      input: datasetRef(sourceDataset(entity.name)),
+      secureInput: false,
+      windowHigh: `@${WINDOW_HIGH}`,
+      sourceName: `${t.server}/${t.database}.${t.schema}.${t.table}`,
     },
     o,
   );
-  const seal = executionActivity<Adf.DatabricksNotebookActivity>(
-    "DatabricksNotebook",
-    ACTIVITY.seal,
-    {
-      notebookPath: `${o.databricks.notebookRoot}/${SEAL_NOTEBOOK}`,
-      baseParameters: {
-        lake_root: o.lakeRoot,
-        entity: entity.name,
-        ingest_date: `@${INGEST_DATE}`,
-        batch_id: `@${BATCH_ID}`,
-        window_column: entity.watermark.column,
-        // What the copy read from: the old watermark less the lookback.
-        window_low: windowStartValue(entity),
-        window_high: windowHigh,
-        rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
-        source_name: `${t.server}/${t.database}.${t.schema}.${t.table}`,
-        schema_fingerprint: schemaFingerprint(entity),
-        // The columns Copy selects: a key its JSON sink leaves out of every row is NULL, not missing.
-        columns: JSON.stringify(sources),
-      },
-    },
-    {
-      description:
-        "Writes the batch's _manifest.json last (sizes, hashes, window), so readers see the batch whole or not at all.",
-      dependsOn: after(ACTIVITY.copy),
-      linkedService: LINKED_SERVICE.databricks,
-      timeout: "0.00:30:00",
-    },
-    o,
-  );
-  const steps = notebookSteps(entity, star, [ACTIVITY.seal], { batchId: BATCH_ID, windowLow, windowHigh }, o);
-  return {
-    name: entityPipeline(entity.name),
-    properties: {
-      description: `saleslake: incremental load of ${entity.name} by its ${entity.watermark.column} watermark. Generated; regenerate instead of editing.`,
-      parameters: {
-        window_start: { type: "String", defaultValue: "" },
-        window_end: { type: "String", defaultValue: "" },
-        full_refresh: { type: "Bool", defaultValue: false },
-      },
-      annotations: ["saleslake"],
-      folder: { name: "saleslake" },
-      activities: [
-        beginRun(entity, "@pipeline().parameters.window_start", "@pipeline().parameters.window_end", o),
-        highMark,
-        copy,
-        seal,
-        ...steps.activities,
-        ...closeAndFailPath(
-          entity,
-          steps.leaves,
-          windowHigh,
-          `@activity('${ACTIVITY.copy}').output.rowsCopied`,
-          steps.activities.map((a) => a.name),
-          o,
-        ),
-      ],
-    },
-  };
 }
 
 /**
@@ -415,25 +466,17 @@ function apiPipeline(
       : []),
   ].join("&");
   const relativeUrl = `${escapeText(api.path, false)}?${query}`;
+  // The next page or cursor from the response until it is empty; else numbered pages until one is empty.
   const p = api.pagination;
+  const next = p.nextPath;
   const paginationRules =
-    p.kind === "cursor"
-      ? {
-          [`QueryParameters.${p.param}`]: dotted(p.nextPath),
-          [`EndCondition:${dotted(p.nextPath)}`]: "Empty",
-        }
-      : p.nextPath !== undefined
-        ? {
-            [`QueryParameters.${p.param}`]: dotted(p.nextPath),
-            [`EndCondition:${dotted(p.nextPath)}`]: "Empty",
-          }
-        : {
-            [`QueryParameters.${p.param}`]: `RANGE:${p.first}::1`,
-            [`EndCondition:${dotted(api.recordsPath)}`]: "Empty",
-          };
-  const sources = selectedSources(entity);
+    next !== undefined
+      ? { [`QueryParameters.${p.param}`]: dotted(next), [`EndCondition:${dotted(next)}`]: "Empty" }
+      : {
+          [`QueryParameters.${p.param}`]: `RANGE:${p.kind === "page" ? p.first : 0}::1`,
+          [`EndCondition:${dotted(api.recordsPath)}`]: "Empty",
+        };
   const records = api.recordsPath.length === 0 ? undefined : jsonPath(api.recordsPath);
-  const landing = { entity: entity.name, ingest_date: `@${INGEST_DATE}`, batch_id: `@${BATCH_ID}` };
   const readSecret =
     api.auth &&
     executionActivity<Adf.WebActivity>(
@@ -451,10 +494,12 @@ function apiPipeline(
       },
       o,
     );
-  const copy = executionActivity<Adf.CopyActivity>(
-    "Copy",
-    ACTIVITY.copy,
+  return windowPipeline(
+    entity,
+    star,
     {
+      description: `saleslake: incremental load of ${entity.name} from ${api.sourceName} by its ${entity.watermark.kind === "column" ? entity.watermark.column : ""} watermark. Generated; regenerate instead of editing.`,
+      before: readSecret ? [readSecret] : [],
       source: {
         type: "RestSource",
         httpRequestTimeout: "00:01:40",
@@ -465,96 +510,23 @@ function apiPipeline(
           },
         }),
       } as Adf.RestSource,
-      sink: {
-        type: "JsonSink",
-        storeSettings: { type: "AzureBlobFSWriteSettings" },
-        formatSettings: { type: "JsonWriteSettings", filePattern: "setOfObjects" },
-      } as Adf.JsonSink,
       // Each record's fields as the API names them (the landing contract); bronze maps them.
       translator: {
         type: "TabularTranslator",
         ...(records !== undefined && { collectionReference: records }),
-        mappings: sources.map((s) => ({
+        mappings: selectedSources(entity).map((s) => ({
           source: { path: records === undefined ? jsonPath([s]) : jsonPath([s]).slice(1) },
           sink: { name: s },
         })),
       },
-      enableStaging: false,
-    },
-    {
-      description: `Copies the window (${back.description}, window end] of ${api.sourceName} to a landing batch as JSON Lines, page by page.`,
-      dependsOn: after(ACTIVITY.beginRun, ...(readSecret ? [ACTIVITY.readCredential] : [])),
-      inputs: [datasetRef(sourceDataset(entity.name), { relative_url: expression(relativeUrl) })],
-      outputs: [datasetRef(landingDataset(entity.name, "jsonl"), landing)],
-      timeout: "0.02:00:00",
-      ...(readSecret && { secureInput: true }),
+      copyDescription: `Copies the window (${back.description}, window end] of ${api.sourceName} to a landing batch as JSON Lines, page by page.`,
+      input: datasetRef(sourceDataset(entity.name), { relative_url: expression(relativeUrl) }),
+      secureInput: readSecret !== undefined,
+      windowHigh: `@formatDateTime(${API_WINDOW_END}, '${ISO}')`,
+      sourceName: api.sourceName,
     },
     o,
   );
-  const windowHigh = `@formatDateTime(${API_WINDOW_END}, '${ISO}')`;
-  const seal = executionActivity<Adf.DatabricksNotebookActivity>(
-    "DatabricksNotebook",
-    ACTIVITY.seal,
-    {
-      notebookPath: `${o.databricks.notebookRoot}/${SEAL_NOTEBOOK}`,
-      baseParameters: {
-        lake_root: o.lakeRoot,
-        entity: entity.name,
-        ingest_date: `@${INGEST_DATE}`,
-        batch_id: `@${BATCH_ID}`,
-        window_column: entity.watermark.kind === "column" ? entity.watermark.column : "",
-        window_low: windowStartValue(entity),
-        window_high: windowHigh,
-        rows_copied: `@string(activity('${ACTIVITY.copy}').output.rowsCopied)`,
-        source_name: api.sourceName,
-        schema_fingerprint: schemaFingerprint(entity),
-        columns: JSON.stringify(sources),
-      },
-    },
-    {
-      description:
-        "Writes the batch's _manifest.json last (sizes, hashes, window), so readers see the batch whole or not at all.",
-      dependsOn: after(ACTIVITY.copy),
-      linkedService: LINKED_SERVICE.databricks,
-      timeout: "0.00:30:00",
-    },
-    o,
-  );
-  const steps = notebookSteps(
-    entity,
-    star,
-    [ACTIVITY.seal],
-    { batchId: BATCH_ID, windowLow: `@${WINDOW_LOW}`, windowHigh },
-    o,
-  );
-  return {
-    name: entityPipeline(entity.name),
-    properties: {
-      description: `saleslake: incremental load of ${entity.name} from ${api.sourceName} by its ${entity.watermark.kind === "column" ? entity.watermark.column : ""} watermark. Generated; regenerate instead of editing.`,
-      parameters: {
-        window_start: { type: "String", defaultValue: "" },
-        window_end: { type: "String", defaultValue: "" },
-        full_refresh: { type: "Bool", defaultValue: false },
-      },
-      annotations: ["saleslake"],
-      folder: { name: "saleslake" },
-      activities: [
-        beginRun(entity, "@pipeline().parameters.window_start", "@pipeline().parameters.window_end", o),
-        ...(readSecret ? [readSecret] : []),
-        copy,
-        seal,
-        ...steps.activities,
-        ...closeAndFailPath(
-          entity,
-          steps.leaves,
-          windowHigh,
-          `@activity('${ACTIVITY.copy}').output.rowsCopied`,
-          steps.activities.map((a) => a.name),
-          o,
-        ),
-      ],
-    },
-  };
 }
 
 /**
