@@ -174,13 +174,14 @@ export function projectEntities(cfg: ResolvedConfig): NonNullable<FactoryOptions
  * by `saleslake ingest --source` alone. Said in the deploy's plan, before anything is deployed.
  */
 export function factorySourceNotes(cfg: ResolvedConfig): string[] {
+  const copied = new Set(
+    projectEntities(cfg)
+      .filter((e) => e.sourceTable || e.sourceApi)
+      .map((e) => e.entity.name),
+  );
   return cfg.entities.flatMap((entity) => {
     const own = Object.entries(cfg.sources).filter(([, s]) => s.entity === entity.name);
-    if (
-      own.length === 0 ||
-      projectEntities(cfg).some((e) => e.entity.name === entity.name && (e.sourceTable || e.sourceApi))
-    )
-      return [];
+    if (own.length === 0 || copied.has(entity.name)) return [];
     const names = own
       .map(([name, s]) => {
         const why =

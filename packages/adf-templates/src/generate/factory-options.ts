@@ -1,6 +1,6 @@
 import { DEFAULT_DATABRICKS_RUNTIME } from "@saleslake/pipeline";
 import { type Entity, type Star, salesEntities, salesStars } from "@saleslake/schema";
-import { AdfError } from "../errors.ts";
+import { invalid, keyVaultName } from "./option-checks.ts";
 import { type ResolvedSourceApi, resolveSourceApi, type SourceApi } from "./source-api.ts";
 
 /** Where the factory's neighbours are. Everything is reached with the factory's managed identity. */
@@ -181,12 +181,6 @@ const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/
 export const sqlServerAddress = (host: string, port = 1433): string =>
   port === 1433 ? host : `${host},${port}`;
 
-/** `secret`: the value may be a secret given by mistake, and is not repeated in the message. */
-function invalid(what: string, value: unknown, hint: string, secret = false): never {
-  const shown = secret ? "the value given" : JSON.stringify(value);
-  throw new AdfError("INVALID_OPTIONS", `${what}: ${shown} is not valid`, hint, { rule: what });
-}
-
 function serverHost(what: string, v: string): string {
   if (typeof v !== "string" || !HOST.test(v))
     invalid(what, v, "Give the server host name, e.g. sql-sales.database.windows.net.");
@@ -195,12 +189,6 @@ function serverHost(what: string, v: string): string {
 
 function databaseName(what: string, v: string): string {
   if (!DATABASE.test(v)) invalid(what, v, "Database names here are letters, digits, '_' and '-'.");
-  return v;
-}
-
-function keyVaultName(what: string, v: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/.test(v) || v.includes("--"))
-    invalid(what, v, "A Key Vault name is 3-24 letters, digits and single hyphens, starting with a letter.");
   return v;
 }
 
@@ -368,7 +356,7 @@ export function resolveOptions(o: FactoryOptions): ResolvedOptions {
       );
     if (entity.watermark.kind !== "column")
       invalid(what, api.url, "An API is read by the entity's watermark column; a file-drop entity has none.");
-    return resolveSourceApi(what, api, o.keyVaultName, keyVaultName);
+    return resolveSourceApi(what, api, o.keyVaultName);
   };
   for (const { entity } of entities) {
     if (sourceApi(entity) === undefined) sourceTable(entity);

@@ -221,6 +221,8 @@ export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
         // identity (here the factory's) its user, as the Databricks job (jobDefinition) asks too.
         dataSecurityMode: "SINGLE_USER",
       };
+  const sqlVaults = loginVaults(o, "sqlserver");
+  const postgresVaults = loginVaults(o, "postgres");
   return [
     linkedService<Adf.AzureBlobFSLinkedService>(
       LINKED_SERVICE.lake,
@@ -261,8 +263,8 @@ export function linkedServices(o: ResolvedOptions): LinkedServiceBody[] {
               "Key Vault of a source's login password, read with the factory's managed identity.",
             ),
           ]),
-      ...(loginVaults(o, "sqlserver").includes(vault) ? [sourceSqlWithLogin(o, vault)] : []),
-      ...(loginVaults(o, "postgres").includes(vault) ? [sourcePostgresLogin(o, vault)] : []),
+      ...(sqlVaults.includes(vault) ? [sourceSqlWithLogin(o, vault)] : []),
+      ...(postgresVaults.includes(vault) ? [sourcePostgresLogin(o, vault)] : []),
     ]),
     ...(o.entities.some(({ entity }) => o.sourceApi(entity) !== undefined) ? [sourceRest()] : []),
   ];

@@ -1,4 +1,4 @@
-import { AdfError } from "../errors.ts";
+import { invalid, keyVaultName } from "./option-checks.ts";
 
 /**
  * A paginated JSON API the pipelines copy an entity's windows from, as `saleslake ingest`'s
@@ -90,12 +90,6 @@ const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HEADER = /^[A-Za-z0-9-]{1,64}$/;
 const SECRET = /^[A-Za-z0-9-]{1,127}$/;
 
-function invalid(what: string, value: unknown, hint: string): never {
-  throw new AdfError("INVALID_OPTIONS", `${what}: ${JSON.stringify(value)} is not valid`, hint, {
-    rule: what,
-  });
-}
-
 function param(what: string, v: unknown, fallback: string): string {
   const p = v ?? fallback;
   if (typeof p !== "string" || !PARAM.test(p))
@@ -114,12 +108,7 @@ function path(what: string, v: unknown, fallback: string): string[] {
 }
 
 /** Checks an API source; `what` names it in errors, `vault` is the factory's Key Vault. */
-export function resolveSourceApi(
-  what: string,
-  api: SourceApi,
-  vault: string,
-  vaultName: (what: string, v: string) => string,
-): ResolvedSourceApi {
+export function resolveSourceApi(what: string, api: SourceApi, vault: string): ResolvedSourceApi {
   let url: URL;
   try {
     url = new URL(api.url);
@@ -177,17 +166,17 @@ export function resolveSourceApi(
     if (!/^[A-Za-z0-9-]{0,32}$/.test(scheme))
       invalid(`${what}.auth.scheme`, api.auth.scheme, "A word such as Bearer, or none.");
     if (typeof api.auth.secret !== "string" || !SECRET.test(api.auth.secret))
-      throw new AdfError(
-        "INVALID_OPTIONS",
-        `${what}.auth.secret: the value given is not valid`,
+      invalid(
+        `${what}.auth.secret`,
+        api.auth.secret,
         "Give the name of the Key Vault secret holding the credential (1-127 letters, digits and hyphens), never the credential.",
-        { rule: `${what}.auth.secret` },
+        true,
       );
     auth = {
       header,
       prefix: scheme === "" ? "" : `${scheme} `,
       secret: api.auth.secret,
-      keyVault: vaultName(`${what}.auth.keyVault`, api.auth.keyVault ?? vault),
+      keyVault: keyVaultName(`${what}.auth.keyVault`, api.auth.keyVault ?? vault),
     };
   }
   return {
