@@ -1801,6 +1801,45 @@ FROM bronze.sales_order_lines GROUP BY ALL ORDER BY min(order_id)`;
     expect(await p.q(FACT_ACCOUNTS)).toEqual(await p.q(CURRENT));
   });
 
+  it("a number watermark moves by its value, and a backfill takes number bounds", async () => {
+    const prices = defineEntity({
+      name: "prices",
+      columns: { sku: t.string(), price: t.decimal(10, 2), version: t.bigint() },
+      key: ["sku"],
+      sequence: "version",
+      watermark: { column: "version" },
+      scd: 1,
+    });
+    const p = project(prices, []);
+    const MARK = "SELECT kind, value FROM saleslake.watermarks";
+    p.land([
+      { sku: "A", price: "1.00", version: 8 },
+      { sku: "B", price: "2.00", version: 9 },
+    ]);
+    expect(await p.run()).toMatchObject({ window: { low: null, high: "9" } });
+    // 10 comes after 9 as a number, though not as text.
+    p.land([{ sku: "A", price: "1.50", version: 10 }]);
+    expect(await p.run()).toMatchObject({ rowsUpdated: 1, window: { low: "9", high: "10" } });
+    expect(await p.q(MARK)).toEqual([{ kind: "column:version", value: "10" }]);
+    // A batch whose newest row is older than the mark leaves the mark where it is.
+    p.land([{ sku: "C", price: "3.00", version: 7 }]);
+    expect(await p.run()).toMatchObject({ rowsInserted: 1, window: { low: "10", high: "10" } });
+    expect(await p.q(MARK)).toEqual([{ kind: "column:version", value: "10" }]);
+    // A backfill of versions [9, 11) re-applies B and A's newest row, and moves no mark.
+    expect(await p.run({ mode: "backfill", from: "9", to: "11" })).toMatchObject({
+      rowsStale: 2,
+      rowsInserted: 0,
+    });
+    expect(await p.q(MARK)).toEqual([{ kind: "column:version", value: "10" }]);
+    await expect(p.run({ mode: "backfill", from: "2026-01-01", to: "2026-01-02" })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining("numbers"),
+    });
+    await expect(p.run({ mode: "backfill", from: "11", to: "9" })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+    });
+  });
+
   it("a dimension member keeps the attributes of its newest row: an older row of another key, loaded later, does not replace them", async () => {
     const orders = defineEntity({
       name: "orders",

@@ -792,9 +792,7 @@ async function advanceWatermarks(
     let kind: string;
     if (entity.watermark.kind === "column") {
       kind = `column:${entity.watermark.column}`;
-      const name = entity.watermark.column;
-      const column = entity.columns.find((c) => c.name === name);
-      const col = `CAST("${name}" AS ${column ? physicalType("duckdb", column.type) : "VARCHAR"})`;
+      const col = `CAST("${entity.watermark.column}" AS ${markType(entity)})`;
       // This run's accepted rows are the stage's `_ok` rows: bronze is not scanned.
       const r = (
         await rows(
@@ -814,19 +812,41 @@ async function advanceWatermarks(
       ].filter((v): v is string => v !== undefined);
       // Every row quarantined and no earlier mark: nothing to advance to.
       if (candidates.length === 0) continue;
-      value = candidates.sort().at(-1)!;
+      value = await newestMark(con, markType(entity), candidates);
     } else {
       kind = "batch";
       value = [...ids, ...(prior ? [String(prior.value)] : [])].sort().at(-1)!;
     }
     if (low === undefined && prior) low = String(prior.value);
-    if (high === undefined || value > high) high = value;
+    high = high === undefined ? value : await newestMark(con, markType(entity), [high, value]);
     await con.run(
       "INSERT OR REPLACE INTO saleslake.watermarks VALUES ($1, $2, $3, $4, $5, $6::TIMESTAMPTZ)",
       [entity.name, source, kind, value, runId, now.toISOString()] as never,
     );
   }
   return { low: low ?? null, high: high ?? null };
+}
+
+/** The DuckDB type a watermark's values compare in: the column's, or text for batch ids. */
+function markType(entity: Entity): string {
+  if (entity.watermark.kind !== "column") return "VARCHAR";
+  const name = entity.watermark.column;
+  const column = entity.columns.find((c) => c.name === name);
+  return column ? physicalType("duckdb", column.type) : "VARCHAR";
+}
+
+/**
+ * The newest of watermark values, compared as the column's type (10 after 9, a timestamp with its
+ * zone read), returned as written. Values come from the rows, a source's window and the mark before.
+ */
+async function newestMark(con: DuckDBConnection, type: string, values: readonly string[]): Promise<string> {
+  if (type === "VARCHAR") return [...values].sort().at(-1)!;
+  const [r] = await rows(
+    con,
+    `SELECT v FROM (SELECT unnest(from_json($1, '["VARCHAR"]')) AS v) ORDER BY CAST(v AS ${type}) DESC, v DESC LIMIT 1`,
+    [JSON.stringify(values)] as never,
+  );
+  return String(r!.v);
 }
 
 const ISO = /^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?$/;
@@ -851,6 +871,25 @@ function backfillFilter(entity: Entity, options: RunOptions): string {
       "a backfill needs both --from and --to",
       "Give an inclusive start and an exclusive end.",
     );
+  const type = markType(entity);
+  if (entity.watermark.kind === "column" && type !== "DATE" && type !== "TIMESTAMPTZ") {
+    const number = /^-?[0-9]+(\.[0-9]+)?$/;
+    if (!number.test(from) || !number.test(to))
+      throw new PipelineError(
+        "INVALID_OPTION",
+        `backfill bounds ${from} / ${to} are not numbers, as ${entity.watermark.column} is`,
+        `Give the bounds as values of ${entity.watermark.column}, like --from 100 --to 200.`,
+      );
+    if (Number(from) >= Number(to))
+      throw new PipelineError(
+        "INVALID_OPTION",
+        `backfill window ${from} / ${to} is empty: --from must come before --to`,
+        "Give an inclusive start and a larger, exclusive end.",
+      );
+    // The bounds are checked numbers; written as DECIMAL literals, a long one keeps every digit.
+    const col = `b."${entity.watermark.column}"`;
+    return `${col} >= ${from} AND ${col} < ${to}`;
+  }
   if (entity.watermark.kind === "column") {
     if (!ISO.test(from) || !ISO.test(to)) {
       throw new PipelineError(
