@@ -128,6 +128,12 @@ export class AdlsLakeStore implements LakeStore {
     };
   }
 
+  /** The `abfss://` URL of a lake path, as Spark and Data Factory name it. */
+  url(path: string): string {
+    const { container, name } = this.at(path);
+    return `abfss://${container}@${new URL(this.location).host}/${name}`;
+  }
+
   private service(): Promise<Clients> {
     this.clients ??= this.connect();
     return this.clients;
@@ -163,7 +169,13 @@ export class AdlsLakeStore implements LakeStore {
     if (e instanceof IngestError) throw e;
     const err = e as RestLikeError;
     const status = err.statusCode;
-    const what = `${action} ${this.location}/${path}`;
+    let where = `${this.location}/${path}`;
+    try {
+      where = this.url(path);
+    } catch {
+      // not a zone path: named as given
+    }
+    const what = `${action} ${where}`;
     if (status === 404 && err.code !== "ContainerNotFound" && err.code !== "FilesystemNotFound") {
       throw new IngestError("NOT_FOUND", `${what}: not found`, "Check the path, or land the data first.", {
         file: path,
@@ -182,6 +194,7 @@ export class AdlsLakeStore implements LakeStore {
       status === 401 ||
       status === 403 ||
       err.name === "CredentialUnavailableError" ||
+      err.name === "AggregateAuthenticationError" ||
       err.name === "AuthenticationError"
     ) {
       throw new IngestError(

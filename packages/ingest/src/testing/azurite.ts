@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -34,17 +34,25 @@ function azuriteBlobMain(): string {
  */
 export class Azurite {
   readonly location: string | undefined;
+  /**
+   * Serve HTTPS with this certificate (PEM) and take bearer tokens as well as the account key
+   * (Azurite's `--oauth basic`: a token's issuer, audience and lifetime are checked, not its
+   * signature), as a storage account reached with Microsoft Entra ID is.
+   */
+  readonly tls: { readonly key: string; readonly cert: string } | undefined;
   port = 0;
   private child: ChildProcess | undefined;
   private scratch: string | undefined;
+  private tlsFolder: string | undefined;
 
-  constructor(options: { readonly location?: string } = {}) {
+  constructor(options: { readonly location?: string; readonly tls?: { key: string; cert: string } } = {}) {
     this.location = options.location;
+    this.tls = options.tls;
   }
 
-  /** Blob endpoint, e.g. `http://127.0.0.1:41234/devstoreaccount1`. */
+  /** Blob endpoint, e.g. `http://127.0.0.1:41234/devstoreaccount1` (`https` with `tls`). */
   get blobUrl(): string {
-    return `http://127.0.0.1:${this.port}/${AZURITE_ACCOUNT.accountName}`;
+    return `${this.tls ? "https" : "http"}://127.0.0.1:${this.port}/${AZURITE_ACCOUNT.accountName}`;
   }
 
   /** Starts the emulator and waits until it listens (at most 30 s). */
@@ -54,6 +62,14 @@ export class Azurite {
     const storage = this.location
       ? ["--location", this.location]
       : ["--inMemoryPersistence", "--extentMemoryLimit", "1024"];
+    const secure: string[] = [];
+    if (this.tls) {
+      const folder = mkdtempSync(join(tmpdir(), "saleslake-azurite-tls-"));
+      this.tlsFolder = folder;
+      writeFileSync(join(folder, "cert.pem"), this.tls.cert);
+      writeFileSync(join(folder, "key.pem"), this.tls.key, { mode: 0o600 });
+      secure.push("--cert", join(folder, "cert.pem"), "--key", join(folder, "key.pem"), "--oauth", "basic");
+    }
     const child = spawn(
       process.execPath,
       [
@@ -63,6 +79,7 @@ export class Azurite {
         "--blobPort",
         String(this.port),
         ...storage,
+        ...secure,
         "--disableTelemetry",
         "--skipApiVersionCheck",
         "--loose",
@@ -79,7 +96,7 @@ export class Azurite {
       }, 30_000);
       const onData = (d: Buffer) => {
         output += d.toString();
-        const m = /listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+        const m = /listens on https?:\/\/127\.0\.0\.1:(\d+)/.exec(output);
         if (m) {
           clearTimeout(timer);
           resolve(Number(m[1]));
@@ -113,8 +130,32 @@ export class Azurite {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
-    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
+    for (const folder of [this.scratch, this.tlsFolder])
+      if (folder) rmSync(folder, { recursive: true, force: true });
     this.scratch = undefined;
+    this.tlsFolder = undefined;
+  }
+
+  /**
+   * An access token as Microsoft Entra ID issues one for Azure Storage, unsigned: what an emulator
+   * started with `tls` takes in Azurite's basic check (issuer, audience, lifetime), for an
+   * identity endpoint (`IdentityEndpoint`) to hand out.
+   */
+  static storageToken(lifetimeSeconds = 3600): string {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    return [
+      part({ alg: "RS256", typ: "JWT" }),
+      part({
+        aud: "https://storage.azure.com",
+        iss: "https://sts.windows.net/00000000-0000-0000-0000-00000000a2a2/",
+        nbf: now - 60,
+        iat: now - 60,
+        exp: now + lifetimeSeconds,
+        oid: "00000000-0000-0000-0000-00000000b3b3",
+      }),
+      "unsigned",
+    ].join(".");
   }
 
   /** A Blob service client with the development account's key. */

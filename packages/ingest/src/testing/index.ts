@@ -11,3 +11,4 @@ export {
   type ServedRequest,
   startSalesApi,
 } from "./sales-api-server.ts";
+export { selfSignedCertificate } from "./self-signed-certificate.ts";

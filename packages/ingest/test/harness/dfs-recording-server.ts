@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:https";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
-import { selfSignedCertificate } from "./self-signed-certificate.ts";
+import { selfSignedCertificate } from "../../src/testing/self-signed-certificate.ts";
 
 export interface RecordedRequest {
   readonly method: string;

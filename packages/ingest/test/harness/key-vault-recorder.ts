@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
-import { selfSignedCertificate } from "./self-signed-certificate.ts";
+import { selfSignedCertificate } from "../../src/testing/self-signed-certificate.ts";
 
 export interface KeyVaultRequest {
   readonly method: string;
