@@ -39,6 +39,17 @@ export interface PostgresFactoryAccess {
   readonly keyVault?: string;
 }
 
+/** Where the estate's lake is: the storage account's Blob endpoint, and its container layout. */
+export interface AdlsLakeConfig {
+  /** The storage account's Blob endpoint, e.g. `https://salesprod.blob.core.windows.net`. */
+  readonly accountUrl: string;
+  /**
+   * One container holding every zone as a top folder. Default: a container per zone
+   * (`landing`, `bronze`, …), as the infra templates create them.
+   */
+  readonly fileSystem?: string;
+}
+
 /** A project's `saleslake.config.ts`. Every field has a default; the demo needs none. */
 export interface SaleslakeConfig {
   /** Entities this project loads. Default: the bundled car-sales entity. */
@@ -50,6 +61,13 @@ export interface SaleslakeConfig {
   readonly lake?: {
     /** Local lake folder, relative to the project. Default `lake`. */
     readonly root?: string;
+    /**
+     * The estate's lake on ADLS Gen2, where `saleslake ingest --to adls` lands batches for the
+     * Data Factory pipelines (a file drop's manifest starts its entity's pipeline). Reached with
+     * Microsoft Entra ID (`az login` on a workstation, a managed or workload identity in Azure and
+     * CI), as an identity holding Storage Blob Data Contributor; no key or SAS token is taken.
+     */
+    readonly adls?: AdlsLakeConfig;
   };
   readonly engine?: {
     /** DuckDB memory limit, e.g. `"2GB"`. Default: DuckDB's (80% of RAM). */
@@ -78,6 +96,8 @@ export interface ResolvedConfig {
   readonly stars: readonly Star[];
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly lakeRoot: string;
+  /** The estate's lake, when the config names one. */
+  readonly adls?: AdlsLakeConfig;
   readonly memoryLimit?: string;
   readonly threads?: number;
   readonly compressText?: boolean;
@@ -133,12 +153,14 @@ export async function loadConfig(dirArg: string): Promise<ResolvedConfig> {
   const sources = config.sources ?? {};
   checkStars(stars, entities, file, config.entities === undefined);
   checkSources(sources, entities, file);
+  if (config.lake?.adls !== undefined) checkAdlsLake(config.lake.adls, file);
   return {
     dir,
     entities,
     stars,
     sources,
     lakeRoot: resolve(dir, config.lake?.root ?? "lake"),
+    ...(config.lake?.adls !== undefined && { adls: config.lake.adls }),
     ...(config.engine?.memoryLimit !== undefined && { memoryLimit: config.engine.memoryLimit }),
     ...(config.engine?.threads !== undefined && { threads: config.engine.threads }),
     ...(config.engine?.compressText !== undefined && { compressText: config.engine.compressText }),
@@ -211,6 +233,36 @@ function checkFactoryAccess(source: SourceConfig, factory: unknown, where: strin
         'Say where the pipelines read the table, e.g. factory: { server: "pg-erp.postgres.database.azure.com", database: "erp", user: "saleslake_reader" }.',
       );
   }
+}
+
+/**
+ * The estate's lake is an https Blob endpoint and nothing else: a token travels over TLS only,
+ * and a query string (a SAS token) or a user in the URL would put a secret in the config.
+ */
+function checkAdlsLake(adls: AdlsLakeConfig, file: string): void {
+  const example = 'Write it like lake: { adls: { accountUrl: "https://salesprod.blob.core.windows.net" } }.';
+  let url: URL | undefined;
+  try {
+    url = new URL(String(adls?.accountUrl));
+  } catch {
+    // reported below
+  }
+  if (url?.protocol !== "https:" || url.hostname === "")
+    throw new ProjectFileError(
+      `${file}: lake.adls.accountUrl ${JSON.stringify(adls?.accountUrl)} is not an https URL`,
+      example,
+    );
+  if (url.search !== "" || url.username !== "" || url.password !== "" || url.hash !== "")
+    throw new ProjectFileError(
+      `${file}: lake.adls.accountUrl carries a query, a user or a fragment; the config holds no credential`,
+      `Give the account's Blob endpoint alone and sign in with Microsoft Entra ID (az login, or a managed identity). ${example}`,
+    );
+  const fs = adls.fileSystem;
+  if (fs !== undefined && !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(String(fs)))
+    throw new ProjectFileError(
+      `${file}: lake.adls.fileSystem ${JSON.stringify(fs)} is not a container name`,
+      "A container name is 3–63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit; leave it out for a container per zone.",
+    );
 }
 
 /** A source that names no configured entity, or one without a watermark column, is a config error. */

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { IngestError, LocalLakeStore, landFiles } from "@saleslake/ingest";
+import { AdlsLakeStore, IngestError, type LakeStore, LocalLakeStore, landFiles } from "@saleslake/ingest";
 import {
   listLandedBatches,
   PipelineError,
@@ -30,7 +30,7 @@ import { describeRunHistory } from "./commands/run-history.ts";
 import { schemaDiffCommand } from "./commands/schema-diff.ts";
 import { describeSourceStates, sourceStates } from "./commands/source-status.ts";
 import { validateFile } from "./commands/validate.ts";
-import { CONFIG_FILE, engineOptions, loadConfig } from "./config.ts";
+import { CONFIG_FILE, engineOptions, loadConfig, type ResolvedConfig } from "./config.ts";
 import {
   color,
   count,
@@ -53,6 +53,26 @@ class UsageError extends Error {}
 const dirOption = () =>
   new Option("--dir <dir>", "project folder (config, lake, warehouse, state)").default(".");
 const jsonOption = () => new Option("--json", "print JSON instead of text");
+const toOption = () =>
+  new Option(
+    "--to <lake>",
+    "where to land: local (the project's lake folder) or adls (the estate's lake, lake.adls in saleslake.config.ts)",
+  )
+    .choices(["local", "adls"])
+    .default("local");
+
+/** The lake `ingest --to` names: the project's folder, or the estate's ADLS Gen2 account. */
+function landingStore(cfg: ResolvedConfig, to: string): LakeStore {
+  if (to !== "adls") return new LocalLakeStore(cfg.lakeRoot);
+  if (!cfg.adls)
+    throw new UsageError(
+      `--to adls: ${cfg.configFile ?? CONFIG_FILE} names no ADLS lake; add lake: { adls: { accountUrl: "https://<account>.blob.core.windows.net" } }`,
+    );
+  return new AdlsLakeStore({
+    accountUrl: cfg.adls.accountUrl,
+    ...(cfg.adls.fileSystem !== undefined && { fileSystem: cfg.adls.fileSystem }),
+  });
+}
 
 /** A file the command is to write: its folder must exist, and it must not be a folder itself. */
 function writableFile(path: string, option: string): string {
@@ -163,6 +183,7 @@ export function program(progress = new Progress()): Command {
     )
     .option("--delimiter <char>", DELIMITER_HELP)
     .option("--force", "land even if the same content was landed before")
+    .addOption(toOption())
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -170,10 +191,12 @@ export function program(progress = new Progress()): Command {
         "saleslake ingest --entity car_sales data/SalesData.csv",
         "saleslake ingest --dir proj --force drops/",
         "saleslake ingest --source orders_db --source orders_api",
+        "saleslake ingest --to adls drops/2026-03/",
       ),
     )
     .action(async (paths: string[], o, cmd: Command) => {
       const cfg = await loadConfig(o.dir);
+      const store = landingStore(cfg, o.to);
       const sources: string[] = o.source ?? [];
       if (sources.length > 0) {
         if (paths.length > 0) throw new UsageError("give files or --source, not both");
@@ -191,6 +214,7 @@ export function program(progress = new Progress()): Command {
         }
         progress.start(`landing ${sources.length === 1 ? "1 source" : `${sources.length} sources`}`);
         const landings = await ingestSources(cfg, sources, {
+          store,
           force: Boolean(o.force),
           onLanding: (l) => progress.update(`landed ${l.name}`, 0, l.rows),
         });
@@ -213,7 +237,7 @@ export function program(progress = new Progress()): Command {
       // or a file and its folder) lands once.
       progress.start(`landing files as one ${entity.name} batch`);
       const r = await landFiles({
-        store: new LocalLakeStore(cfg.lakeRoot),
+        store,
         entity,
         paths: paths.map((path) => resolve(path)),
         force: Boolean(o.force),
@@ -237,7 +261,7 @@ export function program(progress = new Progress()): Command {
       else {
         console.log(
           r.status === "landed"
-            ? `landed ${count(r.rows, "row")} (${count(r.bytes, "byte")}) from ${count(files.length, "file")} as batch ${r.batchId}`
+            ? `landed ${count(r.rows, "row")} (${count(r.bytes, "byte")}) from ${count(files.length, "file")} as batch ${r.batchId}${store instanceof AdlsLakeStore ? ` into ${store.url(r.dir)}` : ""}`
             : `already landed as batch ${r.batchId}: nothing written (use --force to land again)`,
         );
         if (r.status === "landed")

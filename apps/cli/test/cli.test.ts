@@ -841,7 +841,14 @@ export default defineConfig({ entities: [numbers], lake: { root: "lake" } });
       block.replace(/^ {2}\/\/ ?/gm, "  "),
     );
     expect(uncommented).not.toBe(config);
-    writeFileSync(join(d, "saleslake.config.ts"), uncommented);
+    // So does its estate's lake, once it names a storage account; the placeholder is refused.
+    const withLake = uncommented.replace(/^ {4}\/\/ (adls: .*)$/m, "    $1");
+    expect(withLake).not.toBe(uncommented);
+    writeFileSync(join(d, "saleslake.config.ts"), withLake);
+    expect(cli(["generate", "--dir", d, "--out", join(work, "newproj-unnamed")]).err).toMatch(
+      /^error INVALID_PROJECT_FILE: .*saleslake\.config\.ts: lake\.adls\.accountUrl "https:\/\/<storage account>\.blob\.core\.windows\.net" is not an https URL\n/,
+    );
+    writeFileSync(join(d, "saleslake.config.ts"), withLake.replace("<storage account>", "salesprod"));
     const out = join(work, "newproj-generated");
     const generated = cli(["generate", "--dir", d, "--out", out]);
     expect(generated.err).toBe("");

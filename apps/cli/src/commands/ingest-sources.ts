@@ -1,4 +1,4 @@
-import { type LandSourceWindowResult, LocalLakeStore, landSourceWindow } from "@saleslake/ingest";
+import { type LakeStore, type LandSourceWindowResult, landSourceWindow } from "@saleslake/ingest";
 import type { ResolvedConfig } from "../config.ts";
 import { fmt, markText } from "../output.ts";
 
@@ -29,9 +29,9 @@ export interface SourceLanding {
 export async function ingestSources(
   cfg: ResolvedConfig,
   names: readonly string[],
-  options: { force: boolean; onLanding?: (l: SourceLanding) => void },
+  options: { store: LakeStore; force: boolean; onLanding?: (l: SourceLanding) => void },
 ): Promise<SourceLanding[]> {
-  const store = new LocalLakeStore(cfg.lakeRoot);
+  const { store } = options;
   const out: SourceLanding[] = [];
   for (const name of names) {
     const { entity: entityName, ...source } = cfg.sources[name]!;

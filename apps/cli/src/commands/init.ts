@@ -18,7 +18,11 @@ export default defineConfig({
   //     factory: { server: "pg-erp.postgres.database.azure.com", database: "erp", user: "saleslake_reader" },
   //   },
   // },
-  lake: { root: "lake" },
+  lake: {
+    root: "lake",
+    // The estate's lake, for: saleslake ingest --to adls … (signed in with az login or an identity).
+    // adls: { accountUrl: "https://<storage account>.blob.core.windows.net" },
+  },
   engine: { memoryLimit: "2GB" },
 });
 `;
