@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { AdlsLakeStore, IngestError, type LakeStore, LocalLakeStore, landFiles } from "@saleslake/ingest";
 import {
@@ -127,11 +127,19 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
 
+/** This package's version, from its package.json (beside `src/` and `dist/` alike). */
+function cliVersion(): string {
+  return (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+}
+
 /** Builds the program; `run` executes it and maps errors to one line plus a hint. */
 export function program(progress = new Progress()): Command {
   let exitCode: number = EXIT.ok;
   const p = new Command("saleslake")
     .description("Incremental sales-data loading into an Azure lakehouse, from one schema.")
+    .version(cliVersion(), "-V, --version", "print the version of saleslake")
     .option("--verbose", "show stack traces for errors")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

@@ -1224,6 +1224,13 @@ describe("usage and errors", () => {
     expect(h.out).toMatch(/Examples:\n {2}\$ saleslake /);
   });
 
+  it("--version and -V print the package's version alone", () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ["--version", "-V"])
+      expect(cli([flag])).toMatchObject({ code: 0, out: `${version}\n`, err: "" });
+  });
+
   it("a missing warehouse is one line plus a hint", () => {
     const r = cli(["status", "--dir", join(work, "nowhere")]);
     expect(r.code).toBe(1);
