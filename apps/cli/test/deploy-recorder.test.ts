@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,8 +9,8 @@ import { IdentityEndpoint } from "@saleslake/ingest/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectEntities } from "../src/commands/adf.ts";
 import { loadConfig } from "../src/config.ts";
+import { cliProcess } from "./support/cli-process.ts";
 
-const bin = new URL("../src/bin.ts", import.meta.url).pathname;
 const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000cc";
 const FACTORY = "saleslake-test-adf";
 const factoryPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/saleslake-test/providers/Microsoft.DataFactory/factories/${FACTORY}`;
@@ -41,36 +40,12 @@ afterAll(async () => {
 });
 
 /** The real CLI process, asynchronously: the recorder in this process must keep answering. */
-function cli(
-  args: string[],
-  extra: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NO_COLOR: "1",
-      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
-      SALESLAKE_ARM_ENDPOINT: rec.url,
-      ...identity.env(),
-      ...extra,
-    };
-    for (const k of [
-      "AZURE_CLIENT_ID",
-      "AZURE_TENANT_ID",
-      "AZURE_CLIENT_SECRET",
-      "AZURE_FEDERATED_TOKEN_FILE",
-    ])
-      delete env[k];
-    const p = spawn(process.execPath, [bin, ...args], { env });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => {
-      out += d;
-    });
-    p.stderr.on("data", (d) => {
-      err += d;
-    });
-    p.on("close", (code) => resolve({ code, out, err }));
+function cli(args: string[], extra: NodeJS.ProcessEnv = {}) {
+  return cliProcess(args, {
+    AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
+    SALESLAKE_ARM_ENDPOINT: rec.url,
+    ...identity.env(),
+    ...extra,
   });
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +14,7 @@ import {
 } from "@saleslake/ingest/testing";
 import { carSalesSeedFiles } from "@saleslake/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliProcess } from "./support/cli-process.ts";
 
 // `saleslake ingest --to adls`, as CI runs it against the estate's lake: the real CLI process
 // and its DefaultAzureCredential, a managed-identity endpoint handing out a storage token, and
@@ -23,7 +23,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const skip = process.env.SALESLAKE_SKIP_AZURITE === "1";
 if (skip) console.warn("SALESLAKE_SKIP_AZURITE=1: the CLI's ADLS landing tests are skipped");
 
-const bin = new URL("../src/bin.ts", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "saleslake-cli-adls-"));
 const API_TOKEN = "tok_live_5e4d3c2b1a0f9e8d7c6b";
 let azurite: Azurite;
@@ -35,34 +34,17 @@ let caFile = "";
 let project = "";
 
 /** The CLI as a child process that trusts the emulator's certificate; asynchronous, as the servers answer from this process. */
-function cli(
-  args: string[],
-  extra: Record<string, string> = {},
-): Promise<{ code: number | null; out: string; err: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NO_COLOR: "1",
-    NODE_EXTRA_CA_CERTS: caFile,
-    ORDERS_API_TOKEN: API_TOKEN,
-    ...identity.env(),
-    ...extra,
-  };
-  for (const k of ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE"])
-    delete env[k];
-  const child = spawn(process.execPath, [bin, ...args], { env, cwd: work });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out, err }));
-  });
+function cli(args: string[], extra: Record<string, string> = {}) {
+  return cliProcess(
+    args,
+    { NODE_EXTRA_CA_CERTS: caFile, ORDERS_API_TOKEN: API_TOKEN, ...identity.env(), ...extra },
+    work,
+  );
 }
+
+/** The seed file landed into the estate's lake. */
+const landSeed = () =>
+  cli(["ingest", "--dir", project, "--entity", "car_sales", "--to", "adls", carSalesSeedFiles.initial]);
 
 /** Every blob of a container, as name → content. */
 async function blobs(container: string): Promise<Map<string, string>> {
@@ -130,16 +112,7 @@ afterAll(async () => {
 
 describe.skipIf(skip)("saleslake ingest --to adls", () => {
   it("lands a file drop into the estate's landing container, manifest last, signed in with the managed identity", async () => {
-    const r = await cli([
-      "ingest",
-      "--dir",
-      project,
-      "--entity",
-      "car_sales",
-      "--to",
-      "adls",
-      carSalesSeedFiles.initial,
-    ]);
+    const r = await landSeed();
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const m =
@@ -164,16 +137,7 @@ describe.skipIf(skip)("saleslake ingest --to adls", () => {
     expect(identity.resources).toContain("https://storage.azure.com");
     expect(existsSync(join(project, "lake", "landing"))).toBe(false);
     // The same content again is found in the estate's lake and not landed twice.
-    const again = await cli([
-      "ingest",
-      "--dir",
-      project,
-      "--entity",
-      "car_sales",
-      "--to",
-      "adls",
-      carSalesSeedFiles.initial,
-    ]);
+    const again = await landSeed();
     expect(again.code).toBe(0);
     expect(again.out).toBe(
       `already landed as batch ${batchId}: nothing written (use --force to land again)\n`,

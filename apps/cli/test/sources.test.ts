@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import {
 } from "@saleslake/ingest/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliProcess } from "./support/cli-process.ts";
 
 // `saleslake ingest --source`, as a user runs it: the real CLI process, a real PostgreSQL
 // server, and the project's own sales API over HTTP.
@@ -19,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const skip = process.env.SALESLAKE_SKIP_POSTGRES === "1";
 if (skip) console.warn("SALESLAKE_SKIP_POSTGRES=1: the CLI's database and API source tests are skipped");
 
-const bin = new URL("../src/bin.ts", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "saleslake-cli-sources-"));
 const TOKEN = "tok_live_9d8c7b6a5f4e3d2c1b0a";
 let server: PostgresServer;
@@ -29,26 +28,8 @@ let project: string;
 let env: Record<string, string>;
 
 /** The CLI as a child process; asynchronous, as the test's API server answers from this process. */
-function cli(
-  args: string[],
-  extraEnv: Record<string, string | undefined> = {},
-): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, NO_COLOR: "1", ...env, ...extraEnv },
-    cwd: work,
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out, err }));
-  });
+function cli(args: string[], extraEnv: Record<string, string | undefined> = {}) {
+  return cliProcess(args, { ...env, ...extraEnv }, work);
 }
 
 const put = (order: string, ts: string, qty: number) =>
