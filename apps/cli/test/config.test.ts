@@ -31,6 +31,47 @@ describe("engine settings", () => {
   });
 });
 
+describe("the estate's lake", () => {
+  it("is an https Blob endpoint, with one container for every zone or a container per zone", async () => {
+    const cfg = await loadConfig(
+      project(
+        'export default { lake: { adls: { accountUrl: "https://salesprod.blob.core.windows.net", fileSystem: "lake-01" } } };\n',
+      ),
+    );
+    expect(cfg.adls).toEqual({
+      accountUrl: "https://salesprod.blob.core.windows.net",
+      fileSystem: "lake-01",
+    });
+    expect((await loadConfig(project())).adls).toBeUndefined();
+    const refused: [string, RegExp][] = [
+      [
+        '{ accountUrl: "http://salesprod.blob.core.windows.net" }',
+        /lake\.adls\.accountUrl "http:\/\/salesprod\.blob\.core\.windows\.net" is not an https URL$/,
+      ],
+      ["{ accountUrl: 42 }", /lake\.adls\.accountUrl 42 is not an https URL$/],
+      [
+        '{ accountUrl: "https://me:pw@salesprod.blob.core.windows.net" }',
+        /carries a query, a user or a fragment/,
+      ],
+      [
+        '{ accountUrl: "https://salesprod.blob.core.windows.net", fileSystem: "Lake_01" }',
+        /lake\.adls\.fileSystem "Lake_01" is not a container name$/,
+      ],
+      [
+        '{ accountUrl: "https://salesprod.blob.core.windows.net", fileSystem: "a--b" }',
+        /lake\.adls\.fileSystem "a--b" is not a container name$/,
+      ],
+    ];
+    for (const [adls, message] of refused)
+      await expect(
+        loadConfig(project(`export default { lake: { adls: ${adls} } };\n`)),
+      ).rejects.toMatchObject({
+        code: "INVALID_PROJECT_FILE",
+        message,
+      });
+  });
+});
+
 describe("config files", () => {
   it("refuse, naming the file, what would otherwise run the bundled demo entity in the project's place", async () => {
     const cases: [string, RegExp][] = [
