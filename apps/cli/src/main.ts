@@ -74,6 +74,18 @@ function landingStore(cfg: ResolvedConfig, to: string): LakeStore {
   });
 }
 
+/**
+ * What the estate does with a batch landed in its lake: a file-drop entity's manifest starts the
+ * entity's Data Factory pipeline; an entity with a watermark column is copied from its source by
+ * the factory's windows, and nothing there starts on a landed batch.
+ */
+function estateNote(entity: Entity): string | undefined {
+  if (entity.watermark.kind !== "column") return undefined;
+  return color.dim(
+    `note: ${entity.name} has a watermark column: the Data Factory pipelines copy its windows from its source themselves, and no pipeline starts on a batch landed in the lake (a manifest starts one for entities with watermark "batch"); run its Databricks job on the batch's folder to load it there`,
+  );
+}
+
 /** A file the command is to write: its folder must exist, and it must not be a folder itself. */
 function writableFile(path: string, option: string): string {
   const folder = dirname(resolve(path));
@@ -228,7 +240,16 @@ export function program(progress = new Progress()): Command {
         });
         progress.done();
         if (o.json) printJson(landings);
-        else for (const l of landings) console.log(describeSourceLanding(l));
+        else {
+          for (const l of landings) console.log(describeSourceLanding(l));
+          if (store instanceof AdlsLakeStore) {
+            const landed = new Set(landings.filter((l) => l.status === "landed").map((l) => l.entity));
+            for (const e of cfg.entities.filter((x) => landed.has(x.name))) {
+              const note = estateNote(e);
+              if (note) console.log(note);
+            }
+          }
+        }
         return;
       }
       if (paths.length === 0) {
@@ -258,6 +279,7 @@ export function program(progress = new Progress()): Command {
         printJson({
           entity: entity.name,
           ...r,
+          ...(store instanceof AdlsLakeStore && { url: store.url(r.dir) }),
           files: r.files.map((f) => ({
             path: f.path,
             source: f.source,
@@ -272,8 +294,11 @@ export function program(progress = new Progress()): Command {
             ? `landed ${count(r.rows, "row")} (${count(r.bytes, "byte")}) from ${count(files.length, "file")} as batch ${r.batchId}${store instanceof AdlsLakeStore ? ` into ${store.url(r.dir)}` : ""}`
             : `already landed as batch ${r.batchId}: nothing written (use --force to land again)`,
         );
-        if (r.status === "landed")
+        if (r.status === "landed") {
           for (const line of describeDrift(r.drift, files, entity)) console.log(line);
+          const note = store instanceof AdlsLakeStore ? estateNote(entity) : undefined;
+          if (note) console.log(note);
+        }
       }
     });
 

@@ -120,6 +120,8 @@ describe.skipIf(skip)("saleslake ingest --to adls", () => {
         r.out,
       );
     expect(m, r.out).not.toBeNull();
+    // A file-drop entity's manifest starts its pipeline: no note.
+    expect(r.out).not.toMatch(/note:/);
     const [, batchId, folder] = m!;
     expect(folder).toContain(`batch=${batchId}`);
     // The batch is where the factory's storage event trigger looks: <entity>/…/_manifest.json in `landing`.
@@ -183,6 +185,15 @@ describe.skipIf(skip)("saleslake ingest --to adls", () => {
     );
     expect(manifests.map(([, text]) => JSON.parse(text).batchId).sort()).toEqual(
       [a.batchId, b.batchId].sort(),
+    );
+    // Said in text: the factory copies this entity from its source itself, and starts nothing on these batches.
+    api.upsert(
+      generateOrderLines({ count: 1, firstOrder: 300, updatedFrom: new Date(Date.now() + 1).toISOString() }),
+    );
+    const third = await cli(["ingest", "--dir", project, "--source", "orders_api", "--to", "adls"]);
+    expect(third.err).toBe("");
+    expect(third.out).toMatch(
+      /\nnote: sales_order_lines has a watermark column: the Data Factory pipelines copy its windows from its source themselves, and no pipeline starts on a batch landed in the lake/,
     );
     // Nothing of it in the local lake: a later `ingest --source` without --to starts from the start.
     expect(existsSync(join(project, "lake", "landing", "sales_order_lines"))).toBe(false);
