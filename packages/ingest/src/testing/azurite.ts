@@ -64,8 +64,9 @@ export class Azurite {
       : ["--inMemoryPersistence", "--extentMemoryLimit", "1024"];
     const secure: string[] = [];
     if (this.tls) {
-      const folder = mkdtempSync(join(tmpdir(), "saleslake-azurite-tls-"));
-      this.tlsFolder = folder;
+      // Started again after a kill, the emulator reuses the folder of its first start.
+      this.tlsFolder ??= mkdtempSync(join(tmpdir(), "saleslake-azurite-tls-"));
+      const folder = this.tlsFolder;
       writeFileSync(join(folder, "cert.pem"), this.tls.cert);
       writeFileSync(join(folder, "key.pem"), this.tls.key, { mode: 0o600 });
       secure.push("--cert", join(folder, "cert.pem"), "--key", join(folder, "key.pem"), "--oauth", "basic");
