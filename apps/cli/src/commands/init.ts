@@ -70,6 +70,9 @@ The config and entity files import \`@saleslake/cli\` and \`@saleslake/schema\`:
 
 Land files with \`saleslake ingest --dir . <files>\`, process them with \`saleslake run --dir .\`,
 and look with \`saleslake status\`, \`saleslake query\` and \`saleslake report\`.
+Once the Azure estate is deployed, \`saleslake ingest --to adls <files>\` lands them into its lake
+(\`lake.adls\` in the config; sign in with \`az login\`): the batch of an entity with
+\`watermark: "batch"\` starts its Data Factory pipeline there.
 `;
 
 /** Scaffolds a project folder; existing files are kept. Returns the files written. */
