@@ -82,7 +82,7 @@ function landingStore(cfg: ResolvedConfig, to: string): LakeStore {
 function estateNote(entity: Entity): string | undefined {
   if (entity.watermark.kind !== "column") return undefined;
   return color.dim(
-    `note: ${entity.name} has a watermark column: the Data Factory pipelines copy its windows from its source themselves, and no pipeline starts on a batch landed in the lake (a manifest starts one for entities with watermark "batch"); run its Databricks job on the batch's folder to load it there`,
+    `note: ${entity.name} has a watermark column: the Data Factory pipelines copy its windows from its source themselves, and no pipeline starts on a batch landed in the lake (a manifest starts one for entities with watermark "batch"); run its Databricks job with the batch's id (job parameter batch_id) to load it there`,
   );
 }
 

@@ -193,7 +193,7 @@ describe.skipIf(skip)("saleslake ingest --to adls", () => {
     const third = await cli(["ingest", "--dir", project, "--source", "orders_api", "--to", "adls"]);
     expect(third.err).toBe("");
     expect(third.out).toMatch(
-      /\nnote: sales_order_lines has a watermark column: the Data Factory pipelines copy its windows from its source themselves, and no pipeline starts on a batch landed in the lake/,
+      /\nnote: sales_order_lines has a watermark column: the Data Factory pipelines copy its windows from its source themselves, and no pipeline starts on a batch landed in the lake .*; run its Databricks job with the batch's id \(job parameter batch_id\)/,
     );
     // Nothing of it in the local lake: a later `ingest --source` without --to starts from the start.
     expect(existsSync(join(project, "lake", "landing", "sales_order_lines"))).toBe(false);
